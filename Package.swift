@@ -1,0 +1,47 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// ICU is linked from the system (`libicu-dev`). Foundation on Linux bundles its own ICU as
+/// `_FoundationICU`; it is listed first so Foundation's symbols bind to its own copy and ours
+/// (versioned `icu_72::` C++ symbols) to the system libraries.
+let icuLinkerSettings: [LinkerSetting] = [
+    .linkedLibrary("_FoundationICU"),
+    .linkedLibrary("icui18n"),
+    .linkedLibrary("icuuc"),
+    .linkedLibrary("icudata"),
+]
+
+let package = Package(
+    name: "VocabKit",
+    products: [
+        .library(name: "VocabKit", targets: ["VocabKit"]),
+        .executable(name: "vocab", targets: ["vocab"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(
+            name: "CICU",
+            linkerSettings: icuLinkerSettings
+        ),
+        .target(
+            name: "VocabKit",
+            dependencies: ["CICU"]
+        ),
+        .executableTarget(
+            name: "vocab",
+            dependencies: [
+                "VocabKit", "CICU",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "VocabKitTests",
+            dependencies: ["VocabKit"],
+            resources: []
+        ),
+    ],
+    swiftLanguageModes: [.v5],
+    cxxLanguageStandard: .cxx17
+)

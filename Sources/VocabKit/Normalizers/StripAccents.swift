@@ -1,0 +1,21 @@
+/// Removes accents: decomposes (NFD), drops nonspacing marks (Mn), and optionally recomposes.
+///
+/// With `recompose: false` this is exactly BERT's and HuggingFace's accent stripping
+/// (`NFD` then removing Mn), which leaves other decomposable text, such as Hangul syllables,
+/// decomposed into jamo. With `recompose: true` (the default) the result is put back into NFC, so
+/// "Crème brûlée" becomes "Creme brulee" and "한국" stays "한국".
+///
+/// - Complexity: O(n).
+public struct StripAccents: Normalizer {
+    public var recompose: Bool
+
+    public init(recompose: Bool = true) { self.recompose = recompose }
+
+    public func normalize(_ text: inout NormalizedText) throws {
+        try UnicodeFormNormalizer(.nfd).normalize(&text)
+        rewriteScalars(&text, keepsASCII: { _ in true }) { scalar in
+            UnicodeTables.category(scalar) == .nonspacingMark ? [] : nil
+        }
+        if recompose { try UnicodeFormNormalizer(.nfc).normalize(&text) }
+    }
+}

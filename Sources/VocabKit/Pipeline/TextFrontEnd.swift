@@ -1,0 +1,42 @@
+/// The shared text front end: validation, normalization and pre-tokenization in one call.
+///
+/// Every trainer and encoder runs its input through one of these, so training and encoding see
+/// exactly the same pieces.
+///
+/// ```swift
+/// let frontEnd = try TextFrontEnd(normalizer: "nfkc", preTokenizers: ["cl100k"])
+/// let pieces = try frontEnd.process(Array("Hello  world!".utf8))
+/// pieces.pieceStrings   // ["Hello", " ", " world", "!"]
+/// ```
+public struct TextFrontEnd: Sendable {
+    public var normalizer: any Normalizer
+    public var preTokenizer: any PreTokenizer
+    public var invalidUTF8: InvalidUTF8Policy
+
+    public init(normalizer: any Normalizer, preTokenizer: any PreTokenizer, invalidUTF8: InvalidUTF8Policy = .replace) {
+        self.normalizer = normalizer
+        self.preTokenizer = preTokenizer
+        self.invalidUTF8 = invalidUTF8
+    }
+
+    /// A front end from names (see `FrontEndSpecification`).
+    public init(normalizer: String, preTokenizers: [String], invalidUTF8: InvalidUTF8Policy = .replace) throws {
+        self.init(normalizer: try FrontEndSpecification.normalizer(normalizer),
+                  preTokenizer: try FrontEndSpecification.preTokenizer(preTokenizers),
+                  invalidUTF8: invalidUTF8)
+    }
+
+    /// Validates and normalizes `bytes`.
+    public func normalize<Bytes: Collection>(_ bytes: Bytes) throws -> NormalizedText where Bytes.Element == UInt8 {
+        var text = try NormalizedText(validating: bytes, policy: invalidUTF8)
+        try normalizer.normalize(&text)
+        return text
+    }
+
+    /// Validates, normalizes and splits `bytes`.
+    public func process<Bytes: Collection>(_ bytes: Bytes) throws -> PreTokenizedText where Bytes.Element == UInt8 {
+        var text = PreTokenizedText(try normalize(bytes))
+        try preTokenizer.preTokenize(&text)
+        return text
+    }
+}

@@ -1,0 +1,80 @@
+/// GPT-2's byte-to-character table: every byte gets a printable Unicode character, so byte-level
+/// tokens can be written as strings in `vocab.json`/`tokenizer.json` (" " is "Ġ", "\n" is "Ċ").
+///
+/// Printable Latin-1 bytes (! to ~, ¡ to ¬, ® to ÿ) map to themselves; the other 68 bytes map to
+/// U+0100 onward, in byte order.
+public enum ByteLevelAlphabet {
+    /// The character of each byte, as UTF-8.
+    public static let characters: [[UInt8]] = {
+        var result = [[UInt8]](repeating: [], count: 256)
+        var next: UInt32 = 256
+        for byte in 0..<256 {
+            let printable = (0x21...0x7E).contains(byte) || (0xA1...0xAC).contains(byte) || (0xAE...0xFF).contains(byte)
+            var utf8: [UInt8] = []
+            appendUTF8(printable ? UInt32(byte) : next, to: &utf8)
+            if !printable { next += 1 }
+            result[byte] = utf8
+        }
+        return result
+    }()
+
+    /// The byte of each table character (by scalar value), for decoding.
+    public static let bytesByScalar: [UInt32: UInt8] = {
+        var result: [UInt32: UInt8] = [:]
+        for (byte, utf8) in characters.enumerated() {
+            let scalar = utf8.withUnsafeBufferPointer { decodeScalar($0, 0).scalar }
+            result[scalar] = UInt8(byte)
+        }
+        return result
+    }()
+
+    /// Maps raw bytes to their table characters ("Ġhello" for " hello").
+    public static func encode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(bytes.count * 2)
+        for byte in bytes { utf8.append(contentsOf: characters[Int(byte)]) }
+        return String(decoding: utf8, as: UTF8.self)
+    }
+
+    /// Maps table characters back to raw bytes; nil if a character is not in the table.
+    public static func decode(_ string: String) -> [UInt8]? {
+        var result: [UInt8] = []
+        result.reserveCapacity(string.utf8.count)
+        for scalar in string.unicodeScalars {
+            guard let byte = bytesByScalar[scalar.value] else { return nil }
+            result.append(byte)
+        }
+        return result
+    }
+}
+
+/// GPT-2's `ByteLevel` pre-tokenizer: optionally a space in front, then the GPT-2 split.
+///
+/// Pieces stay raw bytes inside VocabKit (a byte-level model works on bytes); the
+/// `ByteLevelAlphabet` characters appear only when tokens are written as strings.
+public struct ByteLevel: PreTokenizer {
+    /// Whether to put a space in front of text that does not start with one (GPT-2: false;
+    /// RoBERTa: true), so the first word is encoded like the others.
+    public let addsPrefixSpace: Bool
+    /// Whether to split with the GPT-2 pattern (false when an earlier `Split` already did).
+    public let usesRegex: Bool
+
+    public init(addsPrefixSpace: Bool = false, usesRegex: Bool = true) {
+        self.addsPrefixSpace = addsPrefixSpace
+        self.usesRegex = usesRegex
+    }
+
+    public func preTokenize(_ text: inout PreTokenizedText) throws {
+        if addsPrefixSpace, let first = text.pieces.first, text.text.bytes[first.lowerBound] != 0x20 {
+            // The space goes in front of the first piece only, as HuggingFace does.
+            var builder = NormalizedTextBuilder(source: text.text)
+            builder.keep(upTo: first.lowerBound)
+            builder.insert(CollectionOfOne(UInt8(0x20)))
+            text.text = builder.finish()
+            text.pieces = text.pieces.enumerated().map { index, piece in
+                index == 0 ? piece.lowerBound..<(piece.upperBound + 1) : (piece.lowerBound + 1)..<(piece.upperBound + 1)
+            }
+        }
+        if usesRegex { try GPT2Splitter().preTokenize(&text) }
+    }
+}

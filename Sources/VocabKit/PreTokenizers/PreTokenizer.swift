@@ -1,0 +1,70 @@
+/// Normalized text cut into pieces (pre-tokens), each a byte range of `text.bytes`.
+///
+/// The model (BPE, WordPiece, Unigram, ...) then works inside each piece independently.
+public struct PreTokenizedText: Sendable, Equatable {
+    public var text: NormalizedText
+    public var pieces: [Range<Int>]
+
+    /// The whole text as one piece (no piece when the text is empty).
+    public init(_ text: NormalizedText) {
+        self.text = text
+        self.pieces = text.bytes.isEmpty ? [] : [0..<text.bytes.count]
+    }
+
+    /// The pieces as strings.
+    public var pieceStrings: [String] {
+        pieces.map { String(decoding: text.bytes[$0], as: UTF8.self) }
+    }
+
+    /// The byte range of the original input that piece `index` came from.
+    public func originalRange(ofPiece index: Int) -> Range<Int> {
+        text.originalRange(of: pieces[index])
+    }
+}
+
+/// The second stage of the pipeline: splits normalized text into pieces.
+///
+/// Most pre-tokenizers only cut (see `PieceSplitter`); a few also rewrite the text (Metaspace
+/// replaces spaces with "▁"; ByteLevel may add a leading space), keeping the alignment.
+public protocol PreTokenizer: Sendable {
+    /// Splits every piece of `text` further (or rewrites it).
+    func preTokenize(_ text: inout PreTokenizedText) throws
+}
+
+extension PreTokenizer {
+    /// Normalized text in, pieces out (convenience for the edges and tests).
+    public func preTokenize(_ string: String) throws -> [String] {
+        var text = PreTokenizedText(NormalizedText(string))
+        try preTokenize(&text)
+        return text.pieceStrings
+    }
+}
+
+/// A pre-tokenizer that only cuts each piece into smaller pieces.
+public protocol PieceSplitter: PreTokenizer {
+    /// Appends the pieces of `bytes[range]` to `pieces`, in order. Pieces must lie inside `range`
+    /// and must not overlap; bytes they leave out (removed delimiters) are dropped.
+    func split(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, into pieces: inout [Range<Int>]) throws
+}
+
+extension PieceSplitter {
+    public func preTokenize(_ text: inout PreTokenizedText) throws {
+        var result: [Range<Int>] = []
+        result.reserveCapacity(text.pieces.count * 4)
+        try text.text.bytes.withUnsafeBufferPointer { p in
+            for piece in text.pieces { try split(p, piece, into: &result) }
+        }
+        text.pieces = result
+    }
+}
+
+/// Pre-tokenizers applied one after another, each to the pieces of the previous one.
+public struct PreTokenizerSequence: PreTokenizer {
+    public var steps: [any PreTokenizer]
+
+    public init(_ steps: [any PreTokenizer]) { self.steps = steps }
+
+    public func preTokenize(_ text: inout PreTokenizedText) throws {
+        for step in steps { try step.preTokenize(&text) }
+    }
+}

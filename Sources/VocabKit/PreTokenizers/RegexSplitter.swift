@@ -1,0 +1,46 @@
+/// Splits on the matches of a regular expression (HuggingFace's `Split` pre-tokenizer).
+///
+/// For GPT-style patterns use `isolated` (each match a piece); the named patterns have faster
+/// hand-written equivalents (`SplitPattern`).
+public struct RegexSplitter: PieceSplitter {
+    public let regex: ICURegex
+    public let behavior: SplitDelimiterBehavior
+    public let invert: Bool
+
+    public init(pattern: String, behavior: SplitDelimiterBehavior = .isolated, invert: Bool = false) throws {
+        self.regex = try ICURegex(pattern)
+        self.behavior = behavior
+        self.invert = invert
+    }
+
+    public func split(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, into pieces: inout [Range<Int>]) throws {
+        behavior.apply(try regex.matches(in: bytes, range), in: range, invert: invert, into: &pieces)
+    }
+}
+
+/// Splits on every occurrence of a literal string (HuggingFace's `Split` with a string pattern).
+public struct LiteralSplitter: PieceSplitter {
+    public let delimiter: [UInt8]
+    public let behavior: SplitDelimiterBehavior
+
+    public init(_ delimiter: String, behavior: SplitDelimiterBehavior) {
+        self.delimiter = Array(delimiter.utf8)
+        self.behavior = behavior
+    }
+
+    public func split(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, into pieces: inout [Range<Int>]) {
+        var matches: [Range<Int>] = []
+        if let first = delimiter.first {
+            var i = range.lowerBound
+            while i + delimiter.count <= range.upperBound {
+                if bytes[i] == first && delimiter.indices.allSatisfy({ bytes[i + $0] == delimiter[$0] }) {
+                    matches.append(i..<(i + delimiter.count))
+                    i += delimiter.count
+                } else {
+                    i += 1
+                }
+            }
+        }
+        behavior.apply(matches, in: range, into: &pieces)
+    }
+}

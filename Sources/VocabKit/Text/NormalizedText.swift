@@ -1,0 +1,98 @@
+/// UTF-8 text after normalization, with the alignment back to the original bytes.
+///
+/// Every normalizer step rewrites `bytes` and keeps the alignment, so an encoder can report, for
+/// any piece of normalized text, the byte range of the original input it came from.
+///
+/// ```swift
+/// var text = try NormalizedText(validating: Array("Ｈｅｌｌｏ".utf8))
+/// try UnicodeFormNormalizer(.nfkc).normalize(&text)
+/// text.string                      // "Hello"
+/// text.originalRange(of: 1..<2)    // 3..<6: the bytes of "ｅ"
+/// ```
+public struct NormalizedText: Sendable, Equatable {
+    /// The normalized text, always valid UTF-8.
+    public internal(set) var bytes: [UInt8]
+    /// The length in bytes of the original input.
+    public let originalCount: Int
+    /// How many ill-formed UTF-8 sequences of the input were replaced by U+FFFD.
+    public internal(set) var replacedInvalidSequences: Int
+    var alignment: Alignment
+
+    /// Validates `utf8` and wraps it, unnormalized, with an identity alignment.
+    ///
+    /// With `.replace`, each maximal ill-formed subsequence becomes U+FFFD aligned to the bad
+    /// bytes, and `replacedInvalidSequences` counts them. With `.strict`, the first one throws.
+    /// - Complexity: O(n).
+    public init<Bytes: Collection>(validating utf8: Bytes, policy: InvalidUTF8Policy = .replace) throws
+    where Bytes.Element == UInt8 {
+        let input = Array(utf8)
+        guard input.count < Int(Int32.max) else { throw TextError.textTooLarge(bytes: input.count) }
+        let firstInvalid = input.withUnsafeBufferPointer { UTF8Validation.firstInvalidOffset($0) }
+        self.originalCount = input.count
+        self.alignment = Alignment()
+        guard let firstInvalid else {
+            self.bytes = input
+            self.replacedInvalidSequences = 0
+            return
+        }
+        if policy == .strict { throw TextError.invalidUTF8(offset: firstInvalid) }
+        (self.bytes, self.alignment, self.replacedInvalidSequences) = Self.repair(input, from: firstInvalid)
+    }
+
+    /// Wraps a Swift string (always valid UTF-8).
+    public init(_ string: String) {
+        self.bytes = Array(string.utf8)
+        self.originalCount = bytes.count
+        self.replacedInvalidSequences = 0
+        self.alignment = Alignment()
+    }
+
+    init(bytes: [UInt8], originalCount: Int, alignment: Alignment, replacedInvalidSequences: Int) {
+        self.bytes = bytes
+        self.originalCount = originalCount
+        self.alignment = alignment
+        self.replacedInvalidSequences = replacedInvalidSequences
+    }
+
+    /// The normalized text as a `String`.
+    public var string: String { String(decoding: bytes, as: UTF8.self) }
+
+    /// The byte range of the original input that normalized bytes `range` came from.
+    /// - Complexity: O(log s) for s changed regions.
+    public func originalRange(of range: Range<Int>) -> Range<Int> {
+        let start = alignment.originalStart(range.lowerBound)
+        if range.isEmpty { return start..<start }
+        return start..<max(start, alignment.originalEnd(range.upperBound))
+    }
+
+    /// How many regions of the text changed length under normalization (for diagnostics).
+    public var changedRegionCount: Int { alignment.spans.count }
+
+    private static func repair(_ input: [UInt8], from firstInvalid: Int) -> ([UInt8], Alignment, Int) {
+        let replacement: [UInt8] = [0xEF, 0xBF, 0xBD]
+        var output: [UInt8] = []
+        output.reserveCapacity(input.count + 8)
+        var alignment = Alignment()
+        var count = 0
+        input.withUnsafeBufferPointer { p in
+            output.append(contentsOf: p[0..<firstInvalid])
+            var i = firstInvalid
+            while i < p.count {
+                let length = UTF8Validation.sequenceLength(p, at: i)
+                if length > 0 {
+                    output.append(contentsOf: p[i..<(i + length)])
+                    i += length
+                    continue
+                }
+                let start = output.count
+                output.append(contentsOf: replacement)
+                alignment.spans.append(AlignmentSpan(
+                    normalizedStart: start, normalizedEnd: output.count,
+                    originalStart: i, originalEnd: i - length))
+                count += 1
+                i -= length
+            }
+        }
+        return (output, alignment, count)
+    }
+}
