@@ -32,14 +32,18 @@ let package = Package(
         .executableTarget(
             name: "vocab",
             dependencies: [
-                "VocabKit", "CICU",
+                "VocabKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        .executableTarget(
+            name: "vocab-bench",
+            dependencies: ["VocabKit"],
+            path: "Benchmarks/VocabBench"
+        ),
         .testTarget(
             name: "VocabKitTests",
-            dependencies: ["VocabKit"],
-            resources: []
+            dependencies: ["VocabKit"]
         ),
     ],
     swiftLanguageModes: [.v5],

@@ -46,6 +46,7 @@ void vk_fill_category_table(uint8_t *table) {
     for (UChar32 c = 0; c <= 0x10FFFF; ++c) {
         uint8_t value = static_cast<uint8_t>(u_charType(c)) & 0x1F;
         if (u_hasBinaryProperty(c, UCHAR_WHITE_SPACE)) value |= 0x20;
+        if (u_hasBinaryProperty(c, UCHAR_ALPHABETIC)) value |= 0x40;
         table[c] = value;
     }
 }

@@ -29,7 +29,7 @@ void vk_icu_version(char *out, int32_t capacity);
 
 /// Fills `table[cp]` for every code point 0..0x10FFFF (0x110000 entries) with the ICU general
 /// category (UCharCategory, 0..29) in the low 5 bits, bit 5 set when the code point has the
-/// Unicode White_Space property.
+/// Unicode White_Space property, bit 6 when it has the Alphabetic property.
 void vk_fill_category_table(uint8_t *table);
 /// Fills `table[cp]` with the ICU script code (UScriptCode) of every code point.
 void vk_fill_script_table(uint16_t *table);

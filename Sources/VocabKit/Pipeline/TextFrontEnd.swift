@@ -27,16 +27,36 @@ public struct TextFrontEnd: Sendable {
     }
 
     /// Validates and normalizes `bytes`.
-    public func normalize<Bytes: Collection>(_ bytes: Bytes) throws -> NormalizedText where Bytes.Element == UInt8 {
+    public func normalize(_ bytes: UnsafeBufferPointer<UInt8>) throws -> NormalizedText {
         var text = try NormalizedText(validating: bytes, policy: invalidUTF8)
         try normalizer.normalize(&text)
         return text
     }
 
     /// Validates, normalizes and splits `bytes`.
-    public func process<Bytes: Collection>(_ bytes: Bytes) throws -> PreTokenizedText where Bytes.Element == UInt8 {
+    public func process(_ bytes: UnsafeBufferPointer<UInt8>) throws -> PreTokenizedText {
         var text = PreTokenizedText(try normalize(bytes))
         try preTokenizer.preTokenize(&text)
         return text
+    }
+
+    /// Validates and normalizes a slice of bytes.
+    public func normalize(_ bytes: ArraySlice<UInt8>) throws -> NormalizedText {
+        try bytes.withUnsafeBufferPointer { try normalize($0) }
+    }
+
+    /// Validates, normalizes and splits a slice of bytes.
+    public func process(_ bytes: ArraySlice<UInt8>) throws -> PreTokenizedText {
+        try bytes.withUnsafeBufferPointer { try process($0) }
+    }
+
+    /// Validates, normalizes and splits an array of bytes.
+    public func process(_ bytes: [UInt8]) throws -> PreTokenizedText {
+        try bytes.withUnsafeBufferPointer { try process($0) }
+    }
+
+    /// Validates, normalizes and splits a string.
+    public func process(_ string: String) throws -> PreTokenizedText {
+        try process(Array(string.utf8))
     }
 }

@@ -50,7 +50,8 @@ public protocol PieceSplitter: PreTokenizer {
 extension PieceSplitter {
     public func preTokenize(_ text: inout PreTokenizedText) throws {
         var result: [Range<Int>] = []
-        result.reserveCapacity(text.pieces.count * 4)
+        // About one piece per five bytes of English; reserving avoids most regrowth.
+        result.reserveCapacity(max(text.pieces.count, text.text.bytes.count / 4 + 1))
         try text.text.bytes.withUnsafeBufferPointer { p in
             for piece in text.pieces { try split(p, piece, into: &result) }
         }

@@ -7,12 +7,16 @@ struct Scanner {
     let end: Int
     private let table: UnsafePointer<UInt8>
     private let classes: UnsafePointer<ScannerClass>
+    private let ascii: UnsafePointer<ScannerClass>
 
     /// Runs `body` with a scanner over `bytes[..<end]`.
     static func with<R>(_ bytes: UnsafeBufferPointer<UInt8>, end: Int, _ body: (Scanner) throws -> R) rethrows -> R {
         try UnicodeTables.categories.withUnsafeBufferPointer { table in
             try ScannerClass.byTableByte.withUnsafeBufferPointer { classes in
-                try body(Scanner(p: bytes, end: end, table: table.baseAddress!, classes: classes.baseAddress!))
+                try ScannerClass.ascii.withUnsafeBufferPointer { ascii in
+                    try body(Scanner(p: bytes, end: end, table: table.baseAddress!, classes: classes.baseAddress!,
+                                     ascii: ascii.baseAddress!))
+                }
             }
         }
     }
@@ -26,7 +30,7 @@ struct Scanner {
     func classAt(_ i: Int) -> (ScannerClass, Int) {
         if i >= end { return ([], 0) }
         let b = p[i]
-        if b < 0x80 { return (ScannerClass.of(UInt32(b), table: table, classes: classes), 1) }
+        if b < 0x80 { return (ascii[Int(b)], 1) }
         let (scalar, length) = decodeScalar(p, i)
         return (ScannerClass.of(scalar, table: table, classes: classes), length)
     }

@@ -22,15 +22,17 @@ public struct WhitespaceSplitter: PieceSplitter {
 }
 
 /// Runs of word characters, and runs of other non-space characters (HuggingFace's `Whitespace`,
-/// the regex `\w+|[^\w\s]+`); whitespace is dropped. Word characters are letters, marks,
-/// decimal digits and connector punctuation, as Oniguruma's Unicode `\w`.
+/// the regex `\w+|[^\w\s]+`); whitespace is dropped. Word characters are those of Unicode's
+/// `\w` (UTS #18, as Oniguruma has it): Alphabetic, marks, decimal digits, connector punctuation
+/// and the joiners U+200C and U+200D.
 public struct WordPunctuationSplitter: PieceSplitter {
     public init() {}
 
     @inline(__always)
     static func isWordCharacter(_ scalar: UInt32) -> Bool {
+        if scalar == 0x200C || scalar == 0x200D || UnicodeTables.isAlphabetic(scalar) { return true }
         let category = UnicodeTables.category(scalar)
-        return category.isLetter || category.isMark || category == .decimalNumber || category == .connectorPunctuation
+        return category.isMark || category == .decimalNumber || category == .connectorPunctuation
     }
 
     public func split(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, into pieces: inout [Range<Int>]) {

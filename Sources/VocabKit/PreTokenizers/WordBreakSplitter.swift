@@ -1,7 +1,7 @@
 /// Splits text into words with ICU's word segmentation (dictionary-based for Thai, Lao, Khmer,
 /// Burmese, Chinese and Japanese), dropping segments that are only whitespace.
 ///
-/// "ภาษาไทยง่ายนิดเดียว" becomes "ภาษา", "ไทย", "ง่าย", "นิดเดียว"; punctuation segments are
+/// "ภาษาไทยง่ายนิดเดียว" becomes "ภาษา", "ไทย", "ง่าย", "นิด", "เดียว"; punctuation segments are
 /// kept as pieces of their own.
 public struct WordBreakSplitter: PieceSplitter {
     public let breaker: ICUWordBreaker

@@ -23,20 +23,27 @@ public struct NormalizedText: Sendable, Equatable {
     /// With `.replace`, each maximal ill-formed subsequence becomes U+FFFD aligned to the bad
     /// bytes, and `replacedInvalidSequences` counts them. With `.strict`, the first one throws.
     /// - Complexity: O(n).
-    public init<Bytes: Collection>(validating utf8: Bytes, policy: InvalidUTF8Policy = .replace) throws
-    where Bytes.Element == UInt8 {
-        let input = Array(utf8)
-        guard input.count < Int(Int32.max) else { throw TextError.textTooLarge(bytes: input.count) }
-        let firstInvalid = input.withUnsafeBufferPointer { UTF8Validation.firstInvalidOffset($0) }
-        self.originalCount = input.count
+    public init(validating utf8: UnsafeBufferPointer<UInt8>, policy: InvalidUTF8Policy = .replace) throws {
+        guard utf8.count < Int(Int32.max) else { throw TextError.textTooLarge(bytes: utf8.count) }
+        self.originalCount = utf8.count
         self.alignment = Alignment()
-        guard let firstInvalid else {
-            self.bytes = input
+        guard let firstInvalid = UTF8Validation.firstInvalidOffset(utf8) else {
+            self.bytes = Array(utf8)
             self.replacedInvalidSequences = 0
             return
         }
         if policy == .strict { throw TextError.invalidUTF8(offset: firstInvalid) }
-        (self.bytes, self.alignment, self.replacedInvalidSequences) = Self.repair(input, from: firstInvalid)
+        (self.bytes, self.alignment, self.replacedInvalidSequences) = Self.repair(utf8, from: firstInvalid)
+    }
+
+    /// Validates and wraps an array of bytes (see `init(validating:policy:)`).
+    public init(validating utf8: [UInt8], policy: InvalidUTF8Policy = .replace) throws {
+        self = try utf8.withUnsafeBufferPointer { try NormalizedText(validating: $0, policy: policy) }
+    }
+
+    /// Validates and wraps a slice of bytes (see `init(validating:policy:)`).
+    public init(validating utf8: ArraySlice<UInt8>, policy: InvalidUTF8Policy = .replace) throws {
+        self = try utf8.withUnsafeBufferPointer { try NormalizedText(validating: $0, policy: policy) }
     }
 
     /// Wraps a Swift string (always valid UTF-8).
@@ -68,13 +75,13 @@ public struct NormalizedText: Sendable, Equatable {
     /// How many regions of the text changed length under normalization (for diagnostics).
     public var changedRegionCount: Int { alignment.spans.count }
 
-    private static func repair(_ input: [UInt8], from firstInvalid: Int) -> ([UInt8], Alignment, Int) {
+    private static func repair(_ p: UnsafeBufferPointer<UInt8>, from firstInvalid: Int) -> ([UInt8], Alignment, Int) {
         let replacement: [UInt8] = [0xEF, 0xBF, 0xBD]
         var output: [UInt8] = []
-        output.reserveCapacity(input.count + 8)
+        output.reserveCapacity(p.count + 8)
         var alignment = Alignment()
         var count = 0
-        input.withUnsafeBufferPointer { p in
+        do {
             output.append(contentsOf: p[0..<firstInvalid])
             var i = firstInvalid
             while i < p.count {
@@ -94,5 +101,13 @@ public struct NormalizedText: Sendable, Equatable {
             }
         }
         return (output, alignment, count)
+    }
+}
+
+extension NormalizedText {
+    /// The regions that did not map one-to-one onto the original, as (normalized start,
+    /// normalized end, original start, original end) byte offsets.
+    public var changedRegions: [(Int, Int, Int, Int)] {
+        alignment.spans.map { ($0.normalizedStart, $0.normalizedEnd, $0.originalStart, $0.originalEnd) }
     }
 }

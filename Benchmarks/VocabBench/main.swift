@@ -1,0 +1,103 @@
+// vocab-bench: measures VocabKit's text front end on a file, one JSON object per measurement.
+//
+//   vocab-bench FILE UNIT JOB [JOB...]
+//     UNIT: line | block     JOB: normalize:SPEC | pretokenize:NAME | frontend:SPEC:NAME
+//
+// Each job processes FILE on one thread, either line by line (split on "\n", the "\n" not
+// included, empty lines skipped) or in blocks of whole lines of about 64 KB (newlines included), after one untimed warm-up pass over the first 1 MB, repeating whole
+// passes for at least a second and reporting the fastest. MB/s counts the
+// UTF-8 bytes of the lines (1 MB = 1e6 bytes), the convention of Benchmarks/frontend-bench.py.
+import Foundation
+import VocabKit
+
+struct Measurement: Encodable {
+    let library = "vocabkit"
+    let job: String
+    let unit: String
+    let bytes: Int
+    let seconds: Double
+    let mb_per_s: Double
+    let pieces: Int
+    let peak_rss_mb: Double
+}
+
+func peakRSSMegabytes() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    return Double(usage.ru_maxrss) / 1024
+}
+
+func lines(of data: [UInt8]) -> [ArraySlice<UInt8>] {
+    data.split(separator: 0x0A, omittingEmptySubsequences: true)
+}
+
+func blocks(of data: [UInt8], size: Int = 65_536) -> [ArraySlice<UInt8>] {
+    var result: [ArraySlice<UInt8>] = []
+    var start = 0
+    while start < data.count {
+        var end = min(data.count, start + size)
+        while end < data.count && data[end - 1] != 0x0A { end += 1 }
+        result.append(data[start..<end])
+        start = end
+    }
+    return result
+}
+
+func run(job: String, unit: String, lines: [ArraySlice<UInt8>]) throws -> Measurement {
+    let parts = job.split(separator: ":", maxSplits: 2).map(String.init)
+    let frontEnd: TextFrontEnd
+    switch parts[0] {
+    case "normalize": frontEnd = try TextFrontEnd(normalizer: parts[1], preTokenizers: [])
+    case "pretokenize": frontEnd = try TextFrontEnd(normalizer: "none", preTokenizers: [parts[1]])
+    case "frontend": frontEnd = try TextFrontEnd(normalizer: parts[1], preTokenizers: [parts[2]])
+    default: throw TextError.invalidSpecification("unknown job \(job)")
+    }
+    let onlyNormalize = parts[0] == "normalize"
+    func pass(_ lines: ArraySlice<ArraySlice<UInt8>>) throws -> Int {
+        var pieces = 0
+        for line in lines {
+            if onlyNormalize {
+                pieces += try frontEnd.normalize(line).bytes.count > 0 ? 1 : 0
+            } else {
+                pieces += try frontEnd.process(line).pieces.count
+            }
+        }
+        return pieces
+    }
+    // Warm up (tables, caches) on about the first megabyte.
+    var warm = 0, count = 0
+    while count < lines.count && warm < 1_000_000 { warm += lines[count].count; count += 1 }
+    _ = try pass(lines[0..<count])
+    // Repeat whole passes for at least a second; report the fastest.
+    let bytes = lines.reduce(0) { $0 + $1.count }
+    var seconds = Double.infinity, pieces = 0, spent = 0.0
+    repeat {
+        let start = DispatchTime.now()
+        pieces = try pass(lines[...])
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        seconds = min(seconds, elapsed)
+        spent += elapsed
+    } while spent < 1.0
+    return Measurement(job: job, unit: unit, bytes: bytes, seconds: seconds, mb_per_s: Double(bytes) / 1e6 / seconds,
+                       pieces: pieces, peak_rss_mb: peakRSSMegabytes())
+}
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 4, let data = FileManager.default.contents(atPath: arguments[1]),
+      ["line", "block"].contains(arguments[2]) else {
+    FileHandle.standardError.write(Data("usage: vocab-bench FILE line|block JOB [JOB...]\n".utf8))
+    exit(2)
+}
+let unit = arguments[2]
+let allLines = unit == "line" ? lines(of: Array(data)) : blocks(of: Array(data))
+let encoder = JSONEncoder()
+encoder.outputFormatting = [.sortedKeys]
+for job in arguments[3...] {
+    do {
+        let measurement = try run(job: job, unit: unit, lines: allLines)
+        print(String(decoding: try encoder.encode(measurement), as: UTF8.self))
+    } catch {
+        FileHandle.standardError.write(Data("vocab-bench: \(job): \(error)\n".utf8))
+        exit(1)
+    }
+}

@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+"""Cross-checks VocabKit's text front end against the Python peers, line by line.
+
+    python3 Scripts/crosscheck-frontend.py --vocab .build/release/vocab [--venv DIR] [--lines N]
+
+For every file in Corpora/ and every line (up to --lines per file), compares what `vocab normalize`
+and `vocab pretokenize --format jsonl` print with:
+  * Python's unicodedata (NFC, NFD, NFKC, NFKD),
+  * the `regex` module running the published GPT-2, cl100k, o200k and Llama 3 patterns,
+  * HuggingFace tokenizers' normalizers (NFKC, Lowercase, BertNormalizer) and pre-tokenizers
+    (BertPreTokenizer, Whitespace, WhitespaceSplit, Digits, Metaspace, UnicodeScripts), including
+    the offsets (converted from VocabKit's bytes to Python's characters).
+Lines containing characters that Python's Unicode database (unicodedata.unidata_version) and
+ICU's disagree on are not counted against VocabKit: the script reports them separately.
+Exits 1 on any other mismatch, printing the first few. The venv (default .venv-crosscheck) is
+created on first use with pinned tokenizers and regex.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import unicodedata
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+PINNED = ["tokenizers==0.23.3", "regex==2026.5.9"]
+CORPORA = ["en", "code-python", "de", "ru", "ja", "zh", "ko", "th", "ar", "hi"]
+
+PATTERNS = {
+    "gpt2": r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s""",
+    "cl100k": r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s""",
+    "o200k": "|".join([
+        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
+        r"""\p{N}{1,3}""", r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""", r"""\s*[\r\n]+""", r"""\s+(?!\S)""", r"""\s+""",
+    ]),
+    "llama3": r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+""",
+}
+
+
+def ensure_venv(venv):
+    python = os.path.join(venv, "bin", "python")
+    if not os.path.exists(python):
+        print(f"creating {venv} with {' '.join(PINNED)}", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
+        subprocess.run([python, "-m", "pip", "install", "-q", *PINNED], check=True)
+    return python
+
+
+def vocab_lines(vocab, args, path):
+    out = subprocess.run([vocab, *args, "--quiet", path], check=True, capture_output=True).stdout
+    return out.decode("utf-8").split("\n")[:-1]
+
+
+def char_offsets(line):
+    """Byte offset -> character offset for `line`."""
+    table, b = {0: 0}, 0
+    for i, ch in enumerate(line):
+        b += len(ch.encode("utf-8"))
+        table[b] = i + 1
+    return table
+
+
+class Check:
+    def __init__(self, name):
+        self.name, self.lines, self.failures, self.skipped = name, 0, [], 0
+
+    def compare(self, where, ours, theirs, line):
+        self.lines += 1
+        if ours != theirs:
+            self.failures.append((where, line, ours, theirs))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--vocab", default=os.path.join(ROOT, ".build", "release", "vocab"))
+    parser.add_argument("--venv", default=os.path.join(ROOT, ".venv-crosscheck"))
+    parser.add_argument("--lines", type=int, default=3000, help="lines per corpus file (default 3000)")
+    parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+    a = parser.parse_args()
+    if not a.inner:
+        python = ensure_venv(a.venv)
+        os.execv(python, [python, os.path.abspath(__file__), "--inner", "--vocab", a.vocab, "--lines", str(a.lines)])
+
+    import regex
+    from tokenizers import normalizers, pre_tokenizers
+    tmp = os.path.join(ROOT, ".build", "crosscheck")
+    os.makedirs(tmp, exist_ok=True)
+    checks = {}
+
+    def check(name):
+        return checks.setdefault(name, Check(name))
+
+    hf_norm = {
+        "nfkc": normalizers.NFKC(), "lowercase": normalizers.Lowercase(),
+        "bert": normalizers.BertNormalizer(clean_text=True, handle_chinese_chars=True, strip_accents=True, lowercase=True),
+    }
+    hf_pre = {
+        "bert": pre_tokenizers.BertPreTokenizer(), "whitespace": pre_tokenizers.Whitespace(),
+        "whitespace-split": pre_tokenizers.WhitespaceSplit(), "digits": pre_tokenizers.Digits(individual_digits=True),
+        "digit-runs": pre_tokenizers.Digits(individual_digits=False),
+        "metaspace": pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always", split=True),
+        "scripts": pre_tokenizers.UnicodeScripts(),
+    }
+    compiled = {name: regex.compile(p) for name, p in PATTERNS.items()}
+    # Characters whose Unicode data may differ between Python's database and ICU's.
+    newer = lambda line: any(unicodedata.category(ch) == "Cn" for ch in line)
+
+    for corpus in CORPORA:
+        lines = open(os.path.join(ROOT, "Corpora", f"{corpus}.txt"), encoding="utf-8").read().split("\n")[:a.lines]
+        path = os.path.join(tmp, f"{corpus}.txt")
+        with open(path, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+        skip = [newer(line) for line in lines]
+        # 1. Unicode forms against unicodedata.
+        for form in ("nfc", "nfd", "nfkc", "nfkd"):
+            ours = vocab_lines(a.vocab, ["normalize", "-n", form], path)
+            c = check(f"normalize {form} = unicodedata.normalize")
+            for i, line in enumerate(lines):
+                if skip[i]: c.skipped += 1; continue
+                c.compare(f"{corpus}:{i + 1}", ours[i], unicodedata.normalize(form.upper(), line), line)
+        # 2. HF normalizers.
+        for spec, hf in hf_norm.items():
+            ours = vocab_lines(a.vocab, ["normalize", "-n", spec], path)
+            c = check(f"normalize {spec} = tokenizers {type(hf).__name__}")
+            for i, line in enumerate(lines):
+                if skip[i]: c.skipped += 1; continue
+                c.compare(f"{corpus}:{i + 1}", ours[i], hf.normalize_str(line), line)
+        # 3. GPT-style splitters against the regex module.
+        for name, pattern in compiled.items():
+            ours = vocab_lines(a.vocab, ["pretokenize", "-n", "none", "-p", name, "--format", "jsonl"], path)
+            c = check(f"pretokenize {name} = regex.findall")
+            for i, line in enumerate(lines):
+                if skip[i]: c.skipped += 1; continue
+                c.compare(f"{corpus}:{i + 1}", json.loads(ours[i])["pieces"], pattern.findall(line), line)
+        # 4. HF pre-tokenizers, pieces and offsets.
+        for spec, hf in hf_pre.items():
+            ours = vocab_lines(a.vocab, ["pretokenize", "-n", "none", "-p", spec, "--format", "jsonl"], path)
+            c = check(f"pretokenize {spec} = tokenizers {type(hf).__name__}")
+            for i, line in enumerate(lines):
+                if skip[i]: c.skipped += 1; continue
+                record = json.loads(ours[i])
+                offsets = char_offsets(line)
+                mine = [(p, (offsets[s], offsets[e])) for p, (s, e) in zip(record["pieces"], record["offsets"])]
+                c.compare(f"{corpus}:{i + 1}", mine, hf.pre_tokenize_str(line), line)
+
+    failed = 0
+    for c in checks.values():
+        status = "ok" if not c.failures else f"{len(c.failures)} MISMATCHES"
+        skipped = f", {c.skipped} skipped (unassigned in Python's Unicode {unicodedata.unidata_version})" if c.skipped else ""
+        print(f"{c.name:55} {c.lines:7} lines  {status}{skipped}")
+        for where, line, ours, theirs in c.failures[:3]:
+            print(f"    {where}: {line[:80]!r}\n      vocabkit: {str(ours)[:160]}\n      peer:     {str(theirs)[:160]}")
+        failed += bool(c.failures)
+    total = sum(c.lines for c in checks.values())
+    bad = sum(len(c.failures) for c in checks.values())
+    print(f"crosscheck: {total - bad} passed, {bad} failed")
+    sys.exit(1 if failed else 0)
+
+
+if __name__ == "__main__":
+    main()

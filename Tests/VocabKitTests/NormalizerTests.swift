@@ -1,0 +1,142 @@
+import Foundation
+import Testing
+@testable import VocabKit
+
+@Suite("Unicode forms agree with ICU's plain UTF-16 normalization")
+struct UnicodeFormTests {
+    @Test("fast path equals ICU on every corpus file", arguments: UnicodeForm.allCases)
+    func corpora(form: UnicodeForm) throws {
+        let normalizer = UnicodeFormNormalizer(form)
+        for name in TestCorpora.names {
+            for block in TestCorpora.blocks(name, size: 256 * 1024) {
+                var text = try NormalizedText(validating: block)
+                try normalizer.normalize(&text)
+                let expected = try normalizer.referenceNormalize(block)
+                #expect(text.bytes == expected, "\(form) differs from ICU on \(name)")
+            }
+        }
+    }
+
+    @Test("fast path equals ICU on adversarial and random strings", arguments: UnicodeForm.allCases)
+    func adversarial(form: UnicodeForm) throws {
+        let normalizer = UnicodeFormNormalizer(form)
+        for string in AdversarialText.strings + AdversarialText.random(count: 2000, seed: 11) {
+            let expected = try normalizer.referenceNormalize(Array(string.utf8))
+            #expect(try normalizer.normalize(string) == String(decoding: expected, as: UTF8.self),
+                    "\(form) differs from ICU on \(string.debugDescription)")
+        }
+    }
+
+    @Test("known results")
+    func known() throws {
+        #expect(try UnicodeFormNormalizer(.nfc).normalize("e\u{301}") == "é")
+        #expect(try UnicodeFormNormalizer(.nfd).normalize("é") == "e\u{301}")
+        #expect(try UnicodeFormNormalizer(.nfkc).normalize("ﬁ ① Ｈｅｌｌｏ") == "fi 1 Hello")
+        #expect(try UnicodeFormNormalizer(.nfkd).normalize("ǅ") == "Dz\u{30C}")
+        #expect(try UnicodeFormNormalizer(.nfkcCasefold).normalize("Straße HELLO Ｅ\u{301}") == "strasse hello é")
+    }
+}
+
+@Suite("Normalizer steps")
+struct NormalizerStepTests {
+    @Test("lowercase is the context-free full mapping of every scalar")
+    func lowercaseMatchesSwift() throws {
+        // Swift's lowercasing of a one-scalar string is the full mapping without context.
+        var input = "", expected = ""
+        for value in UInt32(0x41)...0x1FFFF {
+            guard let scalar = Unicode.Scalar(value), UnicodeTables.category(value) != .unassigned,
+                  UnicodeTables.category(value) != .surrogate else { continue }
+            input.unicodeScalars.append(scalar)
+            expected += String(scalar).lowercased()
+        }
+        let actual = try Lowercase().normalize(input)
+        #expect(actual == expected)
+        #expect(try Lowercase().normalize("ΟΔΟΣ İstanbul") == "οδοσ i̇stanbul")
+    }
+
+    @Test("strip accents, with and without recomposition")
+    func stripAccents() throws {
+        #expect(try StripAccents().normalize("Crème brûlée, naïve, 한국") == "Creme brulee, naive, 한국")
+        let bert = try StripAccents(recompose: false).normalize("café 한")
+        #expect(bert == "cafe \u{1112}\u{1161}\u{11AB}")
+    }
+
+    @Test("BERT clean text and CJK spacing")
+    func bert() throws {
+        let normalizer = try FrontEndSpecification.normalizer("bert")
+        #expect(try normalizer.normalize("Héllo\tWORLD\u{0}\u{fffd}\u{200b}中文!") == "hello world 中  文 !")
+        #expect(try BertCleanText().normalize("a\u{85}b\r\nc") == "ab  c")
+        #expect(CJKIdeographSpacing.isCJKIdeograph(0x4E2D) && !CJKIdeographSpacing.isCJKIdeograph(0x3042))
+    }
+
+    @Test("SentencePiece nmt_nfkc preset")
+    func sentencePiece() throws {
+        let normalizer = try FrontEndSpecification.normalizer("nmt-nfkc")
+        #expect(try normalizer.normalize("  Ｈｅｌｌｏ\u{200b}\u{1}  ｗｏｒｌｄ\t\n ") == "Hello world")
+    }
+
+    @Test("whitespace, strip, control characters, replace and prepend")
+    func simpleSteps() throws {
+        #expect(try ReplaceWhitespace().normalize("a\tb\u{3000}c") == "a b c")
+        #expect(try ReplaceWhitespace(collapse: true).normalize("a \t\n b") == "a b")
+        #expect(try ReplaceWhitespace(collapse: true, keepNewlines: true).normalize("a \t\n\n b") == "a \n\n b")
+        #expect(try Strip().normalize(" \u{3000} x y \n") == "x y")
+        #expect(try Strip(left: false, right: true).normalize("  x  ") == "  x")
+        #expect(try RemoveControlCharacters().normalize("a\u{0}b\u{7}\tc\u{200d}") == "ab\tc\u{200d}")
+        #expect(try ReplaceLiteral(" ", with: "▁").normalize("a b  c") == "a▁b▁▁c")
+        #expect(try Prepend("▁").normalize("x") == "▁x")
+    }
+
+    @Test("unknown names are clear errors")
+    func unknownNames() {
+        #expect(throws: TextError.self) { try FrontEndSpecification.normalizer("nfkc,upcase") }
+        #expect(throws: TextError.self) { try FrontEndSpecification.preTokenizer("gpt5") }
+        #expect(throws: TextError.self) { try FrontEndSpecification.preTokenizer("regex-sideways:x") }
+        #expect(throws: TextError.self) { try FrontEndSpecification.preTokenizer("regex:(unclosed") }
+    }
+}
+
+@Suite("Invalid UTF-8")
+struct InvalidUTF8Tests {
+    @Test("repair equals Swift's decoder (maximal subparts) on random bytes")
+    func repairMatchesSwift() throws {
+        var state: UInt64 = 99
+        for _ in 0..<5000 {
+            let length = Int(state % 12)
+            var bytes: [UInt8] = []
+            for _ in 0..<length {
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                let r = UInt8(truncatingIfNeeded: state >> 40)
+                // Bias towards bytes that make interesting sequences.
+                bytes.append([r, 0x80 | r & 0x3F, 0xE0 | r & 0x0F, 0xF0 | r & 0x07, 0x61, 0xED, 0xC3][Int(state >> 60) % 7])
+            }
+            let text = try NormalizedText(validating: bytes)
+            let expected = Array(String(decoding: bytes, as: UTF8.self).utf8)
+            #expect(text.bytes == expected, "repair of \(bytes)")
+            let replaced = String(decoding: bytes, as: UTF8.self).unicodeScalars.filter { $0 == "\u{fffd}" }.count
+                - String(decoding: bytes.filter { _ in false }, as: UTF8.self).count
+            #expect(text.replacedInvalidSequences <= replaced)
+        }
+    }
+
+    @Test("replacements are counted and aligned to the bad bytes")
+    func counted() throws {
+        let bytes: [UInt8] = [0x61, 0xFF, 0x62, 0xE2, 0x82, 0x63]
+        let text = try NormalizedText(validating: bytes)
+        #expect(text.string == "a\u{fffd}b\u{fffd}c")
+        #expect(text.replacedInvalidSequences == 2)
+        #expect(text.originalRange(of: 1..<4) == 1..<2)
+        #expect(text.originalRange(of: 5..<8) == 3..<5)
+        #expect(text.originalRange(of: 8..<9) == 5..<6)
+    }
+
+    @Test("strict mode names the offset of the first bad sequence")
+    func strict() {
+        #expect(throws: TextError.invalidUTF8(offset: 3)) {
+            try NormalizedText(validating: [0x61, 0x62, 0x63, 0xC0, 0x80], policy: .strict)
+        }
+        #expect(throws: TextError.invalidUTF8(offset: 0)) {
+            try NormalizedText(validating: [0xED, 0xA0, 0x80], policy: .strict)  // a surrogate
+        }
+    }
+}
