@@ -60,6 +60,11 @@ struct PreTokenizerTests {
         #expect(text.originalRange(ofPiece: 1) == 2..<5)
         let sequence = PreTokenizerSequence([WhitespaceSplitter(), Metaspace(prependScheme: .first)])
         #expect(try sequence.preTokenize("a b") == ["▁a", "b"])
+        // "first" means offset 0 of the original input, as HuggingFace decides it.
+        #expect(try sequence.preTokenize("  a b") == ["a", "b"])
+        var stripped = PreTokenizedText(try FrontEndSpecification.normalizer("strip").normalizing("  a b"))
+        try Metaspace(prependScheme: .first).preTokenize(&stripped)
+        #expect(stripped.pieceStrings == ["a", "▁b"])
     }
 
     @Test("ICU word break segments Thai, Chinese and Japanese")
@@ -83,6 +88,8 @@ struct PreTokenizerTests {
         #expect(ByteLevelAlphabet.decode("x\u{3000}") == nil)
         #expect(try ByteLevel(addsPrefixSpace: true).preTokenize("Hello world") == [" Hello", " world"])
         #expect(try ByteLevel().preTokenize("Hello world") == ["Hello", " world"])
+        // As HuggingFace: after a whitespace split every word gets the space.
+        #expect(try PreTokenizerSequence([WhitespaceSplitter(), ByteLevel(addsPrefixSpace: true)]).preTokenize("a b") == [" a", " b"])
     }
 
     @Test("the front end reports pieces with offsets into the original input")

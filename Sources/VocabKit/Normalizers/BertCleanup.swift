@@ -7,9 +7,9 @@ public struct BertCleanText: Normalizer {
     public init() {}
 
     public func normalize(_ text: inout NormalizedText) throws {
-        rewriteScalars(&text, keepsASCII: { $0 >= 0x21 && $0 != 0x7F }) { scalar in
+        mapASCIIInPlace(&text) { $0 == 0x09 || $0 == 0x0A || $0 == 0x0D ? 0x20 : $0 }
+        rewriteScalars(&text, keepsASCII: { $0 >= 0x20 && $0 != 0x7F }) { scalar in
             if scalar == 0 || scalar == 0xFFFD { return [] }
-            if scalar == 0x09 || scalar == 0x0A || scalar == 0x0D { return [0x20] }
             if UnicodeTables.category(scalar).isOther { return [] }
             if UnicodeTables.isWhiteSpace(scalar) { return scalar == 0x20 ? nil : [0x20] }
             return nil
@@ -39,7 +39,7 @@ public struct CJKIdeographSpacing: Normalizer {
     }
 
     public func normalize(_ text: inout NormalizedText) throws {
-        rewriteScalars(&text, keepsASCII: { _ in true }) { scalar in
+        rewriteScalars(&text, ignoresASCII: true, keepsASCII: { _ in true }) { scalar in
             guard Self.isCJKIdeograph(scalar) else { return nil }
             var bytes: [UInt8] = [0x20]
             appendUTF8(scalar, to: &bytes)

@@ -9,10 +9,8 @@ public struct Lowercase: Normalizer {
     public init() {}
 
     public func normalize(_ text: inout NormalizedText) throws {
+        mapASCIIInPlace(&text) { $0 &- 0x41 < 26 ? $0 | 0x20 : $0 }
         let table = UnicodeTables.lowercase
-        rewriteScalars(&text, keepsASCII: { $0 < 0x41 || $0 > 0x5A }) { scalar in
-            if scalar < 0x80 { return [UInt8(scalar) + 32] }
-            return table[scalar]
-        }
+        rewriteScalars(&text, ignoresASCII: true, keepsASCII: { _ in true }) { table[$0] }
     }
 }

@@ -8,6 +8,13 @@ public protocol Normalizer: Sendable {
 }
 
 extension Normalizer {
+    /// Normalizes a string, keeping the alignment to it.
+    public func normalizing(_ string: String) throws -> NormalizedText {
+        var text = NormalizedText(string)
+        try normalize(&text)
+        return text
+    }
+
     /// Normalizes a string and returns the normalized string (convenience for the edges).
     public func normalize(_ string: String) throws -> String {
         var text = NormalizedText(string)
@@ -28,16 +35,23 @@ public struct NormalizerSequence: Normalizer {
 }
 
 /// Rewrites text scalar by scalar: `transform` returns nil to keep a scalar, or its replacement
-/// bytes (empty to delete it). ASCII bytes that `keepsASCII` accepts skip the call.
+/// bytes (empty to delete it). ASCII bytes that `keepsASCII` accepts skip the call; with
+/// `ignoresASCII`, all ASCII is skipped eight bytes at a time.
 ///
+/// Inlined so that each normalizer's closures compile into its own loop (measured: 3x faster
+/// on English than calling them indirectly per byte).
 /// - Complexity: O(n); no allocation when nothing changes.
-func rewriteScalars(_ text: inout NormalizedText, keepsASCII: (UInt8) -> Bool,
+@inline(__always)
+func rewriteScalars(_ text: inout NormalizedText, ignoresASCII: Bool = false, keepsASCII: (UInt8) -> Bool,
                     _ transform: (UInt32) -> [UInt8]?) {
     var builder: NormalizedTextBuilder?
     text.bytes.withUnsafeBufferPointer { p in
         var i = 0
         while i < p.count {
-            if p[i] < 0x80 && keepsASCII(p[i]) { i += 1; continue }
+            if p[i] < 0x80 {
+                if ignoresASCII { i = UTF8Validation.skipASCII(p, from: i); continue }
+                if keepsASCII(p[i]) { i += 1; continue }
+            }
             let (scalar, length) = decodeScalar(p, i)
             if let replacement = transform(scalar) {
                 if builder == nil { builder = NormalizedTextBuilder(source: text) }
@@ -48,4 +62,12 @@ func rewriteScalars(_ text: inout NormalizedText, keepsASCII: (UInt8) -> Bool,
         }
     }
     if var builder { text = builder.finish() }
+}
+
+/// Replaces ASCII bytes one for one, in place: the alignment does not change, since no byte moves.
+@inline(__always)
+func mapASCIIInPlace(_ text: inout NormalizedText, _ map: (UInt8) -> UInt8) {
+    text.bytes.withUnsafeMutableBufferPointer { p in
+        for i in p.indices where p[i] < 0x80 { p[i] = map(p[i]) }
+    }
 }

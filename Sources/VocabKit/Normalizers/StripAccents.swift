@@ -13,7 +13,7 @@ public struct StripAccents: Normalizer {
 
     public func normalize(_ text: inout NormalizedText) throws {
         try UnicodeFormNormalizer(.nfd).normalize(&text)
-        rewriteScalars(&text, keepsASCII: { _ in true }) { scalar in
+        rewriteScalars(&text, ignoresASCII: true, keepsASCII: { _ in true }) { scalar in
             UnicodeTables.category(scalar) == .nonspacingMark ? [] : nil
         }
         if recompose { try UnicodeFormNormalizer(.nfc).normalize(&text) }

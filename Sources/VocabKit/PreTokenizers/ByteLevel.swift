@@ -53,7 +53,7 @@ public enum ByteLevelAlphabet {
 /// Pieces stay raw bytes inside VocabKit (a byte-level model works on bytes); the
 /// `ByteLevelAlphabet` characters appear only when tokens are written as strings.
 public struct ByteLevel: PreTokenizer {
-    /// Whether to put a space in front of text that does not start with one (GPT-2: false;
+    /// Whether to put a space in front of each piece that does not start with one (GPT-2: false;
     /// RoBERTa: true), so the first word is encoded like the others.
     public let addsPrefixSpace: Bool
     /// Whether to split with the GPT-2 pattern (false when an earlier `Split` already did).
@@ -65,15 +65,22 @@ public struct ByteLevel: PreTokenizer {
     }
 
     public func preTokenize(_ text: inout PreTokenizedText) throws {
-        if addsPrefixSpace, let first = text.pieces.first, text.text.bytes[first.lowerBound] != 0x20 {
-            // The space goes in front of the first piece only, as HuggingFace does.
-            var builder = NormalizedTextBuilder(source: text.text)
-            builder.keep(upTo: first.lowerBound)
-            builder.insert(CollectionOfOne(UInt8(0x20)))
-            text.text = builder.finish()
-            text.pieces = text.pieces.enumerated().map { index, piece in
-                index == 0 ? piece.lowerBound..<(piece.upperBound + 1) : (piece.lowerBound + 1)..<(piece.upperBound + 1)
+        if addsPrefixSpace {
+            // Every piece that does not start with a space gets one, as HuggingFace does (so after
+            // a WhitespaceSplit, each word does).
+            let source = text.text.bytes
+            var builder = NormalizedTextBuilder(source: text.text, extraCapacity: text.pieces.count)
+            var rewritten: [Range<Int>] = []
+            rewritten.reserveCapacity(text.pieces.count)
+            for piece in text.pieces {
+                builder.keep(upTo: piece.lowerBound)
+                let start = builder.outputCount
+                if source[piece.lowerBound] != 0x20 { builder.insert(CollectionOfOne(UInt8(0x20))) }
+                builder.keep(upTo: piece.upperBound)
+                rewritten.append(start..<builder.outputCount)
             }
+            text.text = builder.finish()
+            text.pieces = rewritten
         }
         if usesRegex { try GPT2Splitter().preTokenize(&text) }
     }

@@ -7,7 +7,8 @@ public struct Metaspace: PreTokenizer {
     public enum PrependScheme: String, Sendable, CaseIterable {
         /// Every piece (SentencePiece's `add_dummy_prefix`).
         case always
-        /// Only the piece at the very start of the text (Llama 2 style with a pre-split).
+        /// Only a piece that starts at offset 0 of the original input (as HuggingFace decides it),
+        /// so text that normalization stripped at the front gets no prefix.
         case first
         /// Never.
         case never
@@ -37,7 +38,7 @@ public struct Metaspace: PreTokenizer {
             let wantsPrefix: Bool
             switch prependScheme {
             case .always: wantsPrefix = true
-            case .first: wantsPrefix = piece.lowerBound == 0
+            case .first: wantsPrefix = text.text.originalRange(of: piece).lowerBound == 0
             case .never: wantsPrefix = false
             }
             if wantsPrefix && source[piece].first != 0x20 && !source[piece].starts(with: replacement) {
