@@ -9,7 +9,9 @@ and `vocab pretokenize --format jsonl` print with:
   * the `regex` module running the published GPT-2, cl100k, o200k and Llama 3 patterns,
   * HuggingFace tokenizers' normalizers (NFKC, Lowercase, BertNormalizer) and pre-tokenizers
     (BertPreTokenizer, Whitespace, WhitespaceSplit, Digits, Metaspace, UnicodeScripts), including
-    the offsets (converted from VocabKit's bytes to Python's characters).
+    the offsets (converted from VocabKit's bytes to Python's characters),
+  * tiktoken's ids for r50k_base and cl100k_base, and HuggingFace's ids for GPT-2's original
+    encoder.json and vocab.bpe (`vocab encode`), with the files in Tests/Fixtures.
 Lines containing characters that Python's Unicode database (unicodedata.unidata_version) and
 ICU's disagree on are not counted against VocabKit: the script reports them separately.
 Exits 1 on any other mismatch, printing the first few. The venv (default .venv-crosscheck) is
@@ -23,7 +25,8 @@ import sys
 import unicodedata
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PINNED = ["tokenizers==0.23.3", "regex==2026.5.9"]
+PINNED = ["tokenizers==0.23.3", "regex==2026.5.9", "tiktoken==0.14.0"]
+FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Tests", "Fixtures")
 CORPORA = ["en", "code-python", "de", "ru", "ja", "zh", "ko", "th", "ar", "hi"]
 
 PATTERNS = {
@@ -143,6 +146,30 @@ def main():
                 offsets = char_offsets(line)
                 mine = [(p, (offsets[s], offsets[e])) for p, (s, e) in zip(record["pieces"], record["offsets"])]
                 c.compare(f"{corpus}:{i + 1}", mine, hf.pre_tokenize_str(line), line)
+
+    # 5. Token ids: tiktoken rank files and GPT-2's original files.
+    import tiktoken
+    import tiktoken.load
+    from tokenizers import Tokenizer, models, pre_tokenizers as pt, decoders
+    encodings = {}
+    for name, pattern in (("r50k_base", "gpt2"), ("cl100k_base", "cl100k")):
+        path = os.path.join(FIXTURES, "tiktoken", f"{name}.tiktoken")
+        ranks = tiktoken.load.load_tiktoken_bpe(path)
+        encodings[path] = tiktoken.Encoding(name, pat_str=PATTERNS[pattern], mergeable_ranks=ranks, special_tokens={}).encode_ordinary
+    gpt2_dir = os.path.join(FIXTURES, "gpt2")
+    gpt2 = Tokenizer(models.BPE.from_file(os.path.join(gpt2_dir, "encoder.json"), os.path.join(gpt2_dir, "vocab.bpe")))
+    gpt2.pre_tokenizer = pt.ByteLevel(add_prefix_space=False)
+    encodings[gpt2_dir] = lambda text: gpt2.encode(text, add_special_tokens=False).ids
+    for corpus in CORPORA:
+        path = os.path.join(tmp, f"{corpus}.txt")
+        lines = open(path, encoding="utf-8").read().split("\n")[:-1]
+        for tokenizer_path, encode in encodings.items():
+            ours = vocab_lines(a.vocab, ["encode", "-t", tokenizer_path, "--format", "jsonl", "--no-added-tokens"], path)
+            name = os.path.basename(tokenizer_path)
+            peer = "tiktoken" if name.endswith(".tiktoken") else "tokenizers BPE"
+            c = check(f"encode {name} = {peer}")
+            for i, line in enumerate(lines):
+                c.compare(f"{corpus}:{i + 1}", json.loads(ours[i]), encode(line), line)
 
     failed = 0
     for c in checks.values():

@@ -12,6 +12,11 @@ enum TestCorpora {
 
     static let names = ["en", "code-python", "de", "ru", "ja", "zh", "ko", "th", "ar", "hi"]
 
+    /// A file in `Tests/Fixtures`.
+    static func fixture(_ path: String) -> URL {
+        directory.deletingLastPathComponent().appendingPathComponent("Tests/Fixtures").appendingPathComponent(path)
+    }
+
     static func bytes(_ name: String) -> [UInt8] {
         let url = directory.appendingPathComponent("\(name).txt")
         guard let data = try? Data(contentsOf: url) else {

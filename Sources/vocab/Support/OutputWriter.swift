@@ -5,8 +5,12 @@ import Glibc
 /// Buffered writes of bytes to standard output.
 struct OutputWriter {
     private var buffer: [UInt8] = []
+    private let descriptor: Int32
 
-    init() { buffer.reserveCapacity(1 << 16) }
+    init(descriptor: Int32 = STDOUT_FILENO) {
+        self.descriptor = descriptor
+        buffer.reserveCapacity(1 << 16)
+    }
 
     mutating func write(_ bytes: [UInt8]) throws {
         buffer.append(contentsOf: bytes)
@@ -18,7 +22,7 @@ struct OutputWriter {
     mutating func flush() throws {
         var offset = 0
         while offset < buffer.count {
-            let written = buffer.withUnsafeBytes { Glibc.write(STDOUT_FILENO, $0.baseAddress! + offset, buffer.count - offset) }
+            let written = buffer.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, buffer.count - offset) }
             if written < 0 {
                 if errno == EINTR { continue }
                 throw CLIError.cannotWrite(path: "standard output", reason: String(cString: strerror(errno)))

@@ -1,0 +1,211 @@
+/// One token of an encoded piece: its id and the bytes of the piece it covers.
+public struct PieceToken: Sendable, Equatable {
+    public var id: UInt32
+    public var start: Int32
+    public var end: Int32
+}
+
+/// Reusable buffers for encoding, one per thread: no allocation per piece once warm.
+public struct BPEScratch {
+    var symbols: [Symbol] = []
+    var ranks: [UInt32] = []
+    var heap: [UInt64] = []
+    var key: [UInt8] = []
+
+    public init() {}
+
+    struct Symbol {
+        var id: UInt32
+        var start: Int32
+        var end: Int32
+        var prev: Int32 = -1
+        var next: Int32 = -1
+    }
+}
+
+extension BPEModel {
+    /// Pieces with more symbols than this use the heap; shorter ones the quadratic scan, which is
+    /// faster on short pieces for its cache locality (tiktoken makes the same trade).
+    static let heapThreshold = 48
+
+    /// Encodes one piece, appending its tokens (offsets relative to the piece).
+    ///
+    /// 1. With `ignoresMerges`, a piece that is a whole token is that token.
+    /// 2. The piece becomes its initial symbols (bytes or characters, see the type's documentation).
+    /// 3. The lowest-ranked adjacent pair merges first, leftmost first among equals, until no
+    ///    adjacent pair has a merge rule.
+    ///
+    /// - Complexity: O(n²) for short pieces, O(n log n) for long ones (n initial symbols).
+    public func encode(piece: UnsafeBufferPointer<UInt8>, into output: inout [PieceToken], scratch: inout BPEScratch) {
+        guard !piece.isEmpty else { return }
+        if ignoresMerges, let id = lookup.id(of: piece) {
+            output.append(PieceToken(id: id, start: 0, end: Int32(piece.count)))
+            return
+        }
+        initialSymbols(piece, into: &scratch)
+        if scratch.symbols.count <= Self.heapThreshold {
+            mergeByScan(&scratch)
+            for symbol in scratch.symbols { output.append(PieceToken(id: symbol.id, start: symbol.start, end: symbol.end)) }
+        } else {
+            mergeByHeap(&scratch)
+            var index: Int32 = 0
+            while index >= 0 {
+                let symbol = scratch.symbols[Int(index)]
+                output.append(PieceToken(id: symbol.id, start: symbol.start, end: symbol.end))
+                index = symbol.next
+            }
+        }
+    }
+
+    /// Step 2: the initial symbols of a piece.
+    private func initialSymbols(_ piece: UnsafeBufferPointer<UInt8>, into scratch: inout BPEScratch) {
+        scratch.symbols.removeAll(keepingCapacity: true)
+        if isByteLevel && byteIds.allSatisfy({ $0 != UInt32.max }) {
+            for (i, byte) in piece.enumerated() {
+                scratch.symbols.append(.init(id: byteIds[Int(byte)], start: Int32(i), end: Int32(i + 1)))
+            }
+            return
+        }
+        // Characters (or bytes, for a byte-level vocabulary that lacks some bytes).
+        var pendingUnknown: BPEScratch.Symbol?
+        var i = 0
+        while i < piece.count {
+            let length = isByteLevel ? 1 : abs(UTF8Validation.sequenceLength(piece, at: i))
+            let isFirst = i == 0, isLast = i + length >= piece.count
+            scratch.key.removeAll(keepingCapacity: true)
+            if !isFirst, let prefix = continuingSubwordPrefix { scratch.key.append(contentsOf: prefix) }
+            scratch.key.append(contentsOf: piece[i..<(i + length)])
+            if isLast, let suffix = endOfWordSuffix { scratch.key.append(contentsOf: suffix) }
+            let id = scratch.key.withUnsafeBufferPointer { lookup.id(of: $0) }
+            if let id {
+                if let unknown = pendingUnknown { scratch.symbols.append(unknown); pendingUnknown = nil }
+                scratch.symbols.append(.init(id: id, start: Int32(i), end: Int32(i + length)))
+            } else if byteFallback, scratch.key.allSatisfy({ fallbackIds[Int($0)] != UInt32.max }) {
+                // HuggingFace falls back on the bytes of the whole key (prefix and suffix included).
+                if let unknown = pendingUnknown { scratch.symbols.append(unknown); pendingUnknown = nil }
+                for byte in scratch.key {
+                    scratch.symbols.append(.init(id: fallbackIds[Int(byte)], start: Int32(i), end: Int32(i + length)))
+                }
+            } else if let unknownToken {
+                if fusesUnknown, var unknown = pendingUnknown {
+                    unknown.end = Int32(i + length)
+                    pendingUnknown = unknown
+                } else {
+                    if let unknown = pendingUnknown { scratch.symbols.append(unknown) }
+                    pendingUnknown = .init(id: unknownToken, start: Int32(i), end: Int32(i + length))
+                }
+            }
+            i += length
+        }
+        if let unknown = pendingUnknown { scratch.symbols.append(unknown) }
+    }
+
+    /// Step 3 for short pieces: keep each adjacent pair's rank; merge the lowest, update neighbours.
+    private func mergeByScan(_ scratch: inout BPEScratch) {
+        let none = UInt32.max
+        var count = scratch.symbols.count
+        guard count > 1 else { return }
+        scratch.ranks.removeAll(keepingCapacity: true)
+        for i in 0..<(count - 1) {
+            scratch.ranks.append(mergeTable.merge(scratch.symbols[i].id, scratch.symbols[i + 1].id)?.rank ?? none)
+        }
+        scratch.symbols.withUnsafeMutableBufferPointer { symbols in
+            scratch.ranks.withUnsafeMutableBufferPointer { ranks in
+                while count > 1 {
+                    var best = none, at = -1
+                    for i in 0..<(count - 1) where ranks[i] < best { best = ranks[i]; at = i }
+                    if at < 0 { break }
+                    let result = mergeTable.merge(symbols[at].id, symbols[at + 1].id)!.result
+                    symbols[at].id = result
+                    symbols[at].end = symbols[at + 1].end
+                    // Close the gap at at + 1.
+                    for j in (at + 1)..<(count - 1) { symbols[j] = symbols[j + 1] }
+                    for j in (at + 1)..<max(at + 1, count - 2) { ranks[j] = ranks[j + 1] }
+                    count -= 1
+                    if at > 0 { ranks[at - 1] = mergeTable.merge(symbols[at - 1].id, symbols[at].id)?.rank ?? none }
+                    if at < count - 1 { ranks[at] = mergeTable.merge(symbols[at].id, symbols[at + 1].id)?.rank ?? none }
+                }
+            }
+        }
+        scratch.symbols.removeSubrange(count...)
+    }
+
+    /// Step 3 for long pieces: a min-heap of (rank, position) over a linked list of symbols;
+    /// entries made stale by earlier merges are skipped when popped.
+    private func mergeByHeap(_ scratch: inout BPEScratch) {
+        let count = scratch.symbols.count
+        for i in 0..<count {
+            scratch.symbols[i].prev = Int32(i - 1)
+            scratch.symbols[i].next = i + 1 < count ? Int32(i + 1) : -1
+        }
+        var heap = MinHeap(storage: scratch.heap)
+        heap.removeAll()
+        for i in 0..<(count - 1) {
+            if let merge = mergeTable.merge(scratch.symbols[i].id, scratch.symbols[i + 1].id) {
+                heap.push(UInt64(merge.rank) << 32 | UInt64(i))
+            }
+        }
+        scratch.symbols.withUnsafeMutableBufferPointer { symbols in
+            while let top = heap.pop() {
+                let rank = UInt32(top >> 32), position = Int(top & 0xFFFF_FFFF)
+                let symbol = symbols[position]
+                // Skip entries whose symbols were merged away or whose pair has changed since.
+                guard symbol.end > symbol.start, symbol.next >= 0 else { continue }
+                let next = Int(symbol.next)
+                guard let merge = mergeTable.merge(symbol.id, symbols[next].id), merge.rank == rank else { continue }
+                symbols[position].id = merge.result
+                symbols[position].end = symbols[next].end
+                symbols[position].next = symbols[next].next
+                symbols[next].end = symbols[next].start  // removed
+                if symbols[position].next >= 0 { symbols[Int(symbols[position].next)].prev = Int32(position) }
+                if symbols[position].prev >= 0 {
+                    let previous = Int(symbols[position].prev)
+                    if let m = mergeTable.merge(symbols[previous].id, merge.result) {
+                        heap.push(UInt64(m.rank) << 32 | UInt64(previous))
+                    }
+                }
+                if symbols[position].next >= 0, let m = mergeTable.merge(merge.result, symbols[Int(symbols[position].next)].id) {
+                    heap.push(UInt64(m.rank) << 32 | UInt64(position))
+                }
+            }
+        }
+        scratch.heap = heap.storage
+    }
+}
+
+/// A binary min-heap of UInt64 (rank in the high half, position in the low half).
+struct MinHeap {
+    var storage: [UInt64]
+
+    mutating func removeAll() { storage.removeAll(keepingCapacity: true) }
+
+    mutating func push(_ value: UInt64) {
+        storage.append(value)
+        var i = storage.count - 1
+        while i > 0 {
+            let parent = (i - 1) / 2
+            if storage[parent] <= value { break }
+            storage[i] = storage[parent]
+            i = parent
+        }
+        storage[i] = value
+    }
+
+    mutating func pop() -> UInt64? {
+        guard let last = storage.popLast() else { return nil }
+        guard !storage.isEmpty else { return last }
+        let top = storage[0]
+        var i = 0
+        let n = storage.count
+        while true {
+            let left = 2 * i + 1
+            if left >= n { break }
+            let child = left + 1 < n && storage[left + 1] < storage[left] ? left + 1 : left
+            if storage[child] >= last { break }
+            storage[i] = storage[child]
+            i = child
+        }
+        storage[i] = last
+        return top
+    }
+}

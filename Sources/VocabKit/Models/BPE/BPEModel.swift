@@ -1,0 +1,108 @@
+/// A byte-pair-encoding model: a vocabulary and ranked merge rules.
+///
+/// Two alphabets share one algorithm. Byte-level models (GPT-2, cl100k, Llama 3) start every
+/// piece from its bytes, so any text is encodable and nothing is unknown. Character-level models
+/// start from UTF-8 characters (with an optional continuing-subword prefix such as "##" and
+/// end-of-word suffix such as "</w>"); a character missing from the vocabulary becomes its
+/// `<0xAB>` byte tokens with byte fallback, else the unknown token, else it is dropped, exactly as
+/// HuggingFace's `BPE` model does.
+///
+/// Tokens are stored as raw bytes. For byte-level models these are the bytes themselves; files
+/// that write them as strings (`tokenizer.json`, GPT-2's `encoder.json`) use `ByteLevelAlphabet`.
+public struct BPEModel: Sendable {
+    /// Whether pieces start from bytes (true) or from UTF-8 characters (false).
+    public var isByteLevel: Bool
+    /// Token bytes by id.
+    public private(set) var tokens: [[UInt8]]
+    /// Merge rules in rank order: merging `pairs[r].0` then `pairs[r].1` gives `pairs[r].2`.
+    public private(set) var merges: [(UInt32, UInt32, UInt32)]
+    /// Look a whole piece up in the vocabulary before merging (HuggingFace `ignore_merges`,
+    /// tiktoken's behaviour).
+    public var ignoresMerges: Bool
+    public var unknownToken: UInt32?
+    /// Whether consecutive unknown characters become one unknown token.
+    public var fusesUnknown: Bool
+    public var byteFallback: Bool
+    public var continuingSubwordPrefix: [UInt8]?
+    public var endOfWordSuffix: [UInt8]?
+
+    let lookup: ByteStringTable
+    let mergeTable: MergeTable
+    /// The id of each single byte's token (byte-level), or UInt32.max when the vocabulary lacks it.
+    let byteIds: [UInt32]
+    /// The id of each `<0xAB>` byte-fallback token, or UInt32.max.
+    let fallbackIds: [UInt32]
+
+    /// Builds a model from its tokens (by id) and its merges in rank order.
+    ///
+    /// With `ranksByResult`, a merge's rank is the id of the token it makes (tiktoken's rule: the
+    /// pair whose concatenation has the lowest rank merges first) instead of its list position.
+    /// Throws when a merge names an id outside the vocabulary or when two ids share one token.
+    public init(tokens: [[UInt8]], merges: [(UInt32, UInt32, UInt32)], isByteLevel: Bool, ranksByResult: Bool = false,
+                ignoresMerges: Bool = false, unknownToken: UInt32? = nil, fusesUnknown: Bool = false,
+                byteFallback: Bool = false, continuingSubwordPrefix: String? = nil, endOfWordSuffix: String? = nil) throws {
+        self.tokens = tokens
+        self.merges = merges
+        self.isByteLevel = isByteLevel
+        self.ignoresMerges = ignoresMerges
+        self.unknownToken = unknownToken
+        self.fusesUnknown = fusesUnknown
+        self.byteFallback = byteFallback
+        self.continuingSubwordPrefix = continuingSubwordPrefix.map { Array($0.utf8) }
+        self.endOfWordSuffix = endOfWordSuffix.map { Array($0.utf8) }
+        // 1. The vocabulary table.
+        var lookup = ByteStringTable(capacity: tokens.count)
+        for (id, token) in tokens.enumerated() {
+            if lookup.id(of: token) != nil {
+                throw ModelError.invalidModel("token \(String(decoding: token, as: UTF8.self).debugDescription) appears twice in the vocabulary")
+            }
+            lookup.insert(token, id: UInt32(id))
+        }
+        // 2. The merge table; a later duplicate pair replaces the earlier (HuggingFace does too).
+        var table = MergeTable(capacity: merges.count)
+        for (rank, merge) in merges.enumerated() {
+            let (left, right, result) = merge
+            guard Int(left) < tokens.count, Int(right) < tokens.count, Int(result) < tokens.count else {
+                throw ModelError.invalidModel("merge \(rank) refers to an id outside the vocabulary of \(tokens.count)")
+            }
+            table.insert(left, right, rank: ranksByResult ? result : UInt32(rank), result: result)
+        }
+        if let unknownToken, Int(unknownToken) >= tokens.count {
+            throw ModelError.invalidModel("unknown token id \(unknownToken) is outside the vocabulary")
+        }
+        // 3. Single bytes and byte-fallback tokens.
+        self.byteIds = (0..<256).map { lookup.id(of: [UInt8($0)]) ?? UInt32.max }
+        self.fallbackIds = (0..<256).map { byte in
+            lookup.id(of: Array(String(format: "<0x%02X>", byte).utf8)) ?? UInt32.max
+        }
+        self.lookup = lookup
+        self.mergeTable = table
+    }
+
+    /// The number of tokens.
+    public var vocabularySize: Int { tokens.count }
+
+    /// The id of a token given as bytes.
+    public func id<C: Collection>(of token: C) -> UInt32? where C.Element == UInt8 { lookup.id(of: token) }
+
+    /// The token of `id` as a display string (byte-level tokens in GPT-2's alphabet).
+    public func tokenString(_ id: UInt32) -> String {
+        guard Int(id) < tokens.count else { return "" }
+        return isByteLevel ? ByteLevelAlphabet.encode(tokens[Int(id)]) : String(decoding: tokens[Int(id)], as: UTF8.self)
+    }
+}
+
+/// Errors about models and model files.
+public enum ModelError: Error, Equatable, CustomStringConvertible {
+    case invalidModel(String)
+    case invalidFile(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .invalidModel(let reason): return "invalid model: \(reason)"
+        case .invalidFile(let path, let reason): return "\(path): \(reason)"
+        }
+    }
+}
+
+import Foundation

@@ -1,0 +1,107 @@
+/// A hash table from byte strings to token ids, built once and read by many threads.
+///
+/// Keys live in one flat byte buffer; slots hold (hash, offset, length, id) in open addressing
+/// with linear probing, at most half full. Lookups take a byte slice and allocate nothing, which
+/// the encoder needs on its hot path (Swift's `Dictionary<[UInt8], UInt32>` would allocate an
+/// array per lookup and hash with SipHash).
+public struct ByteStringTable: Sendable {
+    private struct Slot: Sendable {
+        var hash: UInt64 = 0
+        var offset: UInt32 = 0
+        var length: UInt32 = 0
+        var id: UInt32 = UInt32.max  // max: empty
+    }
+
+    private var slots: [Slot]
+    private var keys: [UInt8] = []
+    private var mask: Int
+    public private(set) var count = 0
+
+    public init(capacity: Int = 16) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        slots = [Slot](repeating: Slot(), count: size)
+        mask = size - 1
+    }
+
+    /// FNV-1a over 8-byte words, then a final mix: fast on short tokens, good spread.
+    @inline(__always)
+    static func hash(_ p: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(p.count)
+        var i = 0
+        if let base = p.baseAddress {
+            while i + 8 <= p.count {
+                h = (h ^ UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) &* 0x0000_0100_0000_01B3
+                i += 8
+            }
+        }
+        while i < p.count {
+            h = (h ^ UInt64(p[i])) &* 0x0000_0100_0000_01B3
+            i += 1
+        }
+        h ^= h >> 29
+        h = h &* 0xBF58_476D_1CE4_E5B9
+        return h ^ (h >> 32)
+    }
+
+    /// The id of `key`, or nil.
+    @inline(__always)
+    public func id(of key: UnsafeBufferPointer<UInt8>) -> UInt32? {
+        let h = Self.hash(key)
+        var index = Int(truncatingIfNeeded: h) & mask
+        return slots.withUnsafeBufferPointer { slots in
+            keys.withUnsafeBufferPointer { keys in
+                while true {
+                    let slot = slots[index]
+                    if slot.id == UInt32.max { return nil }
+                    if slot.hash == h && Int(slot.length) == key.count
+                        && (key.count == 0 || memcmp(keys.baseAddress! + Int(slot.offset), key.baseAddress!, key.count) == 0) {
+                        return slot.id
+                    }
+                    index = (index + 1) & mask
+                }
+            }
+        }
+    }
+
+    /// The id of `key`, or nil.
+    public func id<C: Collection>(of key: C) -> UInt32? where C.Element == UInt8 {
+        let bytes = Array(key)
+        return bytes.withUnsafeBufferPointer { id(of: $0) }
+    }
+
+    /// Inserts or replaces `key` → `id`.
+    public mutating func insert<C: Collection>(_ key: C, id: UInt32) where C.Element == UInt8 {
+        if (count + 1) * 2 > slots.count { grow() }
+        let bytes = Array(key)
+        let h = bytes.withUnsafeBufferPointer { Self.hash($0) }
+        var index = Int(truncatingIfNeeded: h) & mask
+        while slots[index].id != UInt32.max {
+            let slot = slots[index]
+            if slot.hash == h && Int(slot.length) == bytes.count
+                && keys[Int(slot.offset)..<Int(slot.offset) + bytes.count].elementsEqual(bytes) {
+                slots[index].id = id
+                return
+            }
+            index = (index + 1) & mask
+        }
+        slots[index] = Slot(hash: h, offset: UInt32(keys.count), length: UInt32(bytes.count), id: id)
+        keys.append(contentsOf: bytes)
+        count += 1
+    }
+
+    private mutating func grow() {
+        let old = slots
+        slots = [Slot](repeating: Slot(), count: old.count * 2)
+        mask = slots.count - 1
+        for slot in old where slot.id != UInt32.max {
+            var index = Int(truncatingIfNeeded: slot.hash) & mask
+            while slots[index].id != UInt32.max { index = (index + 1) & mask }
+            slots[index] = slot
+        }
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,48 @@
+/// How token strings join back into text (HuggingFace's decoders).
+public enum TokenDecoder: Sendable, Equatable {
+    /// Concatenate the tokens' bytes (byte-level BPE, tiktoken).
+    case concatenate
+    /// Replace the end-of-word suffix (such as "</w>") with a space, trim the end (HuggingFace `BPEDecoder`).
+    case endOfWordSuffix(String)
+    /// Drop the continuing-subword prefix (such as "##") and put a space before other tokens
+    /// (HuggingFace `WordPiece` decoder).
+    case continuingPrefix(String)
+    /// Replace "▁" with a space and drop the space at the very start (HuggingFace `Metaspace`).
+    case metaspace
+
+    /// Joins token bytes into text bytes. `<0xAB>` byte-fallback tokens become their byte.
+    func join(_ tokens: [[UInt8]]) -> [UInt8] {
+        var out: [UInt8] = []
+        for (index, raw) in tokens.enumerated() {
+            var token = raw
+            if token.count == 6, token[0] == 0x3C, token[1] == 0x30, token[2] == 0x78, token[5] == 0x3E,
+               let byte = UInt8(String(decoding: token[3..<5], as: UTF8.self), radix: 16) {
+                out.append(byte)
+                continue
+            }
+            switch self {
+            case .concatenate:
+                break
+            case .endOfWordSuffix(let suffix):
+                let suffixBytes = Array(suffix.utf8)
+                if !suffixBytes.isEmpty, token.count >= suffixBytes.count, Array(token.suffix(suffixBytes.count)) == suffixBytes {
+                    token = Array(token.dropLast(suffixBytes.count)) + (index == tokens.count - 1 ? [] : [0x20])
+                }
+            case .continuingPrefix(let prefix):
+                let prefixBytes = Array(prefix.utf8)
+                if !prefixBytes.isEmpty && token.starts(with: prefixBytes) {
+                    token = Array(token.dropFirst(prefixBytes.count))
+                } else if index > 0 {
+                    token = [0x20] + token
+                }
+            case .metaspace:
+                token = Array(String(decoding: token, as: UTF8.self).replacingOccurrences(of: "▁", with: " ").utf8)
+                if index == 0 && token.first == 0x20 { token.removeFirst() }
+            }
+            out.append(contentsOf: token)
+        }
+        return out
+    }
+}
+
+import Foundation

@@ -1,0 +1,66 @@
+import Foundation
+
+extension Tokenizer {
+    /// Loads a tokenizer file, recognizing its format by content: a tiktoken rank file
+    /// (`.tiktoken`), or a folder with GPT-2's `encoder.json` and `vocab.bpe`.
+    ///
+    /// For a rank file the split pattern and special tokens come from `encoding`, or from the
+    /// encoding its file name names (`cl100k_base.tiktoken`), or are `pattern` with no special
+    /// tokens.
+    public init(contentsOf url: URL, encoding: TiktokenFile.Encoding? = nil, pattern: SplitPattern? = nil) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw ModelError.invalidFile(path: url.path, reason: "no such file or folder")
+        }
+        if isDirectory.boolValue {
+            let encoder = url.appendingPathComponent("encoder.json"), merges = url.appendingPathComponent("vocab.bpe")
+            guard let encoderData = FileManager.default.contents(atPath: encoder.path),
+                  let mergesData = FileManager.default.contents(atPath: merges.path) else {
+                throw ModelError.invalidFile(path: url.path, reason: "a tokenizer folder needs encoder.json and vocab.bpe (GPT-2's files)")
+            }
+            self = try Tokenizer.gpt2(encoderJSON: encoderData, vocabBPE: mergesData, encoderPath: encoder.path, mergesPath: merges.path)
+            return
+        }
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw ModelError.invalidFile(path: url.path, reason: "cannot read the file")
+        }
+        guard let format = TokenizerFileFormat.detect(data) else {
+            throw ModelError.invalidFile(path: url.path, reason: "not a tokenizer file VocabKit knows (tiktoken ranks, GPT-2 folder)")
+        }
+        switch format {
+        case .tiktoken:
+            let named = encoding ?? TiktokenFile.Encoding(fileName: url.lastPathComponent)
+            guard let split = pattern ?? named?.pattern else {
+                throw ModelError.invalidFile(path: url.path, reason: "a tiktoken file needs a split pattern: name the encoding or give a pattern")
+            }
+            let model = try TiktokenFile.model(tokens: TiktokenFile.tokens(from: data, path: url.path))
+            let added = (pattern == nil ? named?.specialTokens ?? [] : []).map { AddedToken(content: $0.0, id: $0.1) }
+            self.init(frontEnd: TextFrontEnd(normalizer: NormalizerSequence([]), preTokenizer: split.splitter),
+                      model: model, addedTokens: added)
+        }
+    }
+
+    /// GPT-2 from its original files: no normalization, the GPT-2 split, `<|endoftext|>` added.
+    public static func gpt2(encoderJSON: Data, vocabBPE: Data, encoderPath: String = "encoder.json",
+                            mergesPath: String = "vocab.bpe") throws -> Tokenizer {
+        let model = try GPT2Files.model(encoderJSON: encoderJSON, vocabBPE: vocabBPE, encoderPath: encoderPath, mergesPath: mergesPath)
+        let endOfText = model.id(of: Array("<|endoftext|>".utf8))
+        return Tokenizer(frontEnd: TextFrontEnd(normalizer: NormalizerSequence([]), preTokenizer: GPT2Splitter()),
+                         model: model, addedTokens: endOfText.map { [AddedToken(content: "<|endoftext|>", id: $0)] } ?? [])
+    }
+}
+
+/// The tokenizer file formats VocabKit reads, recognized by content.
+public enum TokenizerFileFormat: Sendable {
+    case tiktoken
+
+    static func detect(_ data: Data) -> TokenizerFileFormat? {
+        let head = data.prefix(4096)
+        guard let firstLine = head.split(separator: 0x0A).first else { return nil }
+        let fields = firstLine.split(separator: 0x20)
+        if fields.count == 2, Data(base64Encoded: Data(fields[0])) != nil, Int(String(decoding: fields[1], as: UTF8.self)) != nil {
+            return .tiktoken
+        }
+        return nil
+    }
+}

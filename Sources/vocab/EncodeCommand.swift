@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import VocabKit
+
+struct EncodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "encode",
+        abstract: "Encode text into token ids, one input line at a time.",
+        discussion: """
+        Formats: ids (space-separated ids, a line per input line), jsonl (a JSON array of ids per line),
+        tokens (the tokens, space-separated; byte-level tokens in GPT-2's alphabet), offsets (id:start-end per token,
+        byte offsets into the line), and for model training u16, u32 (little-endian ids, no separators) and npy
+        (a one-dimensional uint32 NumPy array). Binary formats need --output. Each line is encoded without its "\\n".
+
+        Example: vocab encode --tokenizer cl100k_base.tiktoken corpus.txt --format u32 -o corpus.u32
+        """
+    )
+
+    @Option(name: .shortAndLong, help: "Tokenizer file: .tiktoken, or a folder with GPT-2's encoder.json and vocab.bpe.")
+    var tokenizer: String
+
+    @Option(help: "For a .tiktoken file: the split pattern (gpt2, cl100k, o200k, llama3) when its name does not say.")
+    var pattern: SplitPattern?
+
+    @Option(help: "Output format: ids, jsonl, tokens, offsets, u16, u32, npy.")
+    var format: EncodeFormat = .ids
+
+    @Option(name: .shortAndLong, help: "Write to this file (atomically) instead of standard output.")
+    var output: String?
+
+    @Flag(name: .customLong("no-added-tokens"), help: "Encode special-token text such as <|endoftext|> as ordinary text.")
+    var noAddedTokens = false
+
+    @OptionGroup var input: InputOptions
+
+    func validate() throws {
+        if format.isBinary && output == nil { throw ValidationError("--format \(format.rawValue) writes binary ids: give --output FILE") }
+    }
+
+    func run() throws {
+        let tokenizer = try Tokenizer(contentsOf: URL(fileURLWithPath: self.tokenizer), pattern: pattern)
+        var frontEnd = tokenizer.frontEnd
+        frontEnd.invalidUTF8 = input.strictUTF8 ? .strict : .replace
+        var configured = tokenizer
+        configured.frontEnd = frontEnd
+        if format == .u16 && configured.vocabularySize > 65536 {
+            throw ValidationError("u16 cannot hold ids of a vocabulary of \(configured.vocabularySize); use u32 or npy")
+        }
+        let sink = try OutputSink(path: output)
+        let format = self.format, allowsAdded = !noAddedTokens
+        let job = ParallelLines<Int>(threads: input.threads, quiet: input.quiet, label: "encode")
+        let tokenCount = try job.run(inputs: input.paths, initial: 0, job: { line, location, out, count in
+            var scratch = BPEScratch()
+            let encoding: Encoding
+            do {
+                encoding = try line.withUnsafeBufferPointer { try configured.encode($0, allowsAddedTokens: allowsAdded, scratch: &scratch) }
+            } catch let error as TextError {
+                throw CLIError.invalidInput(path: location.path, line: location.line, reason: error.description)
+            }
+            count += encoding.ids.count
+            format.write(encoding, tokenizer: configured, to: &out)
+        }, merge: { $0 += $1 }, output: &sink.writer)
+        try sink.finish(tokenCount: tokenCount, format: format)
+    }
+}
+
+enum EncodeFormat: String, ExpressibleByArgument, CaseIterable {
+    case ids, jsonl, tokens, offsets, u16, u32, npy
+
+    var isBinary: Bool { self == .u16 || self == .u32 || self == .npy }
+
+    func write(_ encoding: Encoding, tokenizer: Tokenizer, to out: inout [UInt8]) {
+        switch self {
+        case .ids:
+            out.append(contentsOf: Array(encoding.ids.map(String.init).joined(separator: " ").utf8))
+            out.append(0x0A)
+        case .jsonl:
+            out.append(0x5B)
+            out.append(contentsOf: Array(encoding.ids.map(String.init).joined(separator: ",").utf8))
+            out.append(contentsOf: [0x5D, 0x0A])
+        case .tokens:
+            out.append(contentsOf: Array(encoding.ids.map { tokenizer.model.tokenString($0) }.joined(separator: " ").utf8))
+            out.append(0x0A)
+        case .offsets:
+            let fields = zip(encoding.ids, encoding.offsets).map { "\($0):\($1.lowerBound)-\($1.upperBound)" }
+            out.append(contentsOf: Array(fields.joined(separator: " ").utf8))
+            out.append(0x0A)
+        case .u16:
+            for id in encoding.ids { out.append(UInt8(id & 0xFF)); out.append(UInt8(id >> 8 & 0xFF)) }
+        case .u32, .npy:
+            for id in encoding.ids {
+                out.append(UInt8(id & 0xFF)); out.append(UInt8(id >> 8 & 0xFF))
+                out.append(UInt8(id >> 16 & 0xFF)); out.append(UInt8(id >> 24))
+            }
+        }
+    }
+}
+
+extension SplitPattern: ExpressibleByArgument {}

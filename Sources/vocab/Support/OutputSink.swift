@@ -1,0 +1,69 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+
+/// Standard output, or a file written atomically: into a temporary file beside it, renamed over
+/// the destination only when everything was written, so an interrupted run leaves no half file.
+final class OutputSink {
+    var writer: OutputWriter
+    private let path: String?
+    private let temporaryPath: String?
+    private let descriptor: Int32
+
+    /// Room left at the start of a `.npy` file for its header (written at the end, when the
+    /// element count is known).
+    static let npyHeaderSize = 128
+
+    init(path: String?) throws {
+        self.path = path
+        guard let path else {
+            writer = OutputWriter(descriptor: STDOUT_FILENO)
+            temporaryPath = nil
+            descriptor = STDOUT_FILENO
+            return
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        let temporary = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        guard fd >= 0 else { throw CLIError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+        temporaryPath = temporary
+        descriptor = fd
+        writer = OutputWriter(descriptor: fd)
+        if path.hasSuffix(".npy") { try writer.write([UInt8](repeating: 0x20, count: Self.npyHeaderSize)) }
+    }
+
+    private var finished = false
+
+    deinit {
+        if let temporaryPath, !finished {
+            close(descriptor)
+            unlink(temporaryPath)
+        }
+    }
+
+    /// Flushes, fills in a `.npy` header, and renames the temporary file into place.
+    func finish(tokenCount: Int, format: EncodeFormat) throws {
+        try writer.flush()
+        guard let path, let temporaryPath else { return }
+        if format == .npy {
+            guard path.hasSuffix(".npy") else { throw CLIError.cannotWrite(path: path, reason: "--format npy needs a file name ending in .npy") }
+            // Format version 1.0: magic, version, header length (little-endian u16), then a
+            // Python dict literal padded with spaces and ended by "\n".
+            var header: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]
+            var dictionary = "{'descr': '<u4', 'fortran_order': False, 'shape': (\(tokenCount),), }"
+            let total = Self.npyHeaderSize - header.count - 2
+            dictionary += String(repeating: " ", count: total - dictionary.utf8.count - 1) + "\n"
+            header += [UInt8(total & 0xFF), UInt8(total >> 8)] + Array(dictionary.utf8)
+            _ = header.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, header.count, 0) }
+        }
+        guard fsync(descriptor) == 0 else { throw CLIError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+        finished = true
+        close(descriptor)
+        guard rename(temporaryPath, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporaryPath)
+            throw CLIError.cannotWrite(path: path, reason: reason)
+        }
+    }
+}

@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+@testable import VocabKit
+
+/// The plain BPE algorithm, as the oracle for the fast paths: repeatedly merge the adjacent pair
+/// with the lowest rank, leftmost first.
+func referenceBPE(_ ids: [UInt32], _ rank: (UInt32, UInt32) -> (rank: UInt32, result: UInt32)?) -> [UInt32] {
+    var parts = ids
+    while parts.count > 1 {
+        var best: (rank: UInt32, index: Int, result: UInt32)?
+        for i in 0..<(parts.count - 1) {
+            if let merge = rank(parts[i], parts[i + 1]), best == nil || merge.rank < best!.rank {
+                best = (merge.rank, i, merge.result)
+            }
+        }
+        guard let best else { break }
+        parts[best.index] = best.result
+        parts.remove(at: best.index + 1)
+    }
+    return parts
+}
+
+@Suite("BPE model")
+struct BPEModelTests {
+    static let cl100k = try! Tokenizer(contentsOf: TestCorpora.fixture("tiktoken/cl100k_base.tiktoken"))
+    static let r50k = try! Tokenizer(contentsOf: TestCorpora.fixture("tiktoken/r50k_base.tiktoken"))
+    static let gpt2 = try! Tokenizer(contentsOf: TestCorpora.fixture("gpt2"))
+
+    @Test("ids equal tiktoken's for known texts")
+    func knownIds() throws {
+        #expect(try Self.cl100k.encode("Hello world").ids == [9906, 1917])
+        #expect(try Self.cl100k.encode("The quick brown fox jumps over the lazy dog.").ids == [791, 4062, 14198, 39935, 35308, 927, 279, 16053, 5679, 13])
+        #expect(try Self.cl100k.encode("日本語のテキスト").ids == [9080, 22656, 45918, 252, 16144, 57933, 62903, 71634])
+        #expect(try Self.cl100k.encode("    def f(x):\n        return x ** 2\n").ids == [262, 711, 282, 2120, 997, 286, 471, 865, 3146, 220, 17, 198])
+        #expect(try Self.cl100k.encode(String(repeating: "a", count: 100)).ids == Array(repeating: 70540, count: 12) + [29558])
+        #expect(try Self.r50k.encode("👩‍👩‍👧‍👦 emoji").ids == [41840, 102, 447, 235, 41840, 102, 447, 235, 41840, 100, 447, 235, 41840, 99, 44805])
+        #expect(try Self.r50k.encode("The quick brown fox jumps over the lazy dog.").ids == [464, 2068, 7586, 21831, 18045, 625, 262, 16931, 3290, 13])
+        #expect(try Self.gpt2.encode("The quick brown fox jumps over the lazy dog.").ids == [464, 2068, 7586, 21831, 18045, 625, 262, 16931, 3290, 13])
+    }
+
+    @Test("special tokens are matched in raw text unless disabled")
+    func specialTokens() throws {
+        #expect(try Self.cl100k.encode("a<|endoftext|>b").ids == [64, 100257, 65])
+        #expect(try Self.cl100k.encode("a<|endoftext|>b", allowsAddedTokens: false).ids.contains(100257) == false)
+        let encoding = try Self.cl100k.encode("x <|endoftext|>")
+        #expect(encoding.offsets.last == 2..<15)
+    }
+
+    @Test("both merge paths equal the reference BPE on every corpus piece and on long pieces")
+    func fastPathsMatchReference() throws {
+        let model = Self.cl100k.model
+        let rank: (UInt32, UInt32) -> (rank: UInt32, result: UInt32)? = { a, b in
+            model.mergeTable.merge(a, b).map { ($0.rank, $0.result) }
+        }
+        var plain = model
+        plain.ignoresMerges = false
+        var scratch = BPEScratch()
+        var pieces: [[UInt8]] = []
+        for name in TestCorpora.names {
+            let text = try Self.cl100k.frontEnd.process(Array(TestCorpora.bytes(name).prefix(60_000)))
+            pieces += text.pieces.map { Array(text.text.bytes[$0]) }
+        }
+        pieces += [Array(String(repeating: "ab", count: 300).utf8), Array(String(repeating: "日本", count: 200).utf8),
+                   Array(String(repeating: " ", count: 500).utf8), Array((0..<1000).map { UInt8(0x61 + $0 % 7) })]
+        for piece in pieces {
+            var output: [PieceToken] = []
+            piece.withUnsafeBufferPointer { plain.encode(piece: $0, into: &output, scratch: &scratch) }
+            let expected = referenceBPE(piece.map { model.byteIds[Int($0)] }, rank)
+            #expect(output.map(\.id) == expected, "piece \(String(decoding: piece, as: UTF8.self).prefix(40).debugDescription)")
+            // Offsets tile the piece.
+            #expect(output.first?.start == 0 && output.last.map { Int($0.end) } == piece.count)
+            #expect(zip(output, output.dropFirst()).allSatisfy { $0.end == $1.start })
+        }
+    }
+
+    @Test("decode(encode(x)) == x on random Unicode and invalid input is reported")
+    func roundTrip() throws {
+        for string in AdversarialText.strings + AdversarialText.random(count: 500, seed: 5) {
+            for tokenizer in [Self.cl100k, Self.r50k] {
+                let ids = try tokenizer.encode(string, allowsAddedTokens: false).ids
+                #expect(try tokenizer.decode(ids) == string)
+            }
+        }
+        // A cut inside a character decodes to bytes that are not UTF-8; decode() replaces them.
+        let ids = try Self.cl100k.encode("👩").ids
+        #expect(ids.count > 1)
+        let bytes = try Self.cl100k.decodeBytes([ids[0]])
+        #expect(String(validating: bytes, as: UTF8.self) == nil)
+        #expect(try Self.cl100k.decode([ids[0]]).contains("\u{FFFD}"))
+        #expect(throws: ModelError.self) { try Self.cl100k.decode([999_999]) }
+    }
+
+    @Test("offsets point into the original text")
+    func offsets() throws {
+        let text = "Hello wörld"
+        let encoding = try Self.cl100k.encode(text)
+        let bytes = Array(text.utf8)
+        #expect(encoding.offsets.map { String(decoding: bytes[$0], as: UTF8.self) }.joined() == text)
+    }
+
+    @Test("malformed files give errors naming the problem")
+    func malformed() throws {
+        #expect(throws: ModelError.self) { try TiktokenFile.tokens(from: Data("aGVsbG8= 0\nnot base64!\n".utf8)) }
+        #expect(throws: ModelError.self) { try TiktokenFile.tokens(from: Data("YQ== 0\nYg== 2\n".utf8)) }  // rank 1 missing
+        #expect(throws: ModelError.self) { try TiktokenFile.tokens(from: Data()) }
+        #expect(throws: ModelError.self) { try GPT2Files.model(encoderJSON: Data("[1,2]".utf8), vocabBPE: Data()) }
+        #expect(throws: ModelError.self) {
+            try GPT2Files.model(encoderJSON: Data(#"{"a": 0, "b": 1}"#.utf8), vocabBPE: Data("#version: 0.2\na b\n".utf8))
+        }
+        // A file cut in the middle of a line (after the token, before its rank).
+        let file = try Data(contentsOf: TestCorpora.fixture("tiktoken/r50k_base.tiktoken"))
+        let cut = file.prefix(1000).lastIndex(of: 0x20)!
+        #expect(throws: ModelError.self) { try TiktokenFile.tokens(from: file.prefix(cut + 1)) }
+    }
+}
