@@ -15,6 +15,7 @@ let package = Package(
     name: "VocabKit",
     products: [
         .library(name: "VocabKit", targets: ["VocabKit"]),
+        .library(name: "VocabTraining", targets: ["VocabTraining"]),
         .executable(name: "vocab", targets: ["vocab"]),
     ],
     dependencies: [
@@ -29,10 +30,15 @@ let package = Package(
             name: "VocabKit",
             dependencies: ["CICU"]
         ),
+        .target(
+            name: "VocabTraining",
+            dependencies: ["VocabKit"]
+        ),
         .executableTarget(
             name: "vocab",
             dependencies: [
                 "VocabKit",
+                "VocabTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -44,6 +50,10 @@ let package = Package(
         .testTarget(
             name: "VocabKitTests",
             dependencies: ["VocabKit"]
+        ),
+        .testTarget(
+            name: "VocabTrainingTests",
+            dependencies: ["VocabTraining", "VocabKit"]
         ),
     ],
     swiftLanguageModes: [.v5],

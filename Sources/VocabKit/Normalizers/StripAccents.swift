@@ -1,3 +1,15 @@
+/// Removes every nonspacing mark (general category Mn), as HuggingFace's `StripAccents` does:
+/// it only strips accents from text that an earlier NFD step decomposed.
+public struct RemoveNonspacingMarks: Normalizer {
+    public init() {}
+
+    public func normalize(_ text: inout NormalizedText) throws {
+        rewriteScalars(&text, ignoresASCII: true, keepsASCII: { _ in true }) { scalar in
+            UnicodeTables.category(scalar) == .nonspacingMark ? [] : nil
+        }
+    }
+}
+
 /// Removes accents: decomposes (NFD), drops nonspacing marks (Mn), and optionally recomposes.
 ///
 /// With `recompose: false` this is exactly BERT's and HuggingFace's accent stripping
@@ -13,9 +25,7 @@ public struct StripAccents: Normalizer {
 
     public func normalize(_ text: inout NormalizedText) throws {
         try UnicodeFormNormalizer(.nfd).normalize(&text)
-        rewriteScalars(&text, ignoresASCII: true, keepsASCII: { _ in true }) { scalar in
-            UnicodeTables.category(scalar) == .nonspacingMark ? [] : nil
-        }
+        try RemoveNonspacingMarks().normalize(&text)
         if recompose { try UnicodeFormNormalizer(.nfc).normalize(&text) }
     }
 }

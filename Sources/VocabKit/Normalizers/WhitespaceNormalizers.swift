@@ -134,3 +134,25 @@ public struct Prepend: Normalizer {
         text = builder.finish()
     }
 }
+
+/// Replaces every match of a regular expression (HuggingFace's `Replace` with a regex pattern).
+public struct ReplaceRegex: Normalizer {
+    public let regex: ICURegex
+    public let content: [UInt8]
+
+    public init(pattern: String, with content: String) throws {
+        self.regex = try ICURegex(pattern)
+        self.content = Array(content.utf8)
+    }
+
+    public func normalize(_ text: inout NormalizedText) throws {
+        let matches = try text.bytes.withUnsafeBufferPointer { try regex.matches(in: $0, 0..<$0.count) }
+        guard !matches.isEmpty else { return }
+        var builder = NormalizedTextBuilder(source: text)
+        for match in matches {
+            builder.keep(upTo: match.lowerBound)
+            builder.replace(upTo: match.upperBound, with: content)
+        }
+        text = builder.finish()
+    }
+}

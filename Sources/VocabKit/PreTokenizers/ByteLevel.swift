@@ -28,6 +28,11 @@ public enum ByteLevelAlphabet {
         return result
     }()
 
+    /// The code point of the table character of `byte` (0x120 for the space, "Ġ").
+    public static func scalarValue(of byte: UInt8) -> UInt32 {
+        characters[Int(byte)].withUnsafeBufferPointer { decodeScalar($0, 0).scalar }
+    }
+
     /// Maps raw bytes to their table characters ("Ġhello" for " hello").
     public static func encode<C: Collection>(_ bytes: C) -> String where C.Element == UInt8 {
         var utf8: [UInt8] = []

@@ -1,8 +1,8 @@
 import Foundation
 
 extension Tokenizer {
-    /// Loads a tokenizer file, recognizing its format by content: a tiktoken rank file
-    /// (`.tiktoken`), or a folder with GPT-2's `encoder.json` and `vocab.bpe`.
+    /// Loads a tokenizer file, recognizing its format by content: HuggingFace's `tokenizer.json`, a
+    /// tiktoken rank file (`.tiktoken`), or a folder with GPT-2's `encoder.json` and `vocab.bpe`.
     ///
     /// For a rank file the split pattern and special tokens come from `encoding`, or from the
     /// encoding its file name names (`cl100k_base.tiktoken`), or are `pattern` with no special
@@ -25,9 +25,11 @@ extension Tokenizer {
             throw ModelError.invalidFile(path: url.path, reason: "cannot read the file")
         }
         guard let format = TokenizerFileFormat.detect(data) else {
-            throw ModelError.invalidFile(path: url.path, reason: "not a tokenizer file VocabKit knows (tiktoken ranks, GPT-2 folder)")
+            throw ModelError.invalidFile(path: url.path, reason: "not a tokenizer file VocabKit knows (tokenizer.json, tiktoken ranks, GPT-2 folder)")
         }
         switch format {
+        case .huggingFaceJSON:
+            self = try TokenizerJSON.read(data, path: url.path)
         case .tiktoken:
             let named = encoding ?? TiktokenFile.Encoding(fileName: url.lastPathComponent)
             guard let split = pattern ?? named?.pattern else {
@@ -52,10 +54,13 @@ extension Tokenizer {
 
 /// The tokenizer file formats VocabKit reads, recognized by content.
 public enum TokenizerFileFormat: Sendable {
-    case tiktoken
+    case huggingFaceJSON, tiktoken
 
     static func detect(_ data: Data) -> TokenizerFileFormat? {
         let head = data.prefix(4096)
+        if let first = head.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }), first == 0x7B {
+            return .huggingFaceJSON
+        }
         guard let firstLine = head.split(separator: 0x0A).first else { return nil }
         let fields = firstLine.split(separator: 0x20)
         if fields.count == 2, Data(base64Encoded: Data(fields[0])) != nil, Int(String(decoding: fields[1], as: UTF8.self)) != nil {

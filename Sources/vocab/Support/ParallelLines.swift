@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import VocabKit
 
 /// Runs a per-line job over inputs in parallel, keeping the output in input order.
 ///

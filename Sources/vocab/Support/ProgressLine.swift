@@ -29,6 +29,15 @@ final class ProgressLine {
         FileHandle.standardError.write(Data(line.utf8))
     }
 
+    /// Redraws the line with a status message (rate-limited).
+    func status(_ message: String) {
+        guard enabled else { return }
+        let now = Date()
+        guard now.timeIntervalSince(lastDraw) >= 0.1 else { return }
+        lastDraw = now
+        FileHandle.standardError.write(Data("\r\u{1B}[K\(label): \(message)".utf8))
+    }
+
     /// Clears the line.
     func finish() {
         guard enabled else { return }

@@ -7,28 +7,28 @@ import Glibc
 /// Each block ends at a line break (except the last, which ends where the input ends), so lines
 /// never straddle blocks. Blocks are about `blockSize` bytes; a single longer line makes a longer
 /// block.
-final class LineBlockReader {
-    let path: String
+public final class LineBlockReader {
+    public let path: String
     private let descriptor: Int32
     private let blockSize: Int
     private var carry: [UInt8] = []
     private var finished = false
     /// Bytes read so far.
-    private(set) var bytesRead = 0
+    public private(set) var bytesRead = 0
 
     /// Opens `path` ("-" for standard input).
-    init(path: String, blockSize: Int = 1 << 18) throws {
+    public init(path: String, blockSize: Int = 1 << 18) throws {
         self.path = path
         self.blockSize = blockSize
         if path == "-" {
             descriptor = STDIN_FILENO
         } else {
             descriptor = open(path, O_RDONLY)
-            if descriptor < 0 { throw CLIError.cannotRead(path: path, reason: String(cString: strerror(errno))) }
+            if descriptor < 0 { throw InputError.cannotRead(path: path, reason: String(cString: strerror(errno))) }
             var info = stat()
             if fstat(descriptor, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR {
                 close(descriptor)
-                throw CLIError.cannotRead(path: path, reason: "it is a directory")
+                throw InputError.cannotRead(path: path, reason: "it is a directory")
             }
         }
     }
@@ -36,7 +36,7 @@ final class LineBlockReader {
     deinit { if descriptor != STDIN_FILENO { close(descriptor) } }
 
     /// The next block of whole lines, or nil at the end of input.
-    func nextBlock() throws -> [UInt8]? {
+    public func nextBlock() throws -> [UInt8]? {
         if finished { return nil }
         var block = carry
         carry = []
@@ -45,7 +45,7 @@ final class LineBlockReader {
             let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, blockSize) }
             if count < 0 {
                 if errno == EINTR { continue }
-                throw CLIError.cannotRead(path: path, reason: String(cString: strerror(errno)))
+                throw InputError.cannotRead(path: path, reason: String(cString: strerror(errno)))
             }
             if count == 0 {
                 finished = true
@@ -58,6 +58,19 @@ final class LineBlockReader {
                 block.removeSubrange((lastBreak + 1)...)
                 return block
             }
+        }
+    }
+}
+
+/// Errors reading input files.
+public enum InputError: Error, Equatable, CustomStringConvertible {
+    case cannotRead(path: String, reason: String)
+    case invalidCorpus(String)
+
+    public var description: String {
+        switch self {
+        case .cannotRead(let path, let reason): return "cannot read \(path): \(reason)"
+        case .invalidCorpus(let reason): return reason
         }
     }
 }

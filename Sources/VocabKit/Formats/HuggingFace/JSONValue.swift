@@ -1,0 +1,59 @@
+import Foundation
+
+/// Typed access to a parsed JSON object, with errors that name the field that is wrong.
+struct JSONObject {
+    let fields: [String: Any]
+    /// Where this object is, for messages ("model", "pre_tokenizer.pretokenizers[1]").
+    let path: String
+    let file: String
+
+    init(_ value: Any?, path: String, file: String) throws {
+        guard let fields = value as? [String: Any] else {
+            throw ModelError.invalidFile(path: file, reason: "\(path) is not a JSON object")
+        }
+        self.fields = fields
+        self.path = path
+        self.file = file
+    }
+
+    func error(_ reason: String) -> ModelError { .invalidFile(path: file, reason: "\(path): \(reason)") }
+
+    func has(_ key: String) -> Bool { fields[key] != nil && !(fields[key] is NSNull) }
+
+    var type: String {
+        get throws {
+            guard let type = fields["type"] as? String else { throw error("no \"type\"") }
+            return type
+        }
+    }
+
+    func string(_ key: String) throws -> String? {
+        guard let value = fields[key], !(value is NSNull) else { return nil }
+        guard let string = value as? String else { throw error("\"\(key)\" is not a string") }
+        return string
+    }
+
+    func requiredString(_ key: String) throws -> String {
+        guard let string = try string(key) else { throw error("\"\(key)\" is missing") }
+        return string
+    }
+
+    func bool(_ key: String, default value: Bool) throws -> Bool {
+        guard let raw = fields[key], !(raw is NSNull) else { return value }
+        if let flag = raw as? Bool { return flag }
+        guard let number = raw as? NSNumber, number.intValue == 0 || number.intValue == 1 else {
+            throw error("\"\(key)\" is not true or false")
+        }
+        return number.boolValue
+    }
+
+    func array(_ key: String) throws -> [Any] {
+        guard let array = fields[key] as? [Any] else { throw error("\"\(key)\" is missing or not an array") }
+        return array
+    }
+
+    func object(_ key: String) throws -> JSONObject? {
+        guard let value = fields[key], !(value is NSNull) else { return nil }
+        return try JSONObject(value, path: "\(path).\(key)", file: file)
+    }
+}

@@ -1,0 +1,147 @@
+import Foundation
+
+/// HuggingFace's `tokenizer.json`: reading and writing the parts VocabKit implements.
+///
+/// Every pipeline stage is an object tagged with `"type"`. Reading maps each known type onto
+/// VocabKit's component with the same behavior and rejects any other type with an error naming
+/// it and its place in the file (never a silently different tokenizer). Writing produces a file
+/// that `tokenizers.Tokenizer.from_file` loads and that gives the same ids.
+public enum TokenizerJSON {
+    /// Reads a tokenizer from `tokenizer.json` contents.
+    public static func read(_ data: Data, path: String = "tokenizer.json") throws -> Tokenizer {
+        let parsed: Any
+        do { parsed = try JSONSerialization.jsonObject(with: data) } catch {
+            throw ModelError.invalidFile(path: path, reason: "not valid JSON (\(error.localizedDescription))")
+        }
+        let root = try JSONObject(parsed, path: "tokenizer", file: path)
+        guard let modelObject = try root.object("model") else { throw root.error("no \"model\"") }
+        // 1. Normalizer and pre-tokenizer.
+        let normalizer = try root.object("normalizer").map { try NormalizerJSON.read($0) } ?? NormalizerSequence([])
+        let preTokenizerObject = try root.object("pre_tokenizer")
+        let preTokenizer = try preTokenizerObject.map { try PreTokenizerJSON.read($0) } ?? PreTokenizerSequence([])
+        // 2. The model; tokens are in GPT-2's byte alphabet when a ByteLevel component is present.
+        let decoderObject = try root.object("decoder")
+        let byteLevel = mentionsByteLevel(root.fields["pre_tokenizer"]) || mentionsByteLevel(root.fields["decoder"])
+        let model = try BPEJSON.read(modelObject, isByteLevel: byteLevel)
+        // 3. Post-processor, decoder, added tokens.
+        if let post = try root.object("post_processor") {
+            let type = try post.type
+            guard type == "ByteLevel" else {
+                throw post.error("post-processor \"\(type)\" is not supported yet (ByteLevel or none are)")
+            }
+        }
+        let decoder = try decoderObject.map { try DecoderJSON.read($0) } ?? .concatenate
+        var added: [AddedToken] = []
+        for (index, value) in ((root.fields["added_tokens"] as? [Any]) ?? []).enumerated() {
+            let token = try JSONObject(value, path: "added_tokens[\(index)]", file: path)
+            guard let id = (token.fields["id"] as? NSNumber)?.intValue, id >= 0 else { throw token.error("no valid \"id\"") }
+            added.append(AddedToken(content: try token.requiredString("content"), id: UInt32(id),
+                                    isSpecial: try token.bool("special", default: false)))
+        }
+        return Tokenizer(frontEnd: TextFrontEnd(normalizer: normalizer, preTokenizer: preTokenizer), model: model,
+                         addedTokens: added, decoder: decoder)
+    }
+
+    /// Writes a tokenizer as `tokenizer.json` (keys sorted, so the same tokenizer always gives
+    /// the same bytes).
+    public static func write(_ tokenizer: Tokenizer) throws -> Data {
+        var root: [String: Any] = ["version": "1.0", "truncation": NSNull(), "padding": NSNull()]
+        root["added_tokens"] = tokenizer.addedTokens.map { token -> [String: Any] in
+            ["id": Int(token.id), "content": token.content, "single_word": false, "lstrip": false, "rstrip": false,
+             "normalized": false, "special": token.isSpecial]
+        }
+        root["normalizer"] = try NormalizerJSON.write(tokenizer.frontEnd.normalizer) ?? NSNull()
+        root["pre_tokenizer"] = try PreTokenizerJSON.write(tokenizer.frontEnd.preTokenizer, byteLevelModel: tokenizer.model.isByteLevel) ?? NSNull()
+        root["post_processor"] = NSNull()
+        root["decoder"] = tokenizer.model.isByteLevel
+            ? ["type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true]
+            : DecoderJSON.write(tokenizer.decoder)
+        root["model"] = BPEJSON.write(tokenizer.model)
+        return try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+    }
+
+    /// Whether a component (or any inside a Sequence) is ByteLevel.
+    static func mentionsByteLevel(_ value: Any?) -> Bool {
+        guard let object = value as? [String: Any] else { return false }
+        if object["type"] as? String == "ByteLevel" { return true }
+        for key in ["pretokenizers", "decoders"] {
+            if let items = object[key] as? [Any], items.contains(where: { mentionsByteLevel($0) }) { return true }
+        }
+        return false
+    }
+}
+
+/// The BPE model section.
+enum BPEJSON {
+    static func read(_ object: JSONObject, isByteLevel: Bool) throws -> BPEModel {
+        let type = try object.type
+        guard type == "BPE" else { throw object.error("model type \"\(type)\" is not supported yet (BPE is)") }
+        if object.has("dropout") { throw object.error("BPE dropout makes encoding random; VocabKit encodes deterministically, remove \"dropout\"") }
+        guard let vocab = object.fields["vocab"] as? [String: Any] else { throw object.error("\"vocab\" is missing or not an object") }
+        func bytes(_ token: String) throws -> [UInt8] {
+            guard isByteLevel else { return Array(token.utf8) }
+            if let decoded = ByteLevelAlphabet.decode(token) { return decoded }
+            throw object.error("token \(token.debugDescription) is not in the byte-level alphabet")
+        }
+        // 1. Vocabulary by id (ids must be 0..<n).
+        var tokens = [[UInt8]?](repeating: nil, count: vocab.count)
+        var idsByToken: [String: UInt32] = [:]
+        for (token, value) in vocab {
+            guard let id = (value as? NSNumber)?.intValue, id >= 0, id < vocab.count, tokens[id] == nil else {
+                throw object.error("vocab entry \(token.debugDescription) has id \(value): ids must be distinct and 0 to \(vocab.count - 1)")
+            }
+            tokens[id] = try bytes(token)
+            idsByToken[token] = UInt32(id)
+        }
+        // 2. Merges, as ["a", "b"] pairs or "a b" strings.
+        var merges: [(UInt32, UInt32, UInt32)] = []
+        for (index, entry) in try object.array("merges").enumerated() {
+            let pair: [String]
+            if let strings = entry as? [String], strings.count == 2 {
+                pair = strings
+            } else if let line = entry as? String, let space = line.firstIndex(of: " ") {
+                pair = [String(line[..<space]), String(line[line.index(after: space)...])]
+            } else {
+                throw object.error("merges[\(index)] is not a pair of tokens")
+            }
+            var right = pair[1]
+            if let prefix = try object.string("continuing_subword_prefix"), right.hasPrefix(prefix) { right.removeFirst(prefix.count) }
+            guard let left = idsByToken[pair[0]], let rightId = idsByToken[pair[1]], let result = idsByToken[pair[0] + right] else {
+                throw object.error("merges[\(index)] (\(pair[0]) \(pair[1])) names a token that is not in the vocab")
+            }
+            merges.append((left, rightId, result))
+        }
+        let unknown = try object.string("unk_token")
+        let unknownId = try unknown.map { token -> UInt32 in
+            guard let id = idsByToken[token] else { throw object.error("unk_token \(token.debugDescription) is not in the vocab") }
+            return id
+        }
+        return try BPEModel(tokens: tokens.map { $0! }, merges: merges, isByteLevel: isByteLevel,
+                            ignoresMerges: try object.bool("ignore_merges", default: false),
+                            unknownToken: unknownId, fusesUnknown: try object.bool("fuse_unk", default: false),
+                            byteFallback: try object.bool("byte_fallback", default: false),
+                            continuingSubwordPrefix: try object.string("continuing_subword_prefix"),
+                            endOfWordSuffix: try object.string("end_of_word_suffix"))
+    }
+
+    static func write(_ model: BPEModel) -> [String: Any] {
+        let names = (0..<model.vocabularySize).map { model.tokenString(UInt32($0)) }
+        var vocab: [String: Int] = [:]
+        for (id, name) in names.enumerated() { vocab[name] = id }
+        // A pair merged twice keeps its later rank only (HuggingFace's map does the same).
+        var lastRank: [UInt64: Int] = [:]
+        for (rank, merge) in model.merges.enumerated() { lastRank[UInt64(merge.0) << 32 | UInt64(merge.1)] = rank }
+        var merges: [[String]] = []
+        for (rank, merge) in model.merges.enumerated() where lastRank[UInt64(merge.0) << 32 | UInt64(merge.1)] == rank {
+            merges.append([names[Int(merge.0)], names[Int(merge.1)]])
+        }
+        return [
+            "type": "BPE", "dropout": NSNull(), "fuse_unk": model.fusesUnknown, "byte_fallback": model.byteFallback,
+            "ignore_merges": model.ignoresMerges,
+            "unk_token": model.unknownToken.map { names[Int($0)] } ?? NSNull(),
+            "continuing_subword_prefix": model.continuingSubwordPrefix.map { String(decoding: $0, as: UTF8.self) } ?? NSNull(),
+            "end_of_word_suffix": model.endOfWordSuffix.map { String(decoding: $0, as: UTF8.self) } ?? NSNull(),
+            "vocab": vocab, "merges": merges,
+        ]
+    }
+}

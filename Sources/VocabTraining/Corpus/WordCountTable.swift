@@ -1,0 +1,105 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Counts of distinct byte strings (pre-tokens), growable, with no allocation per lookup.
+///
+/// Open addressing with linear probing, at most half full; keys live in one flat byte buffer.
+/// Counts are 64-bit: HuggingFace's counters once overflowed at 32 bits on large corpora.
+public struct WordCountTable: Sendable {
+    private struct Slot: Sendable {
+        var hash: UInt64 = 0
+        var offset: Int = 0
+        var length: Int32 = -1  // -1: empty
+        var count: Int64 = 0
+    }
+
+    private var slots: [Slot]
+    private var keys: [UInt8] = []
+    private var mask: Int
+    /// The number of distinct words.
+    public private(set) var count = 0
+
+    public init(capacity: Int = 1024) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        slots = [Slot](repeating: Slot(), count: size)
+        mask = size - 1
+    }
+
+    /// Adds `amount` to the count of `word`.
+    /// - Complexity: O(length of word), amortized.
+    public mutating func add(_ word: UnsafeBufferPointer<UInt8>, _ amount: Int64 = 1) {
+        if (count + 1) * 2 > slots.count { grow() }
+        let h = hashBytes(word)
+        var index = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let slot = slots[index]
+            if slot.length < 0 { break }
+            if slot.hash == h && Int(slot.length) == word.count && keys.withUnsafeBufferPointer({
+                word.count == 0 || memcmp($0.baseAddress! + slot.offset, word.baseAddress!, word.count) == 0
+            }) {
+                slots[index].count += amount
+                return
+            }
+            index = (index + 1) & mask
+        }
+        slots[index] = Slot(hash: h, offset: keys.count, length: Int32(word.count), count: amount)
+        keys.append(contentsOf: word)
+        count += 1
+    }
+
+    /// Adds every count of `other`.
+    public mutating func merge(_ other: WordCountTable) {
+        other.forEach { word, amount in add(word, amount) }
+    }
+
+    /// Calls `body` with every word and its count, in table order.
+    public func forEach(_ body: (UnsafeBufferPointer<UInt8>, Int64) -> Void) {
+        keys.withUnsafeBufferPointer { keys in
+            for slot in slots where slot.length >= 0 {
+                body(UnsafeBufferPointer(rebasing: keys[slot.offset..<(slot.offset + Int(slot.length))]), slot.count)
+            }
+        }
+    }
+
+    /// Every word with its count, sorted by bytes (a deterministic order, whatever the thread count).
+    public func sortedWords() -> [(word: [UInt8], count: Int64)] {
+        var result: [(word: [UInt8], count: Int64)] = []
+        result.reserveCapacity(count)
+        forEach { result.append((Array($0), $1)) }
+        result.sort { $0.word.lexicographicallyPrecedes($1.word) }
+        return result
+    }
+
+    private mutating func grow() {
+        let old = slots
+        slots = [Slot](repeating: Slot(), count: old.count * 2)
+        mask = slots.count - 1
+        for slot in old where slot.length >= 0 {
+            var index = Int(truncatingIfNeeded: slot.hash) & mask
+            while slots[index].length >= 0 { index = (index + 1) & mask }
+            slots[index] = slot
+        }
+    }
+}
+
+/// FNV-1a over 8-byte words with a final mix.
+@inline(__always)
+func hashBytes(_ p: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(p.count)
+    var i = 0
+    if let base = p.baseAddress {
+        while i + 8 <= p.count {
+            h = (h ^ UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) &* 0x0000_0100_0000_01B3
+            i += 8
+        }
+    }
+    while i < p.count {
+        h = (h ^ UInt64(p[i])) &* 0x0000_0100_0000_01B3
+        i += 1
+    }
+    h ^= h >> 29
+    h = h &* 0xBF58_476D_1CE4_E5B9
+    return h ^ (h >> 32)
+}

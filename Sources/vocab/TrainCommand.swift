@@ -1,0 +1,149 @@
+import ArgumentParser
+import Foundation
+import VocabKit
+import VocabTraining
+
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a vocabulary on text files and write the tokenizer.",
+        discussion: """
+        The output format follows the extension: .json writes HuggingFace's tokenizer.json (loadable by
+        tokenizers.Tokenizer.from_file, same ids), .tiktoken writes tiktoken ranks (byte-level only; special tokens
+        are not part of a rank file). The file is written only when training succeeded, atomically.
+
+        Byte-level BPE (the default) starts from the 256 bytes, so every text is encodable. Character-level BPE
+        (--characters) starts from the characters of the corpus, limited by --limit-alphabet or
+        --character-coverage, with --byte-fallback or --unk-token for the rest.
+
+        With the same corpus, options and seed the output is byte-identical, whatever --threads is.
+
+        Example: vocab train --vocab-size 32000 --special-token '<|endoftext|>' Corpora/en.txt -o en.json
+        """
+    )
+
+    @Option(help: "The algorithm: bpe.")
+    var algorithm: Algorithm = .bpe
+
+    @Option(name: .customLong("vocab-size"), help: "Size of the vocabulary, special tokens included.")
+    var vocabularySize: Int
+
+    @Option(name: .customLong("min-frequency"), help: "Do not merge pairs seen fewer times than this.")
+    var minFrequency: Int64 = 2
+
+    @Option(name: .customLong("special-token"), help: "A special token (repeat for several); they take the first ids.")
+    var specialTokens: [String] = []
+
+    @Flag(help: "Character-level BPE instead of byte-level.")
+    var characters = false
+
+    @Option(name: .customLong("limit-alphabet"), help: "Character-level: keep at most this many characters.")
+    var limitAlphabet: Int?
+
+    @Option(name: .customLong("character-coverage"), help: "Character-level: keep the characters covering this share of the text (e.g. 0.9995).")
+    var characterCoverage: Double?
+
+    @Flag(name: .customLong("byte-fallback"), help: "Character-level: add <0x00>..<0xFF> tokens for characters outside the alphabet.")
+    var byteFallback = false
+
+    @Option(name: .customLong("unk-token"), help: "Character-level: the unknown token (added to the special tokens if needed).")
+    var unknownToken: String?
+
+    @Option(name: .customLong("continuing-subword-prefix"), help: "Prefix of tokens that continue a word, e.g. ##.")
+    var continuingSubwordPrefix: String?
+
+    @Option(name: .customLong("end-of-word-suffix"), help: "Suffix of tokens that end a word, e.g. </w>.")
+    var endOfWordSuffix: String?
+
+    @Option(name: .customLong("max-token-length"), help: "The longest token, in symbols.")
+    var maxTokenLength: Int?
+
+    @Option(name: .shortAndLong, help: "Normalizer steps or preset (see `vocab normalize --help`).")
+    var normalizer = "none"
+
+    @Option(name: [.short, .customLong("pre-tokenizer")], help: "Pre-tokenizer (repeat to chain; default: gpt2 for byte-level, whitespace otherwise).")
+    var preTokenizers: [String] = []
+
+    @Option(name: .customLong("max-lines"), help: "Train on a seeded random sample of this many lines.")
+    var maxLines: Int?
+
+    @Option(help: "Seed of the sample.")
+    var seed: UInt64 = 42
+
+    @Flag(name: .customLong("no-line-breaks"), help: "Count lines without their \"\\n\" (HuggingFace keeps it when training from files).")
+    var noLineBreaks = false
+
+    @Option(name: .shortAndLong, help: "The tokenizer file to write (.json or .tiktoken).")
+    var output: String
+
+    @Argument(help: "Corpus files ('-' for standard input).")
+    var corpus: [String]
+
+    @Option(help: "Worker threads (default: all cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(help: "No progress line on stderr.")
+    var quiet = false
+
+    enum Algorithm: String, ExpressibleByArgument, CaseIterable { case bpe }
+
+    func validate() throws {
+        guard output.hasSuffix(".json") || output.hasSuffix(".tiktoken") else {
+            throw ValidationError("--output must end in .json (tokenizer.json) or .tiktoken")
+        }
+        if output.hasSuffix(".tiktoken") && characters { throw ValidationError(".tiktoken files hold byte-level vocabularies only") }
+        guard vocabularySize > 0 else { throw ValidationError("--vocab-size must be positive") }
+        guard !corpus.isEmpty else { throw ValidationError("give at least one corpus file") }
+    }
+
+    func run() throws {
+        let started = Date()
+        // 1. The front end and word counts.
+        let preTokenizerNames = preTokenizers.isEmpty ? [characters ? "whitespace" : "gpt2"] : preTokenizers
+        let frontEnd = try TextFrontEnd(normalizer: normalizer, preTokenizers: preTokenizerNames)
+        var counting = WordCountingOptions(frontEnd: frontEnd)
+        counting.keepsLineBreaks = !noLineBreaks
+        counting.maxLines = maxLines
+        counting.seed = seed
+        counting.threads = threads
+        let progress = ProgressLine(label: "train", quiet: quiet)
+        defer { progress.finish() }
+        let counts = try WordCounter.count(paths: corpus, options: counting) { report in
+            progress.update(bytes: report.done, detail: report.phase)
+        }
+        // 2. Training.
+        var options = BPETrainerOptions(vocabularySize: vocabularySize)
+        options.minFrequency = minFrequency
+        options.specialTokens = specialTokens
+        if let unknownToken, !specialTokens.contains(unknownToken) { options.specialTokens.append(unknownToken) }
+        options.isByteLevel = !characters
+        options.limitAlphabet = limitAlphabet
+        options.characterCoverage = characterCoverage
+        options.byteFallback = byteFallback
+        options.unknownToken = unknownToken
+        options.continuingSubwordPrefix = continuingSubwordPrefix
+        options.endOfWordSuffix = endOfWordSuffix
+        options.maxTokenLength = maxTokenLength
+        let result = try BPETrainer(options: options).train(counts) { report in
+            progress.status("\(report.phase) \(report.done)/\(report.total ?? 0)")
+        }
+        // 3. The file.
+        var decoder: TokenDecoder = .concatenate
+        if characters {
+            if let suffix = endOfWordSuffix { decoder = .endOfWordSuffix(suffix) }
+            else if let prefix = continuingSubwordPrefix { decoder = .continuingPrefix(prefix) }
+        }
+        let tokenizer = Tokenizer(frontEnd: frontEnd, model: result.model, addedTokens: result.specialTokens, decoder: decoder)
+        let data = output.hasSuffix(".tiktoken")
+            ? TiktokenFile.write(tokens: (0..<result.model.vocabularySize).filter { id in !result.specialTokens.contains { $0.id == UInt32(id) } }
+                                    .map { result.model.tokens[$0] })
+            : try TokenizerJSON.write(tokenizer)
+        try AtomicFile.write(data, to: output)
+        progress.finish()
+        let sample = counts.sampledFrom.map { ", a sample of \(counts.lines) of \($0) lines (seed \(seed))" } ?? ""
+        let summary = String(format: "trained %@ in %.1f s: %d lines, %.1f MB%@, %d distinct words, vocabulary %d (%d merges), wrote %@\n",
+                             characters ? "character-level BPE" : "byte-level BPE", Date().timeIntervalSince(started), counts.lines,
+                             Double(counts.bytes) / 1e6, sample, counts.words.count, result.model.vocabularySize, result.mergeCount, output)
+        FileHandle.standardError.write(Data(summary.utf8))
+    }
+}
