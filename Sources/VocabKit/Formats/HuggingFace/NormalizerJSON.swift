@@ -36,12 +36,12 @@ enum NormalizerJSON {
         }
     }
 
-    /// The JSON of a normalizer, or nil for one that does nothing.
-    static func write(_ normalizer: any Normalizer) throws -> [String: Any]? {
-        let items = try flatten(normalizer)
-        if items.isEmpty { return nil }
+    /// The JSON of a normalizer (null for one that does nothing).
+    static func write(_ normalizer: any Normalizer) throws -> JSON {
+        let items = try flatten(normalizer).map(JSON.convert)
+        if items.isEmpty { return .null }
         if items.count == 1 { return items[0] }
-        return ["type": "Sequence", "normalizers": items]
+        return .object([("type", .string("Sequence")), ("normalizers", .array(items))])
     }
 
     private static func bert(clean: Bool = false, chinese: Bool = false) -> [String: Any] {

@@ -61,14 +61,15 @@ enum PreTokenizerJSON {
 
     /// The JSON of a pre-tokenizer. A byte-level model needs HuggingFace's ByteLevel step (it maps
     /// bytes to the characters its vocabulary is written in), so one is added where missing.
-    static func write(_ preTokenizer: any PreTokenizer, byteLevelModel: Bool) throws -> [String: Any]? {
+    static func write(_ preTokenizer: any PreTokenizer, byteLevelModel: Bool) throws -> JSON {
         var items = try flatten(preTokenizer)
         if byteLevelModel && !items.contains(where: { $0["type"] as? String == "ByteLevel" }) {
             items.append(["type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": false])
         }
-        if items.isEmpty { return nil }
-        if items.count == 1 { return items[0] }
-        return ["type": "Sequence", "pretokenizers": items]
+        let values = items.map(JSON.convert)
+        if values.isEmpty { return .null }
+        if values.count == 1 { return values[0] }
+        return .object([("type", .string("Sequence")), ("pretokenizers", .array(values))])
     }
 
     private static func split(_ regex: String, _ behavior: SplitDelimiterBehavior = .isolated, invert: Bool = false) -> [String: Any] {
@@ -134,7 +135,11 @@ enum DecoderJSON {
         }
     }
 
-    static func write(_ decoder: TokenDecoder) -> Any {
+    static func write(_ decoder: TokenDecoder) -> JSON {
+        JSON.convert(writeFields(decoder))
+    }
+
+    private static func writeFields(_ decoder: TokenDecoder) -> [String: Any] {
         switch decoder {
         case .concatenate: return ["type": "Fuse"]
         case .metaspace: return ["type": "Metaspace", "replacement": "▁", "prepend_scheme": "always", "split": true]

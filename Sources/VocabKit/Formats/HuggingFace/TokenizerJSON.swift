@@ -42,22 +42,25 @@ public enum TokenizerJSON {
                          addedTokens: added, decoder: decoder)
     }
 
-    /// Writes a tokenizer as `tokenizer.json` (keys sorted, so the same tokenizer always gives
-    /// the same bytes).
+    /// Writes a tokenizer as `tokenizer.json`: keys in HuggingFace's order, the vocabulary by
+    /// id, so the same tokenizer always gives the same bytes.
     public static func write(_ tokenizer: Tokenizer) throws -> Data {
-        var root: [String: Any] = ["version": "1.0", "truncation": NSNull(), "padding": NSNull()]
-        root["added_tokens"] = tokenizer.addedTokens.map { token -> [String: Any] in
-            ["id": Int(token.id), "content": token.content, "single_word": false, "lstrip": false, "rstrip": false,
-             "normalized": false, "special": token.isSpecial]
+        let added: [JSON] = tokenizer.addedTokens.map { token in
+            .object([("id", .int(Int(token.id))), ("content", .string(token.content)), ("single_word", .bool(false)),
+                     ("lstrip", .bool(false)), ("rstrip", .bool(false)), ("normalized", .bool(false)),
+                     ("special", .bool(token.isSpecial))])
         }
-        root["normalizer"] = try NormalizerJSON.write(tokenizer.frontEnd.normalizer) ?? NSNull()
-        root["pre_tokenizer"] = try PreTokenizerJSON.write(tokenizer.frontEnd.preTokenizer, byteLevelModel: tokenizer.model.isByteLevel) ?? NSNull()
-        root["post_processor"] = NSNull()
-        root["decoder"] = tokenizer.model.isByteLevel
-            ? ["type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true, "use_regex": true]
+        let decoder: JSON = tokenizer.model.isByteLevel
+            ? .object([("type", .string("ByteLevel")), ("add_prefix_space", .bool(true)), ("trim_offsets", .bool(true)),
+                       ("use_regex", .bool(true))])
             : DecoderJSON.write(tokenizer.decoder)
-        root["model"] = BPEJSON.write(tokenizer.model)
-        return try JSONSerialization.data(withJSONObject: root, options: [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes])
+        let root: JSON = .object([
+            ("version", .string("1.0")), ("truncation", .null), ("padding", .null), ("added_tokens", .array(added)),
+            ("normalizer", try NormalizerJSON.write(tokenizer.frontEnd.normalizer)),
+            ("pre_tokenizer", try PreTokenizerJSON.write(tokenizer.frontEnd.preTokenizer, byteLevelModel: tokenizer.model.isByteLevel)),
+            ("post_processor", .null), ("decoder", decoder), ("model", BPEJSON.write(tokenizer.model)),
+        ])
+        return Data(root.serialized())
     }
 
     /// Whether a component (or any inside a Sequence) is ByteLevel.
@@ -124,24 +127,25 @@ enum BPEJSON {
                             endOfWordSuffix: try object.string("end_of_word_suffix"))
     }
 
-    static func write(_ model: BPEModel) -> [String: Any] {
+    static func write(_ model: BPEModel) -> JSON {
         let names = (0..<model.vocabularySize).map { model.tokenString(UInt32($0)) }
-        var vocab: [String: Int] = [:]
-        for (id, name) in names.enumerated() { vocab[name] = id }
         // A pair merged twice keeps its later rank only (HuggingFace's map does the same).
         var lastRank: [UInt64: Int] = [:]
         for (rank, merge) in model.merges.enumerated() { lastRank[UInt64(merge.0) << 32 | UInt64(merge.1)] = rank }
-        var merges: [[String]] = []
+        var merges: [JSON] = []
         for (rank, merge) in model.merges.enumerated() where lastRank[UInt64(merge.0) << 32 | UInt64(merge.1)] == rank {
-            merges.append([names[Int(merge.0)], names[Int(merge.1)]])
+            merges.append(.array([.string(names[Int(merge.0)]), .string(names[Int(merge.1)])]))
         }
-        return [
-            "type": "BPE", "dropout": NSNull(), "fuse_unk": model.fusesUnknown, "byte_fallback": model.byteFallback,
-            "ignore_merges": model.ignoresMerges,
-            "unk_token": model.unknownToken.map { names[Int($0)] } ?? NSNull(),
-            "continuing_subword_prefix": model.continuingSubwordPrefix.map { String(decoding: $0, as: UTF8.self) } ?? NSNull(),
-            "end_of_word_suffix": model.endOfWordSuffix.map { String(decoding: $0, as: UTF8.self) } ?? NSNull(),
-            "vocab": vocab, "merges": merges,
-        ]
+        func optional(_ bytes: [UInt8]?) -> JSON { bytes.map { .string(String(decoding: $0, as: UTF8.self)) } ?? .null }
+        return .object([
+            ("type", .string("BPE")), ("dropout", .null),
+            ("unk_token", model.unknownToken.map { .string(names[Int($0)]) } ?? .null),
+            ("continuing_subword_prefix", optional(model.continuingSubwordPrefix)),
+            ("end_of_word_suffix", optional(model.endOfWordSuffix)),
+            ("fuse_unk", .bool(model.fusesUnknown)), ("byte_fallback", .bool(model.byteFallback)),
+            ("ignore_merges", .bool(model.ignoresMerges)),
+            ("vocab", .object(names.enumerated().map { ($0.element, .int($0.offset)) })),
+            ("merges", .array(merges)),
+        ])
     }
 }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Cross-checks VocabKit's text front end against the Python peers, line by line.
+"""Cross-checks VocabKit against the Python peer libraries, line by line.
 
-    python3 Scripts/crosscheck-frontend.py --vocab .build/release/vocab [--venv DIR] [--lines N]
+    python3 Scripts/crosscheck.py --vocab .build/release/vocab [--venv DIR] [--lines N]
 
 For every file in Corpora/ and every line (up to --lines per file), compares what `vocab normalize`
 and `vocab pretokenize --format jsonl` print with:
@@ -11,7 +11,10 @@ and `vocab pretokenize --format jsonl` print with:
     (BertPreTokenizer, Whitespace, WhitespaceSplit, Digits, Metaspace, UnicodeScripts), including
     the offsets (converted from VocabKit's bytes to Python's characters),
   * tiktoken's ids for r50k_base and cl100k_base, and HuggingFace's ids for GPT-2's original
-    encoder.json and vocab.bpe (`vocab encode`), with the files in Tests/Fixtures.
+    encoder.json and vocab.bpe (`vocab encode`), with the files in Tests/Fixtures,
+  * HuggingFace's BpeTrainer: `vocab train` must learn the same merges and vocabulary (byte-level,
+    GPT-2 split, same special token and min frequency) on English+code and on Chinese, and the
+    two tokenizer.json files must give the same ids in both libraries.
 Lines containing characters that Python's Unicode database (unicodedata.unidata_version) and
 ICU's disagree on are not counted against VocabKit: the script reports them separately.
 Exits 1 on any other mismatch, printing the first few. The venv (default .venv-crosscheck) is
@@ -170,6 +173,37 @@ def main():
             c = check(f"encode {name} = {peer}")
             for i, line in enumerate(lines):
                 c.compare(f"{corpus}:{i + 1}", json.loads(ours[i]), encode(line), line)
+
+    # 6. Training parity and tokenizer.json interchange.
+    from tokenizers import trainers
+    train_sets = [("en+code", ["en.txt", "code-python.txt"], 8000), ("zh", ["zh.txt"], 4000)]
+    for label, files, size in train_sets:
+        paths = [os.path.join(ROOT, "Corpora", f) for f in files]
+        ours_path = os.path.join(tmp, f"vocabkit-{label}.json")
+        subprocess.run([a.vocab, "train", "--quiet", "--vocab-size", str(size), "--min-frequency", "2",
+                        "--special-token", "<|endoftext|>", *paths, "-o", ours_path], check=True)
+        hf = Tokenizer(models.BPE())
+        hf.pre_tokenizer = pt.ByteLevel(add_prefix_space=False)
+        hf.decoder = decoders.ByteLevel()
+        hf.train(paths, trainers.BpeTrainer(vocab_size=size, min_frequency=2, special_tokens=["<|endoftext|>"],
+                                            initial_alphabet=pt.ByteLevel.alphabet(), show_progress=False))
+        hf_path = os.path.join(tmp, f"hf-{label}.json")
+        hf.save(hf_path)
+        theirs = json.loads(hf.to_str())["model"]
+        mine = json.load(open(ours_path))["model"]
+        c = check(f"train bpe {label} {size} = tokenizers BpeTrainer")
+        as_pairs = lambda merges: [tuple(m) if isinstance(m, list) else tuple(m.split(" ")) for m in merges]
+        c.compare(f"{label} merges", as_pairs(mine["merges"]), as_pairs(theirs["merges"]), "(merges)")
+        c.compare(f"{label} vocab", mine["vocab"], theirs["vocab"], "(vocab)")
+        ours_in_hf = Tokenizer.from_file(ours_path)
+        for corpus in CORPORA[:4]:
+            path = os.path.join(tmp, f"{corpus}.txt")
+            lines = open(path, encoding="utf-8").read().split("\n")[:-1]
+            for name, file, peer in (("vocabkit", ours_path, ours_in_hf), ("hf", hf_path, Tokenizer.from_file(hf_path))):
+                ours = vocab_lines(a.vocab, ["encode", "-t", file, "--format", "jsonl"], path)
+                c = check(f"encode {name}-trained {label}.json = tokenizers")
+                for i, line in enumerate(lines):
+                    c.compare(f"{corpus}:{i + 1}", json.loads(ours[i]), peer.encode(line).ids, line)
 
     failed = 0
     for c in checks.values():
