@@ -2,6 +2,7 @@
 //
 //   vocab-bench FILE UNIT JOB [JOB...]
 //     UNIT: line | block     JOB: normalize:SPEC | pretokenize:NAME | frontend:SPEC:NAME
+//                                 | encode:TOKENIZER_FILE[@THREADS]  (batch encoding, lines only)
 //
 // Each job processes FILE on one thread, either line by line (split on "\n", the "\n" not
 // included, empty lines skipped) or in blocks of whole lines of about 64 KB (newlines included), after one untimed warm-up pass over the first 1 MB, repeating whole
@@ -43,7 +44,53 @@ func blocks(of data: [UInt8], size: Int = 65_536) -> [ArraySlice<UInt8>] {
     return result
 }
 
+/// Encodes every line with `Tokenizer.encodeBatch`-style chunks on `threads` threads.
+func runEncode(job: String, unit: String, lines: [ArraySlice<UInt8>]) throws -> Measurement {
+    let spec = String(job.dropFirst("encode:".count))
+    let parts = spec.split(separator: "@").map(String.init)
+    let threads = parts.count > 1 ? Int(parts[1]) ?? 1 : 1
+    let tokenizer = try Tokenizer(contentsOf: URL(fileURLWithPath: parts[0]))
+    let chunk = 256
+    let chunks = (lines.count + chunk - 1) / chunk
+    func pass() -> Int {
+        let lock = NSLock()
+        var total = 0
+        let queue = DispatchQueue(label: "bench", attributes: .concurrent)
+        let group = DispatchGroup()
+        var next = 0
+        for _ in 0..<threads {
+            queue.async(group: group) {
+                var scratch = BPEScratch()
+                var count = 0
+                while true {
+                    lock.lock(); let c = next; next += 1; lock.unlock()
+                    if c >= chunks { break }
+                    for line in lines[(c * chunk)..<min(lines.count, (c + 1) * chunk)] {
+                        count += (try? line.withUnsafeBufferPointer { try tokenizer.encode($0, allowsAddedTokens: false, scratch: &scratch) })?.ids.count ?? 0
+                    }
+                }
+                lock.lock(); total += count; lock.unlock()
+            }
+        }
+        group.wait()
+        return total
+    }
+    _ = pass()  // warm-up
+    let bytes = lines.reduce(0) { $0 + $1.count }
+    var seconds = Double.infinity, tokens = 0, spent = 0.0
+    repeat {
+        let start = DispatchTime.now()
+        tokens = pass()
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        seconds = min(seconds, elapsed)
+        spent += elapsed
+    } while spent < 2.0
+    return Measurement(job: job, unit: unit, bytes: bytes, seconds: seconds, mb_per_s: Double(bytes) / 1e6 / seconds,
+                       pieces: tokens, peak_rss_mb: peakRSSMegabytes())
+}
+
 func run(job: String, unit: String, lines: [ArraySlice<UInt8>]) throws -> Measurement {
+    if job.hasPrefix("encode:") { return try runEncode(job: job, unit: unit, lines: lines) }
     let parts = job.split(separator: ":", maxSplits: 2).map(String.init)
     let frontEnd: TextFrontEnd
     switch parts[0] {

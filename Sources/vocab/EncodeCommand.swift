@@ -31,6 +31,9 @@ struct EncodeCommand: ParsableCommand {
     @Flag(name: .customLong("no-added-tokens"), help: "Encode special-token text such as <|endoftext|> as ordinary text.")
     var noAddedTokens = false
 
+    @Option(help: "Append this token (its text, e.g. '<|endoftext|>', or a number id) after every line, to separate documents in binary output.")
+    var append: String?
+
     @OptionGroup var input: InputOptions
 
     func validate() throws {
@@ -46,19 +49,30 @@ struct EncodeCommand: ParsableCommand {
         if format == .u16 && configured.vocabularySize > 65536 {
             throw ValidationError("u16 cannot hold ids of a vocabulary of \(configured.vocabularySize); use u32 or npy")
         }
+        let separator = try append.map { token -> UInt32 in
+            if let id = UInt32(token), id < configured.vocabularySize { return id }
+            if let added = configured.addedTokens.first(where: { $0.content == token }) { return added.id }
+            if let id = configured.model.id(of: Array(token.utf8)) { return id }
+            throw ValidationError("--append \(token): not a token of this tokenizer")
+        }
         let sink = try OutputSink(path: output)
         let format = self.format, allowsAdded = !noAddedTokens
         let job = ParallelLines<Int>(threads: input.threads, quiet: input.quiet, label: "encode")
         let tokenCount = try job.run(inputs: input.paths, initial: 0, job: { line, location, out, count in
             var scratch = BPEScratch()
-            let encoding: Encoding
+            let encoding: VocabKit.Encoding
             do {
                 encoding = try line.withUnsafeBufferPointer { try configured.encode($0, allowsAddedTokens: allowsAdded, scratch: &scratch) }
             } catch let error as TextError {
                 throw CLIError.invalidInput(path: location.path, line: location.line, reason: error.description)
             }
-            count += encoding.ids.count
-            format.write(encoding, tokenizer: configured, to: &out)
+            var encoding2 = encoding
+            if let separator {
+                encoding2.ids.append(separator)
+                encoding2.offsets.append(line.count..<line.count)
+            }
+            count += encoding2.ids.count
+            format.write(encoding2, tokenizer: configured, to: &out)
         }, merge: { $0 += $1 }, output: &sink.writer)
         try sink.finish(tokenCount: tokenCount, format: format)
     }

@@ -39,20 +39,24 @@ public struct Tokenizer: Sendable {
     public func encode(_ bytes: UnsafeBufferPointer<UInt8>, allowsAddedTokens: Bool = true,
                        scratch: inout BPEScratch) throws -> Encoding {
         var encoding = Encoding()
+        encoding.ids.reserveCapacity(bytes.count / 3 + 1)
+        encoding.offsets.reserveCapacity(bytes.count / 3 + 1)
         var pieceTokens: [PieceToken] = []
         var position = 0
-        let added = allowsAddedTokens ? matcher.matches(in: bytes) : []
-        for stretch in added.map({ Optional($0) }) + [nil] {
-            let end = stretch?.range.lowerBound ?? bytes.count
-            if end > position {
-                try encodeOrdinary(UnsafeBufferPointer(rebasing: bytes[position..<end]), offset: position,
-                                   into: &encoding, pieceTokens: &pieceTokens, scratch: &scratch)
-            }
-            if let stretch {
+        if allowsAddedTokens && !matcher.isEmpty {
+            for stretch in matcher.matches(in: bytes) {
+                if stretch.range.lowerBound > position {
+                    try encodeOrdinary(UnsafeBufferPointer(rebasing: bytes[position..<stretch.range.lowerBound]), offset: position,
+                                       into: &encoding, pieceTokens: &pieceTokens, scratch: &scratch)
+                }
                 encoding.ids.append(stretch.id)
                 encoding.offsets.append(stretch.range)
                 position = stretch.range.upperBound
             }
+        }
+        if bytes.count > position {
+            try encodeOrdinary(UnsafeBufferPointer(rebasing: bytes[position...]), offset: position,
+                               into: &encoding, pieceTokens: &pieceTokens, scratch: &scratch)
         }
         return encoding
     }
@@ -61,12 +65,15 @@ public struct Tokenizer: Sendable {
                                 pieceTokens: inout [PieceToken], scratch: inout BPEScratch) throws {
         let text = try frontEnd.process(bytes)
         encoding.replacedInvalidSequences += text.text.replacedInvalidSequences
-        try text.text.bytes.withUnsafeBufferPointer { normalized in
+        // Unchanged text (no normalizer, valid UTF-8) maps offsets one to one: skip the look-ups.
+        let identity = text.text.changedRegionCount == 0
+        text.text.bytes.withUnsafeBufferPointer { normalized in
             for piece in text.pieces {
                 pieceTokens.removeAll(keepingCapacity: true)
                 model.encode(piece: UnsafeBufferPointer(rebasing: normalized[piece]), into: &pieceTokens, scratch: &scratch)
                 for token in pieceTokens {
-                    let range = text.text.originalRange(of: (piece.lowerBound + Int(token.start))..<(piece.lowerBound + Int(token.end)))
+                    let start = piece.lowerBound + Int(token.start), end = piece.lowerBound + Int(token.end)
+                    let range = identity ? start..<end : text.text.originalRange(of: start..<end)
                     encoding.ids.append(token.id)
                     encoding.offsets.append((range.lowerBound + offset)..<(range.upperBound + offset))
                 }

@@ -1,0 +1,42 @@
+import ArgumentParser
+import Foundation
+import VocabKit
+
+struct ConvertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Convert a tokenizer to another file format.",
+        discussion: """
+        Reads any tokenizer VocabKit loads (tokenizer.json, .tiktoken, GPT-2 folder) and writes it by the output's
+        extension: .json (HuggingFace tokenizer.json) or .tiktoken (ranks; byte-level BPE only, special tokens are
+        left out). The converted tokenizer gives the same ids.
+
+        Example: vocab convert --tokenizer cl100k_base.tiktoken -o cl100k.json
+        """
+    )
+
+    @Option(name: .shortAndLong, help: "The tokenizer to read.")
+    var tokenizer: String
+
+    @Option(help: "For a .tiktoken file: the split pattern when its name does not say.")
+    var pattern: SplitPattern?
+
+    @Option(name: .shortAndLong, help: "The file to write (.json or .tiktoken), atomically.")
+    var output: String
+
+    func run() throws {
+        let source = try Tokenizer(contentsOf: URL(fileURLWithPath: tokenizer), pattern: pattern)
+        let data: Data
+        if output.hasSuffix(".tiktoken") {
+            guard source.model.isByteLevel else { throw ValidationError(".tiktoken files hold byte-level vocabularies only") }
+            let special = Set(source.addedTokens.map(\.id))
+            data = TiktokenFile.write(tokens: (0..<source.model.vocabularySize).filter { !special.contains(UInt32($0)) }
+                .map { source.model.tokens[$0] })
+        } else if output.hasSuffix(".json") {
+            data = try TokenizerJSON.write(source)
+        } else {
+            throw ValidationError("--output must end in .json or .tiktoken")
+        }
+        try AtomicFile.write(data, to: output)
+    }
+}

@@ -1,0 +1,114 @@
+import ArgumentParser
+import Foundation
+import VocabKit
+
+struct DecodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decode",
+        abstract: "Decode token ids back into text.",
+        discussion: """
+        Reads what `vocab encode` writes: ids (space-separated, a line per text) or jsonl (a JSON array per line) give
+        one output line per input line; u16, u32 and npy files give the decoded text of all their ids. Ids outside the
+        vocabulary are an error naming the line. Decoded bytes that are not valid UTF-8 (ids cut inside a character)
+        print as U+FFFD; --strict-utf8 makes that an error instead.
+
+        Example: vocab decode --tokenizer en.json --format u32 corpus.u32
+        """
+    )
+
+    @Option(name: .shortAndLong, help: "Tokenizer file: tokenizer.json, .tiktoken, or a GPT-2 folder.")
+    var tokenizer: String
+
+    @Option(help: "For a .tiktoken file: the split pattern when its name does not say.")
+    var pattern: SplitPattern?
+
+    @Option(help: "Input format: ids, jsonl, u16, u32, npy.")
+    var format: DecodeFormat = .ids
+
+    @Flag(name: .customLong("skip-special-tokens"), help: "Leave special tokens out of the text.")
+    var skipSpecialTokens = false
+
+    @Flag(name: .customLong("strict-utf8"), help: "Fail when decoded bytes are not valid UTF-8.")
+    var strictUTF8 = false
+
+    @Argument(help: "The input file ('-' or none for standard input).")
+    var input: String = "-"
+
+    enum DecodeFormat: String, ExpressibleByArgument, CaseIterable { case ids, jsonl, u16, u32, npy }
+
+    func run() throws {
+        let tokenizer = try Tokenizer(contentsOf: URL(fileURLWithPath: self.tokenizer), pattern: pattern)
+        let data: Data
+        if input == "-" {
+            data = FileHandle.standardInput.readDataToEndOfFile()
+        } else {
+            guard let contents = FileManager.default.contents(atPath: input) else {
+                throw CLIError.cannotRead(path: input, reason: "no such file or not readable")
+            }
+            data = contents
+        }
+        var output = OutputWriter()
+        func emit(_ ids: [UInt32], line: Int) throws {
+            let bytes: [UInt8]
+            do {
+                bytes = try tokenizer.decodeBytes(ids, skipsSpecialTokens: skipSpecialTokens)
+            } catch let error as ModelError {
+                throw CLIError.invalidInput(path: input, line: line, reason: error.description)
+            }
+            if strictUTF8, String(validating: bytes, as: UTF8.self) == nil {
+                throw CLIError.invalidInput(path: input, line: line, reason: "the ids decode to bytes that are not valid UTF-8")
+            }
+            try output.write(Array(String(decoding: bytes, as: UTF8.self).utf8))
+        }
+        switch format {
+        case .ids, .jsonl:
+            var lines = data.split(separator: 0x0A, omittingEmptySubsequences: false)
+            if data.last == 0x0A { lines.removeLast() }
+            for (index, line) in lines.enumerated() {
+                let text = String(decoding: line, as: UTF8.self)
+                let fields = format == .ids
+                    ? text.split(separator: " ")
+                    : text.trimmingCharacters(in: CharacterSet(charactersIn: "[] \r")).split(separator: ",")
+                var ids: [UInt32] = []
+                for field in fields {
+                    guard let id = UInt32(field.trimmingCharacters(in: .whitespaces)) else {
+                        throw CLIError.invalidInput(path: input, line: index + 1, reason: "\(field.prefix(20).debugDescription) is not a token id")
+                    }
+                    ids.append(id)
+                }
+                try emit(ids, line: index + 1)
+                try output.write([0x0A])
+            }
+        case .u16, .u32, .npy:
+            let ids = try Self.binaryIds(data, format: format, path: input)
+            try emit(ids, line: 1)
+        }
+        try output.flush()
+    }
+
+    /// The ids of a binary file (little-endian u16/u32, or a 1-D uint16/uint32 .npy array).
+    static func binaryIds(_ data: Data, format: DecodeFormat, path: String) throws -> [UInt32] {
+        var body = data
+        var width = format == .u16 ? 2 : 4
+        if format == .npy {
+            guard data.count >= 10, data.prefix(6) == Data([0x93] + Array("NUMPY".utf8)) else {
+                throw CLIError.invalidInput(path: path, line: 1, reason: "not a .npy file (bad magic)")
+            }
+            let headerLength = Int(data[data.startIndex + 8]) | Int(data[data.startIndex + 9]) << 8
+            guard data.count >= 10 + headerLength else { throw CLIError.invalidInput(path: path, line: 1, reason: "truncated .npy header") }
+            let header = String(decoding: data[(data.startIndex + 10)..<(data.startIndex + 10 + headerLength)], as: UTF8.self)
+            if header.contains("'<u4'") { width = 4 } else if header.contains("'<u2'") { width = 2 } else {
+                throw CLIError.invalidInput(path: path, line: 1, reason: "only little-endian uint16 or uint32 .npy arrays are supported")
+            }
+            body = data.dropFirst(10 + headerLength)
+        }
+        guard body.count % width == 0 else {
+            throw CLIError.invalidInput(path: path, line: 1, reason: "\(body.count) bytes is not a whole number of \(width)-byte ids (truncated?)")
+        }
+        let bytes = Array(body)
+        return stride(from: 0, to: bytes.count, by: width).map { i in
+            width == 2 ? UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8
+                : UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24
+        }
+    }
+}
