@@ -18,8 +18,8 @@ struct ConvertCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "The tokenizer to read.")
     var tokenizer: String
 
-    @Option(help: "For a .tiktoken file: the split pattern when its name does not say.")
-    var pattern: SplitPattern?
+    @Option(help: "For a .tiktoken file: the split pattern, a name (gpt2, cl100k, o200k, llama3) or a regular expression, when the file name does not say.")
+    var pattern: String?
 
     @Option(name: .shortAndLong, help: "The file to write (.json or .tiktoken), atomically.")
     var output: String

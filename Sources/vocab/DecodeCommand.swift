@@ -19,8 +19,8 @@ struct DecodeCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Tokenizer file: tokenizer.json, .tiktoken, or a GPT-2 folder.")
     var tokenizer: String
 
-    @Option(help: "For a .tiktoken file: the split pattern when its name does not say.")
-    var pattern: SplitPattern?
+    @Option(help: "For a .tiktoken file: the split pattern, a name (gpt2, cl100k, o200k, llama3) or a regular expression, when the file name does not say.")
+    var pattern: String?
 
     @Option(help: "Input format: ids, jsonl, u16, u32, npy.")
     var format: DecodeFormat = .ids

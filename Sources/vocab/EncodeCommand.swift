@@ -19,8 +19,8 @@ struct EncodeCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Tokenizer file: .tiktoken, or a folder with GPT-2's encoder.json and vocab.bpe.")
     var tokenizer: String
 
-    @Option(help: "For a .tiktoken file: the split pattern (gpt2, cl100k, o200k, llama3) when its name does not say.")
-    var pattern: SplitPattern?
+    @Option(help: "For a .tiktoken file: the split pattern, a name (gpt2, cl100k, o200k, llama3) or a regular expression, when the file name does not say.")
+    var pattern: String?
 
     @Option(help: "Output format: ids, jsonl, tokens, offsets, u16, u32, npy.")
     var format: EncodeFormat = .ids
@@ -110,4 +110,3 @@ enum EncodeFormat: String, ExpressibleByArgument, CaseIterable {
     }
 }
 
-extension SplitPattern: ExpressibleByArgument {}

@@ -90,6 +90,18 @@ struct BPEModelTests {
         #expect(throws: ModelError.self) { try Self.cl100k.decode([999_999]) }
     }
 
+    @Test("a very long piece without spaces takes the heap path and round-trips")
+    func longPiece() throws {
+        var random = SystemRandomNumberGenerator()
+        let letters = Array("etaoinshrdlucmfwypvbgkjqxz")
+        let text = String((0..<300_000).map { _ in letters[Int(random.next() % 26)] })
+        let encoding = try Self.cl100k.encode(text)
+        #expect(encoding.ids.count > 30_000)
+        #expect(try Self.cl100k.decode(encoding.ids) == text)
+        let regexTokenizer = try Tokenizer(contentsOf: TestCorpora.fixture("tiktoken/cl100k_base.tiktoken"), pattern: SplitPattern.cl100k.regex)
+        #expect(try regexTokenizer.encode("Hello world's end").ids == (try Self.cl100k.encode("Hello world's end").ids))
+    }
+
     @Test("offsets point into the original text")
     func offsets() throws {
         let text = "Hello wörld"
@@ -111,5 +123,19 @@ struct BPEModelTests {
         let file = try Data(contentsOf: TestCorpora.fixture("tiktoken/r50k_base.tiktoken"))
         let cut = file.prefix(1000).lastIndex(of: 0x20)!
         #expect(throws: ModelError.self) { try TiktokenFile.tokens(from: file.prefix(cut + 1)) }
+    }
+}
+
+@Suite("Shipped vocabularies")
+struct ShippedVocabularyTests {
+    @Test("Vocabs/bpe-en-code-32k loads, has 32,000 tokens and round-trips every corpus")
+    func bpeEnCode32k() throws {
+        let url = TestCorpora.directory.deletingLastPathComponent().appendingPathComponent("Vocabs/bpe-en-code-32k/tokenizer.json")
+        let tokenizer = try Tokenizer(contentsOf: url)
+        #expect(tokenizer.vocabularySize == 32000)
+        for name in TestCorpora.names {
+            let text = String(decoding: TestCorpora.bytes(name).prefix(20_000), as: UTF8.self)
+            #expect(try tokenizer.decode(tokenizer.encode(text).ids) == text, "\(name)")
+        }
     }
 }

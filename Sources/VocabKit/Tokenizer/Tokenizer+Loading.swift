@@ -5,9 +5,9 @@ extension Tokenizer {
     /// tiktoken rank file (`.tiktoken`), or a folder with GPT-2's `encoder.json` and `vocab.bpe`.
     ///
     /// For a rank file the split pattern and special tokens come from `encoding`, or from the
-    /// encoding its file name names (`cl100k_base.tiktoken`), or are `pattern` with no special
-    /// tokens.
-    public init(contentsOf url: URL, encoding: TiktokenFile.Encoding? = nil, pattern: SplitPattern? = nil) throws {
+    /// encoding its file name names (`cl100k_base.tiktoken`), or are `pattern` (a published
+    /// pattern's name such as "cl100k", or any regular expression) with no special tokens.
+    public init(contentsOf url: URL, encoding: TiktokenFile.Encoding? = nil, pattern: String? = nil) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw ModelError.invalidFile(path: url.path, reason: "no such file or folder")
@@ -32,12 +32,18 @@ extension Tokenizer {
             self = try TokenizerJSON.read(data, path: url.path)
         case .tiktoken:
             let named = encoding ?? TiktokenFile.Encoding(fileName: url.lastPathComponent)
-            guard let split = pattern ?? named?.pattern else {
+            let splitter: any PreTokenizer
+            if let pattern {
+                splitter = try SplitPattern(rawValue: pattern)?.splitter ?? SplitPattern(regex: pattern)?.splitter
+                    ?? RegexSplitter(pattern: pattern, behavior: .isolated)
+            } else if let named {
+                splitter = named.pattern.splitter
+            } else {
                 throw ModelError.invalidFile(path: url.path, reason: "a tiktoken file needs a split pattern: name the encoding or give a pattern")
             }
             let model = try TiktokenFile.model(tokens: TiktokenFile.tokens(from: data, path: url.path))
             let added = (pattern == nil ? named?.specialTokens ?? [] : []).map { AddedToken(content: $0.0, id: $0.1) }
-            self.init(frontEnd: TextFrontEnd(normalizer: NormalizerSequence([]), preTokenizer: split.splitter),
+            self.init(frontEnd: TextFrontEnd(normalizer: NormalizerSequence([]), preTokenizer: splitter),
                       model: model, addedTokens: added)
         }
     }

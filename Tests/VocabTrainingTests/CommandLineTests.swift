@@ -1,0 +1,101 @@
+import Foundation
+import Testing
+
+/// The `vocab` command end to end: exit codes, messages, and files written or not.
+@Suite("vocab command line", .serialized)
+struct CommandLineTests {
+    /// `vocab`, built by `swift test` next to the test binary.
+    static let executable: URL = {
+        let testBinary = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = testBinary.deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("vocab").path) && directory.path != "/" {
+            directory.deleteLastPathComponent()
+        }
+        return directory.appendingPathComponent("vocab")
+    }()
+
+    struct Run {
+        let status: Int32
+        let stdout: Data
+        let stderr: String
+    }
+
+    func vocab(_ arguments: [String], input: Data? = nil) throws -> Run {
+        let process = Process()
+        process.executableURL = Self.executable
+        process.arguments = arguments + (arguments.first == "train" ? ["--quiet"] : [])
+        let out = Pipe(), err = Pipe(), inPipe = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = inPipe
+        try process.run()
+        if let input { inPipe.fileHandleForWriting.write(input) }
+        try inPipe.fileHandleForWriting.close()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return Run(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+    }
+
+    func temporary(_ name: String) -> String {
+        NSTemporaryDirectory() + "vocabkit-cli-\(UUID().uuidString)-\(name)"
+    }
+
+    @Test("train, encode and decode round-trip a corpus in every format")
+    func roundTrip() throws {
+        let model = temporary("en.json")
+        let corpus = corporaDirectory.appendingPathComponent("en.txt").path
+        let train = try vocab(["train", "--vocab-size", "1000", "--special-token", "<|endoftext|>", corpus, "-o", model])
+        #expect(train.status == 0, "\(train.stderr)")
+        let text = Data("Hello world.\nIn the beginning God created the heaven and the earth. 日本語 ✓\n".utf8)
+        for format in ["ids", "jsonl"] {
+            let encoded = try vocab(["encode", "-t", model, "--format", format], input: text)
+            #expect(encoded.status == 0, "\(encoded.stderr)")
+            let decoded = try vocab(["decode", "-t", model, "--format", format], input: encoded.stdout)
+            #expect(decoded.stdout == text, "\(format): \(decoded.stderr)")
+        }
+        for format in ["u16", "u32", "npy"] {
+            let file = temporary("ids.\(format)")
+            #expect(try vocab(["encode", "-t", model, "--format", format, "-o", file], input: text).status == 0)
+            let decoded = try vocab(["decode", "-t", model, "--format", format, file])
+            #expect(String(decoding: decoded.stdout, as: UTF8.self) == String(decoding: text, as: UTF8.self).replacingOccurrences(of: "\n", with: ""))
+        }
+    }
+
+    @Test("bad training input: a clear error, a non-zero exit, no output file",
+          arguments: [
+            ("empty", "", "no text"),
+            ("binary", "\u{0}\u{1}\u{2}PK\u{0}", "does not look like text"),
+          ])
+    func badCorpus(name: String, content: String, message: String) throws {
+        let corpus = temporary("\(name).txt")
+        try Data(content.utf8).write(to: URL(fileURLWithPath: corpus))
+        let output = temporary("out.json")
+        let run = try vocab(["train", "--vocab-size", "1000", corpus, "-o", output])
+        #expect(run.status != 0)
+        #expect(run.stderr.contains(message), "stderr: \(run.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: output))
+    }
+
+    @Test("other errors name the problem")
+    func otherErrors() throws {
+        let output = temporary("out.json")
+        let corpus = corporaDirectory.appendingPathComponent("en.txt").path
+        let small = try vocab(["train", "--vocab-size", "100", corpus, "-o", output])
+        #expect(small.status != 0 && small.stderr.contains("smaller than"), "\(small.stderr)")
+        let missing = try vocab(["train", "--vocab-size", "1000", "/nonexistent.txt", "-o", output])
+        #expect(missing.status != 0 && missing.stderr.contains("/nonexistent.txt"))
+        #expect(!FileManager.default.fileExists(atPath: output))
+        let broken = temporary("broken.json")
+        try Data(#"{"model": {"type": "BPE", "vocab": {"a": 0}, "merges": [["a", "zz"]]}}"#.utf8).write(to: URL(fileURLWithPath: broken))
+        let load = try vocab(["encode", "-t", broken], input: Data("a\n".utf8))
+        #expect(load.status != 0 && load.stderr.contains("merges[0]"), "\(load.stderr)")
+        let unknownType = temporary("unknown.json")
+        try Data(#"{"model": {"type": "Mystery"}}"#.utf8).write(to: URL(fileURLWithPath: unknownType))
+        let mystery = try vocab(["encode", "-t", unknownType], input: Data("a\n".utf8))
+        #expect(mystery.status != 0 && mystery.stderr.contains("Mystery"), "\(mystery.stderr)")
+        let tiktoken = corporaDirectory.deletingLastPathComponent().appendingPathComponent("Tests/Fixtures/tiktoken/cl100k_base.tiktoken").path
+        let badId = try vocab(["decode", "-t", tiktoken], input: Data("1 2 99999999\n".utf8))
+        #expect(badId.status != 0 && badId.stderr.contains("line 1"), "\(badId.stderr)")
+    }
+}
