@@ -12,6 +12,7 @@ and `vocab pretokenize --format jsonl` print with:
     the offsets (converted from VocabKit's bytes to Python's characters),
   * tiktoken's ids for r50k_base and cl100k_base, and HuggingFace's ids for GPT-2's original
     encoder.json and vocab.bpe (`vocab encode`), with the files in Tests/Fixtures,
+  * HuggingFace's WordPiece with the real BERT uncased tokenizer.json and vocab.txt,
   * HuggingFace's BpeTrainer: `vocab train` must learn the same merges and vocabulary (byte-level,
     GPT-2 split, same special token and min frequency) on English+code and on Chinese, and the
     two tokenizer.json files must give the same ids in both libraries.
@@ -204,6 +205,23 @@ def main():
                 c = check(f"encode {name}-trained {label}.json = tokenizers")
                 for i, line in enumerate(lines):
                     c.compare(f"{corpus}:{i + 1}", json.loads(ours[i]), peer.encode(line).ids, line)
+
+    # 7. BERT (WordPiece): the real bert uncased tokenizer.json (with its truncation to 128 and
+    #    padding) and its vocab.txt (no truncation or padding), on every line.
+    bert_json = os.path.join(FIXTURES, "bert", "tokenizer.json")
+    bert_vocab = os.path.join(FIXTURES, "bert", "vocab.txt")
+    bert = Tokenizer.from_file(bert_json)
+    bert_plain = Tokenizer.from_file(bert_json)
+    bert_plain.no_truncation()
+    bert_plain.no_padding()
+    for corpus in CORPORA:
+        path = os.path.join(tmp, f"{corpus}.txt")
+        lines = open(path, encoding="utf-8").read().split("\n")[:-1]
+        for file, peer, name in ((bert_json, bert, "bert tokenizer.json"), (bert_vocab, bert_plain, "bert vocab.txt")):
+            ours = vocab_lines(a.vocab, ["encode", "-t", file, "--format", "jsonl"], path)
+            c = check(f"encode {name} = tokenizers WordPiece")
+            for i, line in enumerate(lines):
+                c.compare(f"{corpus}:{i + 1}", json.loads(ours[i]), peer.encode(line).ids, line)
 
     failed = 0
     for c in checks.values():

@@ -16,7 +16,7 @@ struct EncodeCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .shortAndLong, help: "Tokenizer file: .tiktoken, or a folder with GPT-2's encoder.json and vocab.bpe.")
+    @Option(name: .shortAndLong, help: "Tokenizer file: tokenizer.json, .tiktoken, BERT's vocab.txt, or a folder with GPT-2's encoder.json and vocab.bpe.")
     var tokenizer: String
 
     @Option(help: "For a .tiktoken file: the split pattern, a name (gpt2, cl100k, o200k, llama3) or a regular expression, when the file name does not say.")
@@ -30,6 +30,9 @@ struct EncodeCommand: ParsableCommand {
 
     @Flag(name: .customLong("no-added-tokens"), help: "Encode special-token text such as <|endoftext|> as ordinary text.")
     var noAddedTokens = false
+
+    @Flag(name: .customLong("no-special-tokens"), help: "Skip the post-processor's special tokens ([CLS], [SEP]), truncation and padding.")
+    var noSpecialTokens = false
 
     @Option(help: "Append this token (its text, e.g. '<|endoftext|>', or a number id) after every line, to separate documents in binary output.")
     var append: String?
@@ -56,7 +59,7 @@ struct EncodeCommand: ParsableCommand {
             throw ValidationError("--append \(token): not a token of this tokenizer")
         }
         let sink = try OutputSink(path: output)
-        let format = self.format, allowsAdded = !noAddedTokens
+        let format = self.format, allowsAdded = !noAddedTokens, addsSpecial = !noSpecialTokens
         let job = ParallelLines<Int>(threads: input.threads, quiet: input.quiet, label: "encode")
         let tokenCount = try job.run(inputs: input.paths, initial: 0, job: { line, location, out, count in
             var scratch = BPEScratch()
@@ -66,7 +69,10 @@ struct EncodeCommand: ParsableCommand {
             } catch let error as TextError {
                 throw CLIError.invalidInput(path: location.path, line: location.line, reason: error.description)
             }
-            var encoding2 = encoding
+            var encoding2 = addsSpecial ? configured.postProcess(encoding) : encoding
+            if addsSpecial, let padding = configured.padding {
+                padding.apply(&encoding2, to: padding.target(longest: encoding2.count))
+            }
             if let separator {
                 encoding2.ids.append(separator)
                 encoding2.offsets.append(line.count..<line.count)

@@ -48,7 +48,7 @@ struct BPEModelTests {
 
     @Test("both merge paths equal the reference BPE on every corpus piece and on long pieces")
     func fastPathsMatchReference() throws {
-        let model = Self.cl100k.model
+        guard case .bpe(let model) = Self.cl100k.model else { Issue.record("cl100k is not BPE"); return }
         let rank: (UInt32, UInt32) -> (rank: UInt32, result: UInt32)? = { a, b in
             model.mergeTable.merge(a, b).map { ($0.rank, $0.result) }
         }

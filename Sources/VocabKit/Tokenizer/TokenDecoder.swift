@@ -5,8 +5,9 @@ public enum TokenDecoder: Sendable, Equatable {
     /// Replace the end-of-word suffix (such as "</w>") with a space, trim the end (HuggingFace `BPEDecoder`).
     case endOfWordSuffix(String)
     /// Drop the continuing-subword prefix (such as "##") and put a space before other tokens
-    /// (HuggingFace `WordPiece` decoder).
-    case continuingPrefix(String)
+    /// (HuggingFace `WordPiece` decoder); with `cleanup`, also BERT's clean-up of spaces before
+    /// punctuation and contractions (" ." → ".", " n't" → "n't", ...).
+    case continuingPrefix(String, cleanup: Bool = false)
     /// Replace "▁" with a space and drop the space at the very start (HuggingFace `Metaspace`).
     case metaspace
 
@@ -28,7 +29,7 @@ public enum TokenDecoder: Sendable, Equatable {
                 if !suffixBytes.isEmpty, token.count >= suffixBytes.count, Array(token.suffix(suffixBytes.count)) == suffixBytes {
                     token = Array(token.dropLast(suffixBytes.count)) + (index == tokens.count - 1 ? [] : [0x20])
                 }
-            case .continuingPrefix(let prefix):
+            case .continuingPrefix(let prefix, _):
                 let prefixBytes = Array(prefix.utf8)
                 if !prefixBytes.isEmpty && token.starts(with: prefixBytes) {
                     token = Array(token.dropFirst(prefixBytes.count))
@@ -40,6 +41,14 @@ public enum TokenDecoder: Sendable, Equatable {
                 if index == 0 && token.first == 0x20 { token.removeFirst() }
             }
             out.append(contentsOf: token)
+        }
+        if case .continuingPrefix(_, true) = self {
+            var text = String(decoding: out, as: UTF8.self)
+            for (from, to) in [(" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
+                               (" 'm", "'m"), (" do not", " don't"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re")] {
+                text = text.replacingOccurrences(of: from, with: to)
+            }
+            return Array(text.utf8)
         }
         return out
     }

@@ -2,7 +2,8 @@ import Foundation
 
 extension Tokenizer {
     /// Loads a tokenizer file, recognizing its format by content: HuggingFace's `tokenizer.json`, a
-    /// tiktoken rank file (`.tiktoken`), or a folder with GPT-2's `encoder.json` and `vocab.bpe`.
+    /// tiktoken rank file (`.tiktoken`), BERT's `vocab.txt`, or a folder with GPT-2's
+    /// `encoder.json` and `vocab.bpe`.
     ///
     /// For a rank file the split pattern and special tokens come from `encoding`, or from the
     /// encoding its file name names (`cl100k_base.tiktoken`), or are `pattern` (a published
@@ -30,6 +31,15 @@ extension Tokenizer {
         switch format {
         case .huggingFaceJSON:
             self = try TokenizerJSON.read(data, path: url.path)
+        case .wordPieceVocabulary:
+            let config = url.deletingLastPathComponent().appendingPathComponent("tokenizer_config.json")
+            var lowercase = true
+            if let configData = FileManager.default.contents(atPath: config.path),
+               let object = try? JSONSerialization.jsonObject(with: configData) as? [String: Any],
+               let flag = object["do_lower_case"] as? Bool {
+                lowercase = flag
+            }
+            self = try Tokenizer.bert(vocabText: Array(data), lowercase: lowercase, path: url.path)
         case .tiktoken:
             let named = encoding ?? TiktokenFile.Encoding(fileName: url.lastPathComponent)
             let splitter: any PreTokenizer
@@ -48,6 +58,28 @@ extension Tokenizer {
         }
     }
 
+    /// BERT from its `vocab.txt`: BERT's normalizer (lowercasing and accent stripping when
+    /// `lowercase`), the BERT pre-tokenizer, WordPiece with "##" and [UNK], and `[CLS] A [SEP]`.
+    public static func bert(vocabText: [UInt8], lowercase: Bool = true, path: String = "vocab.txt") throws -> Tokenizer {
+        let tokens = try WordPieceModel.tokens(fromVocabText: vocabText, path: path)
+        let model: WordPieceModel
+        do { model = try WordPieceModel(tokens: tokens) } catch let error as ModelError {
+            throw ModelError.invalidFile(path: path, reason: error.description)
+        }
+        let normalizer = try FrontEndSpecification.normalizer(lowercase ? "bert" : "bert-cased")
+        var tokenizer = Tokenizer(frontEnd: TextFrontEnd(normalizer: normalizer, preTokenizer: BertPreTokenizer()),
+                                  model: .wordPiece(model), decoder: .continuingPrefix("##", cleanup: true))
+        var added: [AddedToken] = []
+        for name in ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"] {
+            if let id = model.lookup.id(of: Array(name.utf8)) { added.append(AddedToken(content: name, id: id)) }
+        }
+        tokenizer.addedTokens = added
+        if let cls = model.lookup.id(of: Array("[CLS]".utf8)), let sep = model.lookup.id(of: Array("[SEP]".utf8)) {
+            tokenizer.postProcessor = .bert(cls: cls, sep: sep)
+        }
+        return tokenizer
+    }
+
     /// GPT-2 from its original files: no normalization, the GPT-2 split, `<|endoftext|>` added.
     public static func gpt2(encoderJSON: Data, vocabBPE: Data, encoderPath: String = "encoder.json",
                             mergesPath: String = "vocab.bpe") throws -> Tokenizer {
@@ -60,7 +92,7 @@ extension Tokenizer {
 
 /// The tokenizer file formats VocabKit reads, recognized by content.
 public enum TokenizerFileFormat: Sendable {
-    case huggingFaceJSON, tiktoken
+    case huggingFaceJSON, tiktoken, wordPieceVocabulary
 
     static func detect(_ data: Data) -> TokenizerFileFormat? {
         let head = data.prefix(4096)
@@ -71,6 +103,11 @@ public enum TokenizerFileFormat: Sendable {
         let fields = firstLine.split(separator: 0x20)
         if fields.count == 2, Data(base64Encoded: Data(fields[0])) != nil, Int(String(decoding: fields[1], as: UTF8.self)) != nil {
             return .tiktoken
+        }
+        // BERT's vocab.txt: one token per line, with [UNK] among the first few hundred.
+        let lines = head.split(separator: 0x0A).prefix(1000)
+        if lines.contains(where: { $0.elementsEqual("[UNK]".utf8) }) && !lines.contains(where: { $0.contains(0x20) }) {
+            return .wordPieceVocabulary
         }
         return nil
     }

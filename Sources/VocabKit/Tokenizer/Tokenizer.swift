@@ -14,19 +14,30 @@ import Dispatch
 /// 3. the model encodes every piece; 4. token offsets map back to the original bytes.
 public struct Tokenizer: Sendable {
     public var frontEnd: TextFrontEnd
-    public var model: BPEModel
+    public var model: TokenModel
     public var addedTokens: [AddedToken] {
         didSet { matcher = AddedTokenMatcher(addedTokens) }
     }
     public var decoder: TokenDecoder
+    /// Special tokens around the sequences ([CLS] A [SEP]); nil adds none.
+    public var postProcessor: TemplatePostProcessor?
+    /// Truncation applied by `encode(_:pair:)` and `encodeBatch`; nil keeps everything.
+    public var truncation: Truncation?
+    /// Padding applied by `encode(_:pair:)` (fixed length) and `encodeBatch`; nil pads nothing.
+    public var padding: Padding?
     private var matcher: AddedTokenMatcher
 
-    public init(frontEnd: TextFrontEnd, model: BPEModel, addedTokens: [AddedToken] = [], decoder: TokenDecoder = .concatenate) {
+    public init(frontEnd: TextFrontEnd, model: TokenModel, addedTokens: [AddedToken] = [], decoder: TokenDecoder = .concatenate) {
         self.frontEnd = frontEnd
         self.model = model
         self.addedTokens = addedTokens
         self.decoder = decoder
         self.matcher = AddedTokenMatcher(addedTokens)
+    }
+
+    /// A tokenizer with a BPE model.
+    public init(frontEnd: TextFrontEnd, model: BPEModel, addedTokens: [AddedToken] = [], decoder: TokenDecoder = .concatenate) {
+        self.init(frontEnd: frontEnd, model: .bpe(model), addedTokens: addedTokens, decoder: decoder)
     }
 
     /// The number of ids the tokenizer can produce (model tokens and added tokens).
@@ -49,8 +60,7 @@ public struct Tokenizer: Sendable {
                     try encodeOrdinary(UnsafeBufferPointer(rebasing: bytes[position..<stretch.range.lowerBound]), offset: position,
                                        into: &encoding, pieceTokens: &pieceTokens, scratch: &scratch)
                 }
-                encoding.ids.append(stretch.id)
-                encoding.offsets.append(stretch.range)
+                encoding.append(stretch.id, offset: stretch.range)
                 position = stretch.range.upperBound
             }
         }
@@ -74,22 +84,43 @@ public struct Tokenizer: Sendable {
                 for token in pieceTokens {
                     let start = piece.lowerBound + Int(token.start), end = piece.lowerBound + Int(token.end)
                     let range = identity ? start..<end : text.text.originalRange(of: start..<end)
-                    encoding.ids.append(token.id)
-                    encoding.offsets.append((range.lowerBound + offset)..<(range.upperBound + offset))
+                    encoding.append(token.id, offset: (range.lowerBound + offset)..<(range.upperBound + offset))
                 }
             }
         }
     }
 
-    /// Encodes a string.
-    public func encode(_ text: String, allowsAddedTokens: Bool = true) throws -> Encoding {
+    /// Encodes a text, or a pair of texts, with the post-processor's special tokens, truncation
+    /// and fixed-length padding as configured (`addsSpecialTokens: false` skips all three).
+    public func encode(_ text: String, pair: String? = nil, allowsAddedTokens: Bool = true,
+                       addsSpecialTokens: Bool = true) throws -> Encoding {
         var scratch = BPEScratch()
-        let bytes = Array(text.utf8)
-        return try bytes.withUnsafeBufferPointer { try encode($0, allowsAddedTokens: allowsAddedTokens, scratch: &scratch) }
+        let first = try Array(text.utf8).withUnsafeBufferPointer { try encode($0, allowsAddedTokens: allowsAddedTokens, scratch: &scratch) }
+        let second = try pair.map { try Array($0.utf8).withUnsafeBufferPointer { try encode($0, allowsAddedTokens: allowsAddedTokens, scratch: &scratch) } }
+        guard addsSpecialTokens else { return first }
+        var encoding = postProcess(first, second)
+        if let padding { padding.apply(&encoding, to: padding.target(longest: encoding.count)) }
+        return encoding
     }
 
-    /// Encodes many texts on `threads` threads; the result is in input order.
-    public func encodeBatch(_ texts: [String], allowsAddedTokens: Bool = true, threads: Int = 0) throws -> [Encoding] {
+    /// Truncation, then the post-processor's special tokens (no padding).
+    public func postProcess(_ first: Encoding, _ second: Encoding? = nil) -> Encoding {
+        var first = first, second = second
+        let added = postProcessor?.addedCount(pair: second != nil) ?? 0
+        truncation?.apply(&first, &second, added: added)
+        if let postProcessor { return postProcessor.apply(first, second) }
+        guard let second else { return first }
+        var joined = first
+        for index in second.ids.indices {
+            joined.append(second.ids[index], offset: second.offsets[index], typeId: 1, special: second.specialTokensMask[index] == 1)
+        }
+        return joined
+    }
+
+    /// Encodes many texts on `threads` threads, in input order, with special tokens, truncation
+    /// and padding as configured (padding to the batch's longest with `.longest`).
+    public func encodeBatch(_ texts: [String], allowsAddedTokens: Bool = true, addsSpecialTokens: Bool = true,
+                            threads: Int = 0) throws -> [Encoding] {
         let workers = threads > 0 ? threads : max(1, ProcessInfo.processInfo.activeProcessorCount)
         var results = [Encoding](repeating: Encoding(), count: texts.count)
         var failure: Error?
@@ -103,7 +134,8 @@ public struct Tokenizer: Sendable {
                 for index in (c * chunk)..<min(texts.count, (c + 1) * chunk) {
                     do {
                         let bytes = Array(texts[index].utf8)
-                        output[index] = try bytes.withUnsafeBufferPointer { try encode($0, allowsAddedTokens: allowsAddedTokens, scratch: &scratch) }
+                        let raw = try bytes.withUnsafeBufferPointer { try encode($0, allowsAddedTokens: allowsAddedTokens, scratch: &scratch) }
+                        output[index] = addsSpecialTokens ? postProcess(raw) : raw
                     } catch {
                         lock.withLock { if failure == nil { failure = error } }
                     }
@@ -111,6 +143,10 @@ public struct Tokenizer: Sendable {
             }
         }
         if let failure { throw failure }
+        if addsSpecialTokens, let padding {
+            let target = padding.target(longest: results.map(\.count).max() ?? 0)
+            for index in results.indices { padding.apply(&results[index], to: target) }
+        }
         return results
     }
 
@@ -124,7 +160,7 @@ public struct Tokenizer: Sendable {
         for id in ids {
             if let token = added[id] {
                 if !(skipsSpecialTokens && token.isSpecial) { pieces.append(Array(token.content.utf8)) }
-            } else if Int(id) < model.tokens.count {
+            } else if Int(id) < model.vocabularySize {
                 pieces.append(model.tokens[Int(id)])
             } else {
                 throw ModelError.invalidModel("id \(id) is outside the vocabulary of \(vocabularySize)")

@@ -117,7 +117,7 @@ enum DecoderJSON {
         switch try object.type {
         case "ByteLevel", "ByteFallback", "Fuse": return .concatenate
         case "Metaspace": return .metaspace
-        case "WordPiece": return .continuingPrefix(try object.string("prefix") ?? "##")
+        case "WordPiece": return .continuingPrefix(try object.string("prefix") ?? "##", cleanup: try object.bool("cleanup", default: true))
         case "BPEDecoder": return .endOfWordSuffix(try object.string("suffix") ?? "</w>")
         case "Sequence":
             let items = try object.array("decoders").enumerated().map {
@@ -143,7 +143,7 @@ enum DecoderJSON {
         switch decoder {
         case .concatenate: return ["type": "Fuse"]
         case .metaspace: return ["type": "Metaspace", "replacement": "▁", "prepend_scheme": "always", "split": true]
-        case .continuingPrefix(let prefix): return ["type": "WordPiece", "prefix": prefix, "cleanup": false]
+        case .continuingPrefix(let prefix, let cleanup): return ["type": "WordPiece", "prefix": prefix, "cleanup": cleanup]
         case .endOfWordSuffix(let suffix): return ["type": "BPEDecoder", "suffix": suffix]
         }
     }

@@ -22,14 +22,13 @@ public enum TokenizerJSON {
         // 2. The model; tokens are in GPT-2's byte alphabet when a ByteLevel component is present.
         let decoderObject = try root.object("decoder")
         let byteLevel = mentionsByteLevel(root.fields["pre_tokenizer"]) || mentionsByteLevel(root.fields["decoder"])
-        let model = try BPEJSON.read(modelObject, isByteLevel: byteLevel)
-        // 3. Post-processor, decoder, added tokens.
-        if let post = try root.object("post_processor") {
-            let type = try post.type
-            guard type == "ByteLevel" else {
-                throw post.error("post-processor \"\(type)\" is not supported yet (ByteLevel or none are)")
-            }
+        let model: TokenModel
+        switch try modelObject.type {
+        case "WordPiece": model = .wordPiece(try WordPieceJSON.read(modelObject))
+        default: model = .bpe(try BPEJSON.read(modelObject, isByteLevel: byteLevel))
         }
+        // 3. Post-processor, decoder, added tokens, truncation and padding.
+        let postProcessor = try root.object("post_processor").flatMap { try PostProcessorJSON.read($0) }
         let decoder = try decoderObject.map { try DecoderJSON.read($0) } ?? .concatenate
         var added: [AddedToken] = []
         for (index, value) in ((root.fields["added_tokens"] as? [Any]) ?? []).enumerated() {
@@ -38,8 +37,12 @@ public enum TokenizerJSON {
             added.append(AddedToken(content: try token.requiredString("content"), id: UInt32(id),
                                     isSpecial: try token.bool("special", default: false)))
         }
-        return Tokenizer(frontEnd: TextFrontEnd(normalizer: normalizer, preTokenizer: preTokenizer), model: model,
-                         addedTokens: added, decoder: decoder)
+        var tokenizer = Tokenizer(frontEnd: TextFrontEnd(normalizer: normalizer, preTokenizer: preTokenizer), model: model,
+                                  addedTokens: added, decoder: decoder)
+        tokenizer.postProcessor = postProcessor
+        tokenizer.truncation = try root.object("truncation").map { try PostProcessorJSON.readTruncation($0) }
+        tokenizer.padding = try root.object("padding").map { try PostProcessorJSON.readPadding($0) }
+        return tokenizer
     }
 
     /// Writes a tokenizer as `tokenizer.json`: keys in HuggingFace's order, the vocabulary by
@@ -55,12 +58,23 @@ public enum TokenizerJSON {
                        ("use_regex", .bool(true))])
             : DecoderJSON.write(tokenizer.decoder)
         let root: JSON = .object([
-            ("version", .string("1.0")), ("truncation", .null), ("padding", .null), ("added_tokens", .array(added)),
+            ("version", .string("1.0")),
+            ("truncation", tokenizer.truncation.map(PostProcessorJSON.write) ?? .null),
+            ("padding", tokenizer.padding.map(PostProcessorJSON.write) ?? .null),
+            ("added_tokens", .array(added)),
             ("normalizer", try NormalizerJSON.write(tokenizer.frontEnd.normalizer)),
             ("pre_tokenizer", try PreTokenizerJSON.write(tokenizer.frontEnd.preTokenizer, byteLevelModel: tokenizer.model.isByteLevel)),
-            ("post_processor", .null), ("decoder", decoder), ("model", BPEJSON.write(tokenizer.model)),
+            ("post_processor", tokenizer.postProcessor.map(PostProcessorJSON.write) ?? .null), ("decoder", decoder),
+            ("model", modelJSON(tokenizer.model)),
         ])
         return Data(root.serialized())
+    }
+
+    static func modelJSON(_ model: TokenModel) -> JSON {
+        switch model {
+        case .bpe(let bpe): return BPEJSON.write(bpe)
+        case .wordPiece(let wordPiece): return WordPieceJSON.write(wordPiece)
+        }
     }
 
     /// Whether a component (or any inside a Sequence) is ByteLevel.
@@ -78,7 +92,7 @@ public enum TokenizerJSON {
 enum BPEJSON {
     static func read(_ object: JSONObject, isByteLevel: Bool) throws -> BPEModel {
         let type = try object.type
-        guard type == "BPE" else { throw object.error("model type \"\(type)\" is not supported yet (BPE is)") }
+        guard type == "BPE" else { throw object.error("model type \"\(type)\" is not supported yet (BPE and WordPiece are)") }
         if object.has("dropout") { throw object.error("BPE dropout makes encoding random; VocabKit encodes deterministically, remove \"dropout\"") }
         guard let vocab = object.fields["vocab"] as? [String: Any] else { throw object.error("\"vocab\" is missing or not an object") }
         func bytes(_ token: String) throws -> [UInt8] {
@@ -146,6 +160,38 @@ enum BPEJSON {
             ("ignore_merges", .bool(model.ignoresMerges)),
             ("vocab", .object(names.enumerated().map { ($0.element, .int($0.offset)) })),
             ("merges", .array(merges)),
+        ])
+    }
+}
+
+/// The WordPiece model section.
+enum WordPieceJSON {
+    static func read(_ object: JSONObject) throws -> WordPieceModel {
+        guard let vocab = object.fields["vocab"] as? [String: Any] else { throw object.error("\"vocab\" is missing or not an object") }
+        var tokens = [[UInt8]?](repeating: nil, count: vocab.count)
+        for (token, value) in vocab {
+            guard let id = (value as? NSNumber)?.intValue, id >= 0, id < vocab.count, tokens[id] == nil else {
+                throw object.error("vocab entry \(token.debugDescription) has id \(value): ids must be distinct and 0 to \(vocab.count - 1)")
+            }
+            tokens[id] = Array(token.utf8)
+        }
+        let maxCharacters = (object.fields["max_input_chars_per_word"] as? NSNumber)?.intValue ?? 100
+        do {
+            return try WordPieceModel(tokens: tokens.map { $0! }, unknownToken: try object.string("unk_token") ?? "[UNK]",
+                                      continuingSubwordPrefix: try object.string("continuing_subword_prefix") ?? "##",
+                                      maxInputCharactersPerWord: maxCharacters)
+        } catch let error as ModelError {
+            throw object.error(error.description)
+        }
+    }
+
+    static func write(_ model: WordPieceModel) -> JSON {
+        .object([
+            ("type", .string("WordPiece")),
+            ("unk_token", .string(String(decoding: model.tokens[Int(model.unknownToken)], as: UTF8.self))),
+            ("continuing_subword_prefix", .string(String(decoding: model.continuingSubwordPrefix, as: UTF8.self))),
+            ("max_input_chars_per_word", .int(model.maxInputCharactersPerWord)),
+            ("vocab", .object(model.tokens.enumerated().map { (String(decoding: $0.element, as: UTF8.self), .int($0.offset)) })),
         ])
     }
 }

@@ -1,0 +1,43 @@
+/// A trie over byte strings, for longest-prefix matching without building substrings.
+///
+/// Nodes are numbers; a node's child for a byte is found in one hash table keyed by
+/// (node << 8 | byte), so the trie costs about 16 bytes per edge and a step is one probe.
+struct ByteTrie: Sendable {
+    private var children = MergeTable(capacity: 1024)
+    /// The token id that ends at each node, or UInt32.max.
+    private var terminal: [UInt32] = [UInt32.max]
+
+    init() {}
+
+    /// Adds `key`, ending at token `id`.
+    mutating func insert<C: Collection>(_ key: C, id: UInt32) where C.Element == UInt8 {
+        var node: UInt32 = 0
+        for byte in key {
+            if let child = children.merge(node, UInt32(byte)) {
+                node = child.result
+            } else {
+                let child = UInt32(terminal.count)
+                terminal.append(UInt32.max)
+                children.insert(node, UInt32(byte), rank: 0, result: child)
+                node = child
+            }
+        }
+        terminal[Int(node)] = id
+    }
+
+    /// The longest key that is a prefix of `bytes[start...]`: its end offset and token id.
+    /// - Complexity: O(length of the longest key that is a prefix of `bytes[start...]`).
+    @inline(__always)
+    func longestPrefix(of bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> (end: Int, id: UInt32)? {
+        var node: UInt32 = 0
+        var best: (Int, UInt32)?
+        var i = start
+        while i < bytes.count, let child = children.merge(node, UInt32(bytes[i])) {
+            node = child.result
+            i += 1
+            let id = terminal[Int(node)]
+            if id != UInt32.max { best = (i, id) }
+        }
+        return best
+    }
+}

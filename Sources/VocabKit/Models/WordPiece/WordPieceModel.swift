@@ -1,0 +1,90 @@
+/// A WordPiece model (BERT): greedy longest-match-first over a vocabulary of word-initial tokens
+/// and continuation tokens marked by a prefix ("##").
+///
+/// A word longer than `maxInputCharactersPerWord` characters, or one that some position of cannot
+/// be matched, becomes the unknown token (covering the whole word), as in BERT and HuggingFace.
+public struct WordPieceModel: Sendable {
+    /// Token bytes by id (continuation tokens include their prefix).
+    public let tokens: [[UInt8]]
+    public let unknownToken: UInt32
+    public let continuingSubwordPrefix: [UInt8]
+    public let maxInputCharactersPerWord: Int
+    let lookup: ByteStringTable
+    /// Word-initial tokens, and continuation tokens without their prefix.
+    let startTrie: ByteTrie
+    let continuationTrie: ByteTrie
+
+    /// Builds a model; `unknownToken` must be in `tokens`. Defaults are BERT's ("##", 100).
+    public init(tokens: [[UInt8]], unknownToken: String = "[UNK]", continuingSubwordPrefix: String = "##",
+                maxInputCharactersPerWord: Int = 100) throws {
+        var lookup = ByteStringTable(capacity: tokens.count)
+        var start = ByteTrie(), continuation = ByteTrie()
+        let prefix = Array(continuingSubwordPrefix.utf8)
+        // A later duplicate wins, as in a vocab.txt read into a map.
+        for (id, token) in tokens.enumerated() {
+            lookup.insert(token, id: UInt32(id))
+            if !prefix.isEmpty && token.count > prefix.count && token.starts(with: prefix) {
+                continuation.insert(token.dropFirst(prefix.count), id: UInt32(id))
+            } else {
+                start.insert(token, id: UInt32(id))
+            }
+        }
+        guard let unknown = lookup.id(of: Array(unknownToken.utf8)) else {
+            throw ModelError.invalidModel("the unknown token \(unknownToken) is not in the vocabulary")
+        }
+        self.tokens = tokens
+        self.unknownToken = unknown
+        self.continuingSubwordPrefix = prefix
+        self.maxInputCharactersPerWord = maxInputCharactersPerWord
+        self.lookup = lookup
+        self.startTrie = start
+        self.continuationTrie = continuation
+    }
+
+    public var vocabularySize: Int { tokens.count }
+
+    /// Encodes one word (piece), appending its tokens.
+    ///
+    /// 1. Too many characters: the unknown token.
+    /// 2. From the start, take the longest vocabulary token that begins there (a continuation
+    ///    token after the first), and continue after it.
+    /// 3. If some position has no token, the whole word is the unknown token.
+    ///
+    /// - Complexity: O(n · L) for a word of n bytes and tokens of at most L bytes; BERT caps n.
+    public func encode(piece: UnsafeBufferPointer<UInt8>, into output: inout [PieceToken]) {
+        guard !piece.isEmpty else { return }
+        var characters = 0
+        for byte in piece where byte & 0xC0 != 0x80 { characters += 1 }
+        let unknown = PieceToken(id: unknownToken, start: 0, end: Int32(piece.count))
+        if characters > maxInputCharactersPerWord {
+            output.append(unknown)
+            return
+        }
+        let first = output.count
+        var start = 0
+        while start < piece.count {
+            let trie = start == 0 ? startTrie : continuationTrie
+            guard let match = trie.longestPrefix(of: piece, from: start) else {
+                output.removeSubrange(first...)
+                output.append(unknown)
+                return
+            }
+            output.append(PieceToken(id: match.id, start: Int32(start), end: Int32(match.end)))
+            start = match.end
+        }
+    }
+
+    /// Reads BERT's `vocab.txt`: one token per line, the id is the line number.
+    public static func tokens(fromVocabText data: [UInt8], path: String = "vocab.txt") throws -> [[UInt8]] {
+        guard !data.isEmpty else { throw ModelError.invalidFile(path: path, reason: "the file is empty") }
+        var lines = data.split(separator: 0x0A, omittingEmptySubsequences: false).map { line -> [UInt8] in
+            line.last == 0x0D ? Array(line.dropLast()) : Array(line)
+        }
+        if data.last == 0x0A { lines.removeLast() }
+        guard !lines.isEmpty else { throw ModelError.invalidFile(path: path, reason: "no tokens") }
+        for (index, line) in lines.enumerated() where String(validating: line, as: UTF8.self) == nil {
+            throw ModelError.invalidFile(path: path, reason: "line \(index + 1) is not valid UTF-8")
+        }
+        return lines
+    }
+}

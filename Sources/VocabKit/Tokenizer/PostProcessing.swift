@@ -1,0 +1,158 @@
+/// The fourth stage of the pipeline: special tokens around the sequences (HuggingFace's
+/// `TemplateProcessing`), e.g. BERT's `[CLS] A [SEP]` and `[CLS] A [SEP] B [SEP]`.
+public struct TemplatePostProcessor: Sendable, Equatable {
+    public enum Piece: Sendable, Equatable {
+        /// A special token with its id and type id.
+        case special(String, id: UInt32, typeId: UInt32)
+        /// The first (A) or second (B) sequence, with the type id its tokens get.
+        case sequence(second: Bool, typeId: UInt32)
+    }
+
+    public var single: [Piece]
+    public var pair: [Piece]
+
+    public init(single: [Piece], pair: [Piece]) {
+        self.single = single
+        self.pair = pair
+    }
+
+    /// BERT's template: `[CLS] $A [SEP]` and `[CLS] $A [SEP] $B:1 [SEP]:1`.
+    public static func bert(cls: UInt32, sep: UInt32, clsToken: String = "[CLS]", sepToken: String = "[SEP]") -> TemplatePostProcessor {
+        TemplatePostProcessor(
+            single: [.special(clsToken, id: cls, typeId: 0), .sequence(second: false, typeId: 0), .special(sepToken, id: sep, typeId: 0)],
+            pair: [.special(clsToken, id: cls, typeId: 0), .sequence(second: false, typeId: 0), .special(sepToken, id: sep, typeId: 0),
+                   .sequence(second: true, typeId: 1), .special(sepToken, id: sep, typeId: 1)])
+    }
+
+    /// How many tokens the template adds.
+    public func addedCount(pair isPair: Bool) -> Int {
+        (isPair ? pair : single).filter { if case .special = $0 { return true } else { return false } }.count
+    }
+
+    /// The template applied to one or two encodings.
+    func apply(_ first: Encoding, _ second: Encoding?) -> Encoding {
+        var result = Encoding()
+        result.replacedInvalidSequences = first.replacedInvalidSequences + (second?.replacedInvalidSequences ?? 0)
+        for piece in second == nil ? single : pair {
+            switch piece {
+            case .special(_, let id, let typeId):
+                result.append(id, offset: 0..<0, typeId: typeId, special: true)
+            case .sequence(let isSecond, let typeId):
+                guard let source = isSecond ? second : first else { continue }
+                for index in source.ids.indices {
+                    result.append(source.ids[index], offset: source.offsets[index], typeId: typeId,
+                                  special: source.specialTokensMask[index] == 1)
+                }
+            }
+        }
+        return result
+    }
+}
+
+/// Truncation of encodings to a maximum length (HuggingFace's `truncation`).
+public struct Truncation: Sendable, Equatable {
+    public enum Strategy: String, Sendable, CaseIterable {
+        /// Remove tokens from the longer sequence, one at a time (HuggingFace's default).
+        case longestFirst = "LongestFirst"
+        case onlyFirst = "OnlyFirst"
+        case onlySecond = "OnlySecond"
+    }
+
+    /// The maximum length, special tokens included.
+    public var maxLength: Int
+    public var strategy: Strategy = .longestFirst
+    /// Remove tokens from the left instead of the right.
+    public var fromLeft = false
+
+    public init(maxLength: Int, strategy: Strategy = .longestFirst, fromLeft: Bool = false) {
+        self.maxLength = maxLength
+        self.strategy = strategy
+        self.fromLeft = fromLeft
+    }
+
+    /// Truncates the sequences so that, with `added` special tokens, they fit `maxLength`.
+    func apply(_ first: inout Encoding, _ second: inout Encoding?, added: Int) {
+        let budget = max(0, maxLength - added)
+        guard first.count + (second?.count ?? 0) > budget else { return }
+        guard var pair = second else {
+            first.truncate(to: budget, fromLeft: fromLeft)
+            return
+        }
+        switch strategy {
+        case .onlyFirst: first.truncate(to: max(0, budget - pair.count), fromLeft: fromLeft)
+        case .onlySecond: pair.truncate(to: max(0, budget - first.count), fromLeft: fromLeft)
+        case .longestFirst:
+            // HuggingFace's rule: with n1 the shorter and n2 the longer, n2 keeps max(n1, budget - n1);
+            // if that still does not fit, each gets half and the longer the odd token.
+            var n1 = first.count, n2 = pair.count
+            let swapped = n1 > n2
+            if swapped { swap(&n1, &n2) }
+            n2 = n1 > budget ? n1 : max(n1, budget - n1)
+            if n1 + n2 > budget {
+                n1 = budget / 2
+                n2 = n1 + budget % 2
+            }
+            if swapped { swap(&n1, &n2) }
+            first.truncate(to: n1, fromLeft: fromLeft)
+            pair.truncate(to: n2, fromLeft: fromLeft)
+        }
+        second = pair
+    }
+}
+
+/// Padding of encodings (HuggingFace's `padding`).
+public struct Padding: Sendable, Equatable {
+    public enum Length: Sendable, Equatable {
+        /// Pad each batch to its longest encoding.
+        case longest
+        /// Pad every encoding to this length.
+        case fixed(Int)
+    }
+
+    public var length: Length = .longest
+    /// Pad on the left instead of the right.
+    public var onLeft = false
+    public var padId: UInt32 = 0
+    public var padTypeId: UInt32 = 0
+    public var padToken = "[PAD]"
+    /// Round the padded length up to a multiple of this.
+    public var multipleOf: Int?
+
+    public init(length: Length = .longest, onLeft: Bool = false, padId: UInt32 = 0, padTypeId: UInt32 = 0,
+                padToken: String = "[PAD]", multipleOf: Int? = nil) {
+        self.length = length
+        self.onLeft = onLeft
+        self.padId = padId
+        self.padTypeId = padTypeId
+        self.padToken = padToken
+        self.multipleOf = multipleOf
+    }
+
+    /// The length to pad to, given the longest encoding of the batch.
+    public func target(longest: Int) -> Int {
+        var target: Int
+        switch length {
+        case .longest: target = longest
+        case .fixed(let fixed): target = fixed
+        }
+        if let multipleOf, multipleOf > 0, target % multipleOf != 0 { target += multipleOf - target % multipleOf }
+        return target
+    }
+
+    /// Pads `encoding` to `length` tokens (longer encodings are left as they are).
+    public func apply(_ encoding: inout Encoding, to length: Int) {
+        let missing = length - encoding.count
+        guard missing > 0 else { return }
+        var pad = Encoding()
+        for _ in 0..<missing { pad.append(padId, offset: 0..<0, typeId: padTypeId, special: true, attended: false) }
+        if onLeft {
+            pad.ids += encoding.ids; pad.offsets += encoding.offsets; pad.typeIds += encoding.typeIds
+            pad.specialTokensMask += encoding.specialTokensMask; pad.attentionMask += encoding.attentionMask
+            pad.replacedInvalidSequences = encoding.replacedInvalidSequences
+            encoding = pad
+        } else {
+            encoding.ids += pad.ids; encoding.offsets += pad.offsets; encoding.typeIds += pad.typeIds
+            encoding.specialTokensMask += pad.specialTokensMask; encoding.attentionMask += pad.attentionMask
+        }
+    }
+}
