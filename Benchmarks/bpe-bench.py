@@ -25,24 +25,20 @@ import sys
 import tempfile
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Scripts"))
+from peers import PATTERNS, ensure_venv  # noqa: E402
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PINNED = ["tokenizers==0.23.3", "sentencepiece==0.2.3", "tiktoken==0.14.0"]
 CL100K = os.path.join(ROOT, "Tests", "Fixtures", "tiktoken", "cl100k_base.tiktoken")
-CL100K_PATTERN = r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s"""
+CL100K_PATTERN = PATTERNS["cl100k"]
 
 
 def log(message):
     print(f"[bpe-bench] {message}", file=sys.stderr, flush=True)
 
 
-def ensure_venv(venv):
-    python = os.path.join(venv, "bin", "python")
-    if not os.path.exists(python):
-        log(f"creating {venv} with {' '.join(PINNED)}")
-        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
-        subprocess.run([python, "-m", "pip", "install", "-q", *PINNED], check=True)
-    return python
 
 
 def measured(argv, env=None):
@@ -119,7 +115,7 @@ def main():
     p.add_argument("--skip-encode", action="store_true")
     p.add_argument("--out", default=os.path.join(ROOT, "bench-out", "bpe.jsonl"))
     a = p.parse_args()
-    python = ensure_venv(a.venv)
+    python = ensure_venv(a.venv, PINNED)
     os.makedirs(os.path.dirname(a.out), exist_ok=True)
     work = tempfile.mkdtemp(prefix="bpe-bench-")
     log("swift build -c release")

@@ -28,20 +28,13 @@ import resource
 import subprocess
 import sys
 import time
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Scripts"))
+from peers import PATTERNS, ensure_venv  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PINNED = ["tokenizers==0.23.3", "regex==2026.5.9"]
 
-PATTERNS = {
-    "gpt2": r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s""",
-    "cl100k": r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s""",
-    "o200k": "|".join([
-        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
-        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
-        r"""\p{N}{1,3}""", r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""", r"""\s*[\r\n]+""", r"""\s+(?!\S)""", r"""\s+""",
-    ]),
-}
 
 # (VocabKit job, peers: [(library, peer job)])
 JOBS = [
@@ -60,13 +53,6 @@ def log(message):
     print(f"[frontend-bench] {message}", file=sys.stderr, flush=True)
 
 
-def ensure_venv(venv):
-    python = os.path.join(venv, "bin", "python")
-    if not os.path.exists(python):
-        log(f"creating {venv} with {' '.join(PINNED)}")
-        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
-        subprocess.run([python, "-m", "pip", "install", "-q", *PINNED], check=True)
-    return python
 
 
 def default_corpus(path):
@@ -154,7 +140,7 @@ def main():
     if a.child:
         return peer_child(*a.child)
 
-    python = ensure_venv(a.venv)
+    python = ensure_venv(a.venv, PINNED)
     os.makedirs(os.path.dirname(a.out), exist_ok=True)
     corpus = a.corpus or default_corpus(os.path.join(os.path.dirname(a.out), "frontend-corpus.txt"))
     log("swift build -c release --product vocab-bench")

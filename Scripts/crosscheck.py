@@ -27,31 +27,16 @@ import os
 import subprocess
 import sys
 import unicodedata
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Scripts"))
+from peers import PATTERNS, ensure_venv  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PINNED = ["tokenizers==0.23.3", "regex==2026.5.9", "tiktoken==0.14.0"]
 FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Tests", "Fixtures")
 CORPORA = ["en", "code-python", "de", "ru", "ja", "zh", "ko", "th", "ar", "hi"]
 
-PATTERNS = {
-    "gpt2": r"""'(?:[sdmt]|ll|ve|re)| ?\p{L}++| ?\p{N}++| ?[^\s\p{L}\p{N}]++|\s++$|\s+(?!\S)|\s""",
-    "cl100k": r"""'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}++|\p{N}{1,3}+| ?[^\s\p{L}\p{N}]++[\r\n]*+|\s++$|\s*[\r\n]|\s+(?!\S)|\s""",
-    "o200k": "|".join([
-        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]*[\p{Ll}\p{Lm}\p{Lo}\p{M}]+(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
-        r"""[^\r\n\p{L}\p{N}]?[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]+[\p{Ll}\p{Lm}\p{Lo}\p{M}]*(?i:'s|'t|'re|'ve|'m|'ll|'d)?""",
-        r"""\p{N}{1,3}""", r""" ?[^\s\p{L}\p{N}]+[\r\n/]*""", r"""\s*[\r\n]+""", r"""\s+(?!\S)""", r"""\s+""",
-    ]),
-    "llama3": r"""(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+""",
-}
 
 
-def ensure_venv(venv):
-    python = os.path.join(venv, "bin", "python")
-    if not os.path.exists(python):
-        print(f"creating {venv} with {' '.join(PINNED)}", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "venv", venv], check=True)
-        subprocess.run([python, "-m", "pip", "install", "-q", *PINNED], check=True)
-    return python
 
 
 def vocab_lines(vocab, args, path):
@@ -86,7 +71,7 @@ def main():
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     a = parser.parse_args()
     if not a.inner:
-        python = ensure_venv(a.venv)
+        python = ensure_venv(a.venv, PINNED)
         os.execv(python, [python, os.path.abspath(__file__), "--inner", "--vocab", a.vocab, "--lines", str(a.lines)])
 
     import regex

@@ -28,6 +28,19 @@ func peakRSSMegabytes() -> Double {
     return Double(usage.ru_maxrss) / 1024
 }
 
+/// Repeats `pass` for at least `budget` seconds; the fastest time and the last result.
+func fastestPass(for budget: Double, _ pass: () throws -> Int) rethrows -> (Double, Int) {
+    var fastest = Double.infinity, result = 0, spent = 0.0
+    repeat {
+        let start = DispatchTime.now()
+        result = try pass()
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        fastest = min(fastest, elapsed)
+        spent += elapsed
+    } while spent < budget
+    return (fastest, result)
+}
+
 func lines(of data: [UInt8]) -> [ArraySlice<UInt8>] {
     data.split(separator: 0x0A, omittingEmptySubsequences: true)
 }
@@ -52,39 +65,34 @@ func runEncode(job: String, unit: String, lines: [ArraySlice<UInt8>]) throws -> 
     let tokenizer = try Tokenizer(contentsOf: URL(fileURLWithPath: parts[0]))
     let chunk = 256
     let chunks = (lines.count + chunk - 1) / chunk
+    /// Hands out chunk numbers and sums token counts across worker threads.
+    final class Work: @unchecked Sendable {
+        private let lock = NSLock()
+        private var next = 0
+        private var total = 0
+        func take() -> Int { lock.lock(); defer { lock.unlock() }; next += 1; return next - 1 }
+        func add(_ count: Int) { lock.lock(); total += count; lock.unlock() }
+        var tokens: Int { lock.lock(); defer { lock.unlock() }; return total }
+    }
     func pass() -> Int {
-        let lock = NSLock()
-        var total = 0
-        let queue = DispatchQueue(label: "bench", attributes: .concurrent)
-        let group = DispatchGroup()
-        var next = 0
-        for _ in 0..<threads {
-            queue.async(group: group) {
-                var scratch = BPEScratch()
-                var count = 0
-                while true {
-                    lock.lock(); let c = next; next += 1; lock.unlock()
-                    if c >= chunks { break }
-                    for line in lines[(c * chunk)..<min(lines.count, (c + 1) * chunk)] {
-                        count += (try? line.withUnsafeBufferPointer { try tokenizer.encode($0, allowsAddedTokens: false, scratch: &scratch) })?.ids.count ?? 0
-                    }
+        let work = Work()
+        DispatchQueue.concurrentPerform(iterations: threads) { _ in
+            var scratch = BPEScratch()
+            var count = 0
+            while true {
+                let c = work.take()
+                if c >= chunks { break }
+                for line in lines[(c * chunk)..<min(lines.count, (c + 1) * chunk)] {
+                    count += (try? line.withUnsafeBufferPointer { try tokenizer.encode($0, allowsAddedTokens: false, scratch: &scratch) })?.ids.count ?? 0
                 }
-                lock.lock(); total += count; lock.unlock()
             }
+            work.add(count)
         }
-        group.wait()
-        return total
+        return work.tokens
     }
     _ = pass()  // warm-up
     let bytes = lines.reduce(0) { $0 + $1.count }
-    var seconds = Double.infinity, tokens = 0, spent = 0.0
-    repeat {
-        let start = DispatchTime.now()
-        tokens = pass()
-        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        seconds = min(seconds, elapsed)
-        spent += elapsed
-    } while spent < 2.0
+    let (seconds, tokens) = fastestPass(for: 2.0, pass)
     return Measurement(job: job, unit: unit, bytes: bytes, seconds: seconds, mb_per_s: Double(bytes) / 1e6 / seconds,
                        pieces: tokens, peak_rss_mb: peakRSSMegabytes())
 }
@@ -115,16 +123,8 @@ func run(job: String, unit: String, lines: [ArraySlice<UInt8>]) throws -> Measur
     var warm = 0, count = 0
     while count < lines.count && warm < 1_000_000 { warm += lines[count].count; count += 1 }
     _ = try pass(lines[0..<count])
-    // Repeat whole passes for at least a second; report the fastest.
     let bytes = lines.reduce(0) { $0 + $1.count }
-    var seconds = Double.infinity, pieces = 0, spent = 0.0
-    repeat {
-        let start = DispatchTime.now()
-        pieces = try pass(lines[...])
-        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
-        seconds = min(seconds, elapsed)
-        spent += elapsed
-    } while spent < 1.0
+    let (seconds, pieces) = try fastestPass(for: 1.0) { try pass(lines[...]) }
     return Measurement(job: job, unit: unit, bytes: bytes, seconds: seconds, mb_per_s: Double(bytes) / 1e6 / seconds,
                        pieces: pieces, peak_rss_mb: peakRSSMegabytes())
 }

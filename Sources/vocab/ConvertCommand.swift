@@ -15,17 +15,13 @@ struct ConvertCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .shortAndLong, help: "The tokenizer to read.")
-    var tokenizer: String
-
-    @Option(help: "For a .tiktoken file: the split pattern, a name (gpt2, cl100k, o200k, llama3) or a regular expression, when the file name does not say.")
-    var pattern: String?
+    @OptionGroup var tokenizerOptions: TokenizerOptions
 
     @Option(name: .shortAndLong, help: "The file to write (.json or .tiktoken), atomically.")
     var output: String
 
     func run() throws {
-        let source = try Tokenizer(contentsOf: URL(fileURLWithPath: tokenizer), pattern: pattern)
+        let source = try tokenizerOptions.load()
         let data: Data
         if output.hasSuffix(".tiktoken") {
             guard source.model.isByteLevel else { throw ValidationError(".tiktoken files hold byte-level vocabularies only") }

@@ -16,11 +16,7 @@ struct DecodeCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .shortAndLong, help: "Tokenizer file: tokenizer.json, .tiktoken, or a GPT-2 folder.")
-    var tokenizer: String
-
-    @Option(help: "For a .tiktoken file: the split pattern, a name (gpt2, cl100k, o200k, llama3) or a regular expression, when the file name does not say.")
-    var pattern: String?
+    @OptionGroup var tokenizerOptions: TokenizerOptions
 
     @Option(help: "Input format: ids, jsonl, u16, u32, npy.")
     var format: DecodeFormat = .ids
@@ -37,7 +33,7 @@ struct DecodeCommand: ParsableCommand {
     enum DecodeFormat: String, ExpressibleByArgument, CaseIterable { case ids, jsonl, u16, u32, npy }
 
     func run() throws {
-        let tokenizer = try Tokenizer(contentsOf: URL(fileURLWithPath: self.tokenizer), pattern: pattern)
+        let tokenizer = try tokenizerOptions.load()
         let data: Data
         if input == "-" {
             data = FileHandle.standardInput.readDataToEndOfFile()

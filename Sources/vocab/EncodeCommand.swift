@@ -16,11 +16,7 @@ struct EncodeCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .shortAndLong, help: "Tokenizer file: tokenizer.json, .tiktoken, BERT's vocab.txt, or a folder with GPT-2's encoder.json and vocab.bpe.")
-    var tokenizer: String
-
-    @Option(help: "For a .tiktoken file: the split pattern, a name (gpt2, cl100k, o200k, llama3) or a regular expression, when the file name does not say.")
-    var pattern: String?
+    @OptionGroup var tokenizerOptions: TokenizerOptions
 
     @Option(help: "Output format: ids, jsonl, tokens, offsets, u16, u32, npy.")
     var format: EncodeFormat = .ids
@@ -44,7 +40,7 @@ struct EncodeCommand: ParsableCommand {
     }
 
     func run() throws {
-        let tokenizer = try Tokenizer(contentsOf: URL(fileURLWithPath: self.tokenizer), pattern: pattern)
+        let tokenizer = try tokenizerOptions.load()
         var frontEnd = tokenizer.frontEnd
         frontEnd.invalidUTF8 = input.strictUTF8 ? .strict : .replace
         var configured = tokenizer

@@ -25,8 +25,8 @@ public struct ByteStringTable: Sendable {
     }
 
     /// FNV-1a over 8-byte words, then a final mix: fast on short tokens, good spread.
-    @inline(__always)
-    static func hash(_ p: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    @inlinable @inline(__always)
+    public static func hash(_ p: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(p.count)
         var i = 0
         if let base = p.baseAddress {

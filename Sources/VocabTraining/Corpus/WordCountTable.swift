@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import VocabKit
 
 /// Counts of distinct byte strings (pre-tokens), growable, with no allocation per lookup.
 ///
@@ -31,7 +32,7 @@ public struct WordCountTable: Sendable {
     /// - Complexity: O(length of word), amortized.
     public mutating func add(_ word: UnsafeBufferPointer<UInt8>, _ amount: Int64 = 1) {
         if (count + 1) * 2 > slots.count { grow() }
-        let h = hashBytes(word)
+        let h = ByteStringTable.hash(word)
         var index = Int(truncatingIfNeeded: h) & mask
         while true {
             let slot = slots[index]
@@ -82,24 +83,4 @@ public struct WordCountTable: Sendable {
             slots[index] = slot
         }
     }
-}
-
-/// FNV-1a over 8-byte words with a final mix.
-@inline(__always)
-func hashBytes(_ p: UnsafeBufferPointer<UInt8>) -> UInt64 {
-    var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(p.count)
-    var i = 0
-    if let base = p.baseAddress {
-        while i + 8 <= p.count {
-            h = (h ^ UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self)) &* 0x0000_0100_0000_01B3
-            i += 8
-        }
-    }
-    while i < p.count {
-        h = (h ^ UInt64(p[i])) &* 0x0000_0100_0000_01B3
-        i += 1
-    }
-    h ^= h >> 29
-    h = h &* 0xBF58_476D_1CE4_E5B9
-    return h ^ (h >> 32)
 }

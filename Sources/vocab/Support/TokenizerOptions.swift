@@ -1,0 +1,17 @@
+import ArgumentParser
+import Foundation
+import VocabKit
+
+/// The `--tokenizer` and `--pattern` options of the commands that load a tokenizer.
+struct TokenizerOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "Tokenizer file: tokenizer.json, .tiktoken, BERT's vocab.txt, or a folder with GPT-2's encoder.json and vocab.bpe.")
+    var tokenizer: String
+
+    @Option(help: "For a .tiktoken file: the split pattern, a name (gpt2, cl100k, o200k, llama3) or a regular expression, when the file name does not say.")
+    var pattern: String?
+
+    /// The tokenizer, its format recognized by content.
+    func load() throws -> Tokenizer {
+        try Tokenizer(contentsOf: URL(fileURLWithPath: tokenizer), pattern: pattern)
+    }
+}
