@@ -26,7 +26,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Scripts"))
-from peers import PATTERNS, ensure_venv  # noqa: E402
+from peers import PATTERNS, ensure_venv, measured  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -41,18 +41,6 @@ def log(message):
 
 
 
-def measured(argv, env=None):
-    """Runs a child; returns (wall s, cpu s, peak RSS MB, stdout)."""
-    start = time.perf_counter()
-    with tempfile.TemporaryFile() as out:
-        process = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
-        _, status, usage = os.wait4(process.pid, 0)
-        wall = time.perf_counter() - start
-        err = process.stderr.read().decode(errors="replace")
-        if status != 0:
-            raise SystemExit(f"{argv[0]} failed: {err[-2000:]}")
-        out.seek(0)
-        return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.read().decode()
 
 
 CHILD_TRAIN = r"""

@@ -25,3 +25,19 @@ def ensure_venv(venv, packages):
         subprocess.run([sys.executable, "-m", "venv", venv], check=True)
         subprocess.run([python, "-m", "pip", "install", "-q", *packages], check=True)
     return python
+
+
+def measured(argv, env=None):
+    """Runs a child process; returns (wall s, CPU s of all its threads, peak RSS MB, stdout)."""
+    import tempfile
+    import time
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as out:
+        process = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - start
+        err = process.stderr.read().decode(errors="replace")
+        if status != 0:
+            raise SystemExit(f"{argv[0]} failed: {err[-2000:]}")
+        out.seek(0)
+        return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.read().decode()

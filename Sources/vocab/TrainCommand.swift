@@ -9,8 +9,13 @@ struct TrainCommand: ParsableCommand {
         abstract: "Train a vocabulary on text files and write the tokenizer.",
         discussion: """
         The output format follows the extension: .json writes HuggingFace's tokenizer.json (loadable by
-        tokenizers.Tokenizer.from_file, same ids), .tiktoken writes tiktoken ranks (byte-level only; special tokens
-        are not part of a rank file). The file is written only when training succeeded, atomically.
+        tokenizers.Tokenizer.from_file, same ids), .tiktoken writes tiktoken ranks (byte-level BPE only; special
+        tokens are not part of a rank file), .txt writes BERT's vocab.txt (WordPiece). The file is written only when
+        training succeeded, atomically.
+
+        WordPiece (--algorithm wordpiece) merges by likelihood, count(ab) / (count(a) * count(b)), by default, or
+        by frequency (--criterion frequency, what HuggingFace's WordPieceTrainer does). It defaults to BERT's
+        normalizer, pre-tokenizer and special tokens ([PAD] [UNK] [CLS] [SEP] [MASK]).
 
         Byte-level BPE (the default) starts from the 256 bytes, so every text is encodable. Character-level BPE
         (--characters) starts from the characters of the corpus, limited by --limit-alphabet or
@@ -22,8 +27,11 @@ struct TrainCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "The algorithm: bpe.")
+    @Option(help: "The algorithm: bpe or wordpiece.")
     var algorithm: Algorithm = .bpe
+
+    @Option(help: "WordPiece: likelihood (default) or frequency.")
+    var criterion: WordPieceTrainerOptions.Criterion = .likelihood
 
     @Option(name: .customLong("vocab-size"), help: "Size of the vocabulary, special tokens included.")
     var vocabularySize: Int
@@ -58,10 +66,10 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("max-token-length"), help: "The longest token, in symbols.")
     var maxTokenLength: Int?
 
-    @Option(name: .shortAndLong, help: "Normalizer steps or preset (see `vocab normalize --help`).")
-    var normalizer = "none"
+    @Option(name: .shortAndLong, help: "Normalizer steps or preset (see `vocab normalize --help`; default: none, bert for WordPiece).")
+    var normalizer: String?
 
-    @Option(name: [.short, .customLong("pre-tokenizer")], help: "Pre-tokenizer (repeat to chain; default: gpt2 for byte-level, whitespace otherwise).")
+    @Option(name: [.short, .customLong("pre-tokenizer")], help: "Pre-tokenizer (repeat to chain; default: gpt2 for byte-level, whitespace for character-level BPE, bert for WordPiece).")
     var preTokenizers: [String] = []
 
     @Option(name: .customLong("max-lines"), help: "Train on a seeded random sample of this many lines.")
@@ -85,12 +93,14 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "No progress line on stderr.")
     var quiet = false
 
-    enum Algorithm: String, ExpressibleByArgument, CaseIterable { case bpe }
+    enum Algorithm: String, ExpressibleByArgument, CaseIterable { case bpe, wordpiece }
 
     func validate() throws {
-        guard output.hasSuffix(".json") || output.hasSuffix(".tiktoken") else {
-            throw ValidationError("--output must end in .json (tokenizer.json) or .tiktoken")
+        guard output.hasSuffix(".json") || output.hasSuffix(".tiktoken") || output.hasSuffix(".txt") else {
+            throw ValidationError("--output must end in .json (tokenizer.json), .tiktoken or .txt (vocab.txt)")
         }
+        if output.hasSuffix(".txt") && algorithm != .wordpiece { throw ValidationError(".txt (vocab.txt) holds WordPiece vocabularies only") }
+        if output.hasSuffix(".tiktoken") && algorithm != .bpe { throw ValidationError(".tiktoken files hold byte-level BPE only") }
         if output.hasSuffix(".tiktoken") && characters { throw ValidationError(".tiktoken files hold byte-level vocabularies only") }
         guard vocabularySize > 0 else { throw ValidationError("--vocab-size must be positive") }
         guard !corpus.isEmpty else { throw ValidationError("give at least one corpus file") }
@@ -99,8 +109,9 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let started = Date()
         // 1. The front end and word counts.
-        let preTokenizerNames = preTokenizers.isEmpty ? [characters ? "whitespace" : "gpt2"] : preTokenizers
-        let frontEnd = try TextFrontEnd(normalizer: normalizer, preTokenizers: preTokenizerNames)
+        let wordPiece = algorithm == .wordpiece
+        let preTokenizerNames = preTokenizers.isEmpty ? [wordPiece ? "bert" : characters ? "whitespace" : "gpt2"] : preTokenizers
+        let frontEnd = try TextFrontEnd(normalizer: normalizer ?? (wordPiece ? "bert" : "none"), preTokenizers: preTokenizerNames)
         var counting = WordCountingOptions(frontEnd: frontEnd)
         counting.keepsLineBreaks = !noLineBreaks
         counting.maxLines = maxLines
@@ -110,6 +121,10 @@ struct TrainCommand: ParsableCommand {
         defer { progress.finish() }
         let counts = try WordCounter.count(paths: corpus, options: counting) { report in
             progress.update(bytes: report.done, detail: report.phase)
+        }
+        if wordPiece {
+            try trainWordPiece(counts, frontEnd: frontEnd, progress: progress, started: started)
+            return
         }
         // 2. Training.
         var options = BPETrainerOptions(vocabularySize: vocabularySize)
@@ -146,4 +161,41 @@ struct TrainCommand: ParsableCommand {
                              Double(counts.bytes) / 1e6, sample, counts.words.count, result.model.vocabularySize, result.mergeCount, output)
         FileHandle.standardError.write(Data(summary.utf8))
     }
+
+    /// WordPiece: train, then write tokenizer.json (with BERT's post-processor) or vocab.txt.
+    private func trainWordPiece(_ counts: WordCounts, frontEnd: TextFrontEnd, progress: ProgressLine, started: Date) throws {
+        var options = WordPieceTrainerOptions(vocabularySize: vocabularySize)
+        options.criterion = criterion
+        options.minFrequency = minFrequency
+        if !specialTokens.isEmpty { options.specialTokens = specialTokens }
+        if let unknownToken {
+            options.unknownToken = unknownToken
+            if !options.specialTokens.contains(unknownToken) { options.specialTokens.append(unknownToken) }
+        }
+        options.limitAlphabet = limitAlphabet
+        options.characterCoverage = characterCoverage
+        if let prefix = continuingSubwordPrefix { options.continuingSubwordPrefix = prefix }
+        let model = try WordPieceTrainer(options: options).train(counts) { report in
+            progress.status("\(report.phase) \(report.done)/\(report.total ?? 0)")
+        }
+        let data: Data
+        if output.hasSuffix(".txt") {
+            data = Data(model.tokens.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n").utf8 + [0x0A])
+        } else {
+            var tokenizer = Tokenizer(frontEnd: frontEnd, model: .wordPiece(model),
+                                      addedTokens: options.specialTokens.compactMap { name in
+                                          model.lookup(name).map { AddedToken(content: name, id: $0) } },
+                                      decoder: .continuingPrefix(options.continuingSubwordPrefix, cleanup: true))
+            if let cls = model.lookup("[CLS]"), let sep = model.lookup("[SEP]") { tokenizer.postProcessor = .bert(cls: cls, sep: sep) }
+            data = try TokenizerJSON.write(tokenizer)
+        }
+        try AtomicFile.write(data, to: output)
+        progress.finish()
+        let summary = String(format: "trained WordPiece (%@) in %.1f s: %d lines, %.1f MB, %d distinct words, vocabulary %d, wrote %@\n",
+                             criterion.rawValue, Date().timeIntervalSince(started), counts.lines, Double(counts.bytes) / 1e6,
+                             counts.words.count, model.vocabularySize, output)
+        FileHandle.standardError.write(Data(summary.utf8))
+    }
 }
+
+extension WordPieceTrainerOptions.Criterion: ExpressibleByArgument {}

@@ -114,38 +114,45 @@ public struct BPETrainer: Sendable {
             }
             return order.map { [UInt8($0)] }
         }
-        var characterCounts: [UInt32: Int64] = [:]
-        for (word, count) in counts.words {
-            word.withUnsafeBufferPointer { p in
-                var i = 0
-                while i < p.count {
-                    let (scalar, length) = decodeUTF8Scalar(p, i)
-                    characterCounts[scalar, default: 0] += count
-                    i += length
-                }
+        return try characterAlphabet(counts, limit: options.limitAlphabet, coverage: options.characterCoverage)
+    }
+}
+
+/// The characters of a corpus to keep, as UTF-8, in code point order: all of them, or the most
+/// frequent within `limit` characters and within the share `coverage` of all occurrences.
+///
+/// Least frequent go first; among equal counts the higher code point goes first (deterministic
+/// where HuggingFace's unstable sort is not).
+func characterAlphabet(_ counts: WordCounts, limit: Int?, coverage: Double?) throws -> [[UInt8]] {
+    var characterCounts: [UInt32: Int64] = [:]
+    for (word, count) in counts.words {
+        word.withUnsafeBufferPointer { p in
+            var i = 0
+            while i < p.count {
+                let (scalar, length) = decodeUTF8Scalar(p, i)
+                characterCounts[scalar, default: 0] += count
+                i += length
             }
         }
-        // Least frequent first; among equals, the higher code point goes first (deterministic
-        // where HuggingFace's unstable sort is not).
-        var ranked = characterCounts.sorted { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }
-        var remove = 0
-        if let limit = options.limitAlphabet { remove = max(remove, ranked.count - limit) }
-        if let coverage = options.characterCoverage {
-            guard coverage > 0 && coverage <= 1 else { throw TrainingError.invalidOption("character coverage must be in (0, 1]") }
-            let total = ranked.reduce(Int64(0)) { $0 + $1.value }
-            var dropped: Int64 = 0, k = 0
-            while k < ranked.count && Double(total - dropped - ranked[k].value) >= coverage * Double(total) {
-                dropped += ranked[k].value
-                k += 1
-            }
-            remove = max(remove, k)
+    }
+    var ranked = characterCounts.sorted { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }
+    var remove = 0
+    if let limit { remove = max(remove, ranked.count - limit) }
+    if let coverage {
+        guard coverage > 0 && coverage <= 1 else { throw TrainingError.invalidOption("character coverage must be in (0, 1]") }
+        let total = ranked.reduce(Int64(0)) { $0 + $1.value }
+        var dropped: Int64 = 0, k = 0
+        while k < ranked.count && Double(total - dropped - ranked[k].value) >= coverage * Double(total) {
+            dropped += ranked[k].value
+            k += 1
         }
-        ranked.removeFirst(min(remove, ranked.count))
-        return ranked.map(\.key).sorted().map { scalar in
-            var bytes: [UInt8] = []
-            appendScalarUTF8(scalar, to: &bytes)
-            return bytes
-        }
+        remove = max(remove, k)
+    }
+    ranked.removeFirst(min(remove, ranked.count))
+    return ranked.map(\.key).sorted().map { scalar in
+        var bytes: [UInt8] = []
+        appendScalarUTF8(scalar, to: &bytes)
+        return bytes
     }
 }
 

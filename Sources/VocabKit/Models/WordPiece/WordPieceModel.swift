@@ -43,6 +43,9 @@ public struct WordPieceModel: Sendable {
 
     public var vocabularySize: Int { tokens.count }
 
+    /// The id of a token given as a string.
+    public func lookup(_ token: String) -> UInt32? { lookup.id(of: Array(token.utf8)) }
+
     /// Encodes one word (piece), appending its tokens.
     ///
     /// 1. Too many characters: the unknown token.
