@@ -73,11 +73,15 @@ def main():
     a = p.parse_args()
     python = ensure_venv(a.venv, PINNED)
     work = tempfile.mkdtemp(prefix="wordpiece-bench-")
-    lines = open(a.corpus, encoding="utf-8").read().split("\n")
-    cut = len(lines) * 9 // 10
+    # Split line by line: a parent holding the corpus would inflate every child's peak RSS
+    # (a forked child's high-water mark starts from the parent's size before exec).
+    with open(a.corpus, "rb") as f:
+        total = sum(1 for _ in f)
+    cut = total * 9 // 10
     train, held = os.path.join(work, "train.txt"), os.path.join(work, "held.txt")
-    open(train, "w").write("\n".join(lines[:cut]) + "\n")
-    open(held, "w").write("\n".join(lines[cut:]) + "\n")
+    with open(a.corpus, "rb") as f, open(train, "wb") as t, open(held, "wb") as h:
+        for index, line in enumerate(f):
+            (t if index < cut else h).write(line)
     subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     vocab = os.path.join(ROOT, ".build", "release", "vocab")
     bench = os.path.join(ROOT, ".build", "release", "vocab-bench")

@@ -19,6 +19,12 @@ public struct Encoding: Sendable, Equatable {
 
     public var count: Int { ids.count }
 
+    /// Reserves room for `count` tokens in every per-token array.
+    mutating func reserveCapacity(_ count: Int) {
+        ids.reserveCapacity(count); offsets.reserveCapacity(count); typeIds.reserveCapacity(count)
+        specialTokensMask.reserveCapacity(count); attentionMask.reserveCapacity(count)
+    }
+
     /// Appends a token with its annotations.
     mutating func append(_ id: UInt32, offset: Range<Int>, typeId: UInt32 = 0, special: Bool = false, attended: Bool = true) {
         ids.append(id)

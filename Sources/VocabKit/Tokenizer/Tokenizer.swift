@@ -50,8 +50,7 @@ public struct Tokenizer: Sendable {
     public func encode(_ bytes: UnsafeBufferPointer<UInt8>, allowsAddedTokens: Bool = true,
                        scratch: inout BPEScratch) throws -> Encoding {
         var encoding = Encoding()
-        encoding.ids.reserveCapacity(bytes.count / 3 + 1)
-        encoding.offsets.reserveCapacity(bytes.count / 3 + 1)
+        encoding.reserveCapacity(bytes.count / 3 + 1)
         var pieceTokens: [PieceToken] = []
         var position = 0
         if allowsAddedTokens && !matcher.isEmpty {
