@@ -29,6 +29,36 @@ struct WordPieceTests {
     static let bert = try! Tokenizer(contentsOf: TestCorpora.fixture("bert/tokenizer.json"))
     static let bertVocab = try! Tokenizer(contentsOf: TestCorpora.fixture("bert/vocab.txt"))
 
+    @Test("LinMaxMatch equals the trie walk on every word, and on random words over the vocabulary's pieces")
+    func linearMatchesTrieWalk() throws {
+        guard case .wordPiece(let model) = Self.bert.model else { Issue.record("not WordPiece"); return }
+        var words: [[UInt8]] = []
+        for name in TestCorpora.names {
+            let text = try Self.bert.frontEnd.process(Array(TestCorpora.bytes(name).prefix(60_000)))
+            words += text.pieces.map { Array(text.text.bytes[$0]) }
+        }
+        // Random words glued from token fragments, to reach failure paths that text rarely does.
+        var state: UInt64 = 12345
+        let fragments = model.tokens.compactMap { token -> [UInt8]? in
+            let text = String(decoding: token, as: UTF8.self)
+            return text.hasPrefix("[") ? nil : Array((text.hasPrefix("##") ? String(text.dropFirst(2)) : text).utf8)
+        }
+        for _ in 0..<20_000 {
+            var word: [UInt8] = []
+            for _ in 0..<(1 + Int(state % 4)) {
+                state = state &* 6364136223846793005 &+ 1442695040888963407
+                word += fragments[Int(state >> 33) % fragments.count]
+            }
+            words.append(word)
+        }
+        for word in words {
+            var fast: [PieceToken] = [], plain: [PieceToken] = []
+            word.withUnsafeBufferPointer { model.encode(piece: $0, into: &fast); model.encodeByTrieWalk(piece: $0, into: &plain) }
+            #expect(fast == plain, "\(String(decoding: word, as: UTF8.self))")
+            if fast != plain { return }
+        }
+    }
+
     @Test("the trie encoder equals the plain algorithm on every word of the corpora")
     func trieMatchesReference() throws {
         guard case .wordPiece(let model) = Self.bert.model else { Issue.record("not WordPiece"); return }

@@ -10,9 +10,12 @@ public struct WordPieceModel: Sendable {
     public let continuingSubwordPrefix: [UInt8]
     public let maxInputCharactersPerWord: Int
     let lookup: ByteStringTable
-    /// Word-initial tokens, and continuation tokens without their prefix.
+    /// Word-initial tokens, and continuation tokens without their prefix (the plain matcher,
+    /// kept as the test oracle of `matcher`).
     let startTrie: ByteTrie
     let continuationTrie: ByteTrie
+    /// The linear-time matcher used for encoding.
+    let matcher: LinMaxMatch
 
     /// Builds a model; `unknownToken` must be in `tokens`. Defaults are BERT's ("##", 100).
     public init(tokens: [[UInt8]], unknownToken: String = "[UNK]", continuingSubwordPrefix: String = "##",
@@ -23,10 +26,11 @@ public struct WordPieceModel: Sendable {
         // A later duplicate wins, as in a vocab.txt read into a map.
         for (id, token) in tokens.enumerated() {
             lookup.insert(token, id: UInt32(id))
+            // At a word's start any token matches as written (HuggingFace looks the plain
+            // substring up, so "###" can start a word); after it, only continuations.
+            start.insert(token, id: UInt32(id))
             if !prefix.isEmpty && token.count > prefix.count && token.starts(with: prefix) {
                 continuation.insert(token.dropFirst(prefix.count), id: UInt32(id))
-            } else {
-                start.insert(token, id: UInt32(id))
             }
         }
         guard let unknown = lookup.id(of: Array(unknownToken.utf8)) else {
@@ -39,6 +43,9 @@ public struct WordPieceModel: Sendable {
         self.lookup = lookup
         self.startTrie = start
         self.continuationTrie = continuation
+        self.matcher = LinMaxMatch(tokens: tokens, prefix: prefix) { id in
+            !prefix.isEmpty && tokens[id].count > prefix.count && tokens[id].starts(with: prefix)
+        }
     }
 
     public var vocabularySize: Int { tokens.count }
@@ -46,15 +53,32 @@ public struct WordPieceModel: Sendable {
     /// The id of a token given as a string.
     public func lookup(_ token: String) -> UInt32? { lookup.id(of: Array(token.utf8)) }
 
-    /// Encodes one word (piece), appending its tokens.
+    /// Encodes one word (piece), appending its tokens: greedy longest-match-first, in linear time.
     ///
     /// 1. Too many characters: the unknown token.
-    /// 2. From the start, take the longest vocabulary token that begins there (a continuation
-    ///    token after the first), and continue after it.
+    /// 2. LinMaxMatch emits the tokens longest-match-first would (see `LinMaxMatch`).
     /// 3. If some position has no token, the whole word is the unknown token.
     ///
-    /// - Complexity: O(n · L) for a word of n bytes and tokens of at most L bytes; BERT caps n.
+    /// - Complexity: O(n) for a word of n bytes.
     public func encode(piece: UnsafeBufferPointer<UInt8>, into output: inout [PieceToken]) {
+        guard !piece.isEmpty else { return }
+        var characters = 0
+        for byte in piece where byte & 0xC0 != 0x80 { characters += 1 }
+        if characters > maxInputCharactersPerWord {
+            output.append(PieceToken(id: unknownToken, start: 0, end: Int32(piece.count)))
+        } else if !continuingSubwordPrefix.isEmpty && piece.starts(with: continuingSubwordPrefix) {
+            // A word that itself begins with the prefix would walk into the continuation subtree
+            // of LinMaxMatch's single trie; such words (impossible after BERT's pre-tokenizer,
+            // which isolates "#") take the plain path.
+            encodeByTrieWalk(piece: piece, into: &output)
+        } else if !matcher.match(piece, into: &output) {
+            output.append(PieceToken(id: unknownToken, start: 0, end: Int32(piece.count)))
+        }
+    }
+
+    /// The plain way: from each start, the longest token by walking a trie. O(n · L); the
+    /// oracle `encode(piece:into:)` is tested against.
+    func encodeByTrieWalk(piece: UnsafeBufferPointer<UInt8>, into output: inout [PieceToken]) {
         guard !piece.isEmpty else { return }
         var characters = 0
         for byte in piece where byte & 0xC0 != 0x80 { characters += 1 }

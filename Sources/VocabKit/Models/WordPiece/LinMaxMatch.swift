@@ -1,0 +1,129 @@
+/// Linear-time WordPiece matching (LinMaxMatch, Song et al. 2021, "Fast WordPiece Tokenization").
+///
+/// One trie holds every token, continuation tokens under the node of their prefix ("##"). Each
+/// node v gets a failure link f(v) and failure pops F(v): when the next byte cannot extend the
+/// match at v, the tokens F(v) are the ones greedy longest-match-first would emit, and matching
+/// resumes at f(v). Both are computed once, breadth first, so encoding a word touches each input
+/// byte once and each emitted token once: O(n + tokens) per word, where walking a trie from each
+/// start (the plain way) is O(n · L).
+struct LinMaxMatch: Sendable {
+    private static let none = Int32(-1)
+    private var children = MergeTable(capacity: 4096)
+    private var terminal: [UInt32] = [UInt32.max]
+    private var parent: [Int32] = [-1]
+    private var label: [UInt8] = [0]
+    private var failure: [Int32] = []
+    private var popStart: [Int32] = []
+    private var popCount: [Int32] = []
+    private var pops: [UInt32] = []
+    /// The node of the continuation prefix ("##"), where matching continues after a token.
+    private(set) var continuationRoot: Int32 = 0
+    /// Each token's length in bytes, without its continuation prefix.
+    private var lengths: [Int32]
+
+    init(tokens: [[UInt8]], prefix: [UInt8], isContinuation: (Int) -> Bool) {
+        lengths = tokens.enumerated().map { Int32($0.element.count - (isContinuation($0.offset) ? prefix.count : 0)) }
+        // 1. The trie of all tokens, and the prefix node.
+        for (id, token) in tokens.enumerated() { insert(token, id: UInt32(id)) }
+        continuationRoot = Int32(insert(prefix, id: nil))
+        // 2. Failure links and pops, breadth first from both roots: depth below the prefix node
+        //    counts from the prefix node, because a failure link from a word-initial node points
+        //    into the continuation subtree, up to prefix-length levels deeper in the trie.
+        let count = terminal.count
+        failure = [Int32](repeating: Self.none, count: count)
+        popStart = [Int32](repeating: 0, count: count)
+        popCount = [Int32](repeating: 0, count: count)
+        var byDepth: [[Int32]] = [[0]]
+        var depthOf = [Int](repeating: 0, count: count)
+        for node in 1..<count {
+            var depth = 0, walk = node
+            while walk != 0 && walk != Int(continuationRoot) { walk = Int(parent[walk]); depth += 1 }
+            depthOf[node] = depth
+        }
+        for node in 1..<count {
+            while byDepth.count <= depthOf[node] { byDepth.append([]) }
+            byDepth[depthOf[node]].append(Int32(node))
+        }
+        for level in byDepth.dropFirst() {
+            for node in level where node != continuationRoot {
+                let v = Int(node)
+                if terminal[v] != UInt32.max {
+                    // A token: pop it, continue after the prefix.
+                    failure[v] = continuationRoot
+                    popStart[v] = Int32(pops.count)
+                    pops.append(terminal[v])
+                    popCount[v] = 1
+                    continue
+                }
+                let u = Int(parent[v]), c = label[v]
+                var z = failure[u]
+                var collected = Array(pops[Int(popStart[u])..<Int(popStart[u] + popCount[u])])
+                while z != Self.none && step(z, c) == Self.none {
+                    collected += pops[Int(popStart[Int(z)])..<Int(popStart[Int(z)] + popCount[Int(z)])]
+                    z = failure[Int(z)]
+                }
+                if z != Self.none {
+                    failure[v] = step(z, c)
+                    popStart[v] = Int32(pops.count)
+                    pops += collected
+                    popCount[v] = Int32(collected.count)
+                }
+            }
+        }
+    }
+
+    @discardableResult
+    private mutating func insert(_ key: [UInt8], id: UInt32?) -> Int {
+        var node: UInt32 = 0
+        for byte in key {
+            if let child = children.merge(node, UInt32(byte)) {
+                node = child.result
+            } else {
+                let child = UInt32(terminal.count)
+                terminal.append(UInt32.max)
+                parent.append(Int32(node))
+                label.append(byte)
+                children.insert(node, UInt32(byte), rank: 0, result: child)
+                node = child
+            }
+        }
+        if let id { terminal[Int(node)] = id }
+        return Int(node)
+    }
+
+    @inline(__always)
+    private func step(_ node: Int32, _ byte: UInt8) -> Int32 {
+        guard let child = children.merge(UInt32(node), UInt32(byte)) else { return Self.none }
+        return Int32(child.result)
+    }
+
+    /// The tokens of one word, or nil when greedy matching fails somewhere (the word is unknown).
+    func match(_ word: UnsafeBufferPointer<UInt8>, into output: inout [PieceToken]) -> Bool {
+        let first = output.count
+        var position: Int32 = 0
+        func emit(_ node: Int32) {
+            for k in Int(popStart[Int(node)])..<Int(popStart[Int(node)] + popCount[Int(node)]) {
+                let id = pops[k]
+                output.append(PieceToken(id: id, start: position, end: position + lengths[Int(id)]))
+                position += lengths[Int(id)]
+            }
+        }
+        var u: Int32 = 0
+        for byte in word {
+            var next = step(u, byte)
+            while next == Self.none {
+                guard failure[Int(u)] != Self.none else { output.removeSubrange(first...); return false }
+                emit(u)
+                u = failure[Int(u)]
+                next = step(u, byte)
+            }
+            u = next
+        }
+        while u != continuationRoot {
+            guard failure[Int(u)] != Self.none else { output.removeSubrange(first...); return false }
+            emit(u)
+            u = failure[Int(u)]
+        }
+        return Int(position) == word.count
+    }
+}
