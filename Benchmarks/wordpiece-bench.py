@@ -4,7 +4,8 @@
     python3 Benchmarks/wordpiece-bench.py --corpus FILE [--vocab-size 30000] [--threads 1,2]
 
 Training (BERT normalizer and pre-tokenizer, BERT special tokens, same thread count, each in its
-own process: wall and CPU seconds and peak RSS): VocabKit's likelihood criterion, VocabKit's
+own process: wall and CPU seconds and peak RSS; the parent streams the corpus so as not to
+inflate the children's peak RSS): VocabKit's likelihood criterion, VocabKit's
 frequency criterion, and HuggingFace's WordPieceTrainer (a BPE trainer with a "##" prefix). The
 last tenth of the corpus lines is held out: tokens per word on it (tokens without [CLS]/[SEP],
 words by whitespace) compares the criteria at equal vocabulary size.

@@ -12,7 +12,8 @@ and `vocab pretokenize --format jsonl` print with:
     the offsets (converted from VocabKit's bytes to Python's characters),
   * tiktoken's ids for r50k_base and cl100k_base, and HuggingFace's ids for GPT-2's original
     encoder.json and vocab.bpe (`vocab encode`), with the files in Tests/Fixtures,
-  * HuggingFace's WordPiece with the real BERT uncased tokenizer.json and vocab.txt,
+  * HuggingFace's WordPiece with the real BERT uncased tokenizer.json and vocab.txt, and with
+    WordPiece tokenizer.json files trained by `vocab train --algorithm wordpiece`,
   * HuggingFace's BpeTrainer: `vocab train` must learn the same merges and vocabulary (byte-level,
     GPT-2 split, same special token and min frequency) on English+code and on Chinese, and the
     two tokenizer.json files must give the same ids in both libraries.
@@ -205,6 +206,20 @@ def main():
         for file, peer, name in ((bert_json, bert, "bert tokenizer.json"), (bert_vocab, bert_plain, "bert vocab.txt")):
             ours = vocab_lines(a.vocab, ["encode", "-t", file, "--format", "jsonl"], path)
             c = check(f"encode {name} = tokenizers WordPiece")
+            for i, line in enumerate(lines):
+                c.compare(f"{corpus}:{i + 1}", json.loads(ours[i]), peer.encode(line).ids, line)
+
+    # 8. WordPiece trained by VocabKit: the tokenizer.json loads in tokenizers with the same ids.
+    for criterion in ("likelihood", "frequency"):
+        wp_path = os.path.join(tmp, f"vocabkit-wordpiece-{criterion}.json")
+        subprocess.run([a.vocab, "train", "--quiet", "--algorithm", "wordpiece", "--criterion", criterion,
+                        "--vocab-size", "3000", os.path.join(ROOT, "Corpora", "en.txt"), "-o", wp_path], check=True)
+        peer = Tokenizer.from_file(wp_path)
+        for corpus in ("en", "de", "zh"):
+            path = os.path.join(tmp, f"{corpus}.txt")
+            lines = open(path, encoding="utf-8").read().split("\n")[:-1]
+            ours = vocab_lines(a.vocab, ["encode", "-t", wp_path, "--format", "jsonl"], path)
+            c = check(f"encode vocabkit-trained wordpiece ({criterion}) = tokenizers")
             for i, line in enumerate(lines):
                 c.compare(f"{corpus}:{i + 1}", json.loads(ours[i]), peer.encode(line).ids, line)
 

@@ -139,3 +139,16 @@ struct ShippedVocabularyTests {
         }
     }
 }
+
+@Suite("Shipped WordPiece vocabulary")
+struct ShippedWordPieceTests {
+    @Test("Vocabs/wordpiece-en-30k loads as BERT-style WordPiece with 30,000 tokens")
+    func wordPieceEn30k() throws {
+        let url = TestCorpora.directory.deletingLastPathComponent().appendingPathComponent("Vocabs/wordpiece-en-30k/tokenizer.json")
+        let tokenizer = try Tokenizer(contentsOf: url)
+        #expect(tokenizer.vocabularySize == 30000)
+        let encoding = try tokenizer.encode("Hello, World! The tokenizer works.")
+        #expect(encoding.ids.first == 2 && encoding.ids.last == 3)   // [CLS] ... [SEP]
+        #expect(try tokenizer.decode(encoding.ids, skipsSpecialTokens: true) == "hello, world! the tokenizer works.")
+    }
+}
