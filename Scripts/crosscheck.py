@@ -68,7 +68,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--vocab", default=os.path.join(ROOT, ".build", "release", "vocab"))
     parser.add_argument("--venv", default=os.path.join(ROOT, ".venv-crosscheck"))
-    parser.add_argument("--lines", type=int, default=3000, help="lines per corpus file (default 3000)")
+    parser.add_argument("--lines", type=int, default=0, help="lines per corpus file (default 0: every line)")
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     a = parser.parse_args()
     if not a.inner:
@@ -100,7 +100,11 @@ def main():
     newer = lambda line: any(unicodedata.category(ch) == "Cn" for ch in line)
 
     for corpus in CORPORA:
-        lines = open(os.path.join(ROOT, "Corpora", f"{corpus}.txt"), encoding="utf-8").read().split("\n")[:a.lines]
+        lines = open(os.path.join(ROOT, "Corpora", f"{corpus}.txt"), encoding="utf-8").read().split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        if a.lines > 0:
+            lines = lines[:a.lines]
         path = os.path.join(tmp, f"{corpus}.txt")
         with open(path, "w", encoding="utf-8") as f:
             f.write("\n".join(lines) + "\n")

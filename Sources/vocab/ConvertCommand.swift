@@ -7,9 +7,9 @@ struct ConvertCommand: ParsableCommand {
         commandName: "convert",
         abstract: "Convert a tokenizer to another file format.",
         discussion: """
-        Reads any tokenizer VocabKit loads (tokenizer.json, .tiktoken, GPT-2 folder) and writes it by the output's
-        extension: .json (HuggingFace tokenizer.json) or .tiktoken (ranks; byte-level BPE only, special tokens are
-        left out). The converted tokenizer gives the same ids.
+        Reads any tokenizer VocabKit loads (tokenizer.json, .tiktoken, vocab.txt, GPT-2 folder) and writes it by the
+        output's extension: .json (HuggingFace tokenizer.json), .tiktoken (ranks; byte-level BPE only, special tokens
+        are left out) or .txt (BERT's vocab.txt; WordPiece only). The converted tokenizer gives the same ids.
 
         Example: vocab convert --tokenizer cl100k_base.tiktoken -o cl100k.json
         """
@@ -30,8 +30,11 @@ struct ConvertCommand: ParsableCommand {
                 .map { source.model.tokens[$0] })
         } else if output.hasSuffix(".json") {
             data = try TokenizerJSON.write(source)
+        } else if output.hasSuffix(".txt") {
+            guard case .wordPiece(let model) = source.model else { throw ValidationError(".txt (vocab.txt) holds WordPiece vocabularies only") }
+            data = Data((model.tokens.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n") + "\n").utf8)
         } else {
-            throw ValidationError("--output must end in .json or .tiktoken")
+            throw ValidationError("--output must end in .json, .tiktoken or .txt")
         }
         try AtomicFile.write(data, to: output)
     }
