@@ -5,12 +5,19 @@
 struct ByteTrie: Sendable {
     private var children = MergeTable(capacity: 1024)
     /// The token id that ends at each node, or UInt32.max.
-    private var terminal: [UInt32] = [UInt32.max]
+    private(set) var terminal: [UInt32] = [UInt32.max]
+    /// Each node's parent (-1 for the root) and the byte on the edge into it.
+    private(set) var parent: [Int32] = [-1]
+    private(set) var label: [UInt8] = [0]
 
     init() {}
 
-    /// Adds `key`, ending at token `id`.
-    mutating func insert<C: Collection>(_ key: C, id: UInt32) where C.Element == UInt8 {
+    /// The number of nodes (the root is node 0).
+    var count: Int { terminal.count }
+
+    /// Adds `key`, ending at token `id` (or only its path, with `id` nil); returns its node.
+    @discardableResult
+    mutating func insert<C: Collection>(_ key: C, id: UInt32?) -> Int where C.Element == UInt8 {
         var node: UInt32 = 0
         for byte in key {
             if let child = children.merge(node, UInt32(byte)) {
@@ -18,11 +25,21 @@ struct ByteTrie: Sendable {
             } else {
                 let child = UInt32(terminal.count)
                 terminal.append(UInt32.max)
+                parent.append(Int32(node))
+                label.append(byte)
                 children.insert(node, UInt32(byte), rank: 0, result: child)
                 node = child
             }
         }
-        terminal[Int(node)] = id
+        if let id { terminal[Int(node)] = id }
+        return Int(node)
+    }
+
+    /// The child of `node` along `byte`, or -1.
+    @inline(__always)
+    func child(_ node: Int32, _ byte: UInt8) -> Int32 {
+        guard let child = children.merge(UInt32(node), UInt32(byte)) else { return -1 }
+        return Int32(child.result)
     }
 
     /// The longest key that is a prefix of `bytes[start...]`: its end offset and token id.

@@ -8,10 +8,7 @@
 /// start (the plain way) is O(n · L).
 struct LinMaxMatch: Sendable {
     private static let none = Int32(-1)
-    private var children = MergeTable(capacity: 4096)
-    private var terminal: [UInt32] = [UInt32.max]
-    private var parent: [Int32] = [-1]
-    private var label: [UInt8] = [0]
+    private var trie = ByteTrie()
     private var failure: [Int32] = []
     private var popStart: [Int32] = []
     private var popCount: [Int32] = []
@@ -24,8 +21,9 @@ struct LinMaxMatch: Sendable {
     init(tokens: [[UInt8]], prefix: [UInt8], isContinuation: (Int) -> Bool) {
         lengths = tokens.enumerated().map { Int32($0.element.count - (isContinuation($0.offset) ? prefix.count : 0)) }
         // 1. The trie of all tokens, and the prefix node.
-        for (id, token) in tokens.enumerated() { insert(token, id: UInt32(id)) }
-        continuationRoot = Int32(insert(prefix, id: nil))
+        for (id, token) in tokens.enumerated() { trie.insert(token, id: UInt32(id)) }
+        continuationRoot = Int32(trie.insert(prefix, id: nil))
+        let terminal = trie.terminal, parent = trie.parent, label = trie.label
         // 2. Failure links and pops, breadth first from both roots: depth below the prefix node
         //    counts from the prefix node, because a failure link from a word-initial node points
         //    into the continuation subtree, up to prefix-length levels deeper in the trie.
@@ -72,30 +70,8 @@ struct LinMaxMatch: Sendable {
         }
     }
 
-    @discardableResult
-    private mutating func insert(_ key: [UInt8], id: UInt32?) -> Int {
-        var node: UInt32 = 0
-        for byte in key {
-            if let child = children.merge(node, UInt32(byte)) {
-                node = child.result
-            } else {
-                let child = UInt32(terminal.count)
-                terminal.append(UInt32.max)
-                parent.append(Int32(node))
-                label.append(byte)
-                children.insert(node, UInt32(byte), rank: 0, result: child)
-                node = child
-            }
-        }
-        if let id { terminal[Int(node)] = id }
-        return Int(node)
-    }
-
     @inline(__always)
-    private func step(_ node: Int32, _ byte: UInt8) -> Int32 {
-        guard let child = children.merge(UInt32(node), UInt32(byte)) else { return Self.none }
-        return Int32(child.result)
-    }
+    private func step(_ node: Int32, _ byte: UInt8) -> Int32 { trie.child(node, byte) }
 
     /// The tokens of one word, or nil when greedy matching fails somewhere (the word is unknown).
     func match(_ word: UnsafeBufferPointer<UInt8>, into output: inout [PieceToken]) -> Bool {
