@@ -24,15 +24,13 @@ struct ConvertCommand: ParsableCommand {
         let source = try tokenizerOptions.load()
         let data: Data
         if output.hasSuffix(".tiktoken") {
-            guard source.model.isByteLevel else { throw ValidationError(".tiktoken files hold byte-level vocabularies only") }
-            let special = Set(source.addedTokens.map(\.id))
-            data = TiktokenFile.write(tokens: (0..<source.model.vocabularySize).filter { !special.contains(UInt32($0)) }
-                .map { source.model.tokens[$0] })
+            guard let ranks = TiktokenFile.write(source) else { throw ValidationError(".tiktoken files hold byte-level vocabularies only") }
+            data = ranks
         } else if output.hasSuffix(".json") {
             data = try TokenizerJSON.write(source)
         } else if output.hasSuffix(".txt") {
             guard case .wordPiece(let model) = source.model else { throw ValidationError(".txt (vocab.txt) holds WordPiece vocabularies only") }
-            data = Data((model.tokens.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n") + "\n").utf8)
+            data = Data(model.vocabText)
         } else {
             throw ValidationError("--output must end in .json, .tiktoken or .txt")
         }

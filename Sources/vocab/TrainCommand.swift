@@ -149,10 +149,13 @@ struct TrainCommand: ParsableCommand {
             else if let prefix = continuingSubwordPrefix { decoder = .continuingPrefix(prefix) }
         }
         let tokenizer = Tokenizer(frontEnd: frontEnd, model: result.model, addedTokens: result.specialTokens, decoder: decoder)
-        let data = output.hasSuffix(".tiktoken")
-            ? TiktokenFile.write(tokens: (0..<result.model.vocabularySize).filter { id in !result.specialTokens.contains { $0.id == UInt32(id) } }
-                                    .map { result.model.tokens[$0] })
-            : try TokenizerJSON.write(tokenizer)
+        let data: Data
+        if output.hasSuffix(".tiktoken") {
+            guard let ranks = TiktokenFile.write(tokenizer) else { throw ValidationError(".tiktoken files hold byte-level vocabularies only") }
+            data = ranks
+        } else {
+            data = try TokenizerJSON.write(tokenizer)
+        }
         try AtomicFile.write(data, to: output)
         progress.finish()
         let sample = counts.sampledFrom.map { ", a sample of \(counts.lines) of \($0) lines (seed \(seed))" } ?? ""
@@ -180,7 +183,7 @@ struct TrainCommand: ParsableCommand {
         }
         let data: Data
         if output.hasSuffix(".txt") {
-            data = Data(model.tokens.map { String(decoding: $0, as: UTF8.self) }.joined(separator: "\n").utf8 + [0x0A])
+            data = Data(model.vocabText)
         } else {
             var tokenizer = Tokenizer(frontEnd: frontEnd, model: .wordPiece(model),
                                       addedTokens: options.specialTokens.compactMap { name in

@@ -16,13 +16,14 @@ let corporaDirectory: URL = {
     return url.appendingPathComponent("Corpora")
 }()
 
+/// Word counts given directly, sorted as `WordCounter` sorts them.
+func counts(_ words: [(String, Int64)]) -> WordCounts {
+    WordCounts(words: words.map { (Array($0.0.utf8), $0.1) }.sorted { $0.0.lexicographicallyPrecedes($1.0) },
+               lines: words.count, bytes: 0, sampledFrom: nil, replacedInvalidSequences: 0)
+}
+
 @Suite("BPE trainer")
 struct BPETrainerTests {
-    func counts(_ words: [(String, Int64)]) -> WordCounts {
-        WordCounts(words: words.map { (Array($0.0.utf8), $0.1) }.sorted { $0.0.lexicographicallyPrecedes($1.0) },
-                   lines: words.count, bytes: 0, sampledFrom: nil, replacedInvalidSequences: 0)
-    }
-
     @Test("the textbook example: merges by count, ties to the smaller pair of ids")
     func textbook() throws {
         // Sennrich et al. 2016: low 5, lower 2, newest 6, widest 3, character-level with </w>.

@@ -44,11 +44,6 @@ func referenceWordPieceTokens(_ words: [(word: [String], count: Int64)], initial
 
 @Suite("WordPiece trainer")
 struct WordPieceTrainerTests {
-    func counts(_ words: [(String, Int64)]) -> WordCounts {
-        WordCounts(words: words.map { (Array($0.0.utf8), $0.1) }.sorted { $0.0.lexicographicallyPrecedes($1.0) },
-                   lines: words.count, bytes: 0, sampledFrom: nil, replacedInvalidSequences: 0)
-    }
-
     @Test("the likelihood criterion picks count(ab) / (count(a) count(b)), by hand")
     func handComputed() throws {
         // "hug" 10, "pug" 5, "pun" 12, "bun" 4, "hugs" 5 (the HuggingFace course's example).

@@ -84,6 +84,15 @@ public enum TiktokenFile {
         return try BPEModel(tokens: tokens, merges: merges, isByteLevel: true, ranksByResult: true, ignoresMerges: true)
     }
 
+    /// The rank file of a byte-level tokenizer: its model's tokens in id order, without its added
+    /// (special) tokens, which rank files do not hold. Nil for a model that is not byte-level BPE.
+    public static func write(_ tokenizer: Tokenizer) -> Data? {
+        guard tokenizer.model.isByteLevel else { return nil }
+        let special = Set(tokenizer.addedTokens.map(\.id))
+        return write(tokens: (0..<tokenizer.model.vocabularySize).filter { !special.contains(UInt32($0)) }
+            .map { tokenizer.model.tokens[$0] })
+    }
+
     /// Writes tokens as rank-file text (rank = id).
     public static func write(tokens: [[UInt8]]) -> Data {
         var text = ""

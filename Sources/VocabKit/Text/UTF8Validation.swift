@@ -80,8 +80,8 @@ enum UTF8Validation {
 }
 
 /// Decodes one scalar from valid UTF-8 at `i`: the code point and its length in bytes.
-@inline(__always)
-func decodeScalar(_ p: UnsafeBufferPointer<UInt8>, _ i: Int) -> (scalar: UInt32, length: Int) {
+@inlinable @inline(__always)
+public func decodeScalar(_ p: UnsafeBufferPointer<UInt8>, _ i: Int) -> (scalar: UInt32, length: Int) {
     let b0 = UInt32(p[i])
     if b0 < 0x80 { return (b0, 1) }
     if b0 < 0xE0 { return ((b0 & 0x1F) << 6 | UInt32(p[i + 1] & 0x3F), 2) }
@@ -93,8 +93,8 @@ func decodeScalar(_ p: UnsafeBufferPointer<UInt8>, _ i: Int) -> (scalar: UInt32,
 }
 
 /// Appends the UTF-8 encoding of `scalar` to `bytes`.
-@inline(__always)
-func appendUTF8(_ scalar: UInt32, to bytes: inout [UInt8]) {
+@inlinable @inline(__always)
+public func appendUTF8(_ scalar: UInt32, to bytes: inout [UInt8]) {
     switch scalar {
     case 0..<0x80:
         bytes.append(UInt8(scalar))

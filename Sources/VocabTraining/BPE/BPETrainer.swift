@@ -129,7 +129,7 @@ func characterAlphabet(_ counts: WordCounts, limit: Int?, coverage: Double?) thr
         word.withUnsafeBufferPointer { p in
             var i = 0
             while i < p.count {
-                let (scalar, length) = decodeUTF8Scalar(p, i)
+                let (scalar, length) = decodeScalar(p, i)
                 characterCounts[scalar, default: 0] += count
                 i += length
             }
@@ -151,23 +151,10 @@ func characterAlphabet(_ counts: WordCounts, limit: Int?, coverage: Double?) thr
     ranked.removeFirst(min(remove, ranked.count))
     return ranked.map(\.key).sorted().map { scalar in
         var bytes: [UInt8] = []
-        appendScalarUTF8(scalar, to: &bytes)
+        appendUTF8(scalar, to: &bytes)
         return bytes
     }
 }
 
-/// Decodes one scalar of valid UTF-8.
-@inline(__always)
-func decodeUTF8Scalar(_ p: UnsafeBufferPointer<UInt8>, _ i: Int) -> (UInt32, Int) {
-    let b0 = UInt32(p[i])
-    if b0 < 0x80 { return (b0, 1) }
-    if b0 < 0xE0 { return ((b0 & 0x1F) << 6 | UInt32(p[i + 1] & 0x3F), 2) }
-    if b0 < 0xF0 { return ((b0 & 0x0F) << 12 | UInt32(p[i + 1] & 0x3F) << 6 | UInt32(p[i + 2] & 0x3F), 3) }
-    return ((b0 & 0x07) << 18 | UInt32(p[i + 1] & 0x3F) << 12 | UInt32(p[i + 2] & 0x3F) << 6 | UInt32(p[i + 3] & 0x3F), 4)
-}
-
-func appendScalarUTF8(_ scalar: UInt32, to bytes: inout [UInt8]) {
-    bytes.append(contentsOf: Array(String(Unicode.Scalar(scalar) ?? "\u{FFFD}").utf8))
-}
 
 import Foundation

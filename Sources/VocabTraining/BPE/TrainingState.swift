@@ -43,7 +43,7 @@ struct TrainingState {
             word.withUnsafeBufferPointer { p in
                 var i = 0
                 while i < p.count {
-                    let length = options.isByteLevel ? 1 : decodeUTF8Scalar(p, i).1
+                    let length = options.isByteLevel ? 1 : decodeScalar(p, i).1
                     let character = Array(p[i..<(i + length)])
                     defer { i += length }
                     if options.isByteLevel && prefix == nil && suffix == nil {

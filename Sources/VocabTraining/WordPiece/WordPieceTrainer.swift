@@ -124,7 +124,7 @@ struct WordPieceState {
             word.withUnsafeBufferPointer { p in
                 var i = 0
                 while i < p.count {
-                    let length = decodeUTF8Scalar(p, i).1
+                    let length = decodeScalar(p, i).1
                     let character = Array(p[i..<(i + length)])
                     guard let id = ids[i == 0 ? character : prefix + character] else { usable = false; return }
                     symbols.append(id)

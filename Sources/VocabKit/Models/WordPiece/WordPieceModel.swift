@@ -101,6 +101,13 @@ public struct WordPieceModel: Sendable {
         }
     }
 
+    /// BERT's `vocab.txt` of this model: one token per line, in id order.
+    public var vocabText: [UInt8] {
+        var text: [UInt8] = []
+        for token in tokens { text += token; text.append(0x0A) }
+        return text
+    }
+
     /// Reads BERT's `vocab.txt`: one token per line, the id is the line number.
     public static func tokens(fromVocabText data: [UInt8], path: String = "vocab.txt") throws -> [[UInt8]] {
         guard !data.isEmpty else { throw ModelError.invalidFile(path: path, reason: "the file is empty") }
