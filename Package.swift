@@ -20,6 +20,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Runtime only: the generated code for SentencePiece's `.model` schema is committed.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         .target(
@@ -28,7 +30,8 @@ let package = Package(
         ),
         .target(
             name: "VocabKit",
-            dependencies: ["CICU"]
+            dependencies: ["CICU", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Formats/SentencePiece/Proto"]
         ),
         .target(
             name: "VocabTraining",

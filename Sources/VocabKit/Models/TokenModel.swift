@@ -2,12 +2,17 @@
 public enum TokenModel: Sendable {
     case bpe(BPEModel)
     case wordPiece(WordPieceModel)
+    case unigram(UnigramModel)
+    /// SentencePiece's BPE (merges ranked by piece score, from `.model` files).
+    case scoredBPE(ScoredBPEModel)
 
     /// The number of tokens.
     public var vocabularySize: Int {
         switch self {
         case .bpe(let model): return model.vocabularySize
         case .wordPiece(let model): return model.vocabularySize
+        case .unigram(let model): return model.vocabularySize
+        case .scoredBPE(let model): return model.vocabularySize
         }
     }
 
@@ -16,6 +21,8 @@ public enum TokenModel: Sendable {
         switch self {
         case .bpe(let model): return model.tokens
         case .wordPiece(let model): return model.tokens
+        case .unigram(let model): return model.pieces
+        case .scoredBPE(let model): return model.pieces
         }
     }
 
@@ -30,6 +37,8 @@ public enum TokenModel: Sendable {
         switch self {
         case .bpe(let model): return model.id(of: token)
         case .wordPiece(let model): return model.lookup.id(of: token)
+        case .unigram(let model): return model.id(of: token)
+        case .scoredBPE(let model): return model.id(of: token)
         }
     }
 
@@ -39,15 +48,26 @@ public enum TokenModel: Sendable {
         case .bpe(let model): return model.tokenString(id)
         case .wordPiece(let model):
             return Int(id) < model.tokens.count ? String(decoding: model.tokens[Int(id)], as: UTF8.self) : ""
+        case .unigram(let model): return model.tokenString(id)
+        case .scoredBPE(let model): return model.tokenString(id)
         }
     }
 
-    /// Encodes one piece, appending its tokens (offsets relative to the piece).
+    /// Encodes one piece, appending its tokens (offsets relative to the piece). With
+    /// `scratch.sampling` set, Unigram samples a segmentation and SentencePiece BPE drops merges.
     @inline(__always)
     public func encode(piece: UnsafeBufferPointer<UInt8>, into output: inout [PieceToken], scratch: inout BPEScratch) {
         switch self {
         case .bpe(let model): model.encode(piece: piece, into: &output, scratch: &scratch)
         case .wordPiece(let model): model.encode(piece: piece, into: &output)
+        case .unigram(let model):
+            if let sampling = scratch.sampling {
+                model.encodeSampled(piece: piece, into: &output, sampling: sampling, generator: &scratch.generator)
+            } else {
+                model.encode(piece: piece, into: &output, scratch: &scratch.unigram)
+            }
+        case .scoredBPE(let model):
+            model.encode(piece: piece, into: &output, dropout: scratch.sampling?.alpha ?? 0, generator: &scratch.generator)
         }
     }
 }

@@ -10,6 +10,10 @@ public enum TokenDecoder: Sendable, Equatable {
     case continuingPrefix(String, cleanup: Bool = false)
     /// Replace "▁" with a space and drop the space at the very start (HuggingFace `Metaspace`).
     case metaspace
+    /// The `sentencepiece` library's decoding: control pieces vanish, the unknown piece becomes
+    /// `unknownSurface` (" ⁇ "), "▁" becomes a space, and the leading space that the dummy
+    /// prefix added is dropped (every leading space with `stripsAllLeadingSpaces`).
+    case sentencePiece(SentencePieceDecoding)
 
     /// Joins token bytes into text bytes. `<0xAB>` byte-fallback tokens become their byte.
     func join(_ tokens: [[UInt8]]) -> [UInt8] {
@@ -39,6 +43,17 @@ public enum TokenDecoder: Sendable, Equatable {
             case .metaspace:
                 token = Array(String(decoding: token, as: UTF8.self).replacingOccurrences(of: "▁", with: " ").utf8)
                 if index == 0 && token.first == 0x20 { token.removeFirst() }
+            case .sentencePiece(let options):
+                var text = token[...]
+                if out.isEmpty && options.stripsLeadingSpace {
+                    // The first piece's "▁" came from the dummy prefix; with remove_extra_whitespaces
+                    // every "▁" before the first visible text goes.
+                    repeat {
+                        guard text.starts(with: SentencePieceNormalizer.escapedSpace) else { break }
+                        text = text.dropFirst(3)
+                    } while options.stripsAllLeadingSpaces
+                }
+                token = Array(String(decoding: text, as: UTF8.self).replacingOccurrences(of: "▁", with: " ").utf8)
             }
             out.append(contentsOf: token)
         }
@@ -51,6 +66,38 @@ public enum TokenDecoder: Sendable, Equatable {
             return Array(text.utf8)
         }
         return out
+    }
+}
+
+/// How the `sentencepiece` library turns pieces back into text (see `TokenDecoder.sentencePiece`).
+public struct SentencePieceDecoding: Sendable, Equatable {
+    public var unknownId: UInt32
+    public var unknownSurface: String
+    /// Control pieces (<s>, </s>): decoded as nothing.
+    public var controlIds: Set<UInt32>
+    /// add_dummy_prefix or remove_extra_whitespaces.
+    public var stripsLeadingSpace: Bool
+    /// remove_extra_whitespaces.
+    public var stripsAllLeadingSpaces: Bool
+
+    public init(unknownId: UInt32, unknownSurface: String = " \u{2047} ", controlIds: Set<UInt32> = [],
+                stripsLeadingSpace: Bool = true, stripsAllLeadingSpaces: Bool = true) {
+        self.unknownId = unknownId
+        self.unknownSurface = unknownSurface
+        self.controlIds = controlIds
+        self.stripsLeadingSpace = stripsLeadingSpace
+        self.stripsAllLeadingSpaces = stripsAllLeadingSpaces
+    }
+}
+
+extension TokenDecoder {
+    /// The bytes that stand for token `id` before joining: SentencePiece's control pieces are
+    /// empty and its unknown piece is the unknown surface.
+    func piece(for id: UInt32, token: [UInt8]) -> [UInt8]? {
+        guard case .sentencePiece(let options) = self else { return token }
+        if options.controlIds.contains(id) { return nil }
+        if id == options.unknownId { return Array(options.unknownSurface.utf8) }
+        return token
     }
 }
 

@@ -2,8 +2,8 @@ import Foundation
 
 extension Tokenizer {
     /// Loads a tokenizer file, recognizing its format by content: HuggingFace's `tokenizer.json`, a
-    /// tiktoken rank file (`.tiktoken`), BERT's `vocab.txt`, or a folder with GPT-2's
-    /// `encoder.json` and `vocab.bpe`.
+    /// SentencePiece `.model`, a tiktoken rank file (`.tiktoken`), BERT's `vocab.txt`, or a folder
+    /// with GPT-2's `encoder.json` and `vocab.bpe`.
     ///
     /// For a rank file the split pattern and special tokens come from `encoding`, or from the
     /// encoding its file name names (`cl100k_base.tiktoken`), or are `pattern` (a published
@@ -26,11 +26,13 @@ extension Tokenizer {
             throw ModelError.invalidFile(path: url.path, reason: "cannot read the file")
         }
         guard let format = TokenizerFileFormat.detect(data) else {
-            throw ModelError.invalidFile(path: url.path, reason: "not a tokenizer file VocabKit knows (tokenizer.json, tiktoken ranks, GPT-2 folder)")
+            throw ModelError.invalidFile(path: url.path, reason: "not a tokenizer file VocabKit knows (tokenizer.json, SentencePiece .model, tiktoken ranks, vocab.txt, GPT-2 folder)")
         }
         switch format {
         case .huggingFaceJSON:
             self = try TokenizerJSON.read(data, path: url.path)
+        case .sentencePieceModel:
+            self = try SentencePieceModelFile.read(data, path: url.path)
         case .wordPieceVocabulary:
             let config = url.deletingLastPathComponent().appendingPathComponent("tokenizer_config.json")
             var lowercase = true
@@ -92,9 +94,11 @@ extension Tokenizer {
 
 /// The tokenizer file formats VocabKit reads, recognized by content.
 public enum TokenizerFileFormat: Sendable {
-    case huggingFaceJSON, tiktoken, wordPieceVocabulary
+    case huggingFaceJSON, tiktoken, wordPieceVocabulary, sentencePieceModel
 
     static func detect(_ data: Data) -> TokenizerFileFormat? {
+        // A ModelProto starts with its first piece: field 1, length-delimited (0x0A).
+        if data.first == 0x0A && SentencePieceModelFile.looksLikeModel(data) { return .sentencePieceModel }
         let head = data.prefix(4096)
         if let first = head.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }), first == 0x7B {
             return .huggingFaceJSON

@@ -160,7 +160,7 @@ public struct Tokenizer: Sendable {
             if let token = added[id] {
                 if !(skipsSpecialTokens && token.isSpecial) { pieces.append(Array(token.content.utf8)) }
             } else if Int(id) < model.vocabularySize {
-                pieces.append(model.tokens[Int(id)])
+                if let piece = decoder.piece(for: id, token: model.tokens[Int(id)]) { pieces.append(piece) }
             } else {
                 throw ModelError.invalidModel("id \(id) is outside the vocabulary of \(vocabularySize)")
             }

@@ -142,7 +142,7 @@ enum DecoderJSON {
     private static func writeFields(_ decoder: TokenDecoder) -> [String: Any] {
         switch decoder {
         case .concatenate: return ["type": "Fuse"]
-        case .metaspace: return ["type": "Metaspace", "replacement": "▁", "prepend_scheme": "always", "split": true]
+        case .metaspace, .sentencePiece: return ["type": "Metaspace", "replacement": "▁", "prepend_scheme": "always", "split": true]
         case .continuingPrefix(let prefix, let cleanup): return ["type": "WordPiece", "prefix": prefix, "cleanup": cleanup]
         case .endOfWordSuffix(let suffix): return ["type": "BPEDecoder", "suffix": suffix]
         }

@@ -25,6 +25,7 @@ public enum TokenizerJSON {
         let model: TokenModel
         switch try modelObject.type {
         case "WordPiece": model = .wordPiece(try WordPieceJSON.read(modelObject))
+        case "Unigram": model = .unigram(try UnigramJSON.read(modelObject))
         default: model = .bpe(try BPEJSON.read(modelObject, isByteLevel: byteLevel))
         }
         // 3. Post-processor, decoder, added tokens, truncation and padding.
@@ -48,6 +49,9 @@ public enum TokenizerJSON {
     /// Writes a tokenizer as `tokenizer.json`: keys in HuggingFace's order, the vocabulary by
     /// id, so the same tokenizer always gives the same bytes.
     public static func write(_ tokenizer: Tokenizer) throws -> Data {
+        if case .scoredBPE = tokenizer.model {
+            throw ModelError.invalidModel("SentencePiece BPE ranks merges by piece score, which tokenizer.json cannot express; write a .model file")
+        }
         let added: [JSON] = tokenizer.addedTokens.map { token in
             .object([("id", .int(Int(token.id))), ("content", .string(token.content)), ("single_word", .bool(false)),
                      ("lstrip", .bool(false)), ("rstrip", .bool(false)), ("normalized", .bool(false)),
@@ -74,6 +78,8 @@ public enum TokenizerJSON {
         switch model {
         case .bpe(let bpe): return BPEJSON.write(bpe)
         case .wordPiece(let wordPiece): return WordPieceJSON.write(wordPiece)
+        case .unigram(let unigram): return UnigramJSON.write(unigram)
+        case .scoredBPE: return .null
         }
     }
 
@@ -192,6 +198,41 @@ enum WordPieceJSON {
             ("continuing_subword_prefix", .string(String(decoding: model.continuingSubwordPrefix, as: UTF8.self))),
             ("max_input_chars_per_word", .int(model.maxInputCharactersPerWord)),
             ("vocab", .object(model.tokens.enumerated().map { (String(decoding: $0.element, as: UTF8.self), .int($0.offset)) })),
+        ])
+    }
+}
+
+/// The Unigram model section: `vocab` as [piece, score] pairs in id order.
+enum UnigramJSON {
+    static func read(_ object: JSONObject) throws -> UnigramModel {
+        var pieces: [[UInt8]] = [], scores: [Double] = []
+        for (index, entry) in try object.array("vocab").enumerated() {
+            guard let pair = entry as? [Any], pair.count == 2, let piece = pair[0] as? String,
+                  let score = (pair[1] as? NSNumber)?.doubleValue else {
+                throw object.error("vocab[\(index)] is not a [piece, score] pair")
+            }
+            pieces.append(Array(piece.utf8))
+            scores.append(score)
+        }
+        guard let unknown = (object.fields["unk_id"] as? NSNumber)?.intValue, unknown >= 0 else {
+            throw object.error("a Unigram model without \"unk_id\" cannot encode unknown characters; VocabKit requires it")
+        }
+        do {
+            return try UnigramModel(pieces: pieces, scores: scores, unknownId: UInt32(unknown),
+                                    byteFallback: try object.bool("byte_fallback", default: false), flavor: .huggingFace)
+        } catch let error as ModelError {
+            throw object.error(error.description)
+        }
+    }
+
+    static func write(_ model: UnigramModel) -> JSON {
+        .object([
+            ("type", .string("Unigram")),
+            ("unk_id", .int(Int(model.unknownId))),
+            ("vocab", .array(model.pieces.indices.map {
+                .array([.string(String(decoding: model.pieces[$0], as: UTF8.self)), .double(model.scores[$0])])
+            })),
+            ("byte_fallback", .bool(model.byteFallback)),
         ])
     }
 }

@@ -5,15 +5,22 @@ public struct PieceToken: Sendable, Equatable {
     public var end: Int32
 }
 
-/// Reusable buffers for encoding, one per thread: no allocation per piece once warm.
+/// Reusable buffers for encoding, one per thread: no allocation per piece once warm. Also
+/// carries the subword-sampling settings and the seeded generator that draws samples.
 public struct BPEScratch {
     var symbols: [Symbol] = []
     var ranks: [UInt32] = []
     var heap: [UInt64] = []
     var key: [UInt8] = []
     var cache = PieceCache()
+    var unigram = UnigramScratch()
+    public var sampling: SubwordSampling?
+    public var generator = SplitMix64(seed: 0)
 
-    public init() {}
+    public init(sampling: SubwordSampling? = nil) {
+        self.sampling = sampling
+        self.generator = SplitMix64(seed: sampling?.seed ?? 0)
+    }
 
     struct Symbol {
         var id: UInt32

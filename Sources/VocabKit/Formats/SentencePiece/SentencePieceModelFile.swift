@@ -1,0 +1,194 @@
+import Foundation
+import SwiftProtobuf
+
+/// SentencePiece `.model` files (a `ModelProto` protobuf): reading them as tokenizers that give
+/// the `sentencepiece` library's ids, and writing VocabKit's Unigram and SentencePiece-BPE
+/// tokenizers so that the library loads them.
+///
+/// A loaded tokenizer runs SentencePiece's normalizer (`SentencePieceNormalizer`) over the whole
+/// input, no pre-tokenizer, then the model over the whole normalized sentence, as the library
+/// does. Control pieces (<s>, </s>) are never matched in text; user-defined pieces always are.
+public enum SentencePieceModelFile {
+    /// What a `.model` says beyond the tokenizer itself (written back on save).
+    public struct Settings: Sendable, Equatable {
+        public var modelType: String
+        public var characterCoverage: Float?
+        public var maxPieceLength: Int?
+        public var splitDigits: Bool
+        public var splitByWhitespace: Bool
+        public var splitByUnicodeScript: Bool
+        public var splitByNumber: Bool
+        public var shrinkingFactor: Float?
+        public var seedPieceCount: Int?
+        public var subIterations: Int?
+        public var allowsWhitespaceOnlyPieces: Bool
+
+        public init(modelType: String = "unigram", characterCoverage: Float? = nil, maxPieceLength: Int? = nil,
+                    splitDigits: Bool = false, splitByWhitespace: Bool = true, splitByUnicodeScript: Bool = true,
+                    splitByNumber: Bool = true, shrinkingFactor: Float? = nil, seedPieceCount: Int? = nil,
+                    subIterations: Int? = nil, allowsWhitespaceOnlyPieces: Bool = false) {
+            self.modelType = modelType
+            self.characterCoverage = characterCoverage
+            self.maxPieceLength = maxPieceLength
+            self.splitDigits = splitDigits
+            self.splitByWhitespace = splitByWhitespace
+            self.splitByUnicodeScript = splitByUnicodeScript
+            self.splitByNumber = splitByNumber
+            self.shrinkingFactor = shrinkingFactor
+            self.seedPieceCount = seedPieceCount
+            self.subIterations = subIterations
+            self.allowsWhitespaceOnlyPieces = allowsWhitespaceOnlyPieces
+        }
+    }
+
+    /// Whether `data` parses as a `ModelProto` with pieces (used to recognise `.model` files).
+    static func looksLikeModel(_ data: Data) -> Bool {
+        guard let proto = try? Sentencepiece_ModelProto(serializedBytes: data) else { return false }
+        return !proto.pieces.isEmpty && proto.pieces.allSatisfy { $0.hasPiece }
+    }
+
+    /// Reads a `.model` file's contents.
+    ///
+    /// 1. Parse the protobuf; check pieces (non-empty, unique, exactly one unknown piece, 256
+    ///    byte pieces when byte fallback is on).
+    /// 2. Build the model of the file's type (Unigram or BPE).
+    /// 3. Build the normalizer from `normalizer_spec` (the precompiled map, whitespace flags,
+    ///    user-defined pieces protected) and the decoder.
+    public static func read(_ data: Data, path: String = "tokenizer.model") throws -> Tokenizer {
+        func fail(_ reason: String) -> ModelError { .invalidFile(path: path, reason: reason) }
+        let proto: Sentencepiece_ModelProto
+        do { proto = try Sentencepiece_ModelProto(serializedBytes: data) } catch {
+            throw fail("not a SentencePiece model (\(error))")
+        }
+        // Phase 1: pieces.
+        guard !proto.pieces.isEmpty else { throw fail("the model has no pieces") }
+        var pieces: [[UInt8]] = [], scores: [Float] = [], kinds: [UnigramModel.PieceKind] = []
+        var unknown: UInt32?
+        var userDefined: [[UInt8]] = [], controls: Set<UInt32> = []
+        for (index, piece) in proto.pieces.enumerated() {
+            guard !piece.piece.isEmpty else { throw fail("piece \(index) is empty") }
+            guard let kind = UnigramModel.PieceKind(rawValue: UInt8(clamping: piece.type.rawValue)) else {
+                throw fail("piece \(index) has unknown type \(piece.type.rawValue)")
+            }
+            if kind == .unknown {
+                if unknown != nil { throw fail("more than one unknown piece") }
+                unknown = UInt32(index)
+            }
+            if kind == .byte && !proto.trainerSpec.byteFallback {
+                throw fail("byte piece \(piece.piece) found although byte_fallback is false")
+            }
+            if kind == .userDefined { userDefined.append(Array(piece.piece.utf8)) }
+            if kind == .control { controls.insert(UInt32(index)) }
+            guard piece.score.isFinite else { throw fail("piece \(index) has score \(piece.score)") }
+            pieces.append(Array(piece.piece.utf8))
+            scores.append(piece.score)
+            kinds.append(kind)
+        }
+        guard let unknown else { throw fail("the model has no unknown piece (<unk>)") }
+        // Phase 2: the model.
+        let model: TokenModel
+        do {
+            switch proto.trainerSpec.modelType {
+            case .unigram:
+                model = .unigram(try UnigramModel(pieces: pieces, scores: scores.map(Double.init), kinds: kinds, unknownId: unknown,
+                                                  byteFallback: proto.trainerSpec.byteFallback, flavor: .sentencePiece))
+            case .bpe:
+                model = .scoredBPE(try ScoredBPEModel(pieces: pieces, scores: scores, kinds: kinds, unknownId: unknown,
+                                                      byteFallback: proto.trainerSpec.byteFallback))
+            case .word, .char:
+                throw fail("SentencePiece \(proto.trainerSpec.modelType == .word ? "word" : "char") models are not supported (Unigram and BPE are)")
+            }
+        } catch let error as ModelError {
+            if case .invalidFile = error { throw error }
+            throw fail(error.description)
+        }
+        // Phase 3: normalizer and decoder.
+        let spec = proto.normalizerSpec
+        if !spec.normalizationRuleTsv.isEmpty && spec.precompiledCharsmap.isEmpty {
+            throw fail("normalization_rule_tsv without a precompiled map is not supported; recompile the model's normalizer")
+        }
+        let charsMap: PrecompiledCharsMap?
+        do { charsMap = spec.precompiledCharsmap.isEmpty ? nil : try PrecompiledCharsMap(blob: Array(spec.precompiledCharsmap)) } catch {
+            throw fail("precompiled_charsmap: \(error)")
+        }
+        let normalizer = try SentencePieceNormalizer(
+            charsMap: charsMap, name: spec.hasName ? spec.name : "identity", addsDummyPrefix: spec.addDummyPrefix,
+            removesExtraWhitespace: spec.removeExtraWhitespaces, escapesWhitespace: spec.escapeWhitespaces,
+            treatsWhitespaceAsSuffix: proto.trainerSpec.treatWhitespaceAsSuffix, protectedSymbols: userDefined)
+        let decoding = SentencePieceDecoding(
+            unknownId: unknown, unknownSurface: proto.trainerSpec.unkSurface, controlIds: controls,
+            stripsLeadingSpace: spec.addDummyPrefix || spec.removeExtraWhitespaces,
+            stripsAllLeadingSpaces: spec.removeExtraWhitespaces)
+        return Tokenizer(frontEnd: TextFrontEnd(normalizer: normalizer, preTokenizer: PreTokenizerSequence([])),
+                         model: model, decoder: .sentencePiece(decoding))
+    }
+
+    /// Writes a tokenizer as a `.model` file.
+    ///
+    /// The model must be Unigram or SentencePiece BPE. The normalizer must be a
+    /// `SentencePieceNormalizer`, or a VocabKit normalizer followed by the `Metaspace`
+    /// pre-tokenizer (what `vocab train --algorithm unigram` makes); the latter is compiled into
+    /// a precompiled map character by character (see `SentencePieceNormalizer.compiling`).
+    public static func write(_ tokenizer: Tokenizer, settings: Settings = Settings()) throws -> Data {
+        var proto = Sentencepiece_ModelProto()
+        // 1. Pieces.
+        let pieces: [[UInt8]], scores: [Float], kinds: [UnigramModel.PieceKind], unknown: UInt32, byteFallback: Bool
+        var trainer = Sentencepiece_TrainerSpec()
+        switch tokenizer.model {
+        case .unigram(let model):
+            (pieces, scores, kinds, unknown, byteFallback) = (model.pieces, model.scores.map { Float($0) }, model.kinds, model.unknownId, model.byteFallback)
+            trainer.modelType = .unigram
+        case .scoredBPE(let model):
+            (pieces, scores, kinds, unknown, byteFallback) = (model.pieces, model.scores, model.kinds, model.unknownId, model.byteFallback)
+            trainer.modelType = .bpe
+        default:
+            throw ModelError.invalidModel("a .model file holds Unigram or SentencePiece BPE models; write tokenizer.json or .tiktoken instead")
+        }
+        var addedKinds: [UInt32: UnigramModel.PieceKind] = [:]
+        for token in tokenizer.addedTokens where Int(token.id) < pieces.count {
+            addedKinds[token.id] = token.isSpecial ? .control : .userDefined
+        }
+        for index in pieces.indices {
+            var piece = Sentencepiece_ModelProto.SentencePiece()
+            piece.piece = String(decoding: pieces[index], as: UTF8.self)
+            piece.score = scores[index]
+            let kind = kinds[index] == .normal ? addedKinds[UInt32(index)] ?? .normal : kinds[index]
+            piece.type = Sentencepiece_ModelProto.SentencePiece.TypeEnum(rawValue: Int(kind.rawValue)) ?? .normal
+            proto.pieces.append(piece)
+        }
+        // 2. Trainer spec: ids of the meta pieces and the training settings.
+        trainer.vocabSize = Int32(pieces.count)
+        trainer.byteFallback = byteFallback
+        trainer.unkID = Int32(unknown)
+        trainer.unkPiece = String(decoding: pieces[Int(unknown)], as: UTF8.self)
+        func id(of name: String) -> Int32 {
+            pieces.firstIndex(of: Array(name.utf8)).map { Int32($0) } ?? -1
+        }
+        trainer.bosID = id(of: "<s>")
+        trainer.eosID = id(of: "</s>")
+        trainer.padID = id(of: "<pad>")
+        if let value = settings.characterCoverage { trainer.characterCoverage = value }
+        if let value = settings.maxPieceLength { trainer.maxSentencepieceLength = Int32(value) }
+        if let value = settings.shrinkingFactor { trainer.shrinkingFactor = value }
+        if let value = settings.seedPieceCount { trainer.seedSentencepieceSize = Int32(value) }
+        if let value = settings.subIterations { trainer.numSubIterations = Int32(value) }
+        trainer.splitDigits = settings.splitDigits
+        trainer.splitByWhitespace = settings.splitByWhitespace
+        trainer.splitByUnicodeScript = settings.splitByUnicodeScript
+        trainer.splitByNumber = settings.splitByNumber
+        trainer.allowWhitespaceOnlyPieces = settings.allowsWhitespaceOnlyPieces
+        trainer.modelPrefix = "vocabkit"
+        // 3. Normalizer spec.
+        let normalizer = try SentencePieceNormalizer.compiling(tokenizer.frontEnd)
+        var spec = Sentencepiece_NormalizerSpec()
+        spec.name = normalizer.name
+        if let charsMap = normalizer.charsMap { spec.precompiledCharsmap = Data(charsMap.blob) }
+        spec.addDummyPrefix = normalizer.addsDummyPrefix
+        spec.removeExtraWhitespaces = normalizer.removesExtraWhitespace
+        spec.escapeWhitespaces = normalizer.escapesWhitespace
+        trainer.treatWhitespaceAsSuffix = normalizer.treatsWhitespaceAsSuffix
+        proto.trainerSpec = trainer
+        proto.normalizerSpec = spec
+        return try proto.serializedData()
+    }
+}

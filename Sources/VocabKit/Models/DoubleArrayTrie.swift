@@ -1,0 +1,188 @@
+/// A byte-string dictionary stored as a double array in the darts-clone unit layout.
+///
+/// SentencePiece stores its normalization maps in this layout (`precompiled_charsmap`), so the
+/// same structure reads those blobs as they are and builds new ones that SentencePiece reads. The
+/// Unigram and SentencePiece-BPE encoders use it for piece look-up: one array of 32-bit units,
+/// one load and compare per input byte.
+///
+/// Layout of a unit: bits 0-7 the label of the transition into it, bit 8 "a key ends here",
+/// bit 9 "offset is in units of 256", bits 10-31 the offset from this unit to its children's
+/// base (children sit at `base ^ label`). The value of a key is a leaf unit at `base ^ 0`, with
+/// bit 31 set so that no label matches it.
+public struct DoubleArrayTrie: Sendable, Equatable {
+    /// The units, as stored in files.
+    public let units: [UInt32]
+
+    /// Wraps units read from a file (validated lazily: look-ups never read out of bounds).
+    public init(units: [UInt32]) {
+        self.units = units.isEmpty ? [0] : units
+    }
+
+    @inline(__always) static func offset(_ unit: UInt32) -> Int {
+        Int((unit >> 10) << ((unit & (1 << 9)) >> 6))
+    }
+    @inline(__always) static func label(_ unit: UInt32) -> UInt32 { unit & ((1 << 31) | 0xFF) }
+    @inline(__always) static func hasLeaf(_ unit: UInt32) -> Bool { (unit >> 8) & 1 == 1 }
+    @inline(__always) static func value(_ unit: UInt32) -> Int32 { Int32(bitPattern: unit & ((1 << 31) - 1)) }
+
+    /// Calls `body(value, length)` for every key that is a prefix of `bytes[start..<end]`,
+    /// shortest first.
+    /// - Complexity: O(length of the longest matching prefix).
+    @inline(__always)
+    public func forEachPrefix(of bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int,
+                              _ body: (_ value: Int32, _ length: Int) -> Void) {
+        units.withUnsafeBufferPointer { u in
+            var node = Self.offset(u[0])
+            var i = start
+            while i < end {
+                let byte = Int(bytes[i])
+                node ^= byte
+                guard node < u.count else { return }
+                let unit = u[node]
+                if Self.label(unit) != UInt32(byte) { return }
+                node ^= Self.offset(unit)
+                i += 1
+                if Self.hasLeaf(unit) {
+                    guard node < u.count else { return }
+                    body(Self.value(u[node]), i - start)
+                }
+            }
+        }
+    }
+
+    /// The value of exactly `key`, or nil.
+    /// - Complexity: O(key length).
+    public func value<C: Collection>(of key: C) -> Int32? where C.Element == UInt8 {
+        var found: Int32?
+        let bytes = Array(key)
+        bytes.withUnsafeBufferPointer { p in
+            forEachPrefix(of: p, from: 0, to: p.count) { value, length in
+                if length == p.count { found = value }
+            }
+        }
+        return found
+    }
+
+    /// The number of keys that are prefixes of `key` (SentencePiece checks this stays small).
+    public func prefixCount<C: Collection>(of key: C) -> Int where C.Element == UInt8 {
+        var count = 0
+        let bytes = Array(key)
+        bytes.withUnsafeBufferPointer { p in forEachPrefix(of: p, from: 0, to: p.count) { _, _ in count += 1 } }
+        return count
+    }
+}
+
+extension DoubleArrayTrie {
+    /// Errors from building a double array.
+    public enum BuildError: Error, Equatable, CustomStringConvertible {
+        case emptyKey
+        case keyContainsNUL
+        case duplicateKey([UInt8])
+        case valueOutOfRange(Int)
+        case tooLarge
+
+        public var description: String {
+            switch self {
+            case .emptyKey: return "a double-array key must not be empty"
+            case .keyContainsNUL: return "a double-array key must not contain a NUL byte"
+            case .duplicateKey(let key): return "duplicate double-array key \(String(decoding: key, as: UTF8.self).debugDescription)"
+            case .valueOutOfRange(let value): return "double-array value \(value) is outside 0..<2^31"
+            case .tooLarge: return "the double array would exceed 2^29 units"
+            }
+        }
+    }
+
+    /// Builds a double array holding `keys` with their `values`.
+    ///
+    /// 1. Sort the keys and build the trie level by level (children of each node in label order,
+    ///    label 0 standing for "a key ends here").
+    /// 2. Place each node's children in the first 256-unit block where all of their slots, and
+    ///    the base itself, are free; the base keeps the parent's low 8 bits so that the offset is
+    ///    a multiple of 256 and always encodable.
+    /// 3. Write labels, offsets, leaf flags and leaf values.
+    /// - Complexity: O(total key bytes x blocks scanned); blocks fill front to back.
+    public init(keys: [[UInt8]], values: [Int32]) throws {
+        precondition(keys.count == values.count)
+        // Phase 1: sorted keys; each node is a range of keys sharing a prefix of `depth` bytes.
+        let order = keys.indices.sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }
+        for (position, index) in order.enumerated() {
+            let key = keys[index]
+            if key.isEmpty { throw BuildError.emptyKey }
+            if key.contains(0) { throw BuildError.keyContainsNUL }
+            if values[index] < 0 { throw BuildError.valueOutOfRange(Int(values[index])) }
+            if position > 0 && keys[order[position - 1]] == key { throw BuildError.duplicateKey(key) }
+        }
+        var units = [UInt32](repeating: 0, count: 256)
+        var used = [Bool](repeating: false, count: 256)
+        var usedBases = Set<Int>()
+        used[0] = true
+        var firstOpenBlock = 0
+
+        struct Pending { var position: Int; var lower: Int; var upper: Int; var depth: Int }
+        var queue = [Pending(position: 0, lower: 0, upper: order.count, depth: 0)]
+        var head = 0
+        while head < queue.count {
+            let node = queue[head]
+            head += 1
+            // Children: (label, key range); label 0 = a key ends at this depth (sorted first).
+            var children: [(label: Int, lower: Int, upper: Int)] = []
+            var i = node.lower
+            while i < node.upper {
+                let key = keys[order[i]]
+                let label = key.count == node.depth ? 0 : Int(key[node.depth])
+                var j = i + 1
+                while j < node.upper {
+                    let other = keys[order[j]]
+                    let otherLabel = other.count == node.depth ? 0 : Int(other[node.depth])
+                    if otherLabel != label { break }
+                    j += 1
+                }
+                children.append((label, i, j))
+                i = j
+            }
+            // Phase 2: find a block for the children.
+            let low = node.position & 0xFF
+            // Like darts-clone, look only at the last few blocks so building stays linear.
+            var block = max(firstOpenBlock, used.count / 256 - 16)
+            var base = 0
+            search: while true {
+                base = (block << 8) | low
+                if base >= (1 << 29) { throw BuildError.tooLarge }
+                if block << 8 >= used.count {
+                    used.append(contentsOf: repeatElement(false, count: 256))
+                    units.append(contentsOf: repeatElement(0, count: 256))
+                }
+                if !usedBases.contains(base) {
+                    var fits = true
+                    for child in children where used[base ^ child.label] { fits = false; break }
+                    if fits { break search }
+                }
+                block += 1
+            }
+            usedBases.insert(base)
+            // Phase 3: write the parent's offset and the children.
+            let offset = UInt32(node.position ^ base)
+            var parent = units[node.position] & ((1 << 31) | (1 << 8) | 0xFF)
+            parent |= offset < (1 << 21) ? offset << 10 : (offset << 2) | (1 << 9)
+            units[node.position] = parent
+            for child in children {
+                let position = base ^ child.label
+                used[position] = true
+                if child.label == 0 {
+                    units[position] = UInt32(bitPattern: values[order[child.lower]]) | (1 << 31)
+                    units[node.position] |= 1 << 8
+                } else {
+                    units[position] = UInt32(child.label)
+                    queue.append(Pending(position: position, lower: child.lower, upper: child.upper, depth: node.depth + 1))
+                }
+            }
+            while firstOpenBlock << 8 < used.count && !used[(firstOpenBlock << 8)..<((firstOpenBlock + 1) << 8)].contains(false) {
+                firstOpenBlock += 1
+            }
+        }
+        // Trim trailing unused blocks.
+        var count = units.count
+        while count > 256 && !used[(count - 256)..<count].contains(true) { count -= 256 }
+        self.units = Array(units[0..<count])
+    }
+}

@@ -1,0 +1,211 @@
+/// A Unigram language-model tokenizer (Kudo 2018): each piece has a log probability, and a text
+/// is split into the pieces whose scores sum highest (Viterbi).
+///
+/// Two flavours reproduce the two libraries that use the model:
+/// - `.sentencePiece`: scores are 32-bit floats summed as the `sentencepiece` library does,
+///   piece types matter (control and byte pieces are never matched in text, unused pieces are
+///   skipped, user-defined pieces always win), and the unknown score is 10 below the lowest
+///   normal piece.
+/// - `.huggingFace`: 64-bit scores, every vocabulary entry is matched, the unknown score is 10
+///   below the lowest of all entries.
+///
+/// A run of characters that no piece covers becomes one unknown token, or, with byte fallback,
+/// one `<0xAB>` token per UTF-8 byte.
+public struct UnigramModel: Sendable {
+    /// SentencePiece's piece types (the values of its `.model` files).
+    public enum PieceKind: UInt8, Sendable {
+        case normal = 1, unknown = 2, control = 3, userDefined = 4, unused = 5, byte = 6
+    }
+
+    public enum Flavor: Sendable { case sentencePiece, huggingFace }
+
+    public let pieces: [[UInt8]]
+    /// Log probabilities (exact 32-bit values in the `.sentencePiece` flavour).
+    public let scores: [Double]
+    public let kinds: [PieceKind]
+    public let unknownId: UInt32
+    public let byteFallback: Bool
+    public let flavor: Flavor
+    /// Pieces matched in text → id.
+    let trie: DoubleArrayTrie
+    let lookup: ByteStringTable
+    /// Ids of `<0x00>`...`<0xFF>` when `byteFallback`.
+    let byteIds: [UInt32]
+    let unknownScore: Double
+    /// SentencePiece's bonus base for user-defined pieces (its `max_score_`, which starts at
+    /// FLT_MIN, so it is tiny when all scores are negative).
+    let maxScore: Float
+
+    public init(pieces: [[UInt8]], scores: [Double], kinds: [PieceKind]? = nil, unknownId: UInt32,
+                byteFallback: Bool = false, flavor: Flavor = .huggingFace) throws {
+        let kinds = kinds ?? pieces.indices.map { UInt32($0) == unknownId ? .unknown : .normal }
+        guard pieces.count == scores.count, pieces.count == kinds.count else {
+            throw ModelError.invalidModel("Unigram: \(pieces.count) pieces but \(scores.count) scores and \(kinds.count) types")
+        }
+        guard !pieces.isEmpty else { throw ModelError.invalidModel("Unigram: no pieces") }
+        guard Int(unknownId) < pieces.count else {
+            throw ModelError.invalidModel("Unigram: unk id \(unknownId) is outside the \(pieces.count) pieces")
+        }
+        var lookup = ByteStringTable(capacity: pieces.count)
+        var keys: [[UInt8]] = [], values: [Int32] = []
+        var byteIds = [UInt32](repeating: UInt32.max, count: 256)
+        var minScore = Double.infinity
+        var maxScore = Float.leastNormalMagnitude
+        for (id, piece) in pieces.enumerated() {
+            guard !piece.isEmpty else { throw ModelError.invalidModel("Unigram: piece \(id) is empty") }
+            guard scores[id].isFinite else { throw ModelError.invalidModel("Unigram: piece \(id) has score \(scores[id])") }
+            if lookup.id(of: piece) != nil {
+                if flavor == .sentencePiece {
+                    throw ModelError.invalidModel("Unigram: piece \(String(decoding: piece, as: UTF8.self).debugDescription) is defined twice")
+                }
+                continue  // HuggingFace keeps the first id of a repeated piece in its trie
+            }
+            lookup.insert(piece, id: UInt32(id))
+            let kind = kinds[id]
+            if kind == .byte, let byte = Self.byteValue(piece) { byteIds[Int(byte)] = UInt32(id) }
+            switch flavor {
+            case .sentencePiece:
+                if kind == .normal {
+                    minScore = min(minScore, scores[id])
+                    maxScore = max(maxScore, Float(scores[id]))
+                }
+                if kind == .normal || kind == .userDefined || kind == .unused, !piece.contains(0) {
+                    keys.append(piece)
+                    values.append(Int32(id))
+                }
+            case .huggingFace:
+                minScore = min(minScore, scores[id])
+                if !piece.contains(0) { keys.append(piece); values.append(Int32(id)) }
+            }
+        }
+        if byteFallback {
+            if flavor == .huggingFace {
+                for byte in 0..<256 where byteIds[byte] == UInt32.max {
+                    if let id = lookup.id(of: Array(String(format: "<0x%02X>", byte).utf8)) { byteIds[byte] = id }
+                }
+            }
+            if flavor == .sentencePiece, let missing = byteIds.firstIndex(of: UInt32.max) {
+                throw ModelError.invalidModel(String(format: "byte fallback is on but the byte piece <0x%02X> is missing", missing))
+            }
+        }
+        self.pieces = pieces
+        self.scores = scores
+        self.kinds = kinds
+        self.unknownId = unknownId
+        self.byteFallback = byteFallback
+        self.flavor = flavor
+        self.trie = try DoubleArrayTrie(keys: keys, values: values)
+        self.lookup = lookup
+        self.byteIds = byteIds
+        self.maxScore = maxScore
+        let penalty = 10.0
+        self.unknownScore = flavor == .sentencePiece
+            ? Double(Float(minScore == .infinity ? 0 : minScore) - Float(penalty))
+            : (minScore == .infinity ? 0 : minScore) - penalty
+    }
+
+    /// The byte of a `<0xAB>` piece.
+    static func byteValue(_ piece: [UInt8]) -> UInt8? {
+        guard piece.count == 6, piece[0] == 0x3C, piece[1] == 0x30, piece[2] == 0x78, piece[5] == 0x3E else { return nil }
+        return UInt8(String(decoding: piece[3..<5], as: UTF8.self), radix: 16)
+    }
+
+    public var vocabularySize: Int { pieces.count }
+
+    /// The id of a piece given as bytes (any type).
+    public func id<C: Collection>(of piece: C) -> UInt32? where C.Element == UInt8 { lookup.id(of: piece) }
+
+    /// The score a piece starting at a position gets in the lattice (user-defined bonus included).
+    @inline(__always)
+    func latticeScore(_ id: Int, length: Int) -> Double {
+        if flavor == .sentencePiece && kinds[id] == .userDefined {
+            return Double(Float(length) * maxScore) - 0.1
+        }
+        return scores[id]
+    }
+
+    /// Encodes one piece of normalized text with the best segmentation, appending tokens.
+    ///
+    /// 1. For each character start, walk the trie over every piece starting there and relax the
+    ///    best path ending after it; if no piece covers exactly one character, an unknown node
+    ///    covers it.
+    /// 2. Backtrack from the end.
+    /// 3. Fuse runs of unknown nodes, or spell them as bytes with byte fallback.
+    /// - Complexity: O(n x k) for k pieces matching at a position.
+    public func encode(piece: UnsafeBufferPointer<UInt8>, into output: inout [PieceToken], scratch: inout UnigramScratch) {
+        let size = piece.count
+        guard size > 0 else { return }
+        // Phase 1: best path ending at each byte position.
+        scratch.reset(size)
+        let sentencePiece = flavor == .sentencePiece
+        scratch.nodes.withUnsafeMutableBufferPointer { best in
+            var start = 0
+            while start < size {
+                let tillHere = best[start].score
+                let characterLength = min(size - start, max(1, UTF8Validation.sequenceLength(piece, at: start)))
+                var coversCharacter = false
+                trie.forEachPrefix(of: piece, from: start, to: size) { value, length in
+                    let id = Int(value)
+                    if sentencePiece && kinds[id] == .unused { return }
+                    let end = start + length
+                    let candidate = latticeScore(id, length: length) + tillHere
+                    if best[end].start < 0 || candidate > best[end].score {
+                        best[end] = UnigramScratch.Node(score: sentencePiece ? Double(Float(candidate)) : candidate,
+                                                        start: Int32(start), id: Int32(id))
+                    }
+                    if length == characterLength { coversCharacter = true }
+                }
+                if !coversCharacter {
+                    let end = start + characterLength
+                    // SentencePiece adds the unknown score in 32-bit floats.
+                    let candidate = sentencePiece ? Double(Float(unknownScore) + Float(tillHere)) : unknownScore + tillHere
+                    if best[end].start < 0 || candidate > best[end].score {
+                        best[end] = UnigramScratch.Node(score: candidate, start: Int32(start), id: Int32(unknownId))
+                    }
+                }
+                start += characterLength
+            }
+        }
+        // Phase 2: backtrack.
+        scratch.path.removeAll(keepingCapacity: true)
+        var end = size
+        while end > 0 {
+            let node = scratch.nodes[end]
+            scratch.path.append(PieceToken(id: UInt32(node.id), start: node.start, end: Int32(end)))
+            end = Int(node.start)
+        }
+        // Phase 3: unknown runs.
+        appendTokensFusingUnknowns(scratch.path.reversed(), piece: piece, unknownId: unknownId,
+                                   byteIds: byteFallback ? byteIds : nil, into: &output)
+    }
+
+    /// The token of `id` as a display string.
+    public func tokenString(_ id: UInt32) -> String {
+        Int(id) < pieces.count ? String(decoding: pieces[Int(id)], as: UTF8.self) : ""
+    }
+}
+
+/// Reusable buffers for Unigram encoding, one per thread.
+public struct UnigramScratch {
+    struct Node {
+        var score: Double
+        var start: Int32
+        var id: Int32
+    }
+    var nodes: [Node] = []
+    var path: [PieceToken] = []
+
+    public init() {}
+
+    mutating func reset(_ size: Int) {
+        let empty = Node(score: 0, start: -1, id: -1)
+        if nodes.count < size + 1 {
+            nodes = [Node](repeating: empty, count: size + 1)
+        } else {
+            for index in 0...size { nodes[index] = empty }
+        }
+        nodes[0].start = 0
+    }
+}
+
+import Foundation

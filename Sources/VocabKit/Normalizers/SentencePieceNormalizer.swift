@@ -1,0 +1,195 @@
+/// SentencePiece's normalizer: the precompiled rewrite map, whitespace clean-up, the dummy
+/// prefix and "▁" for spaces, exactly as the `sentencepiece` library applies a `.model`'s
+/// `normalizer_spec`.
+///
+/// 1. At each position take the longest user-defined symbol (kept verbatim), else the longest
+///    rule of the map, else one character unchanged.
+/// 2. With `removesExtraWhitespace`, drop leading spaces, spaces right after a space, and
+///    trailing spaces (after the map, so tabs and newlines that the map turns into spaces count).
+/// 3. Put one space in front (or at the end with `treatsWhitespaceAsSuffix`) with
+///    `addsDummyPrefix`, and write every space as "▁" with `escapesWhitespace`.
+///
+/// Differences from the library on invalid UTF-8: VocabKit replaces each maximal ill-formed
+/// subsequence by one U+FFFD before normalizing; SentencePiece replaces each byte.
+/// - Complexity: O(n x longest rule).
+public struct SentencePieceNormalizer: Normalizer {
+    public var charsMap: PrecompiledCharsMap?
+    public var addsDummyPrefix: Bool
+    public var removesExtraWhitespace: Bool
+    public var escapesWhitespace: Bool
+    public var treatsWhitespaceAsSuffix: Bool
+    /// User-defined symbols: matched before the map and never rewritten.
+    public var protectedSymbols: DoubleArrayTrie?
+    /// The map's name in `.model` files ("nmt_nfkc", "identity", ...).
+    public var name: String
+
+    public init(charsMap: PrecompiledCharsMap?, name: String = "identity", addsDummyPrefix: Bool = true,
+                removesExtraWhitespace: Bool = true, escapesWhitespace: Bool = true,
+                treatsWhitespaceAsSuffix: Bool = false, protectedSymbols: [[UInt8]] = []) throws {
+        self.charsMap = charsMap
+        self.name = name
+        self.addsDummyPrefix = addsDummyPrefix
+        self.removesExtraWhitespace = removesExtraWhitespace
+        self.escapesWhitespace = escapesWhitespace
+        self.treatsWhitespaceAsSuffix = treatsWhitespaceAsSuffix
+        self.protectedSymbols = protectedSymbols.isEmpty ? nil
+            : try DoubleArrayTrie(keys: protectedSymbols, values: protectedSymbols.indices.map { Int32($0) })
+    }
+
+    static let escapedSpace: [UInt8] = [0xE2, 0x96, 0x81]
+
+    public func normalize(_ text: inout NormalizedText) throws {
+        guard !text.bytes.isEmpty else { return }
+        // Phase 1: the rewritten text as segments (source end, output end) over one buffer,
+        // spaces still as 0x20.
+        var output: [UInt8] = []
+        output.reserveCapacity(text.bytes.count + 8)
+        var segments: [(sourceEnd: Int, outputEnd: Int)] = []
+        let outputs = charsMap?.outputs ?? []
+        outputs.withUnsafeBufferPointer { outputsPointer in
+        text.bytes.withUnsafeBufferPointer { p in
+            var i = 0
+            if removesExtraWhitespace {
+                while i < p.count {
+                    let (length, mapped) = rewrite(p, at: i)
+                    let isSpace = mapped.map { $0.count == 1 && outputs[$0.lowerBound] == 0x20 } ?? (length == 1 && p[i] == 0x20)
+                    guard isSpace else { break }
+                    i += length
+                }
+                if i > 0 { segments.append((i, 0)) }
+            }
+            guard i < p.count else { return }
+            if addsDummyPrefix && !treatsWhitespaceAsSuffix {
+                output.append(0x20)
+                segments.append((i, output.count))
+            }
+            var previousIsSpace = removesExtraWhitespace
+            while i < p.count {
+                let (length, mapped) = rewrite(p, at: i)
+                var start = mapped?.lowerBound ?? i
+                let end = mapped?.upperBound ?? (i + length)
+                let bytes = mapped == nil ? p : outputsPointer
+                while previousIsSpace && start < end && bytes[start] == 0x20 { start += 1 }
+                if start < end {
+                    output.append(contentsOf: bytes[start..<end])
+                    previousIsSpace = bytes[end - 1] == 0x20
+                }
+                if !removesExtraWhitespace { previousIsSpace = false }
+                i += length
+                segments.append((i, output.count))
+            }
+        }
+        }
+        // Phase 2: trailing spaces, then the suffix space.
+        if removesExtraWhitespace {
+            var end = output.count
+            while end > 0 && output[end - 1] == 0x20 { end -= 1 }
+            if end < output.count {
+                output.removeLast(output.count - end)
+                for index in segments.indices.reversed() where segments[index].outputEnd > end {
+                    segments[index].outputEnd = end
+                }
+            }
+        }
+        if addsDummyPrefix && treatsWhitespaceAsSuffix && !output.isEmpty {
+            output.append(0x20)
+            segments.append((text.bytes.count, output.count))
+        }
+        // Phase 3: apply the segments that differ from the source, keeping the alignment.
+        var builder = NormalizedTextBuilder(source: text, extraCapacity: output.count - text.bytes.count + 64)
+        var sourceStart = 0, outputStart = 0
+        let source = text.bytes
+        for segment in segments {
+            let produced = output[outputStart..<segment.outputEnd]
+            let changed = produced.count != segment.sourceEnd - sourceStart
+                || (escapesWhitespace && produced.contains(0x20))
+                || !produced.elementsEqual(source[sourceStart..<segment.sourceEnd])
+            if changed {
+                builder.keep(upTo: sourceStart)
+                if escapesWhitespace && produced.contains(0x20) {
+                    var escaped: [UInt8] = []
+                    escaped.reserveCapacity(produced.count + 4)
+                    for byte in produced {
+                        if byte == 0x20 { escaped.append(contentsOf: Self.escapedSpace) } else { escaped.append(byte) }
+                    }
+                    builder.replace(upTo: segment.sourceEnd, with: escaped)
+                } else {
+                    builder.replace(upTo: segment.sourceEnd, with: produced)
+                }
+            }
+            sourceStart = segment.sourceEnd
+            outputStart = segment.outputEnd
+        }
+        builder.keep(upTo: sourceStart)
+        if sourceStart < source.count { builder.replace(upTo: source.count, with: EmptyCollection()) }
+        text = builder.finish()
+    }
+
+    /// Step 1 at position `i`: bytes consumed, and the range of the map's outputs that replaces
+    /// them (nil: unchanged).
+    @inline(__always)
+    private func rewrite(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> (Int, Range<Int>?) {
+        if let protectedSymbols {
+            var longest = 0
+            protectedSymbols.forEachPrefix(of: p, from: i, to: p.count) { _, length in longest = max(longest, length) }
+            if longest > 0 { return (longest, nil) }
+        }
+        if let charsMap, let match = charsMap.longestMatch(p, at: i) {
+            return (match.length, match.output)
+        }
+        return (min(p.count - i, max(1, UTF8Validation.sequenceLength(p, at: i))), nil)
+    }
+}
+
+extension SentencePieceNormalizer {
+    /// The SentencePiece normalizer that does what a VocabKit front end does, for `.model` files.
+    ///
+    /// A `SentencePieceNormalizer` is returned as it is. Otherwise the front end must be a
+    /// normalizer followed by the `Metaspace` pre-tokenizer:
+    /// 1. Trailing `collapse-whitespace` and `strip` steps become `remove_extra_whitespaces`.
+    /// 2. The other steps are applied to every Unicode scalar on its own; each scalar they change
+    ///    becomes a rule of the precompiled map.
+    /// 3. Metaspace's prepend scheme becomes `add_dummy_prefix`.
+    ///
+    /// Limit: rules are per character, so a normalization that joins characters (NFC/NFKC
+    /// composing "e" + U+0301 into "é") applies to precomposed input only in the written model.
+    /// - Complexity: O(0x110000) normalizer calls.
+    public static func compiling(_ frontEnd: TextFrontEnd) throws -> SentencePieceNormalizer {
+        if let normalizer = frontEnd.normalizer as? SentencePieceNormalizer { return normalizer }
+        // Phase 1: the pre-tokenizer must be Metaspace alone.
+        var preTokenizers: [any PreTokenizer] = [frontEnd.preTokenizer]
+        while let sequence = preTokenizers.first as? PreTokenizerSequence, preTokenizers.count == 1 {
+            preTokenizers = sequence.steps
+        }
+        guard preTokenizers.count == 1, let metaspace = preTokenizers[0] as? Metaspace else {
+            throw ModelError.invalidModel("a .model file can express a normalizer followed by the Metaspace pre-tokenizer only")
+        }
+        // Phase 2: split off remove_extra_whitespaces.
+        var steps: [any Normalizer] = [frontEnd.normalizer]
+        while steps.count == 1, let sequence = steps[0] as? NormalizerSequence { steps = sequence.steps }
+        var removesExtra = false
+        if steps.count >= 2, steps[steps.count - 1] is Strip,
+           let collapse = steps[steps.count - 2] as? ReplaceWhitespace, collapse.collapse {
+            removesExtra = true
+            steps.removeLast(2)
+            steps.append(ReplaceWhitespace())
+        }
+        // Phase 3: one rule per changed scalar.
+        let sequence = NormalizerSequence(steps)
+        var rules: [(from: [UInt8], to: [UInt8])] = []
+        var scalarBytes: [UInt8] = []
+        for value in UInt32(1)...0x10FFFF where !(0xD800...0xDFFF).contains(value) {
+            scalarBytes.removeAll(keepingCapacity: true)
+            appendUTF8(value, to: &scalarBytes)
+            var text = try NormalizedText(validating: scalarBytes)
+            try sequence.normalize(&text)
+            if text.bytes != scalarBytes { rules.append((scalarBytes, text.bytes)) }
+        }
+        let isNmtNFKC = steps.count == 3 && steps[0] is SentencePieceWhitespaceRules
+            && (steps[1] as? UnicodeFormNormalizer)?.form == .nfkc
+        return try SentencePieceNormalizer(
+            charsMap: rules.isEmpty ? nil : PrecompiledCharsMap(rules: rules),
+            name: rules.isEmpty ? "identity" : isNmtNFKC ? "nmt_nfkc" : "vocabkit",
+            addsDummyPrefix: metaspace.prependScheme != .never, removesExtraWhitespace: removesExtra)
+    }
+}
