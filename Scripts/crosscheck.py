@@ -14,6 +14,7 @@ and `vocab pretokenize --format jsonl` print with:
     encoder.json and vocab.bpe (`vocab encode`), with the files in Tests/Fixtures,
   * HuggingFace's WordPiece with the real BERT uncased tokenizer.json and vocab.txt, and with
     WordPiece tokenizer.json files trained by `vocab train --algorithm wordpiece`,
+  * the `sentencepiece` library's ids for its Unigram and BPE test models and Mistral's model,
   * HuggingFace's BpeTrainer: `vocab train` must learn the same merges and vocabulary (byte-level,
     GPT-2 split, same special token and min frequency) on English+code and on Chinese, and the
     two tokenizer.json files must give the same ids in both libraries.
@@ -32,7 +33,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 from peers import PATTERNS, ensure_venv  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-PINNED = ["tokenizers==0.23.3", "regex==2026.5.9", "tiktoken==0.14.0"]
+PINNED = ["tokenizers==0.23.3", "regex==2026.5.9", "tiktoken==0.14.0", "sentencepiece==0.2.3"]
 FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Tests", "Fixtures")
 CORPORA = ["en", "code-python", "de", "ru", "ja", "zh", "ko", "th", "ar", "hi"]
 
@@ -226,6 +227,22 @@ def main():
             c = check(f"encode vocabkit-trained wordpiece ({criterion}) = tokenizers")
             for i, line in enumerate(lines):
                 c.compare(f"{corpus}:{i + 1}", json.loads(ours[i]), peer.encode(line).ids, line)
+
+    # 9. SentencePiece .model files: SentencePiece's own test models (Unigram with its nfkc map,
+    #    BPE with nmt_nfkc) and Mistral's BPE (byte fallback, split digits), on every line.
+    import sentencepiece as spm
+    sp_models = [os.path.join(FIXTURES, "sentencepiece", f) for f in
+                 ("botchan_en_unigram_1000.model", "botchan_en_bpe_1000.model", "mistral-tokenizer.model.v1")]
+    for model_path in sp_models:
+        sp = spm.SentencePieceProcessor(model_file=model_path)
+        c = check(f"encode {os.path.basename(model_path)} = sentencepiece")
+        for corpus in CORPORA:
+            path = os.path.join(tmp, f"{corpus}.txt")
+            lines = open(path, encoding="utf-8").read().split("\n")[:-1]
+            ours = vocab_lines(a.vocab, ["encode", "-t", model_path, "--format", "jsonl"], path)
+            theirs = sp.encode(lines)
+            for i, line in enumerate(lines):
+                c.compare(f"{corpus}:{i + 1}", json.loads(ours[i]), theirs[i], line)
 
     failed = 0
     for c in checks.values():

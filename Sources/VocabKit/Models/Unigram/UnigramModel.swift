@@ -148,10 +148,12 @@ public struct UnigramModel: Sendable {
                     let id = Int(value)
                     if sentencePiece && kinds[id] == .unused { return }
                     let end = start + length
-                    let candidate = latticeScore(id, length: length) + tillHere
+                    // SentencePiece sums and compares in 32-bit floats (measured: comparing the
+                    // 64-bit sums picks the other of two tied paths).
+                    let candidate = sentencePiece ? Double(Float(latticeScore(id, length: length)) + Float(tillHere))
+                        : latticeScore(id, length: length) + tillHere
                     if best[end].start < 0 || candidate > best[end].score {
-                        best[end] = UnigramScratch.Node(score: sentencePiece ? Double(Float(candidate)) : candidate,
-                                                        start: Int32(start), id: Int32(id))
+                        best[end] = UnigramScratch.Node(score: candidate, start: Int32(start), id: Int32(id))
                     }
                     if length == characterLength { coversCharacter = true }
                 }
