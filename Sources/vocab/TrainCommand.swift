@@ -27,7 +27,7 @@ struct TrainCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "The algorithm: bpe or wordpiece.")
+    @Option(help: "The algorithm: bpe, wordpiece or unigram.")
     var algorithm: Algorithm = .bpe
 
     @Option(help: "WordPiece: likelihood (default) or frequency.")
@@ -93,12 +93,28 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "No progress line on stderr.")
     var quiet = false
 
-    enum Algorithm: String, ExpressibleByArgument, CaseIterable { case bpe, wordpiece }
+    @Flag(help: "Unigram: train on whole lines (SentencePiece without whitespace splitting; pieces may span words).")
+    var sentences = false
+
+    @Option(name: .customLong("max-piece-length"), help: "Unigram: the longest piece, in characters.")
+    var maxPieceLength = 16
+
+    @Option(name: .customLong("shrinking-factor"), help: "Unigram: share of pieces each pruning round keeps.")
+    var shrinkingFactor = 0.75
+
+    @Option(name: .customLong("seed-pieces"), help: "Unigram: how many frequent substrings seed the vocabulary.")
+    var seedPieces = 1_000_000
+
+    @Flag(name: .customLong("split-digits"), help: "Unigram: every digit is a piece of its own.")
+    var splitDigits = false
+
+    enum Algorithm: String, ExpressibleByArgument, CaseIterable { case bpe, wordpiece, unigram }
 
     func validate() throws {
-        guard output.hasSuffix(".json") || output.hasSuffix(".tiktoken") || output.hasSuffix(".txt") else {
-            throw ValidationError("--output must end in .json (tokenizer.json), .tiktoken or .txt (vocab.txt)")
+        guard output.hasSuffix(".json") || output.hasSuffix(".tiktoken") || output.hasSuffix(".txt") || output.hasSuffix(".model") else {
+            throw ValidationError("--output must end in .json (tokenizer.json), .model (SentencePiece), .tiktoken or .txt (vocab.txt)")
         }
+        if output.hasSuffix(".model") && algorithm != .unigram { throw ValidationError(".model files are written for Unigram vocabularies") }
         if output.hasSuffix(".txt") && algorithm != .wordpiece { throw ValidationError(".txt (vocab.txt) holds WordPiece vocabularies only") }
         if output.hasSuffix(".tiktoken") && algorithm != .bpe { throw ValidationError(".tiktoken files hold byte-level BPE only") }
         if output.hasSuffix(".tiktoken") && characters { throw ValidationError(".tiktoken files hold byte-level vocabularies only") }
@@ -109,11 +125,13 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let started = Date()
         // 1. The front end and word counts.
-        let wordPiece = algorithm == .wordpiece
-        let preTokenizerNames = preTokenizers.isEmpty ? [wordPiece ? "bert" : characters ? "whitespace" : "gpt2"] : preTokenizers
-        let frontEnd = try TextFrontEnd(normalizer: normalizer ?? (wordPiece ? "bert" : "none"), preTokenizers: preTokenizerNames)
+        let wordPiece = algorithm == .wordpiece, unigram = algorithm == .unigram
+        let defaultPreTokenizer = unigram ? (sentences ? "metaspace-whole" : "metaspace") : wordPiece ? "bert" : characters ? "whitespace" : "gpt2"
+        let preTokenizerNames = preTokenizers.isEmpty ? [defaultPreTokenizer] : preTokenizers
+        let defaultNormalizer = unigram ? "nmt-nfkc" : wordPiece ? "bert" : "none"
+        let frontEnd = try TextFrontEnd(normalizer: normalizer ?? defaultNormalizer, preTokenizers: preTokenizerNames)
         var counting = WordCountingOptions(frontEnd: frontEnd)
-        counting.keepsLineBreaks = !noLineBreaks
+        counting.keepsLineBreaks = !noLineBreaks && !unigram
         counting.maxLines = maxLines
         counting.seed = seed
         counting.threads = threads
@@ -124,6 +142,10 @@ struct TrainCommand: ParsableCommand {
         }
         if wordPiece {
             try trainWordPiece(counts, frontEnd: frontEnd, progress: progress, started: started)
+            return
+        }
+        if unigram {
+            try trainUnigram(counts, frontEnd: frontEnd, progress: progress, started: started)
             return
         }
         // 2. Training.
@@ -197,6 +219,48 @@ struct TrainCommand: ParsableCommand {
         let summary = String(format: "trained WordPiece (%@) in %.1f s: %d lines, %.1f MB, %d distinct words, vocabulary %d, wrote %@\n",
                              criterion.rawValue, Date().timeIntervalSince(started), counts.lines, Double(counts.bytes) / 1e6,
                              counts.words.count, model.vocabularySize, output)
+        FileHandle.standardError.write(Data(summary.utf8))
+    }
+}
+
+extension TrainCommand {
+    /// Unigram: train, then write tokenizer.json or a SentencePiece .model.
+    private func trainUnigram(_ counts: WordCounts, frontEnd: TextFrontEnd, progress: ProgressLine, started: Date) throws {
+        var options = UnigramTrainerOptions(vocabularySize: vocabularySize)
+        if !specialTokens.isEmpty { options.specialTokens = specialTokens }
+        if let unknownToken {
+            options.unknownToken = unknownToken
+            if !options.specialTokens.contains(unknownToken) { options.specialTokens.insert(unknownToken, at: 0) }
+        }
+        options.characterCoverage = characterCoverage ?? 0.9995
+        options.maxPieceLength = maxPieceLength
+        options.shrinkingFactor = shrinkingFactor
+        options.seedPieceCount = seedPieces
+        options.splitDigits = splitDigits
+        options.splitByWhitespace = !sentences
+        options.byteFallback = byteFallback
+        options.threads = threads
+        let training = try UnigramTrainer(options: options).train(counts) { report in progress.status(report.phase) }
+        let model = training.model
+        let added = options.specialTokens.compactMap { name in model.id(of: Array(name.utf8)).map { AddedToken(content: name, id: $0) } }
+        let decoding = SentencePieceDecoding(unknownId: model.unknownId, controlIds: Set(added.map(\.id)).subtracting([model.unknownId]))
+        let tokenizer = Tokenizer(frontEnd: frontEnd, model: .unigram(model), addedTokens: added, decoder: .sentencePiece(decoding))
+        let data: Data
+        if output.hasSuffix(".model") {
+            let settings = SentencePieceModelFile.Settings(
+                characterCoverage: Float(options.characterCoverage), maxPieceLength: options.maxPieceLength,
+                splitDigits: splitDigits, splitByWhitespace: !sentences, shrinkingFactor: Float(shrinkingFactor),
+                seedPieceCount: seedPieces, subIterations: options.subIterations)
+            data = try SentencePieceModelFile.write(tokenizer, settings: settings)
+        } else {
+            data = try TokenizerJSON.write(tokenizer)
+        }
+        try AtomicFile.write(data, to: output)
+        progress.finish()
+        let sample = counts.sampledFrom.map { ", a sample of \(counts.lines) of \($0) lines (seed \(seed))" } ?? ""
+        let summary = String(format: "trained Unigram in %.1f s: %d lines, %.1f MB%@, %d distinct %@, %d seed pieces, %d rounds, vocabulary %d, wrote %@\n",
+                             Date().timeIntervalSince(started), counts.lines, Double(counts.bytes) / 1e6, sample, counts.words.count,
+                             sentences ? "lines" : "words", training.seedCount, training.rounds.count, model.vocabularySize, output)
         FileHandle.standardError.write(Data(summary.utf8))
     }
 }

@@ -114,7 +114,8 @@ extension DoubleArrayTrie {
         }
         var units = [UInt32](repeating: 0, count: 256)
         var used = [Bool](repeating: false, count: 256)
-        var usedBases = Set<Int>()
+        // Base 0 would make the root its own leaf slot; darts-clone never uses it.
+        var usedBases: Set<Int> = [0]
         used[0] = true
         var firstOpenBlock = 0
 

@@ -25,7 +25,7 @@ public enum FrontEndSpecification {
     public static let preTokenizerNames = [
         "gpt2", "cl100k", "o200k", "llama3", "byte-level", "byte-level-prefix", "whitespace",
         "whitespace-split", "bert", "punctuation", "digits", "digits3", "digit-runs", "scripts",
-        "word-break", "metaspace", "metaspace-first", "metaspace-never",
+        "word-break", "metaspace", "metaspace-first", "metaspace-never", "metaspace-whole",
     ]
 
     /// The normalizer for a comma-separated list of names.
@@ -102,6 +102,7 @@ public enum FrontEndSpecification {
         case "metaspace": return Metaspace(prependScheme: .always)
         case "metaspace-first": return Metaspace(prependScheme: .first)
         case "metaspace-never": return Metaspace(prependScheme: .never)
+        case "metaspace-whole": return Metaspace(prependScheme: .always, splits: false)
         default:
             throw TextError.invalidSpecification(
                 "unknown pre-tokenizer '\(specification)'; known: \(preTokenizerNames.joined(separator: ", ")), "

@@ -8,13 +8,13 @@ public enum InvalidUTF8Policy: Sendable, Equatable {
 }
 
 /// UTF-8 validation and repair, written for speed on ASCII-heavy text.
-enum UTF8Validation {
+public enum UTF8Validation {
     /// The length of the well-formed sequence starting at `i`, or the negated length of the
     /// maximal ill-formed subpart there (at least 1) when it is not well formed.
     ///
     /// Follows Table 3-7 of the Unicode Standard (well-formed UTF-8 byte sequences).
     @inline(__always)
-    static func sequenceLength(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> Int {
+    public static func sequenceLength(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> Int {
         let b0 = p[i]
         if b0 < 0x80 { return 1 }
         let n = p.count

@@ -66,7 +66,8 @@ public enum UnicodeTables {
 
     /// The ICU script code of `scalar`.
     @inline(__always)
-    static func script(_ scalar: UInt32) -> UInt16 { scripts[Int(scalar)] }
+    /// The ICU script code (UScriptCode) of a scalar.
+    public static func script(_ scalar: UInt32) -> UInt16 { scripts[Int(scalar)] }
 }
 
 /// Character classes used by the GPT-style splitters, derived from the category table.

@@ -27,11 +27,11 @@ public struct UnigramModel: Sendable {
     public let byteFallback: Bool
     public let flavor: Flavor
     /// Pieces matched in text → id.
-    let trie: DoubleArrayTrie
+    public let trie: DoubleArrayTrie
     let lookup: ByteStringTable
     /// Ids of `<0x00>`...`<0xFF>` when `byteFallback`.
     let byteIds: [UInt32]
-    let unknownScore: Double
+    public let unknownScore: Double
     /// SentencePiece's bonus base for user-defined pieces (its `max_score_`, which starts at
     /// FLT_MIN, so it is tiny when all scores are negative).
     let maxScore: Float

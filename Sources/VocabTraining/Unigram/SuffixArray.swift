@@ -1,0 +1,161 @@
+/// Suffix arrays by induced sorting (SA-IS, Nong, Zhang and Chan 2009), LCP arrays (Kasai et al.
+/// 2001) and the enumeration of repeated substrings they allow: the seed step of Unigram training.
+enum SuffixArray {
+    /// The suffix array of `text`, whose symbols are in 0..<alphabetSize. The last symbol must be
+    /// 0 and occur nowhere else (the sentinel).
+    /// - Complexity: O(n + alphabetSize) time, O(n + alphabetSize) extra space.
+    static func build(_ text: [Int32], alphabetSize: Int) -> [Int32] {
+        var sa = [Int32](repeating: -1, count: text.count)
+        text.withUnsafeBufferPointer { t in
+            sa.withUnsafeMutableBufferPointer { s in sais(t, s, alphabetSize) }
+        }
+        return sa
+    }
+
+    /// 1. Classify suffixes as S or L; find the leftmost-S (LMS) positions.
+    /// 2. Induce-sort the LMS substrings from their bucket ends.
+    /// 3. Name LMS substrings; if names repeat, recurse on the reduced string.
+    /// 4. Induce the full order from the sorted LMS suffixes.
+    private static func sais(_ t: UnsafeBufferPointer<Int32>, _ sa: UnsafeMutableBufferPointer<Int32>, _ k: Int) {
+        let n = t.count
+        if n == 1 { sa[0] = 0; return }
+        // Phase 1: types (true = S).
+        var isS = [Bool](repeating: false, count: n)
+        isS[n - 1] = true
+        for i in stride(from: n - 2, through: 0, by: -1) {
+            isS[i] = t[i] < t[i + 1] || (t[i] == t[i + 1] && isS[i + 1])
+        }
+        func isLMS(_ i: Int) -> Bool { i > 0 && isS[i] && !isS[i - 1] }
+        var bucketSizes = [Int](repeating: 0, count: k)
+        for symbol in t { bucketSizes[Int(symbol)] += 1 }
+        func bucketEnds() -> [Int] {
+            var ends = [Int](repeating: 0, count: k), sum = 0
+            for c in 0..<k { sum += bucketSizes[c]; ends[c] = sum }
+            return ends
+        }
+        func bucketStarts() -> [Int] {
+            var starts = [Int](repeating: 0, count: k), sum = 0
+            for c in 0..<k { starts[c] = sum; sum += bucketSizes[c] }
+            return starts
+        }
+        func induce() {
+            var starts = bucketStarts()
+            for i in 0..<n {
+                let j = Int(sa[i]) - 1
+                if sa[i] > 0 && !isS[j] {
+                    sa[starts[Int(t[j])]] = Int32(j)
+                    starts[Int(t[j])] += 1
+                }
+            }
+            var ends = bucketEnds()
+            for i in stride(from: n - 1, through: 0, by: -1) {
+                let j = Int(sa[i]) - 1
+                if sa[i] > 0 && isS[j] {
+                    ends[Int(t[j])] -= 1
+                    sa[ends[Int(t[j])]] = Int32(j)
+                }
+            }
+        }
+        // Phase 2: place LMS positions at bucket ends, induce.
+        for i in 0..<n { sa[i] = -1 }
+        var ends = bucketEnds()
+        for i in stride(from: n - 1, through: 1, by: -1) where isLMS(i) {
+            ends[Int(t[i])] -= 1
+            sa[ends[Int(t[i])]] = Int32(i)
+        }
+        induce()
+        // Phase 3: name the sorted LMS substrings.
+        var sortedLMS: [Int32] = []
+        for i in 0..<n where isLMS(Int(sa[i])) { sortedLMS.append(sa[i]) }
+        var names = [Int32](repeating: -1, count: n)
+        var name: Int32 = 0
+        var previous = -1
+        for position in sortedLMS.map(Int.init) {
+            var differs = previous < 0
+            if !differs {
+                var d = 0
+                while true {
+                    let a = position + d, b = previous + d
+                    if a >= n || b >= n || t[a] != t[b] || isS[a] != isS[b] { differs = true; break }
+                    if d > 0 && (isLMS(a) || isLMS(b)) { differs = !(isLMS(a) && isLMS(b)); break }
+                    d += 1
+                }
+            }
+            if differs { name += 1 }
+            names[position] = name - 1
+            previous = position
+        }
+        var lmsPositions: [Int32] = []
+        var reduced: [Int32] = []
+        for i in 0..<n where names[i] >= 0 {
+            lmsPositions.append(Int32(i))
+            reduced.append(names[i])
+        }
+        // Phase 3b: order of the LMS suffixes, recursively if names are not unique.
+        var reducedSA = [Int32](repeating: -1, count: reduced.count)
+        if Int(name) < reduced.count {
+            reduced.withUnsafeBufferPointer { r in
+                reducedSA.withUnsafeMutableBufferPointer { s in sais(r, s, Int(name)) }
+            }
+        } else {
+            for (index, value) in reduced.enumerated() { reducedSA[Int(value)] = Int32(index) }
+        }
+        // Phase 4: place LMS suffixes in sorted order at bucket ends, induce.
+        for i in 0..<n { sa[i] = -1 }
+        ends = bucketEnds()
+        for index in stride(from: reducedSA.count - 1, through: 0, by: -1) {
+            let position = Int(lmsPositions[Int(reducedSA[index])])
+            ends[Int(t[position])] -= 1
+            sa[ends[Int(t[position])]] = Int32(position)
+        }
+        induce()
+    }
+
+    /// lcp[i] = length of the longest common prefix of the suffixes at sa[i-1] and sa[i]
+    /// (lcp[0] = 0).
+    /// - Complexity: O(n).
+    static func lcp(_ text: [Int32], _ sa: [Int32]) -> [Int32] {
+        let n = text.count
+        var rank = [Int32](repeating: 0, count: n)
+        for (index, position) in sa.enumerated() { rank[Int(position)] = Int32(index) }
+        var lcp = [Int32](repeating: 0, count: n)
+        var h = 0
+        for i in 0..<n {
+            let r = Int(rank[i])
+            if r > 0 {
+                let j = Int(sa[r - 1])
+                while i + h < n && j + h < n && text[i + h] == text[j + h] { h += 1 }
+                lcp[r] = Int32(h)
+                if h > 0 { h -= 1 }
+            } else {
+                h = 0
+            }
+        }
+        return lcp
+    }
+
+    /// Calls `body(position, length, weight)` once for each branching repeated substring: every
+    /// internal node of the suffix tree (an LCP interval), with `weight` the sum of
+    /// `suffixWeights` over the suffixes that start with it.
+    /// - Complexity: O(n).
+    static func forEachRepeat(sa: [Int32], lcp: [Int32], suffixWeights: [Int64],
+                              _ body: (_ position: Int, _ length: Int, _ weight: Int64) -> Void) {
+        let n = sa.count
+        // Prefix sums of weights in suffix-array order.
+        var prefix = [Int64](repeating: 0, count: n + 1)
+        for i in 0..<n { prefix[i + 1] = prefix[i] + suffixWeights[Int(sa[i])] }
+        // Stack of (lcp value, left bound).
+        var stack: [(height: Int32, left: Int)] = [(0, 0)]
+        for i in 1...n {
+            let height = i < n ? lcp[i] : 0
+            var left = i - 1
+            while let top = stack.last, top.height > height {
+                stack.removeLast()
+                left = top.left
+                // Interval [left, i-1] with common prefix length top.height.
+                body(Int(sa[left]), Int(top.height), prefix[i] - prefix[left])
+            }
+            if stack.last!.height < height { stack.append((height, left)) }
+        }
+    }
+}

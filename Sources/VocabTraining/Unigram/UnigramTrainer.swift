@@ -1,0 +1,490 @@
+import Dispatch
+import Foundation
+import VocabKit
+
+/// Options of the Unigram trainer. Defaults follow SentencePiece's `spm_train --model_type=unigram`.
+public struct UnigramTrainerOptions: Sendable {
+    public var vocabularySize: Int
+    /// Share of character occurrences the kept characters must cover; the rest are unknown.
+    public var characterCoverage = 0.9995
+    /// Longest piece, in characters.
+    public var maxPieceLength = 16
+    /// Each pruning round keeps this share of the pieces (or the target, if larger).
+    public var shrinkingFactor = 0.75
+    /// EM iterations between pruning rounds.
+    public var subIterations = 2
+    /// How many frequent substrings seed the vocabulary.
+    public var seedPieceCount = 1_000_000
+    /// A piece may not mix Unicode scripts (Hiragana and Katakana count as Han, as in SentencePiece).
+    public var splitByUnicodeScript = true
+    /// A piece may not mix digits with letters.
+    public var splitByNumber = true
+    /// Digits are pieces of their own.
+    public var splitDigits = false
+    /// "▁" only at a piece's start (the words of the front end are whitespace-delimited). Off for
+    /// sentence-level training, where "▁" may be inside a piece (not at its end).
+    public var splitByWhitespace = true
+    /// Adds the 256 `<0xAB>` byte pieces so that no character is unknown.
+    public var byteFallback = false
+    /// Special pieces, which take the first ids; `unknownToken` must be one of them.
+    public var specialTokens = ["<unk>", "<s>", "</s>"]
+    public var unknownToken = "<unk>"
+    /// Worker threads for the E-step and pruning (0: all cores). Results do not depend on it.
+    public var threads = 0
+
+    public init(vocabularySize: Int) { self.vocabularySize = vocabularySize }
+}
+
+/// One vocabulary of the pruning sequence: the pieces that survived a round, with their scores.
+public struct UnigramRound: Sendable {
+    public var pieces: [[UInt8]]
+    public var scores: [Double]
+    /// The negative log likelihood per word (count-weighted) after this round's EM.
+    public var objective: Double
+}
+
+/// What training produced: the model and the nested vocabularies of every pruning round.
+public struct UnigramTraining: Sendable {
+    public var model: UnigramModel
+    /// Rounds from the seed vocabulary down to the final one (largest first).
+    public var rounds: [UnigramRound]
+    /// Characters kept by the coverage threshold.
+    public var requiredCharacters: [[UInt8]]
+    public var seedCount: Int
+    let options: UnigramTrainerOptions
+
+    /// A model of `size` pieces from the pruning sequence, without retraining: the smallest
+    /// round with at least that many pieces, cut to the highest scores, required characters kept.
+    public func model(size: Int) throws -> UnigramModel {
+        guard let round = rounds.last(where: { $0.pieces.count + metaCount(options) >= size }) ?? rounds.first else {
+            throw TrainingError.invalidOption("no vocabulary was recorded")
+        }
+        return try UnigramTrainer.finalize(round, required: requiredCharacters, size: size, options: options)
+    }
+}
+
+func metaCount(_ options: UnigramTrainerOptions) -> Int {
+    options.specialTokens.count + (options.byteFallback ? 256 : 0)
+}
+
+/// Trains a Unigram vocabulary (Kudo 2018) from piece counts, as SentencePiece does.
+///
+/// 1. Characters: keep the most frequent up to `characterCoverage` of all occurrences.
+/// 2. Seeds: every character, and the `seedPieceCount` repeated substrings with the highest
+///    frequency x length, found with a suffix array over the distinct words (each occurrence
+///    weighted by its word's count). Scores start as log relative frequencies.
+/// 3. EM: expected piece counts by forward-backward over each word's lattice (in parallel), then
+///    the Bayesian M-step `digamma(count) - digamma(total)`, dropping pieces expected less than
+///    0.5 times; `subIterations` times.
+/// 4. Prune: drop the pieces whose removal loses least likelihood (the loss of replacing each
+///    piece by its second-best segmentation), keeping `shrinkingFactor` of them; back to 3 until
+///    at most 1.1 x the target remain. Each round's vocabulary is kept.
+/// 5. Finalize: special tokens, byte pieces, required characters, then the best-scored pieces up
+///    to the target size, in descending score order.
+public struct UnigramTrainer: Sendable {
+    public var options: UnigramTrainerOptions
+
+    public init(options: UnigramTrainerOptions) { self.options = options }
+
+    public func train(_ counts: WordCounts, progress: ((TrainingProgress) -> Void)? = nil) throws -> UnigramTraining {
+        guard options.specialTokens.contains(options.unknownToken) else {
+            throw TrainingError.invalidOption("the unknown token \(options.unknownToken) must be one of the special tokens")
+        }
+        guard options.shrinkingFactor > 0 && options.shrinkingFactor < 1 else {
+            throw TrainingError.invalidOption("the shrinking factor must be between 0 and 1")
+        }
+        guard options.maxPieceLength >= 1 else { throw TrainingError.invalidOption("the maximum piece length must be at least 1") }
+        let words = counts.words.filter { !$0.word.isEmpty }
+        guard !words.isEmpty else { throw TrainingError.invalidOption("the corpus has no words to train on") }
+        // Phase 1: characters.
+        let required = try characterAlphabet(counts, limit: nil, coverage: options.characterCoverage)
+        let meta = metaCount(options)
+        guard options.vocabularySize >= meta + required.count else {
+            throw TrainingError.vocabularyTooSmall(requested: options.vocabularySize, minimum: meta + required.count,
+                                                   reason: "special and byte pieces plus the \(required.count) characters kept by coverage \(options.characterCoverage)")
+        }
+        // Phase 2: seeds.
+        progress?(TrainingProgress(phase: "seed pieces", done: 0, total: nil))
+        var pieces = seedPieces(words, required: required)
+        let seedCount = pieces.count
+        var rounds: [UnigramRound] = []
+        let desired = max(options.vocabularySize - meta, Int(Double(options.vocabularySize - meta) * 1.1))
+        // Phases 3-4: EM and pruning.
+        var round = 0
+        while true {
+            var objective = 0.0
+            for _ in 0..<max(1, options.subIterations) {
+                let model = try trainingModel(pieces)
+                let (expected, nll) = expectation(model, words)
+                objective = nll
+                pieces = maximization(pieces, expected: expected)
+            }
+            round += 1
+            progress?(TrainingProgress(phase: "EM round \(round): \(pieces.count) pieces, objective \(String(format: "%.4f", objective))",
+                                       done: round, total: nil))
+            rounds.append(UnigramRound(pieces: pieces.map(\.piece), scores: pieces.map(\.score), objective: objective))
+            if pieces.count <= desired { break }
+            let pruned = try prune(pieces, words, target: max(desired, Int(options.shrinkingFactor * Double(pieces.count))))
+            if pruned.count == pieces.count { break }
+            pieces = pruned
+        }
+        // Phase 5.
+        let model = try Self.finalize(rounds[rounds.count - 1], required: required, size: options.vocabularySize, options: options)
+        return UnigramTraining(model: model, rounds: rounds, requiredCharacters: required, seedCount: seedCount,
+                               options: options)
+    }
+
+    typealias Piece = (piece: [UInt8], score: Double)
+
+    // MARK: - Phase 2: seeds
+
+    /// Characters by frequency, then the best repeated substrings, scored as log relative
+    /// frequency x length.
+    func seedPieces(_ words: [(word: [UInt8], count: Int64)], required: [[UInt8]]) -> [Piece] {
+        // Symbols: 1...K for required characters (code point order), K+1 for any other
+        // character, K+2 between words, 0 at the end.
+        var symbolOf: [UInt32: Int32] = [:]
+        var scalars: [UInt32] = []
+        for (index, bytes) in required.enumerated() {
+            let scalar = bytes.withUnsafeBufferPointer { decodeScalar($0, 0).0 }
+            symbolOf[scalar] = Int32(index + 1)
+            scalars.append(scalar)
+        }
+        let other = Int32(required.count + 1), boundary = Int32(required.count + 2)
+        var text: [Int32] = [], weights: [Int64] = []
+        var characterCounts = [Int64](repeating: 0, count: required.count + 1)
+        for (word, count) in words {
+            word.withUnsafeBufferPointer { p in
+                var i = 0
+                while i < p.count {
+                    let (scalar, length) = decodeScalar(p, i)
+                    let symbol = symbolOf[scalar] ?? other
+                    text.append(symbol)
+                    weights.append(count)
+                    if symbol != other { characterCounts[Int(symbol)] += count }
+                    i += length
+                }
+            }
+            text.append(boundary)
+            weights.append(0)
+        }
+        text.append(0)
+        weights.append(0)
+        let sa = SuffixArray.build(text, alphabetSize: required.count + 3)
+        let lcp = SuffixArray.lcp(text, sa)
+        // Candidates: valid substrings of 2+ characters.
+        var candidates: [(score: Int64, position: Int32, length: Int32)] = []
+        SuffixArray.forEachRepeat(sa: sa, lcp: lcp, suffixWeights: weights) { position, length, weight in
+            guard length >= 2, length <= options.maxPieceLength, weight > 0 else { return }
+            for k in position..<(position + length) where text[k] == other || text[k] == boundary || text[k] == 0 { return }
+            guard isValidPiece(text[position..<(position + length)].map { scalars[Int($0) - 1] }) else { return }
+            candidates.append((weight * Int64(length), Int32(position), Int32(length)))
+        }
+        func bytes(_ position: Int32, _ length: Int32) -> [UInt8] {
+            var out: [UInt8] = []
+            for k in Int(position)..<Int(position + length) { appendUTF8(scalars[Int(text[k]) - 1], to: &out) }
+            return out
+        }
+        var seeds: [(piece: [UInt8], frequency: Int64)] = []
+        for (index, count) in characterCounts.enumerated().dropFirst() where count > 0 {
+            seeds.append((required[index - 1], count))
+        }
+        seeds.sort { $0.frequency != $1.frequency ? $0.frequency > $1.frequency : $0.piece.lexicographicallyPrecedes($1.piece) }
+        candidates.sort { $0.score > $1.score }
+        // Take whole groups of equal scores past the limit, then order them by bytes.
+        var selected: [(piece: [UInt8], frequency: Int64)] = []
+        var index = 0
+        while index < candidates.count && (selected.count < options.seedPieceCount || candidates[index].score == candidates[index - 1].score) {
+            selected.append((bytes(candidates[index].position, candidates[index].length), candidates[index].score))
+            index += 1
+        }
+        selected.sort { $0.frequency != $1.frequency ? $0.frequency > $1.frequency : $0.piece.lexicographicallyPrecedes($1.piece) }
+        seeds += selected.prefix(options.seedPieceCount)
+        let logTotal = log(Double(seeds.reduce(Int64(0)) { $0 + $1.frequency }))
+        return seeds.map { ($0.piece, log(Double($0.frequency)) - logTotal) }
+    }
+
+    /// SentencePiece's piece rules: "▁" only first (or anywhere but last without whitespace
+    /// splitting), one script per piece (Hiragana, Katakana and "ー" count as Han; inherited
+    /// marks take the previous script), digits apart from letters, single digits with
+    /// `splitDigits`.
+    func isValidPiece(_ scalars: [UInt32]) -> Bool {
+        guard !scalars.isEmpty, scalars.count <= options.maxPieceLength else { return false }
+        let allSpaces = scalars.allSatisfy { $0 == 0x2581 }
+        var previous: Int32 = -1  // -1: any script
+        for (position, scalar) in scalars.enumerated() {
+            if scalar == 0x20 || scalar == 0 { return false }
+            if scalar == 0x2581 {
+                if allSpaces && scalars.count == 1 { continue }
+                if options.splitByWhitespace ? position > 0 : (position > 0 && position == scalars.count - 1) { return false }
+                continue
+            }
+            var script = Int32(UnicodeTables.script(scalar))
+            if script == 20 || script == 22 || scalar == 0x30FC { script = 17 }  // Hiragana, Katakana → Han
+            else if script == 1 { script = previous }                           // Inherited
+            let isDigit = UnicodeTables.category(scalar) == .decimalNumber
+            if !options.splitByNumber && isDigit { script = -1 }
+            if options.splitDigits && isDigit && scalars.count > 1 { return false }
+            if options.splitByUnicodeScript && script != -1 && previous != -1 && previous != script { return false }
+            previous = script
+        }
+        return true
+    }
+
+    // MARK: - Phase 3: EM
+
+    /// A model over the current pieces with an unknown piece at the end (never matched in text).
+    func trainingModel(_ pieces: [Piece]) throws -> UnigramModel {
+        try UnigramModel(pieces: pieces.map(\.piece) + [Array("\u{0}unk".utf8)], scores: pieces.map(\.score) + [0],
+                         kinds: [UnigramModel.PieceKind](repeating: .normal, count: pieces.count) + [.unknown],
+                         unknownId: UInt32(pieces.count), flavor: .sentencePiece)
+    }
+
+    /// Fixed chunks of words, so that sums do not depend on the thread count.
+    func chunks(_ count: Int) -> [Range<Int>] {
+        let chunkCount = min(count, 256)
+        return (0..<chunkCount).map { c in (c * count / chunkCount)..<((c + 1) * count / chunkCount) }
+    }
+
+    /// Expected counts of every piece, and the negative log likelihood per word.
+    func expectation(_ model: UnigramModel, _ words: [(word: [UInt8], count: Int64)]) -> ([Double], Double) {
+        let pieceCount = model.pieces.count - 1
+        let parts = chunks(words.count)
+        var results = [([Double], Double, Int64)](repeating: ([], 0, 0), count: parts.count)
+        let lock = Lock()
+        runParallel(parts.count) { c in
+            var expected = [Double](repeating: 0, count: pieceCount)
+            var lattice = FlatLattice()
+            var logLikelihood = 0.0, total: Int64 = 0
+            for index in parts[c] {
+                let (word, count) = words[index]
+                word.withUnsafeBufferPointer { lattice.build(model, $0) }
+                let z = lattice.accumulate(into: &expected, weight: Double(count))
+                logLikelihood += Double(count) * z
+                total += count
+            }
+            lock.withLock { results[c] = (expected, logLikelihood, total) }
+        }
+        var expected = [Double](repeating: 0, count: pieceCount)
+        var logLikelihood = 0.0, total: Int64 = 0
+        for (part, ll, t) in results {
+            for i in 0..<pieceCount { expected[i] += part[i] }
+            logLikelihood += ll
+            total += t
+        }
+        return (expected, -logLikelihood / Double(max(1, total)))
+    }
+
+    /// Bayesian M-step: pieces expected fewer than 0.5 times go; scores become
+    /// digamma(count) - digamma(total).
+    func maximization(_ pieces: [Piece], expected: [Double]) -> [Piece] {
+        var kept: [(piece: [UInt8], count: Double)] = []
+        var sum = 0.0
+        for (index, piece) in pieces.enumerated() where expected[index] >= 0.5 {
+            kept.append((piece.piece, expected[index]))
+            sum += expected[index]
+        }
+        let logSum = digamma(sum)
+        return kept.map { ($0.piece, digamma($0.count) - logSum) }
+    }
+
+    // MARK: - Phase 4: pruning
+
+    /// Keeps pieces that cannot be segmented otherwise, and of the rest those whose removal
+    /// would cost most likelihood, up to `target`.
+    func prune(_ pieces: [Piece], _ words: [(word: [UInt8], count: Int64)], target: Int) throws -> [Piece] {
+        let model = try trainingModel(pieces)
+        // 1. Each piece's second-best segmentation (its alternative).
+        var alternatives = [[UInt32]?](repeating: nil, count: pieces.count)
+        var alwaysKeep = [Bool](repeating: true, count: pieces.count)
+        let pieceParts = chunks(pieces.count)
+        let lock = Lock()
+        runParallel(pieceParts.count) { c in
+            var localAlternatives: [(Int, [UInt32]?, Bool)] = []
+            for index in pieceParts[c] {
+                let best = pieces[index].piece.withUnsafeBufferPointer { UnigramLattice(model: model, piece: $0).nBest(2) }
+                if best.count == 1 {
+                    localAlternatives.append((index, nil, true))
+                } else if best.count >= 2 && best[0].path.count >= 2 {
+                    localAlternatives.append((index, nil, false))
+                } else if best.count >= 2 {
+                    localAlternatives.append((index, best[1].path.map(\.id), true))
+                }
+            }
+            lock.withLock {
+                for (index, alternative, keep) in localAlternatives {
+                    alternatives[index] = alternative
+                    alwaysKeep[index] = keep
+                }
+            }
+        }
+        // 2. Viterbi frequencies over the corpus.
+        let wordParts = chunks(words.count)
+        var partials = [[Double]](repeating: [], count: wordParts.count)
+        var wordTotal = 0.0
+        runParallel(wordParts.count) { c in
+            var frequencies = [Double](repeating: 0, count: pieces.count)
+            var scratch = UnigramScratch()
+            var tokens: [PieceToken] = []
+            for index in wordParts[c] {
+                tokens.removeAll(keepingCapacity: true)
+                words[index].word.withUnsafeBufferPointer { model.encode(piece: $0, into: &tokens, scratch: &scratch) }
+                for token in tokens where Int(token.id) < pieces.count { frequencies[Int(token.id)] += Double(words[index].count) }
+            }
+            lock.withLock { partials[c] = frequencies }
+        }
+        for (word, count) in words where !word.isEmpty { wordTotal += Double(count) }
+        var frequency = [Double](repeating: 0, count: pieces.count)
+        for part in partials { for i in 0..<pieces.count { frequency[i] += part[i] } }
+        // 3. Loss of each removable piece.
+        let sum = frequency.reduce(0, +)
+        let logSum = log(sum)
+        var kept: [Piece] = []
+        var candidates: [(index: Int, loss: Double)] = []
+        for index in pieces.indices {
+            guard frequency[index] > 0 && alwaysKeep[index] else { continue }
+            guard let alternative = alternatives[index], !alternative.isEmpty else {
+                kept.append(pieces[index])
+                continue
+            }
+            let share = frequency[index] / wordTotal
+            let logProbability = log(frequency[index]) - logSum
+            let logSumAlternative = log(sum + frequency[index] * Double(alternative.count - 1))
+            var logProbabilityAlternative = 0.0
+            for id in alternative {
+                let f = Int(id) < pieces.count ? frequency[Int(id)] : 0
+                logProbabilityAlternative += log(f + frequency[index]) - logSumAlternative
+            }
+            candidates.append((index, share * (logProbability - logProbabilityAlternative)))
+        }
+        candidates.sort { $0.loss != $1.loss ? $0.loss > $1.loss : $0.index < $1.index }
+        for candidate in candidates where kept.count < target { kept.append(pieces[candidate.index]) }
+        // Keep the original (score) order of the survivors.
+        let survivors = Set(kept.map(\.piece))
+        return pieces.filter { survivors.contains($0.piece) }
+    }
+
+    // MARK: - Phase 5
+
+    /// Special tokens, byte pieces, then required characters and the best pieces of `round`,
+    /// by descending score, `size` in all.
+    static func finalize(_ round: UnigramRound, required: [[UInt8]], size: Int, options: UnigramTrainerOptions) throws -> UnigramModel {
+        var pieces: [[UInt8]] = options.specialTokens.map { Array($0.utf8) }
+        var kinds: [UnigramModel.PieceKind] = options.specialTokens.map { $0 == options.unknownToken ? .unknown : .control }
+        var scores = [Double](repeating: 0, count: pieces.count)
+        if options.byteFallback {
+            for byte in 0..<256 {
+                pieces.append(Array(String(format: "<0x%02X>", byte).utf8))
+                kinds.append(.byte)
+                scores.append(0)
+            }
+        }
+        let budget = size - pieces.count
+        guard budget >= required.count else {
+            throw TrainingError.vocabularyTooSmall(requested: size, minimum: pieces.count + required.count,
+                                                   reason: "special and byte pieces plus the kept characters")
+        }
+        var chosen: [[UInt8]: Double] = [:]
+        var scoreOf: [[UInt8]: Double] = [:]
+        for (piece, score) in zip(round.pieces, round.scores) { scoreOf[piece] = score }
+        let minimum = round.scores.min() ?? 0
+        var penalty = 0.0
+        for character in required {
+            if let score = scoreOf[character] { chosen[character] = score } else {
+                chosen[character] = minimum - penalty
+                penalty += 0.0001
+            }
+        }
+        let ranked = zip(round.pieces, round.scores).sorted { $0.1 != $1.1 ? $0.1 > $1.1 : $0.0.lexicographicallyPrecedes($1.0) }
+        let reserved = Set(pieces)
+        for (piece, score) in ranked where chosen.count < budget && chosen[piece] == nil && !reserved.contains(piece) {
+            chosen[piece] = score
+        }
+        let ordered = chosen.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.lexicographicallyPrecedes($1.key) }
+        for (piece, score) in ordered {
+            pieces.append(piece)
+            kinds.append(.normal)
+            scores.append(Double(Float(score)))
+        }
+        let unknown = UInt32(options.specialTokens.firstIndex(of: options.unknownToken)!)
+        return try UnigramModel(pieces: pieces, scores: scores, kinds: kinds, unknownId: unknown,
+                                byteFallback: options.byteFallback, flavor: .huggingFace)
+    }
+
+    private func runParallel(_ count: Int, _ body: (Int) -> Void) {
+        let workers = options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount
+        if workers <= 1 {
+            for index in 0..<count { body(index) }
+            return
+        }
+        DispatchQueue.concurrentPerform(iterations: count, execute: body)
+    }
+}
+
+/// The digamma function ψ(x) for x > 0: recurrence up to 6, then the asymptotic series.
+func digamma(_ value: Double) -> Double {
+    var x = value, result = 0.0
+    while x < 6 {
+        result -= 1 / x
+        x += 1
+    }
+    let inverse = 1 / x, inverse2 = inverse * inverse
+    result += log(x) - 0.5 * inverse
+        - inverse2 * (1.0 / 12 - inverse2 * (1.0 / 120 - inverse2 * (1.0 / 252 - inverse2 * (1.0 / 240 - inverse2 / 132))))
+    return result
+}
+
+/// A word's lattice as flat arrays, nodes in order of start position, for the E-step.
+struct FlatLattice {
+    var starts: [Int32] = [], ends: [Int32] = [], ids: [Int32] = [], scores: [Double] = []
+    var alpha: [Double] = [], beta: [Double] = []
+    var size = 0
+
+    /// Every piece of `model` at every character start, and unknown nodes where no piece covers
+    /// exactly one character.
+    mutating func build(_ model: UnigramModel, _ word: UnsafeBufferPointer<UInt8>) {
+        starts.removeAll(keepingCapacity: true); ends.removeAll(keepingCapacity: true)
+        ids.removeAll(keepingCapacity: true); scores.removeAll(keepingCapacity: true)
+        size = word.count
+        var start = 0
+        while start < word.count {
+            let characterLength = min(word.count - start, max(1, UTF8Validation.sequenceLength(word, at: start)))
+            var covers = false
+            model.trie.forEachPrefix(of: word, from: start, to: word.count) { value, length in
+                starts.append(Int32(start)); ends.append(Int32(start + length))
+                ids.append(value); scores.append(model.scores[Int(value)])
+                if length == characterLength { covers = true }
+            }
+            if !covers {
+                starts.append(Int32(start)); ends.append(Int32(start + characterLength))
+                ids.append(-1); scores.append(model.unknownScore)
+            }
+            start += characterLength
+        }
+    }
+
+    /// Forward-backward; adds `weight` x each node's posterior to `expected`; returns log Z.
+    mutating func accumulate(into expected: inout [Double], weight: Double) -> Double {
+        if alpha.count < size + 1 {
+            alpha = [Double](repeating: 0, count: size + 1)
+            beta = [Double](repeating: 0, count: size + 1)
+        }
+        for i in 0...size { alpha[i] = -.infinity; beta[i] = -.infinity }
+        alpha[0] = 0
+        beta[size] = 0
+        let n = starts.count
+        for k in 0..<n {
+            let s = Int(starts[k]), e = Int(ends[k])
+            alpha[e] = logAddExp(alpha[e], alpha[s] + scores[k])
+        }
+        for k in stride(from: n - 1, through: 0, by: -1) {
+            let s = Int(starts[k]), e = Int(ends[k])
+            beta[s] = logAddExp(beta[s], beta[e] + scores[k])
+        }
+        let z = alpha[size]
+        for k in 0..<n where ids[k] >= 0 {
+            expected[Int(ids[k])] += weight * exp(alpha[Int(starts[k])] + scores[k] + beta[Int(ends[k])] - z)
+        }
+        return z
+    }
+}
