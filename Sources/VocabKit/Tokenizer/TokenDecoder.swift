@@ -18,6 +18,7 @@ public enum TokenDecoder: Sendable, Equatable {
     /// Joins token bytes into text bytes. `<0xAB>` byte-fallback tokens become their byte.
     func join(_ tokens: [[UInt8]]) -> [UInt8] {
         var out: [UInt8] = []
+        var consumedLeadingSpace = false
         for (index, raw) in tokens.enumerated() {
             var token = raw
             if token.count == 6, token[0] == 0x3C, token[1] == 0x30, token[2] == 0x78, token[5] == 0x3E,
@@ -41,19 +42,19 @@ public enum TokenDecoder: Sendable, Equatable {
                     token = [0x20] + token
                 }
             case .metaspace:
-                token = Array(String(decoding: token, as: UTF8.self).replacingOccurrences(of: "▁", with: " ").utf8)
+                token = replacingEscapedSpaces(token[...])
                 if index == 0 && token.first == 0x20 { token.removeFirst() }
             case .sentencePiece(let options):
                 var text = token[...]
-                if out.isEmpty && options.stripsLeadingSpace {
+                if out.isEmpty && !consumedLeadingSpace && options.stripsLeadingSpace {
                     // The first piece's "▁" came from the dummy prefix; with remove_extra_whitespaces
-                    // every "▁" before the first visible text goes.
-                    repeat {
-                        guard text.starts(with: SentencePieceNormalizer.escapedSpace) else { break }
+                    // every "▁" before the first visible text goes, otherwise only that one.
+                    if text.starts(with: SentencePieceNormalizer.escapedSpace) {
                         text = text.dropFirst(3)
-                    } while options.stripsAllLeadingSpaces
+                        consumedLeadingSpace = !options.stripsAllLeadingSpaces
+                    }
                 }
-                token = Array(String(decoding: text, as: UTF8.self).replacingOccurrences(of: "▁", with: " ").utf8)
+                token = replacingEscapedSpaces(text)
             }
             out.append(contentsOf: token)
         }
@@ -67,6 +68,24 @@ public enum TokenDecoder: Sendable, Equatable {
         }
         return out
     }
+}
+
+/// "▁" (U+2581) → " ", byte by byte (a String comparison would miss a "▁" that a combining
+/// mark follows).
+func replacingEscapedSpaces(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+    var out: [UInt8] = []
+    out.reserveCapacity(bytes.count)
+    var i = bytes.startIndex
+    while i < bytes.endIndex {
+        if bytes[i] == 0xE2 && i + 2 < bytes.endIndex && bytes[i + 1] == 0x96 && bytes[i + 2] == 0x81 {
+            out.append(0x20)
+            i += 3
+        } else {
+            out.append(bytes[i])
+            i += 1
+        }
+    }
+    return out
 }
 
 /// How the `sentencepiece` library turns pieces back into text (see `TokenDecoder.sentencePiece`).

@@ -25,6 +25,10 @@ public struct Tokenizer: Sendable {
     public var truncation: Truncation?
     /// Padding applied by `encode(_:pair:)` (fixed length) and `encodeBatch`; nil pads nothing.
     public var padding: Padding?
+    /// Subword regularization for Unigram and SentencePiece BPE models; nil encodes the best
+    /// segmentation. `encodeBatch` seeds text i with `seed + i`, so results do not depend on
+    /// threads.
+    public var sampling: SubwordSampling?
     private var matcher: AddedTokenMatcher
 
     public init(frontEnd: TextFrontEnd, model: TokenModel, addedTokens: [AddedToken] = [], decoder: TokenDecoder = .concatenate) {
@@ -93,7 +97,7 @@ public struct Tokenizer: Sendable {
     /// and fixed-length padding as configured (`addsSpecialTokens: false` skips all three).
     public func encode(_ text: String, pair: String? = nil, allowsAddedTokens: Bool = true,
                        addsSpecialTokens: Bool = true) throws -> Encoding {
-        var scratch = BPEScratch()
+        var scratch = BPEScratch(sampling: sampling)
         let first = try Array(text.utf8).withUnsafeBufferPointer { try encode($0, allowsAddedTokens: allowsAddedTokens, scratch: &scratch) }
         let second = try pair.map { try Array($0.utf8).withUnsafeBufferPointer { try encode($0, allowsAddedTokens: allowsAddedTokens, scratch: &scratch) } }
         guard addsSpecialTokens else { return first }
@@ -129,8 +133,9 @@ public struct Tokenizer: Sendable {
         results.withUnsafeMutableBufferPointer { slots in
             let output = slots
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                var scratch = BPEScratch()
+                var scratch = BPEScratch(sampling: sampling)
                 for index in (c * chunk)..<min(texts.count, (c + 1) * chunk) {
+                    if let sampling { scratch.generator = SplitMix64(seed: sampling.seed &+ UInt64(index)) }
                     do {
                         let bytes = Array(texts[index].utf8)
                         let raw = try bytes.withUnsafeBufferPointer { try encode($0, allowsAddedTokens: allowsAddedTokens, scratch: &scratch) }

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+import VocabKit
+@testable import VocabTraining
+
+/// Word counts of a corpus file through the Unigram trainer's default front end.
+func unigramCounts(_ name: String, maxLines: Int? = nil) throws -> WordCounts {
+    var options = WordCountingOptions(frontEnd: try TextFrontEnd(normalizer: "nmt-nfkc", preTokenizers: ["metaspace"]))
+    options.keepsLineBreaks = false
+    options.maxLines = maxLines
+    return try WordCounter.count(paths: [corporaDirectory.appendingPathComponent("\(name).txt").path], options: options)
+}
+
+@Suite("Unigram trainer")
+struct UnigramTrainerTests {
+    @Test("SA-IS equals sorting the suffixes; LCP intervals count substrings as brute force does")
+    func suffixArrayMatchesNaive() {
+        var random = SplitMix64(seed: 5)
+        for _ in 0..<200 {
+            let n = Int.random(in: 1...60, using: &random)
+            let k = Int.random(in: 2...5, using: &random)
+            var text = (0..<n).map { _ in Int32.random(in: 1..<Int32(k), using: &random) }
+            text.append(0)
+            let sa = SuffixArray.build(text, alphabetSize: k)
+            let naive = text.indices.sorted { text[$0...].lexicographicallyPrecedes(text[$1...]) }.map(Int32.init)
+            #expect(sa == naive)
+            let lcp = SuffixArray.lcp(text, sa)
+            SuffixArray.forEachRepeat(sa: sa, lcp: lcp, suffixWeights: [Int64](repeating: 1, count: text.count)) { position, length, weight in
+                let pattern = Array(text[position..<(position + length)])
+                let occurrences = (0...(text.count - length)).filter { Array(text[$0..<($0 + length)]) == pattern }.count
+                #expect(Int64(occurrences) == weight)
+            }
+        }
+    }
+
+    @Test("digamma matches known values")
+    func digammaValues() {
+        #expect(abs(digamma(1) + 0.5772156649015329) < 1e-10)
+        #expect(abs(digamma(0.5) + 1.9635100260214235) < 1e-10)
+        #expect(abs(digamma(10) - 2.251752589066721) < 1e-10)
+    }
+
+    @Test("Training is deterministic whatever the thread count; rounds nest; sizes are exact")
+    func deterministicAndNested() throws {
+        let words = try unigramCounts("en", maxLines: 4000)
+        var options = UnigramTrainerOptions(vocabularySize: 2000)
+        options.threads = 1
+        let one = try UnigramTrainer(options: options).train(words)
+        options.threads = 2
+        let two = try UnigramTrainer(options: options).train(words)
+        #expect(one.model.pieces == two.model.pieces)
+        #expect(one.model.scores == two.model.scores)
+        #expect(one.model.vocabularySize == 2000)
+        #expect(one.rounds.count >= 2)
+        for (larger, smaller) in zip(one.rounds, one.rounds.dropFirst()) {
+            #expect(Set(smaller.pieces).isSubset(of: Set(larger.pieces)))
+            #expect(smaller.pieces.count < larger.pieces.count)
+        }
+        let small = try one.model(size: 1000)
+        #expect(small.vocabularySize == 1000)
+        #expect(Array(small.pieces.prefix(3)) == [Array("<unk>".utf8), Array("<s>".utf8), Array("</s>".utf8)])
+        // Scores descend after the special pieces.
+        #expect(zip(one.model.scores.dropFirst(3), one.model.scores.dropFirst(4)).allSatisfy { $0 >= $1 })
+    }
+
+    @Test("Pieces follow SentencePiece's rules: ▁ only first, one script, no digits with letters")
+    func pieceRules() throws {
+        let trainer = UnigramTrainer(options: UnigramTrainerOptions(vocabularySize: 100))
+        func valid(_ s: String) -> Bool { trainer.isValidPiece(s.unicodeScalars.map(\.value)) }
+        #expect(valid("▁the"))
+        #expect(!valid("th▁e"))
+        #expect(!valid("a1"))
+        #expect(valid("12"))
+        #expect(!valid("ab."))
+        #expect(valid("ひらカタ漢"))
+        #expect(!valid("漢a"))
+        #expect(valid("é"))
+    }
+
+    @Test("Bad input: a vocabulary below the alphabet, no words")
+    func badInput() throws {
+        let words = try unigramCounts("zh", maxLines: 2000)
+        #expect(throws: TrainingError.self) { try UnigramTrainer(options: UnigramTrainerOptions(vocabularySize: 50)).train(words) }
+        #expect(throws: TrainingError.self) { try UnigramTrainer(options: UnigramTrainerOptions(vocabularySize: 500)).train(counts([])) }
+    }
+}
