@@ -15,6 +15,8 @@ and `vocab pretokenize --format jsonl` print with:
   * HuggingFace's WordPiece with the real BERT uncased tokenizer.json and vocab.txt, and with
     WordPiece tokenizer.json files trained by `vocab train --algorithm wordpiece`,
   * the `sentencepiece` library's ids for its Unigram and BPE test models and Mistral's model,
+  * Unigram vocabularies trained by `vocab train --algorithm unigram`: the .model in sentencepiece and
+    the tokenizer.json in tokenizers give VocabKit's ids,
   * HuggingFace's BpeTrainer: `vocab train` must learn the same merges and vocabulary (byte-level,
     GPT-2 split, same special token and min frequency) on English+code and on Chinese, and the
     two tokenizer.json files must give the same ids in both libraries.
@@ -241,6 +243,25 @@ def main():
             lines = open(path, encoding="utf-8").read().split("\n")[:-1]
             ours = vocab_lines(a.vocab, ["encode", "-t", model_path, "--format", "jsonl"], path)
             theirs = sp.encode(lines)
+            for i, line in enumerate(lines):
+                c.compare(f"{corpus}:{i + 1}", json.loads(ours[i]), theirs[i], line)
+
+    # 10. Unigram trained by VocabKit: its .model gives the same ids in sentencepiece, its
+    #     tokenizer.json the same ids in tokenizers, on every line of three languages.
+    multi = [os.path.join(ROOT, "Corpora", f"{c}.txt") for c in ("en", "de", "ja", "zh")]
+    for ext in (".model", ".json"):
+        out = os.path.join(tmp, f"vocabkit-unigram{ext}")
+        subprocess.run([a.vocab, "train", "--quiet", "--algorithm", "unigram", "--vocab-size", "6000", *multi, "-o", out],
+                       check=True, capture_output=True)
+        peer_name = "sentencepiece" if ext == ".model" else "tokenizers"
+        encode = (spm.SentencePieceProcessor(model_file=out).encode if ext == ".model"
+                  else (lambda batch, t=Tokenizer.from_file(out): [e.ids for e in t.encode_batch(batch)]))
+        c = check(f"encode vocabkit-trained unigram{ext} = {peer_name}")
+        for corpus in ("en", "de", "ru", "ja", "zh"):
+            path = os.path.join(tmp, f"{corpus}.txt")
+            lines = open(path, encoding="utf-8").read().split("\n")[:-1]
+            ours = vocab_lines(a.vocab, ["encode", "-t", out, "--format", "jsonl"], path)
+            theirs = encode(lines)
             for i, line in enumerate(lines):
                 c.compare(f"{corpus}:{i + 1}", json.loads(ours[i]), theirs[i], line)
 

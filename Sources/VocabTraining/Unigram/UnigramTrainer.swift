@@ -240,9 +240,10 @@ public struct UnigramTrainer: Sendable {
                          unknownId: UInt32(pieces.count), flavor: .sentencePiece)
     }
 
-    /// Fixed chunks of words, so that sums do not depend on the thread count.
+    /// Fixed chunks of work, so that sums do not depend on the thread count. Each chunk holds an
+    /// array of per-piece sums, so there are few of them (16 x pieces x 8 bytes).
     func chunks(_ count: Int) -> [Range<Int>] {
-        let chunkCount = min(count, 256)
+        let chunkCount = max(1, min(count, 16))
         return (0..<chunkCount).map { c in (c * count / chunkCount)..<((c + 1) * count / chunkCount) }
     }
 

@@ -207,8 +207,11 @@ enum UnigramJSON {
     static func read(_ object: JSONObject) throws -> UnigramModel {
         var pieces: [[UInt8]] = [], scores: [Double] = []
         for (index, entry) in try object.array("vocab").enumerated() {
+            // Foundation's JSON parser on Linux does not round decimals correctly (measured:
+            // "-3.8347246646881104" → -3.8347246646881117), which flips Viterbi ties; the
+            // number's own digits, through Double(_:), are exact.
             guard let pair = entry as? [Any], pair.count == 2, let piece = pair[0] as? String,
-                  let score = (pair[1] as? NSNumber)?.doubleValue else {
+                  let number = pair[1] as? NSNumber, let score = Double(number.stringValue) ?? Optional(number.doubleValue) else {
                 throw object.error("vocab[\(index)] is not a [piece, score] pair")
             }
             pieces.append(Array(piece.utf8))
