@@ -33,6 +33,18 @@ struct EncodeCommand: ParsableCommand {
     @Option(help: "Append this token (its text, e.g. '<|endoftext|>', or a number id) after every line, to separate documents in binary output.")
     var append: String?
 
+    @Flag(help: "Subword regularization: sample a segmentation (Unigram) or drop merges (SentencePiece BPE).")
+    var sample = false
+
+    @Option(help: "With --sample: smoothing (Unigram: P(x)^alpha) or the merge-dropout probability (BPE).")
+    var alpha = 0.1
+
+    @Option(name: .customLong("nbest"), help: "With --sample: sample among the n best segmentations (-1: all).")
+    var nBest = -1
+
+    @Option(help: "With --sample: seed; line n uses seed + n, so output does not depend on threads.")
+    var seed: UInt64 = 0
+
     @OptionGroup var input: InputOptions
 
     func validate() throws {
@@ -56,9 +68,14 @@ struct EncodeCommand: ParsableCommand {
         }
         let sink = try OutputSink(path: output)
         let format = self.format, allowsAdded = !noAddedTokens, addsSpecial = !noSpecialTokens
+        let sampling = sample ? SubwordSampling(alpha: alpha, nBestSize: nBest, seed: seed) : nil
         let job = ParallelLines<EncodeBlockState>(threads: input.threads, quiet: input.quiet, label: "encode")
         let total = try job.run(inputs: input.paths, initial: EncodeBlockState(), job: { line, location, out, state in
             let encoding: VocabKit.Encoding
+            if let sampling {
+                state.scratch.sampling = sampling
+                state.scratch.generator = SplitMix64(seed: sampling.seed &+ UInt64(location.line))
+            }
             do {
                 encoding = try line.withUnsafeBufferPointer { try configured.encode($0, allowsAddedTokens: allowsAdded, scratch: &state.scratch) }
             } catch let error as TextError {

@@ -152,3 +152,27 @@ struct ShippedWordPieceTests {
         #expect(try tokenizer.decode(encoding.ids, skipsSpecialTokens: true) == "hello, world! the tokenizer works.")
     }
 }
+
+@Suite("Shipped Unigram vocabulary")
+struct ShippedUnigramTests {
+    @Test("Vocabs/unigram-multi-16k: the .model and tokenizer.json agree on every corpus and decode to the normalized text")
+    func unigramMulti16k() throws {
+        let folder = TestCorpora.directory.deletingLastPathComponent().appendingPathComponent("Vocabs/unigram-multi-16k")
+        let model = try Tokenizer(contentsOf: folder.appendingPathComponent("tokenizer.model"))
+        let json = try Tokenizer(contentsOf: folder.appendingPathComponent("tokenizer.json"))
+        #expect(model.vocabularySize == 16000 && json.vocabularySize == 16000)
+        for name in TestCorpora.names {
+            for line in TestCorpora.lines(name).prefix(200).map({ String(decoding: $0, as: UTF8.self) }) {
+                let ids = try model.encode(line).ids
+                // NFKC's composition and reordering of combining marks is the one place a
+                // per-character map differs.
+                if line.unicodeScalars.contains(where: { $0.properties.generalCategory == .nonspacingMark }) { continue }
+                #expect(try json.encode(line).ids == ids, "\(name): \(line)")
+                // Characters outside the coverage are <unk> (id 0), which decodes to " ⁇ ".
+                if ids.contains(0) { continue }
+                let normalized = try json.frontEnd.normalizer.normalize(line)
+                #expect(try model.decode(ids) == normalized, "\(name): \(line)")
+            }
+        }
+    }
+}
