@@ -63,6 +63,12 @@ public struct DoubleArrayTrie: Sendable, Equatable {
         return found
     }
 
+    /// Whether some key starts with `byte`.
+    public func hasTransition(fromRootOn byte: UInt8) -> Bool {
+        let node = Self.offset(units[0]) ^ Int(byte)
+        return node < units.count && Self.label(units[node]) == UInt32(byte)
+    }
+
     /// The number of keys that are prefixes of `key` (SentencePiece checks this stays small).
     public func prefixCount<C: Collection>(of key: C) -> Int where C.Element == UInt8 {
         var count = 0

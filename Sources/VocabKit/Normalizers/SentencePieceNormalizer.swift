@@ -22,6 +22,8 @@ public struct SentencePieceNormalizer: Normalizer {
     public var protectedSymbols: DoubleArrayTrie?
     /// The map's name in `.model` files ("nmt_nfkc", "identity", ...).
     public var name: String
+    /// Whether some rule or user-defined symbol starts with each byte.
+    private var mayRewrite: [Bool]
 
     public init(charsMap: PrecompiledCharsMap?, name: String = "identity", addsDummyPrefix: Bool = true,
                 removesExtraWhitespace: Bool = true, escapesWhitespace: Bool = true,
@@ -34,6 +36,11 @@ public struct SentencePieceNormalizer: Normalizer {
         self.treatsWhitespaceAsSuffix = treatsWhitespaceAsSuffix
         self.protectedSymbols = protectedSymbols.isEmpty ? nil
             : try DoubleArrayTrie(keys: protectedSymbols, values: protectedSymbols.indices.map { Int32($0) })
+        var mayRewrite = [Bool](repeating: false, count: 256)
+        for trie in [charsMap?.trie, self.protectedSymbols].compactMap({ $0 }) {
+            for byte in 0..<256 { mayRewrite[byte] = mayRewrite[byte] || trie.hasTransition(fromRootOn: UInt8(byte)) }
+        }
+        self.mayRewrite = mayRewrite
     }
 
     static let escapedSpace: [UInt8] = [0xE2, 0x96, 0x81]
@@ -45,6 +52,7 @@ public struct SentencePieceNormalizer: Normalizer {
         var output: [UInt8] = []
         output.reserveCapacity(text.bytes.count + 8)
         var segments: [(sourceEnd: Int, outputEnd: Int)] = []
+        var plain = Set<Int>()  // segments copied unchanged
         let outputs = charsMap?.outputs ?? []
         outputs.withUnsafeBufferPointer { outputsPointer in
         text.bytes.withUnsafeBufferPointer { p in
@@ -64,7 +72,23 @@ public struct SentencePieceNormalizer: Normalizer {
                 segments.append((i, output.count))
             }
             var previousIsSpace = removesExtraWhitespace
+            var runStart = -1
             while i < p.count {
+                // Fast path: a character no rule can start with (and not a space) is copied as
+                // part of a run, which becomes one unchanged segment.
+                let lead = p[i]
+                if lead != 0x20 && !mayRewrite[Int(lead)] {
+                    if runStart < 0 { runStart = i }
+                    i += lead < 0x80 ? 1 : min(p.count - i, max(1, UTF8Validation.sequenceLength(p, at: i)))
+                    previousIsSpace = false
+                    continue
+                }
+                if runStart >= 0 {
+                    output.append(contentsOf: p[runStart..<i])
+                    segments.append((i, output.count))
+                    plain.insert(segments.count - 1)
+                    runStart = -1
+                }
                 let (length, mapped) = rewrite(p, at: i)
                 var start = mapped?.lowerBound ?? i
                 let end = mapped?.upperBound ?? (i + length)
@@ -77,6 +101,11 @@ public struct SentencePieceNormalizer: Normalizer {
                 if !removesExtraWhitespace { previousIsSpace = false }
                 i += length
                 segments.append((i, output.count))
+            }
+            if runStart >= 0 {
+                output.append(contentsOf: p[runStart..<p.count])
+                segments.append((p.count, output.count))
+                plain.insert(segments.count - 1)
             }
         }
         }
@@ -99,9 +128,9 @@ public struct SentencePieceNormalizer: Normalizer {
         var builder = NormalizedTextBuilder(source: text, extraCapacity: output.count - text.bytes.count + 64)
         var sourceStart = 0, outputStart = 0
         let source = text.bytes
-        for segment in segments {
+        for (index, segment) in segments.enumerated() {
             let produced = output[outputStart..<segment.outputEnd]
-            let changed = produced.count != segment.sourceEnd - sourceStart
+            let changed = !plain.contains(index) && produced.count != segment.sourceEnd - sourceStart
                 || (escapesWhitespace && produced.contains(0x20))
                 || !produced.elementsEqual(source[sourceStart..<segment.sourceEnd])
             if changed {
