@@ -52,7 +52,9 @@ public struct SentencePieceNormalizer: Normalizer {
         var output: [UInt8] = []
         output.reserveCapacity(text.bytes.count + 8)
         var segments: [(sourceEnd: Int, outputEnd: Int)] = []
-        var plain = Set<Int>()  // segments copied unchanged
+        segments.reserveCapacity(text.bytes.count / 4 + 8)
+        var plain: [Bool] = []  // by segment: copied unchanged
+        plain.reserveCapacity(text.bytes.count / 4 + 8)
         let outputs = charsMap?.outputs ?? []
         outputs.withUnsafeBufferPointer { outputsPointer in
         text.bytes.withUnsafeBufferPointer { p in
@@ -86,7 +88,8 @@ public struct SentencePieceNormalizer: Normalizer {
                 if runStart >= 0 {
                     output.append(contentsOf: p[runStart..<i])
                     segments.append((i, output.count))
-                    plain.insert(segments.count - 1)
+                    while plain.count < segments.count - 1 { plain.append(false) }
+                    plain.append(true)
                     runStart = -1
                 }
                 let (length, mapped) = rewrite(p, at: i)
@@ -105,7 +108,8 @@ public struct SentencePieceNormalizer: Normalizer {
             if runStart >= 0 {
                 output.append(contentsOf: p[runStart..<p.count])
                 segments.append((p.count, output.count))
-                plain.insert(segments.count - 1)
+                while plain.count < segments.count - 1 { plain.append(false) }
+                plain.append(true)
             }
         }
         }
@@ -125,17 +129,52 @@ public struct SentencePieceNormalizer: Normalizer {
             segments.append((text.bytes.count, output.count))
         }
         // Phase 3: apply the segments that differ from the source, keeping the alignment.
+        let source = text.bytes
+        if text.changedRegionCount == 0 {
+            // Fast path: the source maps one to one, so spans are written directly.
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(output.count + output.count / 2)
+            var spans: [AlignmentSpan] = []
+            var sourceStart = 0, outputStart = 0
+            for (index, segment) in segments.enumerated() {
+                let produced = output[outputStart..<segment.outputEnd]
+                let isPlain = index < plain.count && plain[index]
+                let start = bytes.count
+                if escapesWhitespace && !isPlain {
+                    for byte in produced {
+                        if byte == 0x20 { bytes.append(contentsOf: Self.escapedSpace) } else { bytes.append(byte) }
+                    }
+                } else {
+                    bytes.append(contentsOf: produced)
+                }
+                if !isPlain && bytes.count - start != segment.sourceEnd - sourceStart {
+                    spans.append(AlignmentSpan(normalizedStart: start, normalizedEnd: bytes.count,
+                                               originalStart: sourceStart, originalEnd: segment.sourceEnd))
+                }
+                sourceStart = segment.sourceEnd
+                outputStart = segment.outputEnd
+            }
+            if sourceStart < source.count {
+                spans.append(AlignmentSpan(normalizedStart: bytes.count, normalizedEnd: bytes.count,
+                                           originalStart: sourceStart, originalEnd: source.count))
+            }
+            text = NormalizedText(bytes: bytes, originalCount: text.originalCount, alignment: Alignment(spans: spans),
+                                  replacedInvalidSequences: text.replacedInvalidSequences)
+            return
+        }
         var builder = NormalizedTextBuilder(source: text, extraCapacity: output.count - text.bytes.count + 64)
         var sourceStart = 0, outputStart = 0
-        let source = text.bytes
         for (index, segment) in segments.enumerated() {
             let produced = output[outputStart..<segment.outputEnd]
-            let changed = !plain.contains(index) && produced.count != segment.sourceEnd - sourceStart
+            let isPlain = index < plain.count && plain[index]
+            let changed = !isPlain && (produced.count != segment.sourceEnd - sourceStart
                 || (escapesWhitespace && produced.contains(0x20))
-                || !produced.elementsEqual(source[sourceStart..<segment.sourceEnd])
+                || !produced.elementsEqual(source[sourceStart..<segment.sourceEnd]))
             if changed {
                 builder.keep(upTo: sourceStart)
-                if escapesWhitespace && produced.contains(0x20) {
+                if escapesWhitespace && produced.count == 1 && produced.first == 0x20 {
+                    builder.replace(upTo: segment.sourceEnd, with: Self.escapedSpace)
+                } else if escapesWhitespace && produced.contains(0x20) {
                     var escaped: [UInt8] = []
                     escaped.reserveCapacity(produced.count + 4)
                     for byte in produced {

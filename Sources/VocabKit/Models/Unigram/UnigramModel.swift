@@ -32,6 +32,8 @@ public struct UnigramModel: Sendable {
     /// Ids of `<0x00>`...`<0xFF>` when `byteFallback`.
     let byteIds: [UInt32]
     public let unknownScore: Double
+    /// Scores as the lattice uses them: NaN for unused and user-defined pieces (handled apart).
+    let latticeScores: [Double]
     /// SentencePiece's bonus base for user-defined pieces (its `max_score_`, which starts at
     /// FLT_MIN, so it is tiny when all scores are negative).
     let maxScore: Float
@@ -98,6 +100,8 @@ public struct UnigramModel: Sendable {
         self.lookup = lookup
         self.byteIds = byteIds
         self.maxScore = maxScore
+        self.latticeScores = flavor == .huggingFace ? scores
+            : scores.indices.map { kinds[$0] == .unused || kinds[$0] == .userDefined ? .nan : scores[$0] }
         let penalty = 10.0
         self.unknownScore = flavor == .sentencePiece
             ? Double(Float(minScore == .infinity ? 0 : minScore) - Float(penalty))
@@ -138,6 +142,7 @@ public struct UnigramModel: Sendable {
         // Phase 1: best path ending at each byte position.
         scratch.reset(size)
         let sentencePiece = flavor == .sentencePiece
+        let scores = latticeScores
         scratch.nodes.withUnsafeMutableBufferPointer { best in
             var start = 0
             while start < size {
@@ -146,12 +151,16 @@ public struct UnigramModel: Sendable {
                 var coversCharacter = false
                 trie.forEachPrefix(of: piece, from: start, to: size) { value, length in
                     let id = Int(value)
-                    if sentencePiece && kinds[id] == .unused { return }
+                    var score = scores[id]
+                    if score.isNaN {
+                        // Unused pieces are skipped; user-defined ones score by length.
+                        if kinds[id] == .unused { return }
+                        score = latticeScore(id, length: length)
+                    }
                     let end = start + length
                     // SentencePiece sums and compares in 32-bit floats (measured: comparing the
                     // 64-bit sums picks the other of two tied paths).
-                    let candidate = sentencePiece ? Double(Float(latticeScore(id, length: length)) + Float(tillHere))
-                        : latticeScore(id, length: length) + tillHere
+                    let candidate = sentencePiece ? Double(Float(score) + Float(tillHere)) : score + tillHere
                     if best[end].start < 0 || candidate > best[end].score {
                         best[end] = UnigramScratch.Node(score: candidate, start: Int32(start), id: Int32(id))
                     }
