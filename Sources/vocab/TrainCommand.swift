@@ -108,13 +108,20 @@ struct TrainCommand: ParsableCommand {
     @Flag(name: .customLong("split-digits"), help: "Unigram: every digit is a piece of its own.")
     var splitDigits = false
 
-    enum Algorithm: String, ExpressibleByArgument, CaseIterable { case bpe, wordpiece, unigram }
+    @Option(name: .customLong("word-ranking"), help: "Hybrid: rank whole words by frequency or savings (count x (characters - 1)).")
+    var wordRanking: HybridTrainerOptions.Ranking = .frequency
+
+    @Option(name: .customLong("subword-merges"), help: "Hybrid: BPE merges learned on the out-of-vocabulary words (0: characters only).")
+    var subwordMerges = 0
+
+    enum Algorithm: String, ExpressibleByArgument, CaseIterable { case bpe, wordpiece, unigram, hybrid }
 
     func validate() throws {
         guard output.hasSuffix(".json") || output.hasSuffix(".tiktoken") || output.hasSuffix(".txt") || output.hasSuffix(".model") else {
             throw ValidationError("--output must end in .json (tokenizer.json), .model (SentencePiece), .tiktoken or .txt (vocab.txt)")
         }
         if output.hasSuffix(".model") && algorithm != .unigram { throw ValidationError(".model files are written for Unigram vocabularies") }
+        if algorithm == .hybrid && !output.hasSuffix(".json") { throw ValidationError("hybrid vocabularies are written as tokenizer.json (.json)") }
         if output.hasSuffix(".txt") && algorithm != .wordpiece { throw ValidationError(".txt (vocab.txt) holds WordPiece vocabularies only") }
         if output.hasSuffix(".tiktoken") && algorithm != .bpe { throw ValidationError(".tiktoken files hold byte-level BPE only") }
         if output.hasSuffix(".tiktoken") && characters { throw ValidationError(".tiktoken files hold byte-level vocabularies only") }
@@ -125,13 +132,14 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let started = Date()
         // 1. The front end and word counts.
-        let wordPiece = algorithm == .wordpiece, unigram = algorithm == .unigram
-        let defaultPreTokenizer = unigram ? (sentences ? "metaspace-whole" : "metaspace") : wordPiece ? "bert" : characters ? "whitespace" : "gpt2"
+        let wordPiece = algorithm == .wordpiece, unigram = algorithm == .unigram, hybrid = algorithm == .hybrid
+        let defaultPreTokenizer = hybrid ? "metaspace" : unigram ? (sentences ? "metaspace-whole" : "metaspace")
+            : wordPiece ? "bert" : characters ? "whitespace" : "gpt2"
         let preTokenizerNames = preTokenizers.isEmpty ? [defaultPreTokenizer] : preTokenizers
-        let defaultNormalizer = unigram ? "nmt-nfkc" : wordPiece ? "bert" : "none"
+        let defaultNormalizer = unigram || hybrid ? "nmt-nfkc" : wordPiece ? "bert" : "none"
         let frontEnd = try TextFrontEnd(normalizer: normalizer ?? defaultNormalizer, preTokenizers: preTokenizerNames)
         var counting = WordCountingOptions(frontEnd: frontEnd)
-        counting.keepsLineBreaks = !noLineBreaks && !unigram
+        counting.keepsLineBreaks = !noLineBreaks && !unigram && !hybrid
         counting.maxLines = maxLines
         counting.seed = seed
         counting.threads = threads
@@ -146,6 +154,10 @@ struct TrainCommand: ParsableCommand {
         }
         if unigram {
             try trainUnigram(counts, frontEnd: frontEnd, progress: progress, started: started)
+            return
+        }
+        if hybrid {
+            try trainHybrid(counts, frontEnd: frontEnd, progress: progress, started: started)
             return
         }
         // 2. Training.
@@ -264,5 +276,39 @@ extension TrainCommand {
         FileHandle.standardError.write(Data(summary.utf8))
     }
 }
+
+extension TrainCommand {
+    /// Hybrid: train, then write tokenizer.json with the VocabKitHybrid model.
+    private func trainHybrid(_ counts: WordCounts, frontEnd: TextFrontEnd, progress: ProgressLine, started: Date) throws {
+        var options = HybridTrainerOptions(vocabularySize: vocabularySize)
+        if !specialTokens.isEmpty { options.specialTokens = specialTokens }
+        if let unknownToken {
+            options.unknownToken = unknownToken
+            if !options.specialTokens.contains(unknownToken) { options.specialTokens.insert(unknownToken, at: 0) }
+        }
+        options.ranking = wordRanking
+        options.subwordMerges = subwordMerges
+        options.characterCoverage = characterCoverage ?? 0.9995
+        options.byteFallback = byteFallback
+        options.minWordFrequency = minFrequency
+        let training = try HybridTrainer(options: options).train(counts) { report in progress.status(report.phase) }
+        let model = training.model
+        let added = options.specialTokens.compactMap { name in model.id(of: Array(name.utf8)).map { AddedToken(content: name, id: $0) } }
+        let usesMetaspace = preTokenizers.isEmpty || preTokenizers.first?.hasPrefix("metaspace") == true
+        let tokenizer = Tokenizer(frontEnd: frontEnd, model: .hybrid(model), addedTokens: added,
+                                  decoder: usesMetaspace ? .metaspace : .concatenate)
+        try AtomicFile.write(try TokenizerJSON.write(tokenizer), to: output)
+        progress.finish()
+        let summary = String(format: "trained hybrid in %.1f s: %d lines, %.1f MB, %d distinct words, %d characters, %d merges, %d whole words, vocabulary %d, wrote %@\n",
+                             Date().timeIntervalSince(started), counts.lines, Double(counts.bytes) / 1e6, counts.words.count,
+                             training.alphabetSize, model.spelling.merges.count, model.words.count, model.vocabularySize, output)
+        FileHandle.standardError.write(Data(summary.utf8))
+        if model.vocabularySize < vocabularySize {
+            FileHandle.standardError.write(Data("note: only \(model.words.count) words were seen --min-frequency \(minFrequency) times; the vocabulary has \(model.vocabularySize) of the \(vocabularySize) tokens asked for\n".utf8))
+        }
+    }
+}
+
+extension HybridTrainerOptions.Ranking: ExpressibleByArgument {}
 
 extension WordPieceTrainerOptions.Criterion: ExpressibleByArgument {}

@@ -5,6 +5,8 @@ public enum TokenModel: Sendable {
     case unigram(UnigramModel)
     /// SentencePiece's BPE (merges ranked by piece score, from `.model` files).
     case scoredBPE(ScoredBPEModel)
+    /// Whole words plus a character-level spelling model (VocabKit's char-word hybrid).
+    case hybrid(HybridModel)
 
     /// The number of tokens.
     public var vocabularySize: Int {
@@ -13,6 +15,7 @@ public enum TokenModel: Sendable {
         case .wordPiece(let model): return model.vocabularySize
         case .unigram(let model): return model.vocabularySize
         case .scoredBPE(let model): return model.vocabularySize
+        case .hybrid(let model): return model.vocabularySize
         }
     }
 
@@ -23,6 +26,7 @@ public enum TokenModel: Sendable {
         case .wordPiece(let model): return model.tokens
         case .unigram(let model): return model.pieces
         case .scoredBPE(let model): return model.pieces
+        case .hybrid(let model): return model.tokens
         }
     }
 
@@ -39,6 +43,7 @@ public enum TokenModel: Sendable {
         case .wordPiece(let model): return model.lookup.id(of: token)
         case .unigram(let model): return model.id(of: token)
         case .scoredBPE(let model): return model.id(of: token)
+        case .hybrid(let model): return model.id(of: token)
         }
     }
 
@@ -50,6 +55,7 @@ public enum TokenModel: Sendable {
             return Int(id) < model.tokens.count ? String(decoding: model.tokens[Int(id)], as: UTF8.self) : ""
         case .unigram(let model): return model.tokenString(id)
         case .scoredBPE(let model): return model.tokenString(id)
+        case .hybrid(let model): return model.tokenString(id)
         }
     }
 
@@ -68,6 +74,7 @@ public enum TokenModel: Sendable {
             }
         case .scoredBPE(let model):
             model.encode(piece: piece, into: &output, dropout: scratch.sampling?.alpha ?? 0, generator: &scratch.generator)
+        case .hybrid(let model): model.encode(piece: piece, into: &output, scratch: &scratch)
         }
     }
 }

@@ -26,6 +26,7 @@ public enum TokenizerJSON {
         switch try modelObject.type {
         case "WordPiece": model = .wordPiece(try WordPieceJSON.read(modelObject))
         case "Unigram": model = .unigram(try UnigramJSON.read(modelObject))
+        case HybridJSON.type: model = .hybrid(try HybridJSON.read(modelObject))
         default: model = .bpe(try BPEJSON.read(modelObject, isByteLevel: byteLevel))
         }
         // 3. Post-processor, decoder, added tokens, truncation and padding.
@@ -80,6 +81,7 @@ public enum TokenizerJSON {
         case .wordPiece(let wordPiece): return WordPieceJSON.write(wordPiece)
         case .unigram(let unigram): return UnigramJSON.write(unigram)
         case .scoredBPE: return .null
+        case .hybrid(let hybrid): return HybridJSON.write(hybrid)
         }
     }
 
@@ -236,6 +238,35 @@ enum UnigramJSON {
                 .array([.string(String(decoding: model.pieces[$0], as: UTF8.self)), .double(model.scores[$0])])
             })),
             ("byte_fallback", .bool(model.byteFallback)),
+        ])
+    }
+}
+
+/// VocabKit's char-word hybrid: `{"type": "VocabKitHybrid", "words": [...], "spelling": {BPE}}`.
+///
+/// Libraries that do not know the type refuse the file (HuggingFace: "unknown variant
+/// `VocabKitHybrid`"); the normalizer, pre-tokenizer and decoder sections are standard.
+enum HybridJSON {
+    static let type = "VocabKitHybrid"
+
+    static func read(_ object: JSONObject) throws -> HybridModel {
+        guard let spellingObject = try object.object("spelling") else { throw object.error("no \"spelling\" model") }
+        let spelling = try BPEJSON.read(spellingObject, isByteLevel: false)
+        var words: [[UInt8]] = []
+        for (index, entry) in try object.array("words").enumerated() {
+            guard let word = entry as? String else { throw object.error("words[\(index)] is not a string") }
+            words.append(Array(word.utf8))
+        }
+        do { return try HybridModel(spelling: spelling, words: words) } catch let error as ModelError {
+            throw object.error(error.description)
+        }
+    }
+
+    static func write(_ model: HybridModel) -> JSON {
+        .object([
+            ("type", .string(type)),
+            ("words", .array(model.words.map { .string(String(decoding: $0, as: UTF8.self)) })),
+            ("spelling", BPEJSON.write(model.spelling)),
         ])
     }
 }
