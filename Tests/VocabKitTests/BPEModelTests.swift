@@ -176,3 +176,20 @@ struct ShippedUnigramTests {
         }
     }
 }
+
+@Suite("Shipped hybrid vocabulary")
+struct ShippedHybridTests {
+    @Test("Vocabs/hybrid-en-32k loads, has 32,000 tokens and round-trips every corpus to its normalized text")
+    func hybridEn32k() throws {
+        let url = TestCorpora.directory.deletingLastPathComponent().appendingPathComponent("Vocabs/hybrid-en-32k/tokenizer.json")
+        let tokenizer = try Tokenizer(contentsOf: url)
+        #expect(tokenizer.vocabularySize == 32000)
+        for name in TestCorpora.names {
+            for line in TestCorpora.lines(name).prefix(100).map({ String(decoding: $0, as: UTF8.self) }) {
+                let normalized = try tokenizer.frontEnd.normalizer.normalize(line)
+                #expect(try tokenizer.decode(tokenizer.encode(line).ids) == normalized, "\(name): \(line)")
+            }
+        }
+        #expect(try tokenizer.encode("the").ids.count == 1)
+    }
+}
