@@ -439,6 +439,7 @@ func digamma(_ value: Double) -> Double {
 struct FlatLattice {
     var starts: [Int32] = [], ends: [Int32] = [], ids: [Int32] = [], scores: [Double] = []
     var alpha: [Double] = [], beta: [Double] = []
+    var probabilities: [Double] = []
     var size = 0
 
     /// Every piece of `model` at every character start, and unknown nodes where no piece covers
@@ -465,11 +466,35 @@ struct FlatLattice {
     }
 
     /// Forward-backward; adds `weight` x each node's posterior to `expected`; returns log Z.
+    ///
+    /// In probability space (one multiply-add per node instead of exp and log1p) when Z stays a
+    /// normal double, which it does for all but very long or very unlikely words; in log space
+    /// otherwise.
     mutating func accumulate(into expected: inout [Double], weight: Double) -> Double {
         if alpha.count < size + 1 {
             alpha = [Double](repeating: 0, count: size + 1)
             beta = [Double](repeating: 0, count: size + 1)
         }
+        let n = starts.count
+        if probabilities.count < n { probabilities = [Double](repeating: 0, count: max(n, 2 * probabilities.count)) }
+        for k in 0..<n { probabilities[k] = exp(scores[k]) }
+        for i in 0...size { alpha[i] = 0; beta[i] = 0 }
+        alpha[0] = 1
+        beta[size] = 1
+        for k in 0..<n { alpha[Int(ends[k])] += alpha[Int(starts[k])] * probabilities[k] }
+        let linearZ = alpha[size]
+        if linearZ.isNormal && linearZ > 1e-250 {
+            for k in stride(from: n - 1, through: 0, by: -1) { beta[Int(starts[k])] += beta[Int(ends[k])] * probabilities[k] }
+            let scale = weight / linearZ
+            for k in 0..<n where ids[k] >= 0 {
+                expected[Int(ids[k])] += scale * alpha[Int(starts[k])] * probabilities[k] * beta[Int(ends[k])]
+            }
+            return log(linearZ)
+        }
+        return accumulateInLogSpace(into: &expected, weight: weight)
+    }
+
+    private mutating func accumulateInLogSpace(into expected: inout [Double], weight: Double) -> Double {
         for i in 0...size { alpha[i] = -.infinity; beta[i] = -.infinity }
         alpha[0] = 0
         beta[size] = 0
