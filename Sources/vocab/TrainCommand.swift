@@ -236,14 +236,24 @@ struct TrainCommand: ParsableCommand {
 }
 
 extension TrainCommand {
+    /// The special tokens and unknown token from --special-token and --unk-token over a trainer's
+    /// defaults; an --unk-token not among the special tokens is put first.
+    private func specialTokenList(defaults: [String], unknown: String) -> ([String], String) {
+        var tokens = specialTokens.isEmpty ? defaults : specialTokens
+        guard let unknownToken else { return (tokens, unknown) }
+        if !tokens.contains(unknownToken) { tokens.insert(unknownToken, at: 0) }
+        return (tokens, unknownToken)
+    }
+
+    /// The special tokens of a trained model as added tokens (those the model has).
+    private func addedTokens(_ names: [String], in model: TokenModel) -> [AddedToken] {
+        names.compactMap { name in model.id(of: Array(name.utf8)).map { AddedToken(content: name, id: $0) } }
+    }
+
     /// Unigram: train, then write tokenizer.json or a SentencePiece .model.
     private func trainUnigram(_ counts: WordCounts, frontEnd: TextFrontEnd, progress: ProgressLine, started: Date) throws {
         var options = UnigramTrainerOptions(vocabularySize: vocabularySize)
-        if !specialTokens.isEmpty { options.specialTokens = specialTokens }
-        if let unknownToken {
-            options.unknownToken = unknownToken
-            if !options.specialTokens.contains(unknownToken) { options.specialTokens.insert(unknownToken, at: 0) }
-        }
+        (options.specialTokens, options.unknownToken) = specialTokenList(defaults: options.specialTokens, unknown: options.unknownToken)
         options.characterCoverage = characterCoverage ?? 0.9995
         options.maxPieceLength = maxPieceLength
         options.shrinkingFactor = shrinkingFactor
@@ -254,7 +264,7 @@ extension TrainCommand {
         options.threads = threads
         let training = try UnigramTrainer(options: options).train(counts) { report in progress.status(report.phase) }
         let model = training.model
-        let added = options.specialTokens.compactMap { name in model.id(of: Array(name.utf8)).map { AddedToken(content: name, id: $0) } }
+        let added = addedTokens(options.specialTokens, in: .unigram(model))
         let decoding = SentencePieceDecoding(unknownId: model.unknownId, controlIds: Set(added.map(\.id)).subtracting([model.unknownId]))
         let tokenizer = Tokenizer(frontEnd: frontEnd, model: .unigram(model), addedTokens: added, decoder: .sentencePiece(decoding))
         let data: Data
@@ -281,11 +291,7 @@ extension TrainCommand {
     /// Hybrid: train, then write tokenizer.json with the VocabKitHybrid model.
     private func trainHybrid(_ counts: WordCounts, frontEnd: TextFrontEnd, progress: ProgressLine, started: Date) throws {
         var options = HybridTrainerOptions(vocabularySize: vocabularySize)
-        if !specialTokens.isEmpty { options.specialTokens = specialTokens }
-        if let unknownToken {
-            options.unknownToken = unknownToken
-            if !options.specialTokens.contains(unknownToken) { options.specialTokens.insert(unknownToken, at: 0) }
-        }
+        (options.specialTokens, options.unknownToken) = specialTokenList(defaults: options.specialTokens, unknown: options.unknownToken)
         options.ranking = wordRanking
         options.subwordMerges = subwordMerges
         options.characterCoverage = characterCoverage ?? 0.9995
@@ -293,7 +299,7 @@ extension TrainCommand {
         options.minWordFrequency = minFrequency
         let training = try HybridTrainer(options: options).train(counts) { report in progress.status(report.phase) }
         let model = training.model
-        let added = options.specialTokens.compactMap { name in model.id(of: Array(name.utf8)).map { AddedToken(content: name, id: $0) } }
+        let added = addedTokens(options.specialTokens, in: .hybrid(model))
         let usesMetaspace = preTokenizers.isEmpty || preTokenizers.first?.hasPrefix("metaspace") == true
         let tokenizer = Tokenizer(frontEnd: frontEnd, model: .hybrid(model), addedTokens: added,
                                   decoder: usesMetaspace ? .metaspace : .concatenate)

@@ -140,13 +140,7 @@ public struct SentencePieceNormalizer: Normalizer {
                 let produced = output[outputStart..<segment.outputEnd]
                 let isPlain = index < plain.count && plain[index]
                 let start = bytes.count
-                if escapesWhitespace && !isPlain {
-                    for byte in produced {
-                        if byte == 0x20 { bytes.append(contentsOf: Self.escapedSpace) } else { bytes.append(byte) }
-                    }
-                } else {
-                    bytes.append(contentsOf: produced)
-                }
+                if isPlain { bytes.append(contentsOf: produced) } else { appendEscaping(produced, to: &bytes) }
                 if !isPlain && bytes.count - start != segment.sourceEnd - sourceStart {
                     spans.append(AlignmentSpan(normalizedStart: start, normalizedEnd: bytes.count,
                                                originalStart: sourceStart, originalEnd: segment.sourceEnd))
@@ -172,18 +166,9 @@ public struct SentencePieceNormalizer: Normalizer {
                 || !produced.elementsEqual(source[sourceStart..<segment.sourceEnd]))
             if changed {
                 builder.keep(upTo: sourceStart)
-                if escapesWhitespace && produced.count == 1 && produced.first == 0x20 {
-                    builder.replace(upTo: segment.sourceEnd, with: Self.escapedSpace)
-                } else if escapesWhitespace && produced.contains(0x20) {
-                    var escaped: [UInt8] = []
-                    escaped.reserveCapacity(produced.count + 4)
-                    for byte in produced {
-                        if byte == 0x20 { escaped.append(contentsOf: Self.escapedSpace) } else { escaped.append(byte) }
-                    }
-                    builder.replace(upTo: segment.sourceEnd, with: escaped)
-                } else {
-                    builder.replace(upTo: segment.sourceEnd, with: produced)
-                }
+                var escaped: [UInt8] = []
+                appendEscaping(produced, to: &escaped)
+                builder.replace(upTo: segment.sourceEnd, with: escaped)
             }
             sourceStart = segment.sourceEnd
             outputStart = segment.outputEnd
@@ -191,6 +176,15 @@ public struct SentencePieceNormalizer: Normalizer {
         builder.keep(upTo: sourceStart)
         if sourceStart < source.count { builder.replace(upTo: source.count, with: EmptyCollection()) }
         text = builder.finish()
+    }
+
+    /// Appends `produced`, with each space written as "▁" when escaping whitespace.
+    @inline(__always)
+    private func appendEscaping(_ produced: ArraySlice<UInt8>, to bytes: inout [UInt8]) {
+        guard escapesWhitespace else { bytes.append(contentsOf: produced); return }
+        for byte in produced {
+            if byte == 0x20 { bytes.append(contentsOf: Self.escapedSpace) } else { bytes.append(byte) }
+        }
     }
 
     /// Step 1 at position `i`: bytes consumed, and the range of the map's outputs that replaces

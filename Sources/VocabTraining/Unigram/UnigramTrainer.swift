@@ -442,24 +442,16 @@ struct FlatLattice {
     var probabilities: [Double] = []
     var size = 0
 
-    /// Every piece of `model` at every character start, and unknown nodes where no piece covers
-    /// exactly one character.
+    /// The nodes of `model.forEachNode` at every character start (unknown nodes get id -1).
     mutating func build(_ model: UnigramModel, _ word: UnsafeBufferPointer<UInt8>) {
         starts.removeAll(keepingCapacity: true); ends.removeAll(keepingCapacity: true)
         ids.removeAll(keepingCapacity: true); scores.removeAll(keepingCapacity: true)
         size = word.count
         var start = 0
         while start < word.count {
-            let characterLength = min(word.count - start, max(1, UTF8Validation.sequenceLength(word, at: start)))
-            var covers = false
-            model.trie.forEachPrefix(of: word, from: start, to: word.count) { value, length in
+            let characterLength = model.forEachNode(in: word, at: start) { length, id, score in
                 starts.append(Int32(start)); ends.append(Int32(start + length))
-                ids.append(value); scores.append(model.scores[Int(value)])
-                if length == characterLength { covers = true }
-            }
-            if !covers {
-                starts.append(Int32(start)); ends.append(Int32(start + characterLength))
-                ids.append(-1); scores.append(model.unknownScore)
+                ids.append(id == model.unknownId ? -1 : Int32(id)); scores.append(score)
             }
             start += characterLength
         }

@@ -96,47 +96,20 @@ public struct ScoredBPEModel: Sendable {
         var alive = [Bool](repeating: true, count: count)
         // Phase 2: candidate pairs. Key: higher score first, then smaller left index.
         struct Pair { var score: Float; var left: Int32; var right: Int32; var size: Int32 }
-        var agenda: [Pair] = []
-        func before(_ a: Pair, _ b: Pair) -> Bool { a.score > b.score || (a.score == b.score && a.left < b.left) }
-        func push(_ pair: Pair) {
-            agenda.append(pair)
-            var child = agenda.count - 1
-            while child > 0 {
-                let parent = (child - 1) / 2
-                if !before(agenda[child], agenda[parent]) { break }
-                agenda.swapAt(parent, child)
-                child = parent
-            }
-        }
-        func pop() -> Pair? {
-            guard !agenda.isEmpty else { return nil }
-            agenda.swapAt(0, agenda.count - 1)
-            let top = agenda.removeLast()
-            var parent = 0
-            while true {
-                let left = 2 * parent + 1, right = left + 1
-                var first = parent
-                if left < agenda.count && before(agenda[left], agenda[first]) { first = left }
-                if right < agenda.count && before(agenda[right], agenda[first]) { first = right }
-                if first == parent { break }
-                agenda.swapAt(parent, first)
-                parent = first
-            }
-            return top
-        }
+        var agenda = PriorityHeap<Pair> { a, b in a.score > b.score || (a.score == b.score && a.left < b.left) }
         var unusedSplits: [[UInt8]: Int] = [:]
         func consider(_ left: Int32, _ right: Int32) {
             guard left >= 0, right >= 0, !frozen[Int(left)], !frozen[Int(right)] else { return }
             let from = Int(starts[Int(left)]), to = Int(ends[Int(right)])
             guard let id = mergeable.id(of: UnsafeBufferPointer(rebasing: piece[from..<to])) else { return }
-            push(Pair(score: scores[Int(id)], left: left, right: right, size: Int32(to - from)))
+            agenda.push(Pair(score: scores[Int(id)], left: left, right: right, size: Int32(to - from)))
             if kinds[Int(id)] == .unused {
                 unusedSplits[Array(piece[from..<to])] = Int(ends[Int(left)]) - from
             }
         }
         for index in 1..<max(1, count) { consider(Int32(index - 1), Int32(index)) }
         // Phase 3: merge.
-        while let top = pop() {
+        while let top = agenda.pop() {
             let left = Int(top.left), right = Int(top.right)
             guard alive[left], alive[right], next[left] == top.right,
                   ends[right] - starts[left] == top.size else { continue }

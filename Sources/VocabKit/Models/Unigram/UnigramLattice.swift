@@ -23,17 +23,8 @@ public struct UnigramLattice {
         endingAt = [[Int32]](repeating: [], count: piece.count + 1)
         var start = 0
         while start < piece.count {
-            let characterLength = min(piece.count - start, max(1, UTF8Validation.sequenceLength(piece, at: start)))
-            var coversCharacter = false
-            model.trie.forEachPrefix(of: piece, from: start, to: piece.count) { value, length in
-                let id = Int(value)
-                if model.flavor == .sentencePiece && model.kinds[id] == .unused { return }
-                add(Node(id: UInt32(id), start: Int32(start), end: Int32(start + length),
-                         score: model.latticeScore(id, length: length)))
-                if length == characterLength { coversCharacter = true }
-            }
-            if !coversCharacter {
-                add(Node(id: model.unknownId, start: Int32(start), end: Int32(start + characterLength), score: model.unknownScore))
+            let characterLength = model.forEachNode(in: piece, at: start) { length, id, score in
+                add(Node(id: id, start: Int32(start), end: Int32(start + length), score: score))
             }
             start += characterLength
         }
@@ -98,7 +89,8 @@ public struct UnigramLattice {
         // Hypotheses are suffixes from `position` to the end; priority = suffix score + best[position].
         struct Hypothesis { var position: Int32; var score: Double; var node: Int32; var next: Int32 }
         var hypotheses: [Hypothesis] = [Hypothesis(position: Int32(size), score: 0, node: -1, next: -1)]
-        var agenda = MaxHeap<Int32> { hypotheses[Int($0)].score + best[Int(hypotheses[Int($0)].position)] }
+        func priority(_ index: Int32) -> Double { hypotheses[Int(index)].score + best[Int(hypotheses[Int(index)].position)] }
+        var agenda = PriorityHeap<Int32> { priority($0) > priority($1) }
         agenda.push(0)
         var results: [(path: [Node], score: Double)] = []
         let agendaLimit = 10_000
@@ -158,12 +150,12 @@ public func logAddExp(_ a: Double, _ b: Double) -> Double {
     return a > b ? a + log1p(exp(b - a)) : b + log1p(exp(a - b))
 }
 
-/// A binary max-heap ordered by a key function.
-struct MaxHeap<Element> {
+/// A binary heap: `first(a, b)` says whether `a` comes out before `b`.
+struct PriorityHeap<Element> {
     private var items: [Element] = []
-    private let key: (Element) -> Double
+    private let first: (Element, Element) -> Bool
 
-    init(key: @escaping (Element) -> Double) { self.key = key }
+    init(first: @escaping (Element, Element) -> Bool) { self.first = first }
 
     var count: Int { items.count }
 
@@ -172,7 +164,7 @@ struct MaxHeap<Element> {
         var child = items.count - 1
         while child > 0 {
             let parent = (child - 1) / 2
-            if key(items[parent]) >= key(items[child]) { break }
+            if !first(items[child], items[parent]) { break }
             items.swapAt(parent, child)
             child = parent
         }
@@ -185,17 +177,17 @@ struct MaxHeap<Element> {
         var parent = 0
         while true {
             let left = 2 * parent + 1, right = left + 1
-            var largest = parent
-            if left < items.count && key(items[left]) > key(items[largest]) { largest = left }
-            if right < items.count && key(items[right]) > key(items[largest]) { largest = right }
-            if largest == parent { break }
-            items.swapAt(parent, largest)
-            parent = largest
+            var next = parent
+            if left < items.count && first(items[left], items[next]) { next = left }
+            if right < items.count && first(items[right], items[next]) { next = right }
+            if next == parent { break }
+            items.swapAt(parent, next)
+            parent = next
         }
         return top
     }
 
-    /// Keeps the `limit` best items.
+    /// Keeps the `limit` items that come out first.
     mutating func shrink(to limit: Int) {
         var kept: [Element] = []
         while kept.count < limit, let item = pop() { kept.append(item) }

@@ -142,36 +142,17 @@ public struct UnigramModel: Sendable {
         // Phase 1: best path ending at each byte position.
         scratch.reset(size)
         let sentencePiece = flavor == .sentencePiece
-        let scores = latticeScores
         scratch.nodes.withUnsafeMutableBufferPointer { best in
             var start = 0
             while start < size {
                 let tillHere = best[start].score
-                let characterLength = min(size - start, max(1, UTF8Validation.sequenceLength(piece, at: start)))
-                var coversCharacter = false
-                trie.forEachPrefix(of: piece, from: start, to: size) { value, length in
-                    let id = Int(value)
-                    var score = scores[id]
-                    if score.isNaN {
-                        // Unused pieces are skipped; user-defined ones score by length.
-                        if kinds[id] == .unused { return }
-                        score = latticeScore(id, length: length)
-                    }
+                let characterLength = forEachNode(in: piece, at: start) { length, id, score in
                     let end = start + length
                     // SentencePiece sums and compares in 32-bit floats (measured: comparing the
                     // 64-bit sums picks the other of two tied paths).
                     let candidate = sentencePiece ? Double(Float(score) + Float(tillHere)) : score + tillHere
                     if best[end].start < 0 || candidate > best[end].score {
                         best[end] = UnigramScratch.Node(score: candidate, start: Int32(start), id: Int32(id))
-                    }
-                    if length == characterLength { coversCharacter = true }
-                }
-                if !coversCharacter {
-                    let end = start + characterLength
-                    // SentencePiece adds the unknown score in 32-bit floats.
-                    let candidate = sentencePiece ? Double(Float(unknownScore) + Float(tillHere)) : unknownScore + tillHere
-                    if best[end].start < 0 || candidate > best[end].score {
-                        best[end] = UnigramScratch.Node(score: candidate, start: Int32(start), id: Int32(unknownId))
                     }
                 }
                 start += characterLength
@@ -188,6 +169,33 @@ public struct UnigramModel: Sendable {
         // Phase 3: unknown runs.
         appendTokensFusingUnknowns(scratch.path.reversed(), piece: piece, unknownId: unknownId,
                                    byteIds: byteFallback ? byteIds : nil, into: &output)
+    }
+
+    /// Calls `body(length, id, score)` for every lattice node starting at byte `start`: each piece
+    /// the trie matches there (unused pieces skipped, user-defined ones scored by length), then,
+    /// if no piece covers exactly the character at `start`, an unknown node over it. Returns the
+    /// length of that character. The Viterbi encoder, the lattice and the trainer's E-step all
+    /// build their nodes here.
+    /// - Complexity: O(length of the longest matching piece).
+    @inline(__always)
+    public func forEachNode(in piece: UnsafeBufferPointer<UInt8>, at start: Int,
+                            _ body: (_ length: Int, _ id: UInt32, _ score: Double) -> Void) -> Int {
+        let characterLength = min(piece.count - start, max(1, UTF8Validation.sequenceLength(piece, at: start)))
+        var coversCharacter = false
+        latticeScores.withUnsafeBufferPointer { scores in
+            trie.forEachPrefix(of: piece, from: start, to: piece.count) { value, length in
+                let id = Int(value)
+                var score = scores[id]
+                if score.isNaN {
+                    if kinds[id] == .unused { return }
+                    score = latticeScore(id, length: length)
+                }
+                body(length, UInt32(id), score)
+                if length == characterLength { coversCharacter = true }
+            }
+        }
+        if !coversCharacter { body(characterLength, unknownId, unknownScore) }
+        return characterLength
     }
 
     /// The token of `id` as a display string.
