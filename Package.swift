@@ -16,6 +16,7 @@ let package = Package(
     products: [
         .library(name: "VocabKit", targets: ["VocabKit"]),
         .library(name: "VocabTraining", targets: ["VocabTraining"]),
+        .library(name: "VocabAnalysis", targets: ["VocabAnalysis"]),
         .executable(name: "vocab", targets: ["vocab"]),
     ],
     dependencies: [
@@ -37,11 +38,16 @@ let package = Package(
             name: "VocabTraining",
             dependencies: ["VocabKit"]
         ),
+        .target(
+            name: "VocabAnalysis",
+            dependencies: ["VocabKit", "VocabTraining"]
+        ),
         .executableTarget(
             name: "vocab",
             dependencies: [
                 "VocabKit",
                 "VocabTraining",
+                "VocabAnalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -57,6 +63,10 @@ let package = Package(
         .testTarget(
             name: "VocabTrainingTests",
             dependencies: ["VocabTraining", "VocabKit"]
+        ),
+        .testTarget(
+            name: "VocabAnalysisTests",
+            dependencies: ["VocabAnalysis", "VocabTraining", "VocabKit"]
         ),
     ],
     swiftLanguageModes: [.v5],

@@ -7,6 +7,8 @@ public enum TokenModel: Sendable {
     case scoredBPE(ScoredBPEModel)
     /// Whole words plus a character-level spelling model (VocabKit's char-word hybrid).
     case hybrid(HybridModel)
+    /// One token per word, or the unknown token (HuggingFace's `WordLevel`).
+    case wordLevel(WordLevelModel)
 
     /// The number of tokens.
     public var vocabularySize: Int {
@@ -16,6 +18,7 @@ public enum TokenModel: Sendable {
         case .unigram(let model): return model.vocabularySize
         case .scoredBPE(let model): return model.vocabularySize
         case .hybrid(let model): return model.vocabularySize
+        case .wordLevel(let model): return model.vocabularySize
         }
     }
 
@@ -27,6 +30,7 @@ public enum TokenModel: Sendable {
         case .unigram(let model): return model.pieces
         case .scoredBPE(let model): return model.pieces
         case .hybrid(let model): return model.tokens
+        case .wordLevel(let model): return model.tokens
         }
     }
 
@@ -44,6 +48,7 @@ public enum TokenModel: Sendable {
         case .unigram(let model): return model.id(of: token)
         case .scoredBPE(let model): return model.id(of: token)
         case .hybrid(let model): return model.id(of: token)
+        case .wordLevel(let model): return model.id(of: token)
         }
     }
 
@@ -56,6 +61,7 @@ public enum TokenModel: Sendable {
         case .unigram(let model): return model.tokenString(id)
         case .scoredBPE(let model): return model.tokenString(id)
         case .hybrid(let model): return model.tokenString(id)
+        case .wordLevel(let model): return model.tokenString(id)
         }
     }
 
@@ -75,6 +81,7 @@ public enum TokenModel: Sendable {
         case .scoredBPE(let model):
             model.encode(piece: piece, into: &output, dropout: scratch.sampling?.alpha ?? 0, generator: &scratch.generator)
         case .hybrid(let model): model.encode(piece: piece, into: &output, scratch: &scratch)
+        case .wordLevel(let model): model.encode(piece: piece, into: &output)
         }
     }
 }

@@ -14,6 +14,15 @@ public struct WordCounts: Sendable {
     public var sampledFrom: Int?
     /// Ill-formed UTF-8 sequences replaced by U+FFFD.
     public var replacedInvalidSequences: Int
+
+    public init(words: [(word: [UInt8], count: Int64)], lines: Int, bytes: Int, sampledFrom: Int? = nil,
+                replacedInvalidSequences: Int = 0) {
+        self.words = words
+        self.lines = lines
+        self.bytes = bytes
+        self.sampledFrom = sampledFrom
+        self.replacedInvalidSequences = replacedInvalidSequences
+    }
 }
 
 /// Options for counting the words of a corpus.

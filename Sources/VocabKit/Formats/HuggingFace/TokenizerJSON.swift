@@ -27,6 +27,7 @@ public enum TokenizerJSON {
         case "WordPiece": model = .wordPiece(try WordPieceJSON.read(modelObject))
         case "Unigram": model = .unigram(try UnigramJSON.read(modelObject))
         case HybridJSON.type: model = .hybrid(try HybridJSON.read(modelObject))
+        case "WordLevel": model = .wordLevel(try WordLevelJSON.read(modelObject))
         default: model = .bpe(try BPEJSON.read(modelObject, isByteLevel: byteLevel))
         }
         // 3. Post-processor, decoder, added tokens, truncation and padding.
@@ -82,6 +83,7 @@ public enum TokenizerJSON {
         case .unigram(let unigram): return UnigramJSON.write(unigram)
         case .scoredBPE: return .null
         case .hybrid(let hybrid): return HybridJSON.write(hybrid)
+        case .wordLevel(let wordLevel): return WordLevelJSON.write(wordLevel)
         }
     }
 
@@ -267,6 +269,32 @@ enum HybridJSON {
             ("type", .string(type)),
             ("words", .array(model.words.map { .string(String(decoding: $0, as: UTF8.self)) })),
             ("spelling", BPEJSON.write(model.spelling)),
+        ])
+    }
+}
+
+/// HuggingFace's `WordLevel` model section: `vocab` as token -> id, and `unk_token`.
+enum WordLevelJSON {
+    static func read(_ object: JSONObject) throws -> WordLevelModel {
+        guard let vocab = object.fields["vocab"] as? [String: Any] else { throw object.error("\"vocab\" is missing or not an object") }
+        var tokens = [[UInt8]?](repeating: nil, count: vocab.count)
+        for (token, value) in vocab {
+            guard let id = (value as? NSNumber)?.intValue, id >= 0, id < vocab.count, tokens[id] == nil else {
+                throw object.error("vocab entry \(token.debugDescription) has id \(value): ids must be distinct and 0 to \(vocab.count - 1)")
+            }
+            tokens[id] = Array(token.utf8)
+        }
+        guard let unknown = try object.string("unk_token") else { throw object.error("a WordLevel model needs \"unk_token\"") }
+        do { return try WordLevelModel(tokens: tokens.map { $0! }, unknownToken: unknown) } catch let error as ModelError {
+            throw object.error(error.description)
+        }
+    }
+
+    static func write(_ model: WordLevelModel) -> JSON {
+        .object([
+            ("type", .string("WordLevel")),
+            ("vocab", .object(model.tokens.enumerated().map { (String(decoding: $0.element, as: UTF8.self), .int($0.offset)) })),
+            ("unk_token", .string(String(decoding: model.tokens[Int(model.unknownToken)], as: UTF8.self))),
         ])
     }
 }

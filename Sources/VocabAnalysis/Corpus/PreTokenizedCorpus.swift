@@ -1,0 +1,114 @@
+import Foundation
+import VocabKit
+import VocabTraining
+
+/// A `SweepCorpus` run through one front end: every unit as a sequence of interned piece ids.
+///
+/// Pre-tokenizing once serves every fold, algorithm and size that shares the front end: training
+/// counts are sums over folds, and held-out text is evaluated one distinct piece at a time
+/// (a piece always encodes to the same tokens), then weighted by its occurrences.
+public struct PreTokenizedCorpus: Sendable {
+    /// Distinct normalized pieces, by id in first-seen order.
+    public let pieces: [[UInt8]]
+    /// Whether each piece holds a letter or a number (a word, as opposed to punctuation or space).
+    let isWordPiece: [Bool]
+    /// Scalars per piece.
+    let pieceCharacters: [Int32]
+    /// The pieces of unit u are `unitPieces[unitStarts[u]..<unitStarts[u + 1]]`.
+    let unitPieces: [Int32]
+    let unitStarts: [Int]
+
+    /// Pre-tokenizes every unit of `corpus` with `frontEnd`.
+    ///
+    /// 1. Chunks of units are split in parallel, each into its own local piece table.
+    /// 2. The local tables are merged in chunk order, so ids do not depend on the thread count.
+    /// - Complexity: O(bytes) front-end work, plus hashing every piece once.
+    public init(_ corpus: SweepCorpus, frontEnd: TextFrontEnd) throws {
+        let chunkSize = 1024
+        let chunkCount = (corpus.unitCount + chunkSize - 1) / chunkSize
+        // Phase 1.
+        struct Local { var pieces: [[UInt8]] = []; var ids: [[UInt8]: Int32] = [:]; var sequence: [Int32] = []; var lengths: [Int32] = [] }
+        var locals = [Local](repeating: Local(), count: chunkCount)
+        var failure: Error?
+        let lock = Lock()
+        locals.withUnsafeMutableBufferPointer { locals in
+            let slots = locals
+            DispatchQueue.concurrentPerform(iterations: chunkCount) { k in
+                var local = Local()
+                for u in (k * chunkSize)..<min(corpus.unitCount, (k + 1) * chunkSize) {
+                    do {
+                        let processed = try frontEnd.process(corpus.unitText(u))
+                        local.lengths.append(Int32(processed.pieces.count))
+                        for range in processed.pieces {
+                            let piece = Array(processed.text.bytes[range])
+                            if let id = local.ids[piece] {
+                                local.sequence.append(id)
+                            } else {
+                                let id = Int32(local.pieces.count)
+                                local.ids[piece] = id
+                                local.pieces.append(piece)
+                                local.sequence.append(id)
+                            }
+                        }
+                    } catch {
+                        lock.withLock { failure = error }
+                        local.lengths.append(0)
+                    }
+                }
+                slots[k] = local
+            }
+        }
+        if let failure { throw failure }
+        // Phase 2.
+        var pieces: [[UInt8]] = [], ids: [[UInt8]: Int32] = [:]
+        var unitPieces: [Int32] = [], unitStarts: [Int] = [0]
+        unitPieces.reserveCapacity(locals.reduce(0) { $0 + $1.sequence.count })
+        for local in locals {
+            let remap = local.pieces.map { piece -> Int32 in
+                if let id = ids[piece] { return id }
+                let id = Int32(pieces.count)
+                ids[piece] = id
+                pieces.append(piece)
+                return id
+            }
+            var position = 0
+            for length in local.lengths {
+                for _ in 0..<Int(length) { unitPieces.append(remap[Int(local.sequence[position])]); position += 1 }
+                unitStarts.append(unitPieces.count)
+            }
+        }
+        self.pieces = pieces
+        self.unitPieces = unitPieces
+        self.unitStarts = unitStarts
+        self.isWordPiece = pieces.map(Self.holdsLetterOrNumber)
+        self.pieceCharacters = pieces.map { piece in Int32(piece.reduce(0) { $0 + ($1 & 0xC0 != 0x80 ? 1 : 0) }) }
+    }
+
+    /// The word counts of the units not in `fold` (the training side of that fold), sorted by
+    /// bytes as `WordCounter` sorts them, so trainers see exactly what `vocab train` would give them.
+    public func trainingCounts(_ corpus: SweepCorpus, excludingFold fold: Int) -> WordCounts {
+        var counts = [Int64](repeating: 0, count: pieces.count)
+        var lines = 0, bytes = 0
+        for u in 0..<corpus.unitCount where Int(corpus.unitFolds[u]) != fold {
+            lines += 1
+            bytes += corpus.unitRanges[u].count
+            for p in unitPieces[unitStarts[u]..<unitStarts[u + 1]] { counts[Int(p)] += 1 }
+        }
+        var words: [(word: [UInt8], count: Int64)] = []
+        for (id, count) in counts.enumerated() where count > 0 { words.append((pieces[id], count)) }
+        words.sort { $0.word.lexicographicallyPrecedes($1.word) }
+        return WordCounts(words: words, lines: lines, bytes: bytes, sampledFrom: nil, replacedInvalidSequences: 0)
+    }
+
+    static func holdsLetterOrNumber(_ piece: [UInt8]) -> Bool {
+        for scalar in String(decoding: piece, as: UTF8.self).unicodeScalars {
+            switch scalar.properties.generalCategory {
+            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+                 .decimalNumber, .letterNumber, .otherNumber:
+                return true
+            default: continue
+            }
+        }
+        return false
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+import VocabKit
+
+/// The tokens of some distinct pieces under one model, encoded once each.
+///
+/// Pieces never interact (each is encoded on its own by every model), so a held-out text's
+/// tokens are the concatenation of its pieces' tokens: measuring a text costs one encoding per
+/// distinct piece plus integer sums per occurrence, instead of re-encoding running text.
+struct PieceEncodings {
+    /// Per piece id (dense over the corpus's pieces; -1 where not encoded).
+    var tokenCounts: [Int32]
+    /// Characters of the piece covered by unknown or byte-fallback tokens.
+    var uncoveredCharacters: [Int32]
+    var unknownTokens: [Int32]
+    var fallbackTokens: [Int32]
+    /// The token ids of piece p are `ids[starts[p]..<starts[p] + tokenCounts[p]]`.
+    var starts: [Int]
+    var ids: [UInt32]
+
+    /// Encodes `needed` pieces in parallel chunks (merged in chunk order: the result does not
+    /// depend on the thread count).
+    /// - Complexity: one model encoding per needed piece.
+    init(model: TokenModel, classes: [TokenClass], pieces: [[UInt8]], needed: [Int32]) {
+        let count = pieces.count
+        var tokenCounts = [Int32](repeating: -1, count: count)
+        var uncovered = [Int32](repeating: 0, count: count)
+        var unknown = [Int32](repeating: 0, count: count)
+        var fallback = [Int32](repeating: 0, count: count)
+        var starts = [Int](repeating: 0, count: count)
+        let chunkCount = min(64, max(1, needed.count / 256))
+        let chunkSize = (needed.count + chunkCount - 1) / max(1, chunkCount)
+        var chunkIds = [[UInt32]](repeating: [], count: chunkCount)
+        tokenCounts.withUnsafeMutableBufferPointer { tc in
+        uncovered.withUnsafeMutableBufferPointer { uc in
+        unknown.withUnsafeMutableBufferPointer { un in
+        fallback.withUnsafeMutableBufferPointer { fb in
+        starts.withUnsafeMutableBufferPointer { st in
+        chunkIds.withUnsafeMutableBufferPointer { chunkIds in
+            let (tc, uc, un, fb, st, out) = (tc, uc, un, fb, st, chunkIds)
+            DispatchQueue.concurrentPerform(iterations: chunkCount) { k in
+                var scratch = BPEScratch()
+                var output: [PieceToken] = []
+                var ids: [UInt32] = []
+                var marks: [Bool] = []
+                for index in (k * chunkSize)..<min(needed.count, (k + 1) * chunkSize) {
+                    let p = Int(needed[index])
+                    let piece = pieces[p]
+                    output.removeAll(keepingCapacity: true)
+                    piece.withUnsafeBufferPointer { model.encode(piece: $0, into: &output, scratch: &scratch) }
+                    st[p] = ids.count
+                    tc[p] = Int32(output.count)
+                    var unknownCount: Int32 = 0, fallbackCount: Int32 = 0, anyUncovered = false
+                    for token in output {
+                        ids.append(token.id)
+                        switch classes[Int(token.id)] {
+                        case .unknown: unknownCount += 1; anyUncovered = true
+                        case .byteFallback: fallbackCount += 1; anyUncovered = true
+                        default: break
+                        }
+                    }
+                    un[p] = unknownCount
+                    fb[p] = fallbackCount
+                    if anyUncovered {
+                        marks = [Bool](repeating: false, count: piece.count)
+                        for token in output where classes[Int(token.id)] == .unknown || classes[Int(token.id)] == .byteFallback {
+                            for i in Int(token.start)..<Int(token.end) { marks[i] = true }
+                        }
+                        var characters: Int32 = 0
+                        for i in 0..<piece.count where marks[i] && piece[i] & 0xC0 != 0x80 { characters += 1 }
+                        uc[p] = characters
+                    }
+                }
+                out[k] = ids
+            }
+        }}}}}}
+        // Concatenate the chunks' ids; shift each chunk's starts.
+        var ids: [UInt32] = []
+        ids.reserveCapacity(chunkIds.reduce(0) { $0 + $1.count })
+        for k in 0..<chunkCount {
+            let shift = ids.count
+            for index in (k * chunkSize)..<min(needed.count, (k + 1) * chunkSize) { starts[Int(needed[index])] += shift }
+            ids += chunkIds[k]
+        }
+        self.tokenCounts = tokenCounts
+        self.uncoveredCharacters = uncovered
+        self.unknownTokens = unknown
+        self.fallbackTokens = fallback
+        self.starts = starts
+        self.ids = ids
+    }
+}
+
+/// Sums of one group of held-out units under one model, turned into `TokenizationMeasures`.
+struct MeasureAccumulator {
+    var tokens = 0, unknown = 0, fallback = 0, uncovered = 0
+    var wordOccurrences = 0, splitOccurrences = 0
+    var words = 0, characters = 0, bytes = 0
+    var lengths: [Int32] = []
+    var histogram: [Int64]
+    var wordTypes = Set<Int32>()
+
+    init(vocabularySize: Int) { histogram = [Int64](repeating: 0, count: vocabularySize) }
+
+    /// Adds unit `u` of `corpus` (pre-tokenized as `text`).
+    mutating func add(unit u: Int, corpus: SweepCorpus, text: PreTokenizedCorpus, encodings: PieceEncodings) {
+        var length: Int32 = 0
+        for p32 in text.unitPieces[text.unitStarts[u]..<text.unitStarts[u + 1]] {
+            let p = Int(p32)
+            let count = Int(encodings.tokenCounts[p])
+            length += Int32(count)
+            unknown += Int(encodings.unknownTokens[p])
+            fallback += Int(encodings.fallbackTokens[p])
+            uncovered += Int(encodings.uncoveredCharacters[p])
+            if text.isWordPiece[p] {
+                wordOccurrences += 1
+                if count >= 2 { splitOccurrences += 1 }
+                wordTypes.insert(p32)
+            }
+            let start = encodings.starts[p]
+            for i in start..<(start + count) { histogram[Int(encodings.ids[i])] += 1 }
+        }
+        tokens += Int(length)
+        lengths.append(length)
+        words += Int(corpus.unitWords[u])
+        characters += Int(corpus.unitCharacters[u])
+        bytes += corpus.unitRanges[u].count
+    }
+
+    /// Adds every unit of `other` (for the all-groups total).
+    mutating func merge(_ other: MeasureAccumulator) {
+        tokens += other.tokens; unknown += other.unknown; fallback += other.fallback; uncovered += other.uncovered
+        wordOccurrences += other.wordOccurrences; splitOccurrences += other.splitOccurrences
+        words += other.words; characters += other.characters; bytes += other.bytes
+        lengths += other.lengths
+        for i in histogram.indices { histogram[i] += other.histogram[i] }
+        wordTypes.formUnion(other.wordTypes)
+    }
+
+    /// The measures; `meanTokenCharacters` is the mean length of the vocabulary's ordinary
+    /// tokens in characters (VOLT's l_v).
+    func measures(classes: [TokenClass], encodings: PieceEncodings, meanTokenCharacters: Double,
+                  contextLength: Int, rareThreshold: Int) -> TokenizationMeasures {
+        var m = TokenizationMeasures()
+        func ratio(_ a: Int, _ b: Int) -> Double { b == 0 ? 0 : Double(a) / Double(b) }
+        m.tokens = tokens; m.words = words; m.characters = characters; m.bytes = bytes; m.units = lengths.count
+        m.tokensPerWord = ratio(tokens, words)
+        m.splitWordShare = ratio(splitOccurrences, wordOccurrences)
+        m.oovTypeRate = ratio(wordTypes.filter { encodings.tokenCounts[Int($0)] != 1 || encodings.unknownTokens[Int($0)] > 0 }.count, wordTypes.count)
+        m.unknownRate = ratio(unknown, tokens)
+        m.byteFallbackRate = ratio(fallback, tokens)
+        m.characterCoverage = characters == 0 ? 0 : 1 - ratio(uncovered, characters)
+        m.tokensPerThousandCharacters = 1000 * ratio(tokens, characters)
+        m.bytesPerToken = ratio(bytes, tokens)
+        m.tokensPerByte = ratio(tokens, bytes)
+        let sorted = lengths.sorted()
+        func percentile(_ q: Double) -> Double {
+            guard !sorted.isEmpty else { return 0 }
+            let rank = max(1, Int((q * Double(sorted.count)).rounded(.up)))
+            return Double(sorted[min(sorted.count, rank) - 1])
+        }
+        m.lengthP50 = percentile(0.5); m.lengthP95 = percentile(0.95); m.lengthP99 = percentile(0.99)
+        m.overContextShare = ratio(lengths.filter { Int($0) > contextLength }.count, lengths.count)
+        let size = histogram.count
+        let shannon = InformationMeasures.shannonEntropy(histogram)
+        m.shannonEfficiency = InformationMeasures.efficiency(entropy: shannon, vocabularySize: size)
+        m.renyiEfficiency = InformationMeasures.efficiency(entropy: InformationMeasures.renyiEntropy(histogram, alpha: 2.5), vocabularySize: size)
+        m.entropyPerCharacter = meanTokenCharacters > 0 ? shannon / meanTokenCharacters : 0
+        var regular = 0, unused = 0, rare = 0
+        for id in 0..<size where classes[id] != .special {
+            regular += 1
+            if histogram[id] == 0 { unused += 1 }
+            if histogram[id] < Int64(rareThreshold) { rare += 1 }
+        }
+        m.unusedTokenShare = ratio(unused, regular)
+        m.rareTokenShare = ratio(rare, regular)
+        // Adaptive-softmax clusters by held-out frequency (ties by id, for determinism).
+        let ranked = histogram.indices.sorted { histogram[$0] != histogram[$1] ? histogram[$0] > histogram[$1] : $0 < $1 }
+        let head = AdaptiveSoftmax.clusterSizes(vocabularySize: size)
+        let total = Double(max(1, tokens))
+        var tail1 = 0.0, tail2 = 0.0
+        for (rank, id) in ranked.enumerated() {
+            if rank >= head.head + head.tail1 { tail2 += Double(histogram[id]) }
+            else if rank >= head.head { tail1 += Double(histogram[id]) }
+        }
+        m.adaptiveTailMass = [tail1 / total, tail2 / total]
+        return m
+    }
+}

@@ -1,0 +1,189 @@
+import Foundation
+import VocabKit
+import VocabTraining
+
+/// The algorithms a sweep compares.
+public enum SweepAlgorithm: String, Sendable, Codable, CaseIterable {
+    case bpe, wordpiece, unigram, hybrid
+
+    /// The front end `vocab train` uses by default for this algorithm: byte-level BPE splits like
+    /// GPT-2, WordPiece like BERT, Unigram and the hybrid like SentencePiece (NFKC + Metaspace).
+    public var defaultFrontEnd: (normalizer: String, preTokenizers: [String]) {
+        switch self {
+        case .bpe: return ("none", ["gpt2"])
+        case .wordpiece: return ("bert", ["bert"])
+        case .unigram, .hybrid: return ("nmt-nfkc", ["metaspace"])
+        }
+    }
+}
+
+/// Trainer settings shared by every algorithm of a sweep.
+public struct SweepTrainingOptions: Sendable {
+    /// Characters covering this share of the text make the alphabet (character-level
+    /// algorithms); 0.9995 is SentencePiece's default.
+    public var characterCoverage = 0.9995
+    /// Pairs seen fewer times are not merged (BPE), as `vocab train`'s default.
+    public var minFrequency: Int64 = 2
+    /// WordPiece's merge criterion (likelihood by default, as `vocab train`).
+    public var wordPieceCriterion: WordPieceTrainerOptions.Criterion = .likelihood
+    /// Worker threads: folds trained at once, and Unigram's E-step threads (0: all cores).
+    public var threads = 0
+
+    public init() {}
+}
+
+/// Every vocabulary size of one training, without retraining: the nested vocabularies that BPE
+/// and WordPiece merge orders, Unigram pruning rounds and hybrid word rankings give.
+///
+/// - BPE: the first k ids and the merges that make them (merge order is independent of the
+///   target size, so this equals training at k; tested).
+/// - WordPiece: the first k tokens, the vocabulary after k minus the alphabet merges.
+/// - Unigram: trained down to the smallest size; each larger size takes the smallest pruning
+///   round holding it and keeps the best-scored pieces (`UnigramTraining.model(size:)`).
+/// - Hybrid: the spelling alphabet plus the first k minus alphabet words of the ranking.
+public struct NestedVocabulary: Sendable {
+    public let algorithm: SweepAlgorithm
+    /// The smallest and largest sizes this training gives.
+    public let minimumSize: Int
+    public let maximumSize: Int
+    private let storage: Storage
+
+    private enum Storage: Sendable {
+        case bpe(BPEModel, specials: Int)
+        case wordPiece(WordPieceModel, specials: Set<[UInt8]>)
+        case unigram(UnigramTraining)
+        case hybrid(HybridModel, ranking: [[UInt8]])
+    }
+
+    /// Trains `algorithm` once on `counts` so that every size of `sizes` the corpus allows can
+    /// be cut from it.
+    public static func train(_ algorithm: SweepAlgorithm, counts: WordCounts, sizes: [Int],
+                             options: SweepTrainingOptions) throws -> NestedVocabulary {
+        guard let smallest = sizes.min(), let largest = sizes.max() else {
+            throw AnalysisError.invalidOption("no vocabulary sizes given")
+        }
+        switch algorithm {
+        case .bpe:
+            var bpe = BPETrainerOptions(vocabularySize: largest)
+            bpe.minFrequency = options.minFrequency
+            let result = try BPETrainer(options: bpe).train(counts)
+            let model = result.model
+            let firstMerged = model.merges.map { Int($0.2) }.min() ?? model.vocabularySize
+            return NestedVocabulary(algorithm: algorithm, minimumSize: firstMerged, maximumSize: model.vocabularySize,
+                                    storage: .bpe(model, specials: result.specialTokens.count))
+        case .wordpiece:
+            var wordPiece = WordPieceTrainerOptions(vocabularySize: largest)
+            wordPiece.characterCoverage = options.characterCoverage
+            wordPiece.minFrequency = options.minFrequency
+            wordPiece.criterion = options.wordPieceCriterion
+            let model = try WordPieceTrainer(options: wordPiece).train(counts)
+            let specials = Set(wordPiece.specialTokens.map { Array($0.utf8) })
+            let prefix = model.continuingSubwordPrefix
+            let base = model.tokens.prefix { token in
+                specials.contains(token) || characterCount(token) == 1
+                    || (token.starts(with: prefix) && characterCount(Array(token.dropFirst(prefix.count))) == 1)
+            }.count
+            return NestedVocabulary(algorithm: algorithm, minimumSize: base, maximumSize: model.vocabularySize,
+                                    storage: .wordPiece(model, specials: specials))
+        case .unigram:
+            var unigram = UnigramTrainerOptions(vocabularySize: smallest)
+            unigram.characterCoverage = options.characterCoverage
+            unigram.threads = options.threads
+            let training: UnigramTraining
+            do {
+                training = try UnigramTrainer(options: unigram).train(counts)
+            } catch TrainingError.vocabularyTooSmall(_, let minimum, _) where minimum <= largest {
+                unigram.vocabularySize = minimum
+                training = try UnigramTrainer(options: unigram).train(counts)
+            }
+            let meta = unigram.specialTokens.count + (unigram.byteFallback ? 256 : 0)
+            let seedSize = (training.rounds.first?.pieces.count ?? 0) + meta
+            return NestedVocabulary(algorithm: algorithm, minimumSize: training.model.vocabularySize,
+                                    maximumSize: max(training.model.vocabularySize, seedSize), storage: .unigram(training))
+        case .hybrid:
+            var hybrid = HybridTrainerOptions(vocabularySize: largest)
+            hybrid.characterCoverage = options.characterCoverage
+            let training = try HybridTrainer(options: hybrid).train(counts)
+            let spelling = training.model.spelling
+            let ranking = training.ranking.filter { spelling.id(of: $0) == nil }
+            return NestedVocabulary(algorithm: algorithm, minimumSize: spelling.vocabularySize,
+                                    maximumSize: spelling.vocabularySize + ranking.count,
+                                    storage: .hybrid(training.model, ranking: ranking))
+        }
+    }
+
+    /// Whether `size` can be cut from this training.
+    public func offers(_ size: Int) -> Bool { size >= minimumSize && size <= maximumSize }
+
+    /// The vocabulary of exactly `size` tokens.
+    public func model(size: Int) throws -> TokenModel {
+        guard offers(size) else {
+            throw AnalysisError.invalidOption("\(algorithm.rawValue) offers sizes \(minimumSize) to \(maximumSize) on this corpus, not \(size)")
+        }
+        switch storage {
+        case .bpe(let model, _):
+            return .bpe(try Self.bpePrefix(model, size: size))
+        case .wordPiece(let model, _):
+            return .wordPiece(try WordPieceModel(tokens: Array(model.tokens.prefix(size)),
+                                                 unknownToken: String(decoding: model.tokens[Int(model.unknownToken)], as: UTF8.self),
+                                                 continuingSubwordPrefix: String(decoding: model.continuingSubwordPrefix, as: UTF8.self),
+                                                 maxInputCharactersPerWord: model.maxInputCharactersPerWord))
+        case .unigram(let training):
+            return .unigram(try training.model(size: size))
+        case .hybrid(let model, let ranking):
+            let words = Array(ranking.prefix(size - model.spelling.vocabularySize))
+            return .hybrid(try HybridModel(spelling: model.spelling, words: words))
+        }
+    }
+
+    /// The first `size` ids of a BPE model and the merges that make them.
+    public static func bpePrefix(_ model: BPEModel, size: Int) throws -> BPEModel {
+        try BPEModel(tokens: Array(model.tokens.prefix(size)), merges: model.merges.filter { Int($0.2) < size },
+                     isByteLevel: model.isByteLevel, ignoresMerges: model.ignoresMerges,
+                     unknownToken: model.unknownToken.flatMap { Int($0) < size ? $0 : nil }, fusesUnknown: model.fusesUnknown,
+                     byteFallback: model.byteFallback,
+                     continuingSubwordPrefix: model.continuingSubwordPrefix.map { String(decoding: $0, as: UTF8.self) },
+                     endOfWordSuffix: model.endOfWordSuffix.map { String(decoding: $0, as: UTF8.self) })
+    }
+
+    /// What each id of `model` is: ordinary, unknown, byte fallback or special.
+    func tokenClasses(_ model: TokenModel) -> [TokenClass] {
+        var classes = [TokenClass](repeating: .ordinary, count: model.vocabularySize)
+        func markFallback(_ tokens: [[UInt8]]) {
+            for (id, token) in tokens.enumerated() where token.count == 6 && token.starts(with: Array("<0x".utf8)) && token.last == UInt8(ascii: ">") {
+                classes[id] = .byteFallback
+            }
+        }
+        switch (storage, model) {
+        case (.bpe(_, let specials), .bpe(let bpe)):
+            for id in 0..<min(specials, classes.count) { classes[id] = .special }
+            if bpe.byteFallback { markFallback(bpe.tokens) }
+            if let unknown = bpe.unknownToken { classes[Int(unknown)] = .unknown }
+        case (.wordPiece(_, let specials), .wordPiece(let wordPiece)):
+            for (id, token) in wordPiece.tokens.enumerated() where specials.contains(token) { classes[id] = .special }
+            classes[Int(wordPiece.unknownToken)] = .unknown
+        case (.unigram, .unigram(let unigram)):
+            for (id, kind) in unigram.kinds.enumerated() {
+                switch kind {
+                case .unknown: classes[id] = .unknown
+                case .byte: classes[id] = .byteFallback
+                case .control, .userDefined, .unused: classes[id] = .special
+                case .normal: break
+                }
+            }
+        case (.hybrid, .hybrid(let hybrid)):
+            let spelling = hybrid.spelling
+            if spelling.byteFallback { markFallback(spelling.tokens) }
+            if let unknown = spelling.unknownToken { classes[Int(unknown)] = .unknown }
+        default: break
+        }
+        return classes
+    }
+}
+
+/// What a token id stands for, for the coverage measures.
+enum TokenClass: UInt8, Sendable { case ordinary, unknown, byteFallback, special }
+
+func characterCount<C: Collection>(_ bytes: C) -> Int where C.Element == UInt8 {
+    bytes.reduce(0) { $0 + ($1 & 0xC0 != 0x80 ? 1 : 0) }
+}

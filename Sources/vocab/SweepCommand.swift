@@ -1,0 +1,234 @@
+import ArgumentParser
+import Foundation
+import VocabAnalysis
+import VocabKit
+import VocabTraining
+
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Cross-validate vocabulary sizes and algorithms, and recommend one, with a report.",
+        discussion: """
+        Each algorithm is trained once per fold on the other folds; every size comes from its nested vocabularies \
+        (BPE and WordPiece merge order, Unigram pruning rounds, hybrid word ranking), so sizes cost measurements, \
+        not trainings. Held-out folds are measured for length (tokens per word, bytes per token, percentiles), \
+        coverage (OOV, UNK, byte fallback), information (Shannon, Rényi, VOLT) and vocabulary use, and the cost \
+        model turns them into parameters, memory and FLOPs for the model given by --d-model and friends.
+
+        The recommendation is the smallest size within one standard error of the best value of --objective \
+        (the one-standard-error rule), among the points within --max-unk-rate.
+
+        Corpora are files, or name=file to name a group (a language); with several groups one shared vocabulary is \
+        trained and each group is measured, with its premium against --pivot. With no corpus, every Corpora/*.txt \
+        is a group named after its file.
+
+        The report (report.md, report.json, report.csv, report.html) goes to --report.
+
+        Example: vocab sweep en=Corpora/en.txt zh=Corpora/zh.txt --sizes 2k,4k,8k,16k --folds 3
+        """
+    )
+
+    @Argument(help: "Corpus files, or name=file for named groups (default: Corpora/*.txt).")
+    var corpora: [String] = []
+
+    @Option(help: "Algorithms, comma-separated: bpe, wordpiece, unigram, hybrid.")
+    var algorithms = "bpe,wordpiece,unigram,hybrid"
+
+    @Option(name: .customLong("wordpiece-criterion"), help: "WordPiece merges by likelihood (default) or frequency.")
+    var wordPieceCriterion: WordPieceTrainerOptions.Criterion = .likelihood
+
+    @Option(help: "Vocabulary sizes, comma-separated; k means thousands (e.g. 1k,2k,4k).")
+    var sizes = "1k,2k,4k,8k,16k,32k,64k"
+
+    @Option(help: "Cross-validation folds.")
+    var folds = 5
+
+    @Option(help: "Fold units: line or document (blank-line separated).")
+    var unit: CorpusUnit = .line
+
+    @Option(help: "Seed of the fold assignment.")
+    var seed: UInt64 = 42
+
+    @Option(name: .customLong("max-units"), help: "Use a seeded sample of at most this many units per group.")
+    var maxUnits: Int?
+
+    @Option(name: .shortAndLong, help: "Normalizer for every algorithm (default: each algorithm's own, as vocab train).")
+    var normalizer: String?
+
+    @Option(name: [.short, .customLong("pre-tokenizer")], help: "Pre-tokenizer for every algorithm (repeat to chain).")
+    var preTokenizers: [String] = []
+
+    @Option(name: .customLong("d-model"), help: "Model width d.")
+    var dModel = 768
+
+    @Option(help: "Transformer layers (non-embedding parameters default to 12 x layers x d^2).")
+    var layers = 12
+
+    @Option(name: .customLong("non-embedding-params"), help: "Non-embedding parameter count N (overrides the layers estimate).")
+    var nonEmbeddingParameters: Int?
+
+    @Flag(help: "Tied input and output embeddings.")
+    var tied = false
+
+    @Option(help: "Context length in tokens (share of units longer than it).")
+    var context = 2048
+
+    @Option(help: "Weight precision for table memory: fp32, bf16, fp16, int8.")
+    var precision: ModelConfiguration.Precision = .bf16
+
+    @Option(name: .customLong("factor-size"), help: "Factor size e of factorized embeddings.")
+    var factorSize = 128
+
+    @Option(name: .customLong("sampled-softmax-samples"), help: "Samples k of a sampled softmax.")
+    var sampledSoftmaxSamples = 1024
+
+    @Option(name: .customLong("flop-budget"), help: "Training FLOP budget for the compute-optimal size (e.g. 1e20).")
+    var flopBudget: Double?
+
+    @Option(help: "What the recommendation minimizes: \(SweepObjective.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var objective: SweepObjective = .flopsPerByte
+
+    @Option(name: .customLong("max-unk-rate"), help: "Largest UNK rate a recommended point may have (0.01 = 1%).")
+    var maxUnknownRate = 0.01
+
+    @Option(name: .customLong("max-vocabulary-share"), help: "Largest share of parameters in embedding and output tables.")
+    var maxVocabularyShare: Double?
+
+    @Option(name: .customLong("max-tokens-per-word"), help: "Largest tokens per word a recommended point may have.")
+    var maxTokensPerWord: Double?
+
+    @Option(name: .customLong("rare-threshold"), help: "Tokens seen fewer times in held-out text count as rare.")
+    var rareThreshold = 10
+
+    @Option(help: "Pivot group of the language premium (default: en if present, else the first group).")
+    var pivot: String?
+
+    @Flag(help: "The groups are line-parallel translations (exact token premium).")
+    var parallel = false
+
+    @Option(help: "Directory of the report.")
+    var report = "vocab-report"
+
+    @Option(help: "Folds trained at once and Unigram E-step threads (default: all cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Flag(help: "No progress line on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        guard folds >= 2 else { throw ValidationError("--folds must be at least 2") }
+        guard dModel >= 1, layers >= 1, context >= 1, factorSize >= 1, sampledSoftmaxSamples >= 1 else {
+            throw ValidationError("model dimensions must be positive")
+        }
+        guard maxUnknownRate >= 0 else { throw ValidationError("--max-unk-rate must not be negative") }
+        _ = try parsedSizes()
+        _ = try parsedAlgorithms()
+    }
+
+    func parsedSizes() throws -> [Int] {
+        try sizes.split(separator: ",").map { raw in
+            let text = raw.trimmingCharacters(in: .whitespaces).lowercased()
+            let scale = text.hasSuffix("k") ? 1000 : 1
+            guard let value = Int(text.hasSuffix("k") ? String(text.dropLast()) : text), value > 0 else {
+                throw ValidationError("--sizes: '\(raw)' is not a size (write 8000 or 8k)")
+            }
+            return value * scale
+        }
+    }
+
+    func parsedAlgorithms() throws -> [SweepAlgorithm] {
+        try algorithms.split(separator: ",").map { raw in
+            guard let algorithm = SweepAlgorithm(rawValue: raw.trimmingCharacters(in: .whitespaces).lowercased()) else {
+                throw ValidationError("--algorithms: unknown algorithm '\(raw)' (\(SweepAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")))")
+            }
+            return algorithm
+        }
+    }
+
+    /// Named groups from the arguments, or Corpora/*.txt.
+    func groups() throws -> [(name: String, paths: [String])] {
+        if corpora.isEmpty {
+            let directory = "Corpora"
+            let files = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".txt") }.sorted()
+            guard !files.isEmpty else {
+                throw ValidationError("no corpus given and no Corpora/*.txt here: name corpus files (vocab sweep FILE... or name=FILE...)")
+            }
+            return files.map { (String($0.dropLast(4)), ["\(directory)/\($0)"]) }
+        }
+        var named: [(name: String, paths: [String])] = []
+        var unnamed: [String] = []
+        for argument in corpora {
+            if let eq = argument.firstIndex(of: "="), !FileManager.default.fileExists(atPath: argument) {
+                let name = String(argument[..<eq]), path = String(argument[argument.index(after: eq)...])
+                if let index = named.firstIndex(where: { $0.name == name }) { named[index].paths.append(path) } else { named.append((name, [path])) }
+            } else {
+                unnamed.append(argument)
+            }
+        }
+        if !unnamed.isEmpty { named.insert(("corpus", unnamed), at: 0) }
+        return named
+    }
+
+    func run() throws {
+        let started = Date()
+        let progress = ProgressLine(label: "sweep", quiet: quiet)
+        defer { progress.finish() }
+        // 1. Corpora and folds.
+        let groups = try groups()
+        let corpus = try SweepCorpus(groups: groups, unit: unit, folds: folds, seed: seed, maxUnitsPerGroup: maxUnits, parallel: parallel)
+        // 2. Options.
+        var options = SweepOptions()
+        options.algorithms = try parsedAlgorithms()
+        options.sizes = try parsedSizes()
+        options.normalizer = normalizer
+        options.preTokenizers = preTokenizers.isEmpty ? nil : preTokenizers
+        options.training.threads = threads
+        options.training.wordPieceCriterion = wordPieceCriterion
+        var model = ModelConfiguration()
+        model.dModel = dModel
+        model.layers = layers
+        model.nonEmbeddingParameters = nonEmbeddingParameters
+        model.tiedEmbeddings = tied
+        model.contextLength = context
+        model.precision = precision
+        model.factorSize = factorSize
+        model.sampledSoftmaxSamples = sampledSoftmaxSamples
+        model.flopBudget = flopBudget
+        options.model = model
+        options.rareThreshold = rareThreshold
+        let names = groups.map(\.name)
+        let pivotName = pivot ?? (names.contains("en") ? "en" : names[0])
+        guard names.contains(pivotName) else { throw ValidationError("--pivot \(pivotName) is not one of the groups (\(names.joined(separator: ", ")))") }
+        options.pivot = pivotName
+        options.parallel = parallel
+        // 3. The sweep.
+        let results = try Sweep.run(corpus, options: options) { report in
+            progress.status("\(report.message) [\(report.done)/\(report.total)]")
+        }
+        // 4. The report.
+        var constraints = RecommendationConstraints()
+        constraints.maxUnknownRate = maxUnknownRate
+        constraints.maxVocabularyShare = maxVocabularyShare
+        constraints.maxTokensPerWord = maxTokensPerWord
+        var frontEnds: [String: String] = [:]
+        for algorithm in options.algorithms {
+            let names = options.frontEndNames(algorithm)
+            frontEnds[algorithm.rawValue] = "\(names.normalizer) + \(names.preTokenizers.joined(separator: " + "))"
+        }
+        let corpora = groups.enumerated().map { index, group in
+            SweepReport.Corpus(group: group.name, paths: group.paths, units: corpus.unitCount(inGroup: index), bytes: corpus.byteCount(inGroup: index))
+        }
+        let settings = SweepReport.Settings(corpora: corpora, unit: unit, folds: folds, seed: seed, sizes: results.sizes,
+                                            algorithms: options.algorithms, frontEnds: frontEnds, model: model, objective: objective,
+                                            constraints: constraints, rareThreshold: rareThreshold, pivot: pivotName, parallel: parallel)
+        let sweepReport = try SweepReport(results: results, settings: settings, seconds: Date().timeIntervalSince(started))
+        try sweepReport.write(to: report)
+        progress.finish()
+        print(sweepReport.terminalSummary(), terminator: "")
+        print("report: \(report)/report.md, report.html, report.json, report.csv")
+    }
+}
+
+extension CorpusUnit: ExpressibleByArgument {}
+extension ModelConfiguration.Precision: ExpressibleByArgument {}
+extension SweepObjective: ExpressibleByArgument {}

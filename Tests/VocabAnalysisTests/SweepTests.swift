@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+import VocabKit
+import VocabTraining
+@testable import VocabAnalysis
+
+/// The first `lines` lines of a corpus in `Corpora/`, as a temporary file.
+func corpusSlice(_ name: String, lines: Int) throws -> String {
+    let text = try String(contentsOf: corporaDirectory.appendingPathComponent("\(name).txt"), encoding: .utf8)
+    return try temporaryFile(text.split(separator: "\n").prefix(lines).joined(separator: "\n") + "\n", name: "\(name)-\(lines)")
+}
+
+@Suite("Vocabulary-size sweep")
+struct SweepTests {
+    @Test("Folds are seeded, disjoint, cover every unit and are balanced within each group")
+    func folds() throws {
+        let en = try corpusSlice("en", lines: 500), de = try corpusSlice("de", lines: 300)
+        let a = try SweepCorpus(groups: [("en", [en]), ("de", [de])], unit: .line, folds: 5, seed: 7)
+        let b = try SweepCorpus(groups: [("en", [en]), ("de", [de])], unit: .line, folds: 5, seed: 7)
+        let c = try SweepCorpus(groups: [("en", [en]), ("de", [de])], unit: .line, folds: 5, seed: 8)
+        #expect(a.unitFolds == b.unitFolds)
+        #expect(a.unitFolds != c.unitFolds)
+        let all = (0..<5).flatMap { a.units(inFold: $0) }
+        #expect(all.count == a.unitCount && Set(all).count == a.unitCount)
+        for group in 0..<2 {
+            let sizes = (0..<5).map { fold in a.units(inFold: fold).filter { a.unitGroups[$0] == Int32(group) }.count }
+            #expect(sizes.max()! - sizes.min()! <= 1, "group \(group): \(sizes)")
+        }
+        // Documents: blank-line separated blocks keep their inner line breaks.
+        let documents = SweepCorpus.units(of: Array("a b\nc\n\n\nd\n \ne f".utf8), unit: .document)
+        #expect(documents.count == 3)
+        #expect(SweepCorpus.units(of: Array("a b\nc\n\n\nd\n \ne f".utf8), unit: .line).count == 4)
+        #expect(throws: AnalysisError.self) { try SweepCorpus(groups: [("en", [en])], unit: .line, folds: 1, seed: 1) }
+        let empty = try temporaryFile("\n\n")
+        #expect(throws: AnalysisError.self) { try SweepCorpus(groups: [("e", [empty])], unit: .line, folds: 2, seed: 1) }
+        let binary = try temporaryFile("abc\u{0}def")
+        #expect(throws: AnalysisError.self) { try SweepCorpus(groups: [("b", [binary])], unit: .line, folds: 2, seed: 1) }
+    }
+
+    @Test("BPE cut to size k from a larger training encodes exactly as BPE trained at k")
+    func nestedBPE() throws {
+        let corpus = try SweepCorpus(groups: [("en", [try corpusSlice("en", lines: 3000)])], unit: .line, folds: 3, seed: 1)
+        let text = try PreTokenizedCorpus(corpus, frontEnd: try TextFrontEnd(normalizer: "none", preTokenizers: ["gpt2"]))
+        let counts = text.trainingCounts(corpus, excludingFold: 0)
+        let nested = try NestedVocabulary.train(.bpe, counts: counts, sizes: [400, 900, 2000], options: SweepTrainingOptions())
+        let heldOut = corpus.units(inFold: 0).flatMap { u in text.unitPieces[text.unitStarts[u]..<text.unitStarts[u + 1]] }
+        for size in [300, 400, 900, 1500] {
+            var options = BPETrainerOptions(vocabularySize: size)
+            options.minFrequency = 2
+            let direct = try BPETrainer(options: options).train(counts).model
+            guard case .bpe(let cut) = try nested.model(size: size) else { Issue.record("not BPE"); return }
+            #expect(cut.tokens == direct.tokens)
+            #expect(cut.merges.map { [$0.0, $0.1, $0.2] } == direct.merges.map { [$0.0, $0.1, $0.2] })
+            var a = BPEScratch(), b = BPEScratch()
+            var left: [PieceToken] = [], right: [PieceToken] = []
+            for p in Set(heldOut) {
+                text.pieces[Int(p)].withUnsafeBufferPointer { piece in
+                    cut.encode(piece: piece, into: &left, scratch: &a)
+                    direct.encode(piece: piece, into: &right, scratch: &b)
+                }
+            }
+            #expect(left == right, "size \(size)")
+        }
+        #expect(!nested.offers(100) && nested.offers(2000))
+    }
+
+    @Test("A hybrid cut to size k equals the hybrid trained at k; WordPiece and Unigram sizes are exact")
+    func nestedOthers() throws {
+        let corpus = try SweepCorpus(groups: [("en", [try corpusSlice("en", lines: 3000)])], unit: .line, folds: 3, seed: 1)
+        let text = try PreTokenizedCorpus(corpus, frontEnd: try TextFrontEnd(normalizer: "nmt-nfkc", preTokenizers: ["metaspace"]))
+        let counts = text.trainingCounts(corpus, excludingFold: 1)
+        let hybrid = try NestedVocabulary.train(.hybrid, counts: counts, sizes: [600, 3000], options: SweepTrainingOptions())
+        var options = HybridTrainerOptions(vocabularySize: 1500)
+        options.characterCoverage = 0.9995
+        let direct = try HybridTrainer(options: options).train(counts).model
+        guard case .hybrid(let cut) = try hybrid.model(size: 1500) else { Issue.record("not hybrid"); return }
+        #expect(cut.tokens == direct.tokens)
+        for algorithm in [SweepAlgorithm.wordpiece, .unigram] {
+            let nested = try NestedVocabulary.train(algorithm, counts: counts, sizes: [800, 1600, 3000], options: SweepTrainingOptions())
+            for size in [800, 1600, 3000] where nested.offers(size) {
+                #expect(try nested.model(size: size).vocabularySize == size, "\(algorithm) \(size)")
+            }
+            #expect(nested.offers(1600), "\(algorithm): \(nested.minimumSize)...\(nested.maximumSize)")
+        }
+    }
+
+    @Test("A small sweep end to end: deterministic, sensible trends, report files")
+    func endToEnd() throws {
+        let corpus = try SweepCorpus(groups: [("en", [try corpusSlice("en", lines: 2500)]), ("de", [try corpusSlice("de", lines: 1500)])],
+                                     unit: .line, folds: 3, seed: 3)
+        var options = SweepOptions()
+        options.sizes = [700, 1400, 2800]
+        let results = try Sweep.run(corpus, options: options)
+        let again = try Sweep.run(corpus, options: options)
+        #expect(results.cells == again.cells)
+        #expect(results.trainings.allSatisfy { $0.failure == nil }, "\(results.trainings.compactMap(\.failure))")
+        for algorithm in SweepAlgorithm.allCases {
+            let sizes = results.sizes.filter { !results.cells(algorithm, size: $0).isEmpty }
+            #expect(sizes.count >= 2, "\(algorithm)")
+            let fertility = sizes.map { size in MeasureSummary(results.cells(algorithm, size: size).map(\.measures.tokensPerWord)).mean }
+            #expect(zip(fertility, fertility.dropFirst()).allSatisfy { $0 > $1 }, "\(algorithm): \(fertility)")
+            for size in sizes {
+                #expect(results.cells(algorithm, size: size, group: "all").count == 3)
+                #expect(results.cells(algorithm, size: size, group: "de").count == 3)
+            }
+        }
+        // Byte-level BPE never needs an unknown token.
+        #expect(results.cells.filter { $0.algorithm == .bpe }.allSatisfy { $0.measures.unknownRate == 0 && $0.measures.characterCoverage == 1 })
+        // The report.
+        let settings = SweepReport.Settings(corpora: [.init(group: "en", paths: ["en"], units: 2500, bytes: 1), .init(group: "de", paths: ["de"], units: 1500, bytes: 1)],
+                                            unit: .line, folds: 3, seed: 3, sizes: results.sizes, algorithms: results.algorithms,
+                                            frontEnds: [:], model: options.model, objective: .flopsPerByte, constraints: RecommendationConstraints(),
+                                            rareThreshold: 10, pivot: "en", parallel: false)
+        let report = try SweepReport(results: results, settings: settings, seconds: 1)
+        let directory = NSTemporaryDirectory() + "vocabkit-report-\(UUID().uuidString)"
+        try report.write(to: directory)
+        let html = try String(contentsOfFile: directory + "/report.html", encoding: .utf8)
+        #expect(html.components(separatedBy: "<svg").count - 1 == 6)
+        #expect(!html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http"))
+        #expect(html.contains("class=\"marker\""))
+        for algorithm in SweepAlgorithm.allCases { #expect(html.contains("data-series=\"\(algorithm.rawValue)\"")) }
+        let csv = try String(contentsOfFile: directory + "/report.csv", encoding: .utf8)
+        #expect(csv.split(separator: "\n").count == results.cells.count + 1)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/report.json"))) as? [String: Any]
+        #expect(json?["recommendation"] != nil)
+        let markdown = try String(contentsOfFile: directory + "/report.md", encoding: .utf8)
+        #expect(markdown.contains("Recommended: \(report.recommendation.algorithm.rawValue) with \(report.recommendation.size) tokens"))
+        #expect(report.point(.bpe, size: 1400, group: "en")?.premium.map { abs($0.mean - 1) < 1e-12 } == true)
+        #expect(report.point(.bpe, size: 1400, group: "de")?.premium != nil)
+    }
+
+    @Test("The one-standard-error rule picks the smallest size within one standard error of the best")
+    func oneStandardError() throws {
+        // tokens per word by fold: 1000 -> 3.0±, 2000 -> 2.51/2.47 (mean 2.49), 4000 -> 2.46/2.50 (best mean 2.48, se 0.02).
+        func cell(_ algorithm: SweepAlgorithm, _ size: Int, _ fold: Int, _ fertility: Double, unknown: Double = 0) -> SweepCell {
+            var m = TokenizationMeasures()
+            m.tokensPerWord = fertility
+            m.unknownRate = unknown
+            m.tokensPerByte = 0.25
+            return SweepCell(algorithm: algorithm, size: size, group: "g", fold: fold, measures: m)
+        }
+        var cells = [cell(.bpe, 1000, 0, 3.0), cell(.bpe, 1000, 1, 3.1), cell(.bpe, 2000, 0, 2.51), cell(.bpe, 2000, 1, 2.47),
+                     cell(.bpe, 4000, 0, 2.46), cell(.bpe, 4000, 1, 2.50)]
+        var results = SweepResults(groups: ["g"], folds: 2, sizes: [1000, 2000, 4000], algorithms: [.bpe], cells: cells, trainings: [])
+        var recommendation = try Recommendation.make(results, objective: .tokensPerWord, model: ModelConfiguration(), constraints: RecommendationConstraints())
+        #expect(recommendation.bestSize == 4000 && recommendation.size == 2000)
+        #expect(abs(recommendation.threshold - 2.50) < 1e-9)
+        // A unigram point below the threshold at 1000, but over the UNK limit: excluded.
+        cells += [cell(.unigram, 1000, 0, 2.4, unknown: 0.05), cell(.unigram, 1000, 1, 2.4, unknown: 0.05)]
+        results = SweepResults(groups: ["g"], folds: 2, sizes: [1000, 2000, 4000], algorithms: [.bpe, .unigram], cells: cells, trainings: [])
+        recommendation = try Recommendation.make(results, objective: .tokensPerWord, model: ModelConfiguration(), constraints: RecommendationConstraints())
+        #expect(recommendation.algorithm == .bpe && recommendation.size == 2000)
+        #expect(recommendation.explanation.contains("Excluded by the constraints: unigram 1000"))
+        var loose = RecommendationConstraints()
+        loose.maxUnknownRate = 0.1
+        recommendation = try Recommendation.make(results, objective: .tokensPerWord, model: ModelConfiguration(), constraints: loose)
+        #expect(recommendation.algorithm == .unigram && recommendation.size == 1000)
+        // Table memory grows with V: the smallest allowed size.
+        recommendation = try Recommendation.make(results, objective: .tableMemory, model: ModelConfiguration(), constraints: RecommendationConstraints())
+        #expect(recommendation.size == 1000 && recommendation.algorithm == .bpe)
+    }
+}
