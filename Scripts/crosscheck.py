@@ -280,6 +280,33 @@ def main():
         refused = True
     c.compare("hybrid", refused, True, "Tokenizer.from_file(VocabKitHybrid)")
 
+    # 12. Word-level: VocabKit's trainer gives tokenizers' WordLevelTrainer vocabulary (same
+    #     counts, ties by bytes), and its tokenizer.json (WordLevel model) gives the same ids in
+    #     tokenizers, with the Whitespace pre-tokenizer and with NFKC + Metaspace.
+    en_path = os.path.join(ROOT, "Corpora", "en.txt")
+    word_ws = os.path.join(tmp, "vocabkit-word-whitespace.json")
+    subprocess.run([a.vocab, "train", "--quiet", "--algorithm", "word", "--vocab-size", "5000", "--min-frequency", "2",
+                    "-n", "none", "-p", "whitespace", en_path, "-o", word_ws], check=True, capture_output=True)
+    hf = Tokenizer(models.WordLevel(unk_token="<unk>"))
+    hf.pre_tokenizer = pt.Whitespace()
+    hf.train([en_path], trainers.WordLevelTrainer(vocab_size=5000, min_frequency=2, special_tokens=["<unk>"], show_progress=False))
+    c = check("train word-level en 5000 = tokenizers WordLevelTrainer")
+    c.compare("en vocab", json.load(open(word_ws))["model"]["vocab"], json.loads(hf.to_str())["model"]["vocab"], "(vocab)")
+    word_meta = os.path.join(tmp, "vocabkit-word-metaspace.json")
+    subprocess.run([a.vocab, "train", "--quiet", "--algorithm", "word", "--vocab-size", "8000",
+                    *[os.path.join(ROOT, "Corpora", f"{x}.txt") for x in ("en", "de", "zh")], "-o", word_meta],
+                   check=True, capture_output=True)
+    for file in (word_ws, word_meta):
+        peer = Tokenizer.from_file(file)
+        c = check(f"encode vocabkit-trained {os.path.basename(file)} = tokenizers WordLevel")
+        for corpus in ("en", "de", "ru", "zh"):
+            path = os.path.join(tmp, f"{corpus}.txt")
+            lines = open(path, encoding="utf-8").read().split("\n")[:-1]
+            ours = vocab_lines(a.vocab, ["encode", "-t", file, "--format", "jsonl"], path)
+            theirs = [e.ids for e in peer.encode_batch(lines)]
+            for i, line in enumerate(lines):
+                c.compare(f"{corpus}:{i + 1}", json.loads(ours[i]), theirs[i], line)
+
     failed = 0
     for c in checks.values():
         status = "ok" if not c.failures else f"{len(c.failures)} MISMATCHES"

@@ -31,8 +31,8 @@ struct SweepCommand: ParsableCommand {
     @Argument(help: "Corpus files, or name=file for named groups (default: Corpora/*.txt).")
     var corpora: [String] = []
 
-    @Option(help: "Algorithms, comma-separated: bpe, wordpiece, unigram, hybrid.")
-    var algorithms = "bpe,wordpiece,unigram,hybrid"
+    @Option(help: "Algorithms, comma-separated: bpe, wordpiece, unigram, hybrid, word.")
+    var algorithms = "bpe,wordpiece,unigram,hybrid,word"
 
     @Option(name: .customLong("wordpiece-criterion"), help: "WordPiece merges by likelihood (default) or frequency.")
     var wordPieceCriterion: WordPieceTrainerOptions.Criterion = .likelihood
@@ -109,6 +109,9 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Directory of the report.")
     var report = "vocab-report"
 
+    @Option(name: .customLong("export-folds"), help: "Also write each fold's train.txt and heldout.txt here (to train other tools on the same folds).")
+    var exportFolds: String?
+
     @Option(help: "Folds trained at once and Unigram E-step threads (default: all cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -176,6 +179,7 @@ struct SweepCommand: ParsableCommand {
         // 1. Corpora and folds.
         let groups = try groups()
         let corpus = try SweepCorpus(groups: groups, unit: unit, folds: folds, seed: seed, maxUnitsPerGroup: maxUnits, parallel: parallel)
+        if let exportFolds { try corpus.exportFolds(to: exportFolds) }
         // 2. Options.
         var options = SweepOptions()
         options.algorithms = try parsedAlgorithms()

@@ -27,7 +27,7 @@ struct TrainCommand: ParsableCommand {
         """
     )
 
-    @Option(help: "The algorithm: bpe, wordpiece or unigram.")
+    @Option(help: "The algorithm: bpe, wordpiece, unigram, hybrid or word (word-level: the most frequent words, <unk> for the rest).")
     var algorithm: Algorithm = .bpe
 
     @Option(help: "WordPiece: likelihood (default) or frequency.")
@@ -114,14 +114,16 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .customLong("subword-merges"), help: "Hybrid: BPE merges learned on the out-of-vocabulary words (0: characters only).")
     var subwordMerges = 0
 
-    enum Algorithm: String, ExpressibleByArgument, CaseIterable { case bpe, wordpiece, unigram, hybrid }
+    enum Algorithm: String, ExpressibleByArgument, CaseIterable { case bpe, wordpiece, unigram, hybrid, word }
 
     func validate() throws {
         guard output.hasSuffix(".json") || output.hasSuffix(".tiktoken") || output.hasSuffix(".txt") || output.hasSuffix(".model") else {
             throw ValidationError("--output must end in .json (tokenizer.json), .model (SentencePiece), .tiktoken or .txt (vocab.txt)")
         }
         if output.hasSuffix(".model") && algorithm != .unigram { throw ValidationError(".model files are written for Unigram vocabularies") }
-        if algorithm == .hybrid && !output.hasSuffix(".json") { throw ValidationError("hybrid vocabularies are written as tokenizer.json (.json)") }
+        if (algorithm == .hybrid || algorithm == .word) && !output.hasSuffix(".json") {
+            throw ValidationError("\(algorithm.rawValue) vocabularies are written as tokenizer.json (.json)")
+        }
         if output.hasSuffix(".txt") && algorithm != .wordpiece { throw ValidationError(".txt (vocab.txt) holds WordPiece vocabularies only") }
         if output.hasSuffix(".tiktoken") && algorithm != .bpe { throw ValidationError(".tiktoken files hold byte-level BPE only") }
         if output.hasSuffix(".tiktoken") && characters { throw ValidationError(".tiktoken files hold byte-level vocabularies only") }
@@ -132,7 +134,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         let started = Date()
         // 1. The front end and word counts.
-        let wordPiece = algorithm == .wordpiece, unigram = algorithm == .unigram, hybrid = algorithm == .hybrid
+        let wordPiece = algorithm == .wordpiece, unigram = algorithm == .unigram, hybrid = algorithm == .hybrid || algorithm == .word
         let defaultPreTokenizer = hybrid ? "metaspace" : unigram ? (sentences ? "metaspace-whole" : "metaspace")
             : wordPiece ? "bert" : characters ? "whitespace" : "gpt2"
         let preTokenizerNames = preTokenizers.isEmpty ? [defaultPreTokenizer] : preTokenizers
@@ -154,6 +156,10 @@ struct TrainCommand: ParsableCommand {
         }
         if unigram {
             try trainUnigram(counts, frontEnd: frontEnd, progress: progress, started: started)
+            return
+        }
+        if algorithm == .word {
+            try trainWordLevel(counts, frontEnd: frontEnd, progress: progress, started: started)
             return
         }
         if hybrid {
@@ -311,6 +317,31 @@ extension TrainCommand {
         FileHandle.standardError.write(Data(summary.utf8))
         if model.vocabularySize < vocabularySize {
             FileHandle.standardError.write(Data("note: only \(model.words.count) words were seen --min-frequency \(minFrequency) times; the vocabulary has \(model.vocabularySize) of the \(vocabularySize) tokens asked for\n".utf8))
+        }
+    }
+}
+
+extension TrainCommand {
+    /// Word-level: the most frequent words; tokenizer.json with HuggingFace's WordLevel model.
+    private func trainWordLevel(_ counts: WordCounts, frontEnd: TextFrontEnd, progress: ProgressLine, started: Date) throws {
+        var options = WordLevelTrainerOptions(vocabularySize: vocabularySize)
+        (options.specialTokens, options.unknownToken) = specialTokenList(defaults: options.specialTokens, unknown: options.unknownToken)
+        options.minFrequency = minFrequency
+        let training = try WordLevelTrainer(options: options).train(counts) { report in progress.status(report.phase) }
+        let model = training.model
+        let usesMetaspace = preTokenizers.isEmpty || preTokenizers.first?.hasPrefix("metaspace") == true
+        let tokenizer = Tokenizer(frontEnd: frontEnd, model: .wordLevel(model), addedTokens: addedTokens(options.specialTokens, in: .wordLevel(model)),
+                                  decoder: usesMetaspace ? .metaspace : .spaceSeparated)
+        try AtomicFile.write(try TokenizerJSON.write(tokenizer), to: output)
+        progress.finish()
+        let covered = counts.words.reduce(Int64(0)) { $0 + (model.id(of: $1.word) != nil ? $1.count : 0) }
+        let total = counts.words.reduce(Int64(0)) { $0 + $1.count }
+        let summary = String(format: "trained word-level in %.1f s: %d lines, %.1f MB, %d distinct words (%d seen --min-frequency %d times), vocabulary %d covering %.2f%% of training words, wrote %@\n",
+                             Date().timeIntervalSince(started), counts.lines, Double(counts.bytes) / 1e6, counts.words.count, training.ranking.count,
+                             minFrequency, model.vocabularySize, Double(covered) / Double(max(1, total)) * 100, output)
+        FileHandle.standardError.write(Data(summary.utf8))
+        if model.vocabularySize < vocabularySize {
+            FileHandle.standardError.write(Data("note: only \(training.ranking.count) words were seen --min-frequency \(minFrequency) times; the vocabulary has \(model.vocabularySize) of the \(vocabularySize) tokens asked for\n".utf8))
         }
     }
 }

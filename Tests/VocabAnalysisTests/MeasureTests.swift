@@ -56,6 +56,8 @@ struct MeasureTests {
         #expect(abs(m.splitWordShare - 1.0 / 6) < 1e-12)
         #expect(abs(m.oovTypeRate - 2.0 / 5) < 1e-12)
         #expect(abs(m.unknownRate - 2.0 / 8) < 1e-12)
+        // "x" is the one word occurrence with an unknown token ("," is not a word).
+        #expect(abs(m.unknownWordShare - 1.0 / 6) < 1e-12)
         #expect(m.byteFallbackRate == 0)
         #expect(abs(m.characterCoverage - 14.0 / 16) < 1e-12)
         #expect(abs(m.bytesPerToken - 2) < 1e-12 && abs(m.tokensPerThousandCharacters - 500) < 1e-12)

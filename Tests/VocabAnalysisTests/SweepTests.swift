@@ -97,8 +97,11 @@ struct SweepTests {
         for algorithm in SweepAlgorithm.allCases {
             let sizes = results.sizes.filter { !results.cells(algorithm, size: $0).isEmpty }
             #expect(sizes.count >= 2, "\(algorithm)")
-            let fertility = sizes.map { size in MeasureSummary(results.cells(algorithm, size: size).map(\.measures.tokensPerWord)).mean }
-            #expect(zip(fertility, fertility.dropFirst()).allSatisfy { $0 > $1 }, "\(algorithm): \(fertility)")
+            // Subwords: fewer tokens per word as the vocabulary grows. Words: one token per word at
+            // every size, fewer of them lost to <unk>.
+            let measure: (TokenizationMeasures) -> Double = algorithm == .word ? { $0.unknownWordShare } : { $0.tokensPerWord }
+            let curve = sizes.map { size in MeasureSummary(results.cells(algorithm, size: size).map { measure($0.measures) }).mean }
+            #expect(zip(curve, curve.dropFirst()).allSatisfy { $0 > $1 }, "\(algorithm): \(curve)")
             for size in sizes {
                 #expect(results.cells(algorithm, size: size, group: "all").count == 3)
                 #expect(results.cells(algorithm, size: size, group: "de").count == 3)
@@ -127,6 +130,29 @@ struct SweepTests {
         #expect(markdown.contains("Recommended: \(report.recommendation.algorithm.rawValue) with \(report.recommendation.size) tokens"))
         #expect(report.point(.bpe, size: 1400, group: "en")?.premium.map { abs($0.mean - 1) < 1e-12 } == true)
         #expect(report.point(.bpe, size: 1400, group: "de")?.premium != nil)
+    }
+
+    @Test("Word-level OOV falls with size and stays above the hybrid's UNK rate (English and Chinese, held out)",
+          arguments: [("en", ["metaspace"], [2000, 4000, 8000]), ("zh", ["metaspace", "word-break"], [1500, 2000, 2500])])
+    func wordBaseline(name: String, preTokenizers: [String], sizes: [Int]) throws {
+        let corpus = try SweepCorpus(groups: [(name, [corporaDirectory.appendingPathComponent("\(name).txt").path])], unit: .line, folds: 5, seed: 11)
+        var options = SweepOptions()
+        options.algorithms = [.word, .hybrid]
+        options.sizes = sizes
+        options.preTokenizers = preTokenizers
+        let results = try Sweep.run(corpus, options: options)
+        var previous = Double.infinity
+        for size in sizes {
+            let word = MeasureSummary(results.cells(.word, size: size).map(\.measures.unknownWordShare))
+            let wordUnknown = MeasureSummary(results.cells(.word, size: size).map(\.measures.unknownRate))
+            let hybridUnknown = MeasureSummary(results.cells(.hybrid, size: size).map(\.measures.unknownRate))
+            #expect(word.folds == 5 && hybridUnknown.folds == 5, "\(name) \(size)")
+            #expect(word.mean < previous, "\(name) \(size): \(word.mean)")
+            #expect(wordUnknown.mean > 10 * hybridUnknown.mean, "\(name) \(size): word \(wordUnknown.mean) vs hybrid \(hybridUnknown.mean)")
+            // A word-level vocabulary never splits a word.
+            #expect(results.cells(.word, size: size).allSatisfy { $0.measures.splitWordShare == 0 })
+            previous = word.mean
+        }
     }
 
     @Test("The one-standard-error rule picks the smallest size within one standard error of the best")

@@ -208,3 +208,23 @@ extension SweepCorpus {
         zip(unitGroups, unitRanges).reduce(0) { $0 + ($1.0 == Int32(g) ? $1.1.count : 0) }
     }
 }
+
+extension SweepCorpus {
+    /// Writes each fold's training and held-out text as `fold-K/train.txt` and
+    /// `fold-K/heldout.txt` (one unit per line; documents separated by a blank line), so that
+    /// other tools can be trained and measured on exactly the same folds.
+    public func exportFolds(to directory: String) throws {
+        let base = URL(fileURLWithPath: directory)
+        for fold in 0..<foldCount {
+            let folder = base.appendingPathComponent("fold-\(fold)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            var train: [UInt8] = [], heldOut: [UInt8] = []
+            for u in 0..<unitCount {
+                let separator: [UInt8] = unitText(u).contains(0x0A) ? [0x0A, 0x0A] : [0x0A]
+                if Int(unitFolds[u]) == fold { heldOut += unitText(u) + separator } else { train += unitText(u) + separator }
+            }
+            try AtomicFile.write(Data(train), to: folder.appendingPathComponent("train.txt").path)
+            try AtomicFile.write(Data(heldOut), to: folder.appendingPathComponent("heldout.txt").path)
+        }
+    }
+}

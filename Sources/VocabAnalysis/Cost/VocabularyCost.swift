@@ -31,8 +31,15 @@ public struct VocabularyCost: Sendable, Codable, Equatable {
     /// Training FLOPs per token of the output layer: full, sampled and adaptive.
     public var outputTrainingFLOPsPerToken: Double
     public var sampledSoftmaxTrainingFLOPsPerToken: Double
+    /// The measured tokens per byte the per-byte figures use.
+    public var tokensPerByte: Double?
     /// Training FLOPs per byte of text (nil without a measured tokens-per-byte).
     public var trainingFLOPsPerByte: Double?
+    /// Forward FLOPs per byte of an adaptive-softmax output layer.
+    public var adaptiveSoftmaxFLOPsPerByte: Double? {
+        guard let t = tokensPerByte, let perToken = adaptiveSoftmaxFLOPsPerToken else { return nil }
+        return t * perToken
+    }
     /// The same with a sampled softmax in the output layer.
     public var sampledSoftmaxTrainingFLOPsPerByte: Double?
     /// Factorized embedding tables: parameters (both tables when untied) and training FLOPs per byte.
@@ -60,6 +67,7 @@ public struct VocabularyCost: Sendable, Codable, Equatable {
         sampledSoftmaxTrainingFLOPsPerToken = 6 * min(v, Double(model.sampledSoftmaxSamples + 1)) * d
         let factorTable = size * model.factorSize + model.factorSize * model.dModel
         factorizedVocabularyParameters = model.tiedEmbeddings ? factorTable : 2 * factorTable
+        self.tokensPerByte = tokensPerByte
         if let t = tokensPerByte {
             trainingFLOPsPerByte = t * 6 * (n + v * d)
             sampledSoftmaxTrainingFLOPsPerByte = t * (6 * n + sampledSoftmaxTrainingFLOPsPerToken)

@@ -93,7 +93,7 @@ struct PieceEncodings {
 /// Sums of one group of held-out units under one model, turned into `TokenizationMeasures`.
 struct MeasureAccumulator {
     var tokens = 0, unknown = 0, fallback = 0, uncovered = 0
-    var wordOccurrences = 0, splitOccurrences = 0
+    var wordOccurrences = 0, splitOccurrences = 0, unknownWordOccurrences = 0
     var words = 0, characters = 0, bytes = 0
     var lengths: [Int32] = []
     var histogram: [Int64]
@@ -114,6 +114,7 @@ struct MeasureAccumulator {
             if text.isWordPiece[p] {
                 wordOccurrences += 1
                 if count >= 2 { splitOccurrences += 1 }
+                if encodings.unknownTokens[p] > 0 { unknownWordOccurrences += 1 }
                 wordTypes.insert(p32)
             }
             let start = encodings.starts[p]
@@ -130,6 +131,7 @@ struct MeasureAccumulator {
     mutating func merge(_ other: MeasureAccumulator) {
         tokens += other.tokens; unknown += other.unknown; fallback += other.fallback; uncovered += other.uncovered
         wordOccurrences += other.wordOccurrences; splitOccurrences += other.splitOccurrences
+        unknownWordOccurrences += other.unknownWordOccurrences
         words += other.words; characters += other.characters; bytes += other.bytes
         lengths += other.lengths
         for i in histogram.indices { histogram[i] += other.histogram[i] }
@@ -146,6 +148,7 @@ struct MeasureAccumulator {
         m.tokensPerWord = ratio(tokens, words)
         m.splitWordShare = ratio(splitOccurrences, wordOccurrences)
         m.oovTypeRate = ratio(wordTypes.filter { encodings.tokenCounts[Int($0)] != 1 || encodings.unknownTokens[Int($0)] > 0 }.count, wordTypes.count)
+        m.unknownWordShare = ratio(unknownWordOccurrences, wordOccurrences)
         m.unknownRate = ratio(unknown, tokens)
         m.byteFallbackRate = ratio(fallback, tokens)
         m.characterCoverage = characters == 0 ? 0 : 1 - ratio(uncovered, characters)

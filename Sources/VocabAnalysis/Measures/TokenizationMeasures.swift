@@ -17,6 +17,9 @@ public struct TokenizationMeasures: Sendable, Codable, Equatable {
     public var splitWordShare: Double = 0
     /// Share of distinct held-out word pieces that are not one known token (word-level OOV, by type).
     public var oovTypeRate: Double = 0
+    /// Share of word-piece occurrences with an unknown token: the running-text OOV rate of a
+    /// word-level vocabulary, the words a subword vocabulary cannot spell.
+    public var unknownWordShare: Double = 0
     /// Unknown tokens per token.
     public var unknownRate: Double = 0
     /// Byte-fallback tokens per token.
@@ -62,6 +65,7 @@ public struct TokenizationMeasures: Sendable, Codable, Equatable {
         ("tokens_per_word", "tokens per reference word (fertility)", { $0.tokensPerWord }),
         ("split_word_share", "share of word occurrences split into 2+ tokens", { $0.splitWordShare }),
         ("oov_type_rate", "share of distinct held-out words that are not one token", { $0.oovTypeRate }),
+        ("unknown_word_share", "share of word occurrences with an unknown token (running OOV)", { $0.unknownWordShare }),
         ("unk_rate", "unknown tokens per token", { $0.unknownRate }),
         ("byte_fallback_rate", "byte-fallback tokens per token", { $0.byteFallbackRate }),
         ("character_coverage", "share of characters neither unknown nor spelled in bytes", { $0.characterCoverage }),

@@ -1,7 +1,7 @@
 import Foundation
 
 extension SweepReport {
-    static let palette: [SweepAlgorithm: String] = [.bpe: "#1f77b4", .wordpiece: "#ff7f0e", .unigram: "#2ca02c", .hybrid: "#d62728"]
+    static let palette: [SweepAlgorithm: String] = [.bpe: "#1f77b4", .wordpiece: "#ff7f0e", .unigram: "#2ca02c", .hybrid: "#d62728", .word: "#7f7f7f"]
 
     /// One chart of a measure against size, a line per algorithm with fold-std error bars.
     func chart(title: String, yLabel: String, percent: Bool = false, marked: Bool = false,
@@ -61,6 +61,8 @@ extension SweepReport {
         page += "<h2>Results (held-out, mean ± std over folds)</h2>\n"
         for table in resultTables() { page += htmlTable(table) }
         if let languages = languageTable() { page += htmlTable(languages) }
+        page += htmlTable(costTable())
+        page += htmlTable(leverTable())
         page += htmlTable(trainingTable())
         page += "<h2>Method</h2>\n<ul>\n" + methodNotes.map { "<li>\(escape($0))</li>" }.joined(separator: "\n") + "\n</ul>\n"
         page += "</body></html>\n"

@@ -168,7 +168,7 @@ public struct SweepReport: Sendable, Codable {
     public func resultTables() -> [Table] {
         results.algorithms.map { algorithm in
             var table = Table(title: "\(algorithm.rawValue)", headers: [
-                "size", "tokens/word", "split words", "OOV types", "UNK", "byte fallback", "char coverage", "bytes/token", "p95 length",
+                "size", "tokens/word", "split words", "OOV types", "words lost to UNK", "UNK", "byte fallback", "char coverage", "bytes/token", "p95 length",
                 "Rényi eff.", "MUV", "unused", "rare", "compression gap", "emb+out params", "share", "FLOPs/byte", "adaptive/full softmax",
             ], rows: [])
             for size in results.sizes {
@@ -179,7 +179,7 @@ public struct SweepReport: Sendable, Codable {
                 let folds = point.measures["tokens_per_word"]?.folds ?? 0
                 table.rows.append([
                     folds < results.folds ? "\(size) (\(folds)/\(results.folds) folds)" : String(size), m("tokens_per_word", .decimal), m("split_word_share", .percent), m("oov_type_rate", .percent),
-                    m("unk_rate", .percent), m("byte_fallback_rate", .percent), m("character_coverage", .percent),
+                    m("unknown_word_share", .percent), m("unk_rate", .percent), m("byte_fallback_rate", .percent), m("character_coverage", .percent),
                     m("bytes_per_token", .decimal), m("length_p95", .decimal), m("renyi_efficiency", .decimal), m("muv", .decimal),
                     m("unused_token_share", .percent), m("rare_token_share", .percent), m("compression_gap", .percent),
                     formatCount(Double(point.cost.vocabularyParameters)), String(format: "%.1f%%", point.cost.vocabularyShare * 100),
@@ -188,6 +188,44 @@ public struct SweepReport: Sendable, Codable {
             }
             return table
         }
+    }
+
+    /// What each size costs the model, whatever the algorithm: parameters, table memory at each
+    /// precision, softmax FLOPs and the levers that cut them.
+    public func costTable() -> Table {
+        let model = settings.model
+        var table = Table(title: "Cost of each size (d_model \(model.dModel), N = \(formatCount(Double(model.resolvedNonEmbeddingParameters))), \(model.tiedEmbeddings ? "tied" : "untied"))",
+                          headers: ["size", "embedding", "output", "share of params", "tables fp32", "tables bf16/fp16", "tables int8",
+                                    "softmax FLOPs/token", "output train FLOPs/token", "sampled (k=\(model.sampledSoftmaxSamples))",
+                                    "factorized params (e=\(model.factorSize))", "factorized saves"], rows: [])
+        for size in results.sizes {
+            let cost = VocabularyCost(size: size, model: model)
+            let bytes = cost.tableMemoryBytesByPrecision
+            let saving = 1 - Double(cost.factorizedVocabularyParameters) / Double(max(1, cost.vocabularyParameters))
+            table.rows.append([String(size), formatCount(Double(cost.embeddingParameters)), formatCount(Double(cost.outputParameters)),
+                               String(format: "%.1f%%", cost.vocabularyShare * 100), formatBytes(bytes["fp32"] ?? 0), formatBytes(bytes["bf16"] ?? 0),
+                               formatBytes(bytes["int8"] ?? 0), formatCount(cost.softmaxFLOPsPerToken), formatCount(cost.outputTrainingFLOPsPerToken),
+                               formatCount(cost.sampledSoftmaxTrainingFLOPsPerToken), formatCount(Double(cost.factorizedVocabularyParameters)),
+                               String(format: "%.0f%%", saving * 100)])
+        }
+        return table
+    }
+
+    /// Training FLOPs per byte of text with each output-layer lever, per algorithm and size.
+    public func leverTable() -> Table {
+        var table = Table(title: "Training FLOPs per byte by output layer (held-out tokens per byte)",
+                          headers: ["algorithm", "size", "full softmax", "factorized tables", "sampled softmax", "adaptive softmax (forward)"], rows: [])
+        for algorithm in results.algorithms {
+            for size in results.sizes {
+                guard let point = point(algorithm, size: size) else { continue }
+                let cost = point.cost
+                if recommendation.algorithm == algorithm && recommendation.size == size { table.highlighted.insert(table.rows.count) }
+                table.rows.append([algorithm.rawValue, String(size), cost.trainingFLOPsPerByte.map(formatCount) ?? "",
+                                   cost.factorizedTrainingFLOPsPerByte.map(formatCount) ?? "", cost.sampledSoftmaxTrainingFLOPsPerByte.map(formatCount) ?? "",
+                                   cost.adaptiveSoftmaxFLOPsPerByte.map(formatCount) ?? ""])
+            }
+        }
+        return table
     }
 
     /// Per-group measures and premiums at each size, for the recommended algorithm.
@@ -273,6 +311,8 @@ public struct SweepReport: Sendable, Codable {
         md += "## Results (held-out, mean ± std over folds)\n\n"
         for table in resultTables() { md += markdownTable(table) }
         if let languages = languageTable() { md += markdownTable(languages) }
+        md += markdownTable(costTable())
+        md += markdownTable(leverTable())
         md += markdownTable(trainingTable())
         md += "## Method\n\n" + methodNotes.map { "- " + $0 }.joined(separator: "\n") + "\n"
         return md

@@ -5,6 +5,8 @@ import VocabTraining
 /// The algorithms a sweep compares.
 public enum SweepAlgorithm: String, Sendable, Codable, CaseIterable {
     case bpe, wordpiece, unigram, hybrid
+    /// Word-level: the baseline that shows what subwords buy.
+    case word
 
     /// The front end `vocab train` uses by default for this algorithm: byte-level BPE splits like
     /// GPT-2, WordPiece like BERT, Unigram and the hybrid like SentencePiece (NFKC + Metaspace).
@@ -12,7 +14,7 @@ public enum SweepAlgorithm: String, Sendable, Codable, CaseIterable {
         switch self {
         case .bpe: return ("none", ["gpt2"])
         case .wordpiece: return ("bert", ["bert"])
-        case .unigram, .hybrid: return ("nmt-nfkc", ["metaspace"])
+        case .unigram, .hybrid, .word: return ("nmt-nfkc", ["metaspace"])
         }
     }
 }
@@ -53,6 +55,7 @@ public struct NestedVocabulary: Sendable {
         case wordPiece(WordPieceModel, specials: Set<[UInt8]>)
         case unigram(UnigramTraining)
         case hybrid(HybridModel, ranking: [[UInt8]])
+        case word(WordLevelTraining)
     }
 
     /// Trains `algorithm` once on `counts` so that every size of `sizes` the corpus allows can
@@ -109,6 +112,12 @@ public struct NestedVocabulary: Sendable {
             return NestedVocabulary(algorithm: algorithm, minimumSize: spelling.vocabularySize,
                                     maximumSize: spelling.vocabularySize + ranking.count,
                                     storage: .hybrid(training.model, ranking: ranking))
+        case .word:
+            var word = WordLevelTrainerOptions(vocabularySize: largest)
+            word.minFrequency = options.minFrequency
+            let training = try WordLevelTrainer(options: word).train(counts)
+            return NestedVocabulary(algorithm: algorithm, minimumSize: word.specialTokens.count + 1,
+                                    maximumSize: word.specialTokens.count + training.ranking.count, storage: .word(training))
         }
     }
 
@@ -133,6 +142,8 @@ public struct NestedVocabulary: Sendable {
         case .hybrid(let model, let ranking):
             let words = Array(ranking.prefix(size - model.spelling.vocabularySize))
             return .hybrid(try HybridModel(spelling: model.spelling, words: words))
+        case .word(let training):
+            return .wordLevel(try training.model(size: size))
         }
     }
 
@@ -175,6 +186,9 @@ public struct NestedVocabulary: Sendable {
             let spelling = hybrid.spelling
             if spelling.byteFallback { markFallback(spelling.tokens) }
             if let unknown = spelling.unknownToken { classes[Int(unknown)] = .unknown }
+        case (.word(let training), .wordLevel(let word)):
+            for token in training.specialTokens { if let id = word.id(of: Array(token.utf8)) { classes[Int(id)] = .special } }
+            classes[Int(word.unknownToken)] = .unknown
         default: break
         }
         return classes

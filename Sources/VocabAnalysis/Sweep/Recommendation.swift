@@ -171,7 +171,7 @@ public struct Recommendation: Sendable, Codable, Equatable {
         case .muv: return m.marginalUtility
         case .factorizedFlopsPerByte: return cost.factorizedTrainingFLOPsPerByte
         case .sampledSoftmaxFlopsPerByte: return cost.sampledSoftmaxTrainingFLOPsPerByte
-        case .adaptiveSoftmaxFlopsPerByte: return cost.adaptiveSoftmaxFLOPsPerToken.map { $0 * m.tokensPerByte }
+        case .adaptiveSoftmaxFlopsPerByte: return cost.adaptiveSoftmaxFLOPsPerByte
         case .tableMemory: return Double(cost.tableMemoryBytes)
         }
     }
@@ -220,6 +220,15 @@ func formatCount(_ value: Double) -> String {
     if magnitude >= 1e6 { return String(format: "%.1fM", value / 1e6) }
     if magnitude >= 1e4 { return String(format: "%.1fk", value / 1e3) }
     return String(format: "%.0f", value)
+}
+
+/// 77194752 -> "77.2 MB" (decimal units).
+func formatBytes(_ bytes: Int) -> String {
+    let value = Double(bytes)
+    if value >= 1e9 { return String(format: "%.2f GB", value / 1e9) }
+    if value >= 1e6 { return String(format: "%.1f MB", value / 1e6) }
+    if value >= 1e3 { return String(format: "%.1f kB", value / 1e3) }
+    return "\(bytes) B"
 }
 
 /// A measure value with four significant digits, in scientific notation when large or small.

@@ -14,6 +14,9 @@ public enum TokenDecoder: Sendable, Equatable {
     /// `unknownSurface` (" ⁇ "), "▁" becomes a space, and the leading space that the dummy
     /// prefix added is dropped (every leading space with `stripsAllLeadingSpaces`).
     case sentencePiece(SentencePieceDecoding)
+    /// Tokens joined with single spaces: what HuggingFace does when `tokenizer.json` has no
+    /// decoder (word-level vocabularies over whitespace-split words).
+    case spaceSeparated
 
     /// Joins token bytes into text bytes. `<0xAB>` byte-fallback tokens become their byte.
     func join(_ tokens: [[UInt8]]) -> [UInt8] {
@@ -29,6 +32,8 @@ public enum TokenDecoder: Sendable, Equatable {
             switch self {
             case .concatenate:
                 break
+            case .spaceSeparated:
+                if index > 0 { out.append(0x20) }
             case .endOfWordSuffix(let suffix):
                 let suffixBytes = Array(suffix.utf8)
                 if !suffixBytes.isEmpty, token.count >= suffixBytes.count, Array(token.suffix(suffixBytes.count)) == suffixBytes {

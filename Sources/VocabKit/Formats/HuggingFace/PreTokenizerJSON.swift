@@ -136,12 +136,13 @@ enum DecoderJSON {
     }
 
     static func write(_ decoder: TokenDecoder) -> JSON {
-        JSON.convert(writeFields(decoder))
+        decoder == .spaceSeparated ? .null : JSON.convert(writeFields(decoder))
     }
 
     private static func writeFields(_ decoder: TokenDecoder) -> [String: Any] {
         switch decoder {
         case .concatenate: return ["type": "Fuse"]
+        case .spaceSeparated: return [:]
         case .metaspace, .sentencePiece: return ["type": "Metaspace", "replacement": "▁", "prepend_scheme": "always", "split": true]
         case .continuingPrefix(let prefix, let cleanup): return ["type": "WordPiece", "prefix": prefix, "cleanup": cleanup]
         case .endOfWordSuffix(let suffix): return ["type": "BPEDecoder", "suffix": suffix]

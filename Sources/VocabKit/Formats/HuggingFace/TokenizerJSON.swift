@@ -32,7 +32,9 @@ public enum TokenizerJSON {
         }
         // 3. Post-processor, decoder, added tokens, truncation and padding.
         let postProcessor = try root.object("post_processor").flatMap { try PostProcessorJSON.read($0) }
-        let decoder = try decoderObject.map { try DecoderJSON.read($0) } ?? .concatenate
+        // Without a decoder HuggingFace joins tokens with spaces (byte-level tokens are joined
+        // as bytes instead: their spaces are inside the tokens).
+        let decoder = try decoderObject.map { try DecoderJSON.read($0) } ?? (model.isByteLevel ? .concatenate : .spaceSeparated)
         var added: [AddedToken] = []
         for (index, value) in ((root.fields["added_tokens"] as? [Any]) ?? []).enumerated() {
             let token = try JSONObject(value, path: "added_tokens[\(index)]", file: path)
