@@ -34,8 +34,8 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Algorithms, comma-separated: bpe, wordpiece, unigram, hybrid, word.")
     var algorithms = "bpe,wordpiece,unigram,hybrid,word"
 
-    @Option(name: .customLong("wordpiece-criterion"), help: "WordPiece merges by likelihood (default) or frequency.")
-    var wordPieceCriterion: WordPieceTrainerOptions.Criterion = .likelihood
+    @Option(name: .customLong("wordpiece-criterion"), help: "WordPiece merges by frequency (default, as HuggingFace's trainer) or likelihood.")
+    var wordPieceCriterion: WordPieceTrainerOptions.Criterion = .frequency
 
     @Option(help: "Vocabulary sizes, comma-separated; k means thousands (e.g. 1k,2k,4k).")
     var sizes = "1k,2k,4k,8k,16k,32k,64k"

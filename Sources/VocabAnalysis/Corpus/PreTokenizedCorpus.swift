@@ -10,8 +10,6 @@ import VocabTraining
 public struct PreTokenizedCorpus: Sendable {
     /// Distinct normalized pieces, by id in first-seen order.
     public let pieces: [[UInt8]]
-    /// Whether each piece holds a letter or a number (a word, as opposed to punctuation or space).
-    let isWordPiece: [Bool]
     /// Scalars per piece.
     let pieceCharacters: [Int32]
     /// The pieces of unit u are `unitPieces[unitStarts[u]..<unitStarts[u + 1]]`.
@@ -80,7 +78,6 @@ public struct PreTokenizedCorpus: Sendable {
         self.pieces = pieces
         self.unitPieces = unitPieces
         self.unitStarts = unitStarts
-        self.isWordPiece = pieces.map(Self.holdsLetterOrNumber)
         self.pieceCharacters = pieces.map { piece in Int32(piece.reduce(0) { $0 + ($1 & 0xC0 != 0x80 ? 1 : 0) }) }
     }
 

@@ -47,7 +47,14 @@ public struct SweepCorpus: Sendable {
     /// - Complexity: O(bytes) plus ICU word segmentation of every unit.
     public init(groups: [(name: String, paths: [String])], unit: CorpusUnit, folds: Int, seed: UInt64,
                 maxUnitsPerGroup: Int? = nil, parallel: Bool = false) throws {
-        guard folds >= 2 else { throw AnalysisError.invalidOption("cross-validation needs at least 2 folds, not \(folds)") }
+        try self.init(groups: groups, unit: unit, folds: folds, seed: seed, maxUnitsPerGroup: maxUnitsPerGroup, parallel: parallel,
+                      allowsOneFold: false)
+    }
+
+    /// The same; `allowsOneFold` makes a single fold holding everything (for evaluation).
+    init(groups: [(name: String, paths: [String])], unit: CorpusUnit, folds: Int, seed: UInt64,
+         maxUnitsPerGroup: Int? = nil, parallel: Bool = false, allowsOneFold: Bool) throws {
+        guard folds >= 2 || (allowsOneFold && folds == 1) else { throw AnalysisError.invalidOption("cross-validation needs at least 2 folds, not \(folds)") }
         guard !groups.isEmpty else { throw AnalysisError.invalidOption("no corpus given") }
         var text: [UInt8] = []
         var ranges: [Range<Int>] = [], unitGroups: [Int32] = [], unitFolds: [Int32] = []

@@ -2,8 +2,10 @@
 ///
 /// Every field is defined on held-out units (lines or documents). "Words" are reference words:
 /// ICU word segments holding a letter, number or ideograph, counted on the original text, so
-/// every algorithm shares the denominator of tokens per word. "Word pieces" are the algorithm's
-/// own pre-tokens that hold a letter or number (the unit its OOV rate is about).
+/// every algorithm shares the denominator of tokens per word. "Words" of the split and OOV
+/// measures are the algorithm's own: runs of tokens from one word-initial token (starting with a
+/// space or "▁", or after whitespace) to the next, within a pre-token, that hold a letter or
+/// number: a pre-token for word-level splitters, a word inside a SentencePiece line.
 public struct TokenizationMeasures: Sendable, Codable, Equatable {
     public var tokens: Int = 0
     public var words: Int = 0

@@ -100,6 +100,19 @@ public enum TokenizerJSON {
     }
 }
 
+/// A `"vocab": {token: id}` object as token bytes by id (ids must be 0..<count, each once).
+func tokensByID(_ object: JSONObject) throws -> [[UInt8]] {
+    guard let vocab = object.fields["vocab"] as? [String: Any] else { throw object.error("\"vocab\" is missing or not an object") }
+    var tokens = [[UInt8]?](repeating: nil, count: vocab.count)
+    for (token, value) in vocab {
+        guard let id = (value as? NSNumber)?.intValue, id >= 0, id < vocab.count, tokens[id] == nil else {
+            throw object.error("vocab entry \(token.debugDescription) has id \(value): ids must be distinct and 0 to \(vocab.count - 1)")
+        }
+        tokens[id] = Array(token.utf8)
+    }
+    return tokens.map { $0! }
+}
+
 /// The BPE model section.
 enum BPEJSON {
     static func read(_ object: JSONObject, isByteLevel: Bool) throws -> BPEModel {
@@ -179,17 +192,10 @@ enum BPEJSON {
 /// The WordPiece model section.
 enum WordPieceJSON {
     static func read(_ object: JSONObject) throws -> WordPieceModel {
-        guard let vocab = object.fields["vocab"] as? [String: Any] else { throw object.error("\"vocab\" is missing or not an object") }
-        var tokens = [[UInt8]?](repeating: nil, count: vocab.count)
-        for (token, value) in vocab {
-            guard let id = (value as? NSNumber)?.intValue, id >= 0, id < vocab.count, tokens[id] == nil else {
-                throw object.error("vocab entry \(token.debugDescription) has id \(value): ids must be distinct and 0 to \(vocab.count - 1)")
-            }
-            tokens[id] = Array(token.utf8)
-        }
+        let tokens = try tokensByID(object)
         let maxCharacters = (object.fields["max_input_chars_per_word"] as? NSNumber)?.intValue ?? 100
         do {
-            return try WordPieceModel(tokens: tokens.map { $0! }, unknownToken: try object.string("unk_token") ?? "[UNK]",
+            return try WordPieceModel(tokens: tokens, unknownToken: try object.string("unk_token") ?? "[UNK]",
                                       continuingSubwordPrefix: try object.string("continuing_subword_prefix") ?? "##",
                                       maxInputCharactersPerWord: maxCharacters)
         } catch let error as ModelError {
@@ -278,16 +284,9 @@ enum HybridJSON {
 /// HuggingFace's `WordLevel` model section: `vocab` as token -> id, and `unk_token`.
 enum WordLevelJSON {
     static func read(_ object: JSONObject) throws -> WordLevelModel {
-        guard let vocab = object.fields["vocab"] as? [String: Any] else { throw object.error("\"vocab\" is missing or not an object") }
-        var tokens = [[UInt8]?](repeating: nil, count: vocab.count)
-        for (token, value) in vocab {
-            guard let id = (value as? NSNumber)?.intValue, id >= 0, id < vocab.count, tokens[id] == nil else {
-                throw object.error("vocab entry \(token.debugDescription) has id \(value): ids must be distinct and 0 to \(vocab.count - 1)")
-            }
-            tokens[id] = Array(token.utf8)
-        }
+        let tokens = try tokensByID(object)
         guard let unknown = try object.string("unk_token") else { throw object.error("a WordLevel model needs \"unk_token\"") }
-        do { return try WordLevelModel(tokens: tokens.map { $0! }, unknownToken: unknown) } catch let error as ModelError {
+        do { return try WordLevelModel(tokens: tokens, unknownToken: unknown) } catch let error as ModelError {
             throw object.error(error.description)
         }
     }
