@@ -9,7 +9,9 @@ extension SweepReport {
         var series: [SVGChart.Series] = []
         for algorithm in results.algorithms {
             let points = results.sizes.compactMap { size -> SVGChart.Point? in
-                guard let point = point(algorithm, size: size), let summary = value(point) else { return nil }
+                // Points measured on only some folds would bend the line: the tables show them.
+                guard let point = point(algorithm, size: size), let summary = value(point),
+                      (point.measures["tokens_per_word"]?.folds ?? 0) == results.folds else { return nil }
                 return SVGChart.Point(x: Double(size), y: summary.mean, error: summary.standardDeviation)
             }
             series.append(SVGChart.Series(name: algorithm.rawValue, color: Self.palette[algorithm] ?? "#555", points: points))

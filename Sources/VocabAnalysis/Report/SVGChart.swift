@@ -23,7 +23,7 @@ public struct SVGChart: Sendable {
 
     /// The chart as an `<svg>` element.
     public func render() -> String {
-        let left = 78.0, right = 20.0, top = 40.0, bottom = 58.0
+        let left = 78.0, right = 20.0, top = 40.0, bottom = 78.0
         let plotWidth = width - left - right, plotHeight = height - top - bottom
         let all = series.flatMap(\.points)
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(escape(title))\">\n"
@@ -57,7 +57,7 @@ public struct SVGChart: Sendable {
             svg += "<text x=\"\(fmt(px(x)))\" y=\"\(fmt(top + plotHeight + 16))\" text-anchor=\"middle\">\(escape(sizeLabel(x)))</text>\n"
         }
         svg += "<rect x=\"\(fmt(left))\" y=\"\(fmt(top))\" width=\"\(fmt(plotWidth))\" height=\"\(fmt(plotHeight))\" fill=\"none\" stroke=\"#888\"/>\n"
-        svg += "<text x=\"\(fmt(left + plotWidth / 2))\" y=\"\(fmt(height - 12))\" text-anchor=\"middle\" font-size=\"12\">\(escape(xLabel))</text>\n"
+        svg += "<text x=\"\(fmt(left + plotWidth / 2))\" y=\"\(fmt(top + plotHeight + 34))\" text-anchor=\"middle\" font-size=\"12\">\(escape(xLabel))</text>\n"
         svg += "<text transform=\"translate(16 \(fmt(top + plotHeight / 2))) rotate(-90)\" text-anchor=\"middle\" font-size=\"12\">\(escape(yLabel))</text>\n"
         svg += "</g>\n"
         // 3. Series: error bars, line, points.
@@ -79,16 +79,16 @@ public struct SVGChart: Sendable {
         if let marker {
             let (x, y) = (px(marker.x), py(marker.y))
             svg += "<g class=\"marker\"><circle cx=\"\(fmt(x))\" cy=\"\(fmt(y))\" r=\"9\" fill=\"none\" stroke=\"#000\" stroke-width=\"2.5\"/>\n"
-            let anchor = x > left + plotWidth * 0.7 ? "end" : "start"
+            let anchor = x > left + plotWidth * 0.5 ? "end" : "start"
             svg += "<text x=\"\(fmt(x + (anchor == "end" ? -12 : 12)))\" y=\"\(fmt(y - 12))\" text-anchor=\"\(anchor)\" font-size=\"12\" font-weight=\"bold\">\(escape(marker.label))</text></g>\n"
         }
-        // 5. Legend.
-        var legendY = top + 14
-        for s in series {
-            let x = left + plotWidth - 150
+        // 5. Legend: one row under the axis label, outside the plot.
+        let legendY = height - 12
+        let itemWidth = min(110.0, plotWidth / Double(max(1, series.count)))
+        for (index, s) in series.enumerated() {
+            let x = left + Double(index) * itemWidth
             svg += "<line x1=\"\(fmt(x))\" x2=\"\(fmt(x + 22))\" y1=\"\(fmt(legendY - 4))\" y2=\"\(fmt(legendY - 4))\" stroke=\"\(s.color)\" stroke-width=\"3\"\(s.dashed ? " stroke-dasharray=\"6 4\"" : "")/>\n"
             svg += "<text x=\"\(fmt(x + 28))\" y=\"\(fmt(legendY))\" font-size=\"11\">\(escape(s.name))</text>\n"
-            legendY += 16
         }
         svg += "</svg>"
         return svg

@@ -169,7 +169,7 @@ public struct SweepReport: Sendable, Codable {
         results.algorithms.map { algorithm in
             var table = Table(title: "\(algorithm.rawValue)", headers: [
                 "size", "tokens/word", "split words", "OOV types", "words lost to UNK", "UNK", "byte fallback", "char coverage", "bytes/token", "p95 length",
-                "Rényi eff.", "MUV", "unused", "rare", "compression gap", "emb+out params", "share", "FLOPs/byte", "adaptive/full softmax",
+                "Rényi eff.", "MUV", "unused", "rare", "compression gap", "emb+out params", "share", "FLOPs/byte", "adaptive/full softmax", "train s",
             ], rows: [])
             for size in results.sizes {
                 guard let point = point(algorithm, size: size) else { continue }
@@ -183,7 +183,7 @@ public struct SweepReport: Sendable, Codable {
                     m("bytes_per_token", .decimal), m("length_p95", .decimal), m("renyi_efficiency", .decimal), m("muv", .decimal),
                     m("unused_token_share", .percent), m("rare_token_share", .percent), m("compression_gap", .percent),
                     formatCount(Double(point.cost.vocabularyParameters)), String(format: "%.1f%%", point.cost.vocabularyShare * 100),
-                    m("training_flops_per_byte", .count), ratio,
+                    m("training_flops_per_byte", .count), ratio, trainSeconds(algorithm, size: size),
                 ])
             }
             return table
@@ -261,6 +261,16 @@ public struct SweepReport: Sendable, Codable {
                                failures.isEmpty ? "" : "\(failures.count): \(failures[0])"])
         }
         return table
+    }
+
+    /// Mean seconds to train this size: until the merge count passed it where the trainer grows
+    /// one merge at a time (BPE, WordPiece), else the whole training (marked "all").
+    func trainSeconds(_ algorithm: SweepAlgorithm, size: Int) -> String {
+        let runs = results.trainings.filter { $0.algorithm == algorithm && $0.failure == nil }
+        guard !runs.isEmpty else { return "" }
+        let toSize = runs.compactMap { $0.secondsToSize[String(size)] }
+        if toSize.count == runs.count { return String(format: "%.1f", MeasureSummary(toSize).mean) }
+        return String(format: "%.1f (all)", MeasureSummary(runs.map(\.seconds)).mean)
     }
 
     enum ValueStyle { case decimal, percent, count }

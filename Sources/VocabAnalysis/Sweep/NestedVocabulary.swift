@@ -8,13 +8,16 @@ public enum SweepAlgorithm: String, Sendable, Codable, CaseIterable {
     /// Word-level: the baseline that shows what subwords buy.
     case word
 
-    /// The front end `vocab train` uses by default for this algorithm: byte-level BPE splits like
-    /// GPT-2, WordPiece like BERT, Unigram and the hybrid like SentencePiece (NFKC + Metaspace).
+    /// The front end of each algorithm in a sweep: `vocab train`'s defaults (byte-level BPE splits
+    /// like GPT-2, WordPiece like BERT, Unigram and the hybrid like SentencePiece: NFKC +
+    /// Metaspace), except that words are ICU word segments (NFKC + word-break), so Chinese,
+    /// Japanese and Thai have words too.
     public var defaultFrontEnd: (normalizer: String, preTokenizers: [String]) {
         switch self {
         case .bpe: return ("none", ["gpt2"])
         case .wordpiece: return ("bert", ["bert"])
-        case .unigram, .hybrid, .word: return ("nmt-nfkc", ["metaspace"])
+        case .unigram, .hybrid: return ("nmt-nfkc", ["metaspace"])
+        case .word: return ("nmt-nfkc", ["word-break"])
         }
     }
 }
@@ -64,7 +67,7 @@ public struct NestedVocabulary: Sendable {
     /// Trains `algorithm` once on `counts` so that every size of `sizes` the corpus allows can
     /// be cut from it.
     public static func train(_ algorithm: SweepAlgorithm, counts: WordCounts, sizes: [Int],
-                             options: SweepTrainingOptions) throws -> NestedVocabulary {
+                             options: SweepTrainingOptions, progress: ((TrainingProgress) -> Void)? = nil) throws -> NestedVocabulary {
         guard let smallest = sizes.min(), let largest = sizes.max() else {
             throw AnalysisError.invalidOption("no vocabulary sizes given")
         }
@@ -72,7 +75,7 @@ public struct NestedVocabulary: Sendable {
         case .bpe:
             var bpe = BPETrainerOptions(vocabularySize: largest)
             bpe.minFrequency = options.minFrequency
-            let result = try BPETrainer(options: bpe).train(counts)
+            let result = try BPETrainer(options: bpe).train(counts, progress: progress)
             let model = result.model
             let firstMerged = model.merges.map { Int($0.2) }.min() ?? model.vocabularySize
             return NestedVocabulary(algorithm: algorithm, minimumSize: firstMerged, maximumSize: model.vocabularySize,
@@ -82,7 +85,7 @@ public struct NestedVocabulary: Sendable {
             wordPiece.characterCoverage = options.characterCoverage
             wordPiece.minFrequency = options.minFrequency
             wordPiece.criterion = options.wordPieceCriterion
-            let model = try WordPieceTrainer(options: wordPiece).train(counts)
+            let model = try WordPieceTrainer(options: wordPiece).train(counts, progress: progress)
             let specials = Set(wordPiece.specialTokens.map { Array($0.utf8) })
             let prefix = model.continuingSubwordPrefix
             let base = model.tokens.prefix { token in
@@ -97,7 +100,7 @@ public struct NestedVocabulary: Sendable {
             unigram.threads = options.threads
             let training: UnigramTraining
             do {
-                training = try UnigramTrainer(options: unigram).train(counts)
+                training = try UnigramTrainer(options: unigram).train(counts, progress: progress)
             } catch TrainingError.vocabularyTooSmall(_, let minimum, _) where minimum <= largest {
                 unigram.vocabularySize = minimum
                 training = try UnigramTrainer(options: unigram).train(counts)

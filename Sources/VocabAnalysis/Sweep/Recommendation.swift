@@ -206,7 +206,24 @@ public struct Recommendation: Sendable, Codable, Equatable {
         text += String(format: ", embedding and output tables %@ parameters (%.1f%% of the model). ", formatCount(Double(cost.vocabularyParameters)), cost.vocabularyShare * 100)
         let excluded = points.filter { $0.excludedBecause != nil }
         if !excluded.isEmpty {
-            text += "Excluded by the constraints: " + excluded.map { "\($0.algorithm.rawValue) \($0.size) (\($0.excludedBecause!))" }.joined(separator: "; ") + "."
+            // One entry per algorithm and kind of reason: "word 1000-32000 (UNK rate ...)".
+            var groups: [(key: String, sizes: [Int], reasons: [String])] = []
+            for point in excluded {
+                let reason = point.excludedBecause!
+                let kind = reason.components(separatedBy: CharacterSet.decimalDigits).first ?? reason
+                let key = "\(point.algorithm.rawValue)|\(kind)"
+                if let index = groups.firstIndex(where: { $0.key == key }) {
+                    groups[index].sizes.append(point.size); groups[index].reasons.append(reason)
+                } else {
+                    groups.append((key, [point.size], [reason]))
+                }
+            }
+            text += "Excluded by the constraints: " + groups.map { group in
+                let algorithm = group.key.components(separatedBy: "|")[0]
+                let sizes = group.sizes.count > 2 ? "\(group.sizes.first!)–\(group.sizes.last!)" : group.sizes.map(String.init).joined(separator: ", ")
+                let reason = group.reasons.count > 1 ? "\(group.reasons.first!) … \(group.reasons.last!)" : group.reasons[0]
+                return "\(algorithm) \(sizes) (\(reason))"
+            }.joined(separator: "; ") + "."
         }
         return text
     }

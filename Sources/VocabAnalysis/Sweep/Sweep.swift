@@ -45,6 +45,10 @@ public struct SweepTraining: Sendable, Codable, Equatable {
     public var algorithm: SweepAlgorithm
     public var fold: Int
     public var seconds: Double
+    /// Seconds until the training passed each size ("8000": 3.2), for trainers that grow the
+    /// vocabulary one merge at a time (BPE, WordPiece; to within 256 merges): what training
+    /// directly at that size would have cost.
+    public var secondsToSize: [String: Double] = [:]
     /// Seconds spent measuring every size of this training.
     public var evaluationSeconds: Double
     /// The process's peak resident memory after this training (a high-water mark).
@@ -132,8 +136,14 @@ public enum Sweep {
                             if countsByFrontEnd[key] == nil { countsByFrontEnd[key] = text.trainingCounts(corpus, excludingFold: fold) }
                             let started = Date()
                             let nested: NestedVocabulary
+                            var secondsToSize: [String: Double] = [:]
                             do {
-                                nested = try NestedVocabulary.train(algorithm, counts: countsByFrontEnd[key]!, sizes: sizes, options: options.training)
+                                nested = try NestedVocabulary.train(algorithm, counts: countsByFrontEnd[key]!, sizes: sizes, options: options.training) { report in
+                                    guard report.phase == "merge" else { return }
+                                    for size in sizes where report.done >= size && secondsToSize[String(size)] == nil {
+                                        secondsToSize[String(size)] = Date().timeIntervalSince(started)
+                                    }
+                                }
                             } catch {
                                 slots[fold].trainings.append(SweepTraining(algorithm: algorithm, fold: fold, seconds: Date().timeIntervalSince(started),
                                                                            evaluationSeconds: 0, peakMemoryBytes: peakMemoryBytes(), failure: "\(error)"))
@@ -150,6 +160,7 @@ public enum Sweep {
                             }
                             slots[fold].cells += withMarginalUtility(foldCells)
                             slots[fold].trainings.append(SweepTraining(algorithm: algorithm, fold: fold, seconds: trained.timeIntervalSince(started),
+                                                                       secondsToSize: secondsToSize,
                                                                        evaluationSeconds: Date().timeIntervalSince(trained), peakMemoryBytes: peakMemoryBytes(),
                                                                        minimumSize: nested.minimumSize, maximumSize: nested.maximumSize))
                             lock.withLock { done += 1 }
