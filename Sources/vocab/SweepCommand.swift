@@ -178,6 +178,9 @@ struct SweepCommand: ParsableCommand {
         defer { progress.finish() }
         // 1. Corpora and folds.
         let groups = try groups()
+        let names = groups.map(\.name)
+        let pivotName = pivot ?? (names.contains("en") ? "en" : names[0])
+        guard names.contains(pivotName) else { throw ValidationError("--pivot \(pivotName) is not one of the groups (\(names.joined(separator: ", ")))") }
         let corpus = try SweepCorpus(groups: groups, unit: unit, folds: folds, seed: seed, maxUnitsPerGroup: maxUnits, parallel: parallel)
         if let exportFolds { try corpus.exportFolds(to: exportFolds) }
         // 2. Options.
@@ -200,9 +203,6 @@ struct SweepCommand: ParsableCommand {
         model.flopBudget = flopBudget
         options.model = model
         options.rareThreshold = rareThreshold
-        let names = groups.map(\.name)
-        let pivotName = pivot ?? (names.contains("en") ? "en" : names[0])
-        guard names.contains(pivotName) else { throw ValidationError("--pivot \(pivotName) is not one of the groups (\(names.joined(separator: ", ")))") }
         options.pivot = pivotName
         options.parallel = parallel
         // 3. The sweep.

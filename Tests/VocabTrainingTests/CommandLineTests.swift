@@ -77,6 +77,47 @@ struct CommandLineTests {
         #expect(!FileManager.default.fileExists(atPath: output))
     }
 
+    @Test("vocab sweep writes the four report files and prints the recommendation; evaluate measures a trained file")
+    func sweepAndEvaluate() throws {
+        let text = try String(contentsOf: corporaDirectory.appendingPathComponent("en.txt"), encoding: .utf8)
+        let corpus = temporary("sweep.txt")
+        try Data((text.split(separator: "\n").prefix(1200).joined(separator: "\n") + "\n").utf8).write(to: URL(fileURLWithPath: corpus))
+        let report = temporary("report")
+        let run = try vocab(["sweep", "en=\(corpus)", "--algorithms", "bpe,word", "--sizes", "500,1k", "--folds", "3",
+                             "--report", report, "--quiet", "--d-model", "512", "--tied"])
+        #expect(run.status == 0, "\(run.stderr)")
+        let stdout = String(decoding: run.stdout, as: UTF8.self)
+        #expect(stdout.contains("Recommended: bpe with") && stdout.contains("<= recommended"), "\(stdout)")
+        for file in ["report.md", "report.json", "report.csv", "report.html"] {
+            #expect(FileManager.default.fileExists(atPath: report + "/" + file), "\(file)")
+        }
+        // evaluate: a word-level file trained on the same text loses some words to <unk>.
+        let words = temporary("words.json")
+        #expect(try vocab(["train", "--algorithm", "word", "--vocab-size", "800", corpus, "-o", words]).status == 0)
+        let evaluated = try vocab(["evaluate", "-t", words, corpus, "--json"])
+        #expect(evaluated.status == 0, "\(evaluated.stderr)")
+        let json = try JSONSerialization.jsonObject(with: evaluated.stdout) as? [String: Any]
+        let measures = json?["measures"] as? [String: Any]
+        let unknown = (measures?["unknownRate"] as? NSNumber)?.doubleValue ?? -1
+        #expect(unknown > 0.01 && unknown < 0.9, "unknown rate \(unknown)")
+        #expect(((json?["cost"] as? [String: Any])?["embeddingParameters"] as? NSNumber)?.intValue == 800 * 768)
+    }
+
+    @Test("vocab sweep refuses bad options with a clear message",
+          arguments: [
+            (["--sizes", "8k,abc"], "is not a size"),
+            (["--algorithms", "bpe,sentencepiece"], "unknown algorithm"),
+            (["--folds", "1"], "at least 2"),
+            (["--pivot", "fr"], "not one of the groups"),
+          ])
+    func badSweep(arguments: [String], message: String) throws {
+        let corpus = temporary("tiny.txt")
+        try Data("one line\ntwo lines\nthree lines\nfour\n".utf8).write(to: URL(fileURLWithPath: corpus))
+        let run = try vocab(["sweep", "en=\(corpus)", "--report", temporary("r"), "--quiet"] + arguments)
+        #expect(run.status != 0)
+        #expect(run.stderr.contains(message), "stderr: \(run.stderr)")
+    }
+
     @Test("other errors name the problem")
     func otherErrors() throws {
         let output = temporary("out.json")

@@ -96,16 +96,4 @@ public struct PreTokenizedCorpus: Sendable {
         words.sort { $0.word.lexicographicallyPrecedes($1.word) }
         return WordCounts(words: words, lines: lines, bytes: bytes, sampledFrom: nil, replacedInvalidSequences: 0)
     }
-
-    static func holdsLetterOrNumber(_ piece: [UInt8]) -> Bool {
-        for scalar in String(decoding: piece, as: UTF8.self).unicodeScalars {
-            switch scalar.properties.generalCategory {
-            case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-                 .decimalNumber, .letterNumber, .otherNumber:
-                return true
-            default: continue
-            }
-        }
-        return false
-    }
 }

@@ -151,6 +151,12 @@ public enum Sweep {
                                 continue
                             }
                             let trained = Date()
+                            if algorithm == .bpe || algorithm == .wordpiece {
+                                // Sizes passed after the last report were reached by the end.
+                                for size in sizes where nested.offers(size) && secondsToSize[String(size)] == nil {
+                                    secondsToSize[String(size)] = trained.timeIntervalSince(started)
+                                }
+                            }
                             var foldCells: [SweepCell] = []
                             for size in sizes where nested.offers(size) {
                                 let model = try nested.model(size: size)
