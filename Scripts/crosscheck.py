@@ -307,6 +307,19 @@ def main():
             for i, line in enumerate(lines):
                 c.compare(f"{corpus}:{i + 1}", json.loads(ours[i]), theirs[i], line)
 
+    # 13. ICU word break has no tokenizers form: a word-level Chinese file that uses it is written
+    #     with VocabKit's own pre-tokenizer type, which tokenizers must refuse.
+    word_zh = os.path.join(tmp, "vocabkit-word-zh-wordbreak.json")
+    subprocess.run([a.vocab, "train", "--quiet", "--algorithm", "word", "--vocab-size", "3000", "-p", "word-break",
+                    os.path.join(ROOT, "Corpora", "zh.txt"), "-o", word_zh], check=True, capture_output=True)
+    c = check("tokenizers refuses a VocabKitWordBreak pre-tokenizer")
+    try:
+        Tokenizer.from_file(word_zh)
+        refused = False
+    except Exception:  # noqa: BLE001 - any refusal counts
+        refused = True
+    c.compare("word-break", refused, True, "Tokenizer.from_file(VocabKitWordBreak)")
+
     failed = 0
     for c in checks.values():
         status = "ok" if not c.failures else f"{len(c.failures)} MISMATCHES"

@@ -47,3 +47,26 @@ struct WordLevelTrainerTests {
         #expect(throws: ModelError.self) { try TokenizerJSON.read(Data(#"{"model": {"type": "WordLevel", "vocab": {"a": 0}}}"#.utf8)) }
     }
 }
+
+@Suite("ICU word break in tokenizer.json")
+struct WordBreakJSONTests {
+    @Test("A word-level Chinese tokenizer with word-break is written and read back with the same ids")
+    func roundTrip() throws {
+        let frontEnd = try TextFrontEnd(normalizer: "nmt-nfkc", preTokenizers: ["word-break"])
+        let path = corporaDirectory.appendingPathComponent("zh.txt").path
+        var counting = WordCountingOptions(frontEnd: frontEnd)
+        counting.keepsLineBreaks = false
+        let counts = try WordCounter.count(paths: [path], options: counting)
+        let training = try WordLevelTrainer(options: WordLevelTrainerOptions(vocabularySize: 3000)).train(counts)
+        let tokenizer = Tokenizer(frontEnd: frontEnd, model: .wordLevel(training.model), addedTokens: [AddedToken(content: "<unk>", id: 0)],
+                                  decoder: .spaceSeparated)
+        let json = try TokenizerJSON.write(tokenizer)
+        #expect(String(decoding: json, as: UTF8.self).contains("VocabKitWordBreak"))
+        let reread = try TokenizerJSON.read(json)
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").prefix(300).map(String.init)
+        for line in lines {
+            #expect(try reread.encode(line).ids == tokenizer.encode(line).ids, "\(line)")
+        }
+        #expect(try tokenizer.encode(lines[0]).ids.count > 3)
+    }
+}

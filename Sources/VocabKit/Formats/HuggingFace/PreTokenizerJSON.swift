@@ -2,6 +2,11 @@ import Foundation
 
 /// The `pre_tokenizer` section of `tokenizer.json`.
 enum PreTokenizerJSON {
+    /// ICU word segmentation, which HuggingFace has no pre-tokenizer for: VocabKit writes it under
+    /// its own type, so VocabKit reads such files back and other libraries refuse them (as they
+    /// refuse the hybrid model) instead of splitting differently.
+    static let wordBreakType = "VocabKitWordBreak"
+
     static func behavior(_ name: String, in object: JSONObject) throws -> SplitDelimiterBehavior {
         guard let behavior = SplitDelimiterBehavior.allCases.first(where: { $0.jsonName == name }) else {
             throw object.error("unknown split behavior \"\(name)\"")
@@ -54,6 +59,8 @@ enum PreTokenizerJSON {
                 scheme = try object.bool("add_prefix_space", default: true) ? .always : .never
             }
             return Metaspace(replacement: character, prependScheme: scheme, splits: try object.bool("split", default: true))
+        case wordBreakType:
+            return try WordBreakSplitter(locale: try object.string("locale") ?? "", keepsWhitespace: try object.bool("keep_whitespace", default: false))
         case let type:
             throw object.error("pre-tokenizer type \"\(type)\" is not supported yet")
         }
@@ -105,6 +112,8 @@ enum PreTokenizerJSON {
         case let metaspace as Metaspace:
             return [["type": "Metaspace", "replacement": String(decoding: metaspace.replacement, as: UTF8.self),
                      "prepend_scheme": metaspace.prependScheme.rawValue, "split": metaspace.splits]]
+        case let wordBreak as WordBreakSplitter:
+            return [["type": wordBreakType, "locale": wordBreak.breaker.locale, "keep_whitespace": wordBreak.keepsWhitespace]]
         default:
             throw TextError.invalidSpecification("the pre-tokenizer \(type(of: preTokenizer)) has no tokenizer.json form")
         }
