@@ -306,7 +306,6 @@ extension TrainCommand {
         let training = try HybridTrainer(options: options).train(counts) { report in progress.status(report.phase) }
         let model = training.model
         let added = addedTokens(options.specialTokens, in: .hybrid(model))
-        let usesMetaspace = preTokenizers.isEmpty || preTokenizers.first?.hasPrefix("metaspace") == true
         let tokenizer = Tokenizer(frontEnd: frontEnd, model: .hybrid(model), addedTokens: added,
                                   decoder: usesMetaspace ? .metaspace : .concatenate)
         try AtomicFile.write(try TokenizerJSON.write(tokenizer), to: output)
@@ -329,7 +328,6 @@ extension TrainCommand {
         options.minFrequency = minFrequency
         let training = try WordLevelTrainer(options: options).train(counts) { report in progress.status(report.phase) }
         let model = training.model
-        let usesMetaspace = preTokenizers.isEmpty || preTokenizers.first?.hasPrefix("metaspace") == true
         let tokenizer = Tokenizer(frontEnd: frontEnd, model: .wordLevel(model), addedTokens: addedTokens(options.specialTokens, in: .wordLevel(model)),
                                   decoder: usesMetaspace ? .metaspace : .spaceSeparated)
         try AtomicFile.write(try TokenizerJSON.write(tokenizer), to: output)
@@ -344,6 +342,12 @@ extension TrainCommand {
             FileHandle.standardError.write(Data("note: only \(training.ranking.count) words were seen --min-frequency \(minFrequency) times; the vocabulary has \(model.vocabularySize) of the \(vocabularySize) tokens asked for\n".utf8))
         }
     }
+}
+
+extension TrainCommand {
+    /// Whether the pieces carry Metaspace's "▁" (the default for the hybrid and word level), so
+    /// decoding turns it back into spaces.
+    var usesMetaspace: Bool { preTokenizers.isEmpty || preTokenizers.first?.hasPrefix("metaspace") == true }
 }
 
 extension HybridTrainerOptions.Ranking: ExpressibleByArgument {}

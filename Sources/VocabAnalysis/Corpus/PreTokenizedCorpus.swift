@@ -10,8 +10,6 @@ import VocabTraining
 public struct PreTokenizedCorpus: Sendable {
     /// Distinct normalized pieces, by id in first-seen order.
     public let pieces: [[UInt8]]
-    /// Scalars per piece.
-    let pieceCharacters: [Int32]
     /// The pieces of unit u are `unitPieces[unitStarts[u]..<unitStarts[u + 1]]`.
     let unitPieces: [Int32]
     let unitStarts: [Int]
@@ -78,7 +76,6 @@ public struct PreTokenizedCorpus: Sendable {
         self.pieces = pieces
         self.unitPieces = unitPieces
         self.unitStarts = unitStarts
-        self.pieceCharacters = pieces.map { piece in Int32(piece.reduce(0) { $0 + ($1 & 0xC0 != 0x80 ? 1 : 0) }) }
     }
 
     /// The word counts of the units not in `fold` (the training side of that fold), sorted by

@@ -1,5 +1,6 @@
 import Foundation
 import VocabKit
+import VocabTraining
 
 /// How a corpus is cut into the units that folds are made of.
 public enum CorpusUnit: String, Sendable, Codable, CaseIterable {
@@ -110,9 +111,7 @@ public struct SweepCorpus: Sendable {
                     DispatchQueue.concurrentPerform(iterations: chunks) { k in
                         for u in (k * chunk)..<min(ranges.count, (k + 1) * chunk) {
                             let range = ranges[u]
-                            var scalars: Int32 = 0
-                            for i in range where text[i] & 0xC0 != 0x80 { scalars += 1 }
-                            c[u] = scalars
+                            c[u] = Int32(scalarCount(text[range]))
                             do {
                                 w[u] = Int32(try breaker.segments(in: text, range).filter { $0.1 != .none }.count)
                             } catch {
@@ -147,11 +146,8 @@ public struct SweepCorpus: Sendable {
             throw InputError.cannotRead(path: path, reason: "no such file or not readable")
         }
         let bytes = [UInt8](data)
-        let sample = bytes.prefix(65_536)
-        if sample.contains(0) { throw AnalysisError.invalidCorpus("\(path) does not look like text: it contains NUL bytes") }
-        let checked = try NormalizedText(validating: Array(sample))
-        if checked.replacedInvalidSequences * 100 > max(sample.count, 1) {
-            throw AnalysisError.invalidCorpus("\(path) does not look like UTF-8 text: \(checked.replacedInvalidSequences) ill-formed sequences in its first \(sample.count) bytes")
+        do { try WordCounter.checkLooksLikeText(bytes, path: path) } catch InputError.invalidCorpus(let reason) {
+            throw AnalysisError.invalidCorpus(reason)
         }
         return bytes
     }

@@ -16,7 +16,7 @@ struct PieceEncodings {
     /// The token ids of piece p are `ids[starts[p]..<starts[p] + tokenCounts[p]]`.
     var starts: [Int]
     var ids: [UInt32]
-    /// Words inside each piece (see `wordGroups`): how many, how many split into 2+ tokens, how
+    /// Words inside each piece (see `startsWord`): how many, how many split into 2+ tokens, how
     /// many hold an unknown token, and their ids (`groupStarts[p]..<groupStarts[p] + wordCounts[p]`
     /// in `groupIds`), interned over all pieces so distinct words can be counted.
     var wordCounts: [Int32]
@@ -27,114 +27,64 @@ struct PieceEncodings {
     /// Whether each distinct word is out of vocabulary (not one known token).
     var groupIsOOV: [Bool]
 
-    /// Encodes `needed` pieces in parallel chunks (merged in chunk order: the result does not
-    /// depend on the thread count).
+    /// What one chunk of pieces encoded to, in the order of `needed`.
+    private struct Chunk {
+        /// Per piece: tokens, uncovered characters, unknown and fallback tokens, words, split
+        /// words, words with an unknown token.
+        var counts: [(tokens: Int32, uncovered: Int32, unknown: Int32, fallback: Int32, words: Int32, split: Int32, unknownWords: Int32)] = []
+        var ids: [UInt32] = []
+        /// Each word's bytes and whether it is OOV, piece after piece.
+        var words: [(bytes: [UInt8], oov: Bool)] = []
+    }
+
+    /// Encodes `needed` pieces in parallel chunks, then lays the chunks out in order (the result
+    /// does not depend on the thread count).
     /// - Complexity: one model encoding per needed piece.
     init(model: TokenModel, classes: [TokenClass], pieces: [[UInt8]], needed: [Int32]) {
-        let count = pieces.count
-        var tokenCounts = [Int32](repeating: -1, count: count)
-        var uncovered = [Int32](repeating: 0, count: count)
-        var unknown = [Int32](repeating: 0, count: count)
-        var fallback = [Int32](repeating: 0, count: count)
-        var starts = [Int](repeating: 0, count: count)
+        // 1. Encode, chunk by chunk.
         let chunkCount = min(64, max(1, needed.count / 256))
-        let chunkSize = (needed.count + chunkCount - 1) / max(1, chunkCount)
-        var chunkIds = [[UInt32]](repeating: [], count: chunkCount)
-        var wordCounts = [Int32](repeating: 0, count: count)
-        var splitWords = [Int32](repeating: 0, count: count)
-        var unknownWords = [Int32](repeating: 0, count: count)
-        /// Per chunk: each word's bytes and whether it is OOV, in piece order.
-        var chunkGroups = [[(word: [UInt8], oov: Bool)]](repeating: [], count: chunkCount)
-        tokenCounts.withUnsafeMutableBufferPointer { tc in
-        uncovered.withUnsafeMutableBufferPointer { uc in
-        unknown.withUnsafeMutableBufferPointer { un in
-        fallback.withUnsafeMutableBufferPointer { fb in
-        starts.withUnsafeMutableBufferPointer { st in
-        chunkIds.withUnsafeMutableBufferPointer { chunkIds in
-        wordCounts.withUnsafeMutableBufferPointer { wc in
-        splitWords.withUnsafeMutableBufferPointer { sw in
-        unknownWords.withUnsafeMutableBufferPointer { uw in
-        chunkGroups.withUnsafeMutableBufferPointer { chunkGroups in
-            let (tc, uc, un, fb, st, out) = (tc, uc, un, fb, st, chunkIds)
-            let (wc, sw, uw, outGroups) = (wc, sw, uw, chunkGroups)
+        let chunkSize = (needed.count + chunkCount - 1) / chunkCount
+        var chunks = [Chunk](repeating: Chunk(), count: chunkCount)
+        chunks.withUnsafeMutableBufferPointer { chunks in
+            let slots = chunks
             DispatchQueue.concurrentPerform(iterations: chunkCount) { k in
+                var chunk = Chunk()
                 var scratch = BPEScratch()
                 var output: [PieceToken] = []
-                var ids: [UInt32] = []
-                var marks: [Bool] = []
-                var groups: [(word: [UInt8], oov: Bool)] = []
                 for index in (k * chunkSize)..<min(needed.count, (k + 1) * chunkSize) {
-                    let p = Int(needed[index])
-                    let piece = pieces[p]
+                    let piece = pieces[Int(needed[index])]
                     output.removeAll(keepingCapacity: true)
                     piece.withUnsafeBufferPointer { model.encode(piece: $0, into: &output, scratch: &scratch) }
-                    st[p] = ids.count
-                    tc[p] = Int32(output.count)
-                    var unknownCount: Int32 = 0, fallbackCount: Int32 = 0, anyUncovered = false
-                    for token in output {
-                        ids.append(token.id)
-                        switch classes[Int(token.id)] {
-                        case .unknown: unknownCount += 1; anyUncovered = true
-                        case .byteFallback: fallbackCount += 1; anyUncovered = true
-                        default: break
-                        }
-                    }
-                    un[p] = unknownCount
-                    fb[p] = fallbackCount
-                    if anyUncovered {
-                        marks = [Bool](repeating: false, count: piece.count)
-                        for token in output where classes[Int(token.id)] == .unknown || classes[Int(token.id)] == .byteFallback {
-                            for i in Int(token.start)..<Int(token.end) { marks[i] = true }
-                        }
-                        var characters: Int32 = 0
-                        for i in 0..<piece.count where marks[i] && piece[i] & 0xC0 != 0x80 { characters += 1 }
-                        uc[p] = characters
-                    }
-                    // Words: runs of tokens from one word-initial token to the next.
-                    var groupStart = 0
-                    while groupStart < output.count {
-                        var groupEnd = groupStart + 1
-                        while groupEnd < output.count && !startsWord(piece, at: Int(output[groupEnd].start)) { groupEnd += 1 }
-                        let bytes = Array(piece[Int(output[groupStart].start)..<Int(output[groupEnd - 1].end)])
-                        if holdsLetterOrNumber(bytes) {
-                            let hasUnknown = output[groupStart..<groupEnd].contains { classes[Int($0.id)] == .unknown }
-                            wc[p] += 1
-                            if groupEnd - groupStart >= 2 { sw[p] += 1 }
-                            if hasUnknown { uw[p] += 1 }
-                            groups.append((bytes, groupEnd - groupStart >= 2 || hasUnknown))
-                        }
-                        groupStart = groupEnd
-                    }
+                    chunk.counts.append(Self.summarize(piece, output, classes: classes, ids: &chunk.ids, words: &chunk.words))
                 }
-                out[k] = ids
-                outGroups[k] = groups
+                slots[k] = chunk
             }
-        }}}}}}}}}}
-        // Concatenate the chunks' ids; shift each chunk's starts.
-        var ids: [UInt32] = []
-        ids.reserveCapacity(chunkIds.reduce(0) { $0 + $1.count })
-        for k in 0..<chunkCount {
-            let shift = ids.count
-            for index in (k * chunkSize)..<min(needed.count, (k + 1) * chunkSize) { starts[Int(needed[index])] += shift }
-            ids += chunkIds[k]
         }
-        self.tokenCounts = tokenCounts
-        self.uncoveredCharacters = uncovered
-        self.unknownTokens = unknown
-        self.fallbackTokens = fallback
-        self.starts = starts
-        self.ids = ids
-        // Intern the words in chunk order (ids do not depend on the thread count).
-        var groupStarts = [Int](repeating: 0, count: count)
-        var groupIds: [Int32] = [], groupIsOOV: [Bool] = [], interned: [[UInt8]: Int32] = [:]
-        for k in 0..<chunkCount {
-            var position = 0
-            for index in (k * chunkSize)..<min(needed.count, (k + 1) * chunkSize) {
-                let p = Int(needed[index])
+        // 2. Lay out by piece id; intern the words.
+        let count = pieces.count
+        tokenCounts = [Int32](repeating: -1, count: count)
+        uncoveredCharacters = [Int32](repeating: 0, count: count)
+        unknownTokens = [Int32](repeating: 0, count: count)
+        fallbackTokens = [Int32](repeating: 0, count: count)
+        starts = [Int](repeating: 0, count: count)
+        wordCounts = [Int32](repeating: 0, count: count)
+        splitWords = [Int32](repeating: 0, count: count)
+        unknownWords = [Int32](repeating: 0, count: count)
+        groupStarts = [Int](repeating: 0, count: count)
+        ids = []
+        groupIds = []
+        groupIsOOV = []
+        var interned: [[UInt8]: Int32] = [:]
+        for (k, chunk) in chunks.enumerated() {
+            var tokenPosition = ids.count, wordPosition = 0
+            for (offset, c) in chunk.counts.enumerated() {
+                let p = Int(needed[k * chunkSize + offset])
+                (tokenCounts[p], uncoveredCharacters[p], unknownTokens[p], fallbackTokens[p]) = (c.tokens, c.uncovered, c.unknown, c.fallback)
+                (wordCounts[p], splitWords[p], unknownWords[p]) = (c.words, c.split, c.unknownWords)
+                starts[p] = tokenPosition
+                tokenPosition += Int(c.tokens)
                 groupStarts[p] = groupIds.count
-                for _ in 0..<Int(wordCounts[p]) {
-                    let (word, oov) = chunkGroups[k][position]
-                    position += 1
+                for (word, oov) in chunk.words[wordPosition..<(wordPosition + Int(c.words))] {
                     if let id = interned[word] {
                         groupIds.append(id)
                     } else {
@@ -144,14 +94,50 @@ struct PieceEncodings {
                         groupIds.append(id)
                     }
                 }
+                wordPosition += Int(c.words)
             }
+            ids += chunk.ids
         }
-        self.wordCounts = wordCounts
-        self.splitWords = splitWords
-        self.unknownWords = unknownWords
-        self.groupStarts = groupStarts
-        self.groupIds = groupIds
-        self.groupIsOOV = groupIsOOV
+    }
+
+    /// One piece's tokens: appends their ids and the piece's words, returns its counts.
+    private static func summarize(_ piece: [UInt8], _ output: [PieceToken], classes: [TokenClass], ids: inout [UInt32],
+                                  words: inout [(bytes: [UInt8], oov: Bool)])
+        -> (tokens: Int32, uncovered: Int32, unknown: Int32, fallback: Int32, words: Int32, split: Int32, unknownWords: Int32) {
+        var result: (tokens: Int32, uncovered: Int32, unknown: Int32, fallback: Int32, words: Int32, split: Int32, unknownWords: Int32)
+            = (Int32(output.count), 0, 0, 0, 0, 0, 0)
+        // Tokens, and the characters that unknown and byte-fallback tokens cover.
+        var marks: [Bool]?
+        for token in output {
+            ids.append(token.id)
+            switch classes[Int(token.id)] {
+            case .unknown: result.unknown += 1
+            case .byteFallback: result.fallback += 1
+            default: continue
+            }
+            if marks == nil { marks = [Bool](repeating: false, count: piece.count) }
+            for i in Int(token.start)..<Int(token.end) { marks![i] = true }
+        }
+        if let marks {
+            for i in 0..<piece.count where marks[i] && piece[i] & 0xC0 != 0x80 { result.uncovered += 1 }
+        }
+        // Words: runs of tokens from one word-initial token to the next.
+        var groupStart = 0
+        while groupStart < output.count {
+            var groupEnd = groupStart + 1
+            while groupEnd < output.count && !startsWord(piece, at: Int(output[groupEnd].start)) { groupEnd += 1 }
+            let bytes = Array(piece[Int(output[groupStart].start)..<Int(output[groupEnd - 1].end)])
+            if holdsLetterOrNumber(bytes) {
+                let hasUnknown = output[groupStart..<groupEnd].contains { classes[Int($0.id)] == .unknown }
+                let split = groupEnd - groupStart >= 2
+                result.words += 1
+                if split { result.split += 1 }
+                if hasUnknown { result.unknownWords += 1 }
+                words.append((bytes, split || hasUnknown))
+            }
+            groupStart = groupEnd
+        }
+        return result
     }
 }
 
@@ -168,21 +154,23 @@ func startsWord(_ piece: [UInt8], at offset: Int) -> Bool {
     return previous == 0x20 || previous == 0x0A || previous == 0x09
 }
 
-/// Whether `bytes` hold a letter or a number (ASCII checked directly, the rest by general category).
+/// Whether `bytes` hold a letter or a number (`\p{L}` or `\p{N}`, by ICU's tables as the front
+/// end uses them; ASCII checked directly).
 func holdsLetterOrNumber(_ bytes: [UInt8]) -> Bool {
-    var ascii = true
-    for byte in bytes {
-        if byte >= 0x80 { ascii = false; continue }
-        if (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) { return true }
-    }
-    guard !ascii else { return false }
-    for scalar in String(decoding: bytes, as: UTF8.self).unicodeScalars {
-        switch scalar.properties.generalCategory {
-        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
-             .decimalNumber, .letterNumber, .otherNumber:
-            return true
-        default: continue
+    bytes.withUnsafeBufferPointer { p in
+        var i = 0
+        while i < p.count {
+            let byte = p[i]
+            if byte < 0x80 {
+                if (byte >= 0x30 && byte <= 0x39) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x7A) { return true }
+                i += 1
+                continue
+            }
+            let (scalar, length) = decodeScalar(p, i)
+            let category = UnicodeTables.category(scalar)
+            if category.isLetter || category.isNumber { return true }
+            i += length
         }
+        return false
     }
-    return false
 }

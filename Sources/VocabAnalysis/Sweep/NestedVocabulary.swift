@@ -89,8 +89,8 @@ public struct NestedVocabulary: Sendable {
             let specials = Set(wordPiece.specialTokens.map { Array($0.utf8) })
             let prefix = model.continuingSubwordPrefix
             let base = model.tokens.prefix { token in
-                specials.contains(token) || characterCount(token) == 1
-                    || (token.starts(with: prefix) && characterCount(Array(token.dropFirst(prefix.count))) == 1)
+                specials.contains(token) || scalarCount(token) == 1
+                    || (token.starts(with: prefix) && scalarCount(token.dropFirst(prefix.count)) == 1)
             }.count
             return NestedVocabulary(algorithm: algorithm, minimumSize: base, maximumSize: model.vocabularySize,
                                     storage: .wordPiece(model, specials: specials))
@@ -221,8 +221,4 @@ enum TokenClass: UInt8, Sendable {
         }
         return classes
     }
-}
-
-func characterCount<C: Collection>(_ bytes: C) -> Int where C.Element == UInt8 {
-    bytes.reduce(0) { $0 + ($1 & 0xC0 != 0x80 ? 1 : 0) }
 }

@@ -248,9 +248,6 @@ func formatBytes(_ bytes: Int) -> String {
     return "\(bytes) B"
 }
 
-/// A measure value with four significant digits, in scientific notation when large or small.
-func formatValue(_ value: Double) -> String {
-    let magnitude = abs(value)
-    if magnitude != 0 && (magnitude >= 1e5 || magnitude < 1e-3) { return String(format: "%.4g", value) }
-    return String(format: "%.4g", value)
-}
+/// A measure value with four significant digits (`%g` switches to scientific notation when large
+/// or small).
+func formatValue(_ value: Double) -> String { String(format: "%.4g", value) }

@@ -238,7 +238,7 @@ public enum Sweep {
         var total = 0, count = 0
         for (id, token) in model.tokens.enumerated() where classes[id] == .ordinary {
             let body = !prefix.isEmpty && token.starts(with: prefix) && token.count > prefix.count ? token.dropFirst(prefix.count) : token[...]
-            total += characterCount(body)
+            total += scalarCount(body)
             count += 1
         }
         return count == 0 ? 0 : Double(total) / Double(count)

@@ -92,6 +92,13 @@ public func decodeScalar(_ p: UnsafeBufferPointer<UInt8>, _ i: Int) -> (scalar: 
         | UInt32(p[i + 3] & 0x3F), 4)
 }
 
+/// The number of scalars in valid UTF-8 `bytes` (bytes that are not continuation bytes).
+/// - Complexity: O(bytes).
+@inlinable
+public func scalarCount<C: Collection>(_ bytes: C) -> Int where C.Element == UInt8 {
+    bytes.reduce(0) { $0 + ($1 & 0xC0 != 0x80 ? 1 : 0) }
+}
+
 /// Appends the UTF-8 encoding of `scalar` to `bytes`.
 @inlinable @inline(__always)
 public func appendUTF8(_ scalar: UInt32, to bytes: inout [UInt8]) {

@@ -101,8 +101,9 @@ public enum WordCounter {
                           replacedInvalidSequences: invalid)
     }
 
-    /// Refuses input that is clearly not text: NUL bytes, or more than 1% ill-formed UTF-8.
-    static func checkLooksLikeText(_ block: [UInt8], path: String) throws {
+    /// Refuses input that is clearly not text: NUL bytes, or more than 1% ill-formed UTF-8 in the
+    /// first 64 kB.
+    public static func checkLooksLikeText(_ block: [UInt8], path: String) throws {
         let sample = block.prefix(65_536)
         if sample.contains(0) {
             throw InputError.invalidCorpus("\(path) does not look like text: it contains NUL bytes")

@@ -73,7 +73,7 @@ public struct HybridTrainer: Sendable {
         progress?(TrainingProgress(phase: "ranking words", done: 0, total: words.count))
         var candidates: [(word: [UInt8], key: Int64)] = []
         for (word, count) in words where count >= options.minWordFrequency {
-            let characters = characterCount(word)
+            let characters = scalarCount(word)
             guard characters >= 2 else { continue }
             candidates.append((word, options.ranking == .frequency ? count : count * Int64(characters - 1)))
         }
@@ -86,7 +86,7 @@ public struct HybridTrainer: Sendable {
         // character once so the alphabet is exactly phase 1's.
         progress?(TrainingProgress(phase: "spelling model", done: 0, total: nil))
         var spellingWords: [(word: [UInt8], count: Int64)] = alphabet.map { ($0, 1) }
-        for (word, count) in words where !chosen.contains(word) && characterCount(word) >= 2 {
+        for (word, count) in words where !chosen.contains(word) && scalarCount(word) >= 2 {
             if splitCharacters(word).allSatisfy({ alphabetSet.contains($0) }) { spellingWords.append((word, count)) }
         }
         spellingWords.sort { $0.word.lexicographicallyPrecedes($1.word) }
@@ -107,10 +107,6 @@ public struct HybridTrainer: Sendable {
         }
         return HybridTraining(model: try HybridModel(spelling: spelling, words: selected), ranking: ranking,
                               alphabetSize: alphabet.count)
-    }
-
-    private func characterCount(_ word: [UInt8]) -> Int {
-        word.reduce(0) { $0 + (($1 & 0xC0) != 0x80 ? 1 : 0) }
     }
 
     private func splitCharacters(_ word: [UInt8]) -> [[UInt8]] {
