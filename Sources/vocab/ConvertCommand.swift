@@ -7,9 +7,10 @@ struct ConvertCommand: ParsableCommand {
         commandName: "convert",
         abstract: "Convert a tokenizer to another file format.",
         discussion: """
-        Reads any tokenizer VocabKit loads (tokenizer.json, .tiktoken, vocab.txt, GPT-2 folder) and writes it by the
-        output's extension: .json (HuggingFace tokenizer.json), .tiktoken (ranks; byte-level BPE only, special tokens
-        are left out) or .txt (BERT's vocab.txt; WordPiece only). The converted tokenizer gives the same ids.
+        Reads any tokenizer VocabKit loads (tokenizer.json, SentencePiece .model, .tiktoken, vocab.txt, GPT-2 folder) and
+        writes it by the output's extension, as `vocab train` does: .json (HuggingFace tokenizer.json, any model),
+        .model (SentencePiece; Unigram and SentencePiece BPE), .tiktoken (ranks; byte-level BPE only, special tokens are
+        left out) or .txt (BERT's vocab.txt; WordPiece only). The converted tokenizer gives the same ids.
 
         Example: vocab convert --tokenizer cl100k_base.tiktoken -o cl100k.json
         """
@@ -17,23 +18,16 @@ struct ConvertCommand: ParsableCommand {
 
     @OptionGroup var tokenizerOptions: TokenizerOptions
 
-    @Option(name: .shortAndLong, help: "The file to write (.json or .tiktoken), atomically.")
+    @Option(name: .shortAndLong, help: "The file to write (.json, .model, .tiktoken or .txt), atomically.")
     var output: String
 
-    func run() throws {
-        let source = try tokenizerOptions.load()
-        let data: Data
-        if output.hasSuffix(".tiktoken") {
-            guard let ranks = TiktokenFile.write(source) else { throw ValidationError(".tiktoken files hold byte-level vocabularies only") }
-            data = ranks
-        } else if output.hasSuffix(".json") {
-            data = try TokenizerJSON.write(source)
-        } else if output.hasSuffix(".txt") {
-            guard case .wordPiece(let model) = source.model else { throw ValidationError(".txt (vocab.txt) holds WordPiece vocabularies only") }
-            data = Data(model.vocabText)
-        } else {
-            throw ValidationError("--output must end in .json, .tiktoken or .txt")
+    func validate() throws {
+        guard TokenizerFile.Format(path: output) != nil else {
+            throw ValidationError("--output must end in \(TokenizerFile.extensionList)")
         }
-        try AtomicFile.write(data, to: output)
+    }
+
+    func run() throws {
+        try TokenizerFile.write(try tokenizerOptions.load(), to: output)
     }
 }

@@ -31,11 +31,11 @@ struct SweepCommand: ParsableCommand {
     @Argument(help: "Corpus files, or name=file for named groups (default: Corpora/*.txt).")
     var corpora: [String] = []
 
-    @Option(help: "Algorithms, comma-separated: bpe, wordpiece, unigram, hybrid, word.")
-    var algorithms = "bpe,wordpiece,unigram,hybrid,word"
+    @Option(help: "Algorithms, comma-separated (default: all of \(Algorithm.allCases.map(\.rawValue).joined(separator: ", "))).")
+    var algorithms: String?
 
     @Option(name: .customLong("wordpiece-criterion"), help: "WordPiece merges by frequency (default, as HuggingFace's trainer) or likelihood.")
-    var wordPieceCriterion: WordPieceTrainerOptions.Criterion = .frequency
+    var wordPieceCriterion: WordPieceTrainerOptions.Criterion?
 
     @Option(help: "Vocabulary sizes, comma-separated; k means thousands (e.g. 1k,2k,4k).")
     var sizes = "1k,2k,4k,8k,16k,32k,64k"
@@ -139,12 +139,24 @@ struct SweepCommand: ParsableCommand {
         }
     }
 
-    func parsedAlgorithms() throws -> [SweepAlgorithm] {
-        try algorithms.split(separator: ",").map { raw in
-            guard let algorithm = SweepAlgorithm(rawValue: raw.trimmingCharacters(in: .whitespaces).lowercased()) else {
-                throw ValidationError("--algorithms: unknown algorithm '\(raw)' (\(SweepAlgorithm.allCases.map(\.rawValue).joined(separator: ", ")))")
+    func parsedAlgorithms() throws -> [Algorithm] {
+        guard let algorithms else { return Algorithm.allCases }
+        return try algorithms.split(separator: ",").map { raw in
+            guard let algorithm = Algorithm(rawValue: raw.trimmingCharacters(in: .whitespaces).lowercased()) else {
+                throw ValidationError("--algorithms: unknown algorithm '\(raw)' (\(Algorithm.allCases.map(\.rawValue).joined(separator: ", ")))")
             }
             return algorithm
+        }
+    }
+
+    /// The sweep recipe of each algorithm with these flags.
+    func recipes() throws -> [Recipe] {
+        try parsedAlgorithms().map { algorithm in
+            var recipe = Recipe.sweep(algorithm)
+            if let normalizer { recipe.normalizer = normalizer }
+            if !preTokenizers.isEmpty { recipe.preTokenizers = preTokenizers }
+            if let wordPieceCriterion { recipe.wordPiece.criterion = wordPieceCriterion }
+            return recipe
         }
     }
 
@@ -185,12 +197,9 @@ struct SweepCommand: ParsableCommand {
         if let exportFolds { try corpus.exportFolds(to: exportFolds) }
         // 2. Options.
         var options = SweepOptions()
-        options.algorithms = try parsedAlgorithms()
+        options.recipes = try recipes()
         options.sizes = try parsedSizes()
-        options.normalizer = normalizer
-        options.preTokenizers = preTokenizers.isEmpty ? nil : preTokenizers
-        options.training.threads = threads
-        options.training.wordPieceCriterion = wordPieceCriterion
+        options.threads = threads
         var model = ModelConfiguration()
         model.dModel = dModel
         model.layers = layers
@@ -215,10 +224,7 @@ struct SweepCommand: ParsableCommand {
         constraints.maxVocabularyShare = maxVocabularyShare
         constraints.maxTokensPerWord = maxTokensPerWord
         var frontEnds: [String: String] = [:]
-        for algorithm in options.algorithms {
-            let names = options.frontEndNames(algorithm)
-            frontEnds[algorithm.rawValue] = "\(names.normalizer) + \(names.preTokenizers.joined(separator: " + "))"
-        }
+        for recipe in options.recipes { frontEnds[recipe.algorithm.rawValue] = recipe.frontEndNames.description }
         let corpora = groups.enumerated().map { index, group in
             SweepReport.Corpus(group: group.name, paths: group.paths, units: corpus.unitCount(inGroup: index), bytes: corpus.byteCount(inGroup: index))
         }

@@ -71,7 +71,7 @@ struct MeasureTests {
         // The training sample is line 0 ("ab abc": 6 bytes, 2 tokens): 3 bytes per token, gap +50%.
         #expect(abs(m.trainBytesPerToken - 3) < 1e-12 && abs(m.compressionGap - 0.5) < 1e-12)
         // VOLT: 7 ordinary tokens of 1, 1, 1, 1, 1, 1, 2, 3 characters ("##" not counted): l_v = 11/8.
-        let meanLength = Sweep.meanTokenCharacters(model, classes: classes)
+        let meanLength = HeldOutMeasurement.meanTokenCharacters(model, classes: classes)
         #expect(abs(meanLength - 11.0 / 8) < 1e-12)
         #expect(abs(m.entropyPerCharacter - 2.5 / meanLength) < 1e-12)
     }

@@ -42,7 +42,7 @@ struct SweepTests {
         let corpus = try SweepCorpus(groups: [("en", [try corpusSlice("en", lines: 3000)])], unit: .line, folds: 3, seed: 1)
         let text = try PreTokenizedCorpus(corpus, frontEnd: try TextFrontEnd(normalizer: "none", preTokenizers: ["gpt2"]))
         let counts = text.trainingCounts(corpus, excludingFold: 0)
-        let nested = try NestedVocabulary.train(.bpe, counts: counts, sizes: [400, 900, 2000], options: SweepTrainingOptions())
+        let nested = try Recipe.sweep(.bpe).trainNested(counts: counts, sizes: [400, 900, 2000])
         let heldOut = corpus.units(inFold: 0).flatMap { u in text.unitPieces[text.unitStarts[u]..<text.unitStarts[u + 1]] }
         for size in [300, 400, 900, 1500] {
             var options = BPETrainerOptions(vocabularySize: size)
@@ -69,14 +69,14 @@ struct SweepTests {
         let corpus = try SweepCorpus(groups: [("en", [try corpusSlice("en", lines: 3000)])], unit: .line, folds: 3, seed: 1)
         let text = try PreTokenizedCorpus(corpus, frontEnd: try TextFrontEnd(normalizer: "nmt-nfkc", preTokenizers: ["metaspace"]))
         let counts = text.trainingCounts(corpus, excludingFold: 1)
-        let hybrid = try NestedVocabulary.train(.hybrid, counts: counts, sizes: [600, 3000], options: SweepTrainingOptions())
+        let hybrid = try Recipe.sweep(.hybrid).trainNested(counts: counts, sizes: [600, 3000])
         var options = HybridTrainerOptions(vocabularySize: 1500)
         options.characterCoverage = 0.9995
         let direct = try HybridTrainer(options: options).train(counts).model
         guard case .hybrid(let cut) = try hybrid.model(size: 1500) else { Issue.record("not hybrid"); return }
         #expect(cut.tokens == direct.tokens)
-        for algorithm in [SweepAlgorithm.wordpiece, .unigram] {
-            let nested = try NestedVocabulary.train(algorithm, counts: counts, sizes: [800, 1600, 3000], options: SweepTrainingOptions())
+        for algorithm in [Algorithm.wordpiece, .unigram] {
+            let nested = try Recipe.sweep(algorithm).trainNested(counts: counts, sizes: [800, 1600, 3000])
             for size in [800, 1600, 3000] where nested.offers(size) {
                 #expect(try nested.model(size: size).vocabularySize == size, "\(algorithm) \(size)")
             }
@@ -91,11 +91,11 @@ struct SweepTests {
         var options = SweepOptions()
         options.sizes = [700, 1400, 2800]
         let results = try Sweep.run(corpus, options: options)
-        options.training.threads = 1
+        options.threads = 1
         let again = try Sweep.run(corpus, options: options)
         #expect(results.cells == again.cells, "the same cells with 1 thread as with all")
         #expect(results.trainings.allSatisfy { $0.failure == nil }, "\(results.trainings.compactMap(\.failure))")
-        for algorithm in SweepAlgorithm.allCases {
+        for algorithm in Algorithm.allCases {
             let sizes = results.sizes.filter { !results.cells(algorithm, size: $0).isEmpty }
             #expect(sizes.count >= 2, "\(algorithm)")
             // Subwords: fewer tokens per word as the vocabulary grows. Words: one token per word at
@@ -122,7 +122,7 @@ struct SweepTests {
         #expect(html.components(separatedBy: "<svg").count - 1 == 6)
         #expect(!html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http"))
         #expect(html.contains("class=\"marker\""))
-        for algorithm in SweepAlgorithm.allCases { #expect(html.contains("data-series=\"\(algorithm.rawValue)\"")) }
+        for algorithm in Algorithm.allCases { #expect(html.contains("data-series=\"\(algorithm.rawValue)\"")) }
         let csv = try String(contentsOfFile: directory + "/report.csv", encoding: .utf8)
         #expect(csv.split(separator: "\n").count == results.cells.count + 1)
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/report.json"))) as? [String: Any]
@@ -138,9 +138,12 @@ struct SweepTests {
     func wordBaseline(name: String, preTokenizers: [String], sizes: [Int]) throws {
         let corpus = try SweepCorpus(groups: [(name, [corporaDirectory.appendingPathComponent("\(name).txt").path])], unit: .line, folds: 5, seed: 11)
         var options = SweepOptions()
-        options.algorithms = [.word, .hybrid]
+        options.recipes = [Algorithm.word, .hybrid].map { algorithm in
+            var recipe = Recipe.sweep(algorithm)
+            recipe.preTokenizers = preTokenizers
+            return recipe
+        }
         options.sizes = sizes
-        options.preTokenizers = preTokenizers
         let results = try Sweep.run(corpus, options: options)
         var previous = Double.infinity
         for size in sizes {
@@ -159,7 +162,7 @@ struct SweepTests {
     @Test("The one-standard-error rule picks the smallest size within one standard error of the best")
     func oneStandardError() throws {
         // tokens per word by fold: 1000 -> 3.0±, 2000 -> 2.51/2.47 (mean 2.49), 4000 -> 2.46/2.50 (best mean 2.48, se 0.02).
-        func cell(_ algorithm: SweepAlgorithm, _ size: Int, _ fold: Int, _ fertility: Double, unknown: Double = 0) -> SweepCell {
+        func cell(_ algorithm: Algorithm, _ size: Int, _ fold: Int, _ fertility: Double, unknown: Double = 0) -> SweepCell {
             var m = TokenizationMeasures()
             m.tokensPerWord = fertility
             m.unknownRate = unknown

@@ -190,17 +190,6 @@ public struct SweepCorpus: Sendable {
     }
 }
 
-/// Errors of the analysis module.
-public enum AnalysisError: Error, Equatable, CustomStringConvertible {
-    case invalidOption(String)
-    case invalidCorpus(String)
-
-    public var description: String {
-        switch self {
-        case .invalidOption(let message), .invalidCorpus(let message): return message
-        }
-    }
-}
 
 extension SweepCorpus {
     /// Units of group `g` (after sampling).

@@ -21,14 +21,8 @@ public enum TokenizerEvaluation {
         let text = try PreTokenizedCorpus(corpus, frontEnd: tokenizer.frontEnd)
         // 2. Encode distinct pieces, sum per unit.
         let classes = TokenClass.classes(of: tokenizer.model, specialTokens: tokenizer.addedTokens.map(\.content))
-        var options = SweepOptions()
-        options.model.contextLength = contextLength
-        options.rareThreshold = rareThreshold
-        let units = Array(0..<corpus.unitCount)
-        var measures = Sweep.measure(model: tokenizer.model, classes: classes, algorithm: .bpe, size: tokenizer.model.vocabularySize,
-                                     fold: 0, corpus: corpus, text: text, heldOut: units, trainSample: [], options: options)[0].measures
-        measures.trainBytesPerToken = 0
-        measures.compressionGap = 0
-        return measures
+        return HeldOutMeasurement.measure(model: tokenizer.model, classes: classes, corpus: corpus, text: text,
+                                          heldOut: Array(0..<corpus.unitCount), trainSample: [], contextLength: contextLength,
+                                          rareThreshold: rareThreshold)[0].measures
     }
 }

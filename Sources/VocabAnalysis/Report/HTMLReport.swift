@@ -1,7 +1,8 @@
+import VocabTraining
 import Foundation
 
 extension SweepReport {
-    static let palette: [SweepAlgorithm: String] = [.bpe: "#1f77b4", .wordpiece: "#ff7f0e", .unigram: "#2ca02c", .hybrid: "#d62728", .word: "#7f7f7f"]
+    static let palette: [Algorithm: String] = [.bpe: "#1f77b4", .wordpiece: "#ff7f0e", .unigram: "#2ca02c", .hybrid: "#d62728", .word: "#7f7f7f"]
 
     /// One chart of a measure against size, a line per algorithm with fold-std error bars.
     func chart(title: String, yLabel: String, percent: Bool = false, marked: Bool = false,

@@ -1,3 +1,4 @@
+import VocabTraining
 import Foundation
 import VocabKit
 
@@ -20,7 +21,7 @@ public struct SweepReport: Sendable, Codable {
         public var folds: Int
         public var seed: UInt64
         public var sizes: [Int]
-        public var algorithms: [SweepAlgorithm]
+        public var algorithms: [Algorithm]
         /// Normalizer and pre-tokenizers per algorithm.
         public var frontEnds: [String: String]
         public var model: ModelConfiguration
@@ -30,7 +31,7 @@ public struct SweepReport: Sendable, Codable {
         public var pivot: String
         public var parallel: Bool
 
-        public init(corpora: [Corpus], unit: CorpusUnit, folds: Int, seed: UInt64, sizes: [Int], algorithms: [SweepAlgorithm],
+        public init(corpora: [Corpus], unit: CorpusUnit, folds: Int, seed: UInt64, sizes: [Int], algorithms: [Algorithm],
                     frontEnds: [String: String], model: ModelConfiguration, objective: SweepObjective,
                     constraints: RecommendationConstraints, rareThreshold: Int, pivot: String, parallel: Bool) {
             self.corpora = corpora; self.unit = unit; self.folds = folds; self.seed = seed; self.sizes = sizes
@@ -40,7 +41,7 @@ public struct SweepReport: Sendable, Codable {
     }
     /// Mean and spread of every measure at one point.
     public struct Point: Sendable, Codable {
-        public var algorithm: SweepAlgorithm
+        public var algorithm: Algorithm
         public var size: Int
         public var group: String
         public var measures: [String: MeasureSummary]
@@ -99,7 +100,7 @@ public struct SweepReport: Sendable, Codable {
     }
 
     /// The summary point of an algorithm and size for a group (default: the whole corpus).
-    public func point(_ algorithm: SweepAlgorithm, size: Int, group: String? = nil) -> Point? {
+    public func point(_ algorithm: Algorithm, size: Int, group: String? = nil) -> Point? {
         let group = group ?? results.overallGroup
         return points.first { $0.algorithm == algorithm && $0.size == size && $0.group == group }
     }
@@ -265,7 +266,7 @@ public struct SweepReport: Sendable, Codable {
 
     /// Mean seconds to train this size: until the merge count passed it where the trainer grows
     /// one merge at a time (BPE, WordPiece), else the whole training (marked "all").
-    func trainSeconds(_ algorithm: SweepAlgorithm, size: Int) -> String {
+    func trainSeconds(_ algorithm: Algorithm, size: Int) -> String {
         let runs = results.trainings.filter { $0.algorithm == algorithm && $0.failure == nil }
         guard !runs.isEmpty else { return "" }
         let toSize = runs.compactMap { $0.secondsToSize[String(size)] }

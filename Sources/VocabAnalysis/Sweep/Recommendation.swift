@@ -1,3 +1,4 @@
+import VocabTraining
 import Foundation
 
 /// Mean, standard deviation and standard error of a measure over folds.
@@ -65,7 +66,7 @@ public struct RecommendationConstraints: Sendable, Codable, Equatable {
 
 /// A point of the sweep with its objective over folds.
 public struct ObjectivePoint: Sendable, Codable, Equatable {
-    public var algorithm: SweepAlgorithm
+    public var algorithm: Algorithm
     public var size: Int
     public var objective: MeasureSummary
     /// Why the point was excluded, if it was.
@@ -75,11 +76,11 @@ public struct ObjectivePoint: Sendable, Codable, Equatable {
 /// The size and algorithm a sweep recommends, and why.
 public struct Recommendation: Sendable, Codable, Equatable {
     public var objective: SweepObjective
-    public var algorithm: SweepAlgorithm
+    public var algorithm: Algorithm
     public var size: Int
     public var value: MeasureSummary
     /// The best point and the one-standard-error threshold (best mean + its standard error).
-    public var bestAlgorithm: SweepAlgorithm
+    public var bestAlgorithm: Algorithm
     public var bestSize: Int
     public var best: MeasureSummary
     public var threshold: Double

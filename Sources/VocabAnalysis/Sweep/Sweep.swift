@@ -7,12 +7,12 @@ import VocabTraining
 
 /// Settings of a vocabulary-size sweep.
 public struct SweepOptions: Sendable {
-    public var algorithms: [SweepAlgorithm] = SweepAlgorithm.allCases
+    /// The recipes compared, one per algorithm: `Recipe.sweep(_:)` unless replaced. Their
+    /// vocabulary sizes are ignored (`sizes` are cut from one training each).
+    public var recipes: [Recipe] = Algorithm.allCases.map(Recipe.sweep)
     public var sizes: [Int] = [1000, 2000, 4000, 8000, 16000, 32000, 64000]
-    public var training = SweepTrainingOptions()
-    /// Replace every algorithm's default normalizer and pre-tokenizers (nil: the defaults).
-    public var normalizer: String?
-    public var preTokenizers: [String]?
+    /// Worker threads: folds trained at once, and Unigram's E-step threads (0: all cores).
+    public var threads = 0
     public var model = ModelConfiguration()
     /// Tokens used fewer times than this in held-out text are counted as rare.
     public var rareThreshold = 10
@@ -24,15 +24,17 @@ public struct SweepOptions: Sendable {
 
     public init() {}
 
-    public func frontEndNames(_ algorithm: SweepAlgorithm) -> (normalizer: String, preTokenizers: [String]) {
-        let defaults = algorithm.defaultFrontEnd
-        return (normalizer ?? defaults.normalizer, preTokenizers ?? defaults.preTokenizers)
+    /// The algorithms compared, in order; setting it keeps the recipes of algorithms already
+    /// here and takes `Recipe.sweep(_:)` for the others.
+    public var algorithms: [Algorithm] {
+        get { recipes.map(\.algorithm) }
+        set { recipes = newValue.map { algorithm in recipes.first { $0.algorithm == algorithm } ?? Recipe.sweep(algorithm) } }
     }
 }
 
 /// One measured point: an algorithm at a size, on one fold's held-out units of one group.
 public struct SweepCell: Sendable, Codable, Equatable {
-    public var algorithm: SweepAlgorithm
+    public var algorithm: Algorithm
     public var size: Int
     /// The group's name, or "all" for every group together when there are several.
     public var group: String
@@ -42,7 +44,7 @@ public struct SweepCell: Sendable, Codable, Equatable {
 
 /// One training of one fold.
 public struct SweepTraining: Sendable, Codable, Equatable {
-    public var algorithm: SweepAlgorithm
+    public var algorithm: Algorithm
     public var fold: Int
     public var seconds: Double
     /// Seconds until the training passed each size ("8000": 3.2), for trainers that grow the
@@ -71,14 +73,14 @@ public struct SweepResults: Sendable, Codable {
     public var groups: [String]
     public var folds: Int
     public var sizes: [Int]
-    public var algorithms: [SweepAlgorithm]
+    public var algorithms: [Algorithm]
     public var cells: [SweepCell]
     public var trainings: [SweepTraining]
     /// The group whose cells summarize the whole corpus: the only group, or "all".
     public var overallGroup: String { groups.count == 1 ? groups[0] : "all" }
 
     /// The per-fold cells of one point.
-    public func cells(_ algorithm: SweepAlgorithm, size: Int, group: String? = nil) -> [SweepCell] {
+    public func cells(_ algorithm: Algorithm, size: Int, group: String? = nil) -> [SweepCell] {
         let group = group ?? overallGroup
         return cells.filter { $0.algorithm == algorithm && $0.size == size && $0.group == group }
     }
@@ -103,18 +105,21 @@ public enum Sweep {
                            progress: ((SweepProgress) -> Void)? = nil) throws -> SweepResults {
         let sizes = Array(Set(options.sizes)).sorted()
         guard !sizes.isEmpty, sizes[0] >= 2 else { throw AnalysisError.invalidOption("give vocabulary sizes of at least 2") }
-        guard !options.algorithms.isEmpty else { throw AnalysisError.invalidOption("give at least one algorithm") }
+        guard !options.recipes.isEmpty else { throw AnalysisError.invalidOption("give at least one algorithm") }
+        guard Set(options.algorithms).count == options.algorithms.count else {
+            throw AnalysisError.invalidOption("give each algorithm once")
+        }
         let folds = corpus.foldCount
         let total = folds * options.algorithms.count
         var done = 0
         // Phase 1 (in parallel inside).
         var texts: [String: PreTokenizedCorpus] = [:]
-        for algorithm in options.algorithms {
-            let names = options.frontEndNames(algorithm)
-            let key = frontEndKey(names)
+        for recipe in options.recipes {
+            let names = recipe.frontEndNames
+            let key = names.description
             if texts[key] == nil {
                 progress?(SweepProgress(message: "pre-tokenizing (\(key))", done: done, total: total))
-                texts[key] = try PreTokenizedCorpus(corpus, frontEnd: try TextFrontEnd(normalizer: names.normalizer, preTokenizers: names.preTokenizers))
+                texts[key] = try PreTokenizedCorpus(corpus, frontEnd: try names.frontEnd())
             }
         }
         let foldUnits = (0..<folds).map { corpus.units(inFold: $0) }
@@ -122,15 +127,17 @@ public enum Sweep {
         // does not depend on scheduling); trainings within a fold run in algorithm order.
         var foldResults = [(cells: [SweepCell], trainings: [SweepTraining], error: Error?)](repeating: ([], [], nil), count: folds)
         let lock = Lock()
-        let workers = max(1, min(folds, options.training.threads > 0 ? options.training.threads : ProcessInfo.processInfo.activeProcessorCount))
+        let workers = max(1, min(folds, options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount))
         foldResults.withUnsafeMutableBufferPointer { slots in
             let slots = slots
             DispatchQueue.concurrentPerform(iterations: workers) { worker in
                 for fold in stride(from: worker, to: folds, by: workers) {
                     do {
                         var countsByFrontEnd: [String: WordCounts] = [:]
-                        for algorithm in options.algorithms {
-                            let key = frontEndKey(options.frontEndNames(algorithm))
+                        for var recipe in options.recipes {
+                            let algorithm = recipe.algorithm
+                            recipe.threads = options.threads
+                            let key = recipe.frontEndNames.description
                             let text = texts[key]!
                             lock.withLock { progress?(SweepProgress(message: "fold \(fold + 1)/\(folds): training \(algorithm.rawValue)", done: done, total: total)) }
                             if countsByFrontEnd[key] == nil { countsByFrontEnd[key] = text.trainingCounts(corpus, excludingFold: fold) }
@@ -138,7 +145,7 @@ public enum Sweep {
                             let nested: NestedVocabulary
                             var secondsToSize: [String: Double] = [:]
                             do {
-                                nested = try NestedVocabulary.train(algorithm, counts: countsByFrontEnd[key]!, sizes: sizes, options: options.training) { report in
+                                nested = try recipe.trainNested(counts: countsByFrontEnd[key]!, sizes: sizes) { report in
                                     guard report.phase == "merge" else { return }
                                     for size in sizes where report.done >= size && secondsToSize[String(size)] == nil {
                                         secondsToSize[String(size)] = Date().timeIntervalSince(started)
@@ -160,7 +167,7 @@ public enum Sweep {
                             var foldCells: [SweepCell] = []
                             for size in sizes where nested.offers(size) {
                                 let model = try nested.model(size: size)
-                                foldCells += measure(model: model, classes: nested.tokenClasses(model), algorithm: algorithm, size: size,
+                                foldCells += measure(model: model, classes: TokenClass.classes(of: model, specialTokens: nested.specialTokens), algorithm: algorithm, size: size,
                                                      fold: fold, corpus: corpus, text: text, heldOut: foldUnits[fold],
                                                      trainSample: foldUnits[(fold + 1) % folds], options: options)
                             }
@@ -189,59 +196,13 @@ public enum Sweep {
     }
 
     /// Measures one model on a fold's held-out units, per group and (with several groups) all
-    /// together.
-    static func measure(model: TokenModel, classes: [TokenClass], algorithm: SweepAlgorithm, size: Int, fold: Int,
+    /// together (see `HeldOutMeasurement`).
+    static func measure(model: TokenModel, classes: [TokenClass], algorithm: Algorithm, size: Int, fold: Int,
                         corpus: SweepCorpus, text: PreTokenizedCorpus, heldOut: [Int], trainSample: [Int],
                         options: SweepOptions) -> [SweepCell] {
-        // 1. Encode the distinct pieces of both folds once.
-        var seen = [Bool](repeating: false, count: text.pieces.count)
-        var needed: [Int32] = []
-        for u in heldOut + trainSample {
-            for p in text.unitPieces[text.unitStarts[u]..<text.unitStarts[u + 1]] where !seen[Int(p)] {
-                seen[Int(p)] = true
-                needed.append(p)
-            }
-        }
-        let encodings = PieceEncodings(model: model, classes: classes, pieces: text.pieces, needed: needed)
-        // 2. Sum per group.
-        let groupCount = corpus.groupNames.count
-        var accumulators = [MeasureAccumulator](repeating: MeasureAccumulator(vocabularySize: model.vocabularySize), count: groupCount)
-        for u in heldOut { accumulators[Int(corpus.unitGroups[u])].add(unit: u, corpus: corpus, text: text, encodings: encodings) }
-        var trainTokens = 0, trainBytes = 0
-        for u in trainSample {
-            for p in text.unitPieces[text.unitStarts[u]..<text.unitStarts[u + 1]] { trainTokens += Int(encodings.tokenCounts[Int(p)]) }
-            trainBytes += corpus.unitRanges[u].count
-        }
-        let trainBytesPerToken = trainTokens == 0 ? 0 : Double(trainBytes) / Double(trainTokens)
-        // 3. Measures.
-        let meanCharacters = meanTokenCharacters(model, classes: classes)
-        var named: [(String, MeasureAccumulator)] = zip(corpus.groupNames, accumulators).map { ($0, $1) }
-        if groupCount > 1 {
-            var all = MeasureAccumulator(vocabularySize: model.vocabularySize)
-            for accumulator in accumulators { all.merge(accumulator) }
-            named.append(("all", all))
-        }
-        return named.map { name, accumulator in
-            var m = accumulator.measures(classes: classes, encodings: encodings, meanTokenCharacters: meanCharacters,
-                                         contextLength: options.model.contextLength, rareThreshold: options.rareThreshold)
-            m.trainBytesPerToken = trainBytesPerToken
-            m.compressionGap = m.bytesPerToken > 0 ? (trainBytesPerToken - m.bytesPerToken) / m.bytesPerToken : 0
-            return SweepCell(algorithm: algorithm, size: size, group: name, fold: fold, measures: m)
-        }
-    }
-
-    /// VOLT's l_v: the mean length in characters of the ordinary tokens (a continuing-subword
-    /// prefix does not count).
-    static func meanTokenCharacters(_ model: TokenModel, classes: [TokenClass]) -> Double {
-        var prefix: [UInt8] = []
-        if case .wordPiece(let wordPiece) = model { prefix = wordPiece.continuingSubwordPrefix }
-        var total = 0, count = 0
-        for (id, token) in model.tokens.enumerated() where classes[id] == .ordinary {
-            let body = !prefix.isEmpty && token.starts(with: prefix) && token.count > prefix.count ? token.dropFirst(prefix.count) : token[...]
-            total += scalarCount(body)
-            count += 1
-        }
-        return count == 0 ? 0 : Double(total) / Double(count)
+        HeldOutMeasurement.measure(model: model, classes: classes, corpus: corpus, text: text, heldOut: heldOut, trainSample: trainSample,
+                                   contextLength: options.model.contextLength, rareThreshold: options.rareThreshold)
+            .map { SweepCell(algorithm: algorithm, size: size, group: $0.group, fold: fold, measures: $0.measures) }
     }
 
     /// Fills `marginalUtility` of each cell from the next smaller size of the same group.
@@ -257,10 +218,6 @@ public enum Sweep {
             previous[cell.group] = (cell.size, cell.measures.entropyPerCharacter)
         }
         return result
-    }
-
-    static func frontEndKey(_ names: (normalizer: String, preTokenizers: [String])) -> String {
-        "\(names.normalizer) + \(names.preTokenizers.joined(separator: " + "))"
     }
 
     /// The process's peak resident set size in bytes (Linux reports kilobytes).

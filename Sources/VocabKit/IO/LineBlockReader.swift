@@ -61,16 +61,3 @@ public final class LineBlockReader {
         }
     }
 }
-
-/// Errors reading input files.
-public enum InputError: Error, Equatable, CustomStringConvertible {
-    case cannotRead(path: String, reason: String)
-    case invalidCorpus(String)
-
-    public var description: String {
-        switch self {
-        case .cannotRead(let path, let reason): return "cannot read \(path): \(reason)"
-        case .invalidCorpus(let reason): return reason
-        }
-    }
-}

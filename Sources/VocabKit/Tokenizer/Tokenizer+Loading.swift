@@ -25,15 +25,15 @@ extension Tokenizer {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw ModelError.invalidFile(path: url.path, reason: "cannot read the file")
         }
-        guard let format = TokenizerFileFormat.detect(data) else {
+        guard let format = TokenizerFile.Format.detect(data) else {
             throw ModelError.invalidFile(path: url.path, reason: "not a tokenizer file VocabKit knows (tokenizer.json, SentencePiece .model, tiktoken ranks, vocab.txt, GPT-2 folder)")
         }
         switch format {
-        case .huggingFaceJSON:
+        case .json:
             self = try TokenizerJSON.read(data, path: url.path)
         case .sentencePieceModel:
             self = try SentencePieceModelFile.read(data, path: url.path)
-        case .wordPieceVocabulary:
+        case .vocabText:
             let config = url.deletingLastPathComponent().appendingPathComponent("tokenizer_config.json")
             var lowercase = true
             if let configData = FileManager.default.contents(atPath: config.path),
@@ -89,30 +89,5 @@ extension Tokenizer {
         let endOfText = model.id(of: Array("<|endoftext|>".utf8))
         return Tokenizer(frontEnd: TextFrontEnd(normalizer: NormalizerSequence([]), preTokenizer: GPT2Splitter()),
                          model: model, addedTokens: endOfText.map { [AddedToken(content: "<|endoftext|>", id: $0)] } ?? [])
-    }
-}
-
-/// The tokenizer file formats VocabKit reads, recognized by content.
-public enum TokenizerFileFormat: Sendable {
-    case huggingFaceJSON, tiktoken, wordPieceVocabulary, sentencePieceModel
-
-    static func detect(_ data: Data) -> TokenizerFileFormat? {
-        // A ModelProto starts with its first piece: field 1, length-delimited (0x0A).
-        if data.first == 0x0A && SentencePieceModelFile.looksLikeModel(data) { return .sentencePieceModel }
-        let head = data.prefix(4096)
-        if let first = head.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }), first == 0x7B {
-            return .huggingFaceJSON
-        }
-        guard let firstLine = head.split(separator: 0x0A).first else { return nil }
-        let fields = firstLine.split(separator: 0x20)
-        if fields.count == 2, Data(base64Encoded: Data(fields[0])) != nil, Int(String(decoding: fields[1], as: UTF8.self)) != nil {
-            return .tiktoken
-        }
-        // BERT's vocab.txt: one token per line, with [UNK] among the first few hundred.
-        let lines = head.split(separator: 0x0A).prefix(1000)
-        if lines.contains(where: { $0.elementsEqual("[UNK]".utf8) }) && !lines.contains(where: { $0.contains(0x20) }) {
-            return .wordPieceVocabulary
-        }
-        return nil
     }
 }

@@ -38,19 +38,6 @@ public struct BPETrainingResult: Sendable {
     public var mergeCount: Int
 }
 
-/// Errors of the trainers.
-public enum TrainingError: Error, Equatable, CustomStringConvertible {
-    case vocabularyTooSmall(requested: Int, minimum: Int, reason: String)
-    case invalidOption(String)
-
-    public var description: String {
-        switch self {
-        case .vocabularyTooSmall(let requested, let minimum, let reason):
-            return "vocabulary size \(requested) is smaller than \(minimum), the \(reason)"
-        case .invalidOption(let message): return message
-        }
-    }
-}
 
 /// Learns BPE merges from word counts, with the same merges in the same order as HuggingFace's
 /// `BpeTrainer` given the same words and settings.

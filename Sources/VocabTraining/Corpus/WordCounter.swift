@@ -47,6 +47,10 @@ public struct TrainingProgress: Sendable {
     public var phase: String
     public var done: Int
     public var total: Int?
+
+    /// Whether this report is about reading the corpus ("count words", "sample lines"), where
+    /// `done` counts bytes read; otherwise it counts the phase's steps (merges, rounds, ...).
+    public var isReadingCorpus: Bool { phase == "count words" || phase == "sample lines" }
 }
 
 /// Counts the words of text files in parallel.

@@ -4,7 +4,7 @@ import VocabKit
 
 /// The `--tokenizer` and `--pattern` options of the commands that load a tokenizer.
 struct TokenizerOptions: ParsableArguments {
-    @Option(name: .shortAndLong, help: "Tokenizer file: tokenizer.json, .tiktoken, BERT's vocab.txt, or a folder with GPT-2's encoder.json and vocab.bpe.")
+    @Option(name: .shortAndLong, help: "Tokenizer file: tokenizer.json, SentencePiece .model, .tiktoken, BERT's vocab.txt, or a folder with GPT-2's encoder.json and vocab.bpe.")
     var tokenizer: String
 
     @Option(help: "For a .tiktoken file: the split pattern, a name (gpt2, cl100k, o200k, llama3) or a regular expression, when the file name does not say.")
@@ -12,6 +12,6 @@ struct TokenizerOptions: ParsableArguments {
 
     /// The tokenizer, its format recognized by content.
     func load() throws -> Tokenizer {
-        try Tokenizer(contentsOf: URL(fileURLWithPath: tokenizer), pattern: pattern)
+        try TokenizerFile.read(URL(fileURLWithPath: tokenizer), pattern: pattern)
     }
 }

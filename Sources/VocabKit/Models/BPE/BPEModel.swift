@@ -92,17 +92,5 @@ public struct BPEModel: Sendable {
     }
 }
 
-/// Errors about models and model files.
-public enum ModelError: Error, Equatable, CustomStringConvertible {
-    case invalidModel(String)
-    case invalidFile(path: String, reason: String)
-
-    public var description: String {
-        switch self {
-        case .invalidModel(let reason): return "invalid model: \(reason)"
-        case .invalidFile(let path, let reason): return "\(path): \(reason)"
-        }
-    }
-}
 
 import Foundation

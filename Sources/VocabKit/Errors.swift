@@ -1,3 +1,6 @@
+/// The errors of the runtime module, in one place: text (front end) and model (files and
+/// vocabularies) and input (corpus files). Each message names what is wrong and where.
+
 /// Errors raised by the text front end (validation, normalization, pre-tokenization).
 public enum TextError: Error, Equatable, CustomStringConvertible {
     /// The input is not valid UTF-8; `offset` is the byte offset of the first bad sequence.
@@ -18,6 +21,32 @@ public enum TextError: Error, Equatable, CustomStringConvertible {
         case .icuFailure(let operation, let code): return "ICU \(operation) failed with error code \(code)"
         case .invalidPattern(let pattern, let message): return "invalid regular expression \(pattern): \(message)"
         case .invalidSpecification(let message): return message
+        }
+    }
+}
+
+/// Errors about models and model files.
+public enum ModelError: Error, Equatable, CustomStringConvertible {
+    case invalidModel(String)
+    case invalidFile(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .invalidModel(let reason): return "invalid model: \(reason)"
+        case .invalidFile(let path, let reason): return "\(path): \(reason)"
+        }
+    }
+}
+
+/// Errors reading input files.
+public enum InputError: Error, Equatable, CustomStringConvertible {
+    case cannotRead(path: String, reason: String)
+    case invalidCorpus(String)
+
+    public var description: String {
+        switch self {
+        case .cannotRead(let path, let reason): return "cannot read \(path): \(reason)"
+        case .invalidCorpus(let reason): return reason
         }
     }
 }

@@ -1,0 +1,44 @@
+import VocabKit
+
+/// What a token id stands for, for the coverage measures.
+enum TokenClass: UInt8, Sendable {
+    case ordinary, unknown, byteFallback, special
+
+    /// The class of every id of `model`: the unknown token, `<0xAB>` byte-fallback tokens (when
+    /// the model falls back to bytes), special tokens (by content, and SentencePiece's control,
+    /// user-defined and unused pieces), the rest ordinary.
+    static func classes(of model: TokenModel, specialTokens: [String]) -> [TokenClass] {
+        var classes = [TokenClass](repeating: .ordinary, count: model.vocabularySize)
+        for token in specialTokens {
+            if let id = model.id(of: Array(token.utf8)) { classes[Int(id)] = .special }
+        }
+        func markFallback(_ tokens: [[UInt8]]) {
+            for (id, token) in tokens.enumerated() where token.count == 6 && token.starts(with: Array("<0x".utf8)) && token.last == UInt8(ascii: ">") {
+                classes[id] = .byteFallback
+            }
+        }
+        func markKinds(_ kinds: [UnigramModel.PieceKind]) {
+            for (id, kind) in kinds.enumerated() {
+                switch kind {
+                case .unknown: classes[id] = .unknown
+                case .byte: classes[id] = .byteFallback
+                case .control, .userDefined, .unused: classes[id] = .special
+                case .normal: break
+                }
+            }
+        }
+        switch model {
+        case .bpe(let bpe):
+            if bpe.byteFallback { markFallback(bpe.tokens) }
+            if let unknown = bpe.unknownToken { classes[Int(unknown)] = .unknown }
+        case .wordPiece(let wordPiece): classes[Int(wordPiece.unknownToken)] = .unknown
+        case .unigram(let unigram): markKinds(unigram.kinds)
+        case .scoredBPE(let scored): markKinds(scored.kinds)
+        case .hybrid(let hybrid):
+            if hybrid.spelling.byteFallback { markFallback(hybrid.spelling.tokens) }
+            if let unknown = hybrid.spelling.unknownToken { classes[Int(unknown)] = .unknown }
+        case .wordLevel(let word): classes[Int(word.unknownToken)] = .unknown
+        }
+        return classes
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+
+/// The one file layer: every tokenizer format VocabKit knows, read by content and written by
+/// extension. `vocab train`, `vocab convert` and library users all go through it.
+///
+/// ```swift
+/// let tokenizer = try TokenizerFile.read(URL(fileURLWithPath: "cl100k_base.tiktoken"))
+/// try TokenizerFile.write(tokenizer, to: "cl100k.json")   // HuggingFace tokenizer.json
+/// ```
+///
+/// | format | extension | holds |
+/// |---|---|---|
+/// | HuggingFace `tokenizer.json` | `.json` | every model VocabKit has |
+/// | SentencePiece `.model` | `.model` | Unigram and SentencePiece BPE |
+/// | tiktoken ranks | `.tiktoken` | byte-level BPE (special tokens are not part of a rank file) |
+/// | BERT `vocab.txt` | `.txt` | WordPiece |
+///
+/// GPT-2's folder (`encoder.json` and `vocab.bpe`) is read, not written.
+public enum TokenizerFile {
+    /// A tokenizer file format.
+    public enum Format: String, Sendable, CaseIterable {
+        case json, sentencePieceModel, tiktoken, vocabText
+
+        /// The extension this format is written with.
+        public var fileExtension: String {
+            switch self {
+            case .json: return "json"
+            case .sentencePieceModel: return "model"
+            case .tiktoken: return "tiktoken"
+            case .vocabText: return "txt"
+            }
+        }
+
+        /// The format a path's extension names, or nil.
+        public init?(path: String) {
+            let ext = (path as NSString).pathExtension.lowercased()
+            guard let format = Format.allCases.first(where: { $0.fileExtension == ext }) else { return nil }
+            self = format
+        }
+
+        /// Whether `model` can be written in this format without losing ids.
+        public func holds(_ model: TokenModel) -> Bool {
+            switch (self, model) {
+            case (.json, _): return true
+            case (.sentencePieceModel, .unigram), (.sentencePieceModel, .scoredBPE): return true
+            case (.tiktoken, .bpe(let bpe)): return bpe.isByteLevel
+            case (.vocabText, .wordPiece): return true
+            default: return false
+            }
+        }
+
+        /// What this format can hold, for error messages.
+        public var holdsDescription: String {
+            switch self {
+            case .json: return "every model"
+            case .sentencePieceModel: return "Unigram and SentencePiece BPE vocabularies only"
+            case .tiktoken: return "byte-level BPE vocabularies only"
+            case .vocabText: return "WordPiece vocabularies only"
+            }
+        }
+
+        /// Recognizes a file by its first bytes (GPT-2 folders are recognized by `read`).
+        static func detect(_ data: Data) -> Format? {
+            // A ModelProto starts with its first piece: field 1, length-delimited (0x0A).
+            if data.first == 0x0A && SentencePieceModelFile.looksLikeModel(data) { return .sentencePieceModel }
+            let head = data.prefix(4096)
+            if let first = head.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }), first == 0x7B {
+                return .json
+            }
+            guard let firstLine = head.split(separator: 0x0A).first else { return nil }
+            let fields = firstLine.split(separator: 0x20)
+            if fields.count == 2, Data(base64Encoded: Data(fields[0])) != nil, Int(String(decoding: fields[1], as: UTF8.self)) != nil {
+                return .tiktoken
+            }
+            // BERT's vocab.txt: one token per line, with [UNK] among the first few hundred.
+            let lines = head.split(separator: 0x0A).prefix(1000)
+            if lines.contains(where: { $0.elementsEqual("[UNK]".utf8) }) && !lines.contains(where: { $0.contains(0x20) }) {
+                return .vocabText
+            }
+            return nil
+        }
+    }
+
+    /// The extensions `write(_:to:)` accepts, for messages: ".json, .model, .tiktoken or .txt".
+    public static let extensionList = Format.allCases.map { "." + $0.fileExtension }.dropLast().joined(separator: ", ")
+        + " or ." + Format.allCases.last!.fileExtension
+
+    /// Reads any tokenizer file VocabKit knows, recognized by content (see `Tokenizer(contentsOf:)`).
+    public static func read(_ url: URL, encoding: TiktokenFile.Encoding? = nil, pattern: String? = nil) throws -> Tokenizer {
+        try Tokenizer(contentsOf: url, encoding: encoding, pattern: pattern)
+    }
+
+    /// The format `path` will be written in, checked against `model`; call it before long work.
+    public static func format(forWriting path: String, model: TokenModel? = nil) throws -> Format {
+        guard let format = Format(path: path) else {
+            throw ModelError.invalidFile(path: path, reason: "unknown output format; name the file \(extensionList)")
+        }
+        if let model, !format.holds(model) {
+            throw ModelError.invalidFile(path: path, reason: ".\(format.fileExtension) files hold \(format.holdsDescription); write .json instead")
+        }
+        return format
+    }
+
+    /// The bytes of `tokenizer` in `format`. `sentencePiece` is the trainer record a `.model`
+    /// keeps (SentencePiece's `TrainerSpec`); nil writes its defaults.
+    public static func data(_ tokenizer: Tokenizer, format: Format,
+                            sentencePiece: SentencePieceModelFile.Settings? = nil) throws -> Data {
+        guard format.holds(tokenizer.model) else {
+            throw ModelError.invalidModel(".\(format.fileExtension) files hold \(format.holdsDescription); write .json instead")
+        }
+        switch format {
+        case .json: return try TokenizerJSON.write(tokenizer)
+        case .sentencePieceModel: return try SentencePieceModelFile.write(tokenizer, settings: sentencePiece ?? .init())
+        case .tiktoken:
+            guard let data = TiktokenFile.write(tokenizer) else {
+                throw ModelError.invalidModel(".tiktoken files hold \(Format.tiktoken.holdsDescription)")
+            }
+            return data
+        case .vocabText:
+            guard case .wordPiece(let model) = tokenizer.model else {
+                throw ModelError.invalidModel(".txt files hold \(Format.vocabText.holdsDescription)")
+            }
+            return Data(model.vocabText)
+        }
+    }
+
+    /// Writes `tokenizer` to `path` in the format its extension names, atomically.
+    public static func write(_ tokenizer: Tokenizer, to path: String,
+                             sentencePiece: SentencePieceModelFile.Settings? = nil) throws {
+        let format = try format(forWriting: path, model: tokenizer.model)
+        try AtomicFile.write(try data(tokenizer, format: format, sentencePiece: sentencePiece), to: path)
+    }
+}

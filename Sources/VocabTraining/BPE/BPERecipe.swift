@@ -1,0 +1,91 @@
+import VocabKit
+
+/// BPE's part of a recipe: byte-level by default (GPT-2: no normalizer, GPT-2's split, the 256
+/// bytes as alphabet), character-level with `characters`.
+public struct BPERecipe: Trainer {
+    /// Character-level BPE (alphabet from the corpus) instead of byte-level.
+    public var characters = false
+    /// A prefix for symbols that do not start a word, such as "##".
+    public var continuingSubwordPrefix: String?
+    /// A suffix for symbols that end a word, such as "</w>".
+    public var endOfWordSuffix: String?
+    /// The longest token, in symbols.
+    public var maxTokenLength: Int?
+
+    public init() {}
+
+    /// No normalizer; GPT-2's split for byte-level, whitespace and punctuation for character-level.
+    public func defaultFrontEnd(_ recipe: Recipe) -> FrontEndNames {
+        FrontEndNames(normalizer: "none", preTokenizers: [characters ? "whitespace" : "gpt2"])
+    }
+
+    /// HuggingFace keeps "\n" when training from files.
+    public var keepsLineBreaks: Bool { true }
+
+    public func check(_ format: TokenizerFile.Format, recipe: Recipe) throws {
+        switch format {
+        case .json: return
+        case .tiktoken where !characters: return
+        case .tiktoken: throw Self.unwritable(format, recipe.algorithm, " (this is character-level)")
+        default: throw Self.unwritable(format, recipe.algorithm)
+        }
+    }
+
+    func options(_ recipe: Recipe, size: Int) -> BPETrainerOptions {
+        var options = BPETrainerOptions(vocabularySize: size)
+        options.minFrequency = recipe.minFrequency
+        options.specialTokens = recipe.specialTokens ?? []
+        if let unknown = recipe.unknownToken, !options.specialTokens.contains(unknown) { options.specialTokens.append(unknown) }
+        options.isByteLevel = !characters
+        options.limitAlphabet = recipe.limitAlphabet
+        options.characterCoverage = recipe.characterCoverage
+        options.byteFallback = recipe.byteFallback
+        options.unknownToken = recipe.unknownToken
+        options.continuingSubwordPrefix = continuingSubwordPrefix
+        options.endOfWordSuffix = endOfWordSuffix
+        options.maxTokenLength = maxTokenLength
+        return options
+    }
+
+    /// Character-level vocabularies decode their suffix or prefix; byte-level ones concatenate.
+    var decoder: TokenDecoder {
+        guard characters else { return .concatenate }
+        if let suffix = endOfWordSuffix { return .endOfWordSuffix(suffix) }
+        if let prefix = continuingSubwordPrefix { return .continuingPrefix(prefix) }
+        return .concatenate
+    }
+
+    public func train(_ counts: WordCounts, frontEnd: TextFrontEnd, recipe: Recipe,
+                      progress: ((TrainingProgress) -> Void)?) throws -> TrainedTokenizer {
+        let result = try BPETrainer(options: options(recipe, size: recipe.vocabularySize)).train(counts, progress: progress)
+        var record = TrainingRecord(algorithm: .bpe, name: characters ? "character-level BPE" : "byte-level BPE",
+                                    frontEnd: recipe.frontEndNames, counts: counts)
+        record.details = ["\(result.mergeCount) merges"]
+        return TrainedTokenizer(tokenizer: Tokenizer(frontEnd: frontEnd, model: result.model, addedTokens: result.specialTokens, decoder: decoder),
+                                record: record)
+    }
+
+    public func trainNested(_ counts: WordCounts, frontEnd: TextFrontEnd, sizes: ClosedRange<Int>, recipe: Recipe,
+                            progress: ((TrainingProgress) -> Void)?) throws -> NestedVocabulary {
+        let result = try BPETrainer(options: options(recipe, size: sizes.upperBound)).train(counts, progress: progress)
+        let model = result.model, added = result.specialTokens, decoder = decoder
+        let firstMerged = model.merges.map { Int($0.2) }.min() ?? model.vocabularySize
+        return NestedVocabulary(
+            algorithm: .bpe, minimumSize: firstMerged, maximumSize: model.vocabularySize, specialTokens: added.map(\.content),
+            cut: { .bpe(try model.prefix(size: $0)) },
+            assemble: { Tokenizer(frontEnd: frontEnd, model: $0, addedTokens: added, decoder: decoder) })
+    }
+}
+
+extension BPEModel {
+    /// The first `size` ids and the merges that make them: the model training stopped at `size`
+    /// would give.
+    public func prefix(size: Int) throws -> BPEModel {
+        try BPEModel(tokens: Array(tokens.prefix(size)), merges: merges.filter { Int($0.2) < size },
+                     isByteLevel: isByteLevel, ignoresMerges: ignoresMerges,
+                     unknownToken: unknownToken.flatMap { Int($0) < size ? $0 : nil }, fusesUnknown: fusesUnknown,
+                     byteFallback: byteFallback,
+                     continuingSubwordPrefix: continuingSubwordPrefix.map { String(decoding: $0, as: UTF8.self) },
+                     endOfWordSuffix: endOfWordSuffix.map { String(decoding: $0, as: UTF8.self) })
+    }
+}

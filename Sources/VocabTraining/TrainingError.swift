@@ -1,0 +1,13 @@
+/// Errors of the trainers.
+public enum TrainingError: Error, Equatable, CustomStringConvertible {
+    case vocabularyTooSmall(requested: Int, minimum: Int, reason: String)
+    case invalidOption(String)
+
+    public var description: String {
+        switch self {
+        case .vocabularyTooSmall(let requested, let minimum, let reason):
+            return "vocabulary size \(requested) is smaller than \(minimum), the \(reason)"
+        case .invalidOption(let message): return message
+        }
+    }
+}

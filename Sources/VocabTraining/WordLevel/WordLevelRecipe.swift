@@ -1,0 +1,59 @@
+import VocabKit
+
+/// The word level's part of a recipe: the most frequent words, `<unk>` for the rest;
+/// SentencePiece's normalizer and Metaspace words by default.
+public struct WordLevelRecipe: Trainer {
+    public init() {}
+
+    public func defaultFrontEnd(_ recipe: Recipe) -> FrontEndNames {
+        FrontEndNames(normalizer: "nmt-nfkc", preTokenizers: ["metaspace"])
+    }
+
+    func options(_ recipe: Recipe, size: Int) -> WordLevelTrainerOptions {
+        var options = WordLevelTrainerOptions(vocabularySize: size)
+        (options.specialTokens, options.unknownToken) = recipe.specialTokenList(defaults: options.specialTokens, unknown: options.unknownToken)
+        options.minFrequency = recipe.minFrequency
+        return options
+    }
+
+    /// The tokenizer of a word-level model: Metaspace words decode their "▁", others are joined
+    /// with spaces (what HuggingFace does without a decoder).
+    static func tokenizer(_ model: WordLevelModel, frontEnd: TextFrontEnd, names: FrontEndNames, specialTokens: [String]) -> Tokenizer {
+        Tokenizer(frontEnd: frontEnd, model: .wordLevel(model), addedTokens: TrainedTokenizer.addedTokens(specialTokens, in: .wordLevel(model)),
+                  decoder: names.usesMetaspace ? .metaspace : .spaceSeparated)
+    }
+
+    public func train(_ counts: WordCounts, frontEnd: TextFrontEnd, recipe: Recipe,
+                      progress: ((TrainingProgress) -> Void)?) throws -> TrainedTokenizer {
+        let options = options(recipe, size: recipe.vocabularySize)
+        let training = try WordLevelTrainer(options: options).train(counts, progress: progress)
+        let model = training.model
+        var record = TrainingRecord(algorithm: .word, name: "word-level", frontEnd: recipe.frontEndNames, counts: counts)
+        let covered = counts.words.reduce(Int64(0)) { $0 + (model.id(of: $1.word) != nil ? $1.count : 0) }
+        let total = counts.words.reduce(Int64(0)) { $0 + $1.count }
+        record.details = ["\(training.ranking.count) words seen --min-frequency \(recipe.minFrequency) times",
+                          String(format: "%.2f%% of training words covered", Double(covered) / Double(max(1, total)) * 100)]
+        if model.vocabularySize < recipe.vocabularySize {
+            record.notes.append("only \(training.ranking.count) words were seen --min-frequency \(recipe.minFrequency) times; "
+                                + "the vocabulary has \(model.vocabularySize) of the \(recipe.vocabularySize) tokens asked for")
+        }
+        return TrainedTokenizer(tokenizer: Self.tokenizer(model, frontEnd: frontEnd, names: record.frontEnd, specialTokens: options.specialTokens),
+                                record: record)
+    }
+
+    /// Trains at the largest size; smaller sizes keep fewer ranked words.
+    public func trainNested(_ counts: WordCounts, frontEnd: TextFrontEnd, sizes: ClosedRange<Int>, recipe: Recipe,
+                            progress: ((TrainingProgress) -> Void)?) throws -> NestedVocabulary {
+        let options = options(recipe, size: sizes.upperBound)
+        let training = try WordLevelTrainer(options: options).train(counts, progress: progress)
+        let names = recipe.frontEndNames
+        return NestedVocabulary(
+            algorithm: .word, minimumSize: options.specialTokens.count + 1,
+            maximumSize: options.specialTokens.count + training.ranking.count, specialTokens: training.specialTokens,
+            cut: { .wordLevel(try training.model(size: $0)) },
+            assemble: { model in
+                guard case .wordLevel(let word) = model else { return Tokenizer(frontEnd: frontEnd, model: model) }
+                return Self.tokenizer(word, frontEnd: frontEnd, names: names, specialTokens: options.specialTokens)
+            })
+    }
+}

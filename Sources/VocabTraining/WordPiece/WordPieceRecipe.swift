@@ -1,0 +1,83 @@
+import VocabKit
+
+/// WordPiece's part of a recipe: BERT's normalizer, pre-tokenizer, special tokens and
+/// `[CLS] A [SEP]` post-processing.
+public struct WordPieceRecipe: Trainer {
+    /// The merge criterion (nil: `WordPieceTrainerOptions`' default, likelihood).
+    public var criterion: WordPieceTrainerOptions.Criterion?
+    /// The prefix of tokens that continue a word (nil: "##").
+    public var continuingSubwordPrefix: String?
+
+    public init() {}
+
+    /// BERT's uncased normalizer and pre-tokenizer.
+    public func defaultFrontEnd(_ recipe: Recipe) -> FrontEndNames {
+        FrontEndNames(normalizer: "bert", preTokenizers: ["bert"])
+    }
+
+    public var keepsLineBreaks: Bool { true }
+
+    public func check(_ format: TokenizerFile.Format, recipe: Recipe) throws {
+        guard format == .json || format == .vocabText else { throw Self.unwritable(format, recipe.algorithm) }
+    }
+
+    func options(_ recipe: Recipe, size: Int) -> WordPieceTrainerOptions {
+        var options = WordPieceTrainerOptions(vocabularySize: size)
+        if let criterion { options.criterion = criterion }
+        options.minFrequency = recipe.minFrequency
+        if let specialTokens = recipe.specialTokens { options.specialTokens = specialTokens }
+        if let unknown = recipe.unknownToken {
+            options.unknownToken = unknown
+            if !options.specialTokens.contains(unknown) { options.specialTokens.append(unknown) }
+        }
+        options.limitAlphabet = recipe.limitAlphabet
+        options.characterCoverage = recipe.characterCoverage
+        if let continuingSubwordPrefix { options.continuingSubwordPrefix = continuingSubwordPrefix }
+        return options
+    }
+
+    /// The tokenizer of a WordPiece model: its special tokens, the WordPiece decoder, and BERT's
+    /// post-processor when the vocabulary has [CLS] and [SEP].
+    static func tokenizer(_ model: WordPieceModel, frontEnd: TextFrontEnd, options: WordPieceTrainerOptions) -> Tokenizer {
+        var tokenizer = Tokenizer(frontEnd: frontEnd, model: .wordPiece(model),
+                                  addedTokens: TrainedTokenizer.addedTokens(options.specialTokens, in: .wordPiece(model)),
+                                  decoder: .continuingPrefix(options.continuingSubwordPrefix, cleanup: true))
+        if let cls = model.lookup("[CLS]"), let sep = model.lookup("[SEP]") { tokenizer.postProcessor = .bert(cls: cls, sep: sep) }
+        return tokenizer
+    }
+
+    public func train(_ counts: WordCounts, frontEnd: TextFrontEnd, recipe: Recipe,
+                      progress: ((TrainingProgress) -> Void)?) throws -> TrainedTokenizer {
+        let options = options(recipe, size: recipe.vocabularySize)
+        let model = try WordPieceTrainer(options: options).train(counts, progress: progress)
+        let record = TrainingRecord(algorithm: .wordpiece, name: "WordPiece (\(options.criterion.rawValue))",
+                                    frontEnd: recipe.frontEndNames, counts: counts)
+        return TrainedTokenizer(tokenizer: Self.tokenizer(model, frontEnd: frontEnd, options: options), record: record)
+    }
+
+    public func trainNested(_ counts: WordCounts, frontEnd: TextFrontEnd, sizes: ClosedRange<Int>, recipe: Recipe,
+                            progress: ((TrainingProgress) -> Void)?) throws -> NestedVocabulary {
+        let options = options(recipe, size: sizes.upperBound)
+        let model = try WordPieceTrainer(options: options).train(counts, progress: progress)
+        let specials = Set(options.specialTokens.map { Array($0.utf8) })
+        let prefix = model.continuingSubwordPrefix
+        // The alphabet: special tokens, then single characters with or without the prefix.
+        let base = model.tokens.prefix { token in
+            specials.contains(token) || scalarCount(token) == 1
+                || (token.starts(with: prefix) && scalarCount(token.dropFirst(prefix.count)) == 1)
+        }.count
+        return NestedVocabulary(
+            algorithm: .wordpiece, minimumSize: base, maximumSize: model.vocabularySize,
+            specialTokens: specials.map { String(decoding: $0, as: UTF8.self) }.sorted(),
+            cut: { size in
+                .wordPiece(try WordPieceModel(tokens: Array(model.tokens.prefix(size)),
+                                              unknownToken: String(decoding: model.tokens[Int(model.unknownToken)], as: UTF8.self),
+                                              continuingSubwordPrefix: String(decoding: model.continuingSubwordPrefix, as: UTF8.self),
+                                              maxInputCharactersPerWord: model.maxInputCharactersPerWord))
+            },
+            assemble: { model in
+                guard case .wordPiece(let wordPiece) = model else { return Tokenizer(frontEnd: frontEnd, model: model) }
+                return Self.tokenizer(wordPiece, frontEnd: frontEnd, options: options)
+            })
+    }
+}
