@@ -56,17 +56,27 @@ let package = Package(
             dependencies: ["VocabKit"],
             path: "Benchmarks/VocabBench"
         ),
+        // Helpers shared by the test targets (corpus and fixture paths, temporary files).
+        .target(
+            name: "VocabTestSupport",
+            path: "Tests/VocabTestSupport"
+        ),
         .testTarget(
             name: "VocabKitTests",
-            dependencies: ["VocabKit"]
+            dependencies: ["VocabKit", "VocabTestSupport"]
         ),
         .testTarget(
             name: "VocabTrainingTests",
-            dependencies: ["VocabTraining", "VocabKit"]
+            dependencies: ["VocabTraining", "VocabKit", "VocabTestSupport"]
         ),
         .testTarget(
             name: "VocabAnalysisTests",
-            dependencies: ["VocabAnalysis", "VocabTraining", "VocabKit"]
+            dependencies: ["VocabAnalysis", "VocabTraining", "VocabKit", "VocabTestSupport"]
+        ),
+        // The `vocab` executable end to end (built by `swift test` beside the test binary).
+        .testTarget(
+            name: "VocabCommandLineTests",
+            dependencies: ["VocabKit", "VocabTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v5],

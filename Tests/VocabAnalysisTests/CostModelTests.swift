@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VocabTestSupport
 @testable import VocabAnalysis
 
 @Suite("Cost model")

@@ -1,20 +1,9 @@
 import Foundation
 import Testing
+import VocabTestSupport
 import VocabKit
 import VocabTraining
 @testable import VocabAnalysis
-
-func temporaryFile(_ text: String, name: String = UUID().uuidString) throws -> String {
-    let path = NSTemporaryDirectory() + "vocabkit-analysis-\(name).txt"
-    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-    return path
-}
-
-let corporaDirectory: URL = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.appendingPathComponent("Corpora")
-}()
 
 @Suite("Measures on hand-computed examples")
 struct MeasureTests {

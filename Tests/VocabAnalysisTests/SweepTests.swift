@@ -1,14 +1,9 @@
 import Foundation
 import Testing
+import VocabTestSupport
 import VocabKit
 import VocabTraining
 @testable import VocabAnalysis
-
-/// The first `lines` lines of a corpus in `Corpora/`, as a temporary file.
-func corpusSlice(_ name: String, lines: Int) throws -> String {
-    let text = try String(contentsOf: corporaDirectory.appendingPathComponent("\(name).txt"), encoding: .utf8)
-    return try temporaryFile(text.split(separator: "\n").prefix(lines).joined(separator: "\n") + "\n", name: "\(name)-\(lines)")
-}
 
 @Suite("Vocabulary-size sweep")
 struct SweepTests {

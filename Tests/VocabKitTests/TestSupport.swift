@@ -1,21 +1,16 @@
 import Foundation
 import Testing
+import VocabTestSupport
 @testable import VocabKit
 
 /// The corpora in `Corpora/`, read once.
 enum TestCorpora {
-    static let directory: URL = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.appendingPathComponent("Corpora")
-    }()
+    static let directory = corporaDirectory
 
     static let names = ["en", "code-python", "de", "ru", "ja", "zh", "ko", "th", "ar", "hi"]
 
     /// A file in `Tests/Fixtures`.
-    static func fixture(_ path: String) -> URL {
-        directory.deletingLastPathComponent().appendingPathComponent("Tests/Fixtures").appendingPathComponent(path)
-    }
+    static func fixture(_ path: String) -> URL { VocabTestSupport.fixture(path) }
 
     static func bytes(_ name: String) -> [UInt8] {
         let url = directory.appendingPathComponent("\(name).txt")

@@ -1,20 +1,8 @@
 import Foundation
 import Testing
+import VocabTestSupport
 import VocabKit
 @testable import VocabTraining
-
-/// Writes `text` to a temporary file and returns its path.
-func temporaryCorpus(_ text: String, name: String = UUID().uuidString) throws -> String {
-    let path = NSTemporaryDirectory() + "vocabkit-\(name).txt"
-    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
-    return path
-}
-
-let corporaDirectory: URL = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.appendingPathComponent("Corpora")
-}()
 
 /// Word counts given directly, sorted as `WordCounter` sorts them.
 func counts(_ words: [(String, Int64)]) -> WordCounts {
@@ -92,12 +80,12 @@ struct BPETrainerTests {
     func badInput() throws {
         let frontEnd = try TextFrontEnd(normalizer: "none", preTokenizers: ["gpt2"])
         let options = WordCountingOptions(frontEnd: frontEnd)
-        let empty = try temporaryCorpus("")
+        let empty = try temporaryFile("")
         #expect(throws: InputError.self) { try WordCounter.count(paths: [empty], options: options) }
-        let binary = try temporaryCorpus("PK\u{3}\u{4}\u{0}\u{0}binary")
+        let binary = try temporaryFile("PK\u{3}\u{4}\u{0}\u{0}binary")
         #expect(throws: InputError.self) { try WordCounter.count(paths: [binary], options: options) }
         #expect(throws: InputError.self) { try WordCounter.count(paths: ["/nonexistent/corpus.txt"], options: options) }
-        let words = try WordCounter.count(paths: [try temporaryCorpus("some text here\n")], options: options)
+        let words = try WordCounter.count(paths: [try temporaryFile("some text here\n")], options: options)
         #expect(throws: TrainingError.self) { try BPETrainer(options: BPETrainerOptions(vocabularySize: 100)).train(words) }
         var unknown = BPETrainerOptions(vocabularySize: 1000)
         unknown.isByteLevel = false

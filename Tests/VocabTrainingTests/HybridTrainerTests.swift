@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VocabTestSupport
 import VocabKit
 @testable import VocabTraining
 
@@ -8,8 +9,8 @@ func splitCounts(_ name: String, preTokenizers: [String]) throws -> (train: Word
     let text = try String(contentsOf: corporaDirectory.appendingPathComponent("\(name).txt"), encoding: .utf8)
     let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
     let cut = lines.count * 9 / 10
-    let train = try temporaryCorpus(lines[..<cut].joined(separator: "\n"), name: "hybrid-train-\(name)")
-    let test = try temporaryCorpus(lines[cut...].joined(separator: "\n"), name: "hybrid-test-\(name)")
+    let train = try temporaryFile(lines[..<cut].joined(separator: "\n"), name: "hybrid-train-\(name)")
+    let test = try temporaryFile(lines[cut...].joined(separator: "\n"), name: "hybrid-test-\(name)")
     let frontEnd = try TextFrontEnd(normalizer: "nmt-nfkc", preTokenizers: preTokenizers)
     var options = WordCountingOptions(frontEnd: frontEnd)
     options.keepsLineBreaks = false

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VocabTestSupport
 import VocabKit
 @testable import VocabTraining
 

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VocabTestSupport
 import VocabKit
 @testable import VocabTraining
 
@@ -60,7 +61,7 @@ struct WordPieceTrainerTests {
         let text = try String(contentsOf: corporaDirectory.appendingPathComponent("en.txt"), encoding: .utf8)
         let frontEnd = try TextFrontEnd(normalizer: "bert", preTokenizers: ["bert"])
         let sample = text.split(separator: "\n").prefix(400).joined(separator: "\n")
-        let path = try temporaryCorpus(sample)
+        let path = try temporaryFile(sample)
         var counting = WordCountingOptions(frontEnd: frontEnd)
         counting.threads = 1
         let words = try WordCounter.count(paths: [path], options: counting)

@@ -2,7 +2,16 @@ import VocabTraining
 import Foundation
 
 extension SweepReport {
-    static let palette: [Algorithm: String] = [.bpe: "#1f77b4", .wordpiece: "#ff7f0e", .unigram: "#2ca02c", .hybrid: "#d62728", .word: "#7f7f7f"]
+    /// Each algorithm's chart colour (a switch, so a new algorithm cannot be left without one).
+    static func color(_ algorithm: Algorithm) -> String {
+        switch algorithm {
+        case .bpe: return "#1f77b4"
+        case .wordpiece: return "#ff7f0e"
+        case .unigram: return "#2ca02c"
+        case .hybrid: return "#d62728"
+        case .word: return "#7f7f7f"
+        }
+    }
 
     /// One chart of a measure against size, a line per algorithm with fold-std error bars.
     func chart(title: String, yLabel: String, percent: Bool = false, marked: Bool = false,
@@ -15,7 +24,7 @@ extension SweepReport {
                       (point.measures["tokens_per_word"]?.folds ?? 0) == results.folds else { return nil }
                 return SVGChart.Point(x: Double(size), y: summary.mean, error: summary.standardDeviation)
             }
-            series.append(SVGChart.Series(name: algorithm.rawValue, color: Self.palette[algorithm] ?? "#555", points: points))
+            series.append(SVGChart.Series(name: algorithm.rawValue, color: Self.color(algorithm), points: points))
         }
         var chart = SVGChart(title: title, xLabel: "vocabulary size (log scale)", yLabel: yLabel, series: series)
         chart.percent = percent

@@ -82,3 +82,15 @@ public struct SentencePieceWhitespaceRules: Normalizer {
         }
     }
 }
+
+extension BertCleanText {
+    public var component: NormalizerComponent? { .bertClean }
+}
+
+extension CJKIdeographSpacing {
+    public var component: NormalizerComponent? { .cjkSpacing }
+}
+
+extension SentencePieceWhitespaceRules {
+    public var component: NormalizerComponent? { .sentencePieceWhitespace }
+}

@@ -14,3 +14,7 @@ public struct Lowercase: Normalizer {
         rewriteScalars(&text, ignoresASCII: true, keepsASCII: { _ in true }) { table[$0] }
     }
 }
+
+extension Lowercase {
+    public var component: NormalizerComponent? { .lowercase }
+}

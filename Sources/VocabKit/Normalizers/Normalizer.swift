@@ -5,6 +5,9 @@
 public protocol Normalizer: Sendable {
     /// Normalizes `text` in place.
     func normalize(_ text: inout NormalizedText) throws
+    /// This normalizer in the stage's registry (its name and file form), or nil for one that
+    /// cannot be saved (a custom normalizer, or SentencePiece's precompiled map).
+    var component: NormalizerComponent? { get }
 }
 
 extension Normalizer {
@@ -31,6 +34,15 @@ public struct NormalizerSequence: Normalizer {
 
     public func normalize(_ text: inout NormalizedText) throws {
         for step in steps { try step.normalize(&text) }
+    }
+
+    public var component: NormalizerComponent? {
+        var components: [NormalizerComponent] = []
+        for step in steps {
+            guard let component = step.component else { return nil }
+            components.append(component)
+        }
+        return .sequence(components)
     }
 }
 

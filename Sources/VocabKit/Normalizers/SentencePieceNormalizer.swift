@@ -255,3 +255,9 @@ extension SentencePieceNormalizer {
             addsDummyPrefix: metaspace.prependScheme != .never, removesExtraWhitespace: removesExtra)
     }
 }
+
+extension SentencePieceNormalizer {
+    /// Not in the registry yet: tokenizer.json's `Precompiled` normalizer is not written (a
+    /// `.model` file keeps this normalizer).
+    public var component: NormalizerComponent? { nil }
+}

@@ -29,3 +29,11 @@ public struct StripAccents: Normalizer {
         if recompose { try UnicodeFormNormalizer(.nfc).normalize(&text) }
     }
 }
+
+extension RemoveNonspacingMarks {
+    public var component: NormalizerComponent? { .removeNonspacingMarks }
+}
+
+extension StripAccents {
+    public var component: NormalizerComponent? { .stripAccents(recompose: recompose) }
+}

@@ -93,3 +93,7 @@ extension UnicodeFormNormalizer {
         return Array(output.bytes)
     }
 }
+
+extension UnicodeFormNormalizer {
+    public var component: NormalizerComponent? { .unicodeForm(form) }
+}

@@ -90,3 +90,7 @@ public struct ByteLevel: PreTokenizer {
         if usesRegex { try GPT2Splitter().preTokenize(&text) }
     }
 }
+
+extension ByteLevel {
+    public var component: PreTokenizerComponent? { .byteLevel(addsPrefixSpace: addsPrefixSpace, usesRegex: usesRegex) }
+}

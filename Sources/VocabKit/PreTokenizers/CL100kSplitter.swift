@@ -76,3 +76,7 @@ public struct CL100kSplitter: PieceSplitter {
         return i + length                                                     // \s
     }
 }
+
+extension CL100kSplitter {
+    public var component: PreTokenizerComponent? { .pattern(keepsTrailingWhitespaceWhole ? .cl100k : .llama3) }
+}

@@ -47,3 +47,7 @@ public struct GPT2Splitter: PieceSplitter {
         return i + length
     }
 }
+
+extension GPT2Splitter {
+    public var component: PreTokenizerComponent? { .pattern(.gpt2) }
+}

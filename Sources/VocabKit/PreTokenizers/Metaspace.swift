@@ -60,3 +60,7 @@ public struct Metaspace: PreTokenizer {
         }
     }
 }
+
+extension Metaspace {
+    public var component: PreTokenizerComponent? { .metaspace(replacement: String(decoding: replacement, as: UTF8.self), prependScheme: prependScheme, splits: splits) }
+}

@@ -99,3 +99,7 @@ public struct O200kSplitter: PieceSplitter {
         return wordEnd + s.contraction(at: wordEnd, caseInsensitive: true)
     }
 }
+
+extension O200kSplitter {
+    public var component: PreTokenizerComponent? { .pattern(.o200k) }
+}

@@ -29,6 +29,9 @@ public struct PreTokenizedText: Sendable, Equatable {
 public protocol PreTokenizer: Sendable {
     /// Splits every piece of `text` further (or rewrites it).
     func preTokenize(_ text: inout PreTokenizedText) throws
+    /// This pre-tokenizer in the stage's registry (its name and file form), or nil for a custom
+    /// one that cannot be saved.
+    var component: PreTokenizerComponent? { get }
 }
 
 extension PreTokenizer {
@@ -67,5 +70,14 @@ public struct PreTokenizerSequence: PreTokenizer {
 
     public func preTokenize(_ text: inout PreTokenizedText) throws {
         for step in steps { try step.preTokenize(&text) }
+    }
+
+    public var component: PreTokenizerComponent? {
+        var components: [PreTokenizerComponent] = []
+        for step in steps {
+            guard let component = step.component else { return nil }
+            components.append(component)
+        }
+        return .sequence(components)
     }
 }

@@ -44,3 +44,11 @@ public struct LiteralSplitter: PieceSplitter {
         behavior.apply(matches, in: range, into: &pieces)
     }
 }
+
+extension RegexSplitter {
+    public var component: PreTokenizerComponent? { .regex(regex.pattern, behavior: behavior, invert: invert) }
+}
+
+extension LiteralSplitter {
+    public var component: PreTokenizerComponent? { .literal(String(decoding: delimiter, as: UTF8.self), behavior: behavior) }
+}

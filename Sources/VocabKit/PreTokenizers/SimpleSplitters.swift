@@ -140,3 +140,23 @@ public struct DigitsSplitter: PieceSplitter {
         if otherStart >= 0 { pieces.append(otherStart..<range.upperBound) }
     }
 }
+
+extension WhitespaceSplitter {
+    public var component: PreTokenizerComponent? { .whitespaceSplit }
+}
+
+extension WordPunctuationSplitter {
+    public var component: PreTokenizerComponent? { .wordPunctuation }
+}
+
+extension BertPreTokenizer {
+    public var component: PreTokenizerComponent? { .bert }
+}
+
+extension PunctuationSplitter {
+    public var component: PreTokenizerComponent? { .punctuation(behavior) }
+}
+
+extension DigitsSplitter {
+    public var component: PreTokenizerComponent? { .digits(maxRun: maxRun) }
+}

@@ -43,3 +43,7 @@ public struct UnicodeScriptSplitter: PieceSplitter {
         if start >= 0 && start < range.upperBound { pieces.append(start..<range.upperBound) }
     }
 }
+
+extension UnicodeScriptSplitter {
+    public var component: PreTokenizerComponent? { .unicodeScripts }
+}

@@ -30,3 +30,7 @@ public struct WordBreakSplitter: PieceSplitter {
         return true
     }
 }
+
+extension WordBreakSplitter {
+    public var component: PreTokenizerComponent? { .wordBreak(locale: breaker.locale, keepsWhitespace: keepsWhitespace) }
+}

@@ -1,44 +1,84 @@
 import Foundation
 
-/// The `normalizer` section of `tokenizer.json`.
+/// The `normalizer` section of `tokenizer.json`: each `NormalizerComponent` read and written.
 enum NormalizerJSON {
+    /// The regular expressions VocabKit writes for its own normalizers, recognized on reading so
+    /// that a file VocabKit wrote reads back into the same components.
+    static let whitespaceRegex = "\\s", collapsedWhitespaceRegex = "\\s+"
+    static let controlRegex = "[\\x{0}-\\x{8}\\x{B}\\x{C}\\x{E}-\\x{1F}\\x{7F}-\\x{9F}]"
+    static let sentencePieceControlRegex = "[\\x{1}-\\x{8}\\x{B}\\x{E}-\\x{1F}\\x{7F}\\x{8F}\\x{9F}]"
+    static let sentencePieceSpaceRegex = "[\\t\\n\\x{C}\\r\\x{1680}\\x{200B}-\\x{200F}\\x{2028}\\x{2029}\\x{2581}\\x{FEFF}\\x{FFFD}]"
+
     static func read(_ object: JSONObject) throws -> any Normalizer {
+        try component(object).make()
+    }
+
+    /// The component of one JSON normalizer.
+    static func component(_ object: JSONObject) throws -> NormalizerComponent {
         switch try object.type {
         case "Sequence":
-            return NormalizerSequence(try object.array("normalizers").enumerated().map {
-                try read(JSONObject($0.element, path: "\(object.path).normalizers[\($0.offset)]", file: object.file))
-            })
-        case "NFC": return UnicodeFormNormalizer(.nfc)
-        case "NFD": return UnicodeFormNormalizer(.nfd)
-        case "NFKC": return UnicodeFormNormalizer(.nfkc)
-        case "NFKD": return UnicodeFormNormalizer(.nfkd)
-        case "Lowercase": return Lowercase()
-        case "StripAccents": return RemoveNonspacingMarks()
-        case "Strip":
-            return Strip(left: try object.bool("strip_left", default: true), right: try object.bool("strip_right", default: true))
-        case "Prepend": return Prepend(try object.requiredString("prepend"))
+            let steps = try object.array("normalizers").enumerated().map {
+                try component(JSONObject($0.element, path: "\(object.path).normalizers[\($0.offset)]", file: object.file))
+            }
+            return .sequence(folding(steps))
+        case "NFC": return .unicodeForm(.nfc)
+        case "NFD": return .unicodeForm(.nfd)
+        case "NFKC": return .unicodeForm(.nfkc)
+        case "NFKD": return .unicodeForm(.nfkd)
+        case "Lowercase": return .lowercase
+        case "StripAccents": return .removeNonspacingMarks
+        case "Strip": return .strip(left: try object.bool("strip_left", default: true), right: try object.bool("strip_right", default: true))
+        case "Prepend": return .prepend(try object.requiredString("prepend"))
         case "Replace":
             let content = try object.requiredString("content")
             guard let pattern = try object.object("pattern") else { throw object.error("\"pattern\" is missing") }
-            if let literal = try pattern.string("String") { return ReplaceLiteral(literal, with: content) }
-            if let regex = try pattern.string("Regex") { return try ReplaceRegex(pattern: regex, with: content) }
-            throw pattern.error("neither \"String\" nor \"Regex\"")
+            if let literal = try pattern.string("String") { return .replaceLiteral(literal, with: content) }
+            guard let regex = try pattern.string("Regex") else { throw pattern.error("neither \"String\" nor \"Regex\"") }
+            switch (regex, content) {
+            case (whitespaceRegex, " "): return .replaceWhitespace(collapse: false, keepNewlines: false)
+            case (collapsedWhitespaceRegex, " "): return .replaceWhitespace(collapse: true, keepNewlines: false)
+            case (controlRegex, ""): return .removeControl
+            default: return .replaceRegex(regex, with: content)
+            }
         case "BertNormalizer":
             let lowercase = try object.bool("lowercase", default: true)
-            var steps: [any Normalizer] = []
-            if try object.bool("clean_text", default: true) { steps.append(BertCleanText()) }
-            if try object.bool("handle_chinese_chars", default: true) { steps.append(CJKIdeographSpacing()) }
-            if try object.bool("strip_accents", default: lowercase) { steps.append(StripAccents(recompose: false)) }
-            if lowercase { steps.append(Lowercase()) }
-            return NormalizerSequence(steps)
+            var steps: [NormalizerComponent] = []
+            if try object.bool("clean_text", default: true) { steps.append(.bertClean) }
+            if try object.bool("handle_chinese_chars", default: true) { steps.append(.cjkSpacing) }
+            if try object.bool("strip_accents", default: lowercase) { steps.append(.stripAccents(recompose: false)) }
+            if lowercase { steps.append(.lowercase) }
+            return steps.count == 1 ? steps[0] : .sequence(steps)
         case let type:
             throw object.error("normalizer type \"\(type)\" is not supported yet")
         }
     }
 
+    /// Steps VocabKit writes as several JSON items, read back as one component: SentencePiece's
+    /// `nmt` rules (two `Replace` steps) and accent stripping (`NFD`, `StripAccents`, then `NFC`
+    /// when recomposing), which is exactly what those items do.
+    static func folding(_ steps: [NormalizerComponent]) -> [NormalizerComponent] {
+        var result: [NormalizerComponent] = []
+        for step in steps {
+            switch (result.last, step) {
+            case (.replaceRegex(sentencePieceControlRegex, "")?, .replaceRegex(sentencePieceSpaceRegex, " ")):
+                result[result.count - 1] = .sentencePieceWhitespace
+            case (.unicodeForm(.nfd)?, .removeNonspacingMarks):
+                result[result.count - 1] = .stripAccents(recompose: false)
+            case (.stripAccents(recompose: false)?, .unicodeForm(.nfc)):
+                result[result.count - 1] = .stripAccents(recompose: true)
+            default:
+                result.append(step)
+            }
+        }
+        return result
+    }
+
     /// The JSON of a normalizer (null for one that does nothing).
     static func write(_ normalizer: any Normalizer) throws -> JSON {
-        let items = try flatten(normalizer).map(JSON.convert)
+        guard let component = normalizer.component else {
+            throw TextError.invalidSpecification("the normalizer \(type(of: normalizer)) has no tokenizer.json form")
+        }
+        let items = try component.flattened.flatMap(jsonItems).map(JSON.convert)
         if items.isEmpty { return .null }
         if items.count == 1 { return items[0] }
         return .object([("type", .string("Sequence")), ("normalizers", .array(items))])
@@ -48,40 +88,36 @@ enum NormalizerJSON {
         ["type": "BertNormalizer", "clean_text": clean, "handle_chinese_chars": chinese, "strip_accents": false, "lowercase": false]
     }
 
-    private static func flatten(_ normalizer: any Normalizer) throws -> [[String: Any]] {
-        switch normalizer {
-        case let sequence as NormalizerSequence: return try sequence.steps.flatMap { try flatten($0) }
-        case let form as UnicodeFormNormalizer:
-            guard form.form != .nfkcCasefold else {
+    private static func replace(_ regex: String, _ content: String) -> [String: Any] {
+        ["type": "Replace", "pattern": ["Regex": regex], "content": content]
+    }
+
+    /// The JSON items of one component (a sequence is flattened before).
+    private static func jsonItems(_ component: NormalizerComponent) throws -> [[String: Any]] {
+        switch component {
+        case .sequence(let steps): return try steps.flatMap(jsonItems)
+        case .unicodeForm(let form):
+            guard form != .nfkcCasefold else {
                 throw TextError.invalidSpecification("tokenizer.json has no NFKC_Casefold normalizer; use nfkc,lowercase instead")
             }
-            return [["type": form.form.rawValue.uppercased()]]
-        case is Lowercase: return [["type": "Lowercase"]]
-        case is RemoveNonspacingMarks: return [["type": "StripAccents"]]
-        case let strip as StripAccents:
-            return [["type": "NFD"], ["type": "StripAccents"]] + (strip.recompose ? [["type": "NFC"]] : [])
-        case let strip as Strip: return [["type": "Strip", "strip_left": strip.left, "strip_right": strip.right]]
-        case let prepend as Prepend: return [["type": "Prepend", "prepend": String(decoding: prepend.prefix, as: UTF8.self)]]
-        case let replace as ReplaceLiteral:
-            return [["type": "Replace", "pattern": ["String": String(decoding: replace.pattern, as: UTF8.self)],
-                     "content": String(decoding: replace.content, as: UTF8.self)]]
-        case let replace as ReplaceRegex:
-            return [["type": "Replace", "pattern": ["Regex": replace.regex.pattern], "content": String(decoding: replace.content, as: UTF8.self)]]
-        case is BertCleanText: return [bert(clean: true)]
-        case is CJKIdeographSpacing: return [bert(chinese: true)]
-        case let whitespace as ReplaceWhitespace:
-            guard !whitespace.keepNewlines else {
+            return [["type": form.rawValue.uppercased()]]
+        case .lowercase: return [["type": "Lowercase"]]
+        case .removeNonspacingMarks: return [["type": "StripAccents"]]
+        case .stripAccents(let recompose):
+            return [["type": "NFD"], ["type": "StripAccents"]] + (recompose ? [["type": "NFC"]] : [])
+        case .strip(let left, let right): return [["type": "Strip", "strip_left": left, "strip_right": right]]
+        case .prepend(let prefix): return [["type": "Prepend", "prepend": prefix]]
+        case .replaceLiteral(let pattern, let content): return [["type": "Replace", "pattern": ["String": pattern], "content": content]]
+        case .replaceRegex(let pattern, let content): return [replace(pattern, content)]
+        case .bertClean: return [bert(clean: true)]
+        case .cjkSpacing: return [bert(chinese: true)]
+        case .replaceWhitespace(let collapse, let keepNewlines):
+            guard !keepNewlines else {
                 throw TextError.invalidSpecification("whitespace replacement that keeps newlines has no tokenizer.json form")
             }
-            return [["type": "Replace", "pattern": ["Regex": whitespace.collapse ? "\\s+" : "\\s"], "content": " "]]
-        case is RemoveControlCharacters:
-            return [["type": "Replace", "pattern": ["Regex": "[\\x{0}-\\x{8}\\x{B}\\x{C}\\x{E}-\\x{1F}\\x{7F}-\\x{9F}]"], "content": ""]]
-        case is SentencePieceWhitespaceRules:
-            return [["type": "Replace", "pattern": ["Regex": "[\\x{1}-\\x{8}\\x{B}\\x{E}-\\x{1F}\\x{7F}\\x{8F}\\x{9F}]"], "content": ""],
-                    ["type": "Replace", "pattern": ["Regex": "[\\t\\n\\x{C}\\r\\x{1680}\\x{200B}-\\x{200F}\\x{2028}\\x{2029}\\x{2581}\\x{FEFF}\\x{FFFD}]"],
-                     "content": " "]]
-        default:
-            throw TextError.invalidSpecification("the normalizer \(type(of: normalizer)) has no tokenizer.json form")
+            return [replace(collapse ? collapsedWhitespaceRegex : whitespaceRegex, " ")]
+        case .removeControl: return [replace(controlRegex, "")]
+        case .sentencePieceWhitespace: return [replace(sentencePieceControlRegex, ""), replace(sentencePieceSpaceRegex, " ")]
         }
     }
 }

@@ -20,37 +20,49 @@ enum PreTokenizerJSON {
         SplitPattern(regex: regex) ?? SplitPattern(regex: regex.replacingOccurrences(of: "{1,3}", with: "{1,3}+"))
     }
 
+    /// The longest run of `\\p{N}{1,N}`, the form VocabKit writes for runs of at most N digits.
+    static func digitRun(_ regex: String) -> Int? {
+        guard regex.hasPrefix("\\p{N}{1,"), regex.hasSuffix("}"),
+              let run = Int(regex.dropFirst("\\p{N}{1,".count).dropLast()), run > 1 else { return nil }
+        return run
+    }
+
     static func read(_ object: JSONObject) throws -> any PreTokenizer {
+        try component(object).make()
+    }
+
+    /// The component of one JSON pre-tokenizer.
+    static func component(_ object: JSONObject) throws -> PreTokenizerComponent {
         switch try object.type {
         case "Sequence":
-            return PreTokenizerSequence(try object.array("pretokenizers").enumerated().map {
-                try read(JSONObject($0.element, path: "\(object.path).pretokenizers[\($0.offset)]", file: object.file))
+            return .sequence(try object.array("pretokenizers").enumerated().map {
+                try component(JSONObject($0.element, path: "\(object.path).pretokenizers[\($0.offset)]", file: object.file))
             })
         case "ByteLevel":
-            return ByteLevel(addsPrefixSpace: try object.bool("add_prefix_space", default: true),
-                             usesRegex: try object.bool("use_regex", default: true))
+            return .byteLevel(addsPrefixSpace: try object.bool("add_prefix_space", default: true),
+                              usesRegex: try object.bool("use_regex", default: true))
         case "Split":
             let behavior = try behavior(try object.requiredString("behavior"), in: object)
             let invert = try object.bool("invert", default: false)
             guard let pattern = try object.object("pattern") else { throw object.error("\"pattern\" is missing") }
             if let literal = try pattern.string("String") {
                 guard !invert else { throw object.error("an inverted string split is not supported") }
-                return LiteralSplitter(literal, behavior: behavior)
+                return .literal(literal, behavior: behavior)
             }
             guard let regex = try pattern.string("Regex") else { throw pattern.error("neither \"String\" nor \"Regex\"") }
-            if behavior == .isolated && !invert, let known = knownPattern(regex) { return known.splitter }
-            return try RegexSplitter(pattern: regex, behavior: behavior, invert: invert)
-        case "Whitespace": return WordPunctuationSplitter()
-        case "WhitespaceSplit": return WhitespaceSplitter()
-        case "BertPreTokenizer": return BertPreTokenizer()
-        case "Punctuation":
-            return PunctuationSplitter(behavior: try behavior(try object.string("behavior") ?? "Isolated", in: object))
-        case "Digits": return DigitsSplitter(maxRun: try object.bool("individual_digits", default: false) ? 1 : nil)
-        case "UnicodeScripts": return UnicodeScriptSplitter()
-        case "CharDelimiterSplit": return LiteralSplitter(try object.requiredString("delimiter"), behavior: .removed)
+            if behavior == .isolated && !invert, let known = knownPattern(regex) { return .pattern(known) }
+            if behavior == .isolated && !invert, let run = digitRun(regex) { return .digits(maxRun: run) }
+            return .regex(regex, behavior: behavior, invert: invert)
+        case "Whitespace": return .wordPunctuation
+        case "WhitespaceSplit": return .whitespaceSplit
+        case "BertPreTokenizer": return .bert
+        case "Punctuation": return .punctuation(try behavior(try object.string("behavior") ?? "Isolated", in: object))
+        case "Digits": return .digits(maxRun: try object.bool("individual_digits", default: false) ? 1 : nil)
+        case "UnicodeScripts": return .unicodeScripts
+        case "CharDelimiterSplit": return .literal(try object.requiredString("delimiter"), behavior: .removed)
         case "Metaspace":
             let replacement = try object.string("replacement") ?? "▁"
-            guard replacement.count == 1, let character = replacement.first else { throw object.error("\"replacement\" must be one character") }
+            guard replacement.count == 1 else { throw object.error("\"replacement\" must be one character") }
             let scheme: Metaspace.PrependScheme
             if let name = try object.string("prepend_scheme") {
                 guard let parsed = Metaspace.PrependScheme(rawValue: name) else { throw object.error("unknown prepend_scheme \"\(name)\"") }
@@ -58,9 +70,9 @@ enum PreTokenizerJSON {
             } else {
                 scheme = try object.bool("add_prefix_space", default: true) ? .always : .never
             }
-            return Metaspace(replacement: character, prependScheme: scheme, splits: try object.bool("split", default: true))
+            return .metaspace(replacement: replacement, prependScheme: scheme, splits: try object.bool("split", default: true))
         case wordBreakType:
-            return try WordBreakSplitter(locale: try object.string("locale") ?? "", keepsWhitespace: try object.bool("keep_whitespace", default: false))
+            return .wordBreak(locale: try object.string("locale") ?? "", keepsWhitespace: try object.bool("keep_whitespace", default: false))
         case let type:
             throw object.error("pre-tokenizer type \"\(type)\" is not supported yet")
         }
@@ -69,7 +81,10 @@ enum PreTokenizerJSON {
     /// The JSON of a pre-tokenizer. A byte-level model needs HuggingFace's ByteLevel step (it maps
     /// bytes to the characters its vocabulary is written in), so one is added where missing.
     static func write(_ preTokenizer: any PreTokenizer, byteLevelModel: Bool) throws -> JSON {
-        var items = try flatten(preTokenizer)
+        guard let component = preTokenizer.component else {
+            throw TextError.invalidSpecification("the pre-tokenizer \(type(of: preTokenizer)) has no tokenizer.json form")
+        }
+        var items = component.flattened.map(jsonItem)
         if byteLevelModel && !items.contains(where: { $0["type"] as? String == "ByteLevel" }) {
             items.append(["type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": false])
         }
@@ -83,39 +98,35 @@ enum PreTokenizerJSON {
         ["type": "Split", "pattern": ["Regex": regex], "behavior": behavior.jsonName, "invert": invert]
     }
 
-    private static func flatten(_ preTokenizer: any PreTokenizer) throws -> [[String: Any]] {
-        switch preTokenizer {
-        case let sequence as PreTokenizerSequence: return try sequence.steps.flatMap { try flatten($0) }
-        case is GPT2Splitter:
-            return [["type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true]]
-        case let byteLevel as ByteLevel:
-            return [["type": "ByteLevel", "add_prefix_space": byteLevel.addsPrefixSpace, "trim_offsets": true, "use_regex": byteLevel.usesRegex]]
-        case let splitter as CL100kSplitter:
-            let pattern: SplitPattern = splitter.keepsTrailingWhitespaceWhole ? .cl100k : .llama3
-            return [split(pattern.regex.replacingOccurrences(of: "{1,3}+", with: "{1,3}"))]
-        case is O200kSplitter: return [split(SplitPattern.o200k.regex)]
-        case let splitter as RegexSplitter: return [split(splitter.regex.pattern, splitter.behavior, invert: splitter.invert)]
-        case let splitter as LiteralSplitter:
-            return [["type": "Split", "pattern": ["String": String(decoding: splitter.delimiter, as: UTF8.self)],
-                     "behavior": splitter.behavior.jsonName, "invert": false]]
-        case is WordPunctuationSplitter: return [["type": "Whitespace"]]
-        case is WhitespaceSplitter: return [["type": "WhitespaceSplit"]]
-        case is BertPreTokenizer: return [["type": "BertPreTokenizer"]]
-        case let splitter as PunctuationSplitter: return [["type": "Punctuation", "behavior": splitter.behavior.jsonName]]
-        case let digits as DigitsSplitter:
-            switch digits.maxRun {
-            case 1: return [["type": "Digits", "individual_digits": true]]
-            case nil: return [["type": "Digits", "individual_digits": false]]
-            case let run?: return [split("\\p{N}{1,\(run)}")]
+    /// The JSON item of one component (a sequence is flattened before).
+    private static func jsonItem(_ component: PreTokenizerComponent) -> [String: Any] {
+        switch component {
+        case .sequence(let steps):
+            return ["type": "Sequence", "pretokenizers": steps.map(jsonItem)]
+        case .pattern(.gpt2):
+            return ["type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": true]
+        case .pattern(let pattern):
+            return split(pattern.regex.replacingOccurrences(of: "{1,3}+", with: "{1,3}"))
+        case .byteLevel(let prefix, let regex):
+            return ["type": "ByteLevel", "add_prefix_space": prefix, "trim_offsets": true, "use_regex": regex]
+        case .regex(let pattern, let behavior, let invert): return split(pattern, behavior, invert: invert)
+        case .literal(let delimiter, let behavior):
+            return ["type": "Split", "pattern": ["String": delimiter], "behavior": behavior.jsonName, "invert": false]
+        case .wordPunctuation: return ["type": "Whitespace"]
+        case .whitespaceSplit: return ["type": "WhitespaceSplit"]
+        case .bert: return ["type": "BertPreTokenizer"]
+        case .punctuation(let behavior): return ["type": "Punctuation", "behavior": behavior.jsonName]
+        case .digits(let maxRun):
+            switch maxRun {
+            case 1: return ["type": "Digits", "individual_digits": true]
+            case nil: return ["type": "Digits", "individual_digits": false]
+            case let run?: return split("\\p{N}{1,\(run)}")
             }
-        case is UnicodeScriptSplitter: return [["type": "UnicodeScripts"]]
-        case let metaspace as Metaspace:
-            return [["type": "Metaspace", "replacement": String(decoding: metaspace.replacement, as: UTF8.self),
-                     "prepend_scheme": metaspace.prependScheme.rawValue, "split": metaspace.splits]]
-        case let wordBreak as WordBreakSplitter:
-            return [["type": wordBreakType, "locale": wordBreak.breaker.locale, "keep_whitespace": wordBreak.keepsWhitespace]]
-        default:
-            throw TextError.invalidSpecification("the pre-tokenizer \(type(of: preTokenizer)) has no tokenizer.json form")
+        case .unicodeScripts: return ["type": "UnicodeScripts"]
+        case .metaspace(let replacement, let scheme, let splits):
+            return ["type": "Metaspace", "replacement": replacement, "prepend_scheme": scheme.rawValue, "split": splits]
+        case .wordBreak(let locale, let keepsWhitespace):
+            return ["type": wordBreakType, "locale": locale, "keep_whitespace": keepsWhitespace]
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VocabTestSupport
 
 /// The `vocab` command end to end: exit codes, messages, and files written or not.
 @Suite("vocab command line", .serialized)
@@ -37,9 +38,7 @@ struct CommandLineTests {
         return Run(status: process.terminationStatus, stdout: stdout, stderr: stderr)
     }
 
-    func temporary(_ name: String) -> String {
-        NSTemporaryDirectory() + "vocabkit-cli-\(UUID().uuidString)-\(name)"
-    }
+    func temporary(_ name: String) -> String { temporaryPath(name) }
 
     @Test("train, encode and decode round-trip a corpus in every format")
     func roundTrip() throws {

@@ -1,0 +1,290 @@
+import Foundation
+import Testing
+@testable import VocabKit
+
+/// `TokenDecoder.join` and `TokenDecoder.piece(for:token:)`, case by case. The expected strings
+/// are written by hand from HuggingFace tokenizers' decoders (`WordPiece`, `Metaspace`,
+/// `BPEDecoder`, `ByteFallback`, no decoder = join with spaces) and from the `sentencepiece`
+/// library's `SentencePieceProcessor::Decode`; only cases where VocabKit and the reference agree
+/// are asserted.
+@Suite("TokenDecoder joins tokens back into text")
+struct TokenDecoderTests {
+    /// Joins `tokens` (given as text) and returns the bytes.
+    private static func joinBytes(_ decoder: TokenDecoder, _ tokens: [String]) -> [UInt8] {
+        decoder.join(tokens.map { Array($0.utf8) })
+    }
+
+    /// Joins `tokens` (given as text) and returns the text (the expected outputs are valid UTF-8).
+    private static func join(_ decoder: TokenDecoder, _ tokens: [String]) -> String {
+        String(decoding: joinBytes(decoder, tokens), as: UTF8.self)
+    }
+
+    static let allDecoders: [TokenDecoder] = [
+        .concatenate, .spaceSeparated, .metaspace, .sentencePiece(SentencePieceDecoding(unknownId: 0)),
+        .continuingPrefix("##"), .continuingPrefix("##", cleanup: true), .endOfWordSuffix("</w>"),
+    ]
+
+    // MARK: - Every decoder
+
+    @Test("No tokens join to no bytes, for every decoder", arguments: allDecoders)
+    func emptyInput(decoder: TokenDecoder) {
+        let out = decoder.join([])
+        #expect(out.isEmpty, "\(decoder) joined an empty token list into \(out)")
+    }
+
+    // MARK: - .concatenate
+
+    @Test("concatenate glues tokens together with nothing added or removed")
+    func concatenate() {
+        let out = Self.join(.concatenate, ["Hel", "lo", " wor", "ld", "!"])
+        #expect(out == "Hello world!", "concatenate gave \(out.debugDescription), expected \"Hello world!\"")
+        // No other decoder's markers are interpreted.
+        let markers = Self.join(.concatenate, ["▁a", "##b", "c</w>", " d"])
+        #expect(markers == "▁a##bc</w> d", "concatenate rewrote marker characters: \(markers.debugDescription)")
+    }
+
+    @Test("concatenate joins a UTF-8 character whose bytes are split across two tokens (as in tiktoken)")
+    func concatenateSplitCharacter() {
+        // "€" = E2 82 AC; byte-level vocabularies may cut it after any byte.
+        let out = TokenDecoder.concatenate.join([[0x61, 0xE2, 0x82], [0xAC, 0x62]])
+        #expect(out == Array("a€b".utf8), "split character joined to \(out), expected the bytes of \"a€b\"")
+    }
+
+    // MARK: - .spaceSeparated
+
+    @Test("spaceSeparated puts exactly one space between tokens and none at either end")
+    func spaceSeparated() {
+        #expect(Self.join(.spaceSeparated, ["the", "cat", "sat", "."]) == "the cat sat .",
+                "word-level tokens were not joined with single spaces")
+        #expect(Self.join(.spaceSeparated, ["alone"]) == "alone", "a single token got a space added")
+        let markers = Self.join(.spaceSeparated, ["##a", "▁b", "c</w>"])
+        #expect(markers == "##a ▁b c</w>", "spaceSeparated interpreted a marker: \(markers.debugDescription)")
+    }
+
+    // MARK: - .metaspace
+
+    @Test("metaspace turns ▁ into a space and drops the space at the very start")
+    func metaspace() {
+        let out = Self.join(.metaspace, ["▁Hello", "▁world", "!"])
+        #expect(out == "Hello world!", "metaspace gave \(out.debugDescription), expected \"Hello world!\"")
+        let pieces = Self.join(.metaspace, ["▁un", "believ", "able", "▁in", "▁New▁York"])
+        #expect(pieces == "unbelievable in New York", "metaspace gave \(pieces.debugDescription)")
+        // A lone ▁ token in the middle is a real space (two spaces in a row in the text).
+        let double = Self.join(.metaspace, ["▁a", "▁", "▁b"])
+        #expect(double == "a  b", "a lone ▁ in the middle should stay a space, got \(double.debugDescription)")
+    }
+
+    @Test("metaspace leaves a first token without ▁ alone, and only strips the start of the first token")
+    func metaspaceFirstToken() {
+        let out = Self.join(.metaspace, ["Hello", "▁world"])
+        #expect(out == "Hello world", "metaspace gave \(out.debugDescription), expected \"Hello world\"")
+        // The second token's leading ▁ is a word boundary, not the dummy prefix.
+        let second = Self.join(.metaspace, ["▁", "▁x"])
+        #expect(second == " x", "only the first token's ▁ is the prepended one; got \(second.debugDescription)")
+    }
+
+    @Test("metaspace replaces ▁ byte-wise, also when a combining mark follows it")
+    func metaspaceCombiningMark() {
+        // "▁" + U+0301 is one grapheme; a String-level replacement would miss the ▁.
+        let out = Self.joinBytes(.metaspace, ["▁a", "▁\u{301}"])
+        #expect(out == [0x61, 0x20, 0xCC, 0x81], "▁ before a combining mark was not replaced: \(out)")
+    }
+
+    // MARK: - .sentencePiece
+
+    @Test("sentencePiece with remove_extra_whitespaces drops every leading ▁ before the first text")
+    func sentencePieceStripsAllLeadingSpaces() {
+        let decoder = TokenDecoder.sentencePiece(SentencePieceDecoding(unknownId: 0))
+        let out = Self.join(decoder, ["▁", "▁Hello", "▁world"])
+        #expect(out == "Hello world", "got \(out.debugDescription); all leading ▁ should go")
+        // Spaces after the first text stay.
+        let inner = Self.join(decoder, ["▁Hello", "▁", "▁world", "▁"])
+        #expect(inner == "Hello  world ", "inner and trailing ▁ must stay spaces, got \(inner.debugDescription)")
+    }
+
+    @Test("sentencePiece with only add_dummy_prefix drops just the one leading ▁")
+    func sentencePieceStripsOneLeadingSpace() {
+        let decoder = TokenDecoder.sentencePiece(SentencePieceDecoding(unknownId: 0, stripsLeadingSpace: true,
+                                                                       stripsAllLeadingSpaces: false))
+        let out = Self.join(decoder, ["▁", "▁Hello", "▁world"])
+        #expect(out == " Hello world", "got \(out.debugDescription); only the dummy-prefix ▁ should go")
+        let plain = Self.join(decoder, ["▁Hello", "▁world"])
+        #expect(plain == "Hello world", "got \(plain.debugDescription), expected \"Hello world\"")
+        // A piece may hold several ▁; only one is the dummy prefix.
+        let run = Self.join(decoder, ["▁▁x"])
+        #expect(run == " x", "only one ▁ of \"▁▁x\" is the dummy prefix, got \(run.debugDescription)")
+    }
+
+    @Test("sentencePiece without add_dummy_prefix or remove_extra_whitespaces keeps leading spaces")
+    func sentencePieceKeepsLeadingSpaces() {
+        let decoder = TokenDecoder.sentencePiece(SentencePieceDecoding(unknownId: 0, stripsLeadingSpace: false,
+                                                                       stripsAllLeadingSpaces: false))
+        let out = Self.join(decoder, ["▁", "▁Hello", "▁world"])
+        #expect(out == "  Hello world", "got \(out.debugDescription); no leading ▁ should be dropped")
+    }
+
+    @Test("sentencePiece: text from a byte piece at the start ends the leading-space stripping")
+    func sentencePieceBytePieceFirst() {
+        let decoder = TokenDecoder.sentencePiece(SentencePieceDecoding(unknownId: 0))
+        // <0x20> is a space typed by the user, not the dummy prefix; after it, ▁ is a space.
+        let out = Self.join(decoder, ["<0x20>", "▁a"])
+        #expect(out == "  a", "got \(out.debugDescription), expected two spaces then \"a\"")
+        // Byte pieces after a stripped ▁: "€" from three byte pieces.
+        let euro = Self.join(decoder, ["▁", "<0xE2>", "<0x82>", "<0xAC>", "1"])
+        #expect(euro == "€1", "got \(euro.debugDescription), expected \"€1\"")
+    }
+
+    @Test("sentencePiece.piece(for:) hides control pieces and replaces the unknown piece with its surface")
+    func sentencePiecePieces() {
+        let decoder = TokenDecoder.sentencePiece(SentencePieceDecoding(unknownId: 0, controlIds: [1, 2]))
+        #expect(decoder.piece(for: 1, token: Array("<s>".utf8)) == nil, "control piece <s> should decode as nothing")
+        #expect(decoder.piece(for: 2, token: Array("</s>".utf8)) == nil, "control piece </s> should decode as nothing")
+        let unknown = decoder.piece(for: 0, token: Array("<unk>".utf8))
+        #expect(unknown == Array(" \u{2047} ".utf8), "unknown piece should become \" ⁇ \", got \(String(describing: unknown))")
+        let normal = decoder.piece(for: 7, token: Array("▁cat".utf8))
+        #expect(normal == Array("▁cat".utf8), "a normal piece should pass unchanged, got \(String(describing: normal))")
+
+        let custom = TokenDecoder.sentencePiece(SentencePieceDecoding(unknownId: 3, unknownSurface: "<?>"))
+        let surface = custom.piece(for: 3, token: Array("<unk>".utf8))
+        #expect(surface == Array("<?>".utf8), "unk_surface \"<?>\" was not used, got \(String(describing: surface))")
+    }
+
+    @Test("Only the sentencePiece decoder rewrites pieces; the others pass every token through", arguments: [
+        TokenDecoder.concatenate, .spaceSeparated, .metaspace, .continuingPrefix("##"), .endOfWordSuffix("</w>"),
+    ])
+    func otherDecodersKeepPieces(decoder: TokenDecoder) {
+        let piece = decoder.piece(for: 0, token: Array("<unk>".utf8))
+        #expect(piece == Array("<unk>".utf8), "\(decoder) changed token 0 into \(String(describing: piece))")
+    }
+
+    /// A word-level tokenizer over SentencePiece-style pieces, decoded the `sentencepiece` way.
+    private static func sentencePieceTokenizer(stripsAll: Bool = true) throws -> Tokenizer {
+        let pieces = ["<unk>", "<s>", "</s>", "▁Hello", "▁world", "<0xE2>", "<0x82>", "<0xAC>", "<0xFF>", "▁"]
+        let model = try WordLevelModel(tokens: pieces.map { Array($0.utf8) }, unknownToken: "<unk>")
+        let decoding = SentencePieceDecoding(unknownId: 0, controlIds: [1, 2], stripsLeadingSpace: true,
+                                             stripsAllLeadingSpaces: stripsAll)
+        return Tokenizer(frontEnd: try TextFrontEnd(normalizer: "none", preTokenizers: ["whitespace-split"]),
+                         model: .wordLevel(model), decoder: .sentencePiece(decoding))
+    }
+
+    @Test("Tokenizer.decode with a sentencePiece decoder: <s> and </s> vanish, <unk> becomes \" ⁇ \"")
+    func sentencePieceThroughTokenizer() throws {
+        let tokenizer = try Self.sentencePieceTokenizer()
+        // <s> ▁Hello <unk> ▁world </s>
+        let text = try tokenizer.decode([1, 3, 0, 4, 2])
+        #expect(text == "Hello \u{2047}  world", "got \(text.debugDescription), expected \"Hello ⁇  world\"")
+        // The unknown surface at the start is visible text: its space stays and stripping ends.
+        let unknownFirst = try tokenizer.decode([0, 4])
+        #expect(unknownFirst == " \u{2047}  world", "got \(unknownFirst.debugDescription), expected \" ⁇  world\"")
+        // A control piece first does not count as text: the ▁ after it is still the dummy prefix.
+        let controlFirst = try tokenizer.decode([1, 9, 3])
+        #expect(controlFirst == "Hello", "got \(controlFirst.debugDescription), expected \"Hello\"")
+        let euro = try tokenizer.decode([3, 9, 5, 6, 7])
+        #expect(euro == "Hello €", "byte pieces E2 82 AC should decode to \"€\", got \(euro.debugDescription)")
+    }
+
+    @Test("Tokenizer.decode with only add_dummy_prefix keeps the second leading ▁")
+    func sentencePieceThroughTokenizerDummyPrefixOnly() throws {
+        let tokenizer = try Self.sentencePieceTokenizer(stripsAll: false)
+        let text = try tokenizer.decode([1, 9, 3, 4])
+        #expect(text == " Hello world", "got \(text.debugDescription), expected \" Hello world\"")
+    }
+
+    // MARK: - .continuingPrefix (WordPiece)
+
+    @Test("continuingPrefix glues ## pieces to the previous token and spaces the others")
+    func continuingPrefix() {
+        let out = Self.join(.continuingPrefix("##"), ["un", "##aff", "##able", "is", "fine", "."])
+        #expect(out == "unaffable is fine .", "got \(out.debugDescription); without cleanup \" .\" must stay")
+        let contraction = Self.join(.continuingPrefix("##"), ["it", "is", "n't", "it", "'s", ","])
+        #expect(contraction == "it is n't it 's ,", "without cleanup nothing may be tidied, got \(contraction.debugDescription)")
+    }
+
+    @Test("continuingPrefix uses the given prefix, not ##")
+    func continuingPrefixCustom() {
+        let out = Self.join(.continuingPrefix("~~"), ["play", "~~ing", "##x", "now"])
+        #expect(out == "playing ##x now", "with prefix \"~~\" got \(out.debugDescription), expected \"playing ##x now\"")
+    }
+
+    @Test("continuingPrefix cleanup removes the space before . ? ! , and before n't 'm 's 've 're")
+    func continuingPrefixCleanup() {
+        let tokens = ["hello", ",", "world", "!", "is", "n't", "it", "?", "i", "'m", "sure", "we", "'ve", "seen",
+                      "they", "'re", "here", "it", "'s", "the", "dog", "##s", "."]
+        let out = Self.join(.continuingPrefix("##", cleanup: true), tokens)
+        let expected = "hello, world! isn't it? i'm sure we've seen they're here it's the dogs."
+        #expect(out == expected, "cleanup gave \(out.debugDescription), expected \(expected.debugDescription)")
+    }
+
+    @Test("continuingPrefix cleanup leaves other punctuation and other contractions ('ll 'd) spaced")
+    func continuingPrefixCleanupLeavesOthers() {
+        let out = Self.join(.continuingPrefix("##", cleanup: true), ["a", ":", "b", ";", "we", "'ll", "he", "'d", "(", "x", ")"])
+        #expect(out == "a : b ; we 'll he 'd ( x )", "cleanup touched something outside its list: \(out.debugDescription)")
+    }
+
+    // MARK: - .endOfWordSuffix (BPEDecoder)
+
+    @Test("endOfWordSuffix turns </w> into a space between words and into nothing at the end")
+    func endOfWordSuffix() {
+        let out = Self.join(.endOfWordSuffix("</w>"), ["hel", "lo</w>", "wor", "ld</w>"])
+        #expect(out == "hello world", "got \(out.debugDescription), expected \"hello world\" (no trailing space)")
+        let unfinished = Self.join(.endOfWordSuffix("</w>"), ["a</w>", "b"])
+        #expect(unfinished == "a b", "got \(unfinished.debugDescription), expected \"a b\"")
+        let inside = Self.join(.endOfWordSuffix("</w>"), ["ab", "c", "d"])
+        #expect(inside == "abcd", "pieces without the suffix must not be spaced, got \(inside.debugDescription)")
+        let bare = Self.join(.endOfWordSuffix("</w>"), ["a", "</w>", "b</w>"])
+        #expect(bare == "a b", "a token that is just the suffix should become one space, got \(bare.debugDescription)")
+    }
+
+    @Test("endOfWordSuffix uses the given suffix, not </w>")
+    func endOfWordSuffixCustom() {
+        let out = Self.join(.endOfWordSuffix("</end>"), ["x</end>", "y</w>", "z</end>"])
+        #expect(out == "x y</w>z", "with suffix \"</end>\" got \(out.debugDescription), expected \"x y</w>z\"")
+    }
+
+    // MARK: - Byte fallback
+
+    @Test("A <0xAB> byte-fallback token becomes its byte; hex digits may be upper or lower case")
+    func byteFallbackSingleBytes() {
+        let out = Self.join(.concatenate, ["<0x48>", "<0x69>", "<0x2c>", "<0x0A>"])
+        #expect(out == "Hi,\n", "byte tokens gave \(out.debugDescription), expected \"Hi,\\n\"")
+        let metaspace = Self.join(.metaspace, ["▁go", "<0x21>"])
+        #expect(metaspace == "go!", "metaspace byte token gave \(metaspace.debugDescription), expected \"go!\"")
+    }
+
+    @Test("A UTF-8 character split across several <0x..> tokens comes back whole")
+    func byteFallbackMultiByteCharacter() {
+        // "€" = E2 82 AC, "😀" = F0 9F 98 80.
+        let euro = Self.join(.concatenate, ["5", "<0xE2>", "<0x82>", "<0xAC>"])
+        #expect(euro == "5€", "got \(euro.debugDescription), expected \"5€\"")
+        // Llama-style: ▁ then the bytes of a character the vocabulary lacks.
+        let emoji = Self.join(.metaspace, ["▁Hi", "▁", "<0xF0>", "<0x9F>", "<0x98>", "<0x80>", "▁there"])
+        #expect(emoji == "Hi 😀 there", "got \(emoji.debugDescription), expected \"Hi 😀 there\"")
+        let first = Self.join(.metaspace, ["▁", "<0xE2>", "<0x82>", "<0xAC>", "5"])
+        #expect(first == "€5", "got \(first.debugDescription), expected \"€5\" (leading ▁ dropped)")
+    }
+
+    @Test("Byte tokens that are not valid UTF-8 are passed through as raw bytes by join")
+    func byteFallbackInvalidSequence() {
+        // A lone continuation byte, a truncated 3-byte sequence, and 0xFF (never valid).
+        let out = Self.joinBytes(.concatenate, ["<0x80>", "a", "<0xE2>", "<0x82>", "b", "<0xFF>"])
+        #expect(out == [0x80, 0x61, 0xE2, 0x82, 0x62, 0xFF], "invalid byte tokens were not kept as raw bytes: \(out)")
+    }
+
+    @Test("Tokenizer.decodeBytes keeps an invalid byte; Tokenizer.decode shows it as U+FFFD")
+    func byteFallbackInvalidThroughTokenizer() throws {
+        let tokenizer = try Self.sentencePieceTokenizer()
+        // ▁Hello <0xFF> ▁world
+        let bytes = try tokenizer.decodeBytes([3, 8, 4])
+        #expect(bytes == Array("Hello".utf8) + [0xFF] + Array(" world".utf8), "decodeBytes changed the raw byte: \(bytes)")
+        let text = try tokenizer.decode([3, 8, 4])
+        #expect(text == "Hello\u{FFFD} world", "decode gave \(text.debugDescription), expected one U+FFFD for 0xFF")
+    }
+
+    @Test("Tokens that only look like byte tokens stay text", arguments: [
+        "<0x4>", "<0x414>", "<0xZZ>", "<0X41>", "[0x41]", "<0x41", "0x41>",
+    ])
+    func notByteTokens(token: String) {
+        let out = Self.join(.concatenate, ["a", token, "b"])
+        #expect(out == "a" + token + "b", "\(token.debugDescription) was treated as a byte token: \(out.debugDescription)")
+    }
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// The repository's `Corpora/` folder (the tests read only files inside the repository).
+public let corporaDirectory: URL = {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.appendingPathComponent("Corpora")
+}()
+
+/// The repository's root folder.
+public var repositoryDirectory: URL { corporaDirectory.deletingLastPathComponent() }
+
+/// A file in `Tests/Fixtures` (real pretrained tokenizer files, with their licences).
+public func fixture(_ path: String) -> URL {
+    repositoryDirectory.appendingPathComponent("Tests/Fixtures").appendingPathComponent(path)
+}
+
+/// Writes `text` to a temporary file and returns its path.
+public func temporaryFile(_ text: String, name: String = UUID().uuidString) throws -> String {
+    let path = NSTemporaryDirectory() + "vocabkit-\(name).txt"
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    return path
+}
+
+/// A fresh temporary path ending in `name` (nothing is created).
+public func temporaryPath(_ name: String) -> String {
+    NSTemporaryDirectory() + "vocabkit-\(UUID().uuidString)-\(name)"
+}
+
+/// The first `lines` lines of a corpus in `Corpora/`, as a temporary file.
+public func corpusSlice(_ name: String, lines: Int) throws -> String {
+    let text = try String(contentsOf: corporaDirectory.appendingPathComponent("\(name).txt"), encoding: .utf8)
+    return try temporaryFile(text.split(separator: "\n").prefix(lines).joined(separator: "\n") + "\n", name: "\(name)-\(lines)")
+}
