@@ -67,7 +67,8 @@ let package = Package(
         ),
         .testTarget(
             name: "VocabTrainingTests",
-            dependencies: ["VocabTraining", "VocabKit", "VocabTestSupport"]
+            // VocabAnalysis for the hybrid's held-out measures.
+            dependencies: ["VocabTraining", "VocabKit", "VocabAnalysis", "VocabTestSupport"]
         ),
         .testTarget(
             name: "VocabAnalysisTests",

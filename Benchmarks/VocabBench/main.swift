@@ -77,7 +77,7 @@ func runEncode(job: String, unit: String, lines: [ArraySlice<UInt8>]) throws -> 
     func pass() -> Int {
         let work = Work()
         DispatchQueue.concurrentPerform(iterations: threads) { _ in
-            var scratch = BPEScratch()
+            var scratch = EncoderScratch()
             var count = 0
             while true {
                 let c = work.take()

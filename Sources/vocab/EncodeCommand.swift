@@ -74,7 +74,7 @@ struct EncodeCommand: ParsableCommand {
             let encoding: VocabKit.Encoding
             if let sampling {
                 state.scratch.sampling = sampling
-                state.scratch.generator = SplitMix64(seed: sampling.seed &+ UInt64(location.line))
+                state.scratch.reseed(sampling.seed &+ UInt64(location.line))
             }
             do {
                 encoding = try line.withUnsafeBufferPointer { try configured.encode($0, allowsAddedTokens: allowsAdded, scratch: &state.scratch) }
@@ -100,7 +100,7 @@ struct EncodeCommand: ParsableCommand {
 /// scratch buffers and piece cache, made once per block (a cache per line cost 80x in throughput).
 struct EncodeBlockState {
     var tokens = 0
-    var scratch = BPEScratch()
+    var scratch = EncoderScratch()
 }
 
 enum EncodeFormat: String, ExpressibleByArgument, CaseIterable {

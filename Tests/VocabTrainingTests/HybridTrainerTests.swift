@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import VocabTestSupport
 import VocabKit
+import VocabAnalysis
 @testable import VocabTraining
 
 /// Word counts of the first 90% of a corpus's lines (training) and of the rest (held out).

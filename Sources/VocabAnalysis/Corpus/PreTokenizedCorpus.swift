@@ -24,37 +24,25 @@ public struct PreTokenizedCorpus: Sendable {
         let chunkCount = (corpus.unitCount + chunkSize - 1) / chunkSize
         // Phase 1.
         struct Local { var pieces: [[UInt8]] = []; var ids: [[UInt8]: Int32] = [:]; var sequence: [Int32] = []; var lengths: [Int32] = [] }
-        var locals = [Local](repeating: Local(), count: chunkCount)
-        var failure: Error?
-        let lock = Lock()
-        locals.withUnsafeMutableBufferPointer { locals in
-            let slots = locals
-            DispatchQueue.concurrentPerform(iterations: chunkCount) { k in
-                var local = Local()
-                for u in (k * chunkSize)..<min(corpus.unitCount, (k + 1) * chunkSize) {
-                    do {
-                        let processed = try frontEnd.process(corpus.unitText(u))
-                        local.lengths.append(Int32(processed.pieces.count))
-                        for range in processed.pieces {
-                            let piece = Array(processed.text.bytes[range])
-                            if let id = local.ids[piece] {
-                                local.sequence.append(id)
-                            } else {
-                                let id = Int32(local.pieces.count)
-                                local.ids[piece] = id
-                                local.pieces.append(piece)
-                                local.sequence.append(id)
-                            }
-                        }
-                    } catch {
-                        lock.withLock { failure = error }
-                        local.lengths.append(0)
+        let locals = try Parallel.map(chunkCount) { k in
+            var local = Local()
+            for u in (k * chunkSize)..<min(corpus.unitCount, (k + 1) * chunkSize) {
+                let processed = try frontEnd.process(corpus.unitText(u))
+                local.lengths.append(Int32(processed.pieces.count))
+                for range in processed.pieces {
+                    let piece = Array(processed.text.bytes[range])
+                    if let id = local.ids[piece] {
+                        local.sequence.append(id)
+                    } else {
+                        let id = Int32(local.pieces.count)
+                        local.ids[piece] = id
+                        local.pieces.append(piece)
+                        local.sequence.append(id)
                     }
                 }
-                slots[k] = local
             }
+            return local
         }
-        if let failure { throw failure }
         // Phase 2.
         var pieces: [[UInt8]] = [], ids: [[UInt8]: Int32] = [:]
         var unitPieces: [Int32] = [], unitStarts: [Int] = [0]

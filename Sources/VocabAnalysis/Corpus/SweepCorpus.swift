@@ -98,31 +98,16 @@ public struct SweepCorpus: Sendable {
         }
         // Phase 3.
         let breaker = try ICUWordBreaker(locale: "")
-        var characters = [Int32](repeating: 0, count: ranges.count)
-        var words = [Int32](repeating: 0, count: ranges.count)
         let chunk = 512
-        let chunks = (ranges.count + chunk - 1) / chunk
-        var failure: Error?
-        let failureLock = Lock()
-        characters.withUnsafeMutableBufferPointer { characters in
-            words.withUnsafeMutableBufferPointer { words in
-                let (c, w) = (characters, words)
-                text.withUnsafeBufferPointer { text in
-                    DispatchQueue.concurrentPerform(iterations: chunks) { k in
-                        for u in (k * chunk)..<min(ranges.count, (k + 1) * chunk) {
-                            let range = ranges[u]
-                            c[u] = Int32(scalarCount(text[range]))
-                            do {
-                                w[u] = Int32(try breaker.segments(in: text, range).filter { $0.1 != .none }.count)
-                            } catch {
-                                failureLock.withLock { failure = error }
-                            }
-                        }
-                    }
+        let perUnit = try text.withUnsafeBufferPointer { text in
+            try Parallel.map((ranges.count + chunk - 1) / chunk) { k in
+                try ranges[(k * chunk)..<min(ranges.count, (k + 1) * chunk)].map { range in
+                    (characters: Int32(scalarCount(text[range])),
+                     words: Int32(try breaker.segments(in: text, range).filter { $0.1 != .none }.count))
                 }
             }
-        }
-        if let failure { throw failure }
+        }.joined()
+        let characters = perUnit.map(\.characters), words = perUnit.map(\.words)
         self.groupNames = groups.map(\.name)
         self.text = text
         self.unitRanges = ranges

@@ -44,21 +44,17 @@ struct PieceEncodings {
         // 1. Encode, chunk by chunk.
         let chunkCount = min(64, max(1, needed.count / 256))
         let chunkSize = (needed.count + chunkCount - 1) / chunkCount
-        var chunks = [Chunk](repeating: Chunk(), count: chunkCount)
-        chunks.withUnsafeMutableBufferPointer { chunks in
-            let slots = chunks
-            DispatchQueue.concurrentPerform(iterations: chunkCount) { k in
-                var chunk = Chunk()
-                var scratch = BPEScratch()
-                var output: [PieceToken] = []
-                for index in (k * chunkSize)..<min(needed.count, (k + 1) * chunkSize) {
-                    let piece = pieces[Int(needed[index])]
-                    output.removeAll(keepingCapacity: true)
-                    piece.withUnsafeBufferPointer { model.encode(piece: $0, into: &output, scratch: &scratch) }
-                    chunk.counts.append(Self.summarize(piece, output, classes: classes, ids: &chunk.ids, words: &chunk.words))
-                }
-                slots[k] = chunk
+        let chunks = Parallel.map(chunkCount) { k in
+            var chunk = Chunk()
+            var scratch = EncoderScratch()
+            var output: [PieceToken] = []
+            for index in (k * chunkSize)..<min(needed.count, (k + 1) * chunkSize) {
+                let piece = pieces[Int(needed[index])]
+                output.removeAll(keepingCapacity: true)
+                piece.withUnsafeBufferPointer { model.encode(piece: $0, into: &output, scratch: &scratch) }
+                chunk.counts.append(Self.summarize(piece, output, classes: classes, ids: &chunk.ids, words: &chunk.words))
             }
+            return chunk
         }
         // 2. Lay out by piece id; intern the words.
         let count = pieces.count

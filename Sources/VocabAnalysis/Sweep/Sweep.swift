@@ -123,73 +123,60 @@ public enum Sweep {
             }
         }
         let foldUnits = (0..<folds).map { corpus.units(inFold: $0) }
-        // Phases 2-3, folds in parallel (each fold's results land in its own slot, so the output
-        // does not depend on scheduling); trainings within a fold run in algorithm order.
-        var foldResults = [(cells: [SweepCell], trainings: [SweepTraining], error: Error?)](repeating: ([], [], nil), count: folds)
+        // Phases 2-3, folds in parallel (results come back in fold order, so the output does not
+        // depend on scheduling); trainings within a fold run in recipe order.
         let lock = Lock()
-        let workers = max(1, min(folds, options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount))
-        foldResults.withUnsafeMutableBufferPointer { slots in
-            let slots = slots
-            DispatchQueue.concurrentPerform(iterations: workers) { worker in
-                for fold in stride(from: worker, to: folds, by: workers) {
-                    do {
-                        var countsByFrontEnd: [String: WordCounts] = [:]
-                        for var recipe in options.recipes {
-                            let algorithm = recipe.algorithm
-                            recipe.threads = options.threads
-                            let key = recipe.frontEndNames.description
-                            let text = texts[key]!
-                            lock.withLock { progress?(SweepProgress(message: "fold \(fold + 1)/\(folds): training \(algorithm.rawValue)", done: done, total: total)) }
-                            if countsByFrontEnd[key] == nil { countsByFrontEnd[key] = text.trainingCounts(corpus, excludingFold: fold) }
-                            let started = Date()
-                            let nested: NestedVocabulary
-                            var secondsToSize: [String: Double] = [:]
-                            do {
-                                nested = try recipe.trainNested(counts: countsByFrontEnd[key]!, sizes: sizes) { report in
-                                    guard report.phase == "merge" else { return }
-                                    for size in sizes where report.done >= size && secondsToSize[String(size)] == nil {
-                                        secondsToSize[String(size)] = Date().timeIntervalSince(started)
-                                    }
-                                }
-                            } catch {
-                                slots[fold].trainings.append(SweepTraining(algorithm: algorithm, fold: fold, seconds: Date().timeIntervalSince(started),
-                                                                           evaluationSeconds: 0, peakMemoryBytes: peakMemoryBytes(), failure: "\(error)"))
-                                lock.withLock { done += 1 }
-                                continue
-                            }
-                            let trained = Date()
-                            if algorithm == .bpe || algorithm == .wordpiece {
-                                // Sizes passed after the last report were reached by the end.
-                                for size in sizes where nested.offers(size) && secondsToSize[String(size)] == nil {
-                                    secondsToSize[String(size)] = trained.timeIntervalSince(started)
-                                }
-                            }
-                            var foldCells: [SweepCell] = []
-                            for size in sizes where nested.offers(size) {
-                                let model = try nested.model(size: size)
-                                foldCells += measure(model: model, classes: TokenClass.classes(of: model, specialTokens: nested.specialTokens), algorithm: algorithm, size: size,
-                                                     fold: fold, corpus: corpus, text: text, heldOut: foldUnits[fold],
-                                                     trainSample: foldUnits[(fold + 1) % folds], options: options)
-                            }
-                            slots[fold].cells += withMarginalUtility(foldCells)
-                            slots[fold].trainings.append(SweepTraining(algorithm: algorithm, fold: fold, seconds: trained.timeIntervalSince(started),
-                                                                       secondsToSize: secondsToSize,
-                                                                       evaluationSeconds: Date().timeIntervalSince(trained), peakMemoryBytes: peakMemoryBytes(),
-                                                                       minimumSize: nested.minimumSize, maximumSize: nested.maximumSize))
-                            lock.withLock { done += 1 }
+        func runFold(_ fold: Int) throws -> (cells: [SweepCell], trainings: [SweepTraining]) {
+            var cells: [SweepCell] = [], trainings: [SweepTraining] = []
+            var countsByFrontEnd: [String: WordCounts] = [:]
+            for var recipe in options.recipes {
+                let algorithm = recipe.algorithm
+                recipe.threads = options.threads
+                let key = recipe.frontEndNames.description
+                let text = texts[key]!
+                lock.withLock { progress?(SweepProgress(message: "fold \(fold + 1)/\(folds): training \(algorithm.rawValue)", done: done, total: total)) }
+                if countsByFrontEnd[key] == nil { countsByFrontEnd[key] = text.trainingCounts(corpus, excludingFold: fold) }
+                let started = Date()
+                let nested: NestedVocabulary
+                var secondsToSize: [String: Double] = [:]
+                do {
+                    nested = try recipe.trainNested(counts: countsByFrontEnd[key]!, sizes: sizes) { report in
+                        guard report.phase == "merge" else { return }
+                        for size in sizes where report.done >= size && secondsToSize[String(size)] == nil {
+                            secondsToSize[String(size)] = Date().timeIntervalSince(started)
                         }
-                    } catch {
-                        slots[fold].error = error
+                    }
+                } catch {
+                    trainings.append(SweepTraining(algorithm: algorithm, fold: fold, seconds: Date().timeIntervalSince(started),
+                                                   evaluationSeconds: 0, peakMemoryBytes: peakMemoryBytes(), failure: "\(error)"))
+                    lock.withLock { done += 1 }
+                    continue
+                }
+                let trained = Date()
+                if recipe.trainer.growsOneTokenAtATime {
+                    // Sizes passed after the last report were reached by the end.
+                    for size in sizes where nested.offers(size) && secondsToSize[String(size)] == nil {
+                        secondsToSize[String(size)] = trained.timeIntervalSince(started)
                     }
                 }
+                var foldCells: [SweepCell] = []
+                for size in sizes where nested.offers(size) {
+                    let model = try nested.model(size: size)
+                    foldCells += measure(model: model, classes: TokenClass.classes(of: model, specialTokens: nested.specialTokens),
+                                         algorithm: algorithm, size: size, fold: fold, corpus: corpus, text: text,
+                                         heldOut: foldUnits[fold], trainSample: foldUnits[(fold + 1) % folds], options: options)
+                }
+                cells += withMarginalUtility(foldCells)
+                trainings.append(SweepTraining(algorithm: algorithm, fold: fold, seconds: trained.timeIntervalSince(started),
+                                               secondsToSize: secondsToSize,
+                                               evaluationSeconds: Date().timeIntervalSince(trained), peakMemoryBytes: peakMemoryBytes(),
+                                               minimumSize: nested.minimumSize, maximumSize: nested.maximumSize))
+                lock.withLock { done += 1 }
             }
+            return (cells, trainings)
         }
-        var cells: [SweepCell] = [], trainings: [SweepTraining] = []
-        for result in foldResults {
-            if let error = result.error { throw error }
-            cells += result.cells
-            trainings += result.trainings
-        }
+        let foldResults = try Parallel.map(folds, threads: options.threads, runFold)
+        let cells = foldResults.flatMap(\.cells), trainings = foldResults.flatMap(\.trainings)
         progress?(SweepProgress(message: "done", done: done, total: total))
         return SweepResults(groups: corpus.groupNames, folds: folds, sizes: sizes, algorithms: options.algorithms,
                             cells: cells, trainings: trainings)

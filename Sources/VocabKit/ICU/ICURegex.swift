@@ -5,13 +5,13 @@ import CICU
 /// Used where a pattern comes from a file or the command line, and as the test oracle for the
 /// hand-written splitters. Syntax: ICU's (`\p{L}`, possessive `++`, lookahead `(?!...)`,
 /// `(?i:...)`), which covers the GPT, cl100k, o200k and Llama 3 patterns as published.
-public final class ICURegex: @unchecked Sendable {
+package final class ICURegex: @unchecked Sendable {
     /// The pattern as given.
-    public let pattern: String
+    package let pattern: String
     private let pool: ICUHandlePool
 
     /// Compiles `pattern`; throws `TextError.invalidPattern` with ICU's message.
-    public init(_ pattern: String, caseInsensitive: Bool = false) throws {
+    package init(_ pattern: String, caseInsensitive: Bool = false) throws {
         self.pattern = pattern
         var message = [CChar](repeating: 0, count: 256)
         let bytes = Array(pattern.utf8)
@@ -24,7 +24,7 @@ public final class ICURegex: @unchecked Sendable {
 
     /// The byte ranges of every non-overlapping match in `bytes[range]` (offsets into `bytes`).
     /// Empty matches are skipped.
-    public func matches(in bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) throws -> [Range<Int>] {
+    package func matches(in bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) throws -> [Range<Int>] {
         guard !range.isEmpty else { return [] }
         return try pool.withHandle { handle, buffer in
             let status = vk_regex_find_all(handle, bytes.baseAddress! + range.lowerBound, Int32(range.count), buffer.handle)
@@ -40,7 +40,7 @@ public final class ICURegex: @unchecked Sendable {
     }
 
     /// The matches in a string, as strings (convenience).
-    public func matches(in string: String) throws -> [String] {
+    package func matches(in string: String) throws -> [String] {
         let bytes = Array(string.utf8)
         return try bytes.withUnsafeBufferPointer { p in
             try matches(in: p, 0..<p.count).map { String(decoding: bytes[$0], as: UTF8.self) }

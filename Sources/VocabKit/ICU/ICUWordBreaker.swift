@@ -4,9 +4,9 @@ import CICU
 ///
 /// ICU segments Thai, Lao, Khmer, Burmese, Chinese and Japanese with its dictionaries, and other
 /// scripts by the Unicode word boundary rules (UAX #29).
-public final class ICUWordBreaker: @unchecked Sendable {
+package final class ICUWordBreaker: @unchecked Sendable {
     /// What kind of segment ends at a boundary (ICU's rule status ranges).
-    public enum SegmentKind: Sendable {
+    package enum SegmentKind: Sendable {
         case none, number, letter, kana, ideographic
 
         init(status: Int32) {
@@ -20,10 +20,10 @@ public final class ICUWordBreaker: @unchecked Sendable {
         }
     }
 
-    public let locale: String
+    package let locale: String
     private let pool: ICUHandlePool
 
-    public init(locale: String = "") throws {
+    package init(locale: String = "") throws {
         self.locale = locale
         var message = [CChar](repeating: 0, count: 128)
         guard let handle = vk_word_breaker_create(locale, &message, 128) else {
@@ -35,7 +35,7 @@ public final class ICUWordBreaker: @unchecked Sendable {
     }
 
     /// The segments of `bytes[range]`, each with its kind.
-    public func segments(in bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) throws -> [(Range<Int>, SegmentKind)] {
+    package func segments(in bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) throws -> [(Range<Int>, SegmentKind)] {
         guard !range.isEmpty else { return [] }
         return try pool.withHandle { handle, buffer in
             let status = vk_word_breaks(handle, bytes.baseAddress! + range.lowerBound, Int32(range.count), buffer.handle)

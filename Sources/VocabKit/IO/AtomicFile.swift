@@ -5,8 +5,8 @@ import Foundation
 
 /// Writes files atomically: into a temporary file in the same folder, flushed to disk, then
 /// renamed over the destination. An interrupted run leaves the old file (or none), never half of one.
-public enum AtomicFile {
-    public static func write(_ data: Data, to path: String) throws {
+package enum AtomicFile {
+    package static func write(_ data: Data, to path: String) throws {
         let directory = (path as NSString).deletingLastPathComponent
         let temporary = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)

@@ -7,17 +7,17 @@ import Glibc
 /// Each block ends at a line break (except the last, which ends where the input ends), so lines
 /// never straddle blocks. Blocks are about `blockSize` bytes; a single longer line makes a longer
 /// block.
-public final class LineBlockReader {
-    public let path: String
+package final class LineBlockReader {
+    package let path: String
     private let descriptor: Int32
     private let blockSize: Int
     private var carry: [UInt8] = []
     private var finished = false
     /// Bytes read so far.
-    public private(set) var bytesRead = 0
+    package private(set) var bytesRead = 0
 
     /// Opens `path` ("-" for standard input).
-    public init(path: String, blockSize: Int = 1 << 18) throws {
+    package init(path: String, blockSize: Int = 1 << 18) throws {
         self.path = path
         self.blockSize = blockSize
         if path == "-" {
@@ -36,7 +36,7 @@ public final class LineBlockReader {
     deinit { if descriptor != STDIN_FILENO { close(descriptor) } }
 
     /// The next block of whole lines, or nil at the end of input.
-    public func nextBlock() throws -> [UInt8]? {
+    package func nextBlock() throws -> [UInt8]? {
         if finished { return nil }
         var block = carry
         carry = []

@@ -4,7 +4,7 @@
 /// with linear probing, at most half full. Lookups take a byte slice and allocate nothing, which
 /// the encoder needs on its hot path (Swift's `Dictionary<[UInt8], UInt32>` would allocate an
 /// array per lookup and hash with SipHash).
-public struct ByteStringTable: Sendable {
+package struct ByteStringTable: Sendable {
     private struct Slot: Sendable {
         var hash: UInt64 = 0
         var offset: UInt32 = 0
@@ -15,9 +15,9 @@ public struct ByteStringTable: Sendable {
     private var slots: [Slot]
     private var keys: [UInt8] = []
     private var mask: Int
-    public private(set) var count = 0
+    package private(set) var count = 0
 
-    public init(capacity: Int = 16) {
+    package init(capacity: Int = 16) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
         slots = [Slot](repeating: Slot(), count: size)
@@ -26,7 +26,7 @@ public struct ByteStringTable: Sendable {
 
     /// FNV-1a over 8-byte words, then a final mix: fast on short tokens, good spread.
     @inlinable @inline(__always)
-    public static func hash(_ p: UnsafeBufferPointer<UInt8>) -> UInt64 {
+    package static func hash(_ p: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(p.count)
         var i = 0
         if let base = p.baseAddress {
@@ -46,7 +46,7 @@ public struct ByteStringTable: Sendable {
 
     /// The id of `key`, or nil.
     @inline(__always)
-    public func id(of key: UnsafeBufferPointer<UInt8>) -> UInt32? {
+    package func id(of key: UnsafeBufferPointer<UInt8>) -> UInt32? {
         let h = Self.hash(key)
         var index = Int(truncatingIfNeeded: h) & mask
         return slots.withUnsafeBufferPointer { slots in
@@ -65,13 +65,13 @@ public struct ByteStringTable: Sendable {
     }
 
     /// The id of `key`, or nil.
-    public func id<C: Collection>(of key: C) -> UInt32? where C.Element == UInt8 {
+    package func id<C: Collection>(of key: C) -> UInt32? where C.Element == UInt8 {
         let bytes = Array(key)
         return bytes.withUnsafeBufferPointer { id(of: $0) }
     }
 
     /// Inserts or replaces `key` → `id`.
-    public mutating func insert<C: Collection>(_ key: C, id: UInt32) where C.Element == UInt8 {
+    package mutating func insert<C: Collection>(_ key: C, id: UInt32) where C.Element == UInt8 {
         if (count + 1) * 2 > slots.count { grow() }
         let bytes = Array(key)
         let h = bytes.withUnsafeBufferPointer { Self.hash($0) }

@@ -9,12 +9,12 @@
 /// bit 9 "offset is in units of 256", bits 10-31 the offset from this unit to its children's
 /// base (children sit at `base ^ label`). The value of a key is a leaf unit at `base ^ 0`, with
 /// bit 31 set so that no label matches it.
-public struct DoubleArrayTrie: Sendable, Equatable {
+package struct DoubleArrayTrie: Sendable, Equatable {
     /// The units, as stored in files.
-    public let units: [UInt32]
+    package let units: [UInt32]
 
     /// Wraps units read from a file (validated lazily: look-ups never read out of bounds).
-    public init(units: [UInt32]) {
+    package init(units: [UInt32]) {
         self.units = units.isEmpty ? [0] : units
     }
 
@@ -29,7 +29,7 @@ public struct DoubleArrayTrie: Sendable, Equatable {
     /// shortest first.
     /// - Complexity: O(length of the longest matching prefix).
     @inline(__always)
-    public func forEachPrefix(of bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int,
+    package func forEachPrefix(of bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int,
                               _ body: (_ value: Int32, _ length: Int) -> Void) {
         units.withUnsafeBufferPointer { u in
             var node = Self.offset(u[0])
@@ -52,7 +52,7 @@ public struct DoubleArrayTrie: Sendable, Equatable {
 
     /// The value of exactly `key`, or nil.
     /// - Complexity: O(key length).
-    public func value<C: Collection>(of key: C) -> Int32? where C.Element == UInt8 {
+    package func value<C: Collection>(of key: C) -> Int32? where C.Element == UInt8 {
         var found: Int32?
         let bytes = Array(key)
         bytes.withUnsafeBufferPointer { p in
@@ -64,30 +64,22 @@ public struct DoubleArrayTrie: Sendable, Equatable {
     }
 
     /// Whether some key starts with `byte`.
-    public func hasTransition(fromRootOn byte: UInt8) -> Bool {
+    package func hasTransition(fromRootOn byte: UInt8) -> Bool {
         let node = Self.offset(units[0]) ^ Int(byte)
         return node < units.count && Self.label(units[node]) == UInt32(byte)
-    }
-
-    /// The number of keys that are prefixes of `key` (SentencePiece checks this stays small).
-    public func prefixCount<C: Collection>(of key: C) -> Int where C.Element == UInt8 {
-        var count = 0
-        let bytes = Array(key)
-        bytes.withUnsafeBufferPointer { p in forEachPrefix(of: p, from: 0, to: p.count) { _, _ in count += 1 } }
-        return count
     }
 }
 
 extension DoubleArrayTrie {
     /// Errors from building a double array.
-    public enum BuildError: Error, Equatable, CustomStringConvertible {
+    package enum BuildError: Error, Equatable, CustomStringConvertible {
         case emptyKey
         case keyContainsNUL
         case duplicateKey([UInt8])
         case valueOutOfRange(Int)
         case tooLarge
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .emptyKey: return "a double-array key must not be empty"
             case .keyContainsNUL: return "a double-array key must not contain a NUL byte"
@@ -107,7 +99,7 @@ extension DoubleArrayTrie {
     ///    a multiple of 256 and always encodable.
     /// 3. Write labels, offsets, leaf flags and leaf values.
     /// - Complexity: O(total key bytes x blocks scanned); blocks fill front to back.
-    public init(keys: [[UInt8]], values: [Int32]) throws {
+    package init(keys: [[UInt8]], values: [Int32]) throws {
         precondition(keys.count == values.count)
         // Phase 1: sorted keys; each node is a range of keys sharing a prefix of `depth` bytes.
         let order = keys.indices.sorted { keys[$0].lexicographicallyPrecedes(keys[$1]) }

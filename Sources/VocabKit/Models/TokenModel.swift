@@ -68,9 +68,9 @@ public enum TokenModel: Sendable {
     /// Encodes one piece, appending its tokens (offsets relative to the piece). With
     /// `scratch.sampling` set, Unigram samples a segmentation and SentencePiece BPE drops merges.
     @inline(__always)
-    public func encode(piece: UnsafeBufferPointer<UInt8>, into output: inout [PieceToken], scratch: inout BPEScratch) {
+    public func encode(piece: UnsafeBufferPointer<UInt8>, into output: inout [PieceToken], scratch: inout EncoderScratch) {
         switch self {
-        case .bpe(let model): model.encode(piece: piece, into: &output, scratch: &scratch)
+        case .bpe(let model): model.encode(piece: piece, into: &output, scratch: &scratch.bpe)
         case .wordPiece(let model): model.encode(piece: piece, into: &output)
         case .unigram(let model):
             if let sampling = scratch.sampling {
@@ -80,7 +80,7 @@ public enum TokenModel: Sendable {
             }
         case .scoredBPE(let model):
             model.encode(piece: piece, into: &output, dropout: scratch.sampling?.alpha ?? 0, generator: &scratch.generator)
-        case .hybrid(let model): model.encode(piece: piece, into: &output, scratch: &scratch)
+        case .hybrid(let model): model.encode(piece: piece, into: &output, scratch: &scratch.bpe)
         case .wordLevel(let model): model.encode(piece: piece, into: &output)
         }
     }

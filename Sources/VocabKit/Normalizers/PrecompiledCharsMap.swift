@@ -5,7 +5,7 @@
 /// `DoubleArrayTrie`), then the outputs, each NUL-terminated; a key's value is the offset of
 /// its output.
 public struct PrecompiledCharsMap: Sendable, Equatable {
-    public let trie: DoubleArrayTrie
+    package let trie: DoubleArrayTrie
     /// NUL-terminated outputs.
     public let outputs: [UInt8]
 

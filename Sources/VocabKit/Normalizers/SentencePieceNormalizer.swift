@@ -19,7 +19,7 @@ public struct SentencePieceNormalizer: Normalizer {
     public var escapesWhitespace: Bool
     public var treatsWhitespaceAsSuffix: Bool
     /// User-defined symbols: matched before the map and never rewritten.
-    public var protectedSymbols: DoubleArrayTrie?
+    package var protectedSymbols: DoubleArrayTrie?
     /// The map's name in `.model` files ("nmt_nfkc", "identity", ...).
     public var name: String
     /// Whether some rule or user-defined symbol starts with each byte.

@@ -137,7 +137,7 @@ public struct Prepend: Normalizer {
 
 /// Replaces every match of a regular expression (HuggingFace's `Replace` with a regex pattern).
 public struct ReplaceRegex: Normalizer {
-    public let regex: ICURegex
+    package let regex: ICURegex
     public let content: [UInt8]
 
     public init(pattern: String, with content: String) throws {

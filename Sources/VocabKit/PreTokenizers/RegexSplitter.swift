@@ -3,7 +3,7 @@
 /// For GPT-style patterns use `isolated` (each match a piece); the named patterns have faster
 /// hand-written equivalents (`SplitPattern`).
 public struct RegexSplitter: PieceSplitter {
-    public let regex: ICURegex
+    package let regex: ICURegex
     public let behavior: SplitDelimiterBehavior
     public let invert: Bool
 

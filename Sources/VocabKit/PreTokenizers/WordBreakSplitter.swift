@@ -4,7 +4,7 @@
 /// "ภาษาไทยง่ายนิดเดียว" becomes "ภาษา", "ไทย", "ง่าย", "นิด", "เดียว"; punctuation segments are
 /// kept as pieces of their own.
 public struct WordBreakSplitter: PieceSplitter {
-    public let breaker: ICUWordBreaker
+    package let breaker: ICUWordBreaker
     /// Whether whitespace-only segments are kept as pieces (default: dropped).
     public let keepsWhitespace: Bool
 

@@ -1,5 +1,5 @@
 /// The Unicode general category of a code point, with ICU's numbering (`UCharCategory`).
-public enum GeneralCategory: UInt8, Sendable, CaseIterable {
+package enum GeneralCategory: UInt8, Sendable, CaseIterable {
     case unassigned = 0, uppercaseLetter, lowercaseLetter, titlecaseLetter, modifierLetter, otherLetter
     case nonspacingMark, enclosingMark, spacingMark
     case decimalNumber, letterNumber, otherNumber
@@ -10,13 +10,13 @@ public enum GeneralCategory: UInt8, Sendable, CaseIterable {
     case initialPunctuation, finalPunctuation
 
     /// Lu, Ll, Lt, Lm, Lo (`\p{L}`).
-    public var isLetter: Bool { (1...5).contains(rawValue) }
+    package var isLetter: Bool { (1...5).contains(rawValue) }
     /// Mn, Me, Mc (`\p{M}`).
-    public var isMark: Bool { (6...8).contains(rawValue) }
+    package var isMark: Bool { (6...8).contains(rawValue) }
     /// Nd, Nl, No (`\p{N}`).
-    public var isNumber: Bool { (9...11).contains(rawValue) }
+    package var isNumber: Bool { (9...11).contains(rawValue) }
     /// Pd, Ps, Pe, Pc, Po, Pi, Pf (`\p{P}`).
-    public var isPunctuation: Bool { (19...23).contains(rawValue) || rawValue >= 28 }
+    package var isPunctuation: Bool { (19...23).contains(rawValue) || rawValue >= 28 }
     /// Cc, Cf, Cn, Co, Cs (`\p{C}`).
-    public var isOther: Bool { rawValue == 0 || (15...18).contains(rawValue) }
+    package var isOther: Bool { rawValue == 0 || (15...18).contains(rawValue) }
 }

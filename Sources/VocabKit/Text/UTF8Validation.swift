@@ -8,13 +8,13 @@ public enum InvalidUTF8Policy: Sendable, Equatable {
 }
 
 /// UTF-8 validation and repair, written for speed on ASCII-heavy text.
-public enum UTF8Validation {
+package enum UTF8Validation {
     /// The length of the well-formed sequence starting at `i`, or the negated length of the
     /// maximal ill-formed subpart there (at least 1) when it is not well formed.
     ///
     /// Follows Table 3-7 of the Unicode Standard (well-formed UTF-8 byte sequences).
     @inline(__always)
-    public static func sequenceLength(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> Int {
+    package static func sequenceLength(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> Int {
         let b0 = p[i]
         if b0 < 0x80 { return 1 }
         let n = p.count
@@ -81,7 +81,7 @@ public enum UTF8Validation {
 
 /// Decodes one scalar from valid UTF-8 at `i`: the code point and its length in bytes.
 @inlinable @inline(__always)
-public func decodeScalar(_ p: UnsafeBufferPointer<UInt8>, _ i: Int) -> (scalar: UInt32, length: Int) {
+package func decodeScalar(_ p: UnsafeBufferPointer<UInt8>, _ i: Int) -> (scalar: UInt32, length: Int) {
     let b0 = UInt32(p[i])
     if b0 < 0x80 { return (b0, 1) }
     if b0 < 0xE0 { return ((b0 & 0x1F) << 6 | UInt32(p[i + 1] & 0x3F), 2) }
@@ -95,13 +95,13 @@ public func decodeScalar(_ p: UnsafeBufferPointer<UInt8>, _ i: Int) -> (scalar: 
 /// The number of scalars in valid UTF-8 `bytes` (bytes that are not continuation bytes).
 /// - Complexity: O(bytes).
 @inlinable
-public func scalarCount<C: Collection>(_ bytes: C) -> Int where C.Element == UInt8 {
+package func scalarCount<C: Collection>(_ bytes: C) -> Int where C.Element == UInt8 {
     bytes.reduce(0) { $0 + ($1 & 0xC0 != 0x80 ? 1 : 0) }
 }
 
 /// Appends the UTF-8 encoding of `scalar` to `bytes`.
 @inlinable @inline(__always)
-public func appendUTF8(_ scalar: UInt32, to bytes: inout [UInt8]) {
+package func appendUTF8(_ scalar: UInt32, to bytes: inout [UInt8]) {
     switch scalar {
     case 0..<0x80:
         bytes.append(UInt8(scalar))

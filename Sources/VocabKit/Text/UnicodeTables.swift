@@ -6,7 +6,7 @@ import CICU
 /// the White_Space property in bit 5 and the Alphabetic property in bit 6. Measured on this machine: about 25 ms to fill, once per
 /// process; a lookup is one load, where an ICU call per character costs a function call and a trie
 /// walk (the GPT-style splitters look up every character).
-public enum UnicodeTables {
+package enum UnicodeTables {
     static let whiteSpaceBit: UInt8 = 0x20
     static let alphabeticBit: UInt8 = 0x40
 
@@ -46,28 +46,28 @@ public enum UnicodeTables {
 
     /// The general category of `scalar`.
     @inline(__always)
-    public static func category(_ scalar: UInt32) -> GeneralCategory {
+    package static func category(_ scalar: UInt32) -> GeneralCategory {
         GeneralCategory(rawValue: categories[Int(scalar)] & 0x1F) ?? .unassigned
     }
 
     /// Whether `scalar` has the Unicode White_Space property (what `\s` matches in ICU, Oniguruma
     /// and Rust regular expressions).
     @inline(__always)
-    public static func isWhiteSpace(_ scalar: UInt32) -> Bool {
+    package static func isWhiteSpace(_ scalar: UInt32) -> Bool {
         categories[Int(scalar)] & whiteSpaceBit != 0
     }
 
     /// Whether `scalar` has the Unicode Alphabetic property (letters, letter numbers, and marks
     /// and symbols that behave as letters, such as Ⓐ).
     @inline(__always)
-    public static func isAlphabetic(_ scalar: UInt32) -> Bool {
+    package static func isAlphabetic(_ scalar: UInt32) -> Bool {
         categories[Int(scalar)] & alphabeticBit != 0
     }
 
     /// The ICU script code of `scalar`.
     @inline(__always)
     /// The ICU script code (UScriptCode) of a scalar.
-    public static func script(_ scalar: UInt32) -> UInt16 { scripts[Int(scalar)] }
+    package static func script(_ scalar: UInt32) -> UInt16 { scripts[Int(scalar)] }
 }
 
 /// Character classes used by the GPT-style splitters, derived from the category table.

@@ -52,7 +52,7 @@ public struct Tokenizer: Sendable {
     /// Encodes UTF-8 bytes. With `allowsAddedTokens: false`, added-token text is encoded as
     /// ordinary text (tiktoken's `encode_ordinary`).
     public func encode(_ bytes: UnsafeBufferPointer<UInt8>, allowsAddedTokens: Bool = true,
-                       scratch: inout BPEScratch) throws -> Encoding {
+                       scratch: inout EncoderScratch) throws -> Encoding {
         var encoding = Encoding()
         encoding.reserveCapacity(bytes.count / 3 + 1)
         var pieceTokens: [PieceToken] = []
@@ -75,7 +75,7 @@ public struct Tokenizer: Sendable {
     }
 
     private func encodeOrdinary(_ bytes: UnsafeBufferPointer<UInt8>, offset: Int, into encoding: inout Encoding,
-                                pieceTokens: inout [PieceToken], scratch: inout BPEScratch) throws {
+                                pieceTokens: inout [PieceToken], scratch: inout EncoderScratch) throws {
         let text = try frontEnd.process(bytes)
         encoding.replacedInvalidSequences += text.text.replacedInvalidSequences
         // Unchanged text (no normalizer, valid UTF-8) maps offsets one to one: skip the look-ups.
@@ -97,7 +97,7 @@ public struct Tokenizer: Sendable {
     /// and fixed-length padding as configured (`addsSpecialTokens: false` skips all three).
     public func encode(_ text: String, pair: String? = nil, allowsAddedTokens: Bool = true,
                        addsSpecialTokens: Bool = true) throws -> Encoding {
-        var scratch = BPEScratch(sampling: sampling)
+        var scratch = EncoderScratch(sampling: sampling)
         let first = try Array(text.utf8).withUnsafeBufferPointer { try encode($0, allowsAddedTokens: allowsAddedTokens, scratch: &scratch) }
         let second = try pair.map { try Array($0.utf8).withUnsafeBufferPointer { try encode($0, allowsAddedTokens: allowsAddedTokens, scratch: &scratch) } }
         guard addsSpecialTokens else { return first }
@@ -124,29 +124,18 @@ public struct Tokenizer: Sendable {
     /// and padding as configured (padding to the batch's longest with `.longest`).
     public func encodeBatch(_ texts: [String], allowsAddedTokens: Bool = true, addsSpecialTokens: Bool = true,
                             threads: Int = 0) throws -> [Encoding] {
-        let workers = threads > 0 ? threads : max(1, ProcessInfo.processInfo.activeProcessorCount)
-        var results = [Encoding](repeating: Encoding(), count: texts.count)
-        var failure: Error?
-        let lock = Lock()
-        let chunk = max(1, (texts.count + workers * 4 - 1) / (workers * 4))
-        let chunks = (texts.count + chunk - 1) / chunk
-        results.withUnsafeMutableBufferPointer { slots in
-            let output = slots
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                var scratch = BPEScratch(sampling: sampling)
-                for index in (c * chunk)..<min(texts.count, (c + 1) * chunk) {
-                    if let sampling { scratch.generator = SplitMix64(seed: sampling.seed &+ UInt64(index)) }
-                    do {
-                        let bytes = Array(texts[index].utf8)
-                        let raw = try bytes.withUnsafeBufferPointer { try encode($0, allowsAddedTokens: allowsAddedTokens, scratch: &scratch) }
-                        output[index] = addsSpecialTokens ? postProcess(raw) : raw
-                    } catch {
-                        lock.withLock { if failure == nil { failure = error } }
-                    }
-                }
+        // Chunks of texts, about four per thread, each with one scratch; text i is sampled with
+        // seed + i, so results do not depend on the thread count.
+        let ranges = Parallel.chunks(texts.count, pieces: Parallel.workers(threads) * 4)
+        var results = try Parallel.map(ranges.count, threads: threads) { c in
+            var scratch = EncoderScratch(sampling: sampling)
+            return try ranges[c].map { index in
+                if let sampling { scratch.reseed(sampling.seed &+ UInt64(index)) }
+                let bytes = Array(texts[index].utf8)
+                let raw = try bytes.withUnsafeBufferPointer { try encode($0, allowsAddedTokens: allowsAddedTokens, scratch: &scratch) }
+                return addsSpecialTokens ? postProcess(raw) : raw
             }
-        }
-        if let failure { throw failure }
+        }.flatMap { $0 }
         if addsSpecialTokens, let padding {
             let target = padding.target(longest: results.map(\.count).max() ?? 0)
             for index in results.indices { padding.apply(&results[index], to: target) }

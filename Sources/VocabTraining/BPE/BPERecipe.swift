@@ -22,6 +22,9 @@ public struct BPERecipe: Trainer {
     /// HuggingFace keeps "\n" when training from files.
     public var keepsLineBreaks: Bool { true }
 
+    /// One merge per token, each reported.
+    public var growsOneTokenAtATime: Bool { true }
+
     public func check(_ format: TokenizerFile.Format, recipe: Recipe) throws {
         switch format {
         case .json: return

@@ -120,46 +120,33 @@ public enum WordCounter {
 
     private static func countBlocks(_ blocks: [[UInt8]], into tables: inout [WordCountTable],
                                     options: WordCountingOptions) throws -> (lines: Int, bytes: Int, invalid: Int) {
-        var results = [(lines: Int, bytes: Int, invalid: Int, error: Error?)](repeating: (0, 0, 0, nil), count: blocks.count)
-        tables.withUnsafeMutableBufferPointer { tables in
+        // Block i is counted into table i: one table per thread, each written by one block.
+        let results = try tables.withUnsafeMutableBufferPointer { tables in
             let workerTables = tables
-            results.withUnsafeMutableBufferPointer { results in
-                let slots = results
-                DispatchQueue.concurrentPerform(iterations: blocks.count) { index in
-                    var stats: (lines: Int, bytes: Int, invalid: Int, error: Error?) = (0, 0, 0, nil)
-                    blocks[index].withUnsafeBufferPointer { block in
-                        var start = 0
-                        while start < block.count {
-                            var end = start
-                            while end < block.count && block[end] != 0x0A { end += 1 }
-                            let lineEnd = options.keepsLineBreaks && end < block.count ? end + 1 : end
-                            do {
-                                let text = try options.frontEnd.process(UnsafeBufferPointer(rebasing: block[start..<lineEnd]))
-                                text.text.bytes.withUnsafeBufferPointer { normalized in
-                                    for piece in text.pieces {
-                                        workerTables[index].add(UnsafeBufferPointer(rebasing: normalized[piece]))
-                                    }
-                                }
-                                stats.invalid += text.text.replacedInvalidSequences
-                            } catch {
-                                stats.error = error
-                                break
+            return try Parallel.map(blocks.count, threads: blocks.count) { index in
+                var stats = (lines: 0, bytes: 0, invalid: 0)
+                try blocks[index].withUnsafeBufferPointer { block in
+                    var start = 0
+                    while start < block.count {
+                        var end = start
+                        while end < block.count && block[end] != 0x0A { end += 1 }
+                        let lineEnd = options.keepsLineBreaks && end < block.count ? end + 1 : end
+                        let text = try options.frontEnd.process(UnsafeBufferPointer(rebasing: block[start..<lineEnd]))
+                        text.text.bytes.withUnsafeBufferPointer { normalized in
+                            for piece in text.pieces {
+                                workerTables[index].add(UnsafeBufferPointer(rebasing: normalized[piece]))
                             }
-                            stats.lines += 1
-                            stats.bytes += end - start
-                            start = end + 1
                         }
+                        stats.invalid += text.text.replacedInvalidSequences
+                        stats.lines += 1
+                        stats.bytes += end - start
+                        start = end + 1
                     }
-                    slots[index] = stats
                 }
+                return stats
             }
         }
-        var total = (lines: 0, bytes: 0, invalid: 0)
-        for result in results {
-            if let error = result.error { throw error }
-            total.lines += result.lines; total.bytes += result.bytes; total.invalid += result.invalid
-        }
-        return total
+        return results.reduce((lines: 0, bytes: 0, invalid: 0)) { ($0.lines + $1.lines, $0.bytes + $1.bytes, $0.invalid + $1.invalid) }
     }
 
     /// Algorithm R with a SplitMix64 generator: every line has the same chance to be kept.

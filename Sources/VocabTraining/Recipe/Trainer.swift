@@ -13,6 +13,9 @@ public protocol Trainer: Sendable {
     /// Whether counting keeps each line's "\n" when the recipe does not say (HuggingFace keeps it
     /// when training from files; SentencePiece-style trainers drop it).
     var keepsLineBreaks: Bool { get }
+    /// Whether training grows the vocabulary one token at a time and reports each "merge", so
+    /// the time to reach every size is known (BPE, WordPiece).
+    var growsOneTokenAtATime: Bool { get }
     /// Throws when the algorithm, with the recipe's settings, cannot be written in `format`.
     func check(_ format: TokenizerFile.Format, recipe: Recipe) throws
     /// Trains at `recipe.vocabularySize` on word counts made with `frontEnd`.
@@ -25,6 +28,7 @@ public protocol Trainer: Sendable {
 
 extension Trainer {
     public var keepsLineBreaks: Bool { false }
+    public var growsOneTokenAtATime: Bool { false }
 
     /// The default check: tokenizer.json holds every model; other formats are refused.
     public func check(_ format: TokenizerFile.Format, recipe: Recipe) throws {

@@ -242,20 +242,15 @@ public struct UnigramTrainer: Sendable {
 
     /// Fixed chunks of work, so that sums do not depend on the thread count. Each chunk holds an
     /// array of per-piece sums, so there are few of them (16 x pieces x 8 bytes).
-    func chunks(_ count: Int) -> [Range<Int>] {
-        let chunkCount = max(1, min(count, 16))
-        return (0..<chunkCount).map { c in (c * count / chunkCount)..<((c + 1) * count / chunkCount) }
-    }
+    func chunks(_ count: Int) -> [Range<Int>] { Parallel.chunks(count, pieces: 16) }
 
     /// Expected counts of every piece, and the negative log likelihood per word.
     func expectation(_ model: UnigramModel, _ words: [(word: [UInt8], count: Int64)]) -> ([Double], Double) {
         let pieceCount = model.pieces.count - 1
         let parts = chunks(words.count)
-        var results = [([Double], Double, Int64)](repeating: ([], 0, 0), count: parts.count)
-        let lock = Lock()
-        runParallel(parts.count) { c in
+        let results = Parallel.map(parts.count, threads: options.threads) { c in
             var expected = [Double](repeating: 0, count: pieceCount)
-            var lattice = FlatLattice()
+            var lattice = UnigramLattice()
             var logLikelihood = 0.0, total: Int64 = 0
             for index in parts[c] {
                 let (word, count) = words[index]
@@ -264,7 +259,7 @@ public struct UnigramTrainer: Sendable {
                 logLikelihood += Double(count) * z
                 total += count
             }
-            lock.withLock { results[c] = (expected, logLikelihood, total) }
+            return (expected, logLikelihood, total)
         }
         var expected = [Double](repeating: 0, count: pieceCount)
         var logLikelihood = 0.0, total: Int64 = 0
@@ -299,8 +294,7 @@ public struct UnigramTrainer: Sendable {
         var alternatives = [[UInt32]?](repeating: nil, count: pieces.count)
         var alwaysKeep = [Bool](repeating: true, count: pieces.count)
         let pieceParts = chunks(pieces.count)
-        let lock = Lock()
-        runParallel(pieceParts.count) { c in
+        let found = Parallel.map(pieceParts.count, threads: options.threads) { c in
             var localAlternatives: [(Int, [UInt32]?, Bool)] = []
             for index in pieceParts[c] {
                 let best = pieces[index].piece.withUnsafeBufferPointer { UnigramLattice(model: model, piece: $0).nBest(2) }
@@ -312,18 +306,16 @@ public struct UnigramTrainer: Sendable {
                     localAlternatives.append((index, best[1].path.map(\.id), true))
                 }
             }
-            lock.withLock {
-                for (index, alternative, keep) in localAlternatives {
-                    alternatives[index] = alternative
-                    alwaysKeep[index] = keep
-                }
-            }
+            return localAlternatives
+        }
+        for (index, alternative, keep) in found.joined() {
+            alternatives[index] = alternative
+            alwaysKeep[index] = keep
         }
         // 2. Viterbi frequencies over the corpus.
         let wordParts = chunks(words.count)
-        var partials = [[Double]](repeating: [], count: wordParts.count)
         var wordTotal = 0.0
-        runParallel(wordParts.count) { c in
+        let partials = Parallel.map(wordParts.count, threads: options.threads) { c in
             var frequencies = [Double](repeating: 0, count: pieces.count)
             var scratch = UnigramScratch()
             var tokens: [PieceToken] = []
@@ -332,7 +324,7 @@ public struct UnigramTrainer: Sendable {
                 words[index].word.withUnsafeBufferPointer { model.encode(piece: $0, into: &tokens, scratch: &scratch) }
                 for token in tokens where Int(token.id) < pieces.count { frequencies[Int(token.id)] += Double(words[index].count) }
             }
-            lock.withLock { partials[c] = frequencies }
+            return frequencies
         }
         for (word, count) in words where !word.isEmpty { wordTotal += Double(count) }
         var frequency = [Double](repeating: 0, count: pieces.count)
@@ -411,15 +403,6 @@ public struct UnigramTrainer: Sendable {
         return try UnigramModel(pieces: pieces, scores: scores, kinds: kinds, unknownId: unknown,
                                 byteFallback: options.byteFallback, flavor: .huggingFace)
     }
-
-    private func runParallel(_ count: Int, _ body: (Int) -> Void) {
-        let workers = options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount
-        if workers <= 1 {
-            for index in 0..<count { body(index) }
-            return
-        }
-        DispatchQueue.concurrentPerform(iterations: count, execute: body)
-    }
 }
 
 /// The digamma function ψ(x) for x > 0: recurrence up to 6, then the asymptotic series.
@@ -433,76 +416,4 @@ func digamma(_ value: Double) -> Double {
     result += log(x) - 0.5 * inverse
         - inverse2 * (1.0 / 12 - inverse2 * (1.0 / 120 - inverse2 * (1.0 / 252 - inverse2 * (1.0 / 240 - inverse2 / 132))))
     return result
-}
-
-/// A word's lattice as flat arrays, nodes in order of start position, for the E-step.
-struct FlatLattice {
-    var starts: [Int32] = [], ends: [Int32] = [], ids: [Int32] = [], scores: [Double] = []
-    var alpha: [Double] = [], beta: [Double] = []
-    var probabilities: [Double] = []
-    var size = 0
-
-    /// The nodes of `model.forEachNode` at every character start (unknown nodes get id -1).
-    mutating func build(_ model: UnigramModel, _ word: UnsafeBufferPointer<UInt8>) {
-        starts.removeAll(keepingCapacity: true); ends.removeAll(keepingCapacity: true)
-        ids.removeAll(keepingCapacity: true); scores.removeAll(keepingCapacity: true)
-        size = word.count
-        var start = 0
-        while start < word.count {
-            let characterLength = model.forEachNode(in: word, at: start) { length, id, score in
-                starts.append(Int32(start)); ends.append(Int32(start + length))
-                ids.append(id == model.unknownId ? -1 : Int32(id)); scores.append(score)
-            }
-            start += characterLength
-        }
-    }
-
-    /// Forward-backward; adds `weight` x each node's posterior to `expected`; returns log Z.
-    ///
-    /// In probability space (one multiply-add per node instead of exp and log1p) when Z stays a
-    /// normal double, which it does for all but very long or very unlikely words; in log space
-    /// otherwise.
-    mutating func accumulate(into expected: inout [Double], weight: Double) -> Double {
-        if alpha.count < size + 1 {
-            alpha = [Double](repeating: 0, count: size + 1)
-            beta = [Double](repeating: 0, count: size + 1)
-        }
-        let n = starts.count
-        if probabilities.count < n { probabilities = [Double](repeating: 0, count: max(n, 2 * probabilities.count)) }
-        for k in 0..<n { probabilities[k] = exp(scores[k]) }
-        for i in 0...size { alpha[i] = 0; beta[i] = 0 }
-        alpha[0] = 1
-        beta[size] = 1
-        for k in 0..<n { alpha[Int(ends[k])] += alpha[Int(starts[k])] * probabilities[k] }
-        let linearZ = alpha[size]
-        if linearZ.isNormal && linearZ > 1e-250 {
-            for k in stride(from: n - 1, through: 0, by: -1) { beta[Int(starts[k])] += beta[Int(ends[k])] * probabilities[k] }
-            let scale = weight / linearZ
-            for k in 0..<n where ids[k] >= 0 {
-                expected[Int(ids[k])] += scale * alpha[Int(starts[k])] * probabilities[k] * beta[Int(ends[k])]
-            }
-            return log(linearZ)
-        }
-        return accumulateInLogSpace(into: &expected, weight: weight)
-    }
-
-    private mutating func accumulateInLogSpace(into expected: inout [Double], weight: Double) -> Double {
-        for i in 0...size { alpha[i] = -.infinity; beta[i] = -.infinity }
-        alpha[0] = 0
-        beta[size] = 0
-        let n = starts.count
-        for k in 0..<n {
-            let s = Int(starts[k]), e = Int(ends[k])
-            alpha[e] = logAddExp(alpha[e], alpha[s] + scores[k])
-        }
-        for k in stride(from: n - 1, through: 0, by: -1) {
-            let s = Int(starts[k]), e = Int(ends[k])
-            beta[s] = logAddExp(beta[s], beta[e] + scores[k])
-        }
-        let z = alpha[size]
-        for k in 0..<n where ids[k] >= 0 {
-            expected[Int(ids[k])] += weight * exp(alpha[Int(starts[k])] + scores[k] + beta[Int(ends[k])] - z)
-        }
-        return z
-    }
 }

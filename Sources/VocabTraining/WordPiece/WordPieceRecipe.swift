@@ -17,6 +17,9 @@ public struct WordPieceRecipe: Trainer {
 
     public var keepsLineBreaks: Bool { true }
 
+    /// One merge per token, each reported.
+    public var growsOneTokenAtATime: Bool { true }
+
     public func check(_ format: TokenizerFile.Format, recipe: Recipe) throws {
         guard format == .json || format == .vocabText else { throw Self.unwritable(format, recipe.algorithm) }
     }

@@ -42,29 +42,22 @@ struct ParallelLines<Summary> {
                 }
                 if blocks.isEmpty { break }
                 // 2. Process them in parallel, each into its own buffer.
-                var results = [(out: [UInt8], summary: Summary, error: Error?)](repeating: ([], initial, nil), count: blocks.count)
-                results.withUnsafeMutableBufferPointer { slots in
-                    let slotsPointer = slots
-                    DispatchQueue.concurrentPerform(iterations: blocks.count) { index in
-                        var out: [UInt8] = []
-                        var summary = initial
-                        var error: Error?
-                        let block = blocks[index]
-                        var lineStart = 0, number = block.firstLine
-                        do {
-                            while lineStart < block.bytes.count {
-                                let lineEnd = block.bytes[lineStart...].firstIndex(of: 0x0A) ?? block.bytes.count
-                                try job(block.bytes[lineStart..<lineEnd], Location(path: path, line: number), &out, &summary)
-                                lineStart = lineEnd + 1
-                                number += 1
-                            }
-                        } catch let caught { error = caught }
-                        slotsPointer[index] = (out, summary, error)
+                let results = Parallel.map(blocks.count, threads: blocks.count) { index in Result {
+                    var out: [UInt8] = []
+                    var summary = initial
+                    let block = blocks[index]
+                    var lineStart = 0, number = block.firstLine
+                    while lineStart < block.bytes.count {
+                        let lineEnd = block.bytes[lineStart...].firstIndex(of: 0x0A) ?? block.bytes.count
+                        try job(block.bytes[lineStart..<lineEnd], Location(path: path, line: number), &out, &summary)
+                        lineStart = lineEnd + 1
+                        number += 1
                     }
-                }
-                // 3. Write in order; stop at the first error.
+                    return (out: out, summary: summary)
+                } }
+                // 3. Write in order; stop at the first error (what came before it is written).
                 for result in results {
-                    if let error = result.error { throw error }
+                    let result = try result.get()
                     try output.write(result.out)
                     merge(&fileSummary, result.summary)
                 }

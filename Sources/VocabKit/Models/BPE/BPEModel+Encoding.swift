@@ -5,22 +5,16 @@ public struct PieceToken: Sendable, Equatable {
     public var end: Int32
 }
 
-/// Reusable buffers for encoding, one per thread: no allocation per piece once warm. Also
-/// carries the subword-sampling settings and the seeded generator that draws samples.
-public struct BPEScratch {
+/// BPE's reusable encoding buffers, one per thread (inside `EncoderScratch`): no allocation per
+/// piece once warm.
+package struct BPEScratch {
     var symbols: [Symbol] = []
     var ranks: [UInt32] = []
     var heap: [UInt64] = []
     var key: [UInt8] = []
     var cache = PieceCache()
-    var unigram = UnigramScratch()
-    public var sampling: SubwordSampling?
-    public var generator = SplitMix64(seed: 0)
 
-    public init(sampling: SubwordSampling? = nil) {
-        self.sampling = sampling
-        self.generator = SplitMix64(seed: sampling?.seed ?? 0)
-    }
+    package init() {}
 
     struct Symbol {
         var id: UInt32
@@ -44,7 +38,7 @@ extension BPEModel {
     ///    adjacent pair has a merge rule.
     ///
     /// - Complexity: O(n²) for short pieces, O(n log n) for long ones (n initial symbols).
-    public func encode(piece: UnsafeBufferPointer<UInt8>, into output: inout [PieceToken], scratch: inout BPEScratch) {
+    package func encode(piece: UnsafeBufferPointer<UInt8>, into output: inout [PieceToken], scratch: inout BPEScratch) {
         guard !piece.isEmpty else { return }
         if ignoresMerges, let id = lookup.id(of: piece) {
             output.append(PieceToken(id: id, start: 0, end: Int32(piece.count)))

@@ -3,20 +3,20 @@
 ///
 /// Open addressing over 64-bit keys (left id << 32 | right id), at most half full: one multiply
 /// and usually one probe per lookup.
-public struct MergeTable: Sendable {
-    public struct Merge: Sendable, Equatable {
-        public var rank: UInt32
-        public var result: UInt32
+package struct MergeTable: Sendable {
+    package struct Merge: Sendable, Equatable {
+        package var rank: UInt32
+        package var result: UInt32
     }
 
     private var keys: [UInt64]
     private var values: [Merge]
     private var mask: Int
     private var shift: UInt64
-    public private(set) var count = 0
+    package private(set) var count = 0
     private static let empty = UInt64.max
 
-    public init(capacity: Int = 16) {
+    package init(capacity: Int = 16) {
         var size = 16, bits: UInt64 = 4
         while size < capacity * 2 { size <<= 1; bits += 1 }
         keys = [UInt64](repeating: Self.empty, count: size)
@@ -33,7 +33,7 @@ public struct MergeTable: Sendable {
 
     /// The merge of `left` then `right`, or nil.
     @inline(__always)
-    public func merge(_ left: UInt32, _ right: UInt32) -> Merge? {
+    package func merge(_ left: UInt32, _ right: UInt32) -> Merge? {
         let key = Self.key(left, right)
         var index = slot(for: key)
         return keys.withUnsafeBufferPointer { keys in
@@ -47,7 +47,7 @@ public struct MergeTable: Sendable {
     }
 
     /// Adds or replaces a merge (a later duplicate replaces the earlier, as HuggingFace's map does).
-    public mutating func insert(_ left: UInt32, _ right: UInt32, rank: UInt32, result: UInt32) {
+    package mutating func insert(_ left: UInt32, _ right: UInt32, rank: UInt32, result: UInt32) {
         if (count + 1) * 2 > keys.count { grow() }
         let key = Self.key(left, right)
         var index = slot(for: key)

@@ -74,7 +74,7 @@ public struct ScoredBPEModel: Sendable {
     /// 4. Split unused pieces back into the pair they were merged from; map symbols to ids
     ///    (unknown runs fused, or spelled as bytes with byte fallback).
     /// - Complexity: O(n log n).
-    public func encode(piece: UnsafeBufferPointer<UInt8>, into output: inout [PieceToken],
+    package func encode(piece: UnsafeBufferPointer<UInt8>, into output: inout [PieceToken],
                        dropout: Double = 0, generator: inout SplitMix64) {
         let n = piece.count
         guard n > 0 else { return }

@@ -19,7 +19,7 @@ public struct SubwordSampling: Sendable, Equatable {
 extension UnigramModel {
     /// Encodes one piece with a sampled segmentation (see `SubwordSampling`).
     /// - Complexity: O(nodes) for full sampling; n-best search for `nBestSize` > 1.
-    public func encodeSampled(piece: UnsafeBufferPointer<UInt8>, into output: inout [PieceToken],
+    package func encodeSampled(piece: UnsafeBufferPointer<UInt8>, into output: inout [PieceToken],
                               sampling: SubwordSampling, generator: inout SplitMix64) {
         guard piece.count > 0 else { return }
         let lattice = UnigramLattice(model: self, piece: piece)

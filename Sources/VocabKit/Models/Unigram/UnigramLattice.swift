@@ -1,90 +1,148 @@
+import Foundation
+
 /// Every segmentation of one piece of text under a Unigram model, as a graph of candidate
-/// tokens over byte positions: the basis of n-best search, sampling and expected counts.
+/// tokens over byte positions: the one forward-backward implementation, used by the trainer's
+/// E-step (expected counts), n-best search and sampling.
 ///
-/// Nodes are the same candidates the Viterbi encoder relaxes (pieces from the trie, unknown
-/// nodes for uncovered characters). Positions are byte offsets at character boundaries.
-public struct UnigramLattice {
-    public struct Node: Sendable, Equatable {
-        public var id: UInt32
-        public var start: Int32
-        public var end: Int32
-        public var score: Double
+/// Nodes are the candidates the Viterbi encoder relaxes (`UnigramModel.forEachNode`: pieces from
+/// the trie, an unknown node for an uncovered character), stored as flat arrays in order of start
+/// position, so one pass in that order is the forward recursion and one in reverse the backward.
+/// Positions are byte offsets at character boundaries. Build once per thread and `build` again
+/// for each piece: the buffers are reused.
+package struct UnigramLattice {
+    package struct Node: Sendable, Equatable {
+        package var id: UInt32
+        package var start: Int32
+        package var end: Int32
+        package var score: Double
     }
 
-    public let size: Int
-    public private(set) var nodes: [Node] = []
-    /// Node indices by end position.
-    private(set) var endingAt: [[Int32]]
+    private var starts: [Int32] = [], ends: [Int32] = [], ids: [UInt32] = [], scores: [Double] = []
+    private var alpha: [Double] = [], beta: [Double] = []
+    private var probabilities: [Double] = []
+    private(set) var size = 0
+    private var unknownId: UInt32 = .max
 
-    /// Builds the lattice of `piece`.
+    package init() {}
+
+    /// The lattice of `piece`.
     /// - Complexity: O(n x k) nodes for k pieces matching at a position.
-    public init(model: UnigramModel, piece: UnsafeBufferPointer<UInt8>) {
+    package init(model: UnigramModel, piece: UnsafeBufferPointer<UInt8>) {
+        build(model, piece)
+    }
+
+    /// Rebuilds the lattice for `piece`, reusing the buffers.
+    package mutating func build(_ model: UnigramModel, _ piece: UnsafeBufferPointer<UInt8>) {
+        starts.removeAll(keepingCapacity: true); ends.removeAll(keepingCapacity: true)
+        ids.removeAll(keepingCapacity: true); scores.removeAll(keepingCapacity: true)
         size = piece.count
-        endingAt = [[Int32]](repeating: [], count: piece.count + 1)
+        unknownId = model.unknownId
         var start = 0
         while start < piece.count {
             let characterLength = model.forEachNode(in: piece, at: start) { length, id, score in
-                add(Node(id: id, start: Int32(start), end: Int32(start + length), score: score))
+                starts.append(Int32(start)); ends.append(Int32(start + length))
+                ids.append(id); scores.append(score)
             }
             start += characterLength
         }
     }
 
-    private mutating func add(_ node: Node) {
-        endingAt[Int(node.end)].append(Int32(nodes.count))
-        nodes.append(node)
+    package var nodeCount: Int { starts.count }
+
+    package func node(_ k: Int) -> Node { Node(id: ids[k], start: starts[k], end: ends[k], score: scores[k]) }
+
+    /// Node indices by end position, in node order (CSR: `offsets[p]..<offsets[p + 1]`).
+    private func nodesByEnd() -> (offsets: [Int], indices: [Int32]) {
+        var offsets = [Int](repeating: 0, count: size + 2)
+        for end in ends { offsets[Int(end) + 1] += 1 }
+        for p in 0...size { offsets[p + 1] += offsets[p] }
+        var fill = offsets, indices = [Int32](repeating: 0, count: ends.count)
+        for (k, end) in ends.enumerated() {
+            indices[fill[Int(end)]] = Int32(k)
+            fill[Int(end)] += 1
+        }
+        return (offsets, indices)
     }
+
+    // MARK: Forward-backward
 
     /// log Σ exp over paths from 0 to each position, with scores scaled by `theta`.
     /// - Complexity: O(nodes).
-    public func forward(theta: Double = 1) -> [Double] {
+    package func forward(theta: Double = 1) -> [Double] {
         var alpha = [Double](repeating: -.infinity, count: size + 1)
         alpha[0] = 0
-        for position in 1...max(1, size) where position <= size {
-            var total = -Double.infinity
-            for index in endingAt[position] {
-                let node = nodes[Int(index)]
-                total = logAddExp(total, alpha[Int(node.start)] + theta * node.score)
-            }
-            alpha[position] = total
+        for k in 0..<starts.count {
+            let e = Int(ends[k])
+            alpha[e] = logAddExp(alpha[e], alpha[Int(starts[k])] + theta * scores[k])
         }
         return alpha
     }
 
-    /// log Σ exp over paths from each position to the end.
-    public func backward(theta: Double = 1) -> [Double] {
-        var beta = [Double](repeating: -.infinity, count: size + 1)
-        beta[size] = 0
-        for position in stride(from: size, through: 1, by: -1) where beta[position] > -.infinity {
-            for index in endingAt[position] {
-                let node = nodes[Int(index)]
-                beta[Int(node.start)] = logAddExp(beta[Int(node.start)], beta[position] + theta * node.score)
-            }
+    /// The E-step for one word: adds `weight` x each node's posterior probability to
+    /// `expected[id]` (unknown nodes are skipped) and returns log Z.
+    ///
+    /// In probability space (one multiply-add per node instead of exp and log1p) when Z stays a
+    /// normal double, which it does for all but very long or very unlikely words; in log space
+    /// otherwise.
+    /// - Complexity: O(nodes).
+    package mutating func accumulate(into expected: inout [Double], weight: Double) -> Double {
+        if alpha.count < size + 1 {
+            alpha = [Double](repeating: 0, count: size + 1)
+            beta = [Double](repeating: 0, count: size + 1)
         }
-        return beta
+        let n = starts.count
+        if probabilities.count < n { probabilities = [Double](repeating: 0, count: max(n, 2 * probabilities.count)) }
+        for k in 0..<n { probabilities[k] = exp(scores[k]) }
+        for i in 0...size { alpha[i] = 0; beta[i] = 0 }
+        alpha[0] = 1
+        beta[size] = 1
+        for k in 0..<n { alpha[Int(ends[k])] += alpha[Int(starts[k])] * probabilities[k] }
+        let linearZ = alpha[size]
+        if linearZ.isNormal && linearZ > 1e-250 {
+            for k in stride(from: n - 1, through: 0, by: -1) { beta[Int(starts[k])] += beta[Int(ends[k])] * probabilities[k] }
+            let scale = weight / linearZ
+            for k in 0..<n where ids[k] != unknownId {
+                expected[Int(ids[k])] += scale * alpha[Int(starts[k])] * probabilities[k] * beta[Int(ends[k])]
+            }
+            return log(linearZ)
+        }
+        return accumulateInLogSpace(into: &expected, weight: weight)
     }
 
-    /// The posterior probability of every node, and log Z (the log likelihood of the text).
-    public func marginals() -> (probabilities: [Double], logZ: Double) {
-        let alpha = forward(), beta = backward()
-        let logZ = alpha[size]
-        let probabilities = nodes.map { exp(alpha[Int($0.start)] + $0.score + beta[Int($0.end)] - logZ) }
-        return (probabilities, logZ)
+    private mutating func accumulateInLogSpace(into expected: inout [Double], weight: Double) -> Double {
+        for i in 0...size { alpha[i] = -.infinity; beta[i] = -.infinity }
+        alpha[0] = 0
+        beta[size] = 0
+        let n = starts.count
+        for k in 0..<n {
+            let s = Int(starts[k]), e = Int(ends[k])
+            alpha[e] = logAddExp(alpha[e], alpha[s] + scores[k])
+        }
+        for k in stride(from: n - 1, through: 0, by: -1) {
+            let s = Int(starts[k]), e = Int(ends[k])
+            beta[s] = logAddExp(beta[s], beta[e] + scores[k])
+        }
+        let z = alpha[size]
+        for k in 0..<n where ids[k] != unknownId {
+            expected[Int(ids[k])] += weight * exp(alpha[Int(starts[k])] + scores[k] + beta[Int(ends[k])] - z)
+        }
+        return z
     }
+
+    // MARK: Search and sampling
 
     /// The `count` best segmentations, best first, with their total scores (A* search from the
     /// end, guided by exact forward Viterbi scores).
     /// - Complexity: O(count x n x k log agenda) in the worst case; the agenda is capped.
-    public func nBest(_ count: Int) -> [(path: [Node], score: Double)] {
+    package func nBest(_ count: Int) -> [(path: [Node], score: Double)] {
         guard count > 0, size > 0 else { return [] }
+        let (offsets, byEnd) = nodesByEnd()
         // Forward Viterbi: the best score from 0 to each position.
         var best = [Double](repeating: -.infinity, count: size + 1)
         best[0] = 0
-        for position in 1...size {
-            for index in endingAt[position] {
-                let node = nodes[Int(index)]
-                best[position] = max(best[position], best[Int(node.start)] + node.score)
-            }
+        for k in 0..<starts.count {
+            let e = Int(ends[k])
+            best[e] = max(best[e], best[Int(starts[k])] + scores[k])
         }
         // Hypotheses are suffixes from `position` to the end; priority = suffix score + best[position].
         struct Hypothesis { var position: Int32; var score: Double; var node: Int32; var next: Int32 }
@@ -100,16 +158,16 @@ public struct UnigramLattice {
                 var path: [Node] = []
                 var cursor = top
                 while hypotheses[Int(cursor)].node >= 0 {
-                    path.append(nodes[Int(hypotheses[Int(cursor)].node)])
+                    path.append(node(Int(hypotheses[Int(cursor)].node)))
                     cursor = hypotheses[Int(cursor)].next
                 }
                 results.append((path, hypothesis.score))
                 if results.count == count { break }
                 continue
             }
-            for index in endingAt[Int(hypothesis.position)] {
-                let node = nodes[Int(index)]
-                hypotheses.append(Hypothesis(position: node.start, score: hypothesis.score + node.score, node: index, next: top))
+            let position = Int(hypothesis.position)
+            for index in byEnd[offsets[position]..<offsets[position + 1]] {
+                hypotheses.append(Hypothesis(position: starts[Int(index)], score: hypothesis.score + scores[Int(index)], node: index, next: top))
                 agenda.push(Int32(hypotheses.count - 1))
             }
             if agenda.count > agendaLimit { agenda.shrink(to: agendaLimit / 2) }
@@ -120,21 +178,22 @@ public struct UnigramLattice {
     /// One segmentation drawn with probability ∝ exp(theta x score) over all segmentations
     /// (forward filtering, backward sampling).
     /// - Complexity: O(nodes).
-    public func sample(theta: Double, using generator: inout some RandomNumberGenerator) -> [Node] {
+    package func sample(theta: Double, using generator: inout some RandomNumberGenerator) -> [Node] {
         guard size > 0 else { return [] }
         let alpha = forward(theta: theta)
+        let (offsets, byEnd) = nodesByEnd()
         var path: [Node] = []
         var position = size
         while position > 0 {
-            let candidates = endingAt[position]
+            let candidates = byEnd[offsets[position]..<offsets[position + 1]]
             var threshold = Double.random(in: 0..<1, using: &generator)
-            var chosen = candidates[candidates.count - 1]
+            var chosen = candidates[candidates.endIndex - 1]
             for index in candidates {
-                let node = nodes[Int(index)]
-                threshold -= exp(alpha[Int(node.start)] + theta * node.score - alpha[position])
+                let k = Int(index)
+                threshold -= exp(alpha[Int(starts[k])] + theta * scores[k] - alpha[position])
                 if threshold < 0 { chosen = index; break }
             }
-            let node = nodes[Int(chosen)]
+            let node = node(Int(chosen))
             path.append(node)
             position = Int(node.start)
         }
@@ -144,7 +203,7 @@ public struct UnigramLattice {
 
 /// log(exp(a) + exp(b)) without overflow.
 @inline(__always)
-public func logAddExp(_ a: Double, _ b: Double) -> Double {
+package func logAddExp(_ a: Double, _ b: Double) -> Double {
     if a == -.infinity { return b }
     if b == -.infinity { return a }
     return a > b ? a + log1p(exp(b - a)) : b + log1p(exp(a - b))
@@ -195,5 +254,3 @@ struct PriorityHeap<Element> {
         for item in kept { push(item) }
     }
 }
-
-import Foundation

@@ -27,7 +27,7 @@ public struct UnigramModel: Sendable {
     public let byteFallback: Bool
     public let flavor: Flavor
     /// Pieces matched in text → id.
-    public let trie: DoubleArrayTrie
+    package let trie: DoubleArrayTrie
     let lookup: ByteStringTable
     /// Ids of `<0x00>`...`<0xFF>` when `byteFallback`.
     let byteIds: [UInt32]
@@ -136,7 +136,7 @@ public struct UnigramModel: Sendable {
     /// 2. Backtrack from the end.
     /// 3. Fuse runs of unknown nodes, or spell them as bytes with byte fallback.
     /// - Complexity: O(n x k) for k pieces matching at a position.
-    public func encode(piece: UnsafeBufferPointer<UInt8>, into output: inout [PieceToken], scratch: inout UnigramScratch) {
+    package func encode(piece: UnsafeBufferPointer<UInt8>, into output: inout [PieceToken], scratch: inout UnigramScratch) {
         let size = piece.count
         guard size > 0 else { return }
         // Phase 1: best path ending at each byte position.
@@ -204,8 +204,8 @@ public struct UnigramModel: Sendable {
     }
 }
 
-/// Reusable buffers for Unigram encoding, one per thread.
-public struct UnigramScratch {
+/// Unigram's reusable encoding buffers, one per thread (inside `EncoderScratch`).
+package struct UnigramScratch {
     struct Node {
         var score: Double
         var start: Int32
@@ -214,7 +214,7 @@ public struct UnigramScratch {
     var nodes: [Node] = []
     var path: [PieceToken] = []
 
-    public init() {}
+    package init() {}
 
     mutating func reset(_ size: Int) {
         let empty = Node(score: 0, start: -1, id: -1)
