@@ -28,21 +28,26 @@ struct RegistryTests {
         try Self.samples.map { try preTokenizer.preTokenize($0) }
     }
 
-    @Test("the normalizer examples cover every case of the registry")
-    func normalizerCoverage() {
-        #expect(Set(NormalizerComponent.examples.map(\.caseIndex)) == Set(0..<NormalizerComponent.caseCount))
-        #expect(Set(NormalizerComponent.names).count == NormalizerComponent.names.count, "names are unique")
+    /// The examples cover every case; each example's type reports it; its name parses back to it.
+    func checkRegistry<C: StageComponent>(_ registry: C.Type, names: [String]) throws {
+        #expect(Set(C.examples.map(\.caseIndex)) == Set(0..<C.caseCount), "\(C.self): examples of every case")
+        #expect(Set(names).count == names.count, "\(C.self): names are unique")
+        for component in C.examples {
+            #expect(C.component(of: try component.make()) == component, "type → component: \(component)")
+            if let name = component.name { #expect(try C.parsing(name) == component, "name → component: \(name)") }
+        }
     }
 
-    @Test("every normalizer: its type reports its component, its name builds it, tokenizer.json keeps its behaviour",
-          arguments: NormalizerComponent.examples)
+    @Test("both registries: every case has an example, reported by its type, named back")
+    func registries() throws {
+        try checkRegistry(NormalizerComponent.self, names: NormalizerComponent.names)
+        try checkRegistry(PreTokenizerComponent.self, names: PreTokenizerComponent.names)
+    }
+
+    @Test("every normalizer keeps its behaviour through tokenizer.json", arguments: NormalizerComponent.examples)
     func normalizerRoundTrip(component: NormalizerComponent) throws {
         let normalizer = try component.make()
-        #expect(normalizer.component == component, "type → component")
-        if let name = component.name {
-            #expect(NormalizerComponent.named(name) == [component], "name → component")
-            #expect(try FrontEndSpecification.normalizer(name).component == .sequence([component]))
-        }
+        if let name = component.name { #expect(try FrontEndSpecification.normalizer(name).component == .sequence([component])) }
         switch component {
         case .unicodeForm(.nfkcCasefold), .replaceWhitespace(_, true):
             #expect(throws: TextError.self) { try NormalizerJSON.write(normalizer) }
@@ -63,21 +68,10 @@ struct RegistryTests {
         }
     }
 
-    @Test("the pre-tokenizer examples cover every case of the registry")
-    func preTokenizerCoverage() {
-        #expect(Set(PreTokenizerComponent.examples.map(\.caseIndex)) == Set(0..<PreTokenizerComponent.caseCount))
-        #expect(Set(PreTokenizerComponent.names).count == PreTokenizerComponent.names.count, "names are unique")
-    }
-
-    @Test("every pre-tokenizer: its type reports its component, its name builds it, tokenizer.json keeps its behaviour",
-          arguments: PreTokenizerComponent.examples)
+    @Test("every pre-tokenizer keeps its behaviour through tokenizer.json", arguments: PreTokenizerComponent.examples)
     func preTokenizerRoundTrip(component: PreTokenizerComponent) throws {
         let preTokenizer = try component.make()
-        #expect(preTokenizer.component == component, "type → component")
-        if let name = component.name {
-            #expect(try PreTokenizerComponent.named(name) == component, "name → component")
-            #expect(try FrontEndSpecification.preTokenizer(name).component == component)
-        }
+        if let name = component.name { #expect(try FrontEndSpecification.preTokenizer(name).component == component) }
         let read = try PreTokenizerJSON.component(json(try PreTokenizerJSON.write(preTokenizer, byteLevelModel: false)))
         #expect(try pieces(read.make()) == pieces(preTokenizer), "tokenizer.json round trip of \(component)")
         if case .pattern(.gpt2) = component {

@@ -92,35 +92,25 @@ struct TokenDecoderTests {
 
     // MARK: - .sentencePiece
 
-    @Test("sentencePiece with remove_extra_whitespaces drops every leading ▁ before the first text")
-    func sentencePieceStripsAllLeadingSpaces() {
-        let decoder = TokenDecoder.sentencePiece(SentencePieceDecoding(unknownId: 0))
-        let out = Self.join(decoder, ["▁", "▁Hello", "▁world"])
-        #expect(out == "Hello world", "got \(out.debugDescription); all leading ▁ should go")
-        // Spaces after the first text stay.
-        let inner = Self.join(decoder, ["▁Hello", "▁", "▁world", "▁"])
-        #expect(inner == "Hello  world ", "inner and trailing ▁ must stay spaces, got \(inner.debugDescription)")
-    }
+    /// (strips the dummy prefix, strips every leading space, tokens, expected text)
+    static let leadingSpaceCases: [(Bool, Bool, [String], String)] = [
+        // remove_extra_whitespaces: every leading ▁ before the first text goes; later ones stay.
+        (true, true, ["▁", "▁Hello", "▁world"], "Hello world"),
+        (true, true, ["▁Hello", "▁", "▁world", "▁"], "Hello  world "),
+        // add_dummy_prefix only: just the one leading ▁ (a piece may hold several).
+        (true, false, ["▁", "▁Hello", "▁world"], " Hello world"),
+        (true, false, ["▁Hello", "▁world"], "Hello world"),
+        (true, false, ["▁▁x"], " x"),
+        // Neither: leading spaces stay.
+        (false, false, ["▁", "▁Hello", "▁world"], "  Hello world"),
+    ]
 
-    @Test("sentencePiece with only add_dummy_prefix drops just the one leading ▁")
-    func sentencePieceStripsOneLeadingSpace() {
-        let decoder = TokenDecoder.sentencePiece(SentencePieceDecoding(unknownId: 0, stripsLeadingSpace: true,
-                                                                       stripsAllLeadingSpaces: false))
-        let out = Self.join(decoder, ["▁", "▁Hello", "▁world"])
-        #expect(out == " Hello world", "got \(out.debugDescription); only the dummy-prefix ▁ should go")
-        let plain = Self.join(decoder, ["▁Hello", "▁world"])
-        #expect(plain == "Hello world", "got \(plain.debugDescription), expected \"Hello world\"")
-        // A piece may hold several ▁; only one is the dummy prefix.
-        let run = Self.join(decoder, ["▁▁x"])
-        #expect(run == " x", "only one ▁ of \"▁▁x\" is the dummy prefix, got \(run.debugDescription)")
-    }
-
-    @Test("sentencePiece without add_dummy_prefix or remove_extra_whitespaces keeps leading spaces")
-    func sentencePieceKeepsLeadingSpaces() {
-        let decoder = TokenDecoder.sentencePiece(SentencePieceDecoding(unknownId: 0, stripsLeadingSpace: false,
-                                                                       stripsAllLeadingSpaces: false))
-        let out = Self.join(decoder, ["▁", "▁Hello", "▁world"])
-        #expect(out == "  Hello world", "got \(out.debugDescription); no leading ▁ should be dropped")
+    @Test("sentencePiece drops leading ▁ as add_dummy_prefix and remove_extra_whitespaces say", arguments: leadingSpaceCases)
+    func sentencePieceLeadingSpaces(stripsLeading: Bool, stripsAll: Bool, tokens: [String], expected: String) {
+        let decoder = TokenDecoder.sentencePiece(SentencePieceDecoding(unknownId: 0, stripsLeadingSpace: stripsLeading,
+                                                                       stripsAllLeadingSpaces: stripsAll))
+        let out = Self.join(decoder, tokens)
+        #expect(out == expected, "\(tokens) with strip \(stripsLeading), strip all \(stripsAll): got \(out.debugDescription)")
     }
 
     @Test("sentencePiece: text from a byte piece at the start ends the leading-space stripping")

@@ -83,14 +83,7 @@ public struct SentencePieceWhitespaceRules: Normalizer {
     }
 }
 
-extension BertCleanText {
-    public var component: NormalizerComponent? { .bertClean }
-}
-
-extension CJKIdeographSpacing {
-    public var component: NormalizerComponent? { .cjkSpacing }
-}
-
-extension SentencePieceWhitespaceRules {
-    public var component: NormalizerComponent? { .sentencePieceWhitespace }
-}
+// The registry entries (see NormalizerComponent).
+extension BertCleanText { public var component: NormalizerComponent? { .bertClean } }
+extension CJKIdeographSpacing { public var component: NormalizerComponent? { .cjkSpacing } }
+extension SentencePieceWhitespaceRules { public var component: NormalizerComponent? { .sentencePieceWhitespace } }

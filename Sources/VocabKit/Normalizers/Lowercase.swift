@@ -15,6 +15,5 @@ public struct Lowercase: Normalizer {
     }
 }
 
-extension Lowercase {
-    public var component: NormalizerComponent? { .lowercase }
-}
+// The registry entries (see NormalizerComponent).
+extension Lowercase { public var component: NormalizerComponent? { .lowercase } }

@@ -36,13 +36,10 @@ public struct NormalizerSequence: Normalizer {
         for step in steps { try step.normalize(&text) }
     }
 
+    /// The sequence of its steps' components (nil when a step has none).
     public var component: NormalizerComponent? {
-        var components: [NormalizerComponent] = []
-        for step in steps {
-            guard let component = step.component else { return nil }
-            components.append(component)
-        }
-        return .sequence(components)
+        let components = steps.compactMap(\.component)
+        return components.count == steps.count ? .sequence(components) : nil
     }
 }
 

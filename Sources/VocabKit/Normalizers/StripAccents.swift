@@ -30,10 +30,6 @@ public struct StripAccents: Normalizer {
     }
 }
 
-extension RemoveNonspacingMarks {
-    public var component: NormalizerComponent? { .removeNonspacingMarks }
-}
-
-extension StripAccents {
-    public var component: NormalizerComponent? { .stripAccents(recompose: recompose) }
-}
+// The registry entries (see NormalizerComponent).
+extension RemoveNonspacingMarks { public var component: NormalizerComponent? { .removeNonspacingMarks } }
+extension StripAccents { public var component: NormalizerComponent? { .stripAccents(recompose: recompose) } }

@@ -94,6 +94,5 @@ extension UnicodeFormNormalizer {
     }
 }
 
-extension UnicodeFormNormalizer {
-    public var component: NormalizerComponent? { .unicodeForm(form) }
-}
+// The registry entries (see NormalizerComponent).
+extension UnicodeFormNormalizer { public var component: NormalizerComponent? { .unicodeForm(form) } }

@@ -157,26 +157,10 @@ public struct ReplaceRegex: Normalizer {
     }
 }
 
-extension ReplaceWhitespace {
-    public var component: NormalizerComponent? { .replaceWhitespace(collapse: collapse, keepNewlines: keepNewlines) }
-}
-
-extension Strip {
-    public var component: NormalizerComponent? { .strip(left: left, right: right) }
-}
-
-extension RemoveControlCharacters {
-    public var component: NormalizerComponent? { .removeControl }
-}
-
-extension ReplaceLiteral {
-    public var component: NormalizerComponent? { .replaceLiteral(String(decoding: pattern, as: UTF8.self), with: String(decoding: content, as: UTF8.self)) }
-}
-
-extension Prepend {
-    public var component: NormalizerComponent? { .prepend(String(decoding: prefix, as: UTF8.self)) }
-}
-
-extension ReplaceRegex {
-    public var component: NormalizerComponent? { .replaceRegex(regex.pattern, with: String(decoding: content, as: UTF8.self)) }
-}
+// The registry entries (see NormalizerComponent).
+extension ReplaceWhitespace { public var component: NormalizerComponent? { .replaceWhitespace(collapse: collapse, keepNewlines: keepNewlines) } }
+extension Strip { public var component: NormalizerComponent? { .strip(left: left, right: right) } }
+extension RemoveControlCharacters { public var component: NormalizerComponent? { .removeControl } }
+extension ReplaceLiteral { public var component: NormalizerComponent? { .replaceLiteral(String(decoding: pattern, as: UTF8.self), with: String(decoding: content, as: UTF8.self)) } }
+extension Prepend { public var component: NormalizerComponent? { .prepend(String(decoding: prefix, as: UTF8.self)) } }
+extension ReplaceRegex { public var component: NormalizerComponent? { .replaceRegex(regex.pattern, with: String(decoding: content, as: UTF8.self)) } }

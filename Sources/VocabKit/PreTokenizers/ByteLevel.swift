@@ -91,6 +91,5 @@ public struct ByteLevel: PreTokenizer {
     }
 }
 
-extension ByteLevel {
-    public var component: PreTokenizerComponent? { .byteLevel(addsPrefixSpace: addsPrefixSpace, usesRegex: usesRegex) }
-}
+// The registry entries (see PreTokenizerComponent).
+extension ByteLevel { public var component: PreTokenizerComponent? { .byteLevel(addsPrefixSpace: addsPrefixSpace, usesRegex: usesRegex) } }

@@ -77,6 +77,5 @@ public struct CL100kSplitter: PieceSplitter {
     }
 }
 
-extension CL100kSplitter {
-    public var component: PreTokenizerComponent? { .pattern(keepsTrailingWhitespaceWhole ? .cl100k : .llama3) }
-}
+// The registry entries (see PreTokenizerComponent).
+extension CL100kSplitter { public var component: PreTokenizerComponent? { .pattern(keepsTrailingWhitespaceWhole ? .cl100k : .llama3) } }

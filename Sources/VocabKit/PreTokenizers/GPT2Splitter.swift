@@ -48,6 +48,5 @@ public struct GPT2Splitter: PieceSplitter {
     }
 }
 
-extension GPT2Splitter {
-    public var component: PreTokenizerComponent? { .pattern(.gpt2) }
-}
+// The registry entries (see PreTokenizerComponent).
+extension GPT2Splitter { public var component: PreTokenizerComponent? { .pattern(.gpt2) } }

@@ -61,6 +61,5 @@ public struct Metaspace: PreTokenizer {
     }
 }
 
-extension Metaspace {
-    public var component: PreTokenizerComponent? { .metaspace(replacement: String(decoding: replacement, as: UTF8.self), prependScheme: prependScheme, splits: splits) }
-}
+// The registry entries (see PreTokenizerComponent).
+extension Metaspace { public var component: PreTokenizerComponent? { .metaspace(replacement: String(decoding: replacement, as: UTF8.self), prependScheme: prependScheme, splits: splits) } }

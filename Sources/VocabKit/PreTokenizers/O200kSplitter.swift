@@ -100,6 +100,5 @@ public struct O200kSplitter: PieceSplitter {
     }
 }
 
-extension O200kSplitter {
-    public var component: PreTokenizerComponent? { .pattern(.o200k) }
-}
+// The registry entries (see PreTokenizerComponent).
+extension O200kSplitter { public var component: PreTokenizerComponent? { .pattern(.o200k) } }

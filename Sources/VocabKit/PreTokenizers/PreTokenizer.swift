@@ -72,12 +72,9 @@ public struct PreTokenizerSequence: PreTokenizer {
         for step in steps { try step.preTokenize(&text) }
     }
 
+    /// The sequence of its steps' components (nil when a step has none).
     public var component: PreTokenizerComponent? {
-        var components: [PreTokenizerComponent] = []
-        for step in steps {
-            guard let component = step.component else { return nil }
-            components.append(component)
-        }
-        return .sequence(components)
+        let components = steps.compactMap(\.component)
+        return components.count == steps.count ? .sequence(components) : nil
     }
 }

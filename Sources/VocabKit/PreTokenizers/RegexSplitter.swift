@@ -45,10 +45,6 @@ public struct LiteralSplitter: PieceSplitter {
     }
 }
 
-extension RegexSplitter {
-    public var component: PreTokenizerComponent? { .regex(regex.pattern, behavior: behavior, invert: invert) }
-}
-
-extension LiteralSplitter {
-    public var component: PreTokenizerComponent? { .literal(String(decoding: delimiter, as: UTF8.self), behavior: behavior) }
-}
+// The registry entries (see PreTokenizerComponent).
+extension RegexSplitter { public var component: PreTokenizerComponent? { .regex(regex.pattern, behavior: behavior, invert: invert) } }
+extension LiteralSplitter { public var component: PreTokenizerComponent? { .literal(String(decoding: delimiter, as: UTF8.self), behavior: behavior) } }

@@ -141,22 +141,9 @@ public struct DigitsSplitter: PieceSplitter {
     }
 }
 
-extension WhitespaceSplitter {
-    public var component: PreTokenizerComponent? { .whitespaceSplit }
-}
-
-extension WordPunctuationSplitter {
-    public var component: PreTokenizerComponent? { .wordPunctuation }
-}
-
-extension BertPreTokenizer {
-    public var component: PreTokenizerComponent? { .bert }
-}
-
-extension PunctuationSplitter {
-    public var component: PreTokenizerComponent? { .punctuation(behavior) }
-}
-
-extension DigitsSplitter {
-    public var component: PreTokenizerComponent? { .digits(maxRun: maxRun) }
-}
+// The registry entries (see PreTokenizerComponent).
+extension WhitespaceSplitter { public var component: PreTokenizerComponent? { .whitespaceSplit } }
+extension WordPunctuationSplitter { public var component: PreTokenizerComponent? { .wordPunctuation } }
+extension BertPreTokenizer { public var component: PreTokenizerComponent? { .bert } }
+extension PunctuationSplitter { public var component: PreTokenizerComponent? { .punctuation(behavior) } }
+extension DigitsSplitter { public var component: PreTokenizerComponent? { .digits(maxRun: maxRun) } }

@@ -44,6 +44,5 @@ public struct UnicodeScriptSplitter: PieceSplitter {
     }
 }
 
-extension UnicodeScriptSplitter {
-    public var component: PreTokenizerComponent? { .unicodeScripts }
-}
+// The registry entries (see PreTokenizerComponent).
+extension UnicodeScriptSplitter { public var component: PreTokenizerComponent? { .unicodeScripts } }

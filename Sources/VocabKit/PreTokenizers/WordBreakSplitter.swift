@@ -31,6 +31,5 @@ public struct WordBreakSplitter: PieceSplitter {
     }
 }
 
-extension WordBreakSplitter {
-    public var component: PreTokenizerComponent? { .wordBreak(locale: breaker.locale, keepsWhitespace: keepsWhitespace) }
-}
+// The registry entries (see PreTokenizerComponent).
+extension WordBreakSplitter { public var component: PreTokenizerComponent? { .wordBreak(locale: breaker.locale, keepsWhitespace: keepsWhitespace) } }

@@ -40,12 +40,9 @@ public struct BPERecipe: Trainer {
         options.specialTokens = recipe.specialTokens ?? []
         if let unknown = recipe.unknownToken, !options.specialTokens.contains(unknown) { options.specialTokens.append(unknown) }
         options.isByteLevel = !characters
-        options.limitAlphabet = recipe.limitAlphabet
-        options.characterCoverage = recipe.characterCoverage
-        options.byteFallback = recipe.byteFallback
-        options.unknownToken = recipe.unknownToken
-        options.continuingSubwordPrefix = continuingSubwordPrefix
-        options.endOfWordSuffix = endOfWordSuffix
+        (options.limitAlphabet, options.characterCoverage) = (recipe.limitAlphabet, recipe.characterCoverage)
+        (options.byteFallback, options.unknownToken) = (recipe.byteFallback, recipe.unknownToken)
+        (options.continuingSubwordPrefix, options.endOfWordSuffix) = (continuingSubwordPrefix, endOfWordSuffix)
         options.maxTokenLength = maxTokenLength
         return options
     }

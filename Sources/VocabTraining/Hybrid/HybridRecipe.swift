@@ -10,13 +10,11 @@ public struct HybridRecipe: Trainer {
 
     public init() {}
 
-    public func defaultFrontEnd(_ recipe: Recipe) -> FrontEndNames {
-        FrontEndNames(normalizer: "nmt-nfkc", preTokenizers: ["metaspace"])
-    }
+    public func defaultFrontEnd(_ recipe: Recipe) -> FrontEndNames { .sentencePieceWords }
 
     func options(_ recipe: Recipe, size: Int) -> HybridTrainerOptions {
         var options = HybridTrainerOptions(vocabularySize: size)
-        (options.specialTokens, options.unknownToken) = recipe.specialTokenList(defaults: options.specialTokens, unknown: options.unknownToken)
+        recipe.applySpecialTokens(to: &options)
         if let ranking { options.ranking = ranking }
         options.subwordMerges = subwordMerges
         if let coverage = recipe.characterCoverage { options.characterCoverage = coverage }
@@ -27,21 +25,19 @@ public struct HybridRecipe: Trainer {
 
     /// The tokenizer of a hybrid model; Metaspace pieces decode their "▁" as spaces.
     static func tokenizer(_ model: HybridModel, frontEnd: TextFrontEnd, names: FrontEndNames, options: HybridTrainerOptions) -> Tokenizer {
-        Tokenizer(frontEnd: frontEnd, model: .hybrid(model), addedTokens: TrainedTokenizer.addedTokens(options.specialTokens, in: .hybrid(model)),
-                  decoder: names.usesMetaspace ? .metaspace : .concatenate)
+        TrainedTokenizer.assemble(.hybrid(model), frontEnd: frontEnd, specialTokens: options.specialTokens,
+                                  decoder: names.usesMetaspace ? .metaspace : .concatenate)
     }
 
     public func train(_ counts: WordCounts, frontEnd: TextFrontEnd, recipe: Recipe,
                       progress: ((TrainingProgress) -> Void)?) throws -> TrainedTokenizer {
         let options = options(recipe, size: recipe.vocabularySize)
         let training = try HybridTrainer(options: options).train(counts, progress: progress)
-        let model = training.model
+        let (model, alphabet) = (training.model, training.alphabetSize)
         var record = TrainingRecord(algorithm: .hybrid, name: "hybrid", frontEnd: recipe.frontEndNames, counts: counts)
-        record.details = ["\(training.alphabetSize) characters", "\(model.spelling.merges.count) merges", "\(model.words.count) whole words"]
-        if model.vocabularySize < recipe.vocabularySize {
-            record.notes.append("only \(model.words.count) words were seen --min-frequency \(recipe.minFrequency) times; "
-                                + "the vocabulary has \(model.vocabularySize) of the \(recipe.vocabularySize) tokens asked for")
-        }
+        record.details = ["\(alphabet) characters", "\(model.spelling.merges.count) merges", "\(model.words.count) whole words"]
+        record.vocabularySizeTrained = model.vocabularySize
+        record.noteShortfall(words: model.words.count, minFrequency: recipe.minFrequency, asked: recipe.vocabularySize)
         return TrainedTokenizer(tokenizer: Self.tokenizer(model, frontEnd: frontEnd, names: record.frontEnd, options: options), record: record)
     }
 

@@ -156,12 +156,22 @@ public struct Recipe: Sendable {
         guard vocabularySize > 0 else { throw TrainingError.invalidOption("the vocabulary size must be positive, not \(vocabularySize)") }
     }
 
-    /// The special tokens and unknown token over a trainer's defaults; an unknown token not
-    /// among the special tokens is put first.
-    func specialTokenList(defaults: [String], unknown: String) -> ([String], String) {
-        var tokens = specialTokens ?? defaults
-        guard let unknownToken else { return (tokens, unknown) }
-        if !tokens.contains(unknownToken) { tokens.insert(unknownToken, at: 0) }
-        return (tokens, unknownToken)
+    /// Puts the recipe's special tokens and unknown token over a trainer's defaults; an unknown
+    /// token not among the special tokens is put first.
+    func applySpecialTokens<Options: SpecialTokenOptions>(to options: inout Options) {
+        if let specialTokens { options.specialTokens = specialTokens }
+        guard let unknownToken else { return }
+        if !options.specialTokens.contains(unknownToken) { options.specialTokens.insert(unknownToken, at: 0) }
+        options.unknownToken = unknownToken
     }
 }
+
+/// Trainer options with special tokens and a required unknown token (Unigram, hybrid, word level).
+protocol SpecialTokenOptions {
+    var specialTokens: [String] { get set }
+    var unknownToken: String { get set }
+}
+
+extension UnigramTrainerOptions: SpecialTokenOptions {}
+extension HybridTrainerOptions: SpecialTokenOptions {}
+extension WordLevelTrainerOptions: SpecialTokenOptions {}

@@ -52,6 +52,9 @@ public struct FrontEndNames: Sendable, Equatable, Codable {
         self.preTokenizers = preTokenizers
     }
 
+    /// SentencePiece's default front end: `nmt_nfkc`, then words with "▁" in front.
+    public static let sentencePieceWords = FrontEndNames(normalizer: "nmt-nfkc", preTokenizers: ["metaspace"])
+
     /// "nmt-nfkc + metaspace": how reports and messages name it.
     public var description: String { "\(normalizer) + \(preTokenizers.joined(separator: " + "))" }
 
@@ -98,6 +101,8 @@ public struct TrainingRecord: Sendable {
     /// The settings a SentencePiece `.model` records (Unigram only).
     public var sentencePieceSettings: SentencePieceModelFile.Settings?
     public var vocabularySize = 0
+    /// The size the trainer reached (set by the trainer; `vocabularySize` is set by the recipe).
+    var vocabularySizeTrained = 0
 
     public init(algorithm: Algorithm, name: String, frontEnd: FrontEndNames, counts: WordCounts) {
         self.algorithm = algorithm
@@ -124,5 +129,19 @@ extension TrainedTokenizer {
     /// The special tokens of `names` that `model` has, as added tokens (special, in that order).
     static func addedTokens(_ names: [String], in model: TokenModel) -> [AddedToken] {
         names.compactMap { name in model.id(of: Array(name.utf8)).map { AddedToken(content: name, id: $0) } }
+    }
+
+    /// A tokenizer of `model` whose added tokens are the special tokens it has.
+    static func assemble(_ model: TokenModel, frontEnd: TextFrontEnd, specialTokens: [String], decoder: TokenDecoder) -> Tokenizer {
+        Tokenizer(frontEnd: frontEnd, model: model, addedTokens: addedTokens(specialTokens, in: model), decoder: decoder)
+    }
+}
+
+extension TrainingRecord {
+    /// Notes a vocabulary smaller than asked for: only `words` words were frequent enough.
+    mutating func noteShortfall(words: Int, minFrequency: Int64, asked: Int) {
+        guard vocabularySizeTrained < asked else { return }
+        notes.append("only \(words) words were seen --min-frequency \(minFrequency) times; "
+                     + "the vocabulary has \(vocabularySizeTrained) of the \(asked) tokens asked for")
     }
 }

@@ -18,7 +18,7 @@ public struct UnigramRecipe: Trainer {
 
     /// SentencePiece's normalizer; Metaspace per word, or over the whole line with `sentences`.
     public func defaultFrontEnd(_ recipe: Recipe) -> FrontEndNames {
-        FrontEndNames(normalizer: "nmt-nfkc", preTokenizers: [sentences ? "metaspace-whole" : "metaspace"])
+        sentences ? FrontEndNames(normalizer: "nmt-nfkc", preTokenizers: ["metaspace-whole"]) : .sentencePieceWords
     }
 
     public func check(_ format: TokenizerFile.Format, recipe: Recipe) throws {
@@ -27,7 +27,7 @@ public struct UnigramRecipe: Trainer {
 
     func options(_ recipe: Recipe, size: Int) -> UnigramTrainerOptions {
         var options = UnigramTrainerOptions(vocabularySize: size)
-        (options.specialTokens, options.unknownToken) = recipe.specialTokenList(defaults: options.specialTokens, unknown: options.unknownToken)
+        recipe.applySpecialTokens(to: &options)
         if let coverage = recipe.characterCoverage { options.characterCoverage = coverage }
         if let maxPieceLength { options.maxPieceLength = maxPieceLength }
         if let shrinkingFactor { options.shrinkingFactor = shrinkingFactor }
@@ -42,9 +42,9 @@ public struct UnigramRecipe: Trainer {
     /// The tokenizer of a Unigram model: its special tokens, and SentencePiece's decoder (control
     /// pieces decode as nothing).
     static func tokenizer(_ model: UnigramModel, frontEnd: TextFrontEnd, options: UnigramTrainerOptions) -> Tokenizer {
-        let added = TrainedTokenizer.addedTokens(options.specialTokens, in: .unigram(model))
-        let decoding = SentencePieceDecoding(unknownId: model.unknownId, controlIds: Set(added.map(\.id)).subtracting([model.unknownId]))
-        return Tokenizer(frontEnd: frontEnd, model: .unigram(model), addedTokens: added, decoder: .sentencePiece(decoding))
+        let controls = Set(TrainedTokenizer.addedTokens(options.specialTokens, in: .unigram(model)).map(\.id))
+        let decoding = SentencePieceDecoding(unknownId: model.unknownId, controlIds: controls.subtracting([model.unknownId]))
+        return TrainedTokenizer.assemble(.unigram(model), frontEnd: frontEnd, specialTokens: options.specialTokens, decoder: .sentencePiece(decoding))
     }
 
     public func train(_ counts: WordCounts, frontEnd: TextFrontEnd, recipe: Recipe,

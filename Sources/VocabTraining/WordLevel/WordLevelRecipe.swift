@@ -5,13 +5,11 @@ import VocabKit
 public struct WordLevelRecipe: Trainer {
     public init() {}
 
-    public func defaultFrontEnd(_ recipe: Recipe) -> FrontEndNames {
-        FrontEndNames(normalizer: "nmt-nfkc", preTokenizers: ["metaspace"])
-    }
+    public func defaultFrontEnd(_ recipe: Recipe) -> FrontEndNames { .sentencePieceWords }
 
     func options(_ recipe: Recipe, size: Int) -> WordLevelTrainerOptions {
         var options = WordLevelTrainerOptions(vocabularySize: size)
-        (options.specialTokens, options.unknownToken) = recipe.specialTokenList(defaults: options.specialTokens, unknown: options.unknownToken)
+        recipe.applySpecialTokens(to: &options)
         options.minFrequency = recipe.minFrequency
         return options
     }
@@ -19,8 +17,8 @@ public struct WordLevelRecipe: Trainer {
     /// The tokenizer of a word-level model: Metaspace words decode their "▁", others are joined
     /// with spaces (what HuggingFace does without a decoder).
     static func tokenizer(_ model: WordLevelModel, frontEnd: TextFrontEnd, names: FrontEndNames, specialTokens: [String]) -> Tokenizer {
-        Tokenizer(frontEnd: frontEnd, model: .wordLevel(model), addedTokens: TrainedTokenizer.addedTokens(specialTokens, in: .wordLevel(model)),
-                  decoder: names.usesMetaspace ? .metaspace : .spaceSeparated)
+        TrainedTokenizer.assemble(.wordLevel(model), frontEnd: frontEnd, specialTokens: specialTokens,
+                                  decoder: names.usesMetaspace ? .metaspace : .spaceSeparated)
     }
 
     public func train(_ counts: WordCounts, frontEnd: TextFrontEnd, recipe: Recipe,
@@ -33,10 +31,8 @@ public struct WordLevelRecipe: Trainer {
         let total = counts.words.reduce(Int64(0)) { $0 + $1.count }
         record.details = ["\(training.ranking.count) words seen --min-frequency \(recipe.minFrequency) times",
                           String(format: "%.2f%% of training words covered", Double(covered) / Double(max(1, total)) * 100)]
-        if model.vocabularySize < recipe.vocabularySize {
-            record.notes.append("only \(training.ranking.count) words were seen --min-frequency \(recipe.minFrequency) times; "
-                                + "the vocabulary has \(model.vocabularySize) of the \(recipe.vocabularySize) tokens asked for")
-        }
+        record.vocabularySizeTrained = model.vocabularySize
+        record.noteShortfall(words: training.ranking.count, minFrequency: recipe.minFrequency, asked: recipe.vocabularySize)
         return TrainedTokenizer(tokenizer: Self.tokenizer(model, frontEnd: frontEnd, names: record.frontEnd, specialTokens: options.specialTokens),
                                 record: record)
     }
