@@ -1,5 +1,6 @@
 /// The errors of the runtime module, in one place: text (front end) and model (files and
-/// vocabularies) and input (corpus files). Each message names what is wrong and where.
+/// vocabularies) and input (corpus files). Each message names what is wrong and where, and what
+/// to do where that is not obvious.
 
 /// Errors raised by the text front end (validation, normalization, pre-tokenization).
 public enum TextError: Error, Equatable, CustomStringConvertible {
@@ -16,9 +17,12 @@ public enum TextError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .invalidUTF8(let offset): return "invalid UTF-8 at byte offset \(offset)"
-        case .textTooLarge(let bytes): return "text of \(bytes) bytes is larger than 2 GiB, the most one call can process"
-        case .icuFailure(let operation, let code): return "ICU \(operation) failed with error code \(code)"
+        case .invalidUTF8(let offset):
+            return "invalid UTF-8 at byte offset \(offset) (fix the input, or use the replace policy, which turns ill-formed bytes into U+FFFD)"
+        case .textTooLarge(let bytes):
+            return "text of \(bytes) bytes is larger than 2 GiB, the most one call can process; split it (by lines or documents)"
+        case .icuFailure(let operation, let code):
+            return "ICU \(operation) failed with error code \(code) (check that the system ICU, libicu, is installed with its data)"
         case .invalidPattern(let pattern, let message): return "invalid regular expression \(pattern): \(message)"
         case .invalidSpecification(let message): return message
         }

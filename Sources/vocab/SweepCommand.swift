@@ -34,7 +34,7 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Algorithms, comma-separated (default: all of \(Algorithm.allCases.map(\.rawValue).joined(separator: ", "))).")
     var algorithms: String?
 
-    @Option(name: .customLong("wordpiece-criterion"), help: "WordPiece merges by frequency (default, as HuggingFace's trainer) or likelihood.")
+    @Option(name: .customLong("wordpiece-criterion"), help: "WordPiece's merge criterion: \(WordPieceTrainerOptions.Criterion.allCases.map(\.rawValue).joined(separator: " or ")) (default: \(Recipe.sweep(.wordpiece).wordPiece.criterion?.rawValue ?? "the trainer's"), see Recipe.sweep).")
     var wordPieceCriterion: WordPieceTrainerOptions.Criterion?
 
     @Option(help: "Vocabulary sizes, comma-separated; k means thousands (e.g. 1k,2k,4k).")
@@ -52,7 +52,7 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .customLong("max-units"), help: "Use a seeded sample of at most this many units per group.")
     var maxUnits: Int?
 
-    @Option(name: .shortAndLong, help: "Normalizer for every algorithm (default: each algorithm's own, as vocab train).")
+    @Option(name: .shortAndLong, help: "Normalizer for every algorithm (default: each algorithm's own, see Recipe.sweep).")
     var normalizer: String?
 
     @Option(name: [.short, .customLong("pre-tokenizer")], help: "Pre-tokenizer for every algorithm (repeat to chain).")

@@ -2,15 +2,12 @@ import VocabTraining
 import Foundation
 
 extension SweepReport {
-    /// Each algorithm's chart colour (a switch, so a new algorithm cannot be left without one).
+    /// Chart colours (Tableau 10), one per algorithm in `Algorithm.allCases` order, so a new
+    /// algorithm gets the next colour.
+    static let palette = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#7f7f7f", "#9467bd", "#8c564b", "#e377c2", "#bcbd22", "#17becf"]
+
     static func color(_ algorithm: Algorithm) -> String {
-        switch algorithm {
-        case .bpe: return "#1f77b4"
-        case .wordpiece: return "#ff7f0e"
-        case .unigram: return "#2ca02c"
-        case .hybrid: return "#d62728"
-        case .word: return "#7f7f7f"
-        }
+        palette[(Algorithm.allCases.firstIndex(of: algorithm) ?? 0) % palette.count]
     }
 
     /// One chart of a measure against size, a line per algorithm with fold-std error bars.

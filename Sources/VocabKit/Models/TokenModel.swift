@@ -10,29 +10,23 @@ public enum TokenModel: Sendable {
     /// One token per word, or the unknown token (HuggingFace's `WordLevel`).
     case wordLevel(WordLevelModel)
 
-    /// The number of tokens.
-    public var vocabularySize: Int {
+    /// The model's vocabulary: the one switch over the models besides `encode`.
+    public var vocabulary: any TokenVocabulary {
         switch self {
-        case .bpe(let model): return model.vocabularySize
-        case .wordPiece(let model): return model.vocabularySize
-        case .unigram(let model): return model.vocabularySize
-        case .scoredBPE(let model): return model.vocabularySize
-        case .hybrid(let model): return model.vocabularySize
-        case .wordLevel(let model): return model.vocabularySize
+        case .bpe(let model): return model
+        case .wordPiece(let model): return model
+        case .unigram(let model): return model
+        case .scoredBPE(let model): return model
+        case .hybrid(let model): return model
+        case .wordLevel(let model): return model
         }
     }
 
+    /// The number of tokens.
+    public var vocabularySize: Int { vocabulary.vocabularySize }
+
     /// Token bytes by id.
-    public var tokens: [[UInt8]] {
-        switch self {
-        case .bpe(let model): return model.tokens
-        case .wordPiece(let model): return model.tokens
-        case .unigram(let model): return model.pieces
-        case .scoredBPE(let model): return model.pieces
-        case .hybrid(let model): return model.tokens
-        case .wordLevel(let model): return model.tokens
-        }
-    }
+    public var tokens: [[UInt8]] { vocabulary.tokens }
 
     /// Whether tokens are raw bytes written in GPT-2's byte alphabet (byte-level BPE).
     public var isByteLevel: Bool {
@@ -41,29 +35,10 @@ public enum TokenModel: Sendable {
     }
 
     /// The id of a token given as bytes.
-    public func id<C: Collection>(of token: C) -> UInt32? where C.Element == UInt8 {
-        switch self {
-        case .bpe(let model): return model.id(of: token)
-        case .wordPiece(let model): return model.lookup.id(of: token)
-        case .unigram(let model): return model.id(of: token)
-        case .scoredBPE(let model): return model.id(of: token)
-        case .hybrid(let model): return model.id(of: token)
-        case .wordLevel(let model): return model.id(of: token)
-        }
-    }
+    public func id<C: Collection>(of token: C) -> UInt32? where C.Element == UInt8 { vocabulary.id(of: token) }
 
     /// The token of `id` as a display string.
-    public func tokenString(_ id: UInt32) -> String {
-        switch self {
-        case .bpe(let model): return model.tokenString(id)
-        case .wordPiece(let model):
-            return Int(id) < model.tokens.count ? String(decoding: model.tokens[Int(id)], as: UTF8.self) : ""
-        case .unigram(let model): return model.tokenString(id)
-        case .scoredBPE(let model): return model.tokenString(id)
-        case .hybrid(let model): return model.tokenString(id)
-        case .wordLevel(let model): return model.tokenString(id)
-        }
-    }
+    public func tokenString(_ id: UInt32) -> String { vocabulary.tokenString(id) }
 
     /// Encodes one piece, appending its tokens (offsets relative to the piece). With
     /// `scratch.sampling` set, Unigram samples a segmentation and SentencePiece BPE drops merges.

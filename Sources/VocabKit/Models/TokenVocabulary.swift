@@ -1,0 +1,36 @@
+/// What every model offers about its vocabulary: its size, token bytes by id, the id of a token,
+/// and a display string (`TokenModel.vocabulary`).
+public protocol TokenVocabulary: Sendable {
+    /// The number of tokens.
+    var vocabularySize: Int { get }
+    /// Token bytes by id.
+    var tokens: [[UInt8]] { get }
+    /// The id of a token given as bytes.
+    func id<C: Collection>(of token: C) -> UInt32? where C.Element == UInt8
+    /// The token of `id` as a display string ("" for an id outside the vocabulary).
+    func tokenString(_ id: UInt32) -> String
+}
+
+extension TokenVocabulary {
+    public var vocabularySize: Int { tokens.count }
+
+    public func tokenString(_ id: UInt32) -> String {
+        Int(id) < tokens.count ? String(decoding: tokens[Int(id)], as: UTF8.self) : ""
+    }
+}
+
+extension BPEModel: TokenVocabulary {}
+extension HybridModel: TokenVocabulary {}
+extension WordLevelModel: TokenVocabulary {}
+
+extension UnigramModel: TokenVocabulary {
+    public var tokens: [[UInt8]] { pieces }
+}
+
+extension ScoredBPEModel: TokenVocabulary {
+    public var tokens: [[UInt8]] { pieces }
+}
+
+extension WordPieceModel: TokenVocabulary {
+    public func id<C: Collection>(of token: C) -> UInt32? where C.Element == UInt8 { lookup.id(of: token) }
+}
