@@ -77,7 +77,7 @@ let package = Package(
         // The `vocab` executable end to end (built by `swift test` beside the test binary).
         .testTarget(
             name: "VocabCommandLineTests",
-            dependencies: ["VocabKit", "VocabTestSupport"]
+            dependencies: ["VocabKit", "VocabTraining", "VocabTestSupport"]
         ),
     ],
     swiftLanguageModes: [.v5],

@@ -1,6 +1,6 @@
-/// The errors of the runtime module, in one place: text (front end) and model (files and
-/// vocabularies) and input (corpus files). Each message names what is wrong and where, and what
-/// to do where that is not obvious.
+// The errors of the runtime module, in one place: text (front end), model (files and
+// vocabularies), input (corpus files) and the double-array build. Each message names what is
+// wrong and where, and what to do where that is not obvious.
 
 /// Errors raised by the text front end (validation, normalization, pre-tokenization).
 public enum TextError: Error, Equatable, CustomStringConvertible {
@@ -18,7 +18,7 @@ public enum TextError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidUTF8(let offset):
-            return "invalid UTF-8 at byte offset \(offset) (fix the input, or use the replace policy, which turns ill-formed bytes into U+FFFD)"
+            return "invalid UTF-8 at byte offset \(offset) (this reading is strict; fix the input, or read it with the replace policy, VocabKit's default, which turns ill-formed bytes into U+FFFD)"
         case .textTooLarge(let bytes):
             return "text of \(bytes) bytes is larger than 2 GiB, the most one call can process; split it (by lines or documents)"
         case .icuFailure(let operation, let code):
@@ -51,6 +51,27 @@ public enum InputError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .cannotRead(let path, let reason): return "cannot read \(path): \(reason)"
         case .invalidCorpus(let reason): return reason
+        }
+    }
+}
+
+extension DoubleArrayTrie {
+    /// Errors from building a double array.
+    package enum BuildError: Error, Equatable, CustomStringConvertible {
+        case emptyKey
+        case keyContainsNUL
+        case duplicateKey([UInt8])
+        case valueOutOfRange(Int)
+        case tooLarge
+
+        package var description: String {
+            switch self {
+            case .emptyKey: return "a double-array key must not be empty"
+            case .keyContainsNUL: return "a double-array key must not contain a NUL byte"
+            case .duplicateKey(let key): return "duplicate double-array key \(String(decoding: key, as: UTF8.self).debugDescription)"
+            case .valueOutOfRange(let value): return "double-array value \(value) is outside 0..<2^31"
+            case .tooLarge: return "the double array would exceed 2^29 units"
+            }
         }
     }
 }

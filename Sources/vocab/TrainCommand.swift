@@ -11,7 +11,7 @@ struct TrainCommand: ParsableCommand {
         discussion: """
         The output format follows the extension: .json writes HuggingFace's tokenizer.json (loadable by tokenizers.Tokenizer.from_file, same ids), .model a SentencePiece model (Unigram), .tiktoken tiktoken ranks (byte-level BPE only; special tokens are not part of a rank file), .txt BERT's vocab.txt (WordPiece). The file is written only when training succeeded, atomically.
 
-        WordPiece (--algorithm wordpiece) merges by likelihood, count(ab) / (count(a) * count(b)), by default, or by frequency (--criterion frequency, what HuggingFace's WordPieceTrainer does). It defaults to BERT's normalizer, pre-tokenizer and special tokens ([PAD] [UNK] [CLS] [SEP] [MASK]).
+        WordPiece (--algorithm wordpiece) merges by likelihood, count(ab) / (count(a) * count(b)), or by frequency (--criterion frequency, what HuggingFace's WordPieceTrainer does). It uses BERT's normalizer, pre-tokenizer and special tokens unless told otherwise.
 
         Byte-level BPE (the default) starts from the 256 bytes, so every text is encodable. Character-level BPE (--characters) starts from the characters of the corpus, limited by --limit-alphabet or --character-coverage, with --byte-fallback or --unk-token for the rest.
 
@@ -52,26 +52,26 @@ struct TrainCommand: ParsableCommand {
         defer { progress.finish() }
         let trained = try recipe.train(paths: corpus) { report in
             if report.isReadingCorpus { progress.update(bytes: report.done, detail: report.phase) }
-            else { progress.status("\(report.phase) \(report.done)/\(report.total ?? 0)") }
+            else { progress.status(report.total.map { "\(report.phase) \(report.done)/\($0)" } ?? report.phase) }
         }
         try trained.write(to: output)
         progress.finish()
-        var message = trained.record.summary(seed: recipe.seed) + ", wrote \(output)\n"
+        var message = trained.record.summary() + ", wrote \(output)\n"
         for note in trained.record.notes { message += "note: \(note)\n" }
         FileHandle.standardError.write(Data(message.utf8))
     }
 }
 
-/// The library's defaults, quoted in the help (they are defined in the recipe and the trainers).
-private let defaults = Recipe(.bpe, vocabularySize: 1)
+/// The library's defaults, quoted in the help (they are defined in the library, not here).
 private let unigramDefaults = UnigramTrainerOptions(vocabularySize: 1)
+private let hybridDefaults = HybridTrainerOptions(vocabularySize: 1)
 
 /// How the corpus is read and split (the front end defaults to the algorithm's).
 struct InputFlags: ParsableArguments {
     @Option(name: .shortAndLong, help: "Normalizer steps or preset (see `vocab normalize --help`; default: the algorithm's).") var normalizer: String?
     @Option(name: [.short, .customLong("pre-tokenizer")], help: "Pre-tokenizer (repeat to chain; default: the algorithm's).") var preTokenizers: [String] = []
     @Option(help: "Train on a seeded random sample of this many lines.") var maxLines: Int?
-    @Option(help: "Seed of the sample (default: \(defaults.seed)).") var seed: UInt64?
+    @Option(help: "Seed of the sample (default: \(TrainingDefaults.seed)).") var seed: UInt64?
     @Flag(help: "Count lines without their \"\\n\" (HuggingFace keeps it when training from files).") var noLineBreaks = false
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
 
@@ -89,8 +89,8 @@ struct InputFlags: ParsableArguments {
 struct VocabularyFlags: ParsableArguments {
     @Option(name: .customLong("special-token"), help: "A special token (repeat for several); they take the first ids.") var specialTokens: [String] = []
     @Option(name: .customLong("unk-token"), help: "The unknown token (added to the special tokens if needed).") var unknownToken: String?
-    @Option(help: "Pairs (BPE, WordPiece) or words (hybrid, word) seen fewer times are not used (default: \(defaults.minFrequency)).") var minFrequency: Int64?
-    @Option(help: "Keep the characters covering this share of the text (default: \(unigramDefaults.characterCoverage) for Unigram and hybrid).") var characterCoverage: Double?
+    @Option(help: "Pairs (BPE, WordPiece) or words (hybrid, word) seen fewer times are not used (default: \(TrainingDefaults.minFrequency)).") var minFrequency: Int64?
+    @Option(help: "Keep the characters covering this share of the text (default: \(TrainingDefaults.characterCoverage) for Unigram and hybrid, every character otherwise).") var characterCoverage: Double?
     @Option(help: "Character-level BPE, WordPiece: keep at most this many characters.") var limitAlphabet: Int?
     @Flag(help: "Add <0x00>..<0xFF> tokens for characters outside the alphabet.") var byteFallback = false
 
@@ -115,9 +115,9 @@ struct AlgorithmFlags: ParsableArguments {
     @Option(help: "Unigram: share of pieces each pruning round keeps (default: \(unigramDefaults.shrinkingFactor)).") var shrinkingFactor: Double?
     @Option(help: "Unigram: how many frequent substrings seed the vocabulary (default: \(unigramDefaults.seedPieceCount)).") var seedPieces: Int?
     @Flag(help: "Unigram: every digit is a piece of its own.") var splitDigits = false
-    @Option(help: "Hybrid: rank whole words by \(HybridTrainerOptions.Ranking.allCases.map(\.rawValue).joined(separator: " or ")) (default: \(HybridTrainerOptions(vocabularySize: 1).ranking.rawValue)).")
+    @Option(help: "Hybrid: rank whole words by \(HybridTrainerOptions.Ranking.allCases.map(\.rawValue).joined(separator: " or ")) (default: \(hybridDefaults.ranking.rawValue)).")
     var wordRanking: HybridTrainerOptions.Ranking?
-    @Option(help: "Hybrid: BPE merges learned on the out-of-vocabulary words (default: \(defaults.hybrid.subwordMerges), characters only).") var subwordMerges: Int?
+    @Option(help: "Hybrid: BPE merges learned on the out-of-vocabulary words (default: \(hybridDefaults.subwordMerges); 0 spells with characters only).") var subwordMerges: Int?
 
     func apply(to recipe: inout Recipe) {
         recipe.bpe.characters = characters

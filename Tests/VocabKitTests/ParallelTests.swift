@@ -31,7 +31,7 @@ struct ParallelTests {
         let lock = Lock()
         var ran = 0
         #expect(throws: Failure(index: 0)) {
-            try Parallel.forEach(10_000, threads: 2) { index in
+            try Parallel.map(10_000, threads: 2) { index in
                 lock.withLock { ran += 1 }
                 if index == 0 { throw Failure(index: 0) }
                 usleep(50)

@@ -15,10 +15,11 @@ public func fixture(_ path: String) -> URL {
     repositoryDirectory.appendingPathComponent("Tests/Fixtures").appendingPathComponent(path)
 }
 
-/// Writes `text` to a temporary file and returns its path.
+/// Writes `text` to a temporary file and returns its path. The file is written atomically, so
+/// tests running in parallel that ask for the same name never read a half-written file.
 public func temporaryFile(_ text: String, name: String = UUID().uuidString) throws -> String {
     let path = NSTemporaryDirectory() + "vocabkit-\(name).txt"
-    try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
     return path
 }
 

@@ -92,8 +92,9 @@ public enum Sweep {
     ///
     /// 1. Pre-tokenize the corpus once per distinct front end.
     /// 2. For each fold and algorithm: train once on the other folds (at the largest size, or the
-    ///    smallest for Unigram), then cut every requested size from the nested vocabularies.
-    ///    Folds run in parallel (`training.threads` at a time), so training times are measured
+    ///    smallest for Unigram) with its recipe (`Recipe.trainNested`), then cut every requested
+    ///    size from the nested vocabularies.
+    ///    Folds run in parallel (`options.threads` at a time), so training times are measured
     ///    under that contention.
     /// 3. For each size: encode the distinct pieces of the held-out fold and of the next fold (a
     ///    training fold of the same size, for the compression gap) once, and sum per unit and

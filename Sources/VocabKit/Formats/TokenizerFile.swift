@@ -38,16 +38,20 @@ public enum TokenizerFile {
             self = format
         }
 
-        /// Whether `model` can be written in this format without losing ids.
-        public func holds(_ model: TokenModel) -> Bool {
-            switch (self, model) {
+        /// Whether a model of `kind` can be written in this format without losing ids: the one
+        /// place the formats' limits are written.
+        public func holds(_ kind: TokenModel.Kind) -> Bool {
+            switch (self, kind) {
             case (.json, _): return true
             case (.sentencePieceModel, .unigram), (.sentencePieceModel, .scoredBPE): return true
-            case (.tiktoken, .bpe(let bpe)): return bpe.isByteLevel
+            case (.tiktoken, .bpe(let byteLevel)): return byteLevel
             case (.vocabText, .wordPiece): return true
             default: return false
             }
         }
+
+        /// Whether `model` can be written in this format without losing ids.
+        public func holds(_ model: TokenModel) -> Bool { holds(model.kind) }
 
         /// What this format can hold, for error messages.
         public var holdsDescription: String {

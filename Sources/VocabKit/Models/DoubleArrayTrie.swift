@@ -71,25 +71,6 @@ package struct DoubleArrayTrie: Sendable, Equatable {
 }
 
 extension DoubleArrayTrie {
-    /// Errors from building a double array.
-    package enum BuildError: Error, Equatable, CustomStringConvertible {
-        case emptyKey
-        case keyContainsNUL
-        case duplicateKey([UInt8])
-        case valueOutOfRange(Int)
-        case tooLarge
-
-        package var description: String {
-            switch self {
-            case .emptyKey: return "a double-array key must not be empty"
-            case .keyContainsNUL: return "a double-array key must not contain a NUL byte"
-            case .duplicateKey(let key): return "duplicate double-array key \(String(decoding: key, as: UTF8.self).debugDescription)"
-            case .valueOutOfRange(let value): return "double-array value \(value) is outside 0..<2^31"
-            case .tooLarge: return "the double array would exceed 2^29 units"
-            }
-        }
-    }
-
     /// Builds a double array holding `keys` with their `values`.
     ///
     /// 1. Sort the keys and build the trie level by level (children of each node in label order,

@@ -28,6 +28,23 @@ public enum TokenModel: Sendable {
     /// Token bytes by id.
     public var tokens: [[UInt8]] { vocabulary.tokens }
 
+    /// The kinds of model, as file formats see them.
+    public enum Kind: Sendable, Equatable {
+        case bpe(byteLevel: Bool), wordPiece, unigram, scoredBPE, hybrid, wordLevel
+    }
+
+    /// This model's kind.
+    public var kind: Kind {
+        switch self {
+        case .bpe(let model): return .bpe(byteLevel: model.isByteLevel)
+        case .wordPiece: return .wordPiece
+        case .unigram: return .unigram
+        case .scoredBPE: return .scoredBPE
+        case .hybrid: return .hybrid
+        case .wordLevel: return .wordLevel
+        }
+    }
+
     /// Whether tokens are raw bytes written in GPT-2's byte alphabet (byte-level BPE).
     public var isByteLevel: Bool {
         if case .bpe(let model) = self { return model.isByteLevel }

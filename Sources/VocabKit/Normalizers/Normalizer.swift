@@ -5,9 +5,14 @@
 public protocol Normalizer: Sendable {
     /// Normalizes `text` in place.
     func normalize(_ text: inout NormalizedText) throws
-    /// This normalizer in the stage's registry (its name and file form), or nil for one that
-    /// cannot be saved (a custom normalizer, or SentencePiece's precompiled map).
+    /// This normalizer in the stage's registry (its name and `tokenizer.json` form). Every
+    /// built-in type reports its own (the registry test checks each); a custom one defaults to
+    /// nil, so it works everywhere but cannot be saved to a file.
     var component: NormalizerComponent? { get }
+}
+
+extension Normalizer {
+    public var component: NormalizerComponent? { nil }
 }
 
 extension Normalizer {

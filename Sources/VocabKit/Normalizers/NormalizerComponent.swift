@@ -4,9 +4,10 @@
 ///
 /// Every normalizer type reports its component (`Normalizer.component`, a protocol requirement),
 /// and every switch over the cases is exhaustive, so a new normalizer cannot be half-registered:
-/// the compiler asks for its name, its type and its file form. Adding one: a case here, then
-/// follow the compiler (`make`, `name`, `caseIndex`, the JSON form), add an example to
-/// `examples` and bump `caseCount`; the registry test round-trips every example.
+/// the compiler asks for its name, its type and its file form. Adding one: a case here and in
+/// `Kind`, then follow the compiler (`make`, `name`, `kind`, the JSON form) and add an example
+/// to `examples`; the registry test checks that the examples cover every kind and round-trips
+/// each.
 public indirect enum NormalizerComponent: Sendable, Equatable {
     case unicodeForm(UnicodeForm)
     case lowercase
@@ -88,26 +89,29 @@ public indirect enum NormalizerComponent: Sendable, Equatable {
         .replaceLiteral("``", with: "\""), .replaceRegex(" {2,}", with: " "), .sequence([.unicodeForm(.nfkc), .lowercase]),
     ]
 
-    /// The number of cases; `caseIndex` numbers them (a test checks that `examples` covers all).
-    public static let caseCount = 14
+    /// The cases without their values, so a test can check that `examples` covers every case.
+    public enum Kind: CaseIterable, Sendable {
+        case unicodeForm, lowercase, stripAccents, removeNonspacingMarks, removeControl, replaceWhitespace, strip
+        case bertClean, cjkSpacing, sentencePieceWhitespace, prepend, replaceLiteral, replaceRegex, sequence
+    }
 
-    /// The case's number, 0..<caseCount.
-    public var caseIndex: Int {
+    /// The case of this component.
+    public var kind: Kind {
         switch self {
-        case .unicodeForm: return 0
-        case .lowercase: return 1
-        case .stripAccents: return 2
-        case .removeNonspacingMarks: return 3
-        case .removeControl: return 4
-        case .replaceWhitespace: return 5
-        case .strip: return 6
-        case .bertClean: return 7
-        case .cjkSpacing: return 8
-        case .sentencePieceWhitespace: return 9
-        case .prepend: return 10
-        case .replaceLiteral: return 11
-        case .replaceRegex: return 12
-        case .sequence: return 13
+        case .unicodeForm: return .unicodeForm
+        case .lowercase: return .lowercase
+        case .stripAccents: return .stripAccents
+        case .removeNonspacingMarks: return .removeNonspacingMarks
+        case .removeControl: return .removeControl
+        case .replaceWhitespace: return .replaceWhitespace
+        case .strip: return .strip
+        case .bertClean: return .bertClean
+        case .cjkSpacing: return .cjkSpacing
+        case .sentencePieceWhitespace: return .sentencePieceWhitespace
+        case .prepend: return .prepend
+        case .replaceLiteral: return .replaceLiteral
+        case .replaceRegex: return .replaceRegex
+        case .sequence: return .sequence
         }
     }
 

@@ -1,17 +1,10 @@
 /// Builds normalizers and pre-tokenizers from short names, as the CLI and config files give them.
 ///
-/// Normalizers are a comma-separated list applied in order, e.g. `nfkc,lowercase`. Names:
-/// `nfc nfd nfkc nfkd nfkc-cf lowercase strip-accents strip-accents-bert remove-control whitespace
-/// collapse-whitespace strip strip-left strip-right bert-clean cjk-spacing nmt none`, and the
-/// presets `bert` (HuggingFace `BertNormalizer`: bert-clean, cjk-spacing, strip-accents-bert,
-/// lowercase), `bert-cased` (bert-clean, cjk-spacing) and `nmt-nfkc` (SentencePiece's default:
-/// nmt, nfkc, collapse-whitespace, strip).
-///
-/// A pre-tokenizer is one name: `gpt2 cl100k o200k llama3 byte-level byte-level-prefix whitespace
-/// whitespace-split bert punctuation digits digits3 digit-runs scripts word-break
-/// word-break:LOCALE metaspace metaspace-first metaspace-never metaspace-whole`, or `regex:PATTERN` (each match a
-/// piece) and `regex-BEHAVIOR:PATTERN` with BEHAVIOR one of `removed isolated
-/// merged-with-previous merged-with-next contiguous`.
+/// Normalizers are a comma-separated list applied in order, e.g. `nfkc,lowercase`; a pre-tokenizer
+/// is one name, e.g. `gpt2`, `metaspace`, `word-break:th`, `regex:PATTERN` (each match a piece) or
+/// `regex-BEHAVIOR:PATTERN` (HuggingFace's delimiter behaviors). The names are the registries'
+/// (`NormalizerComponent.names` with its presets `bert`, `bert-cased` and `nmt-nfkc`, and
+/// `PreTokenizerComponent.names`); `normalizerNames` and `preTokenizerNames` list them.
 public enum FrontEndSpecification {
     /// Every normalizer name `normalizer(_:)` accepts (from the registry, `NormalizerComponent`).
     public static var normalizerNames: [String] { NormalizerComponent.names }

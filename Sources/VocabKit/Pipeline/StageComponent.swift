@@ -12,11 +12,12 @@ public protocol StageComponent: Sendable, Equatable {
     var name: String? { get }
     /// The component a short name denotes (nil for an unknown name).
     static func parsing(_ name: String) throws -> Self?
+    /// The cases without their values.
+    associatedtype Kind: CaseIterable & Hashable
+    /// The case of a component (an exhaustive switch).
+    var kind: Kind { get }
     /// One component of every case, with every named variant.
     static var examples: [Self] { get }
-    /// The number of cases, numbered by `caseIndex` (an exhaustive switch).
-    static var caseCount: Int { get }
-    var caseIndex: Int { get }
 }
 
 extension NormalizerComponent: StageComponent {

@@ -26,6 +26,13 @@ public struct TextFrontEnd: Sendable {
                   invalidUTF8: invalidUTF8)
     }
 
+    /// Whether pieces start with Metaspace's "▁" (the first pre-tokenizer step is Metaspace), so a
+    /// decoder turns it back into spaces.
+    public var usesMetaspace: Bool {
+        if case .metaspace? = preTokenizer.component?.flattened.first { return true }
+        return false
+    }
+
     /// Validates and normalizes `bytes`.
     public func normalize(_ bytes: UnsafeBufferPointer<UInt8>) throws -> NormalizedText {
         var text = try NormalizedText(validating: bytes, policy: invalidUTF8)

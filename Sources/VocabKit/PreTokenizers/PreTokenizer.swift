@@ -29,9 +29,14 @@ public struct PreTokenizedText: Sendable, Equatable {
 public protocol PreTokenizer: Sendable {
     /// Splits every piece of `text` further (or rewrites it).
     func preTokenize(_ text: inout PreTokenizedText) throws
-    /// This pre-tokenizer in the stage's registry (its name and file form), or nil for a custom
-    /// one that cannot be saved.
+    /// This pre-tokenizer in the stage's registry (its name and `tokenizer.json` form). Every
+    /// built-in type reports its own (the registry test checks each); a custom one defaults to
+    /// nil, so it works everywhere but cannot be saved to a file.
     var component: PreTokenizerComponent? { get }
+}
+
+extension PreTokenizer {
+    public var component: PreTokenizerComponent? { nil }
 }
 
 extension PreTokenizer {

@@ -4,8 +4,9 @@
 ///
 /// Every pre-tokenizer type reports its component (`PreTokenizer.component`, a protocol
 /// requirement) and every switch over the cases is exhaustive, so a new pre-tokenizer cannot be
-/// half-registered. Adding one: a case here, then follow the compiler (`make`, `name`,
-/// `caseIndex`, the JSON form), add an example to `examples` and bump `caseCount`.
+/// half-registered. Adding one: a case here and in `Kind`, then follow the compiler (`make`,
+/// `name`, `kind`, the JSON form) and add an example to `examples`; the registry test checks
+/// that the examples cover every kind and round-trips each.
 public indirect enum PreTokenizerComponent: Sendable, Equatable {
     /// One of the published GPT-style patterns, with its hand-written splitter.
     case pattern(SplitPattern)
@@ -105,25 +106,28 @@ public indirect enum PreTokenizerComponent: Sendable, Equatable {
         .sequence([.metaspace(replacement: "▁", prependScheme: .always, splits: true), .digits(maxRun: 1)]),
     ]
 
-    /// The number of cases; `caseIndex` numbers them (a test checks that `examples` covers all).
-    public static let caseCount = 13
+    /// The cases without their values, so a test can check that `examples` covers every case.
+    public enum Kind: CaseIterable, Sendable {
+        case pattern, byteLevel, regex, literal, wordPunctuation, whitespaceSplit, bert, punctuation, digits
+        case unicodeScripts, metaspace, wordBreak, sequence
+    }
 
-    /// The case's number, 0..<caseCount.
-    public var caseIndex: Int {
+    /// The case of this component.
+    public var kind: Kind {
         switch self {
-        case .pattern: return 0
-        case .byteLevel: return 1
-        case .regex: return 2
-        case .literal: return 3
-        case .wordPunctuation: return 4
-        case .whitespaceSplit: return 5
-        case .bert: return 6
-        case .punctuation: return 7
-        case .digits: return 8
-        case .unicodeScripts: return 9
-        case .metaspace: return 10
-        case .wordBreak: return 11
-        case .sequence: return 12
+        case .pattern: return .pattern
+        case .byteLevel: return .byteLevel
+        case .regex: return .regex
+        case .literal: return .literal
+        case .wordPunctuation: return .wordPunctuation
+        case .whitespaceSplit: return .whitespaceSplit
+        case .bert: return .bert
+        case .punctuation: return .punctuation
+        case .digits: return .digits
+        case .unicodeScripts: return .unicodeScripts
+        case .metaspace: return .metaspace
+        case .wordBreak: return .wordBreak
+        case .sequence: return .sequence
         }
     }
 

@@ -67,11 +67,6 @@ package enum Parallel {
         return slots[..<end].map { $0! }
     }
 
-    /// Calls `body(i)` for every `i` in `0..<count` (see `map`).
-    package static func forEach(_ count: Int, threads: Int = 0, _ body: (Int) throws -> Void) throws {
-        _ = try map(count, threads: threads, body)
-    }
-
     /// `count` items cut into about `pieces` contiguous ranges (at least one item each).
     package static func chunks(_ count: Int, pieces: Int) -> [Range<Int>] {
         let parts = max(1, min(count, pieces))

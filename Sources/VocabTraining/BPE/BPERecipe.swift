@@ -25,14 +25,7 @@ public struct BPERecipe: Trainer {
     /// One merge per token, each reported.
     public var growsOneTokenAtATime: Bool { true }
 
-    public func check(_ format: TokenizerFile.Format, recipe: Recipe) throws {
-        switch format {
-        case .json: return
-        case .tiktoken where !characters: return
-        case .tiktoken: throw Self.unwritable(format, recipe.algorithm, " (this is character-level)")
-        default: throw Self.unwritable(format, recipe.algorithm)
-        }
-    }
+    public func modelKind(_ recipe: Recipe) -> TokenModel.Kind { .bpe(byteLevel: !characters) }
 
     func options(_ recipe: Recipe, size: Int) -> BPETrainerOptions {
         var options = BPETrainerOptions(vocabularySize: size)
@@ -70,17 +63,18 @@ public struct BPERecipe: Trainer {
         let result = try BPETrainer(options: options(recipe, size: sizes.upperBound)).train(counts, progress: progress)
         let model = result.model, added = result.specialTokens, decoder = decoder
         let firstMerged = model.merges.map { Int($0.2) }.min() ?? model.vocabularySize
-        return NestedVocabulary(
-            algorithm: .bpe, minimumSize: firstMerged, maximumSize: model.vocabularySize, specialTokens: added.map(\.content),
-            cut: { .bpe(try model.prefix(size: $0)) },
-            assemble: { Tokenizer(frontEnd: frontEnd, model: $0, addedTokens: added, decoder: decoder) })
+        return NestedVocabulary(algorithm: .bpe, minimumSize: firstMerged, maximumSize: model.vocabularySize,
+                                specialTokens: added.map(\.content)) { size in
+            Tokenizer(frontEnd: frontEnd, model: .bpe(try model.prefix(size: size)), addedTokens: added, decoder: decoder)
+        }
     }
 }
 
 extension BPEModel {
     /// The first `size` ids and the merges that make them: the model training stopped at `size`
     /// would give.
-    public func prefix(size: Int) throws -> BPEModel {
+    /// - Complexity: O(tokens + merges).
+    package func prefix(size: Int) throws -> BPEModel {
         try BPEModel(tokens: Array(tokens.prefix(size)), merges: merges.filter { Int($0.2) < size },
                      isByteLevel: isByteLevel, ignoresMerges: ignoresMerges,
                      unknownToken: unknownToken.flatMap { Int($0) < size ? $0 : nil }, fusesUnknown: fusesUnknown,

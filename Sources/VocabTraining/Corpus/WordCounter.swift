@@ -35,7 +35,7 @@ public struct WordCountingOptions: Sendable {
     /// Use a seeded random sample of this many lines instead of the whole corpus.
     public var maxLines: Int?
     /// The seed of the sample.
-    public var seed: UInt64 = 42
+    public var seed = TrainingDefaults.seed
     /// Worker threads (0: all cores).
     public var threads = 0
 
@@ -64,7 +64,7 @@ public enum WordCounter {
     public static func count(paths: [String], options: WordCountingOptions,
                              progress: ((TrainingProgress) -> Void)? = nil) throws -> WordCounts {
         guard !paths.isEmpty else { throw InputError.invalidCorpus("no corpus files given") }
-        let threads = options.threads > 0 ? options.threads : ProcessInfo.processInfo.activeProcessorCount
+        let threads = Parallel.workers(options.threads)
         var tables = [WordCountTable](repeating: WordCountTable(), count: threads)
         var lines = 0, bytes = 0, invalid = 0, sampledFrom: Int?
         if let maxLines = options.maxLines {

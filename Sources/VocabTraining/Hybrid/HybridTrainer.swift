@@ -15,16 +15,16 @@ public struct HybridTrainerOptions: Sendable {
     /// Subword merges learned on the out-of-vocabulary words (0: spell with characters only).
     public var subwordMerges = 0
     /// Characters kept: those covering this share of all character occurrences.
-    public var characterCoverage = 0.9995
+    public var characterCoverage = TrainingDefaults.characterCoverage
     /// Characters outside the alphabet become `<0xAB>` byte tokens instead of the unknown token.
     public var byteFallback = false
     /// Special tokens, first ids; `unknownToken` must be one of them.
     public var specialTokens = ["<unk>"]
     public var unknownToken = "<unk>"
     /// Words seen fewer times than this never get a whole-word token.
-    public var minWordFrequency: Int64 = 2
+    public var minWordFrequency = TrainingDefaults.minFrequency
     /// Merges need at least this many occurrences.
-    public var minMergeFrequency: Int64 = 2
+    public var minMergeFrequency = TrainingDefaults.minFrequency
 
     public init(vocabularySize: Int) { self.vocabularySize = vocabularySize }
 }

@@ -2,11 +2,16 @@ import VocabKit
 
 /// The vocabulary algorithms VocabKit trains.
 ///
-/// To add one: a folder per module it needs (its model in `VocabKit/Models`, its trainer and its
-/// `Trainer` conformance in `VocabTraining`), a case here, and its line in `trainer(_:)` and in
-/// `Recipe` (its settings). See `docs/ARCHITECTURE.md`.
+/// Adding one: see "To add … an algorithm" in `docs/ARCHITECTURE.md`.
 public enum Algorithm: String, Sendable, Codable, CaseIterable {
-    case bpe, wordpiece, unigram, hybrid
+    /// Byte-pair encoding, byte- or character-level.
+    case bpe
+    /// WordPiece (BERT).
+    case wordpiece
+    /// SentencePiece-style Unigram.
+    case unigram
+    /// The char-word hybrid: whole words plus a spelling model.
+    case hybrid
     /// Word-level: one token per frequent word, the unknown token for the rest; the baseline
     /// that shows what subwords buy.
     case word

@@ -19,30 +19,31 @@ public struct NestedVocabulary: Sendable {
     public let maximumSize: Int
     /// The special tokens of this training (they are not counted as vocabulary in use).
     public let specialTokens: [String]
-    private let cut: @Sendable (Int) throws -> TokenModel
-    private let assemble: @Sendable (TokenModel) -> Tokenizer
+    private let cut: @Sendable (Int) throws -> Tokenizer
 
-    init(algorithm: Algorithm, minimumSize: Int, maximumSize: Int, specialTokens: [String],
-         cut: @escaping @Sendable (Int) throws -> TokenModel, assemble: @escaping @Sendable (TokenModel) -> Tokenizer) {
+    /// A nested vocabulary whose sizes `minimumSize...maximumSize` are cut by `cut`, which
+    /// assembles the whole tokenizer of one size as training at that size would.
+    public init(algorithm: Algorithm, minimumSize: Int, maximumSize: Int, specialTokens: [String],
+                cut: @escaping @Sendable (Int) throws -> Tokenizer) {
         self.algorithm = algorithm
         self.minimumSize = minimumSize
         self.maximumSize = maximumSize
         self.specialTokens = specialTokens
         self.cut = cut
-        self.assemble = assemble
     }
 
     /// Whether `size` can be cut from this training.
     public func offers(_ size: Int) -> Bool { size >= minimumSize && size <= maximumSize }
 
-    /// The vocabulary of exactly `size` tokens.
-    public func model(size: Int) throws -> TokenModel {
+    /// The whole tokenizer of exactly `size` tokens.
+    /// - Complexity: building the model of that size (its lookup tables), O(size) for most.
+    public func tokenizer(size: Int) throws -> Tokenizer {
         guard offers(size) else {
             throw TrainingError.invalidOption("\(algorithm.rawValue) offers sizes \(minimumSize) to \(maximumSize) on this corpus, not \(size)")
         }
         return try cut(size)
     }
 
-    /// The whole tokenizer of exactly `size` tokens, assembled as training at that size would.
-    public func tokenizer(size: Int) throws -> Tokenizer { assemble(try model(size: size)) }
+    /// The vocabulary of exactly `size` tokens.
+    public func model(size: Int) throws -> TokenModel { try tokenizer(size: size).model }
 }

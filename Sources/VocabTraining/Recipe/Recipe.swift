@@ -13,23 +13,25 @@ import VocabKit
 ///
 /// A setting left nil takes the algorithm's default (documented where it is defined).
 public struct Recipe: Sendable {
+    /// The algorithm trained.
     public var algorithm: Algorithm
     /// The size of the vocabulary, special tokens included.
     public var vocabularySize: Int
 
-    // Front end (nil: the algorithm's default, see `frontEndNames`).
+    /// The normalizer by name (`FrontEndSpecification`; nil: the algorithm's, see `frontEndNames`).
     public var normalizer: String?
+    /// The pre-tokenizers by name (nil: the algorithm's).
     public var preTokenizers: [String]?
 
-    // Counting.
     /// Count each line with its "\n" (nil: the algorithm's default).
     public var keepsLineBreaks: Bool?
     /// Train on a seeded random sample of this many lines.
     public var maxLines: Int?
-    /// The seed of the line sample.
-    public var seed: UInt64 = 42
-    /// Worker threads for counting and for Unigram's E-step (0: all cores).
-    public var threads = 0
+    /// The seed of the line sample (nil: `TrainingDefaults.seed`).
+    public var seed: UInt64?
+    /// Worker threads for counting and for Unigram's E-step (nil or 0: all cores). Results do not
+    /// depend on it.
+    public var threads: Int?
 
     // Settings most algorithms read.
     /// Special tokens, first ids (nil: the algorithm's: none for BPE, BERT's five for WordPiece,
@@ -37,11 +39,10 @@ public struct Recipe: Sendable {
     public var specialTokens: [String]?
     /// The unknown token (nil: the algorithm's); added to the special tokens if missing.
     public var unknownToken: String?
-    /// Pairs (BPE, WordPiece) or words (hybrid, word level) seen fewer times are not used. 2:
-    /// VocabKit's default since its first version (HuggingFace's trainers default to 0).
-    public var minFrequency: Int64 = 2
-    /// Characters covering this share of the text make the alphabet (nil: none for BPE and
-    /// WordPiece, 0.9995, SentencePiece's default, for Unigram and the hybrid).
+    /// Pairs (BPE, WordPiece) or words (hybrid, word level) seen fewer times are not used.
+    public var minFrequency = TrainingDefaults.minFrequency
+    /// Characters covering this share of the text make the alphabet (nil: the algorithm's; BPE
+    /// and WordPiece keep every character, Unigram and the hybrid use their trainer's default).
     public var characterCoverage: Double?
     /// Keep at most this many characters (character-level BPE, WordPiece).
     public var limitAlphabet: Int?
@@ -78,14 +79,15 @@ public struct Recipe: Sendable {
     /// - WordPiece merges by frequency (HuggingFace's WordPieceTrainer): measured on 10 MB of
     ///   English (3 folds), the likelihood score count(ab) / (count(a) · count(b)) gave 3.61
     ///   tokens per word at 8k against 1.63 for frequency, because it merges rare pairs first.
-    /// - WordPiece keeps the characters covering 99.95% of the text, as Unigram and the hybrid do.
+    /// - WordPiece keeps the characters covering `TrainingDefaults.characterCoverage` of the text,
+    ///   as Unigram and the hybrid do.
     public static func sweep(_ algorithm: Algorithm) -> Recipe {
         var recipe = Recipe(algorithm, vocabularySize: 0)
         switch algorithm {
         case .word: recipe.preTokenizers = ["word-break"]
         case .wordpiece:
             recipe.wordPiece.criterion = .frequency
-            recipe.characterCoverage = 0.9995
+            recipe.characterCoverage = TrainingDefaults.characterCoverage
         case .bpe, .unigram, .hybrid: break
         }
         return recipe
@@ -102,7 +104,11 @@ public struct Recipe: Sendable {
 
     /// Throws unless the trained tokenizer can be written to `path` (call it before training).
     public func checkOutput(_ path: String) throws {
-        try trainer.check(try TokenizerFile.format(forWriting: path), recipe: self)
+        let format = try TokenizerFile.format(forWriting: path)
+        guard format.holds(trainer.modelKind(self)) else {
+            throw TrainingError.invalidOption(".\(format.fileExtension) files hold \(format.holdsDescription), not \(algorithm.displayName) "
+                                              + "vocabularies as this recipe trains them; write .json (tokenizer.json) instead")
+        }
     }
 
     /// How the corpus is counted for this recipe.
@@ -110,8 +116,8 @@ public struct Recipe: Sendable {
         var counting = WordCountingOptions(frontEnd: frontEnd)
         counting.keepsLineBreaks = keepsLineBreaks ?? trainer.keepsLineBreaks
         counting.maxLines = maxLines
-        counting.seed = seed
-        counting.threads = threads
+        if let seed { counting.seed = seed }
+        if let threads { counting.threads = threads }
         return counting
     }
 
@@ -122,8 +128,10 @@ public struct Recipe: Sendable {
         try validate()
         let started = Date()
         let frontEnd = try frontEndNames.frontEnd()
-        let counts = try WordCounter.count(paths: paths, options: countingOptions(frontEnd: frontEnd), progress: progress)
+        let counting = countingOptions(frontEnd: frontEnd)
+        let counts = try WordCounter.count(paths: paths, options: counting, progress: progress)
         var trained = try train(counts: counts, frontEnd: frontEnd, progress: progress)
+        trained.record.seed = counts.sampledFrom == nil ? nil : counting.seed
         trained.record.countingSeconds = Date().timeIntervalSince(started) - trained.record.trainingSeconds
         return trained
     }
@@ -165,13 +173,3 @@ public struct Recipe: Sendable {
         options.unknownToken = unknownToken
     }
 }
-
-/// Trainer options with special tokens and a required unknown token (Unigram, hybrid, word level).
-protocol SpecialTokenOptions {
-    var specialTokens: [String] { get set }
-    var unknownToken: String { get set }
-}
-
-extension UnigramTrainerOptions: SpecialTokenOptions {}
-extension HybridTrainerOptions: SpecialTokenOptions {}
-extension WordLevelTrainerOptions: SpecialTokenOptions {}

@@ -21,9 +21,7 @@ public struct UnigramRecipe: Trainer {
         sentences ? FrontEndNames(normalizer: "nmt-nfkc", preTokenizers: ["metaspace-whole"]) : .sentencePieceWords
     }
 
-    public func check(_ format: TokenizerFile.Format, recipe: Recipe) throws {
-        guard format == .json || format == .sentencePieceModel else { throw Self.unwritable(format, recipe.algorithm) }
-    }
+    public func modelKind(_ recipe: Recipe) -> TokenModel.Kind { .unigram }
 
     func options(_ recipe: Recipe, size: Int) -> UnigramTrainerOptions {
         var options = UnigramTrainerOptions(vocabularySize: size)
@@ -35,7 +33,7 @@ public struct UnigramRecipe: Trainer {
         options.splitDigits = splitDigits
         options.splitByWhitespace = !sentences
         options.byteFallback = recipe.byteFallback
-        options.threads = recipe.threads
+        if let threads = recipe.threads { options.threads = threads }
         return options
     }
 
@@ -75,13 +73,9 @@ public struct UnigramRecipe: Trainer {
         }
         let seedSize = (training.rounds.first?.pieces.count ?? 0) + metaCount(options)
         let finalOptions = options
-        return NestedVocabulary(
-            algorithm: .unigram, minimumSize: training.model.vocabularySize,
-            maximumSize: max(training.model.vocabularySize, seedSize), specialTokens: [],
-            cut: { .unigram(try training.model(size: $0)) },
-            assemble: { model in
-                guard case .unigram(let unigram) = model else { return Tokenizer(frontEnd: frontEnd, model: model) }
-                return Self.tokenizer(unigram, frontEnd: frontEnd, options: finalOptions)
-            })
+        return NestedVocabulary(algorithm: .unigram, minimumSize: training.model.vocabularySize,
+                                maximumSize: max(training.model.vocabularySize, seedSize), specialTokens: []) { size in
+            Self.tokenizer(try training.model(size: size), frontEnd: frontEnd, options: finalOptions)
+        }
     }
 }

@@ -6,7 +6,7 @@ import VocabKit
 public struct UnigramTrainerOptions: Sendable {
     public var vocabularySize: Int
     /// Share of character occurrences the kept characters must cover; the rest are unknown.
-    public var characterCoverage = 0.9995
+    public var characterCoverage = TrainingDefaults.characterCoverage
     /// Longest piece, in characters.
     public var maxPieceLength = 16
     /// Each pruning round keeps this share of the pieces (or the target, if larger).

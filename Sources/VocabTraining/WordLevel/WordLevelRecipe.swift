@@ -5,20 +5,23 @@ import VocabKit
 public struct WordLevelRecipe: Trainer {
     public init() {}
 
+    /// SentencePiece's front end: every word has its "▁", so decoding restores the spaces.
     public func defaultFrontEnd(_ recipe: Recipe) -> FrontEndNames { .sentencePieceWords }
+    public func modelKind(_ recipe: Recipe) -> TokenModel.Kind { .wordLevel }
 
+    /// The trainer's options: the recipe's special tokens and minimum frequency.
     func options(_ recipe: Recipe, size: Int) -> WordLevelTrainerOptions {
         var options = WordLevelTrainerOptions(vocabularySize: size)
-        recipe.applySpecialTokens(to: &options)
         options.minFrequency = recipe.minFrequency
+        recipe.applySpecialTokens(to: &options)
         return options
     }
 
     /// The tokenizer of a word-level model: Metaspace words decode their "▁", others are joined
     /// with spaces (what HuggingFace does without a decoder).
-    static func tokenizer(_ model: WordLevelModel, frontEnd: TextFrontEnd, names: FrontEndNames, specialTokens: [String]) -> Tokenizer {
+    static func tokenizer(_ model: WordLevelModel, frontEnd: TextFrontEnd, specialTokens: [String]) -> Tokenizer {
         TrainedTokenizer.assemble(.wordLevel(model), frontEnd: frontEnd, specialTokens: specialTokens,
-                                  decoder: names.usesMetaspace ? .metaspace : .spaceSeparated)
+                                  decoder: frontEnd.usesMetaspace ? .metaspace : .spaceSeparated)
     }
 
     public func train(_ counts: WordCounts, frontEnd: TextFrontEnd, recipe: Recipe,
@@ -33,7 +36,7 @@ public struct WordLevelRecipe: Trainer {
                           String(format: "%.2f%% of training words covered", Double(covered) / Double(max(1, total)) * 100)]
         record.vocabularySizeTrained = model.vocabularySize
         record.noteShortfall(words: training.ranking.count, minFrequency: recipe.minFrequency, asked: recipe.vocabularySize)
-        return TrainedTokenizer(tokenizer: Self.tokenizer(model, frontEnd: frontEnd, names: record.frontEnd, specialTokens: options.specialTokens),
+        return TrainedTokenizer(tokenizer: Self.tokenizer(model, frontEnd: frontEnd, specialTokens: options.specialTokens),
                                 record: record)
     }
 
@@ -42,14 +45,9 @@ public struct WordLevelRecipe: Trainer {
                             progress: ((TrainingProgress) -> Void)?) throws -> NestedVocabulary {
         let options = options(recipe, size: sizes.upperBound)
         let training = try WordLevelTrainer(options: options).train(counts, progress: progress)
-        let names = recipe.frontEndNames
-        return NestedVocabulary(
-            algorithm: .word, minimumSize: options.specialTokens.count + 1,
-            maximumSize: options.specialTokens.count + training.ranking.count, specialTokens: training.specialTokens,
-            cut: { .wordLevel(try training.model(size: $0)) },
-            assemble: { model in
-                guard case .wordLevel(let word) = model else { return Tokenizer(frontEnd: frontEnd, model: model) }
-                return Self.tokenizer(word, frontEnd: frontEnd, names: names, specialTokens: options.specialTokens)
-            })
+        return NestedVocabulary(algorithm: .word, minimumSize: options.specialTokens.count + 1,
+                                maximumSize: options.specialTokens.count + training.ranking.count, specialTokens: training.specialTokens) { size in
+            Self.tokenizer(try training.model(size: size), frontEnd: frontEnd, specialTokens: options.specialTokens)
+        }
     }
 }

@@ -20,9 +20,7 @@ public struct WordPieceRecipe: Trainer {
     /// One merge per token, each reported.
     public var growsOneTokenAtATime: Bool { true }
 
-    public func check(_ format: TokenizerFile.Format, recipe: Recipe) throws {
-        guard format == .json || format == .vocabText else { throw Self.unwritable(format, recipe.algorithm) }
-    }
+    public func modelKind(_ recipe: Recipe) -> TokenModel.Kind { .wordPiece }
 
     func options(_ recipe: Recipe, size: Int) -> WordPieceTrainerOptions {
         var options = WordPieceTrainerOptions(vocabularySize: size)
@@ -69,18 +67,13 @@ public struct WordPieceRecipe: Trainer {
             specials.contains(token) || scalarCount(token) == 1
                 || (token.starts(with: prefix) && scalarCount(token.dropFirst(prefix.count)) == 1)
         }.count
-        return NestedVocabulary(
-            algorithm: .wordpiece, minimumSize: base, maximumSize: model.vocabularySize,
-            specialTokens: specials.map { String(decoding: $0, as: UTF8.self) }.sorted(),
-            cut: { size in
-                .wordPiece(try WordPieceModel(tokens: Array(model.tokens.prefix(size)),
-                                              unknownToken: String(decoding: model.tokens[Int(model.unknownToken)], as: UTF8.self),
-                                              continuingSubwordPrefix: String(decoding: model.continuingSubwordPrefix, as: UTF8.self),
-                                              maxInputCharactersPerWord: model.maxInputCharactersPerWord))
-            },
-            assemble: { model in
-                guard case .wordPiece(let wordPiece) = model else { return Tokenizer(frontEnd: frontEnd, model: model) }
-                return Self.tokenizer(wordPiece, frontEnd: frontEnd, options: options)
-            })
+        return NestedVocabulary(algorithm: .wordpiece, minimumSize: base, maximumSize: model.vocabularySize,
+                                specialTokens: specials.map { String(decoding: $0, as: UTF8.self) }.sorted()) { size in
+            let cut = try WordPieceModel(tokens: Array(model.tokens.prefix(size)),
+                                         unknownToken: String(decoding: model.tokens[Int(model.unknownToken)], as: UTF8.self),
+                                         continuingSubwordPrefix: String(decoding: model.continuingSubwordPrefix, as: UTF8.self),
+                                         maxInputCharactersPerWord: model.maxInputCharactersPerWord)
+            return Self.tokenizer(cut, frontEnd: frontEnd, options: options)
+        }
     }
 }

@@ -47,8 +47,6 @@ package struct UnigramLattice {
         }
     }
 
-    package var nodeCount: Int { starts.count }
-
     package func node(_ k: Int) -> Node { Node(id: ids[k], start: starts[k], end: ends[k], score: scores[k]) }
 
     /// Node indices by end position, in node order (CSR: `offsets[p]..<offsets[p + 1]`).
