@@ -25,17 +25,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Units for length percentiles: line or document.")
     var unit: CorpusUnit = .line
 
-    @Option(name: .customLong("d-model"), help: "Model width d for the cost.")
-    var dModel = 768
-
-    @Option(help: "Transformer layers (non-embedding parameters 12 x layers x d^2).")
-    var layers = 12
-
-    @Flag(help: "Tied input and output embeddings.")
-    var tied = false
-
-    @Option(help: "Context length in tokens.")
-    var context = 2048
+    @OptionGroup(title: "Model") var modelOptions: ModelOptions
 
     @Flag(help: "Print JSON instead of a table.")
     var json = false
@@ -46,12 +36,8 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         let tokenizer = try tokenizerOptions.load()
-        let measures = try TokenizerEvaluation.evaluate(tokenizer, paths: inputs, unit: unit, contextLength: context)
-        var model = ModelConfiguration()
-        model.dModel = dModel
-        model.layers = layers
-        model.tiedEmbeddings = tied
-        model.contextLength = context
+        let model = modelOptions.configuration
+        let measures = try TokenizerEvaluation.evaluate(tokenizer, paths: inputs, unit: unit, contextLength: model.contextLength)
         let cost = VocabularyCost(size: tokenizer.model.vocabularySize, model: model, tokensPerByte: measures.tokensPerByte,
                                   adaptiveTailMass: measures.adaptiveTailMass)
         if json {

@@ -58,32 +58,7 @@ struct SweepCommand: ParsableCommand {
     @Option(name: [.short, .customLong("pre-tokenizer")], help: "Pre-tokenizer for every algorithm (repeat to chain).")
     var preTokenizers: [String] = []
 
-    @Option(name: .customLong("d-model"), help: "Model width d.")
-    var dModel = 768
-
-    @Option(help: "Transformer layers (non-embedding parameters default to 12 x layers x d^2).")
-    var layers = 12
-
-    @Option(name: .customLong("non-embedding-params"), help: "Non-embedding parameter count N (overrides the layers estimate).")
-    var nonEmbeddingParameters: Int?
-
-    @Flag(help: "Tied input and output embeddings.")
-    var tied = false
-
-    @Option(help: "Context length in tokens (share of units longer than it).")
-    var context = 2048
-
-    @Option(help: "Weight precision for table memory: fp32, bf16, fp16, int8.")
-    var precision: ModelConfiguration.Precision = .bf16
-
-    @Option(name: .customLong("factor-size"), help: "Factor size e of factorized embeddings.")
-    var factorSize = 128
-
-    @Option(name: .customLong("sampled-softmax-samples"), help: "Samples k of a sampled softmax.")
-    var sampledSoftmaxSamples = 1024
-
-    @Option(name: .customLong("flop-budget"), help: "Training FLOP budget for the compute-optimal size (e.g. 1e20).")
-    var flopBudget: Double?
+    @OptionGroup(title: "Model") var modelOptions: ModelOptions
 
     @Option(help: "What the recommendation minimizes: \(SweepObjective.allCases.map(\.rawValue).joined(separator: ", ")).")
     var objective: SweepObjective = .flopsPerByte
@@ -120,9 +95,6 @@ struct SweepCommand: ParsableCommand {
 
     func validate() throws {
         guard folds >= 2 else { throw ValidationError("--folds must be at least 2") }
-        guard dModel >= 1, layers >= 1, context >= 1, factorSize >= 1, sampledSoftmaxSamples >= 1 else {
-            throw ValidationError("model dimensions must be positive")
-        }
         guard maxUnknownRate >= 0 else { throw ValidationError("--max-unk-rate must not be negative") }
         _ = try parsedSizes()
         _ = try parsedAlgorithms()
@@ -200,16 +172,7 @@ struct SweepCommand: ParsableCommand {
         options.recipes = try recipes()
         options.sizes = try parsedSizes()
         options.threads = threads
-        var model = ModelConfiguration()
-        model.dModel = dModel
-        model.layers = layers
-        model.nonEmbeddingParameters = nonEmbeddingParameters
-        model.tiedEmbeddings = tied
-        model.contextLength = context
-        model.precision = precision
-        model.factorSize = factorSize
-        model.sampledSoftmaxSamples = sampledSoftmaxSamples
-        model.flopBudget = flopBudget
+        let model = modelOptions.configuration
         options.model = model
         options.rareThreshold = rareThreshold
         options.pivot = pivotName
@@ -240,5 +203,4 @@ struct SweepCommand: ParsableCommand {
 }
 
 extension CorpusUnit: ExpressibleByArgument {}
-extension ModelConfiguration.Precision: ExpressibleByArgument {}
 extension SweepObjective: ExpressibleByArgument {}

@@ -53,9 +53,11 @@ struct ReadmeSweepExampleTests {
         var model = ModelConfiguration()
         model.dModel = 1024
         let cost = VocabularyCost(size: 50257, model: model)
-        let fit = ComputeOptimalFit(points: [(4000, 0.31), (8000, 0.27), (16000, 0.245)], model: model)
+        let tao = TaoVocabularyScaling.predictions(model: model)               // Tao et al.'s three approaches
+        let estimate = CorpusComputeEstimate(points: [(4000, 0.31, 5), (8000, 0.27, 5), (16000, 0.245, 5)], allFolds: 5, model: model)
         #expect(results.cells(.bpe, size: 1200).count == 5)
         #expect(cost.embeddingParameters == 50257 * 1024 && cost.outputParameters == 50257 * 1024)
-        #expect(fit.map { $0.optimalSize > 3999 && $0.optimalSize < 16001 } == true)
+        #expect(estimate.map { $0.optimalSize > 3999 && $0.optimalSize < 16001 } == true)
+        #expect(tao.count == 3 && tao.allSatisfy { $0.vocabularySize > 1000 })
     }
 }

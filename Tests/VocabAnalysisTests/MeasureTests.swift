@@ -65,3 +65,99 @@ struct MeasureTests {
         #expect(abs(m.entropyPerCharacter - 2.5 / meanLength) < 1e-12)
     }
 }
+
+@Suite("Training-fold figures")
+struct TrainingFoldTests {
+    /// A word-level model over "w0" ... "w14" after `<unk>` (16 ids), whitespace-split.
+    func wordModel() throws -> (TokenModel, [TokenClass], TextFrontEnd) {
+        let tokens = [Array("<unk>".utf8)] + (0..<15).map { Array("w\($0)".utf8) }
+        var classes = [TokenClass](repeating: .ordinary, count: tokens.count)
+        classes[0] = .unknown
+        return (.wordLevel(try WordLevelModel(tokens: tokens, unknownToken: "<unk>")), classes,
+                try TextFrontEnd(normalizer: "none", preTokenizers: ["whitespace-split"]))
+    }
+
+    @Test("each group's compression gap is against the same group's training text")
+    func perGroupGap() throws {
+        // Within each group the training and held-out lines are the same text, so every gap is 0;
+        // measured against the whole mixed training fold, "a" (4 bytes per token incl. spaces)
+        // and "b" (1.5) would show large opposite gaps.
+        let a = try temporaryFile("w1 w2 w3\nw1 w2 w3\n"), b = try temporaryFile("w1w2w3w4w5\nw1w2w3w4w5\n")
+        let corpus = try SweepCorpus(groups: [("a", [a]), ("b", [b])], unit: .line, folds: 2, seed: 1)
+        let (model, classes, frontEnd) = try wordModel()
+        let text = try PreTokenizedCorpus(corpus, frontEnd: frontEnd)
+        let units = { (group: Int) in (0..<corpus.unitCount).filter { Int(corpus.unitGroups[$0]) == group } }
+        let measured = HeldOutMeasurement.measure(model: model, classes: classes, corpus: corpus, text: text,
+                                                  heldOut: [units(0)[0], units(1)[0]], trainSample: [units(0)[1], units(1)[1]],
+                                                  contextLength: 100, rareThreshold: 1)
+        #expect(measured.map(\.group) == ["a", "b", "all"])
+        for (group, m) in measured {
+            #expect(abs(m.compressionGap) < 1e-12, "\(group): gap \(m.compressionGap), train \(m.trainBytesPerToken), held-out \(m.bytesPerToken)")
+        }
+        #expect(abs(measured[0].measures.trainBytesPerToken - 8.0 / 3) < 1e-12 && abs(measured[1].measures.trainBytesPerToken - 10.0) < 1e-12)
+    }
+
+    @Test("adaptive-softmax clusters are formed by training-fold frequency, not held-out frequency")
+    func clustersFromTraining() throws {
+        let path = try temporaryFile("w1 w1 w1 w2 w2 w3\nw9 w9 w9 w9\n")
+        let corpus = try SweepCorpus(groups: [("g", [path])], unit: .line, folds: 2, seed: 1)
+        let (model, classes, frontEnd) = try wordModel()
+        let text = try PreTokenizedCorpus(corpus, frontEnd: frontEnd)
+        // Train on the first line, hold out the second: w9 (id 10) is unseen in training, so it
+        // falls in the second tail (head: w1, w2; tail 1: w3 then the unseen ids 0, 1, 5, 6, 7).
+        let measured = HeldOutMeasurement.measure(model: model, classes: classes, corpus: corpus, text: text, heldOut: [1], trainSample: [0],
+                                                  contextLength: 100, rareThreshold: 1)
+        #expect(measured[0].measures.adaptiveTailMass == [0, 1], "\(measured[0].measures.adaptiveTailMass)")
+        // Without a training fold (vocab evaluate), the held-out counts form the clusters: w9 is the head.
+        let alone = HeldOutMeasurement.measure(model: model, classes: classes, corpus: corpus, text: text, heldOut: [1], trainSample: [],
+                                               contextLength: 100, rareThreshold: 1)
+        #expect(alone[0].measures.adaptiveTailMass == [0, 0])
+    }
+}
+
+@Suite("Front ends that alter text")
+struct FrontEndChangeTests {
+    func changed(_ normalizer: String, _ text: String) throws -> Int {
+        let frontEnd = try TextFrontEnd(normalizer: normalizer, preTokenizers: ["whitespace-split"])
+        let bytes = Array(text.utf8)
+        return FrontEndChanges.changedCharacters(original: bytes[...], normalized: try frontEnd.normalize(bytes[...]))
+    }
+
+    @Test("changed characters: case mapping in place, accents, compatibility forms; inserted spaces change nothing")
+    func counting() throws {
+        #expect(try changed("lowercase", "Café Olé") == 2)
+        #expect(try changed("bert", "Café") == 2)            // C lowercased, é loses its accent
+        #expect(try changed("nfkc", "ﬁne") == 1)
+        #expect(try changed("cjk-spacing", "中文ok") == 0)
+        #expect(try changed("none", "नमस्ते दुनिया") == 0)
+    }
+
+    @Test("the sweep's WordPiece front end keeps Hindi, Thai and Korean; BERT-uncased's does not, and the report warns")
+    func sweepWordPieceFrontEnd() throws {
+        let groups = try ["hi", "th", "ko"].map { ($0, [try corpusSlice($0, lines: 300)]) }
+        let corpus = try SweepCorpus(groups: groups, unit: .line, folds: 2, seed: 3)
+        let sweepNames = Recipe.sweep(.wordpiece).frontEndNames
+        let kept = try PreTokenizedCorpus(corpus, frontEnd: try sweepNames.frontEnd())
+        let bert = try PreTokenizedCorpus(corpus, frontEnd: try TextFrontEnd(normalizer: "bert", preTokenizers: ["bert"]))
+        for (g, group) in corpus.groupNames.enumerated() {
+            let characters = (0..<corpus.unitCount).reduce(0) { $0 + (Int(corpus.unitGroups[$1]) == g ? Int(corpus.unitCharacters[$1]) : 0) }
+            #expect(Double(kept.changedCharactersByGroup[g]) / Double(characters) < 0.01, "\(group): the sweep's WordPiece front end alters it")
+            #expect(Double(bert.changedCharactersByGroup[g]) / Double(characters) > 0.05, "\(group): BERT-uncased should alter it")
+        }
+        // A sweep whose WordPiece uses BERT-uncased's normalizer gets a warning per altered group.
+        var options = SweepOptions()
+        var wordPiece = Recipe.sweep(.wordpiece)
+        wordPiece.normalizer = "bert"
+        options.recipes = [wordPiece]
+        options.sizes = [400, 800]
+        let results = try Sweep.run(corpus, options: options)
+        #expect(Set(results.frontEndChanges.filter { $0.share > 0.01 }.map(\.group)) == ["hi", "th", "ko"])
+        let settings = SweepReport.Settings(corpora: [], unit: .line, folds: 2, seed: 3, sizes: results.sizes, algorithms: [.wordpiece],
+                                            frontEnds: [:], model: ModelConfiguration(), objective: .tokensPerWord,
+                                            constraints: RecommendationConstraints(), rareThreshold: 10, pivot: "hi", parallel: false)
+        var loose = settings
+        loose.constraints.maxUnknownRate = 1
+        let report = try SweepReport(results: results, settings: loose, seconds: 1)
+        #expect(report.frontEndWarnings.count == 3 && report.markdown().contains("removes or changes"), "\(report.frontEndWarnings)")
+    }
+}

@@ -184,4 +184,29 @@ struct SweepTests {
         recommendation = try Recommendation.make(results, objective: .tableMemory, model: ModelConfiguration(), constraints: RecommendationConstraints())
         #expect(recommendation.size == 1000 && recommendation.algorithm == .bpe)
     }
+
+    @Test("Compute objectives say what they leave out; the report sets Tao et al.'s predictions beside this corpus's estimate")
+    func computeObjectiveExplained() throws {
+        func cell(_ size: Int, _ fold: Int, _ tokensPerByte: Double) -> SweepCell {
+            var m = TokenizationMeasures()
+            (m.tokensPerWord, m.tokensPerByte, m.tokensPerThousandCharacters) = (1.5, tokensPerByte, tokensPerByte * 1000)
+            return SweepCell(algorithm: .bpe, size: size, group: "g", fold: fold, measures: m)
+        }
+        let cells = [cell(1000, 0, 0.40), cell(1000, 1, 0.41), cell(4000, 0, 0.30), cell(4000, 1, 0.31), cell(16000, 0, 0.26), cell(16000, 1, 0.27)]
+        let results = SweepResults(groups: ["g"], folds: 2, sizes: [1000, 4000, 16000], algorithms: [.bpe], cells: cells, trainings: [])
+        let recommendation = try Recommendation.make(results, objective: .flopsPerByte, model: ModelConfiguration(), constraints: RecommendationConstraints())
+        #expect(recommendation.explanation.contains("does not model quality"), "\(recommendation.explanation)")
+        #expect(recommendation.taoPredictions.map(\.vocabularySize).allSatisfy { $0 > 6000 && $0 < 10000 }, "\(recommendation.taoPredictions)")
+        let tokensPerWord = try Recommendation.make(results, objective: .tokensPerWord, model: ModelConfiguration(), constraints: RecommendationConstraints())
+        #expect(!tokensPerWord.explanation.contains("does not model quality"))
+        let settings = SweepReport.Settings(corpora: [], unit: .line, folds: 2, seed: 1, sizes: results.sizes, algorithms: [.bpe],
+                                            frontEnds: [:], model: ModelConfiguration(), objective: .flopsPerByte,
+                                            constraints: RecommendationConstraints(), rareThreshold: 10, pivot: "g", parallel: false)
+        let markdown = try SweepReport(results: results, settings: settings, seconds: 1).markdown()
+        for phrase in ["## How each number is computed", "Approach 1 (IsoFLOPs power laws) V ≈", "Approach 3 (parametric loss fit)",
+                       "This corpus's estimate (VocabKit)", "Why they differ", "--model", "6 × n_layer × n_ctx × d"] {
+            #expect(markdown.contains(phrase), "the report lacks \(phrase)")
+        }
+        #expect(!markdown.contains("Compute optimum (Tao et al. 2024)"), "the corpus fit is no longer presented under Tao et al.'s name")
+    }
 }

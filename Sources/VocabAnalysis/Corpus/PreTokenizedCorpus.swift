@@ -13,6 +13,8 @@ public struct PreTokenizedCorpus: Sendable {
     /// The pieces of unit u are `unitPieces[unitStarts[u]..<unitStarts[u + 1]]`.
     let unitPieces: [Int32]
     let unitStarts: [Int]
+    /// Per group, the characters the normalizer removed or changed (`FrontEndChanges`).
+    public let changedCharactersByGroup: [Int]
 
     /// Pre-tokenizes every unit of `corpus` with `frontEnd`.
     ///
@@ -23,11 +25,18 @@ public struct PreTokenizedCorpus: Sendable {
         let chunkSize = 1024
         let chunkCount = (corpus.unitCount + chunkSize - 1) / chunkSize
         // Phase 1.
-        struct Local { var pieces: [[UInt8]] = []; var ids: [[UInt8]: Int32] = [:]; var sequence: [Int32] = []; var lengths: [Int32] = [] }
+        struct Local {
+            var pieces: [[UInt8]] = [], ids: [[UInt8]: Int32] = [:], sequence: [Int32] = [], lengths: [Int32] = []
+            var changed: [Int]
+        }
+        let groupCount = corpus.groupNames.count
         let locals = try Parallel.map(chunkCount) { k in
-            var local = Local()
+            var local = Local(changed: [Int](repeating: 0, count: groupCount))
             for u in (k * chunkSize)..<min(corpus.unitCount, (k + 1) * chunkSize) {
-                let processed = try frontEnd.process(corpus.unitText(u))
+                let normalized = try frontEnd.normalize(corpus.unitText(u))
+                local.changed[Int(corpus.unitGroups[u])] += FrontEndChanges.changedCharacters(original: corpus.unitText(u), normalized: normalized)
+                var processed = PreTokenizedText(normalized)
+                try frontEnd.preTokenizer.preTokenize(&processed)
                 local.lengths.append(Int32(processed.pieces.count))
                 for range in processed.pieces {
                     let piece = Array(processed.text.bytes[range])
@@ -64,6 +73,9 @@ public struct PreTokenizedCorpus: Sendable {
         self.pieces = pieces
         self.unitPieces = unitPieces
         self.unitStarts = unitStarts
+        changedCharactersByGroup = locals.reduce(into: [Int](repeating: 0, count: groupCount)) { total, local in
+            for g in 0..<groupCount { total[g] += local.changed[g] }
+        }
     }
 
     /// The word counts of the units not in `fold` (the training side of that fold), sorted by

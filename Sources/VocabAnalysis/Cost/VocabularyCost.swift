@@ -5,13 +5,17 @@ import Foundation
 /// With V the vocabulary size, d the model width, N the non-embedding parameters, e the factor
 /// size, k the sampled-softmax samples and t the tokens per byte of text:
 /// - embedding parameters V·d; output parameters V·d untied, 0 tied;
-/// - training FLOPs per byte t · 6 · (N + V·d) (Kaplan et al. 2020's 6 FLOPs per parameter per
-///   token; the output layer's V·d is paid whether or not it is tied, the lookup is free);
+/// - training FLOPs per token 6·(N + V·d) + 6·n_layer·n_ctx·d (Kaplan et al. 2020: 6 FLOPs per
+///   parameter per token, and the attention context term 2·n_layer·n_ctx·d_attn forward, x3 for
+///   training, with d_attn = d; the output layer's V·d is paid whether or not it is tied, the
+///   embedding lookup is free); per byte, t times that;
 /// - full softmax 2·V·d FLOPs per token forward; adaptive softmax (Grave et al. 2017) with a
 ///   head of V/8 and tails of 3V/8 (projection d/4) and V/2 (projection d/16):
 ///   2·(d·(h + 2) + m1·(d·d/4 + d/4·n1) + m2·(d·d/16 + d/16·n2)), m the tails' held-out mass;
 /// - sampled softmax: training pays 6·(k + 1)·d per token in the output layer instead of 6·V·d
-///   (inference still pays the full softmax);
+///   (inference still pays the full softmax); an adaptive output layer pays 3 x its forward
+///   FLOPs in training (backward twice the forward), so every lever is whole-model training
+///   FLOPs per byte, comparable column by column;
 /// - factorized embeddings (ALBERT): V·e + e·d per table, paying off in parameters once
 ///   V > e·d / (d - e);
 /// - table memory: vocabulary parameters x bytes per parameter at each precision.
@@ -28,18 +32,23 @@ public struct VocabularyCost: Sendable, Codable, Equatable {
     public var tableMemoryBytesByPrecision: [String: Int]
     public var softmaxFLOPsPerToken: Double
     public var adaptiveSoftmaxFLOPsPerToken: Double?
-    /// Training FLOPs per token of the output layer: full, sampled and adaptive.
+    /// Training FLOPs per token of the output layer: full and sampled.
     public var outputTrainingFLOPsPerToken: Double
     public var sampledSoftmaxTrainingFLOPsPerToken: Double
+    /// Kaplan et al.'s attention context term in training FLOPs per token: 6·n_layer·n_ctx·d.
+    public var attentionTrainingFLOPsPerToken: Double
+    /// Whole-model training FLOPs per token: 6·N + 6·V·d + the attention term.
+    public var trainingFLOPsPerToken: Double
+    /// The shares of `trainingFLOPsPerToken`: non-embedding parameters, output layer, attention.
+    public var nonEmbeddingFLOPsShare: Double
+    public var outputFLOPsShare: Double
+    public var attentionFLOPsShare: Double
     /// The measured tokens per byte the per-byte figures use.
     public var tokensPerByte: Double?
     /// Training FLOPs per byte of text (nil without a measured tokens-per-byte).
     public var trainingFLOPsPerByte: Double?
-    /// Forward FLOPs per byte of an adaptive-softmax output layer.
-    public var adaptiveSoftmaxFLOPsPerByte: Double? {
-        guard let t = tokensPerByte, let perToken = adaptiveSoftmaxFLOPsPerToken else { return nil }
-        return t * perToken
-    }
+    /// The same with an adaptive-softmax output layer: t·(6·N + 3·adaptive forward + attention).
+    public var adaptiveSoftmaxTrainingFLOPsPerByte: Double?
     /// The same with a sampled softmax in the output layer.
     public var sampledSoftmaxTrainingFLOPsPerByte: Double?
     /// Factorized embedding tables: parameters (both tables when untied) and training FLOPs per byte.
@@ -65,14 +74,32 @@ public struct VocabularyCost: Sendable, Codable, Equatable {
         }
         outputTrainingFLOPsPerToken = 6 * v * d
         sampledSoftmaxTrainingFLOPsPerToken = 6 * min(v, Double(model.sampledSoftmaxSamples + 1)) * d
+        attentionTrainingFLOPsPerToken = Self.attentionTrainingFLOPsPerToken(model: model)
+        trainingFLOPsPerToken = Self.trainingFLOPsPerToken(size: v, model: model)
+        nonEmbeddingFLOPsShare = 6 * n / trainingFLOPsPerToken
+        outputFLOPsShare = outputTrainingFLOPsPerToken / trainingFLOPsPerToken
+        attentionFLOPsShare = attentionTrainingFLOPsPerToken / trainingFLOPsPerToken
         let factorTable = size * model.factorSize + model.factorSize * model.dModel
         factorizedVocabularyParameters = model.tiedEmbeddings ? factorTable : 2 * factorTable
         self.tokensPerByte = tokensPerByte
         if let t = tokensPerByte {
-            trainingFLOPsPerByte = t * 6 * (n + v * d)
-            sampledSoftmaxTrainingFLOPsPerByte = t * (6 * n + sampledSoftmaxTrainingFLOPsPerToken)
-            factorizedTrainingFLOPsPerByte = t * 6 * (n + d * e + e * v)
+            let attention = attentionTrainingFLOPsPerToken
+            trainingFLOPsPerByte = t * trainingFLOPsPerToken
+            sampledSoftmaxTrainingFLOPsPerByte = t * (6 * n + sampledSoftmaxTrainingFLOPsPerToken + attention)
+            factorizedTrainingFLOPsPerByte = t * (6 * (n + d * e + e * v) + attention)
+            adaptiveSoftmaxTrainingFLOPsPerByte = adaptiveSoftmaxFLOPsPerToken.map { t * (6 * n + 3 * $0 + attention) }
         }
+    }
+
+    /// Kaplan et al. (2020)'s attention context term, in training FLOPs per token:
+    /// 3 x 2·n_layer·n_ctx·d_attn, with d_attn = d_model.
+    public static func attentionTrainingFLOPsPerToken(model: ModelConfiguration) -> Double {
+        6 * Double(model.layers) * Double(model.contextLength) * Double(model.dModel)
+    }
+
+    /// Whole-model training FLOPs per token at vocabulary size `size`: 6·(N + V·d) + attention.
+    public static func trainingFLOPsPerToken(size: Double, model: ModelConfiguration) -> Double {
+        6 * (Double(model.resolvedNonEmbeddingParameters) + size * Double(model.dModel)) + attentionTrainingFLOPsPerToken(model: model)
     }
 
     /// The vocabulary size above which factorized tables (V·e + e·d) hold fewer parameters than
@@ -104,68 +131,74 @@ public enum AdaptiveSoftmax {
     }
 }
 
-/// Tao et al. (2024)'s compute-optimal vocabulary: fit tokens per character as a quadratic in
-/// ln V, then minimize the training FLOPs of a fixed amount of text, (N + V·d) · f(V).
-public struct ComputeOptimalFit: Sendable, Codable, Equatable {
-    /// f(V) = a·(ln V)^2 + b·ln V + c.
-    public var a: Double, b: Double, c: Double
+/// VocabKit's own corpus-specific estimate of the compute-optimal size: the vocabulary that makes
+/// training on a fixed amount of this corpus's text cheapest at fixed N, minimizing
+/// f(V) · (training FLOPs per token at V), with f(V) the tokens per character measured here.
+///
+/// 1. Only sizes measured on every fold are used.
+/// 2. f is made non-increasing in V (pool-adjacent-violators: a larger vocabulary cannot need
+///    more tokens), then interpolated linearly in ln V between measured sizes.
+/// 3. The minimum is searched on a fine grid between the smallest and largest measured sizes:
+///    nothing is extrapolated, and an optimum at either end is flagged (the true one may lie
+///    beyond).
+///
+/// It differs from Tao et al. (2024) (`TaoVocabularyScaling`): it only trades the output layer's
+/// cost against compression on this corpus; it does not model how the loss depends on V (rare
+/// tokens are seen less often and learned worse), which is what pulls their predictions lower.
+public struct CorpusComputeEstimate: Sendable, Codable, Equatable {
+    /// The measured sizes and their tokens per character after the monotone correction.
+    public var sizes: [Int]
+    public var tokensPerCharacter: [Double]
     public var optimalSize: Double
     /// Training FLOPs per character at the optimum.
     public var flopsPerCharacter: Double
     /// Characters of text the budget pays for at the optimum (with a budget).
     public var charactersForBudget: Double?
+    /// Whether the optimum is the smallest or largest measured size (it may lie beyond).
+    public var atMeasuredEdge: Bool
 
-    /// Fits `points` (size, tokens per character) and searches V on a fine log grid within the
-    /// measured sizes (no extrapolation). Nil with fewer than three sizes.
-    public init?(points: [(size: Int, tokensPerCharacter: Double)], model: ModelConfiguration) {
-        let usable = points.filter { $0.size > 1 && $0.tokensPerCharacter > 0 }
-        guard Set(usable.map(\.size)).count >= 3 else { return nil }
-        // 1. Least squares on (ln V, f): the 3x3 normal equations.
-        var s = [Double](repeating: 0, count: 5), t = [Double](repeating: 0, count: 3)
-        for point in usable {
-            let x = log(Double(point.size))
-            var power = 1.0
-            for k in 0..<5 { s[k] += power; if k < 3 { t[k] += power * point.tokensPerCharacter }; power *= x }
+    /// Nil with fewer than two sizes measured on every fold.
+    /// - Complexity: O(points + 2,000 grid steps).
+    public init?(points: [(size: Int, tokensPerCharacter: Double, folds: Int)], allFolds: Int, model: ModelConfiguration) {
+        // 1. Full-fold points, one per size, by size.
+        var bySize: [Int: Double] = [:]
+        for point in points where point.folds == allFolds && point.size > 1 && point.tokensPerCharacter > 0 {
+            bySize[point.size] = point.tokensPerCharacter
         }
-        let matrix = [[s[4], s[3], s[2]], [s[3], s[2], s[1]], [s[2], s[1], s[0]]]
-        guard let solution = Self.solve(matrix, [t[2], t[1], t[0]]) else { return nil }
-        (a, b, c) = (solution[0], solution[1], solution[2])
-        // 2. Minimize (N + V d) f(V) over the measured range.
-        let n = Double(model.resolvedNonEmbeddingParameters), d = Double(model.dModel)
-        let low = log(Double(usable.map(\.size).min()!)), high = log(Double(usable.map(\.size).max()!))
-        var best = (size: 0.0, cost: Double.infinity)
-        for step in 0...2000 {
-            let x = low + (high - low) * Double(step) / 2000
-            let f = a * x * x + b * x + c
-            guard f > 0 else { continue }
-            let cost = 6 * (n + exp(x) * d) * f
-            if cost < best.cost { best = (exp(x), cost) }
-        }
-        guard best.cost.isFinite else { return nil }
-        optimalSize = best.size
-        flopsPerCharacter = best.cost
-        charactersForBudget = model.flopBudget.map { $0 / best.cost }
-    }
-
-    /// Gaussian elimination with partial pivoting; nil when singular.
-    static func solve(_ m: [[Double]], _ y: [Double]) -> [Double]? {
-        var a = m, b = y
-        let n = b.count
-        for col in 0..<n {
-            guard let pivot = (col..<n).max(by: { abs(a[$0][col]) < abs(a[$1][col]) }), abs(a[pivot][col]) > 1e-12 else { return nil }
-            a.swapAt(col, pivot); b.swapAt(col, pivot)
-            for row in (col + 1)..<n {
-                let f = a[row][col] / a[col][col]
-                for k in col..<n { a[row][k] -= f * a[col][k] }
-                b[row] -= f * b[col]
+        let sizes = bySize.keys.sorted()
+        guard sizes.count >= 2 else { return nil }
+        // 2. Pool adjacent violators (weights 1): blocks of equal value, non-increasing.
+        var blocks: [(value: Double, count: Int)] = []
+        for size in sizes {
+            blocks.append((bySize[size]!, 1))
+            while blocks.count >= 2 && blocks[blocks.count - 2].value < blocks[blocks.count - 1].value {
+                let last = blocks.removeLast()
+                let previous = blocks.removeLast()
+                let count = previous.count + last.count
+                blocks.append(((previous.value * Double(previous.count) + last.value * Double(last.count)) / Double(count), count))
             }
         }
-        var x = [Double](repeating: 0, count: n)
-        for row in stride(from: n - 1, through: 0, by: -1) {
-            var sum = b[row]
-            for k in (row + 1)..<n { sum -= a[row][k] * x[k] }
-            x[row] = sum / a[row][row]
+        let monotone = blocks.flatMap { Array(repeating: $0.value, count: $0.count) }
+        self.sizes = sizes
+        tokensPerCharacter = monotone
+        // 3. Minimize on a grid in ln V.
+        let logs = sizes.map { log(Double($0)) }
+        func f(_ x: Double) -> Double {
+            guard let upper = logs.firstIndex(where: { $0 >= x }) else { return monotone.last! }
+            if upper == 0 { return monotone[0] }
+            let t = (x - logs[upper - 1]) / (logs[upper] - logs[upper - 1])
+            return monotone[upper - 1] + t * (monotone[upper] - monotone[upper - 1])
         }
-        return x
+        var best = (x: logs[0], cost: Double.infinity)
+        for step in 0...2000 {
+            let x = logs[0] + (logs.last! - logs[0]) * Double(step) / 2000
+            let cost = f(x) * VocabularyCost.trainingFLOPsPerToken(size: exp(x), model: model)
+            if cost < best.cost { best = (x, cost) }
+        }
+        optimalSize = exp(best.x)
+        flopsPerCharacter = best.cost
+        charactersForBudget = model.flopBudget.map { $0 / best.cost }
+        let edge = (logs.last! - logs[0]) / 2000 * 1.5
+        atMeasuredEdge = best.x - logs[0] < edge || logs.last! - best.x < edge
     }
 }

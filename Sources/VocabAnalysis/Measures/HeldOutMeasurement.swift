@@ -8,8 +8,9 @@ enum HeldOutMeasurement {
     ///
     /// 1. Encode the distinct pieces of the held-out units and of `trainSample` once.
     /// 2. Sum per unit and group.
-    /// 3. The measures; the training-fold bytes per token and the compression gap only when
-    ///    `trainSample` is given.
+    /// 3. The measures; with `trainSample` (a training fold), the compression gap of each group
+    ///    against that group's training units, and adaptive-softmax clusters by its token
+    ///    frequencies (without one, by the held-out frequencies).
     /// - Complexity: one encoding per distinct piece, plus a pass over the units' pieces.
     static func measure(model: TokenModel, classes: [TokenClass], corpus: SweepCorpus, text: PreTokenizedCorpus,
                         heldOut: [Int], trainSample: [Int], contextLength: Int,
@@ -28,26 +29,37 @@ enum HeldOutMeasurement {
         let groupCount = corpus.groupNames.count
         var accumulators = [MeasureAccumulator](repeating: MeasureAccumulator(vocabularySize: model.vocabularySize), count: groupCount)
         for u in heldOut { accumulators[Int(corpus.unitGroups[u])].add(unit: u, corpus: corpus, text: text, encodings: encodings) }
-        var trainTokens = 0, trainBytes = 0
+        // The training sample, per group: tokens, bytes, and token frequencies (the adaptive
+        // softmax's clusters are formed on training text, as a model would form them).
+        var trainTokens = [Int](repeating: 0, count: groupCount), trainBytes = [Int](repeating: 0, count: groupCount)
+        var trainFrequencies = [Int64](repeating: 0, count: model.vocabularySize)
         for u in trainSample {
-            for p in text.unitPieces[text.unitStarts[u]..<text.unitStarts[u + 1]] { trainTokens += Int(encodings.tokenCounts[Int(p)]) }
-            trainBytes += corpus.unitRanges[u].count
+            let g = Int(corpus.unitGroups[u])
+            for p in text.unitPieces[text.unitStarts[u]..<text.unitStarts[u + 1]] {
+                let count = Int(encodings.tokenCounts[Int(p)]), start = encodings.starts[Int(p)]
+                trainTokens[g] += count
+                for i in start..<(start + count) { trainFrequencies[Int(encodings.ids[i])] += 1 }
+            }
+            trainBytes[g] += corpus.unitRanges[u].count
         }
-        let trainBytesPerToken = trainTokens == 0 ? 0 : Double(trainBytes) / Double(trainTokens)
+        func bytesPerToken(_ bytes: Int, _ tokens: Int) -> Double { tokens == 0 ? 0 : Double(bytes) / Double(tokens) }
         // 3. Measures.
         let meanCharacters = meanTokenCharacters(model, classes: classes)
-        var named: [(String, MeasureAccumulator)] = zip(corpus.groupNames, accumulators).map { ($0, $1) }
+        var named: [(name: String, accumulator: MeasureAccumulator, trainBytesPerToken: Double)] =
+            corpus.groupNames.indices.map { (corpus.groupNames[$0], accumulators[$0], bytesPerToken(trainBytes[$0], trainTokens[$0])) }
         if groupCount > 1 {
             var all = MeasureAccumulator(vocabularySize: model.vocabularySize)
             for accumulator in accumulators { all.merge(accumulator) }
-            named.append(("all", all))
+            named.append(("all", all, bytesPerToken(trainBytes.reduce(0, +), trainTokens.reduce(0, +))))
         }
-        return named.map { name, accumulator in
+        return named.map { name, accumulator, trainBytesPerToken in
             var m = accumulator.measures(classes: classes, encodings: encodings, meanTokenCharacters: meanCharacters,
-                                         contextLength: contextLength, rareThreshold: rareThreshold)
+                                         contextLength: contextLength, rareThreshold: rareThreshold,
+                                         clusterFrequencies: trainSample.isEmpty ? nil : trainFrequencies)
+            // The compression gap of each group against the same group's training text.
             if !trainSample.isEmpty {
                 m.trainBytesPerToken = trainBytesPerToken
-                m.compressionGap = m.bytesPerToken > 0 ? (trainBytesPerToken - m.bytesPerToken) / m.bytesPerToken : 0
+                m.compressionGap = m.bytesPerToken > 0 && trainBytesPerToken > 0 ? (trainBytesPerToken - m.bytesPerToken) / m.bytesPerToken : 0
             }
             return (name, m)
         }

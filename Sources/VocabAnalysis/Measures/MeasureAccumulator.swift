@@ -52,9 +52,10 @@ struct MeasureAccumulator {
     }
 
     /// The measures; `meanTokenCharacters` is the mean length of the vocabulary's ordinary
-    /// tokens in characters (VOLT's l_v).
+    /// tokens in characters (VOLT's l_v); `clusterFrequencies` are the token counts the
+    /// adaptive-softmax clusters are formed by (a training fold's; nil: these held-out counts).
     func measures(classes: [TokenClass], encodings: PieceEncodings, meanTokenCharacters: Double,
-                  contextLength: Int, rareThreshold: Int) -> TokenizationMeasures {
+                  contextLength: Int, rareThreshold: Int, clusterFrequencies: [Int64]? = nil) -> TokenizationMeasures {
         var m = TokenizationMeasures()
         func ratio(_ a: Int, _ b: Int) -> Double { b == 0 ? 0 : Double(a) / Double(b) }
         m.tokens = tokens; m.words = words; m.characters = characters; m.bytes = bytes; m.units = lengths.count
@@ -89,8 +90,10 @@ struct MeasureAccumulator {
         }
         m.unusedTokenShare = ratio(unused, regular)
         m.rareTokenShare = ratio(rare, regular)
-        // Adaptive-softmax clusters by held-out frequency (ties by id, for determinism).
-        let ranked = histogram.indices.sorted { histogram[$0] != histogram[$1] ? histogram[$0] > histogram[$1] : $0 < $1 }
+        // Adaptive-softmax clusters by frequency on training text (ties by id, for determinism);
+        // each tail's mass is its share of the held-out tokens.
+        let frequency = clusterFrequencies ?? histogram
+        let ranked = histogram.indices.sorted { frequency[$0] != frequency[$1] ? frequency[$0] > frequency[$1] : $0 < $1 }
         let head = AdaptiveSoftmax.clusterSizes(vocabularySize: size)
         let total = Double(max(1, tokens))
         var tail1 = 0.0, tail2 = 0.0

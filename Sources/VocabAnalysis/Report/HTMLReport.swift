@@ -59,6 +59,7 @@ extension SweepReport {
         th { background: #f4f4f4; }
         tr.recommended td { background: #fff3c4; font-weight: bold; }
         li { margin-bottom: 4px; }
+        .warning { background: #fde2e1; border-left: 4px solid #d62728; padding: 6px 10px; }
         </style></head><body>
         <h1>Vocabulary-size sweep</h1>
 
@@ -66,6 +67,7 @@ extension SweepReport {
         page += "<p class=\"recommendation\" id=\"recommendation\">\(escape(recommendation.explanation))</p>\n"
         page += "<p>Corpora: " + settings.corpora.map { "\(escape($0.group)) (\(String(format: "%.2f", Double($0.bytes) / 1e6)) MB, \($0.units) \(settings.unit.rawValue)s)" }.joined(separator: ", ")
         page += ". \(settings.folds)-fold cross-validation, seed \(settings.seed). Error bars: ± one standard deviation over folds.</p>\n"
+        for warning in frontEndWarnings { page += "<p class=\"warning\">\(escape(warning))</p>\n" }
         page += "<div class=\"charts\">\n" + charts().map { $0.render() }.joined(separator: "\n") + "\n</div>\n"
         page += "<h2>Results (held-out, mean ± std over folds)</h2>\n"
         for table in resultTables() { page += htmlTable(table) }
@@ -73,7 +75,7 @@ extension SweepReport {
         page += htmlTable(costTable())
         page += htmlTable(leverTable())
         page += htmlTable(trainingTable())
-        page += "<h2>Method</h2>\n<ul>\n" + methodNotes.map { "<li>\(escape($0))</li>" }.joined(separator: "\n") + "\n</ul>\n"
+        page += "<h2>How each number is computed</h2>\n<ul>\n" + methodNotes.map { "<li>\(escape($0))</li>" }.joined(separator: "\n") + "\n</ul>\n"
         page += "</body></html>\n"
         return page
     }

@@ -131,7 +131,8 @@ public struct SweepReport: Sendable, Codable {
         var header = ["algorithm", "size", "group", "fold", "tokens", "words", "characters", "bytes", "units"]
         header += TokenizationMeasures.fields.map(\.name)
         header += ["tokens_per_byte", "adaptive_tail_mass_1", "adaptive_tail_mass_2", "embedding_parameters", "output_parameters", "vocabulary_share",
-                   "table_memory_bytes", "softmax_flops_per_token", "adaptive_softmax_flops_per_token", "training_flops_per_byte",
+                   "table_memory_bytes", "softmax_flops_per_token", "adaptive_softmax_flops_per_token", "attention_training_flops_per_token",
+                   "training_flops_per_token", "training_flops_per_byte", "adaptive_softmax_training_flops_per_byte",
                    "sampled_softmax_training_flops_per_byte", "factorized_parameters", "factorized_training_flops_per_byte"]
         var lines = [header.joined(separator: ",")]
         for cell in results.cells {
@@ -142,7 +143,9 @@ public struct SweepReport: Sendable, Codable {
             row += TokenizationMeasures.fields.map { field in field.value(m).map { String($0) } ?? "" }
             row += [String(m.tokensPerByte), String(m.adaptiveTailMass[0]), String(m.adaptiveTailMass[1]), String(cost.embeddingParameters),
                     String(cost.outputParameters), String(cost.vocabularyShare), String(cost.tableMemoryBytes), String(cost.softmaxFLOPsPerToken),
-                    cost.adaptiveSoftmaxFLOPsPerToken.map { String($0) } ?? "", cost.trainingFLOPsPerByte.map { String($0) } ?? "",
+                    cost.adaptiveSoftmaxFLOPsPerToken.map { String($0) } ?? "", String(cost.attentionTrainingFLOPsPerToken),
+                    String(cost.trainingFLOPsPerToken), cost.trainingFLOPsPerByte.map { String($0) } ?? "",
+                    cost.adaptiveSoftmaxTrainingFLOPsPerByte.map { String($0) } ?? "",
                     cost.sampledSoftmaxTrainingFLOPsPerByte.map { String($0) } ?? "", String(cost.factorizedVocabularyParameters),
                     cost.factorizedTrainingFLOPsPerByte.map { String($0) } ?? ""]
             lines.append(row.joined(separator: ","))
@@ -197,15 +200,17 @@ public struct SweepReport: Sendable, Codable {
         let model = settings.model
         var table = Table(title: "Cost of each size (d_model \(model.dModel), N = \(formatCount(Double(model.resolvedNonEmbeddingParameters))), \(model.tiedEmbeddings ? "tied" : "untied"))",
                           headers: ["size", "embedding", "output", "share of params", "tables fp32", "tables bf16/fp16", "tables int8",
-                                    "softmax FLOPs/token", "output train FLOPs/token", "sampled (k=\(model.sampledSoftmaxSamples))",
-                                    "factorized params (e=\(model.factorSize))", "factorized saves"], rows: [])
+                                    "softmax FLOPs/token", "train FLOPs/token", "of which N / output / attention", "output train FLOPs/token",
+                                    "sampled (k=\(model.sampledSoftmaxSamples))", "factorized params (e=\(model.factorSize))", "factorized saves"], rows: [])
         for size in results.sizes {
             let cost = VocabularyCost(size: size, model: model)
             let bytes = cost.tableMemoryBytesByPrecision
             let saving = 1 - Double(cost.factorizedVocabularyParameters) / Double(max(1, cost.vocabularyParameters))
             table.rows.append([String(size), formatCount(Double(cost.embeddingParameters)), formatCount(Double(cost.outputParameters)),
                                String(format: "%.1f%%", cost.vocabularyShare * 100), formatBytes(bytes["fp32"] ?? 0), formatBytes(bytes["bf16"] ?? 0),
-                               formatBytes(bytes["int8"] ?? 0), formatCount(cost.softmaxFLOPsPerToken), formatCount(cost.outputTrainingFLOPsPerToken),
+                               formatBytes(bytes["int8"] ?? 0), formatCount(cost.softmaxFLOPsPerToken), formatCount(cost.trainingFLOPsPerToken),
+                               String(format: "%.0f%% / %.0f%% / %.0f%%", cost.nonEmbeddingFLOPsShare * 100, cost.outputFLOPsShare * 100, cost.attentionFLOPsShare * 100),
+                               formatCount(cost.outputTrainingFLOPsPerToken),
                                formatCount(cost.sampledSoftmaxTrainingFLOPsPerToken), formatCount(Double(cost.factorizedVocabularyParameters)),
                                String(format: "%.0f%%", saving * 100)])
         }
@@ -214,8 +219,8 @@ public struct SweepReport: Sendable, Codable {
 
     /// Training FLOPs per byte of text with each output-layer lever, per algorithm and size.
     public func leverTable() -> Table {
-        var table = Table(title: "Training FLOPs per byte by output layer (held-out tokens per byte)",
-                          headers: ["algorithm", "size", "full softmax", "factorized tables", "sampled softmax", "adaptive softmax (forward)"], rows: [])
+        var table = Table(title: "Whole-model training FLOPs per byte by output layer (held-out tokens per byte)",
+                          headers: ["algorithm", "size", "full softmax", "factorized tables", "sampled softmax", "adaptive softmax"], rows: [])
         for algorithm in results.algorithms {
             for size in results.sizes {
                 guard let point = point(algorithm, size: size) else { continue }
@@ -223,7 +228,7 @@ public struct SweepReport: Sendable, Codable {
                 if recommendation.algorithm == algorithm && recommendation.size == size { table.highlighted.insert(table.rows.count) }
                 table.rows.append([algorithm.rawValue, String(size), cost.trainingFLOPsPerByte.map(formatCount) ?? "",
                                    cost.factorizedTrainingFLOPsPerByte.map(formatCount) ?? "", cost.sampledSoftmaxTrainingFLOPsPerByte.map(formatCount) ?? "",
-                                   cost.adaptiveSoftmaxFLOPsPerByte.map(formatCount) ?? ""])
+                                   cost.adaptiveSoftmaxTrainingFLOPsPerByte.map(formatCount) ?? ""])
             }
         }
         return table
@@ -291,20 +296,46 @@ public struct SweepReport: Sendable, Codable {
         var notes = [
             "Cross-validation: \(settings.folds) folds by \(settings.unit.rawValue) (seed \(settings.seed)); each algorithm is trained once per fold on the other folds, smaller sizes are cut from its nested vocabularies; values are fold means ± sample standard deviation.",
             "Tokens per word divides all tokens by reference words: ICU word segments with a letter, number or ideograph in the original text (the same count for every algorithm). Split words and OOV types are over each algorithm's own pre-tokens that hold a letter or number.",
+            "The model is an assumption set by flags: --model (a published configuration), --d-model, --layers, --non-embedding-params, --tied/--no-tied and --context; every cost below changes with them.",
             "Embedding parameters V·d; output parameters V·d when untied (here \(model.tiedEmbeddings ? "tied: 0" : "untied")); share of N + those, with N = \(formatCount(Double(model.resolvedNonEmbeddingParameters))) non-embedding parameters (d_model \(model.dModel), \(model.layers) layers\(model.nonEmbeddingParameters == nil ? ", 12·layers·d²" : ", given")).",
-            "Training FLOPs per byte = tokens per byte × 6 × (N + V·d) (Kaplan et al. 2020).",
-            "Full softmax: 2·V·d FLOPs per token forward. Adaptive softmax (Grave et al. 2017): head V/8 plus 2 cluster logits, tail 1 (3V/8, projection d/4) and tail 2 (V/2, projection d/16) paid only by the held-out share of tokens falling in them; the table gives its ratio to the full softmax.",
+            "Training FLOPs per token = 6 × (N + V·d) + 6 × n_layer × n_ctx × d (Kaplan et al. 2020: 6 FLOPs per parameter per token, and the attention context term 2·n_layer·n_ctx·d_attn forward, ×3 for training, with d_attn = d = \(model.dModel), n_layer = \(model.layers), n_ctx = \(model.contextLength): \(formatCount(VocabularyCost.attentionTrainingFLOPsPerToken(model: model))) per token). Training FLOPs per byte = held-out tokens per byte × that. The cost table gives each term's share.",
+            "Full softmax: 2·V·d FLOPs per token forward. Adaptive softmax (Grave et al. 2017): head V/8 plus 2 cluster logits, tail 1 (3V/8, projection d/4) and tail 2 (V/2, projection d/16), with clusters by token frequency on a training fold and each tail paid only by the held-out share of tokens falling in it; in training the output layer costs 3 × its forward FLOPs, so its column is whole-model training FLOPs per byte like the others. The results table gives its forward ratio to the full softmax.",
             "Sampled softmax (Jean et al. 2015) with k = \(model.sampledSoftmaxSamples): the output layer costs 6·(k + 1)·d training FLOPs per token instead of 6·V·d; inference still pays the full softmax.",
             "Factorized embeddings (ALBERT, Lan et al. 2020) with e = \(model.factorSize): V·e + e·d parameters per table instead of V·d, fewer once V > e·d/(d − e) = \(VocabularyCost.factorizationBreakEven(dModel: model.dModel, factorSize: model.factorSize).map { String(format: "%.0f", $0) } ?? "never").",
             "Table memory: (embedding + output parameters) × bytes per parameter: fp32 4, bf16/fp16 2, int8 1 (configured: \(model.precision.rawValue)).",
             "Shannon and Rényi (α = 2.5, Zouhar et al. 2023) efficiency: entropy of the held-out token distribution over log2 V. VOLT (Xu et al. 2021): entropy per character = entropy / mean token length in characters; MUV = its fall per 1,000 tokens from the next smaller size.",
             "Unused and rare: share of the vocabulary (special tokens aside) seen 0 times, or fewer than \(settings.rareThreshold) times, in held-out text. Compression gap: bytes per token on a training fold of the same size over held-out bytes per token, minus 1.",
         ]
-        if let fit = recommendation.computeOptimal[recommendation.algorithm.rawValue] {
-            notes.append(String(format: "Compute optimum (Tao et al. 2024) for %@: tokens per character f(V) = %.4g·ln²V %+.4g·lnV %+.4g; (N + V·d)·f(V) is smallest at V ≈ %.0f.",
-                                recommendation.algorithm.rawValue, fit.a, fit.b, fit.c, fit.optimalSize))
-        }
+        notes += computeOptimumNotes
         return notes
+    }
+
+    /// Tao et al.'s predictions beside this corpus's estimate, with their assumptions.
+    var computeOptimumNotes: [String] {
+        let model = settings.model
+        var notes: [String] = []
+        let tao = recommendation.taoPredictions.map { "\($0.approach.title) V ≈ \($0.vocabularySize) (N_v = \(formatCount($0.vocabularyParameters)))" }
+        notes.append("Compute-optimal size by Tao et al. (2024), with their published coefficients: " + tao.joined(separator: "; ")
+                     + ". Their assumptions: N_nv = N = \(formatCount(Double(model.resolvedNonEmbeddingParameters))) non-vocabulary parameters; a prediction is vocabulary parameters N_v = V·d, so V = N_v / d with d = \(model.dModel); "
+                     + "approaches 1 and 2 assume compute-optimal training (data grown with N_nv), approach 3 takes \(model.flopBudget.map { "the FLOP budget " + formatValue($0) } ?? "the compute-optimal budget for N_nv"); "
+                     + "the coefficients were fitted on their own runs (33M to 3B non-vocabulary parameters, SlimPajama, 4K to 96K vocabularies), not on this corpus, and their tokens-per-character curve stops at V = \(TaoVocabularyScaling.vocabularyCap).")
+        if let fit = recommendation.corpusEstimates[recommendation.algorithm.rawValue] {
+            notes.append(String(format: "This corpus's estimate (VocabKit) for %@: tokens per character measured on every fold at %@, made non-increasing in V and interpolated in ln V; times the training FLOPs per token, it is smallest at V ≈ %.0f%@ (searched only between the measured sizes).",
+                                recommendation.algorithm.rawValue, fit.sizes.map(String.init).joined(separator: ", "), fit.optimalSize,
+                                fit.atMeasuredEdge ? ", the edge of that range, so the optimum may lie beyond it" : ""))
+        }
+        notes.append("Why they differ: this corpus's estimate only trades the output layer's cost against compression at a fixed model, so it grows V while tokens keep getting longer; Tao et al. also model the loss, in which a larger vocabulary's rare tokens are seen less often and learned worse, which pulls their optimum lower. Neither models downstream quality.")
+        return notes
+    }
+
+    /// One warning per front end and group whose normalizer removes or changes more than 1% of
+    /// the characters: the algorithms using it are measured on altered text there.
+    public var frontEndWarnings: [String] {
+        results.frontEndChanges.filter { $0.share > 0.01 }.map { change in
+            String(format: "Warning: the front end %@ (%@) removes or changes %.1f%% of %@'s characters, so %@ measured on altered text there; choose another normalizer with -n to compare on the same text.",
+                   change.frontEnd, change.algorithms.map(\.rawValue).joined(separator: ", "), change.share * 100, change.group,
+                   change.algorithms.count == 1 ? "it is" : "they are")
+        }
     }
 
     /// The Markdown report.
@@ -319,13 +350,14 @@ public struct SweepReport: Sendable, Codable {
         md += "\nAlgorithms and front ends: " + settings.algorithms.map { "\($0.rawValue) (\(settings.frontEnds[$0.rawValue] ?? ""))" }.joined(separator: ", ")
         md += ". Sizes: \(settings.sizes.map(String.init).joined(separator: ", ")). Objective: \(settings.objective.rawValue); UNK rate at most \(settings.constraints.maxUnknownRate * 100)%. "
         md += String(format: "Sweep time %.0f s.\n\n", seconds)
+        for warning in frontEndWarnings { md += "> \(warning)\n\n" }
         md += "## Results (held-out, mean ± std over folds)\n\n"
         for table in resultTables() { md += markdownTable(table) }
         if let languages = languageTable() { md += markdownTable(languages) }
         md += markdownTable(costTable())
         md += markdownTable(leverTable())
         md += markdownTable(trainingTable())
-        md += "## Method\n\n" + methodNotes.map { "- " + $0 }.joined(separator: "\n") + "\n"
+        md += "## How each number is computed\n\n" + methodNotes.map { "- " + $0 }.joined(separator: "\n") + "\n"
         return md
     }
 
@@ -360,5 +392,6 @@ public struct SweepReport: Sendable, Codable {
             }
         }
         return lines.joined(separator: "\n") + "\n\n" + recommendation.explanation + "\n"
+            + frontEndWarnings.map { "\n" + $0 + "\n" }.joined()
     }
 }

@@ -20,33 +20,41 @@ public struct MeasureSummary: Sendable, Codable, Equatable {
 
 /// What the recommendation minimizes (or, for MUV, maximizes).
 public enum SweepObjective: String, Sendable, Codable, CaseIterable {
-    /// Training FLOPs per byte of text: tokens per byte x 6 x (N + V·d).
+    /// Training FLOPs per byte of text: tokens per byte x (6 x (N + V·d) + attention).
     case flopsPerByte = "flops-per-byte"
     /// Tokens per word, within the parameter constraints.
     case tokensPerWord = "tokens-per-word"
     /// The peak of VOLT's marginal utility of vocabulary.
     case muv
-    /// The size nearest Tao et al.'s fitted compute optimum.
+    /// The size nearest VocabKit's corpus estimate of the compute optimum (`CorpusComputeEstimate`).
     case computeOptimal = "compute-optimal"
     /// Training FLOPs per byte with factorized (ALBERT) embedding tables.
     case factorizedFlopsPerByte = "factorized-flops-per-byte"
     /// Training FLOPs per byte with a sampled softmax in the output layer.
     case sampledSoftmaxFlopsPerByte = "sampled-softmax-flops-per-byte"
-    /// Forward FLOPs per byte of an adaptive-softmax output layer.
+    /// Training FLOPs per byte with an adaptive-softmax output layer.
     case adaptiveSoftmaxFlopsPerByte = "adaptive-softmax-flops-per-byte"
     /// Memory of the embedding and output tables at the configured precision.
     case tableMemory = "table-memory"
 
+    /// Whether the objective is training compute per byte of text (at fixed N).
+    public var isComputePerByte: Bool {
+        switch self {
+        case .flopsPerByte, .computeOptimal, .factorizedFlopsPerByte, .sampledSoftmaxFlopsPerByte, .adaptiveSoftmaxFlopsPerByte: return true
+        case .tokensPerWord, .muv, .tableMemory: return false
+        }
+    }
+
     /// One sentence for the report: what is minimized, with the formula.
     public var explanation: String {
         switch self {
-        case .flopsPerByte: return "training FLOPs per byte of text, tokens/byte x 6 x (N + V·d) (Kaplan et al. 2020): fewer tokens per byte against a larger output layer"
+        case .flopsPerByte: return "training FLOPs per byte of text, tokens/byte x (6 x (N + V·d) + 6·n_layer·n_ctx·d) (Kaplan et al. 2020): fewer tokens per byte against a larger output layer"
         case .tokensPerWord: return "tokens per reference word (fertility), the sequence length a model pays for every word"
         case .muv: return "VOLT's marginal utility of vocabulary (Xu et al. 2021), the fall in entropy per character per 1,000 extra tokens; the size where it peaks"
-        case .computeOptimal: return "the compute optimum of Tao et al. (2024): tokens per character fitted as a quadratic in ln V, and (N + V·d) x f(V) minimized"
-        case .factorizedFlopsPerByte: return "training FLOPs per byte with ALBERT-factorized tables, tokens/byte x 6 x (N + d·e + e·V) (Lan et al. 2020)"
-        case .sampledSoftmaxFlopsPerByte: return "training FLOPs per byte with a sampled softmax of k samples, tokens/byte x (6N + 6·(k + 1)·d) (Jean et al. 2015); inference still pays the full softmax"
-        case .adaptiveSoftmaxFlopsPerByte: return "forward FLOPs per byte of an adaptive-softmax output layer, tokens/byte x 2·(d·(h + 2) + tail terms weighted by their held-out mass) (Grave et al. 2017)"
+        case .computeOptimal: return "VocabKit's corpus estimate of the compute optimum: the measured tokens per character f(V), made non-increasing and interpolated in ln V, times the training FLOPs per token, minimized within the measured sizes"
+        case .factorizedFlopsPerByte: return "training FLOPs per byte with ALBERT-factorized tables, tokens/byte x (6 x (N + d·e + e·V) + attention) (Lan et al. 2020)"
+        case .sampledSoftmaxFlopsPerByte: return "training FLOPs per byte with a sampled softmax of k samples, tokens/byte x (6N + 6·(k + 1)·d + attention) (Jean et al. 2015); inference still pays the full softmax"
+        case .adaptiveSoftmaxFlopsPerByte: return "training FLOPs per byte with an adaptive-softmax output layer, tokens/byte x (6N + 3 x its forward FLOPs + attention), clusters by training-fold frequency (Grave et al. 2017)"
         case .tableMemory: return "memory of the embedding and output tables, V·d (x2 untied) x bytes per parameter"
         }
     }
@@ -85,8 +93,10 @@ public struct Recommendation: Sendable, Codable, Equatable {
     public var best: MeasureSummary
     public var threshold: Double
     public var points: [ObjectivePoint]
-    /// Tao et al.'s fitted optimum per algorithm.
-    public var computeOptimal: [String: ComputeOptimalFit]
+    /// VocabKit's corpus estimate of the compute-optimal size, per algorithm.
+    public var corpusEstimates: [String: CorpusComputeEstimate]
+    /// Tao et al. (2024)'s three predictions for the model (they do not depend on the corpus).
+    public var taoPredictions: [TaoVocabularyScaling.Prediction]
     /// The recommendation in plain words, with the numbers behind it.
     public var explanation: String
 
@@ -121,15 +131,15 @@ public struct Recommendation: Sendable, Codable, Equatable {
                 points.append(point)
             }
         }
-        // 2. Compute-optimal fits.
-        var fits: [String: ComputeOptimalFit] = [:]
+        // 2. Compute-optimal estimates: this corpus's (all-fold points only) and Tao et al.'s.
+        var fits: [String: CorpusComputeEstimate] = [:]
         for algorithm in results.algorithms {
-            let curve = results.sizes.compactMap { size -> (size: Int, tokensPerCharacter: Double)? in
+            let curve = results.sizes.compactMap { size -> (size: Int, tokensPerCharacter: Double, folds: Int)? in
                 let cells = results.cells(algorithm, size: size)
                 guard !cells.isEmpty else { return nil }
-                return (size, MeasureSummary(cells.map { $0.measures.tokensPerThousandCharacters / 1000 }).mean)
+                return (size, MeasureSummary(cells.map { $0.measures.tokensPerThousandCharacters / 1000 }).mean, Set(cells.map(\.fold)).count)
             }
-            if let fit = ComputeOptimalFit(points: curve, model: model) { fits[algorithm.rawValue] = fit }
+            if let fit = CorpusComputeEstimate(points: curve, allFolds: results.folds, model: model) { fits[algorithm.rawValue] = fit }
         }
         let allowed = points.filter { $0.excludedBecause == nil }
         guard !allowed.isEmpty else {
@@ -159,7 +169,8 @@ public struct Recommendation: Sendable, Codable, Equatable {
                                   fits: fits, model: model, results: results)
         return Recommendation(objective: objective, algorithm: chosen.algorithm, size: chosen.size, value: chosen.objective,
                               bestAlgorithm: best.algorithm, bestSize: best.size, best: best.objective, threshold: threshold,
-                              points: points, computeOptimal: fits, explanation: explanation)
+                              points: points, corpusEstimates: fits, taoPredictions: TaoVocabularyScaling.predictions(model: model),
+                              explanation: explanation)
     }
 
     /// The objective of one fold's cell (nil where it is undefined, e.g. MUV at the smallest size).
@@ -172,13 +183,13 @@ public struct Recommendation: Sendable, Codable, Equatable {
         case .muv: return m.marginalUtility
         case .factorizedFlopsPerByte: return cost.factorizedTrainingFLOPsPerByte
         case .sampledSoftmaxFlopsPerByte: return cost.sampledSoftmaxTrainingFLOPsPerByte
-        case .adaptiveSoftmaxFlopsPerByte: return cost.adaptiveSoftmaxFLOPsPerByte
+        case .adaptiveSoftmaxFlopsPerByte: return cost.adaptiveSoftmaxTrainingFLOPsPerByte
         case .tableMemory: return Double(cost.tableMemoryBytes)
         }
     }
 
     private static func explain(objective: SweepObjective, chosen: ObjectivePoint, best: ObjectivePoint, threshold: Double,
-                                points: [ObjectivePoint], fits: [String: ComputeOptimalFit], model: ModelConfiguration,
+                                points: [ObjectivePoint], fits: [String: CorpusComputeEstimate], model: ModelConfiguration,
                                 results: SweepResults) -> String {
         let n = model.resolvedNonEmbeddingParameters
         var text = "Recommended: \(chosen.algorithm.rawValue) with \(chosen.size) tokens. "
@@ -191,7 +202,7 @@ public struct Recommendation: Sendable, Codable, Equatable {
             text += String(format: "Its marginal utility, %@ ± %@ over %d folds, is the highest measured. ", formatValue(chosen.objective.mean), formatValue(chosen.objective.standardError), chosen.objective.folds)
         case .computeOptimal:
             if let fit = fits[chosen.algorithm.rawValue] {
-                text += String(format: "The fitted optimum is %.0f tokens (%@ training FLOPs per character); %d is the nearest measured size. ", fit.optimalSize, formatValue(fit.flopsPerCharacter), chosen.size)
+                text += String(format: "This corpus's estimated optimum is %.0f tokens (%@ training FLOPs per character)%@; %d is the nearest measured size. ", fit.optimalSize, formatValue(fit.flopsPerCharacter), fit.atMeasuredEdge ? ", at the edge of the measured sizes (the optimum may lie beyond)" : "", chosen.size)
                 if let characters = fit.charactersForBudget { text += "The FLOP budget pays for \(formatCount(characters)) characters of training text there. " }
             }
         default:
@@ -201,6 +212,9 @@ public struct Recommendation: Sendable, Codable, Equatable {
             } else {
                 text += "\(chosen.algorithm.rawValue) at \(chosen.size) (\(formatValue(chosen.objective.mean))) is the smallest size within one standard error (≤ \(formatValue(threshold))), so the extra tokens are not worth it by this measure. "
             }
+        }
+        if objective.isComputePerByte {
+            text += "This objective is compute per byte of text at a fixed model size N: it does not model quality (how well rare tokens are learned), so by it alone the word-level vocabulary is the cheapest; only the UNK limit keeps it out. "
         }
         text += String(format: "At this point: %.3f tokens per word (± %.3f), UNK rate %.3f%%", fertility.mean, fertility.standardDeviation, unknown * 100)
         let cost = VocabularyCost(size: chosen.size, model: model)

@@ -76,6 +76,8 @@ public struct SweepResults: Sendable, Codable {
     public var algorithms: [Algorithm]
     public var cells: [SweepCell]
     public var trainings: [SweepTraining]
+    /// Per front end and group, the share of characters its normalizer removes or changes.
+    public var frontEndChanges: [FrontEndChange] = []
     /// The group whose cells summarize the whole corpus: the only group, or "all".
     public var overallGroup: String { groups.count == 1 ? groups[0] : "all" }
 
@@ -179,8 +181,19 @@ public enum Sweep {
         let foldResults = try Parallel.map(folds, threads: options.threads, runFold)
         let cells = foldResults.flatMap(\.cells), trainings = foldResults.flatMap(\.trainings)
         progress?(SweepProgress(message: "done", done: done, total: total))
-        return SweepResults(groups: corpus.groupNames, folds: folds, sizes: sizes, algorithms: options.algorithms,
-                            cells: cells, trainings: trainings)
+        var changes: [FrontEndChange] = []
+        for key in texts.keys.sorted() {
+            let algorithms = options.recipes.filter { $0.frontEndNames.description == key }.map(\.algorithm)
+            for (g, group) in corpus.groupNames.enumerated() {
+                let characters = (0..<corpus.unitCount).reduce(0) { $0 + (Int(corpus.unitGroups[$1]) == g ? Int(corpus.unitCharacters[$1]) : 0) }
+                changes.append(FrontEndChange(frontEnd: key, algorithms: algorithms, group: group,
+                                              changedCharacters: texts[key]!.changedCharactersByGroup[g], characters: characters))
+            }
+        }
+        var results = SweepResults(groups: corpus.groupNames, folds: folds, sizes: sizes, algorithms: options.algorithms,
+                                   cells: cells, trainings: trainings)
+        results.frontEndChanges = changes
+        return results
     }
 
     /// Measures one model on a fold's held-out units, per group and (with several groups) all
