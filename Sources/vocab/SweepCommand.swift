@@ -43,8 +43,8 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Cross-validation folds.")
     var folds = 5
 
-    @Option(help: "Fold units: line or document (blank-line separated).")
-    var unit: CorpusUnit = .line
+    @Option(help: "Fold units: auto (the largest of file, document and line giving every group \(SweepCorpus.minimumUnitsPerFold) per fold), file (a group may be a folder of files), document (blank-line separated) or line.")
+    var unit: CorpusUnit = .auto
 
     @Option(help: "Seed of the fold assignment.")
     var seed: UInt64 = 42
@@ -189,9 +189,10 @@ struct SweepCommand: ParsableCommand {
         var frontEnds: [String: String] = [:]
         for recipe in options.recipes { frontEnds[recipe.algorithm.rawValue] = recipe.frontEndNames.description }
         let corpora = groups.enumerated().map { index, group in
-            SweepReport.Corpus(group: group.name, paths: group.paths, units: corpus.unitCount(inGroup: index), bytes: corpus.byteCount(inGroup: index))
+            SweepReport.Corpus(group: group.name, paths: group.paths, units: corpus.unitCount(inGroup: index), bytes: corpus.byteCount(inGroup: index),
+                               duplicateShare: corpus.duplicateShare(inGroup: index))
         }
-        let settings = SweepReport.Settings(corpora: corpora, unit: unit, folds: folds, seed: seed, sizes: results.sizes,
+        let settings = SweepReport.Settings(corpora: corpora, unit: corpus.unit, folds: folds, seed: seed, sizes: results.sizes,
                                             algorithms: options.algorithms, frontEnds: frontEnds, model: model, objective: objective,
                                             constraints: constraints, rareThreshold: rareThreshold, pivot: pivotName, parallel: parallel)
         let sweepReport = try SweepReport(results: results, settings: settings, seconds: Date().timeIntervalSince(started))

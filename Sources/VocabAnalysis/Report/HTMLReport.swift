@@ -10,20 +10,28 @@ extension SweepReport {
         palette[(Algorithm.allCases.firstIndex(of: algorithm) ?? 0) % palette.count]
     }
 
-    /// One chart of a measure against size, a line per algorithm with fold-std error bars.
-    func chart(title: String, yLabel: String, percent: Bool = false, marked: Bool = false,
+    /// One chart of a measure against size, a line per algorithm with fold-std error bars. Points
+    /// measured on only some folds are drawn hollow, off the line; an algorithm the constraints
+    /// exclude at every size is dashed, its reason in the legend.
+    func chart(title: String, subtitle: String? = nil, yLabel: String, percent: Bool = false, marked: Bool = false,
                value: (Point) -> MeasureSummary?) -> SVGChart {
         var series: [SVGChart.Series] = []
         for algorithm in results.algorithms {
             let points = results.sizes.compactMap { size -> SVGChart.Point? in
-                // Points measured on only some folds would bend the line: the tables show them.
-                guard let point = point(algorithm, size: size), let summary = value(point),
-                      (point.measures["tokens_per_word"]?.folds ?? 0) == results.folds else { return nil }
-                return SVGChart.Point(x: Double(size), y: summary.mean, error: summary.standardDeviation)
+                guard let point = point(algorithm, size: size), let summary = value(point) else { return nil }
+                let partial = (point.measures["tokens_per_word"]?.folds ?? 0) < results.folds
+                return SVGChart.Point(x: Double(size), y: summary.mean, error: summary.standardDeviation, partial: partial)
             }
-            series.append(SVGChart.Series(name: algorithm.rawValue, color: Self.color(algorithm), points: points))
+            var line = SVGChart.Series(name: algorithm.rawValue, color: Self.color(algorithm), points: points)
+            let full = recommendation.points.filter { $0.algorithm == algorithm && $0.objective.folds == results.folds }
+            if !full.isEmpty, full.allSatisfy({ $0.excludedBecause != nil }) {
+                line.dashed = true
+                line.label = "\(algorithm.rawValue) (excluded)"
+            }
+            series.append(line)
         }
-        var chart = SVGChart(title: title, xLabel: "vocabulary size (log scale)", yLabel: yLabel, series: series)
+        var chart = SVGChart(title: title, xLabel: "vocabulary size (tokens, log scale)", yLabel: yLabel, series: series)
+        chart.subtitle = subtitle
         chart.percent = percent
         if marked, let point = point(recommendation.algorithm, size: recommendation.size), let summary = value(point) {
             chart.marker = (Double(recommendation.size), summary.mean, "recommended: \(recommendation.algorithm.rawValue) \(recommendation.size)")
@@ -31,13 +39,26 @@ extension SweepReport {
         return chart
     }
 
+    /// Training FLOPs per byte, with the recommendation ringed and, when it is the objective, the
+    /// one-standard-error threshold; dashed series are excluded (see the legend and the text).
+    func flopsChart() -> SVGChart {
+        var flops = chart(title: "Training FLOPs per byte of text", subtitle: "dashed: excluded by the constraints; hollow: measured on some folds only",
+                          yLabel: "training FLOPs per byte", marked: true) { $0.measures["training_flops_per_byte"] }
+        if settings.objective == .flopsPerByte {
+            flops.threshold = (recommendation.threshold, "one standard error above the best: " + formatCount(recommendation.threshold))
+        }
+        return flops
+    }
+
     /// The report's charts, in page order.
     public func charts() -> [SVGChart] {
         [
             chart(title: "Tokens per word (fertility)", yLabel: "tokens per word") { $0.measures["tokens_per_word"] },
-            chart(title: "Word OOV rate (distinct words not one token)", yLabel: "OOV types", percent: true) { $0.measures["oov_type_rate"] },
-            chart(title: "UNK rate (unknown tokens per token)", yLabel: "UNK", percent: true) { $0.measures["unk_rate"] },
-            chart(title: "Training FLOPs per byte of text", yLabel: "FLOPs per byte", marked: true) { $0.measures["training_flops_per_byte"] },
+            chart(title: "Word OOV rate (distinct words not one token)",
+                  subtitle: "a word is OOV when it takes more than one token; byte-level BPE never produces UNK, its OOV words are split",
+                  yLabel: "OOV word types (%)", percent: true) { $0.measures["oov_type_rate"] },
+            chart(title: "UNK rate (unknown tokens per token)", yLabel: "UNK tokens (%)", percent: true) { $0.measures["unk_rate"] },
+            flopsChart(),
             chart(title: "Rényi efficiency (α = 2.5)", yLabel: "efficiency") { $0.measures["renyi_efficiency"] },
             chart(title: "Bytes per token (compression)", yLabel: "bytes per token") { $0.measures["bytes_per_token"] },
         ]
@@ -65,7 +86,7 @@ extension SweepReport {
 
         """
         page += "<p class=\"recommendation\" id=\"recommendation\">\(escape(recommendation.explanation))</p>\n"
-        page += "<p>Corpora: " + settings.corpora.map { "\(escape($0.group)) (\(String(format: "%.2f", Double($0.bytes) / 1e6)) MB, \($0.units) \(settings.unit.rawValue)s)" }.joined(separator: ", ")
+        page += "<p>Corpora: " + settings.corpora.map { "\(escape($0.group)) (\(String(format: "%.2f", Double($0.bytes) / 1e6)) MB, \($0.units) \(settings.unit.rawValue)s, \(String(format: "%.1f%%", $0.duplicateShare * 100)) of bytes in repeated ones)" }.joined(separator: ", ")
         page += ". \(settings.folds)-fold cross-validation, seed \(settings.seed). Error bars: ± one standard deviation over folds.</p>\n"
         for warning in frontEndWarnings { page += "<p class=\"warning\">\(escape(warning))</p>\n" }
         page += "<div class=\"charts\">\n" + charts().map { $0.render() }.joined(separator: "\n") + "\n</div>\n"

@@ -3,12 +3,18 @@ import Foundation
 /// A line chart drawn as standalone SVG: log2 x axis (vocabulary size), linear y axis, one line
 /// per series with error bars, and an optional marked point. No scripts, no external resources.
 public struct SVGChart: Sendable {
-    public struct Point: Sendable { public var x: Double; public var y: Double; public var error: Double }
+    public struct Point: Sendable {
+        public var x: Double, y: Double, error: Double
+        /// Measured on only some folds: drawn hollow and left off the line.
+        public var partial = false
+    }
     public struct Series: Sendable {
         public var name: String
         public var color: String
         public var dashed = false
         public var points: [Point]
+        /// The legend's text (default: the name), e.g. why the series is excluded.
+        public var label: String?
     }
 
     public var title: String
@@ -19,6 +25,10 @@ public struct SVGChart: Sendable {
     public var marker: (x: Double, y: Double, label: String)?
     /// Format of y tick labels.
     public var percent = false
+    /// A line under the title (what the measure means, its units).
+    public var subtitle: String?
+    /// A horizontal reference line (the one-standard-error threshold).
+    public var threshold: (y: Double, label: String)?
     public var width = 640.0, height = 380.0
 
     /// The chart as an `<svg>` element.
@@ -29,6 +39,7 @@ public struct SVGChart: Sendable {
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"chart\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" role=\"img\" aria-label=\"\(escape(title))\">\n"
         svg += "<rect x=\"0\" y=\"0\" width=\"\(Int(width))\" height=\"\(Int(height))\" fill=\"#ffffff\"/>\n"
         svg += "<text x=\"\(fmt(width / 2))\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">\(escape(title))</text>\n"
+        if let subtitle { svg += "<text x=\"\(fmt(width / 2))\" y=\"36\" text-anchor=\"middle\" font-size=\"10\" fill=\"#555\">\(escape(subtitle))</text>\n" }
         guard !all.isEmpty else {
             svg += "<text x=\"\(fmt(width / 2))\" y=\"\(fmt(height / 2))\" text-anchor=\"middle\">no data</text>\n</svg>"
             return svg
@@ -39,6 +50,7 @@ public struct SVGChart: Sendable {
         if xMax - xMin < 1e-9 { xMin -= 0.5; xMax += 0.5 }
         var yMin = all.map { $0.y - $0.error }.min()!, yMax = all.map { $0.y + $0.error }.max()!
         if let marker { yMin = min(yMin, marker.y); yMax = max(yMax, marker.y) }
+        if let threshold { yMin = min(yMin, threshold.y); yMax = max(yMax, threshold.y) }
         if yMin >= 0 && yMin < (yMax - yMin) * 0.5 { yMin = 0 }
         if yMax - yMin < 1e-12 { yMax = yMin + max(abs(yMin) * 0.1, 1e-9) }
         let ticks = Self.niceTicks(yMin, yMax)
@@ -70,12 +82,20 @@ public struct SVGChart: Sendable {
                     svg += "<line x1=\"\(fmt(px(p.x) - 4))\" x2=\"\(fmt(px(p.x) + 4))\" y1=\"\(fmt(py(y)))\" y2=\"\(fmt(py(y)))\" stroke-width=\"1.5\"/>\n"
                 }
             }
-            let path = points.map { "\(fmt(px($0.x))),\(fmt(py($0.y)))" }.joined(separator: " ")
-            svg += "<polyline points=\"\(path)\" fill=\"none\" stroke-width=\"2.5\"\(s.dashed ? " stroke-dasharray=\"6 4\"" : "")/>\n"
-            for p in points { svg += "<circle cx=\"\(fmt(px(p.x)))\" cy=\"\(fmt(py(p.y)))\" r=\"3.5\"/>\n" }
+            let path = points.filter { !$0.partial }.map { "\(fmt(px($0.x))),\(fmt(py($0.y)))" }.joined(separator: " ")
+            svg += "<polyline points=\"\(path)\" fill=\"none\" stroke-width=\"2.5\"\(s.dashed ? " stroke-dasharray=\"6 4\" stroke-opacity=\"0.55\"" : "")/>\n"
+            for p in points {
+                svg += p.partial ? "<circle class=\"partial\" cx=\"\(fmt(px(p.x)))\" cy=\"\(fmt(py(p.y)))\" r=\"4\" fill=\"#ffffff\" stroke-width=\"1.5\"/>\n"
+                    : "<circle cx=\"\(fmt(px(p.x)))\" cy=\"\(fmt(py(p.y)))\" r=\"3.5\"/>\n"
+            }
             svg += "</g>\n"
         }
-        // 4. The marked point.
+        // 4. The reference line and the marked point.
+        if let threshold {
+            let y = py(threshold.y)
+            svg += "<g class=\"threshold\"><line x1=\"\(fmt(left))\" x2=\"\(fmt(left + plotWidth))\" y1=\"\(fmt(y))\" y2=\"\(fmt(y))\" stroke=\"#000\" stroke-width=\"1\" stroke-dasharray=\"3 3\"/>\n"
+            svg += "<text x=\"\(fmt(left + 4))\" y=\"\(fmt(y - 4))\" font-size=\"10\">\(escape(threshold.label))</text></g>\n"
+        }
         if let marker {
             let (x, y) = (px(marker.x), py(marker.y))
             svg += "<g class=\"marker\"><circle cx=\"\(fmt(x))\" cy=\"\(fmt(y))\" r=\"9\" fill=\"none\" stroke=\"#000\" stroke-width=\"2.5\"/>\n"
@@ -88,7 +108,7 @@ public struct SVGChart: Sendable {
         for (index, s) in series.enumerated() {
             let x = left + Double(index) * itemWidth
             svg += "<line x1=\"\(fmt(x))\" x2=\"\(fmt(x + 22))\" y1=\"\(fmt(legendY - 4))\" y2=\"\(fmt(legendY - 4))\" stroke=\"\(s.color)\" stroke-width=\"3\"\(s.dashed ? " stroke-dasharray=\"6 4\"" : "")/>\n"
-            svg += "<text x=\"\(fmt(x + 28))\" y=\"\(fmt(legendY))\" font-size=\"11\">\(escape(s.name))</text>\n"
+            svg += "<text x=\"\(fmt(x + 28))\" y=\"\(fmt(legendY))\" font-size=\"11\">\(escape(s.label ?? s.name))</text>\n"
         }
         svg += "</svg>"
         return svg

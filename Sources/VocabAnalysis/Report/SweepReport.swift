@@ -10,9 +10,11 @@ public struct SweepReport: Sendable, Codable {
         public var paths: [String]
         public var units: Int
         public var bytes: Int
+        /// The share of bytes in units whose exact text occurs more than once in the group.
+        public var duplicateShare: Double
 
-        public init(group: String, paths: [String], units: Int, bytes: Int) {
-            self.group = group; self.paths = paths; self.units = units; self.bytes = bytes
+        public init(group: String, paths: [String], units: Int, bytes: Int, duplicateShare: Double = 0) {
+            self.group = group; self.paths = paths; self.units = units; self.bytes = bytes; self.duplicateShare = duplicateShare
         }
     }
     public struct Settings: Sendable, Codable {
@@ -238,8 +240,11 @@ public struct SweepReport: Sendable, Codable {
     public func languageTable() -> Table? {
         guard results.groups.count > 1 else { return nil }
         let algorithm = recommendation.algorithm
-        var table = Table(title: "Languages (\(algorithm.rawValue); premium = \(settings.parallel ? "tokens / pivot tokens on parallel lines" : "tokens per character / pivot's") vs \(settings.pivot))",
-                          headers: ["group"] + results.sizes.flatMap { ["\($0): tokens/word", "\($0): premium"] }, rows: [])
+        // Petrov et al.'s premium needs translations; otherwise the ratio reflects script density as
+        // much as the tokenizer, and is named for what it is.
+        let ratioName = settings.parallel ? "premium" : "tokens/char vs \(settings.pivot)"
+        var table = Table(title: "Languages (\(algorithm.rawValue); \(settings.parallel ? "premium = tokens / \(settings.pivot)'s tokens on the same parallel lines (Petrov et al. 2023)" : "tokens per character relative to \(settings.pivot)'s: not a premium, the corpora are not translations, and dense scripts (zh, ja) have few characters per word"))",
+                          headers: ["group"] + results.sizes.flatMap { ["\($0): tokens/word", "\($0): \(ratioName)"] }, rows: [])
         for group in results.groups + ["all"] {
             var row = [group]
             for size in results.sizes {
@@ -254,13 +259,14 @@ public struct SweepReport: Sendable, Codable {
 
     /// Training time and memory per algorithm (mean over folds).
     public func trainingTable() -> Table {
-        var table = Table(title: "Trainings", headers: ["algorithm", "train s (mean)", "measure s (mean)", "peak RSS", "sizes offered", "failures"], rows: [])
+        var table = Table(title: "Trainings (peak RSS: the process's high-water mark when the training ended, folds training at once included; not a per-training figure)",
+                          headers: ["algorithm", "train s (mean)", "measure s (mean)", "peak RSS", "sizes offered, per fold", "failures"], rows: [])
         for algorithm in results.algorithms {
             let runs = results.trainings.filter { $0.algorithm == algorithm }
             let ok = runs.filter { $0.failure == nil }
             let seconds = MeasureSummary(ok.map(\.seconds)), measuring = MeasureSummary(ok.map(\.evaluationSeconds))
             let peak = runs.map(\.peakMemoryBytes).max() ?? 0
-            let range = ok.first.map { "\($0.minimumSize ?? 0)–\($0.maximumSize ?? 0)" } ?? ""
+            let range = ok.sorted { $0.fold < $1.fold }.map { "\($0.fold): \($0.minimumSize ?? 0)–\($0.maximumSize ?? 0)" }.joined(separator: ", ")
             let failures = runs.compactMap(\.failure)
             table.rows.append([algorithm.rawValue, String(format: "%.1f ± %.1f", seconds.mean, seconds.standardDeviation),
                                String(format: "%.1f", measuring.mean), String(format: "%.0f MB", Double(peak) / 1e6), range,
@@ -283,6 +289,14 @@ public struct SweepReport: Sendable, Codable {
 
     func format(_ summary: MeasureSummary?, _ style: ValueStyle) -> String {
         guard let s = summary else { return "" }
+        // One fold has no spread: say so instead of printing ± 0.
+        if s.folds == 1 {
+            switch style {
+            case .decimal: return String(format: "%.3f (1 fold)", s.mean)
+            case .percent: return String(format: "%.2f%% (1 fold)", s.mean * 100)
+            case .count: return "\(formatCount(s.mean)) (1 fold)"
+            }
+        }
         switch style {
         case .decimal: return String(format: "%.3f ± %.3f", s.mean, s.standardDeviation)
         case .percent: return String(format: "%.2f%% ± %.2f", s.mean * 100, s.standardDeviation * 100)
@@ -294,7 +308,7 @@ public struct SweepReport: Sendable, Codable {
     public var methodNotes: [String] {
         let model = settings.model
         var notes = [
-            "Cross-validation: \(settings.folds) folds by \(settings.unit.rawValue) (seed \(settings.seed)); each algorithm is trained once per fold on the other folds, smaller sizes are cut from its nested vocabularies; values are fold means ± sample standard deviation.",
+            "Cross-validation: \(settings.folds) folds by \(settings.unit.rawValue) (seed \(settings.seed)); units with exactly the same text are kept in one fold\(settings.parallel ? " (not with --parallel, where lines stay aligned across groups)" : ""), so no held-out unit is also trained on; the setup table gives each group's share of bytes in repeated units. Each algorithm is trained once per fold on the other folds, smaller sizes are cut from its nested vocabularies; values are fold means ± sample standard deviation.",
             "Tokens per word divides all tokens by reference words: ICU word segments with a letter, number or ideograph in the original text (the same count for every algorithm). Split words and OOV types are over each algorithm's own pre-tokens that hold a letter or number.",
             "The model is an assumption set by flags: --model (a published configuration), --d-model, --layers, --non-embedding-params, --tied/--no-tied and --context; every cost below changes with them.",
             "Embedding parameters V·d; output parameters V·d when untied (here \(model.tiedEmbeddings ? "tied: 0" : "untied")); share of N + those, with N = \(formatCount(Double(model.resolvedNonEmbeddingParameters))) non-embedding parameters (d_model \(model.dModel), \(model.layers) layers\(model.nonEmbeddingParameters == nil ? ", 12·layers·d²" : ", given")).",
@@ -304,6 +318,7 @@ public struct SweepReport: Sendable, Codable {
             "Factorized embeddings (ALBERT, Lan et al. 2020) with e = \(model.factorSize): V·e + e·d parameters per table instead of V·d, fewer once V > e·d/(d − e) = \(VocabularyCost.factorizationBreakEven(dModel: model.dModel, factorSize: model.factorSize).map { String(format: "%.0f", $0) } ?? "never").",
             "Table memory: (embedding + output parameters) × bytes per parameter: fp32 4, bf16/fp16 2, int8 1 (configured: \(model.precision.rawValue)).",
             "Shannon and Rényi (α = 2.5, Zouhar et al. 2023) efficiency: entropy of the held-out token distribution over log2 V. VOLT (Xu et al. 2021): entropy per character = entropy / mean token length in characters; MUV = its fall per 1,000 tokens from the next smaller size.",
+            "\"all\" sums the units of every group, so groups weigh by their size (bytes); a per-group row weighs only its own units.",
             "Unused and rare: share of the vocabulary (special tokens aside) seen 0 times, or fewer than \(settings.rareThreshold) times, in held-out text. Compression gap: bytes per token on a training fold of the same size over held-out bytes per token, minus 1.",
         ]
         notes += computeOptimumNotes
@@ -343,9 +358,9 @@ public struct SweepReport: Sendable, Codable {
         var md = "# Vocabulary-size sweep\n\n"
         md += "**\(recommendation.explanation)**\n\n"
         md += "## Setup\n\n"
-        md += "| group | files | units | MB |\n|---|---|---|---|\n"
+        md += "| group | files | \(settings.unit.rawValue)s | MB | bytes in repeated \(settings.unit.rawValue)s |\n|---|---|---|---|---|\n"
         for corpus in settings.corpora {
-            md += "| \(corpus.group) | \(corpus.paths.joined(separator: ", ")) | \(corpus.units) | \(String(format: "%.2f", Double(corpus.bytes) / 1e6)) |\n"
+            md += "| \(corpus.group) | \(corpus.paths.joined(separator: ", ")) | \(corpus.units) | \(String(format: "%.2f", Double(corpus.bytes) / 1e6)) | \(String(format: "%.1f%%", corpus.duplicateShare * 100)) |\n"
         }
         md += "\nAlgorithms and front ends: " + settings.algorithms.map { "\($0.rawValue) (\(settings.frontEnds[$0.rawValue] ?? ""))" }.joined(separator: ", ")
         md += ". Sizes: \(settings.sizes.map(String.init).joined(separator: ", ")). Objective: \(settings.objective.rawValue); UNK rate at most \(settings.constraints.maxUnknownRate * 100)%. "

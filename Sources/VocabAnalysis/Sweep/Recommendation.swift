@@ -219,6 +219,17 @@ public struct Recommendation: Sendable, Codable, Equatable {
         text += String(format: "At this point: %.3f tokens per word (± %.3f), UNK rate %.3f%%", fertility.mean, fertility.standardDeviation, unknown * 100)
         let cost = VocabularyCost(size: chosen.size, model: model)
         text += String(format: ", embedding and output tables %@ parameters (%.1f%% of the model). ", formatCount(Double(cost.vocabularyParameters)), cost.vocabularyShare * 100)
+        // Sizes no fold could cut, so the comparison never saw them.
+        let missing = results.algorithms.compactMap { algorithm -> String? in
+            let sizes = results.sizes.filter { results.cells(algorithm, size: $0).isEmpty }
+            guard !sizes.isEmpty else { return nil }
+            let offered = results.trainings.filter { $0.algorithm == algorithm && $0.failure == nil }
+            let range = offered.compactMap(\.minimumSize).min().flatMap { low in offered.compactMap(\.maximumSize).max().map { "\(low)–\($0)" } }
+            return "\(algorithm.rawValue) \(sizes.map(String.init).joined(separator: ", "))" + (range.map { " (its trainings offer \($0))" } ?? " (training failed)")
+        }
+        if !missing.isEmpty {
+            text += "Not measured, outside what each training offers on this corpus: " + missing.joined(separator: "; ") + ". "
+        }
         let excluded = points.filter { $0.excludedBecause != nil }
         if !excluded.isEmpty {
             // One entry per algorithm and kind of reason: "word 1000-32000 (UNK rate ...)".
