@@ -3,19 +3,17 @@
 /// Non-embedding parameters are the attention and MLP weights of the published architecture
 /// (norms and biases aside): 12·layers·d² for GPT-2 and BERT (4d² attention, 4x MLP), and for
 /// Llama the SwiGLU MLP 3·d·h plus attention with its key/value heads.
+///
+/// | preset | d | layers | heads | context | embeddings |
+/// |---|---|---|---|---|---|
+/// | `gpt2-small` (Radford et al. 2019) | 768 | 12 | 12 | 1,024 | tied |
+/// | `gpt2-medium` | 1,024 | 24 | 16 | 1,024 | tied |
+/// | `bert-base` (Devlin et al. 2019) | 768 | 12 | 12 | 512 | tied (MLM head) |
+/// | `llama-2-7b` (Touvron et al. 2023), MLP 11,008 | 4,096 | 32 | 32 | 4,096 | untied |
+/// | `llama-3-8b`, MLP 14,336, 8 key/value heads | 4,096 | 32 | 32 | 8,192 | untied |
 public enum ModelPreset: String, Sendable, Codable, CaseIterable {
-    /// GPT-2 small (Radford et al. 2019): d 768, 12 layers, 12 heads, 1,024 context, tied.
-    case gpt2Small = "gpt2-small"
-    /// GPT-2 medium: d 1,024, 24 layers, 16 heads, 1,024 context, tied.
-    case gpt2Medium = "gpt2-medium"
-    /// BERT-base (Devlin et al. 2019): d 768, 12 layers, 12 heads, 512 positions, MLM head tied.
-    case bertBase = "bert-base"
-    /// Llama 2 7B (Touvron et al. 2023): d 4,096, 32 layers, 32 heads, MLP 11,008, 4,096 context,
-    /// untied.
-    case llama2_7B = "llama-2-7b"
-    /// Llama 3 8B: d 4,096, 32 layers, 32 query and 8 key/value heads, MLP 14,336, 8,192 context,
-    /// untied.
-    case llama3_8B = "llama-3-8b"
+    case gpt2Small = "gpt2-small", gpt2Medium = "gpt2-medium", bertBase = "bert-base"
+    case llama2_7B = "llama-2-7b", llama3_8B = "llama-3-8b"
 
     /// Attention heads (for the record; the FLOPs use d_attn = d).
     public var heads: Int {
