@@ -87,6 +87,9 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .customLong("export-folds"), help: "Also write each fold's train.txt and heldout.txt here (to train other tools on the same folds).")
     var exportFolds: String?
 
+    @Option(name: .customLong("parallel-reference"), help: "A folder of line-parallel translations, GROUP.txt per group (line i of each is the same message), to measure Petrov et al.'s premium on (default: Corpora/parallel with the default corpora).")
+    var parallelReference: String?
+
     @Option(help: "Folds trained at once and Unigram E-step threads (default: all cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
@@ -130,6 +133,21 @@ struct SweepCommand: ParsableCommand {
             if let wordPieceCriterion { recipe.wordPiece.criterion = wordPieceCriterion }
             return recipe
         }
+    }
+
+    /// The reference's lines for each group that has a GROUP.txt in `folder`; they must align.
+    func loadParallelReference(_ folder: String, groups: [String]) throws -> [String: [String]] {
+        var reference: [String: [String]] = [:]
+        for group in groups {
+            let path = folder + "/" + group + ".txt"
+            guard let data = FileManager.default.contents(atPath: path) else { continue }
+            reference[group] = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+                .map(String.init).filter { !$0.isEmpty }
+        }
+        guard Set(reference.values.map(\.count)).count <= 1 else {
+            throw ValidationError("--parallel-reference: the files of \(folder) do not have the same number of lines, so they cannot be aligned")
+        }
+        return reference
     }
 
     /// Named groups from the arguments, or Corpora/*.txt.
@@ -177,6 +195,8 @@ struct SweepCommand: ParsableCommand {
         options.rareThreshold = rareThreshold
         options.pivot = pivotName
         options.parallel = parallel
+        let referenceFolder = parallelReference ?? (corpora.isEmpty && FileManager.default.fileExists(atPath: "Corpora/parallel") ? "Corpora/parallel" : nil)
+        if let referenceFolder { options.parallelReference = try loadParallelReference(referenceFolder, groups: names) }
         // 3. The sweep.
         let results = try Sweep.run(corpus, options: options) { report in
             progress.status("\(report.message) [\(report.done)/\(report.total)]")
@@ -192,9 +212,12 @@ struct SweepCommand: ParsableCommand {
             SweepReport.Corpus(group: group.name, paths: group.paths, units: corpus.unitCount(inGroup: index), bytes: corpus.byteCount(inGroup: index),
                                duplicateShare: corpus.duplicateShare(inGroup: index))
         }
-        let settings = SweepReport.Settings(corpora: corpora, unit: corpus.unit, folds: folds, seed: seed, sizes: results.sizes,
+        var settings = SweepReport.Settings(corpora: corpora, unit: corpus.unit, folds: folds, seed: seed, sizes: results.sizes,
                                             algorithms: options.algorithms, frontEnds: frontEnds, model: model, objective: objective,
                                             constraints: constraints, rareThreshold: rareThreshold, pivot: pivotName, parallel: parallel)
+        if !options.parallelReference.isEmpty {
+            settings.parallelReference = "\(options.parallelReference.count) groups of \(options.parallelReference.values.first?.count ?? 0) messages in \(parallelReference ?? "Corpora/parallel")"
+        }
         let sweepReport = try SweepReport(results: results, settings: settings, seconds: Date().timeIntervalSince(started))
         try sweepReport.write(to: report)
         progress.finish()

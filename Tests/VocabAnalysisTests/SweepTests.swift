@@ -281,4 +281,30 @@ struct FoldLeakageTests {
                 "\(report.recommendation.explanation)")
         #expect(report.trainingTable().rows.first { $0[0] == "unigram" }?[4] == "0: 2100–9000, 1: 4100–9000", "every fold's offered range")
     }
+
+    @Test("A parallel reference gives Petrov et al.'s premium beside the tokens-per-character ratio")
+    func parallelReferencePremium() throws {
+        let corpus = try SweepCorpus(groups: [("en", [try corpusSlice("en", lines: 800)]), ("de", [try corpusSlice("de", lines: 400)])],
+                                     unit: .line, folds: 2, seed: 5)
+        var options = SweepOptions()
+        options.algorithms = [.word]
+        options.sizes = [200, 400]
+        // "de" says everything twice: about twice the tokens of "en" on the same messages.
+        let messages = ["the beginning", "and the earth was without form", "light", "in the day of the lord"]
+        options.parallelReference = ["en": messages, "de": messages.map { $0 + " " + $0 }]
+        let results = try Sweep.run(corpus, options: options)
+        #expect(results.parallelCounts.count == 2 * 2 * 2, "folds x sizes x groups: \(results.parallelCounts.count)")
+        var settings = SweepReport.Settings(corpora: [], unit: .line, folds: 2, seed: 5, sizes: results.sizes, algorithms: [.word],
+                                            frontEnds: [:], model: ModelConfiguration(), objective: .tokensPerWord,
+                                            constraints: RecommendationConstraints(), rareThreshold: 10, pivot: "en", parallel: false)
+        settings.constraints.maxUnknownRate = 1
+        settings.parallelReference = "a test reference"
+        let report = try SweepReport(results: results, settings: settings, seconds: 1)
+        let de = try #require(report.point(.word, size: 400, group: "de")?.referencePremium)
+        #expect(abs(de.mean - 2) < 1e-9, "premium \(de.mean)")
+        #expect(report.point(.word, size: 400, group: "en")?.referencePremium?.mean == 1)
+        let table = try #require(report.languageTable())
+        #expect(table.headers.contains("400: premium (parallel)") && table.headers.contains("400: tokens/char vs en") && !table.title.contains("premium ="))
+        #expect(report.methodNotes.contains { $0.contains("Petrov et al. (2023)'s tokenization premium") })
+    }
 }

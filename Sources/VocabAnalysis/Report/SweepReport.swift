@@ -32,6 +32,8 @@ public struct SweepReport: Sendable, Codable {
         public var rareThreshold: Int
         public var pivot: String
         public var parallel: Bool
+        /// Where the parallel reference came from (`SweepOptions.parallelReference`), if used.
+        public var parallelReference: String?
 
         public init(corpora: [Corpus], unit: CorpusUnit, folds: Int, seed: UInt64, sizes: [Int], algorithms: [Algorithm],
                     frontEnds: [String: String], model: ModelConfiguration, objective: SweepObjective,
@@ -51,6 +53,9 @@ public struct SweepReport: Sendable, Codable {
         public var cost: VocabularyCost
         /// Tokens relative to the pivot group (see `SweepOptions.parallel`); nil for "all".
         public var premium: MeasureSummary?
+        /// Petrov et al.'s premium on the parallel reference: this group's tokens over the
+        /// pivot's on the same messages, per fold.
+        public var referencePremium: MeasureSummary?
     }
 
     public var tool = "VocabKit vocab sweep"
@@ -94,7 +99,13 @@ public struct SweepReport: Sendable, Codable {
                         }
                         if !ratios.isEmpty { premium = MeasureSummary(ratios) }
                     }
-                    points.append(Point(algorithm: algorithm, size: size, group: group, measures: measures, cost: cost, premium: premium))
+                    let reference = results.parallelCounts.filter { $0.algorithm == algorithm && $0.size == size }
+                    let referenceRatios = reference.filter { $0.group == group }.compactMap { count -> Double? in
+                        guard let pivot = reference.first(where: { $0.group == settings.pivot && $0.fold == count.fold }), pivot.tokens > 0 else { return nil }
+                        return Double(count.tokens) / Double(pivot.tokens)
+                    }
+                    points.append(Point(algorithm: algorithm, size: size, group: group, measures: measures, cost: cost, premium: premium,
+                                        referencePremium: referenceRatios.isEmpty ? nil : MeasureSummary(referenceRatios)))
                 }
             }
         }
@@ -243,14 +254,18 @@ public struct SweepReport: Sendable, Codable {
         // Petrov et al.'s premium needs translations; otherwise the ratio reflects script density as
         // much as the tokenizer, and is named for what it is.
         let ratioName = settings.parallel ? "premium" : "tokens/char vs \(settings.pivot)"
+        let hasReference = !results.parallelCounts.isEmpty
         var table = Table(title: "Languages (\(algorithm.rawValue); \(settings.parallel ? "premium = tokens / \(settings.pivot)'s tokens on the same parallel lines (Petrov et al. 2023)" : "tokens per character relative to \(settings.pivot)'s: not a premium, the corpora are not translations, and dense scripts (zh, ja) have few characters per word"))",
-                          headers: ["group"] + results.sizes.flatMap { ["\($0): tokens/word", "\($0): \(ratioName)"] }, rows: [])
+                          headers: ["group"] + results.sizes.flatMap { size in
+                              ["\(size): tokens/word", "\(size): \(ratioName)"] + (hasReference ? ["\(size): premium (parallel)"] : [])
+                          }, rows: [])
         for group in results.groups + ["all"] {
             var row = [group]
             for size in results.sizes {
                 let point = point(algorithm, size: size, group: group)
                 row.append(format(point?.measures["tokens_per_word"], .decimal))
                 row.append(point?.premium.map { String(format: "%.2f", $0.mean) } ?? "")
+                if hasReference { row.append(point?.referencePremium.map { String(format: "%.2f", $0.mean) } ?? "") }
             }
             table.rows.append(row)
         }
@@ -318,6 +333,8 @@ public struct SweepReport: Sendable, Codable {
             "Factorized embeddings (ALBERT, Lan et al. 2020) with e = \(model.factorSize): V·e + e·d parameters per table instead of V·d, fewer once V > e·d/(d − e) = \(VocabularyCost.factorizationBreakEven(dModel: model.dModel, factorSize: model.factorSize).map { String(format: "%.0f", $0) } ?? "never").",
             "Table memory: (embedding + output parameters) × bytes per parameter: fp32 4, bf16/fp16 2, int8 1 (configured: \(model.precision.rawValue)).",
             "Shannon and Rényi (α = 2.5, Zouhar et al. 2023) efficiency: entropy of the held-out token distribution over log2 V. VOLT (Xu et al. 2021): entropy per character = entropy / mean token length in characters; MUV = its fall per 1,000 tokens from the next smaller size.",
+            settings.parallelReference.map { "Premium (parallel): Petrov et al. (2023)'s tokenization premium, the tokens a group's translation of the same messages takes over the pivot's (\(settings.pivot)), from every fold's vocabulary at that size, on the line-parallel reference \($0) (encoded only, never trained on)." }
+                ?? "No parallel reference was given (--parallel-reference DIR), so no true premium is shown.",
             "\"all\" sums the units of every group, so groups weigh by their size (bytes); a per-group row weighs only its own units.",
             "Unused and rare: share of the vocabulary (special tokens aside) seen 0 times, or fewer than \(settings.rareThreshold) times, in held-out text. Compression gap: bytes per token on a training fold of the same size over held-out bytes per token, minus 1.",
         ]

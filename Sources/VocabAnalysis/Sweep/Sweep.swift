@@ -21,6 +21,10 @@ public struct SweepOptions: Sendable {
     /// The groups are line-parallel translations: the premium is then Petrov et al.'s exact ratio
     /// of token counts; otherwise a ratio of tokens per character.
     public var parallel = false
+    /// Line-parallel translations to measure Petrov et al.'s premium on when the corpora are not
+    /// translations: per group name, its lines (line i of every group is the same message).
+    /// Every trained size encodes them; nothing is trained on them.
+    public var parallelReference: [String: [String]] = [:]
 
     public init() {}
 
@@ -61,6 +65,15 @@ public struct SweepTraining: Sendable, Codable, Equatable {
     public var failure: String?
 }
 
+/// The tokens one trained size gives one group of the parallel reference.
+public struct ParallelCount: Sendable, Codable, Equatable {
+    public var algorithm: Algorithm
+    public var size: Int
+    public var fold: Int
+    public var group: String
+    public var tokens: Int
+}
+
 /// Progress of a running sweep.
 public struct SweepProgress: Sendable {
     public var message: String
@@ -78,6 +91,8 @@ public struct SweepResults: Sendable, Codable {
     public var trainings: [SweepTraining]
     /// Per front end and group, the share of characters its normalizer removes or changes.
     public var frontEndChanges: [FrontEndChange] = []
+    /// Tokens of each group of the parallel reference, per algorithm, size and fold.
+    public var parallelCounts: [ParallelCount] = []
     /// The group whose cells summarize the whole corpus: the only group, or "all".
     public var overallGroup: String { groups.count == 1 ? groups[0] : "all" }
 
@@ -129,8 +144,8 @@ public enum Sweep {
         // Phases 2-3, folds in parallel (results come back in fold order, so the output does not
         // depend on scheduling); trainings within a fold run in recipe order.
         let lock = Lock()
-        func runFold(_ fold: Int) throws -> (cells: [SweepCell], trainings: [SweepTraining]) {
-            var cells: [SweepCell] = [], trainings: [SweepTraining] = []
+        func runFold(_ fold: Int) throws -> (cells: [SweepCell], trainings: [SweepTraining], parallel: [ParallelCount]) {
+            var cells: [SweepCell] = [], trainings: [SweepTraining] = [], parallel: [ParallelCount] = []
             var countsByFrontEnd: [String: WordCounts] = [:]
             for var recipe in options.recipes {
                 let algorithm = recipe.algorithm
@@ -164,7 +179,11 @@ public enum Sweep {
                 }
                 var foldCells: [SweepCell] = []
                 for size in sizes where nested.offers(size) {
-                    let model = try nested.model(size: size)
+                    let tokenizer = try nested.tokenizer(size: size), model = tokenizer.model
+                    for (group, lines) in options.parallelReference.sorted(by: { $0.key < $1.key }) {
+                        parallel.append(ParallelCount(algorithm: algorithm, size: size, fold: fold, group: group,
+                                                      tokens: try Self.tokenCount(lines, tokenizer: tokenizer)))
+                    }
                     foldCells += measure(model: model, classes: TokenClass.classes(of: model, specialTokens: nested.specialTokens),
                                          algorithm: algorithm, size: size, fold: fold, corpus: corpus, text: text,
                                          heldOut: foldUnits[fold], trainSample: foldUnits[(fold + 1) % folds], options: options)
@@ -176,7 +195,7 @@ public enum Sweep {
                                                minimumSize: nested.minimumSize, maximumSize: nested.maximumSize))
                 lock.withLock { done += 1 }
             }
-            return (cells, trainings)
+            return (cells, trainings, parallel)
         }
         let foldResults = try Parallel.map(folds, threads: options.threads, runFold)
         let cells = foldResults.flatMap(\.cells), trainings = foldResults.flatMap(\.trainings)
@@ -193,7 +212,21 @@ public enum Sweep {
         var results = SweepResults(groups: corpus.groupNames, folds: folds, sizes: sizes, algorithms: options.algorithms,
                                    cells: cells, trainings: trainings)
         results.frontEndChanges = changes
+        results.parallelCounts = foldResults.flatMap(\.parallel)
         return results
+    }
+
+    /// The tokens `tokenizer` gives `lines` (added tokens matched as ordinary text, no
+    /// post-processing).
+    /// - Complexity: one encoding per line, one scratch for all.
+    static func tokenCount(_ lines: [String], tokenizer: Tokenizer) throws -> Int {
+        var scratch = EncoderScratch()
+        var total = 0
+        for line in lines {
+            let bytes = Array(line.utf8)
+            total += try bytes.withUnsafeBufferPointer { try tokenizer.encode($0, allowsAddedTokens: false, scratch: &scratch).count }
+        }
+        return total
     }
 
     /// Measures one model on a fold's held-out units, per group and (with several groups) all
