@@ -87,6 +87,9 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .customLong("export-folds"), help: "Also write each fold's train.txt and heldout.txt here (to train other tools on the same folds).")
     var exportFolds: String?
 
+    @Option(help: "How \"all\" weighs the groups: bytes (every unit summed; the default) or equal (each group once).")
+    var weighting: GroupWeighting?
+
     @Option(name: .customLong("parallel-reference"), help: "A folder of line-parallel translations, GROUP.txt per group (line i of each is the same message), to measure Petrov et al.'s premium on (default: Corpora/parallel with the default corpora).")
     var parallelReference: String?
 
@@ -195,6 +198,7 @@ struct SweepCommand: ParsableCommand {
         options.rareThreshold = rareThreshold
         options.pivot = pivotName
         options.parallel = parallel
+        if let weighting { options.weighting = weighting }
         let referenceFolder = parallelReference ?? (corpora.isEmpty && FileManager.default.fileExists(atPath: "Corpora/parallel") ? "Corpora/parallel" : nil)
         if let referenceFolder { options.parallelReference = try loadParallelReference(referenceFolder, groups: names) }
         // 3. The sweep.
@@ -215,6 +219,7 @@ struct SweepCommand: ParsableCommand {
         var settings = SweepReport.Settings(corpora: corpora, unit: corpus.unit, folds: folds, seed: seed, sizes: results.sizes,
                                             algorithms: options.algorithms, frontEnds: frontEnds, model: model, objective: objective,
                                             constraints: constraints, rareThreshold: rareThreshold, pivot: pivotName, parallel: parallel)
+        settings.weighting = options.weighting
         if !options.parallelReference.isEmpty {
             settings.parallelReference = "\(options.parallelReference.count) groups of \(options.parallelReference.values.first?.count ?? 0) messages in \(parallelReference ?? "Corpora/parallel")"
         }
@@ -228,3 +233,4 @@ struct SweepCommand: ParsableCommand {
 
 extension CorpusUnit: ExpressibleByArgument {}
 extension SweepObjective: ExpressibleByArgument {}
+extension GroupWeighting: ExpressibleByArgument {}

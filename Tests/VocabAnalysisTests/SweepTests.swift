@@ -282,13 +282,17 @@ struct FoldLeakageTests {
         #expect(report.trainingTable().rows.first { $0[0] == "unigram" }?[4] == "0: 2100–9000, 1: 4100–9000", "every fold's offered range")
     }
 
+    /// Two groups of the first lines of two corpora, in 2 folds by line.
+    func twoGroups(_ a: (name: String, lines: Int), _ b: (name: String, lines: Int), seed: UInt64) throws -> SweepCorpus {
+        try SweepCorpus(groups: [(a.name, [try corpusSlice(a.name, lines: a.lines)]), (b.name, [try corpusSlice(b.name, lines: b.lines)])],
+                        unit: .line, folds: 2, seed: seed)
+    }
+
     @Test("A parallel reference gives Petrov et al.'s premium beside the tokens-per-character ratio")
     func parallelReferencePremium() throws {
-        let corpus = try SweepCorpus(groups: [("en", [try corpusSlice("en", lines: 800)]), ("de", [try corpusSlice("de", lines: 400)])],
-                                     unit: .line, folds: 2, seed: 5)
+        let corpus = try twoGroups(("en", 800), ("de", 400), seed: 5)
         var options = SweepOptions()
-        options.algorithms = [.word]
-        options.sizes = [200, 400]
+        (options.algorithms, options.sizes) = ([.word], [200, 400])
         // "de" says everything twice: about twice the tokens of "en" on the same messages.
         let messages = ["the beginning", "and the earth was without form", "light", "in the day of the lord"]
         options.parallelReference = ["en": messages, "de": messages.map { $0 + " " + $0 }]
@@ -307,4 +311,24 @@ struct FoldLeakageTests {
         #expect(table.headers.contains("400: premium (parallel)") && table.headers.contains("400: tokens/char vs en") && !table.title.contains("premium ="))
         #expect(report.methodNotes.contains { $0.contains("Petrov et al. (2023)'s tokenization premium") })
     }
+
+    @Test("--weighting: \"all\" sums every unit (bytes) or averages the groups (equal)")
+    func groupWeighting() throws {
+        let corpus = try twoGroups(("en", 900), ("zh", 300), seed: 2)
+        var options = SweepOptions()
+        (options.algorithms, options.sizes) = ([.bpe], [600])
+        for weighting in GroupWeighting.allCases {
+            options.weighting = weighting
+            let results = try Sweep.run(corpus, options: options)
+            for fold in 0..<2 {
+                let cells = Dictionary(uniqueKeysWithValues: results.cells.filter { $0.fold == fold }.map { ($0.group, $0.measures) })
+                let (en, zh, all) = (cells["en"]!, cells["zh"]!, cells["all"]!)
+                let expected = weighting == .equal ? (en.tokensPerWord + zh.tokensPerWord) / 2
+                    : Double(en.tokens + zh.tokens) / Double(en.words + zh.words)
+                #expect(abs(all.tokensPerWord - expected) < 1e-12, "\(weighting) fold \(fold): \(all.tokensPerWord) vs \(expected)")
+                #expect(all.tokens == en.tokens + zh.tokens, "counts are sums either way")
+            }
+        }
+    }
 }
+

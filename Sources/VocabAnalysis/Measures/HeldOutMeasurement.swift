@@ -1,5 +1,13 @@
 import VocabKit
 
+/// How the "all" row weighs the groups of a multi-group corpus.
+public enum GroupWeighting: String, Sendable, Codable, CaseIterable {
+    /// Every unit of every group summed: groups weigh by their bytes.
+    case bytes
+    /// Every group counts once: each measure is the mean of the groups' values.
+    case equal
+}
+
 /// The measuring kernel shared by the sweep and `TokenizerEvaluation`: one model on held-out
 /// units of a pre-tokenized corpus.
 enum HeldOutMeasurement {
@@ -13,8 +21,8 @@ enum HeldOutMeasurement {
     ///    frequencies (without one, by the held-out frequencies).
     /// - Complexity: one encoding per distinct piece, plus a pass over the units' pieces.
     static func measure(model: TokenModel, classes: [TokenClass], corpus: SweepCorpus, text: PreTokenizedCorpus,
-                        heldOut: [Int], trainSample: [Int], contextLength: Int,
-                        rareThreshold: Int) -> [(group: String, measures: TokenizationMeasures)] {
+                        heldOut: [Int], trainSample: [Int], contextLength: Int, rareThreshold: Int,
+                        weighting: GroupWeighting = .bytes) -> [(group: String, measures: TokenizationMeasures)] {
         // 1. Encode the distinct pieces of both unit sets once.
         var seen = [Bool](repeating: false, count: text.pieces.count)
         var needed: [Int32] = []
@@ -52,7 +60,7 @@ enum HeldOutMeasurement {
             for accumulator in accumulators { all.merge(accumulator) }
             named.append(("all", all, bytesPerToken(trainBytes.reduce(0, +), trainTokens.reduce(0, +))))
         }
-        return named.map { name, accumulator, trainBytesPerToken in
+        var measured = named.map { name, accumulator, trainBytesPerToken -> (group: String, measures: TokenizationMeasures) in
             var m = accumulator.measures(classes: classes, encodings: encodings, meanTokenCharacters: meanCharacters,
                                          contextLength: contextLength, rareThreshold: rareThreshold,
                                          clusterFrequencies: trainSample.isEmpty ? nil : trainFrequencies)
@@ -63,6 +71,11 @@ enum HeldOutMeasurement {
             }
             return (name, m)
         }
+        // "all" with every group counting once instead of by its bytes.
+        if weighting == .equal && groupCount > 1 {
+            measured[groupCount].measures = TokenizationMeasures.macroAverage(measured.prefix(groupCount).map(\.measures))
+        }
+        return measured
     }
 
     /// VOLT's l_v: the mean length in characters of the ordinary tokens (a continuing-subword

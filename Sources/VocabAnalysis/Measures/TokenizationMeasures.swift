@@ -62,6 +62,27 @@ public struct TokenizationMeasures: Sendable, Codable, Equatable {
 
     public init() {}
 
+    /// The groups' measures with each group counting once (a macro average): every rate, ratio,
+    /// quantile and share is the mean of the groups' values; the counts are sums.
+    /// - Complexity: O(groups).
+    static func macroAverage(_ groups: [TokenizationMeasures]) -> TokenizationMeasures {
+        var m = TokenizationMeasures()
+        guard !groups.isEmpty else { return m }
+        func mean(_ value: (TokenizationMeasures) -> Double) -> Double { groups.reduce(0) { $0 + value($1) } / Double(groups.count) }
+        (m.tokens, m.words) = (groups.reduce(0) { $0 + $1.tokens }, groups.reduce(0) { $0 + $1.words })
+        (m.characters, m.bytes, m.units) = (groups.reduce(0) { $0 + $1.characters }, groups.reduce(0) { $0 + $1.bytes }, groups.reduce(0) { $0 + $1.units })
+        (m.tokensPerWord, m.splitWordShare, m.oovTypeRate) = (mean(\.tokensPerWord), mean(\.splitWordShare), mean(\.oovTypeRate))
+        (m.unknownWordShare, m.unknownRate, m.byteFallbackRate) = (mean(\.unknownWordShare), mean(\.unknownRate), mean(\.byteFallbackRate))
+        (m.characterCoverage, m.tokensPerThousandCharacters) = (mean(\.characterCoverage), mean(\.tokensPerThousandCharacters))
+        (m.bytesPerToken, m.tokensPerByte) = (mean(\.bytesPerToken), mean(\.tokensPerByte))
+        (m.lengthP50, m.lengthP95, m.lengthP99, m.overContextShare) = (mean(\.lengthP50), mean(\.lengthP95), mean(\.lengthP99), mean(\.overContextShare))
+        (m.shannonEfficiency, m.renyiEfficiency, m.entropyPerCharacter) = (mean(\.shannonEfficiency), mean(\.renyiEfficiency), mean(\.entropyPerCharacter))
+        (m.unusedTokenShare, m.rareTokenShare) = (mean(\.unusedTokenShare), mean(\.rareTokenShare))
+        (m.trainBytesPerToken, m.compressionGap) = (mean(\.trainBytesPerToken), mean(\.compressionGap))
+        m.adaptiveTailMass = [mean { $0.adaptiveTailMass[0] }, mean { $0.adaptiveTailMass[1] }]
+        return m
+    }
+
     /// The named numeric measures, in report order, with one line of definition each.
     public static let fields: [(name: String, definition: String, value: (TokenizationMeasures) -> Double?)] = [
         ("tokens_per_word", "tokens per reference word (fertility)", { $0.tokensPerWord }),

@@ -34,6 +34,8 @@ public struct SweepReport: Sendable, Codable {
         public var parallel: Bool
         /// Where the parallel reference came from (`SweepOptions.parallelReference`), if used.
         public var parallelReference: String?
+        /// How "all" weighs the groups.
+        public var weighting: GroupWeighting = .bytes
 
         public init(corpora: [Corpus], unit: CorpusUnit, folds: Int, seed: UInt64, sizes: [Int], algorithms: [Algorithm],
                     frontEnds: [String: String], model: ModelConfiguration, objective: SweepObjective,
@@ -335,7 +337,9 @@ public struct SweepReport: Sendable, Codable {
             "Shannon and Rényi (α = 2.5, Zouhar et al. 2023) efficiency: entropy of the held-out token distribution over log2 V. VOLT (Xu et al. 2021): entropy per character = entropy / mean token length in characters; MUV = its fall per 1,000 tokens from the next smaller size.",
             settings.parallelReference.map { "Premium (parallel): Petrov et al. (2023)'s tokenization premium, the tokens a group's translation of the same messages takes over the pivot's (\(settings.pivot)), from every fold's vocabulary at that size, on the line-parallel reference \($0) (encoded only, never trained on)." }
                 ?? "No parallel reference was given (--parallel-reference DIR), so no true premium is shown.",
-            "\"all\" sums the units of every group, so groups weigh by their size (bytes); a per-group row weighs only its own units.",
+            settings.weighting == .bytes
+                ? "\"all\" sums the units of every group, so groups weigh by their size in bytes (--weighting equal counts each group once); a per-group row weighs only its own units."
+                : "\"all\" counts every group once (--weighting equal): each of its measures is the mean of the groups' values, its counts are sums.",
             "Unused and rare: share of the vocabulary (special tokens aside) seen 0 times, or fewer than \(settings.rareThreshold) times, in held-out text. Compression gap: bytes per token on a training fold of the same size over held-out bytes per token, minus 1.",
         ]
         notes += computeOptimumNotes

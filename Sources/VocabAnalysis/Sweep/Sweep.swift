@@ -25,6 +25,8 @@ public struct SweepOptions: Sendable {
     /// translations: per group name, its lines (line i of every group is the same message).
     /// Every trained size encodes them; nothing is trained on them.
     public var parallelReference: [String: [String]] = [:]
+    /// How the "all" row weighs the groups (by bytes, or each group once).
+    public var weighting: GroupWeighting = .bytes
 
     public init() {}
 
@@ -235,7 +237,8 @@ public enum Sweep {
                         corpus: SweepCorpus, text: PreTokenizedCorpus, heldOut: [Int], trainSample: [Int],
                         options: SweepOptions) -> [SweepCell] {
         HeldOutMeasurement.measure(model: model, classes: classes, corpus: corpus, text: text, heldOut: heldOut, trainSample: trainSample,
-                                   contextLength: options.model.contextLength, rareThreshold: options.rareThreshold)
+                                   contextLength: options.model.contextLength, rareThreshold: options.rareThreshold,
+                                   weighting: options.weighting)
             .map { SweepCell(algorithm: algorithm, size: size, group: $0.group, fold: fold, measures: $0.measures) }
     }
 
