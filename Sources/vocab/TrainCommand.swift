@@ -25,7 +25,9 @@ struct TrainCommand: ParsableCommand {
     var algorithm: Algorithm = .bpe
     @Option(name: .customLong("vocab-size"), help: "Size of the vocabulary, special tokens included.") var vocabularySize: Int
     @Option(name: .shortAndLong, help: "The tokenizer file to write (\(TokenizerFile.extensionList)).") var output: String
-    @Argument(help: "Corpus files ('-' for standard input).") var corpus: [String]
+    @Argument(help: "Corpus files ('-' for standard input).") var corpus: [String] = []
+    @Option(name: .customLong("from-counts"), help: "Train on a counts file from `vocab count` (counted with this algorithm's front end) instead of text.")
+    var fromCounts: String?
     @OptionGroup(title: "Front end and corpus") var input: InputFlags
     @OptionGroup(title: "Vocabulary") var vocabulary: VocabularyFlags
     @OptionGroup(title: "Algorithm settings") var settings: AlgorithmFlags
@@ -42,7 +44,7 @@ struct TrainCommand: ParsableCommand {
 
     func validate() throws {
         guard vocabularySize > 0 else { throw ValidationError("--vocab-size must be positive") }
-        guard !corpus.isEmpty else { throw ValidationError("give at least one corpus file") }
+        guard corpus.isEmpty != (fromCounts == nil) else { throw ValidationError("give corpus files or --from-counts FILE (one of them)") }
         do { try recipe.checkOutput(output) } catch { throw ValidationError("--output: \(error)") }
     }
 
@@ -50,10 +52,11 @@ struct TrainCommand: ParsableCommand {
         let recipe = recipe
         let progress = ProgressLine(label: "train", quiet: quiet)
         defer { progress.finish() }
-        let trained = try recipe.train(paths: corpus) { report in
+        let report: (TrainingProgress) -> Void = { report in
             if report.isReadingCorpus { progress.update(bytes: report.done, detail: report.phase) }
             else { progress.status(report.total.map { "\(report.phase) \(report.done)/\($0)" } ?? report.phase) }
         }
+        let trained = try fromCounts.map { try recipe.train(countsFile: $0, progress: report) } ?? recipe.train(paths: corpus, progress: report)
         try trained.write(to: output)
         progress.finish()
         var message = trained.record.summary() + ", wrote \(output)\n"

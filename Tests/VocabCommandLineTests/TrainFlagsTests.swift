@@ -56,3 +56,27 @@ struct TrainFlagsTests {
         #expect(FileManager.default.contentsEqual(atPath: fromCLI, andPath: fromLibrary), "\(flags)")
     }
 }
+
+@Suite("vocab count", .serialized)
+struct CountCommandTests {
+    let cli = CommandLineTests()
+
+    @Test("count in shards, merge, train from the counts: the file training on the text writes")
+    func countMergeTrain() throws {
+        let shards = [try corpusSlice("en", lines: 1000), try corpusSlice("ko", lines: 400)]
+        let parts = shards.indices.map { temporaryPath("part\($0).counts") }, all = temporaryPath("all.counts")
+        for (shard, part) in zip(shards, parts) {
+            let run = try cli.vocab(["count", "--algorithm", "hybrid", shard, "-o", part, "--memory", "256K"])
+            #expect(run.status == 0, "\(run.stderr)")
+        }
+        #expect(try cli.vocab(["count", "--merge"] + parts + ["-o", all]).status == 0)
+        let fromCounts = temporaryPath("fc.json"), direct = temporaryPath("direct.json")
+        let trained = try cli.vocab(["train", "--algorithm", "hybrid", "--vocab-size", "1500", "--from-counts", all, "-o", fromCounts])
+        #expect(trained.status == 0, "\(trained.stderr)")
+        #expect(try cli.vocab(["train", "--algorithm", "hybrid", "--vocab-size", "1500"] + shards + ["-o", direct]).status == 0)
+        #expect(FileManager.default.contentsEqual(atPath: fromCounts, andPath: direct))
+        // Counts of another algorithm's front end are refused with a message that says what to do.
+        let refused = try cli.vocab(["train", "--algorithm", "bpe", "--vocab-size", "500", "--from-counts", all, "-o", temporaryPath("x.json")])
+        #expect(refused.status != 0 && refused.stderr.contains("count with the same --algorithm"), "\(refused.stderr)")
+    }
+}

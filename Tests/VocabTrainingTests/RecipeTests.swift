@@ -99,4 +99,19 @@ struct RecipeTests {
             }
         }
     }
+
+    @Test("the README's train-from-memory example: texts give the vocabulary the same lines in a file give")
+    func trainFromTexts() throws {
+        let text = try String(contentsOf: corporaDirectory.appendingPathComponent("en.txt"), encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).prefix(2000).map(String.init)
+        // From the README.
+        let texts = ["The first text.", "The second one."] + lines   // any Sequence of String
+        let tokenizer = try Recipe.unigram(vocabularySize: 1000).train(texts: texts).tokenizer
+        // The same lines from a file.
+        let file = try temporaryFile(texts.joined(separator: "\n") + "\n")
+        let fromFile = try Recipe.unigram(vocabularySize: 1000).train(paths: [file]).tokenizer
+        #expect(try TokenizerJSON.write(tokenizer) == TokenizerJSON.write(fromFile))
+        #expect(throws: InputError.self) { try Recipe.bpe(vocabularySize: 300).train(texts: [String]()) }
+    }
 }
+

@@ -21,6 +21,9 @@ public struct WordCountTable: Sendable {
     /// The number of distinct words.
     public private(set) var count = 0
 
+    /// The bytes the table holds: its slots and its keys.
+    public var memoryBytes: Int { slots.count * MemoryLayout<Slot>.stride + keys.capacity }
+
     public init(capacity: Int = 1024) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }

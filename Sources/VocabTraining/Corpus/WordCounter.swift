@@ -63,6 +63,54 @@ public enum WordCounter {
     /// Counts the words of `paths` ("-" for standard input).
     public static func count(paths: [String], options: WordCountingOptions,
                              progress: ((TrainingProgress) -> Void)? = nil) throws -> WordCounts {
+        let (tables, stats) = try countRounds(paths: paths, options: options, progress: progress) { _ in }
+        // Merge the workers' tables; sort for a deterministic order.
+        var total = tables[0]
+        for table in tables.dropFirst() { total.merge(table) }
+        guard total.count > 0 else {
+            throw InputError.invalidCorpus("the corpus has no text to train on (\(paths.joined(separator: ", ")))")
+        }
+        return WordCounts(words: total.sortedWords(), lines: stats.lines, bytes: stats.bytes, sampledFrom: stats.sampledFrom,
+                          replacedInvalidSequences: stats.invalid)
+    }
+
+    /// Counts the words of `paths` into a counts file (`CountsFile`) in bounded memory: whenever
+    /// the workers' tables pass `memoryBudget` bytes, they are merged, sorted and spilled to a run
+    /// file beside `output`; at the end the runs are merged in one streaming pass. The counts are
+    /// exact whatever the budget; the temporary runs are removed, on error too.
+    /// - Complexity: O(corpus) front-end work plus O(distinct pieces x runs) merging; memory about
+    ///   `memoryBudget` plus one record per run.
+    public static func countToFile(paths: [String], options: WordCountingOptions, frontEnd: FrontEndNames, memoryBudget: Int,
+                                   output: String, progress: ((TrainingProgress) -> Void)? = nil) throws -> CountsFile.Header {
+        let directory = ((output as NSString).deletingLastPathComponent as NSString).appendingPathComponent(".vocab-count-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var runs: [String] = []
+        let header = CountsFile.Header(frontEnd: frontEnd, keepsLineBreaks: options.keepsLineBreaks)
+        func spill(_ tables: inout [WordCountTable]) throws {
+            var total = tables[0]
+            for table in tables.dropFirst() { total.merge(table) }
+            guard total.count > 0 else { return }
+            let path = directory + "/run-\(runs.count).counts"
+            try CountsFile.write(WordCounts(words: total.sortedWords(), lines: 0, bytes: 0), header: header, to: path)
+            runs.append(path)
+            tables = tables.map { _ in WordCountTable() }
+        }
+        var (tables, stats) = try countRounds(paths: paths, options: options, progress: progress) { tables in
+            if tables.reduce(0, { $0 + $1.memoryBytes }) > memoryBudget { try spill(&tables) }
+        }
+        try spill(&tables)
+        guard !runs.isEmpty else { throw InputError.invalidCorpus("the corpus has no text to count (\(paths.joined(separator: ", ")))") }
+        var stamped = header
+        (stamped.lines, stamped.bytes, stamped.sampledFrom, stamped.replacedInvalidSequences) = (stats.lines, stats.bytes, stats.sampledFrom, stats.invalid)
+        return try CountsFile.merge(runs, into: output, stamping: stamped)
+    }
+
+    /// Reads the corpus in rounds of up to `threads` blocks, counting each block into its worker's
+    /// table; `afterRound` may empty the tables (spilling). Returns the tables and the corpus figures.
+    private static func countRounds(paths: [String], options: WordCountingOptions, progress: ((TrainingProgress) -> Void)?,
+                                    afterRound: (inout [WordCountTable]) throws -> Void)
+        throws -> ([WordCountTable], (lines: Int, bytes: Int, invalid: Int, sampledFrom: Int?)) {
         guard !paths.isEmpty else { throw InputError.invalidCorpus("no corpus files given") }
         let threads = Parallel.workers(options.threads)
         var tables = [WordCountTable](repeating: WordCountTable(), count: threads)
@@ -75,34 +123,65 @@ public enum WordCounter {
             for line in sample { block += line; block.append(0x0A) }
             let stats = try countBlocks([block], into: &tables, options: options)
             lines = stats.lines; bytes = stats.bytes; invalid = stats.invalid
+            try afterRound(&tables)
         } else {
-            // 1b. Count every line, `threads` blocks at a time.
-            var done = 0
-            for path in paths {
-                let reader = try LineBlockReader(path: path)
-                var first = true
+            // 1b. Count every line of every file.
+            var remaining = paths[...]
+            var reader: LineBlockReader?, path = "", first = true
+            (lines, bytes, invalid) = try countBlocks(of: {
                 while true {
-                    var blocks: [[UInt8]] = []
-                    while blocks.count < threads, let block = try reader.nextBlock() {
-                        if first { try checkLooksLikeText(block, path: path); first = false }
-                        blocks.append(block)
+                    if reader == nil {
+                        guard let next = remaining.popFirst() else { return nil }
+                        (reader, path, first) = (try LineBlockReader(path: next), next, true)
                     }
-                    if blocks.isEmpty { break }
-                    let stats = try countBlocks(blocks, into: &tables, options: options)
-                    lines += stats.lines; bytes += stats.bytes; invalid += stats.invalid
-                    done += blocks.reduce(0) { $0 + $1.count }
-                    progress?(TrainingProgress(phase: "count words", done: done, total: nil))
+                    if let block = try reader!.nextBlock() {
+                        if first { try checkLooksLikeText(block, path: path); first = false }
+                        return block
+                    }
+                    reader = nil
                 }
-            }
+            }, into: &tables, options: options, progress: progress, afterRound: afterRound)
         }
-        // 2. Merge the workers' tables; sort for a deterministic order.
+        return (tables, (lines, bytes, invalid, sampledFrom))
+    }
+
+    /// Counts the blocks `nextBlock` gives, `threads` at a time, calling `afterRound` after each
+    /// round; returns the lines, bytes and replaced sequences.
+    private static func countBlocks(of nextBlock: () throws -> [UInt8]?, into tables: inout [WordCountTable], options: WordCountingOptions,
+                                    progress: ((TrainingProgress) -> Void)?, afterRound: (inout [WordCountTable]) throws -> Void)
+        throws -> (lines: Int, bytes: Int, invalid: Int) {
+        var total = (lines: 0, bytes: 0, invalid: 0), done = 0
+        while true {
+            var blocks: [[UInt8]] = []
+            while blocks.count < tables.count, let block = try nextBlock() { blocks.append(block) }
+            if blocks.isEmpty { return total }
+            let stats = try countBlocks(blocks, into: &tables, options: options)
+            total = (total.lines + stats.lines, total.bytes + stats.bytes, total.invalid + stats.invalid)
+            try afterRound(&tables)
+            done += blocks.reduce(0) { $0 + $1.count }
+            progress?(TrainingProgress(phase: "count words", done: done, total: nil))
+        }
+    }
+
+    /// Counts the words of `texts`, each a line (the equivalent of HuggingFace's
+    /// `train_from_iterator`): the same counts as a file holding them one per line.
+    /// - Complexity: one pass over the sequence, in blocks of about 256 KB counted in parallel.
+    public static func count<Texts: Sequence>(texts: Texts, options: WordCountingOptions,
+                                              progress: ((TrainingProgress) -> Void)? = nil) throws -> WordCounts where Texts.Element == String {
+        var tables = [WordCountTable](repeating: WordCountTable(), count: Parallel.workers(options.threads))
+        var iterator = texts.makeIterator()
+        let stats = try countBlocks(of: {
+            var block: [UInt8] = []
+            while block.count < 1 << 18, let text = iterator.next() {
+                block.append(contentsOf: text.utf8)
+                block.append(0x0A)
+            }
+            return block.isEmpty ? nil : block
+        }, into: &tables, options: options, progress: progress) { _ in }
         var total = tables[0]
         for table in tables.dropFirst() { total.merge(table) }
-        guard total.count > 0 else {
-            throw InputError.invalidCorpus("the corpus has no text to train on (\(paths.joined(separator: ", ")))")
-        }
-        return WordCounts(words: total.sortedWords(), lines: lines, bytes: bytes, sampledFrom: sampledFrom,
-                          replacedInvalidSequences: invalid)
+        guard total.count > 0 else { throw InputError.invalidCorpus("the texts hold nothing to train on") }
+        return WordCounts(words: total.sortedWords(), lines: stats.lines, bytes: stats.bytes, replacedInvalidSequences: stats.invalid)
     }
 
     /// Refuses input that is clearly not text: NUL bytes, or more than 1% ill-formed UTF-8 in the

@@ -146,6 +146,34 @@ public struct Recipe: Sendable {
         try train(paths: files.map(\.path), progress: progress)
     }
 
+    /// Trains on texts from memory, each a line (HuggingFace's `train_from_iterator`): the same
+    /// vocabulary as a file holding them one per line.
+    public func train<Texts: Sequence>(texts: Texts, progress: ((TrainingProgress) -> Void)? = nil) throws -> TrainedTokenizer
+        where Texts.Element == String {
+        try validate()
+        let frontEnd = try frontEndNames.frontEnd()
+        return try train(counts: WordCounter.count(texts: texts, options: countingOptions(frontEnd: frontEnd), progress: progress),
+                         frontEnd: frontEnd, progress: progress)
+    }
+
+    /// Trains on a counts file (`CountsFile`, from `vocab count`), which must have been counted
+    /// as this recipe counts (same front end, same line breaks): the vocabulary is then
+    /// byte-identical to training on the text.
+    /// - Complexity: reading the file, then the training.
+    public func train(countsFile path: String, progress: ((TrainingProgress) -> Void)? = nil) throws -> TrainedTokenizer {
+        try validate()
+        let (header, counts) = try CountsFile.read(path)
+        let names = frontEndNames, lineBreaks = keepsLineBreaks ?? trainer.keepsLineBreaks
+        guard header.frontEnd == names && header.keepsLineBreaks == lineBreaks else {
+            throw TrainingError.invalidOption("\(path) was counted with \(header.frontEnd.description) (line breaks \(header.keepsLineBreaks)), "
+                                              + "this \(algorithm.displayName) recipe counts with \(names.description) (line breaks \(lineBreaks)): "
+                                              + "count with the same --algorithm, -n and -p, or train with the file's front end")
+        }
+        var trained = try train(counts: counts, frontEnd: try names.frontEnd(), progress: progress)
+        trained.record.seed = header.sampledFrom == nil ? nil : seed ?? TrainingDefaults.seed
+        return trained
+    }
+
     /// Trains on word counts made with this recipe's front end (or `frontEnd`).
     public func train(counts: WordCounts, frontEnd: TextFrontEnd? = nil,
                       progress: ((TrainingProgress) -> Void)? = nil) throws -> TrainedTokenizer {

@@ -1,0 +1,351 @@
+import Foundation
+import VocabKit
+
+/// Word counts on disk: exact 64-bit counts of a corpus's pre-tokenized pieces, sorted by bytes,
+/// with the front end that made them, so counting can run apart from training (elsewhere, in
+/// shards, in bounded memory) and files merge in one streaming pass.
+///
+/// Format, version 1: UTF-8 text, one record per line.
+///
+/// ```
+/// # vocabkit-counts 1
+/// # normalizer: none
+/// # pre-tokenizers: gpt2
+/// # line-breaks: true
+/// # lines: 28249
+/// # bytes: 2274359
+/// # sampled-from: none
+/// # replaced-invalid-utf8: 0
+/// 31<TAB>!
+/// 7<TAB>\n
+/// # end: pieces 2 occurrences 38 fnv1a 8c1d4e0f3a2b5c6d
+/// ```
+///
+/// A record is the count, a tab, and the piece with `\` `\n` `\t` `\r` escaped as `\\` `\n` `\t`
+/// `\r`. Records are in strictly increasing byte order of the unescaped pieces. The last line
+/// checks the records: their number, the sum of their counts, and FNV-1a 64 over the record lines
+/// as written (each with its "\n"). A file without it is truncated.
+public enum CountsFile {
+    public static let version = 1
+
+    /// What a counts file records besides the pieces.
+    public struct Header: Sendable, Equatable {
+        /// The front end the pieces were made with.
+        public var frontEnd: FrontEndNames
+        /// Whether each line was counted with its "\n".
+        public var keepsLineBreaks: Bool
+        public var lines: Int
+        public var bytes: Int
+        /// Lines in the corpus when it was sampled.
+        public var sampledFrom: Int?
+        public var replacedInvalidSequences: Int
+
+        public init(frontEnd: FrontEndNames, keepsLineBreaks: Bool, lines: Int = 0, bytes: Int = 0, sampledFrom: Int? = nil,
+                    replacedInvalidSequences: Int = 0) {
+            self.frontEnd = frontEnd
+            self.keepsLineBreaks = keepsLineBreaks
+            (self.lines, self.bytes, self.sampledFrom, self.replacedInvalidSequences) = (lines, bytes, sampledFrom, replacedInvalidSequences)
+        }
+
+        /// Whether `other` was made the same way (front end and line breaks), so the two merge.
+        public func sameMaking(_ other: Header) -> Bool { frontEnd == other.frontEnd && keepsLineBreaks == other.keepsLineBreaks }
+
+        var text: [String] {
+            ["# vocabkit-counts \(CountsFile.version)", "# normalizer: \(CountsFile.escape(frontEnd.normalizer))",
+             "# pre-tokenizers: \(frontEnd.preTokenizers.map { CountsFile.escape($0) }.joined(separator: "\t"))", "# line-breaks: \(keepsLineBreaks)",
+             "# lines: \(lines)", "# bytes: \(bytes)", "# sampled-from: \(sampledFrom.map(String.init) ?? "none")",
+             "# replaced-invalid-utf8: \(replacedInvalidSequences)"]
+        }
+    }
+
+    /// `\`, newline, tab and carriage return escaped, as records and header values store them.
+    static func escape(_ bytes: UnsafeBufferPointer<UInt8>, into buffer: inout [UInt8]) {
+        for byte in bytes {
+            switch byte {
+            case 0x5C: buffer += [0x5C, 0x5C]
+            case 0x0A: buffer += [0x5C, 0x6E]
+            case 0x09: buffer += [0x5C, 0x74]
+            case 0x0D: buffer += [0x5C, 0x72]
+            default: buffer.append(byte)
+            }
+        }
+    }
+
+    static func escape(_ text: String) -> String {
+        var buffer: [UInt8] = []
+        Array(text.utf8).withUnsafeBufferPointer { escape($0, into: &buffer) }
+        return String(decoding: buffer, as: UTF8.self)
+    }
+
+    // MARK: Writing
+
+    /// Writes records in order, checking the order and accumulating the trailer.
+    final class Writer {
+        private let handle: FileHandle
+        private let path: String
+        private var buffer: [UInt8] = []
+        private var previous: [UInt8]?
+        private(set) var pieces = 0
+        private(set) var occurrences: Int64 = 0
+        private var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+
+        init(path: String, header: Header) throws {
+            guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+                throw InputError.cannotRead(path: path, reason: "cannot create the file")
+            }
+            (self.handle, self.path) = (handle, path)
+            buffer.append(contentsOf: Array((header.text.joined(separator: "\n") + "\n").utf8))
+        }
+
+        func add(_ piece: UnsafeBufferPointer<UInt8>, _ count: Int64) throws {
+            if let previous, !previous.lexicographicallyPrecedes(piece) {
+                throw TrainingError.invalidOption("counts out of order at \(String(decoding: piece, as: UTF8.self).debugDescription)")
+            }
+            previous = Array(piece)
+            let start = buffer.count
+            buffer.append(contentsOf: Array(String(count).utf8))
+            buffer.append(0x09)
+            CountsFile.escape(piece, into: &buffer)
+            buffer.append(0x0A)
+            for byte in buffer[start...] { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+            pieces += 1
+            occurrences += count
+            if buffer.count >= 1 << 20 { try flush() }
+        }
+
+        private func flush() throws {
+            do { try handle.write(contentsOf: Data(buffer)) } catch {
+                throw InputError.cannotRead(path: path, reason: "cannot write: \(error.localizedDescription)")
+            }
+            buffer.removeAll(keepingCapacity: true)
+        }
+
+        func finish() throws {
+            buffer.append(contentsOf: Array("# end: pieces \(pieces) occurrences \(occurrences) fnv1a \(String(hash, radix: 16))\n".utf8))
+            try flush()
+            try handle.synchronize()
+            try handle.close()
+        }
+    }
+
+    /// Writes `counts` (made as `header` says) to `path`, atomically.
+    /// - Complexity: O(total piece bytes).
+    public static func write(_ counts: WordCounts, header: Header, to path: String) throws {
+        try atomically(path) { temporary in
+            let writer = try Writer(path: temporary, header: header)
+            for (word, count) in counts.words { try word.withUnsafeBufferPointer { try writer.add($0, count) } }
+            try writer.finish()
+        }
+    }
+
+    /// Runs `body` on a temporary path beside `path`, then renames it over `path`; the temporary
+    /// file is removed if `body` throws.
+    static func atomically(_ path: String, _ body: (String) throws -> Void) throws {
+        let directory = (path as NSString).deletingLastPathComponent
+        let temporary = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).\(UUID().uuidString).tmp"
+        do {
+            try body(temporary)
+            guard rename(temporary, path) == 0 else { throw InputError.cannotRead(path: path, reason: "cannot write: \(String(cString: strerror(errno)))") }
+        } catch {
+            unlink(temporary)
+            throw error
+        }
+    }
+
+    // MARK: Reading
+
+    /// Reads a counts file line by line, validating it as it goes.
+    final class Reader {
+        let path: String
+        let header: Header
+        private let lines: LineBlockReader
+        private var block: [UInt8] = []
+        private var position = 0
+        private var previous: [UInt8]?
+        private var pieces = 0
+        private var occurrences: Int64 = 0
+        private var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        private var ended = false
+
+        init(path: String) throws {
+            let reader = try LineBlockReader(path: path)
+            var fields: [String: String] = [:]
+            var first = true
+            var pending: [UInt8] = [], offset = 0
+            func nextHeaderLine() throws -> String? {
+                while true {
+                    if offset < pending.count {
+                        let end = pending[offset...].firstIndex(of: 0x0A) ?? pending.count
+                        let line = String(decoding: pending[offset..<end], as: UTF8.self)
+                        offset = end + 1
+                        return line
+                    }
+                    guard let next = try reader.nextBlock() else { return nil }
+                    (pending, offset) = (next, 0)
+                }
+            }
+            while fields.count < 7 {
+                guard let line = try nextHeaderLine() else { throw Self.error(path, "the header is incomplete (not a counts file, or truncated)") }
+                if first {
+                    guard line == "# vocabkit-counts \(CountsFile.version)" else {
+                        throw Self.error(path, line.hasPrefix("# vocabkit-counts ") ? "version \(line.dropFirst(18)) is not supported (this VocabKit reads version \(CountsFile.version))"
+                                                                                    : "not a counts file (it does not start with \"# vocabkit-counts\")")
+                    }
+                    first = false
+                    continue
+                }
+                guard line.hasPrefix("# "), let colon = line.firstIndex(of: ":") else { throw Self.error(path, "bad header line \(line.debugDescription)") }
+                let valueStart = line.index(colon, offsetBy: 2, limitedBy: line.endIndex) ?? line.endIndex
+                fields[String(line[line.index(line.startIndex, offsetBy: 2)..<colon])] = String(line[valueStart...])
+            }
+            func number(_ key: String) throws -> Int {
+                guard let text = fields[key], let value = Int(text), value >= 0 else { throw Self.error(path, "bad or missing \"\(key)\" in the header") }
+                return value
+            }
+            guard let normalizer = fields["normalizer"], let preTokenizers = fields["pre-tokenizers"],
+                  let breaks = fields["line-breaks"], let keepsLineBreaks = Bool(breaks), let sampled = fields["sampled-from"] else {
+                throw Self.error(path, "the header lacks the front end or line-break setting")
+            }
+            header = Header(frontEnd: FrontEndNames(normalizer: try Self.unescape(Array(normalizer.utf8), path).string,
+                                                    preTokenizers: try preTokenizers.split(separator: "\t").map { try Self.unescape(Array($0.utf8), path).string }),
+                            keepsLineBreaks: keepsLineBreaks, lines: try number("lines"), bytes: try number("bytes"),
+                            sampledFrom: sampled == "none" ? nil : try number("sampled-from"),
+                            replacedInvalidSequences: try number("replaced-invalid-utf8"))
+            (self.path, self.lines, block, position) = (path, reader, pending, offset)
+        }
+
+        static func error(_ path: String, _ reason: String) -> InputError { .cannotRead(path: path, reason: reason) }
+
+        static func unescape(_ bytes: ArraySlice<UInt8>, _ path: String) throws -> [UInt8] {
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count)
+            var escaped = false
+            for byte in bytes {
+                if escaped {
+                    switch byte {
+                    case 0x5C: out.append(0x5C)
+                    case 0x6E: out.append(0x0A)
+                    case 0x74: out.append(0x09)
+                    case 0x72: out.append(0x0D)
+                    default: throw error(path, "bad escape \\\(Character(Unicode.Scalar(byte)))")
+                    }
+                    escaped = false
+                } else if byte == 0x5C {
+                    escaped = true
+                } else {
+                    out.append(byte)
+                }
+            }
+            if escaped { throw error(path, "a record ends inside an escape") }
+            return out
+        }
+
+        static func unescape(_ bytes: [UInt8], _ path: String) throws -> (bytes: [UInt8], string: String) {
+            let out = try unescape(bytes[...], path)
+            return (out, String(decoding: out, as: UTF8.self))
+        }
+
+        /// The next record, or nil at the (checked) end.
+        func next() throws -> (piece: [UInt8], count: Int64)? {
+            while true {
+                if ended { return nil }
+                if position >= block.count {
+                    guard let next = try lines.nextBlock() else { throw Self.error(path, "truncated: the \"# end\" line is missing") }
+                    (block, position) = (next, 0)
+                    continue
+                }
+                let end = block[position...].firstIndex(of: 0x0A) ?? block.count
+                let line = block[position..<end]
+                position = end + 1
+                if line.first == 0x23 {
+                    try checkEnd(String(decoding: line, as: UTF8.self))
+                    ended = true
+                    return nil
+                }
+                for byte in line { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+                hash = (hash ^ 0x0A) &* 0x0000_0100_0000_01B3
+                guard let tab = line.firstIndex(of: 0x09), let count = Int64(String(decoding: line[line.startIndex..<tab], as: UTF8.self)), count > 0 else {
+                    throw Self.error(path, "bad record \(String(decoding: line.prefix(60), as: UTF8.self).debugDescription)")
+                }
+                let piece = try Self.unescape(line[(tab + 1)...], path)
+                if let previous, !previous.lexicographicallyPrecedes(piece) {
+                    throw Self.error(path, "records are not in increasing byte order at \(String(decoding: piece, as: UTF8.self).debugDescription)")
+                }
+                previous = piece
+                pieces += 1
+                occurrences += count
+                return (piece, count)
+            }
+        }
+
+        private func checkEnd(_ line: String) throws {
+            let expected = "# end: pieces \(pieces) occurrences \(occurrences) fnv1a \(String(hash, radix: 16))"
+            guard line == expected else {
+                throw Self.error(path, "corrupt: the check line says \(line.debugDescription), the records give \(expected.debugDescription)")
+            }
+            if try lines.nextBlock() != nil || position < block.count { throw Self.error(path, "text after the \"# end\" line") }
+        }
+    }
+
+    /// Reads a counts file into memory.
+    /// - Complexity: O(file bytes).
+    public static func read(_ path: String) throws -> (header: Header, counts: WordCounts) {
+        let reader = try Reader(path: path)
+        var words: [(word: [UInt8], count: Int64)] = []
+        while let (piece, count) = try reader.next() { words.append((piece, count)) }
+        let h = reader.header
+        return (h, WordCounts(words: words, lines: h.lines, bytes: h.bytes, sampledFrom: h.sampledFrom, replacedInvalidSequences: h.replacedInvalidSequences))
+    }
+
+    /// Merges counts files made the same way into `output` in one streaming pass: equal pieces
+    /// add up, lines and bytes add up. Memory: one record per input.
+    /// - Complexity: O(total records x inputs).
+    public static func merge(_ paths: [String], into output: String) throws -> Header {
+        try merge(paths, into: output, stamping: nil)
+    }
+
+    /// The same; with `stamping`, the output's header takes its corpus figures (spilled runs
+    /// carry none) instead of the inputs' sums.
+    static func merge(_ paths: [String], into output: String, stamping: Header?) throws -> Header {
+        guard !paths.isEmpty else { throw TrainingError.invalidOption("give count files to merge") }
+        let readers = try paths.map { try Reader(path: $0) }
+        var header = readers[0].header
+        for reader in readers.dropFirst() {
+            guard reader.header.sameMaking(header) else {
+                throw TrainingError.invalidOption("\(reader.path) was counted with \(reader.header.frontEnd.description) (line breaks \(reader.header.keepsLineBreaks)), "
+                                                  + "\(readers[0].path) with \(header.frontEnd.description) (line breaks \(header.keepsLineBreaks)): count them the same way to merge them")
+            }
+            guard (reader.header.sampledFrom == nil) == (header.sampledFrom == nil) else {
+                throw TrainingError.invalidOption("\(reader.path) and \(readers[0].path): a sampled count and a full one do not merge")
+            }
+            header.lines += reader.header.lines
+            header.bytes += reader.header.bytes
+            header.replacedInvalidSequences += reader.header.replacedInvalidSequences
+            header.sampledFrom = header.sampledFrom.map { $0 + (reader.header.sampledFrom ?? 0) }
+        }
+        if let stamping { header = stamping }
+        try atomically(output) { temporary in
+            let writer = try Writer(path: temporary, header: header)
+            // The smallest current piece of every reader; ties go to the lower reader index.
+            var heads = try readers.map { try $0.next() }
+            while true {
+                var smallest: Int?
+                for (index, head) in heads.enumerated() {
+                    guard let head else { continue }
+                    if let s = smallest, !head.piece.lexicographicallyPrecedes(heads[s]!.piece) { continue }
+                    smallest = index
+                }
+                guard let first = smallest else { break }
+                let piece = heads[first]!.piece
+                var total: Int64 = 0
+                for index in heads.indices where heads[index]?.piece == piece {
+                    total += heads[index]!.count
+                    heads[index] = try readers[index].next()
+                }
+                try piece.withUnsafeBufferPointer { try writer.add($0, total) }
+            }
+            try writer.finish()
+        }
+        return header
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import VocabKit
+import VocabTraining
+
+/// `vocab count`: the front end's pieces of a corpus with exact counts, to a counts file.
+struct CountCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "count",
+        abstract: "Count the pre-tokenized pieces of a corpus into a counts file, or merge counts files.",
+        discussion: """
+        Writes exact 64-bit counts of the pieces the front end makes, sorted by bytes, with the front end and the corpus figures in the file's header (format: the CountsFile documentation). Counting stays within --memory: past it, sorted runs are spilled to disk and merged, so the counts are exact whatever the number of distinct pieces. The front end is the one `vocab train --algorithm A` would use, unless -n or -p say otherwise; `vocab train --from-counts FILE` with the same settings then gives the vocabulary training on the text gives.
+
+        Files counted the same way merge in one streaming pass: vocab count --merge A.counts B.counts -o ALL.counts
+
+        Example: vocab count --algorithm unigram Corpora/*.txt -o corpora.counts
+        """
+    )
+
+    @Argument(help: "Corpus files ('-' for standard input), or with --merge, counts files.") var inputs: [String]
+    @Option(name: .shortAndLong, help: "The counts file to write, atomically.") var output: String
+    @Flag(help: "Merge counts files instead of counting text.") var merge = false
+    @Option(help: "The algorithm whose front end to count with.") var algorithm: Algorithm = .bpe
+    @Flag(help: "BPE: character-level (its default pre-tokenizer differs).") var characters = false
+    @Flag(help: "Unigram: whole lines as pieces (SentencePiece without whitespace splitting).") var sentences = false
+    @OptionGroup(title: "Front end and corpus") var input: InputFlags
+    @Option(help: "Memory for the counting tables before spilling to disk, e.g. 512M or 2G (default: a quarter of the machine's memory).")
+    var memory: String?
+    @Flag(help: "No progress line on stderr.") var quiet = false
+
+    /// The recipe whose front end and counting these flags describe.
+    var recipe: Recipe {
+        var recipe = Recipe(algorithm, vocabularySize: 1)
+        input.apply(to: &recipe)
+        (recipe.bpe.characters, recipe.unigram.sentences) = (characters, sentences)
+        return recipe
+    }
+
+    /// "512M" or "2G" in bytes.
+    static func parseBytes(_ text: String) throws -> Int {
+        let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
+        let upper = text.uppercased()
+        let scale = upper.last.flatMap { units[$0] } ?? 1
+        guard let value = Double(scale == 1 ? upper : String(upper.dropLast())), value > 0 else {
+            throw ValidationError("--memory: '\(text)' is not a size (write 512M or 2G)")
+        }
+        return Int(value * Double(scale))
+    }
+
+    func validate() throws {
+        guard !inputs.isEmpty else { throw ValidationError("give at least one \(merge ? "counts file" : "corpus file")") }
+        if let memory { _ = try Self.parseBytes(memory) }
+    }
+
+    func run() throws {
+        let started = Date()
+        let header: CountsFile.Header
+        if merge {
+            header = try CountsFile.merge(inputs, into: output)
+        } else {
+            let recipe = recipe
+            let budget = try memory.map(Self.parseBytes) ?? Int(ProcessInfo.processInfo.physicalMemory / 4)
+            let progress = ProgressLine(label: "count", quiet: quiet)
+            defer { progress.finish() }
+            header = try WordCounter.countToFile(paths: inputs, options: recipe.countingOptions(frontEnd: try recipe.frontEndNames.frontEnd()),
+                                                 frontEnd: recipe.frontEndNames, memoryBudget: budget, output: output) { report in
+                progress.update(bytes: report.done, detail: report.phase)
+            }
+        }
+        let message = String(format: "%@ %d lines, %.1f MB (%@) in %.1f s, wrote %@\n", merge ? "merged" : "counted", header.lines,
+                             Double(header.bytes) / 1e6, header.frontEnd.description, Date().timeIntervalSince(started), output)
+        FileHandle.standardError.write(Data(message.utf8))
+    }
+}

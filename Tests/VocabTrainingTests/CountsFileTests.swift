@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+import VocabKit
+import VocabTestSupport
+@testable import VocabTraining
+
+@Suite("Counts files")
+struct CountsFileTests {
+    func temporaryDirectory() throws -> String {
+        let path = NSTemporaryDirectory() + "vocabkit-counts-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    /// Counts `paths` as `recipe` counts, into `output`.
+    @discardableResult
+    func count(_ paths: [String], _ recipe: Recipe, budget: Int = 1 << 30, to output: String) throws -> CountsFile.Header {
+        try WordCounter.countToFile(paths: paths, options: recipe.countingOptions(frontEnd: try recipe.frontEndNames.frontEnd()),
+                                    frontEnd: recipe.frontEndNames, memoryBudget: budget, output: output)
+    }
+
+    @Test("training from a counts file gives the vocabulary training on the text gives, for every algorithm")
+    func trainFromCounts() throws {
+        let corpus = [try corpusSlice("en", lines: 1500), try corpusSlice("ja", lines: 600)]
+        let folder = try temporaryDirectory()
+        for algorithm in Algorithm.allCases {
+            var recipe = Recipe(algorithm, vocabularySize: 1200)
+            recipe.unigram.sentences = algorithm == .unigram   // whole lines as pieces, too
+            try count(corpus, recipe, to: folder + "/\(algorithm).counts")
+            let fromCounts = try recipe.train(countsFile: folder + "/\(algorithm).counts").tokenizer
+            let direct = try recipe.train(paths: corpus).tokenizer
+            #expect(try TokenizerJSON.write(fromCounts) == TokenizerJSON.write(direct), "\(algorithm)")
+        }
+        // Counts made for another front end are refused, not silently used.
+        #expect(throws: TrainingError.self) { try Recipe.bpe(vocabularySize: 500).train(countsFile: folder + "/unigram.counts") }
+    }
+
+    @Test("shards merge into the counts of the whole corpus; spilling under a tiny budget changes nothing")
+    func mergeAndSpill() throws {
+        let folder = try temporaryDirectory()
+        let shards = ["en", "de", "zh"].map { try! corpusSlice($0, lines: 700) }
+        let recipe = Recipe.bpe(vocabularySize: 1)
+        let whole = try count(shards, recipe, to: folder + "/whole.counts")
+        for (index, shard) in shards.enumerated() { try count([shard], recipe, to: folder + "/\(index).counts") }
+        let merged = try CountsFile.merge((0..<3).map { folder + "/\($0).counts" }, into: folder + "/merged.counts")
+        #expect(merged == whole)
+        #expect(FileManager.default.contentsEqual(atPath: folder + "/merged.counts", andPath: folder + "/whole.counts"))
+        try count(shards, recipe, budget: 32 * 1024, to: folder + "/spilled.counts")
+        #expect(FileManager.default.contentsEqual(atPath: folder + "/spilled.counts", andPath: folder + "/whole.counts"))
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix(".") }
+        #expect(left.isEmpty, "temporary runs left behind: \(left)")
+    }
+
+    @Test("many distinct pieces count exactly under a budget far below an in-memory table")
+    func manyDistinctPieces() throws {
+        let folder = try temporaryDirectory()
+        // 300,000 distinct numbers, each twice, plus a common word: about 20 MB in a table.
+        var random = SplitMix64(seed: 4)
+        var lines: [String] = []
+        let numbers = (0..<300_000).map { _ in String(random.next() % 1_000_000_000_000) }
+        for chunk in stride(from: 0, to: numbers.count, by: 50) { lines.append((numbers[chunk..<chunk + 50] + ["the"]).joined(separator: " ")) }
+        let path = try temporaryFile((lines + lines).joined(separator: "\n") + "\n", name: "distinct-\(UUID().uuidString)")
+        var recipe = Recipe(.bpe, vocabularySize: 1)
+        recipe.preTokenizers = ["whitespace-split"]
+        let header = try count([path], recipe, budget: 1 << 20, to: folder + "/small.counts")
+        let (_, counts) = try CountsFile.read(folder + "/small.counts")
+        #expect(counts.words.count == Set(numbers).count + 1)
+        #expect(counts.words.allSatisfy { String(decoding: $0.word, as: UTF8.self) == "the" ? $0.count == 12_000 : $0.count % 2 == 0 })
+        #expect(counts.words.reduce(0) { $0 + $1.count } == Int64(2 * (numbers.count + lines.count)))
+        #expect(header.lines == 2 * lines.count)
+        try count([path], recipe, to: folder + "/large.counts")
+        #expect(FileManager.default.contentsEqual(atPath: folder + "/small.counts", andPath: folder + "/large.counts"))
+    }
+
+    @Test("bad counts files are clear errors: truncated, corrupt, out of order, not counts, other front ends")
+    func badFiles() throws {
+        let folder = try temporaryDirectory()
+        let recipe = Recipe.bpe(vocabularySize: 1)
+        try count([try corpusSlice("en", lines: 200)], recipe, to: folder + "/good.counts")
+        let good = try String(contentsOfFile: folder + "/good.counts", encoding: .utf8)
+        var lines = good.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        func expectError(_ text: String, _ message: String) throws {
+            let path = folder + "/bad-\(UUID().uuidString).counts"
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+            do {
+                _ = try CountsFile.read(path)
+                Issue.record("\(message): no error")
+            } catch {
+                #expect("\(error)".contains(message), "\(error)")
+            }
+        }
+        try expectError(lines.dropLast(2).joined(separator: "\n") + "\n", "truncated")
+        var corrupt = lines
+        corrupt[9] = "999" + corrupt[9].drop { $0 != "\t" }
+        try expectError(corrupt.joined(separator: "\n"), "corrupt")
+        lines.swapAt(9, 10)
+        try expectError(lines.joined(separator: "\n"), "increasing byte order")
+        try expectError("hello\tworld\n", "not a counts file")
+        try expectError(good.replacingOccurrences(of: "# vocabkit-counts 1", with: "# vocabkit-counts 9"), "version 9")
+        var other = Recipe.bpe(vocabularySize: 1)
+        other.normalizer = "nfkc"
+        try count([try corpusSlice("en", lines: 200)], other, to: folder + "/nfkc.counts")
+        #expect(throws: TrainingError.self) { try CountsFile.merge([folder + "/good.counts", folder + "/nfkc.counts"], into: folder + "/x.counts") }
+        #expect(!FileManager.default.fileExists(atPath: folder + "/x.counts"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix(".") }.isEmpty)
+    }
+}
