@@ -26,6 +26,9 @@ struct CountCommand: ParsableCommand {
     @OptionGroup(title: "Front end and corpus") var input: InputFlags
     @Option(help: "Memory for the counting tables before spilling to disk, e.g. 512M or 2G (default: a quarter of the machine's memory).")
     var memory: String?
+    @Option(name: .customLong("min-count"), help: "Drop pieces counted fewer times (the header records what was dropped; pruned counts no longer train what the text trains).")
+    var minCount: Int64?
+    @Option(name: .customLong("max-pieces"), help: "Keep only this many pieces, the most frequent (ties in byte order).") var maxPieces: Int?
     @Flag(help: "No progress line on stderr.") var quiet = false
 
     /// The recipe whose front end and counting these flags describe.
@@ -50,25 +53,35 @@ struct CountCommand: ParsableCommand {
     func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("give at least one \(merge ? "counts file" : "corpus file")") }
         if let memory { _ = try Self.parseBytes(memory) }
+        guard (minCount ?? 1) >= 1, (maxPieces ?? 1) >= 1 else { throw ValidationError("--min-count and --max-pieces must be at least 1") }
     }
 
     func run() throws {
         let started = Date()
+        let pruning = minCount != nil || maxPieces != nil
+        // With pruning, count or merge beside the output first, then prune into it.
+        let target = pruning ? (output as NSString).deletingLastPathComponent + "/.\((output as NSString).lastPathComponent).\(UUID().uuidString).unpruned" : output
+        defer { if pruning { try? FileManager.default.removeItem(atPath: target) } }
         let header: CountsFile.Header
         if merge {
-            header = try CountsFile.merge(inputs, into: output)
+            header = try CountsFile.merge(inputs, into: target)
         } else {
             let recipe = recipe
             let budget = try memory.map(Self.parseBytes) ?? Int(ProcessInfo.processInfo.physicalMemory / 4)
             let progress = ProgressLine(label: "count", quiet: quiet)
             defer { progress.finish() }
             header = try WordCounter.countToFile(paths: inputs, options: recipe.countingOptions(frontEnd: try recipe.frontEndNames.frontEnd()),
-                                                 frontEnd: recipe.frontEndNames, memoryBudget: budget, output: output) { report in
+                                                 frontEnd: recipe.frontEndNames, memoryBudget: budget, output: target) { report in
                 progress.update(bytes: report.done, detail: report.phase)
             }
         }
-        let message = String(format: "%@ %d lines, %.1f MB (%@) in %.1f s, wrote %@\n", merge ? "merged" : "counted", header.lines,
-                             Double(header.bytes) / 1e6, header.frontEnd.description, Date().timeIntervalSince(started), output)
+        var pruned = ""
+        if pruning {
+            let report = try CountsFile.prune(target, into: output, minCount: minCount ?? 1, maxPieces: maxPieces)
+            pruned = String(format: ", kept %d pieces, dropped %d (%.4f%% of occurrences)", report.keptPieces, report.droppedPieces, report.droppedShare * 100)
+        }
+        let message = String(format: "%@ %d lines, %.1f MB (%@) in %.1f s%@, wrote %@\n", merge ? "merged" : "counted", header.lines,
+                             Double(header.bytes) / 1e6, header.frontEnd.description, Date().timeIntervalSince(started), pruned, output)
         FileHandle.standardError.write(Data(message.utf8))
     }
 }

@@ -105,3 +105,31 @@ struct CountsFileTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix(".") }.isEmpty)
     }
 }
+
+@Suite("Pruning counts")
+struct PruningTests {
+    @Test("min count and max pieces keep the most frequent pieces, ties in byte order, and record what they dropped")
+    func pruning() throws {
+        let folder = NSTemporaryDirectory() + "vocabkit-prune-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let words: [(String, Int64)] = [("a", 5), ("b", 3), ("c", 3), ("d", 3), ("e", 1), ("f", 2)]
+        let counts = WordCounts(words: words.map { (Array($0.0.utf8), $0.1) }, lines: 4, bytes: 40)
+        let header = CountsFile.Header(frontEnd: FrontEndNames(normalizer: "none", preTokenizers: ["whitespace"]), keepsLineBreaks: false, lines: 4, bytes: 40)
+        try CountsFile.write(counts, header: header, to: folder + "/all.counts")
+        // At least 2, at most 3: a (5), then two of the three 3s in byte order (b, c).
+        let report = try CountsFile.prune(folder + "/all.counts", into: folder + "/top.counts", minCount: 2, maxPieces: 3)
+        #expect(report == CountsFile.PruningReport(keptPieces: 3, droppedPieces: 3, keptOccurrences: 11, droppedOccurrences: 6))
+        let (pruned, kept) = try CountsFile.read(folder + "/top.counts")
+        #expect(kept.words.map { String(decoding: $0.word, as: UTF8.self) } == ["a", "b", "c"])
+        #expect(pruned.pruned?.contains("dropped 3 of 6 pieces, 6 of 17 occurrences") == true, "\(String(describing: pruned.pruned))")
+        #expect(pruned.lines == 4 && pruned.sameMaking(header))
+        // Min count alone.
+        let atLeastThree = try CountsFile.prune(folder + "/all.counts", into: folder + "/three.counts", minCount: 3)
+        #expect(atLeastThree.keptPieces == 4 && atLeastThree.droppedOccurrences == 3)
+        // Training notes that the counts were pruned.
+        var recipe = Recipe(.word, vocabularySize: 4)
+        (recipe.normalizer, recipe.preTokenizers, recipe.keepsLineBreaks, recipe.minFrequency) = ("none", ["whitespace"], false, 1)
+        let trained = try recipe.train(countsFile: folder + "/top.counts")
+        #expect(trained.record.notes.contains { $0.contains("pruned counts") })
+    }
+}

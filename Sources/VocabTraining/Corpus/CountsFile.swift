@@ -39,6 +39,9 @@ public enum CountsFile {
         /// Lines in the corpus when it was sampled.
         public var sampledFrom: Int?
         public var replacedInvalidSequences: Int
+        /// What pruning dropped, if the counts were pruned (`CountsFile.Pruning`): the pieces and
+        /// occurrences dropped, and the rule. Pruned counts no longer train what the text trains.
+        public var pruned: String?
 
         public init(frontEnd: FrontEndNames, keepsLineBreaks: Bool, lines: Int = 0, bytes: Int = 0, sampledFrom: Int? = nil,
                     replacedInvalidSequences: Int = 0) {
@@ -54,7 +57,7 @@ public enum CountsFile {
             ["# vocabkit-counts \(CountsFile.version)", "# normalizer: \(CountsFile.escape(frontEnd.normalizer))",
              "# pre-tokenizers: \(frontEnd.preTokenizers.map { CountsFile.escape($0) }.joined(separator: "\t"))", "# line-breaks: \(keepsLineBreaks)",
              "# lines: \(lines)", "# bytes: \(bytes)", "# sampled-from: \(sampledFrom.map(String.init) ?? "none")",
-             "# replaced-invalid-utf8: \(replacedInvalidSequences)"]
+             "# replaced-invalid-utf8: \(replacedInvalidSequences)"] + (pruned.map { ["# pruned: \(CountsFile.escape($0))"] } ?? [])
         }
     }
 
@@ -198,6 +201,15 @@ public enum CountsFile {
                 let valueStart = line.index(colon, offsetBy: 2, limitedBy: line.endIndex) ?? line.endIndex
                 fields[String(line[line.index(line.startIndex, offsetBy: 2)..<colon])] = String(line[valueStart...])
             }
+            // An optional last header line: what pruning dropped.
+            func peeksPruned() throws -> Bool {
+                while offset >= pending.count {
+                    guard let next = try reader.nextBlock() else { return false }
+                    (pending, offset) = (next, 0)
+                }
+                return pending[offset...].starts(with: Array("# pruned: ".utf8))
+            }
+            if try peeksPruned(), let line = try nextHeaderLine() { fields["pruned"] = String(line.dropFirst("# pruned: ".count)) }
             func number(_ key: String) throws -> Int {
                 guard let text = fields[key], let value = Int(text), value >= 0 else { throw Self.error(path, "bad or missing \"\(key)\" in the header") }
                 return value
@@ -206,11 +218,13 @@ public enum CountsFile {
                   let breaks = fields["line-breaks"], let keepsLineBreaks = Bool(breaks), let sampled = fields["sampled-from"] else {
                 throw Self.error(path, "the header lacks the front end or line-break setting")
             }
-            header = Header(frontEnd: FrontEndNames(normalizer: try Self.unescape(Array(normalizer.utf8), path).string,
+            var made = Header(frontEnd: FrontEndNames(normalizer: try Self.unescape(Array(normalizer.utf8), path).string,
                                                     preTokenizers: try preTokenizers.split(separator: "\t").map { try Self.unescape(Array($0.utf8), path).string }),
                             keepsLineBreaks: keepsLineBreaks, lines: try number("lines"), bytes: try number("bytes"),
                             sampledFrom: sampled == "none" ? nil : try number("sampled-from"),
                             replacedInvalidSequences: try number("replaced-invalid-utf8"))
+            if let pruned = fields["pruned"] { made.pruned = try Self.unescape(Array(pruned.utf8), path).string }
+            header = made
             (self.path, self.lines, block, position) = (path, reader, pending, offset)
         }
 
@@ -297,6 +311,64 @@ public enum CountsFile {
         return (h, WordCounts(words: words, lines: h.lines, bytes: h.bytes, sampledFrom: h.sampledFrom, replacedInvalidSequences: h.replacedInvalidSequences))
     }
 
+    /// What `prune` dropped.
+    public struct PruningReport: Sendable, Equatable {
+        public var keptPieces: Int, droppedPieces: Int
+        public var keptOccurrences: Int64, droppedOccurrences: Int64
+        /// The share of occurrences dropped.
+        public var droppedShare: Double {
+            keptOccurrences + droppedOccurrences == 0 ? 0 : Double(droppedOccurrences) / Double(keptOccurrences + droppedOccurrences)
+        }
+    }
+
+    /// Writes the pieces of `path` counted at least `minCount` times, at most `maxPieces` of them
+    /// (the most frequent; ties in byte order), to `output`, atomically, and records in its header
+    /// what was dropped. Memory: one count per piece when `maxPieces` is given, else one record.
+    /// - Complexity: two streaming passes over `path` (one without `maxPieces`), plus sorting the
+    ///   counts.
+    public static func prune(_ path: String, into output: String, minCount: Int64 = 1, maxPieces: Int? = nil) throws -> PruningReport {
+        guard minCount >= 1, (maxPieces ?? 1) >= 1 else { throw TrainingError.invalidOption("prune with a minimum count and a piece limit of at least 1") }
+        // 1. What is kept: the pieces counted at least `minCount` times, and of those the
+        //    `maxPieces` most frequent (the count a piece needs, and how many at exactly that
+        //    count fit, in byte order).
+        var threshold: Int64 = minCount, atThreshold = Int.max
+        var report = PruningReport(keptPieces: 0, droppedPieces: 0, keptOccurrences: 0, droppedOccurrences: 0)
+        var candidates: [Int64] = []
+        var totalPieces = 0, totalOccurrences: Int64 = 0
+        let first = try Reader(path: path)
+        while let (_, count) = try first.next() {
+            (totalPieces, totalOccurrences) = (totalPieces + 1, totalOccurrences + count)
+            guard count >= minCount else { continue }
+            (report.keptPieces, report.keptOccurrences) = (report.keptPieces + 1, report.keptOccurrences + count)
+            if maxPieces != nil { candidates.append(count) }
+        }
+        if let maxPieces, candidates.count > maxPieces {
+            candidates.sort(by: >)
+            threshold = candidates[maxPieces - 1]
+            atThreshold = maxPieces - candidates.prefix { $0 > threshold }.count
+            report.keptPieces = maxPieces
+            report.keptOccurrences = candidates.prefix(maxPieces).reduce(0, +)
+        }
+        report.droppedPieces = totalPieces - report.keptPieces
+        report.droppedOccurrences = totalOccurrences - report.keptOccurrences
+        // 2. Copy what is kept, with the record of what was dropped.
+        let reader = try Reader(path: path)
+        var header = reader.header
+        let rule = "min count \(minCount)" + (maxPieces.map { ", at most \($0) pieces" } ?? "")
+        header.pruned = String(format: "%@: dropped %d of %d pieces, %lld of %lld occurrences (%.4f%%)", rule, report.droppedPieces,
+                               totalPieces, report.droppedOccurrences, totalOccurrences, report.droppedShare * 100)
+        try atomically(output) { temporary in
+            let writer = try Writer(path: temporary, header: header)
+            while let (piece, count) = try reader.next() {
+                guard count > threshold || (count == threshold && atThreshold > 0) else { continue }
+                if count == threshold { atThreshold -= 1 }
+                try piece.withUnsafeBufferPointer { try writer.add($0, count) }
+            }
+            try writer.finish()
+        }
+        return report
+    }
+
     /// Merges counts files made the same way into `output` in one streaming pass: equal pieces
     /// add up, lines and bytes add up. Memory: one record per input.
     /// - Complexity: O(total records x inputs).
@@ -324,6 +396,8 @@ public enum CountsFile {
             header.sampledFrom = header.sampledFrom.map { $0 + (reader.header.sampledFrom ?? 0) }
         }
         if let stamping { header = stamping }
+        let pruned = Set(readers.compactMap(\.header.pruned))
+        header.pruned = pruned.isEmpty ? nil : "merged from pruned counts: " + pruned.sorted().joined(separator: "; ")
         try atomically(output) { temporary in
             let writer = try Writer(path: temporary, header: header)
             // The smallest current piece of every reader; ties go to the lower reader index.

@@ -171,6 +171,7 @@ public struct Recipe: Sendable {
         }
         var trained = try train(counts: counts, frontEnd: try names.frontEnd(), progress: progress)
         trained.record.seed = header.sampledFrom == nil ? nil : seed ?? TrainingDefaults.seed
+        if let pruned = header.pruned { trained.record.notes.append("trained on pruned counts (\(pruned))") }
         return trained
     }
 
