@@ -60,11 +60,12 @@ struct CountCommand: ParsableCommand {
         let started = Date()
         let pruning = minCount != nil || maxPieces != nil
         // With pruning, count or merge beside the output first, then prune into it.
-        let target = pruning ? (output as NSString).deletingLastPathComponent + "/.\((output as NSString).lastPathComponent).\(UUID().uuidString).unpruned" : output
+        let folder = (output as NSString).deletingLastPathComponent
+        let target = pruning ? (folder.isEmpty ? "." : folder) + "/.\((output as NSString).lastPathComponent).\(UUID().uuidString).unpruned" : output
         defer { if pruning { try? FileManager.default.removeItem(atPath: target) } }
         let header: CountsFile.Header
         if merge {
-            header = try CountsFile.merge(inputs, into: target)
+            header = try CountsFile.merge(inputs, into: target)   // many files: merged mergeWidth at a time
         } else {
             let recipe = recipe
             let budget = try memory.map(Self.parseBytes) ?? Int(ProcessInfo.processInfo.physicalMemory / 4)
@@ -73,7 +74,7 @@ struct CountCommand: ParsableCommand {
             header = try WordCounter.countToFile(paths: inputs, options: recipe.countingOptions(frontEnd: try recipe.frontEndNames.frontEnd()),
                                                  frontEnd: recipe.frontEndNames, memoryBudget: budget, output: target) { report in
                 progress.update(bytes: report.done, detail: report.phase)
-            }
+            }.header
         }
         var pruned = ""
         if pruning {

@@ -144,8 +144,15 @@ struct SweepCommand: ParsableCommand {
         for group in groups {
             let path = folder + "/" + group + ".txt"
             guard let data = FileManager.default.contents(atPath: path) else { continue }
-            reference[group] = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
-                .map(String.init).filter { !$0.isEmpty }
+            // Every line is a message, empty ones too (dropping one would shift the alignment).
+            var lines = String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map {
+                $0.hasSuffix("\r") ? String($0.dropLast()) : String($0)
+            }
+            if lines.last == "" { lines.removeLast() }
+            reference[group] = lines
+        }
+        guard !reference.isEmpty else {
+            throw ValidationError("--parallel-reference: \(folder) has no GROUP.txt for any group (\(groups.joined(separator: ", ")))")
         }
         guard Set(reference.values.map(\.count)).count <= 1 else {
             throw ValidationError("--parallel-reference: the files of \(folder) do not have the same number of lines, so they cannot be aligned")

@@ -126,6 +126,7 @@ struct FrontEndChangeTests {
     @Test("changed characters: case mapping in place, accents, compatibility forms; inserted spaces change nothing")
     func counting() throws {
         #expect(try changed("lowercase", "Café Olé") == 2)
+        #expect(try changed("lowercase", "Дом ÉTÉ δΔ") == 5, "non-ASCII case mapping in place counts too (Д, É, T, É, Δ)")
         #expect(try changed("bert", "Café") == 2)            // C lowercased, é loses its accent
         #expect(try changed("nfkc", "ﬁne") == 1)
         #expect(try changed("cjk-spacing", "中文ok") == 0)

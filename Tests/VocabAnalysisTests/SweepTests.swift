@@ -232,6 +232,9 @@ struct FoldLeakageTests {
         #expect(abs(corpus.duplicateShare(inGroup: 0) - Double(repeated) / Double(bytes)) < 1e-12)
         // Every fold still gets units (classes are dealt round robin).
         #expect((0..<5).allSatisfy { !corpus.units(inFold: $0).isEmpty })
+        // A unit limit is never passed by a large class, and the kept classes are still dealt evenly.
+        let limited = try SweepCorpus(groups: [("g", [path])], unit: .line, folds: 5, seed: 9, maxUnitsPerGroup: 20)
+        #expect(limited.unitCount <= 20 && (0..<5).allSatisfy { !limited.units(inFold: $0).isEmpty }, "\(limited.unitCount) units")
     }
 
     @Test("auto picks the largest unit with enough per fold; a folder is a group of files")

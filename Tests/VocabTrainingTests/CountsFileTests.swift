@@ -14,7 +14,7 @@ struct CountsFileTests {
 
     /// Counts `paths` as `recipe` counts, into `output`.
     @discardableResult
-    func count(_ paths: [String], _ recipe: Recipe, budget: Int = 1 << 30, to output: String) throws -> CountsFile.Header {
+    func count(_ paths: [String], _ recipe: Recipe, budget: Int = 1 << 30, to output: String) throws -> WordCounter.CountingResult {
         try WordCounter.countToFile(paths: paths, options: recipe.countingOptions(frontEnd: try recipe.frontEndNames.frontEnd()),
                                     frontEnd: recipe.frontEndNames, memoryBudget: budget, output: output)
     }
@@ -41,11 +41,27 @@ struct CountsFileTests {
         let shards = ["en", "de", "zh"].map { try! corpusSlice($0, lines: 700) }
         let recipe = Recipe.bpe(vocabularySize: 1)
         let whole = try count(shards, recipe, to: folder + "/whole.counts")
+        #expect(whole.runs == 1, "a large budget spills nothing: \(whole.runs) runs")
         for (index, shard) in shards.enumerated() { try count([shard], recipe, to: folder + "/\(index).counts") }
         let merged = try CountsFile.merge((0..<3).map { folder + "/\($0).counts" }, into: folder + "/merged.counts")
-        #expect(merged == whole)
+        #expect(merged == whole.header)
         #expect(FileManager.default.contentsEqual(atPath: folder + "/merged.counts", andPath: folder + "/whole.counts"))
-        try count(shards, recipe, budget: 32 * 1024, to: folder + "/spilled.counts")
+        let spilled = try count(shards, recipe, budget: 32 * 1024, to: folder + "/spilled.counts")
+        #expect(spilled.runs > 1, "a tiny budget spills: \(spilled.runs) runs")
+        // More files than one merge reads at once go through intermediate merges.
+        let text = try String(contentsOfFile: shards[0], encoding: .utf8).split(separator: "\n").map(String.init)
+        let pieces = (0..<(CountsFile.mergeWidth + 6)).map { i in stride(from: i, to: text.count, by: CountsFile.mergeWidth + 6).map { text[$0] } }
+        let paths = try pieces.enumerated().map { index, lines in
+            let path = try temporaryFile(lines.joined(separator: "\n") + "\n", name: "piece-\(UUID().uuidString)")
+            try count([path], recipe, to: folder + "/piece-\(index).counts")
+            return folder + "/piece-\(index).counts"
+        }
+        try count([shards[0]], recipe, to: folder + "/first.counts")
+        let expected = try CountsFile.read(folder + "/first.counts")
+        let wide = try CountsFile.merge(paths, into: folder + "/wide.counts")
+        let got = try CountsFile.read(folder + "/wide.counts")
+        #expect(got.counts.words.elementsEqual(expected.counts.words) { $0.word == $1.word && $0.count == $1.count }, "a \(paths.count)-way merge")
+        #expect(wide.lines == expected.header.lines)
         #expect(FileManager.default.contentsEqual(atPath: folder + "/spilled.counts", andPath: folder + "/whole.counts"))
         let left = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix(".") }
         #expect(left.isEmpty, "temporary runs left behind: \(left)")
@@ -62,7 +78,9 @@ struct CountsFileTests {
         let path = try temporaryFile((lines + lines).joined(separator: "\n") + "\n", name: "distinct-\(UUID().uuidString)")
         var recipe = Recipe(.bpe, vocabularySize: 1)
         recipe.preTokenizers = ["whitespace-split"]
-        let header = try count([path], recipe, budget: 1 << 20, to: folder + "/small.counts")
+        let result = try count([path], recipe, budget: 1 << 20, to: folder + "/small.counts")
+        #expect(result.runs >= 10, "the table (about 20 MB) spilled under a 1 MB budget: \(result.runs) runs")
+        let header = result.header
         let (_, counts) = try CountsFile.read(folder + "/small.counts")
         #expect(counts.words.count == Set(numbers).count + 1)
         #expect(counts.words.allSatisfy { String(decoding: $0.word, as: UTF8.self) == "the" ? $0.count == 12_000 : $0.count % 2 == 0 })

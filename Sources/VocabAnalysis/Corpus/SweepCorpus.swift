@@ -18,7 +18,7 @@ public enum CorpusUnit: String, Sendable, Codable, CaseIterable {
 /// Corpora cut into units, each unit tagged with its group (language) and cross-validation fold.
 ///
 /// Units are assigned to folds by a seeded permutation within each group, so every fold holds
-/// about 1/k of every group, and the same files, unit kind, fold count and seed always give the
+/// about 1/k of every group's distinct units, and the same files, unit kind, fold count and seed always give the
 /// same folds. Units with exactly the same text go to the same fold (a repeated line or
 /// boilerplate block held out while its copy is trained on would flatter held-out compression);
 /// `duplicateBytes(inGroup:)` says how much of each group that concerns.
@@ -102,15 +102,18 @@ public struct SweepCorpus: Sendable {
             var order = Array(members.indices)
             var random = SplitMix64(seed: seed &+ (parallel ? 0 : UInt64(groupIndex)))
             Self.shuffle(&order, &random)
+            // Kept classes are dealt round robin; with `maxUnitsPerGroup`, a class that would pass the
+            // limit is skipped (never split), so at most that many units are kept.
             var foldOf = [Int32](repeating: -1, count: groupRanges.count)
-            var kept = 0
-            for (position, classIndex) in order.enumerated() {
-                if let maxUnitsPerGroup, kept >= maxUnitsPerGroup { break }
-                for index in members[classIndex] { foldOf[index] = Int32(position % folds) }
+            var kept = 0, keptClasses = 0
+            for classIndex in order {
+                if let maxUnitsPerGroup, kept + members[classIndex].count > maxUnitsPerGroup { continue }
+                for index in members[classIndex] { foldOf[index] = Int32(keptClasses % folds) }
                 kept += members[classIndex].count
+                keptClasses += 1
             }
-            guard min(order.count, maxUnitsPerGroup ?? .max) >= folds else {
-                throw AnalysisError.invalidCorpus("\(group.name) has \(order.count) distinct \(unit.rawValue)s, fewer than the \(folds) folds")
+            guard keptClasses >= folds else {
+                throw AnalysisError.invalidCorpus("\(group.name) has \(keptClasses) distinct \(unit.rawValue)s\(maxUnitsPerGroup == nil ? "" : " within --max-units"), fewer than the \(folds) folds")
             }
             for (index, range) in groupRanges.enumerated() where foldOf[index] >= 0 {
                 ranges.append(range)

@@ -10,7 +10,7 @@ import Foundation
 /// parameters, SlimPajama, vocabularies of 4K to 96K, their tokenizer), not on this corpus;
 /// approaches 1 and 2 assume compute-optimal training (data scaled with N_nv), approach 3 takes a
 /// FLOP budget (by default the compute-optimal one for N_nv). Their characters-per-token curve
-/// caps V at 200,000.
+/// is only defined up to V = 200,000: larger predictions extrapolate their fits.
 ///
 /// Checked against the published headline: N_nv = 70B with d = 8,192 (Llama 2 70B) gives
 /// 212K, 231K and 218K (at least 216K, the paper says); the default model (N = 84.9M, d = 768)

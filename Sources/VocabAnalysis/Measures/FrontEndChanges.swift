@@ -14,10 +14,14 @@ enum FrontEndChanges {
     static func changedCharacters(original: ArraySlice<UInt8>, normalized: NormalizedText) -> Int {
         let source = Array(original), output = normalized.bytes
         var changed = 0, o = 0, n = 0
+        // One to one: the same byte length, but a character may be rewritten in place (case
+        // mapping of "Д" to "д" keeps two bytes and adds no region): compare whole characters.
         func countOneToOne(until end: Int) {
             while o < end && n < output.count {
-                if source[o] != output[n] && (source[o] & 0xC0) != 0x80 { changed += 1 }
-                o += 1; n += 1
+                var length = 1
+                while o + length < end && (source[o + length] & 0xC0) == 0x80 { length += 1 }
+                if n + length > output.count || !source[o..<(o + length)].elementsEqual(output[n..<(n + length)]) { changed += 1 }
+                o += length; n += length
             }
         }
         for (normalizedStart, normalizedEnd, originalStart, originalEnd) in normalized.changedRegions {

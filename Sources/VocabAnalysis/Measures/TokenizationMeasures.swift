@@ -56,8 +56,9 @@ public struct TokenizationMeasures: Sendable, Codable, Equatable {
     /// ((train - held-out) / held-out): how much compression was learned by heart.
     public var trainBytesPerToken: Double = 0
     public var compressionGap: Double = 0
-    /// Held-out probability mass of the adaptive-softmax tail clusters (tokens ranked by
-    /// held-out frequency: head 1/8 of the vocabulary, tail 1 the next 3/8, tail 2 the rest).
+    /// Held-out probability mass of the adaptive-softmax tail clusters (tokens ranked by their
+    /// frequency on a training fold, or held out without one: head 1/8 of the vocabulary, tail 1
+    /// the next 3/8, tail 2 the rest).
     public var adaptiveTailMass: [Double] = [0, 0]
 
     public init() {}
@@ -74,7 +75,9 @@ public struct TokenizationMeasures: Sendable, Codable, Equatable {
         (m.tokensPerWord, m.splitWordShare, m.oovTypeRate) = (mean(\.tokensPerWord), mean(\.splitWordShare), mean(\.oovTypeRate))
         (m.unknownWordShare, m.unknownRate, m.byteFallbackRate) = (mean(\.unknownWordShare), mean(\.unknownRate), mean(\.byteFallbackRate))
         (m.characterCoverage, m.tokensPerThousandCharacters) = (mean(\.characterCoverage), mean(\.tokensPerThousandCharacters))
-        (m.bytesPerToken, m.tokensPerByte) = (mean(\.bytesPerToken), mean(\.tokensPerByte))
+        // Tokens per byte is the mean; bytes per token its inverse, so the two columns agree.
+        m.tokensPerByte = mean(\.tokensPerByte)
+        m.bytesPerToken = m.tokensPerByte > 0 ? 1 / m.tokensPerByte : 0
         (m.lengthP50, m.lengthP95, m.lengthP99, m.overContextShare) = (mean(\.lengthP50), mean(\.lengthP95), mean(\.lengthP99), mean(\.overContextShare))
         (m.shannonEfficiency, m.renyiEfficiency, m.entropyPerCharacter) = (mean(\.shannonEfficiency), mean(\.renyiEfficiency), mean(\.entropyPerCharacter))
         (m.unusedTokenShare, m.rareTokenShare) = (mean(\.unusedTokenShare), mean(\.rareTokenShare))

@@ -12,7 +12,8 @@ extension SweepReport {
 
     /// One chart of a measure against size, a line per algorithm with fold-std error bars. Points
     /// measured on only some folds are drawn hollow, off the line; an algorithm the constraints
-    /// exclude at every size is dashed, its reason in the legend.
+    /// exclude at every size is dashed and marked excluded in the legend (the recommendation
+    /// gives the reason).
     func chart(title: String, subtitle: String? = nil, yLabel: String, percent: Bool = false, marked: Bool = false,
                value: (Point) -> MeasureSummary?) -> SVGChart {
         var series: [SVGChart.Series] = []

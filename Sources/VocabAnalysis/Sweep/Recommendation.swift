@@ -154,7 +154,7 @@ public struct Recommendation: Sendable, Codable, Equatable {
         case .muv:
             threshold = best.objective.mean
         case .computeOptimal:
-            let ranked = fits.filter { fit in allowed.contains { $0.algorithm.rawValue == fit.key } }
+            let ranked = fits.filter { fit in allowed.contains { $0.algorithm.rawValue == fit.key } }.sorted { $0.key < $1.key }
                 .min { $0.value.flopsPerCharacter < $1.value.flopsPerCharacter }
             if let (name, fit) = ranked {
                 let candidates = allowed.filter { $0.algorithm.rawValue == name }
@@ -214,7 +214,12 @@ public struct Recommendation: Sendable, Codable, Equatable {
             }
         }
         if objective.isComputePerByte {
-            text += "This objective is compute per byte of text at a fixed model size N: it does not model quality (how well rare tokens are learned), so by it alone the word-level vocabulary is the cheapest; only the UNK limit keeps it out. "
+            text += "This objective is compute per byte of text at a fixed model size N: it does not model quality (how well rare tokens are learned). "
+            let wordExcluded = points.filter { $0.algorithm == .word }
+            if !wordExcluded.isEmpty, wordExcluded.allSatisfy({ $0.excludedBecause?.hasPrefix("UNK") == true }),
+               let cheapest = points.min(by: { $0.objective.mean < $1.objective.mean }), cheapest.algorithm == .word {
+                text += "By it alone the word-level vocabulary is the cheapest; only the UNK limit keeps it out. "
+            }
         }
         text += String(format: "At this point: %.3f tokens per word (± %.3f), UNK rate %.3f%%", fertility.mean, fertility.standardDeviation, unknown * 100)
         let cost = VocabularyCost(size: chosen.size, model: model)

@@ -74,15 +74,23 @@ public enum WordCounter {
                           replacedInvalidSequences: stats.invalid)
     }
 
+    /// What `countToFile` wrote: the header, and how many sorted runs it spilled.
+    public struct CountingResult: Sendable {
+        public var header: CountsFile.Header
+        public var runs: Int
+    }
+
     /// Counts the words of `paths` into a counts file (`CountsFile`) in bounded memory: whenever
-    /// the workers' tables pass `memoryBudget` bytes, they are merged, sorted and spilled to a run
-    /// file beside `output`; at the end the runs are merged in one streaming pass. The counts are
-    /// exact whatever the budget; the temporary runs are removed, on error too.
+    /// the workers' tables pass a third of `memoryBudget` bytes, they are merged, sorted and spilled
+    /// to a run file beside `output` (merging and sorting take about twice the tables again); at
+    /// the end the runs are merged, at most `CountsFile.mergeWidth` at a time. The counts are exact
+    /// whatever the budget; the temporary runs are removed, on error too.
     /// - Complexity: O(corpus) front-end work plus O(distinct pieces x runs) merging; memory about
-    ///   `memoryBudget` plus one record per run.
+    ///   `memoryBudget`, plus one read buffer (about 0.5 MB) per run being merged.
     public static func countToFile(paths: [String], options: WordCountingOptions, frontEnd: FrontEndNames, memoryBudget: Int,
-                                   output: String, progress: ((TrainingProgress) -> Void)? = nil) throws -> CountsFile.Header {
-        let directory = ((output as NSString).deletingLastPathComponent as NSString).appendingPathComponent(".vocab-count-\(UUID().uuidString)")
+                                   output: String, progress: ((TrainingProgress) -> Void)? = nil) throws -> CountingResult {
+        let folder = (output as NSString).deletingLastPathComponent
+        let directory = (folder.isEmpty ? "." : folder) + "/.vocab-count-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var runs: [String] = []
@@ -97,13 +105,13 @@ public enum WordCounter {
             tables = tables.map { _ in WordCountTable() }
         }
         var (tables, stats) = try countRounds(paths: paths, options: options, progress: progress) { tables in
-            if tables.reduce(0, { $0 + $1.memoryBytes }) > memoryBudget { try spill(&tables) }
+            if tables.reduce(0, { $0 + $1.memoryBytes }) > memoryBudget / 3 { try spill(&tables) }
         }
         try spill(&tables)
         guard !runs.isEmpty else { throw InputError.invalidCorpus("the corpus has no text to count (\(paths.joined(separator: ", ")))") }
         var stamped = header
         (stamped.lines, stamped.bytes, stamped.sampledFrom, stamped.replacedInvalidSequences) = (stats.lines, stats.bytes, stats.sampledFrom, stats.invalid)
-        return try CountsFile.merge(runs, into: output, stamping: stamped)
+        return CountingResult(header: try CountsFile.mergeInLevels(runs, into: output, stamping: stamped, scratch: directory), runs: runs.count)
     }
 
     /// Reads the corpus in rounds of up to `threads` blocks, counting each block into its worker's
@@ -166,8 +174,12 @@ public enum WordCounter {
     /// Counts the words of `texts`, each a line (the equivalent of HuggingFace's
     /// `train_from_iterator`): the same counts as a file holding them one per line.
     /// - Complexity: one pass over the sequence, in blocks of about 256 KB counted in parallel.
+    /// `options.maxLines` does not apply (a sequence is read once): sample it before.
     public static func count<Texts: Sequence>(texts: Texts, options: WordCountingOptions,
                                               progress: ((TrainingProgress) -> Void)? = nil) throws -> WordCounts where Texts.Element == String {
+        guard options.maxLines == nil else {
+            throw InputError.invalidCorpus("a line sample (maxLines) applies to files; sample the texts before passing them")
+        }
         var tables = [WordCountTable](repeating: WordCountTable(), count: Parallel.workers(options.threads))
         var iterator = texts.makeIterator()
         let stats = try countBlocks(of: {

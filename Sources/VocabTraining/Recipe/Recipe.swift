@@ -162,6 +162,7 @@ public struct Recipe: Sendable {
     /// - Complexity: reading the file, then the training.
     public func train(countsFile path: String, progress: ((TrainingProgress) -> Void)? = nil) throws -> TrainedTokenizer {
         try validate()
+        guard maxLines == nil else { throw TrainingError.invalidOption("a line sample (--max-lines) applies when counting; count with it instead") }
         let (header, counts) = try CountsFile.read(path)
         let names = frontEndNames, lineBreaks = keepsLineBreaks ?? trainer.keepsLineBreaks
         guard header.frontEnd == names && header.keepsLineBreaks == lineBreaks else {
@@ -170,7 +171,7 @@ public struct Recipe: Sendable {
                                               + "count with the same --algorithm, -n and -p, or train with the file's front end")
         }
         var trained = try train(counts: counts, frontEnd: try names.frontEnd(), progress: progress)
-        trained.record.seed = header.sampledFrom == nil ? nil : seed ?? TrainingDefaults.seed
+        trained.record.seed = nil   // a sampled count's seed is not recorded in the file
         if let pruned = header.pruned { trained.record.notes.append("trained on pruned counts (\(pruned))") }
         return trained
     }
