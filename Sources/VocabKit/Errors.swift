@@ -42,14 +42,18 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// Errors reading input files.
+/// Errors reading input files and writing output files.
 public enum InputError: Error, Equatable, CustomStringConvertible {
     case cannotRead(path: String, reason: String)
+    /// A file could not be created, written in full or renamed into place (e.g. a full disk).
+    case cannotWrite(path: String, reason: String)
     case invalidCorpus(String)
 
     public var description: String {
         switch self {
         case .cannotRead(let path, let reason): return "cannot read \(path): \(reason)"
+        case .cannotWrite(let path, let reason):
+            return "cannot write \(path): \(reason); check the free space and permissions of its folder"
         case .invalidCorpus(let reason): return reason
         }
     }

@@ -114,7 +114,7 @@ struct SweepTests {
                                             frontEnds: [:], model: options.model, objective: .flopsPerByte, constraints: RecommendationConstraints(),
                                             rareThreshold: 10, pivot: "en", parallel: false)
         let report = try SweepReport(results: results, settings: settings, seconds: 1)
-        let directory = NSTemporaryDirectory() + "vocabkit-report-\(UUID().uuidString)"
+        let directory = temporaryPath("report")
         try report.write(to: directory)
         let html = try String(contentsOfFile: directory + "/report.html", encoding: .utf8)
         #expect(html.components(separatedBy: "<svg").count - 1 == 6)
@@ -239,7 +239,7 @@ struct FoldLeakageTests {
 
     @Test("auto picks the largest unit with enough per fold; a folder is a group of files")
     func automaticUnit() throws {
-        let folder = NSTemporaryDirectory() + "vocabkit-folder-\(UUID().uuidString)"
+        let folder = temporaryPath("folder")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         for i in 0..<60 {
             try Data("document \(i) first paragraph\n\nsecond paragraph of \(i)\n".utf8).write(to: URL(fileURLWithPath: folder + "/f\(i).txt"))

@@ -21,10 +21,18 @@ struct CommandLineTests {
         let stderr: String
     }
 
-    func vocab(_ arguments: [String], input: Data? = nil) throws -> Run {
+    /// Runs `vocab`; with `fileSizeLimit` (in kilobytes), under `ulimit -f` with SIGXFSZ ignored,
+    /// so writes past it fail as they would on a full disk.
+    func vocab(_ arguments: [String], input: Data? = nil, fileSizeLimit: Int? = nil) throws -> Run {
         let process = Process()
-        process.executableURL = Self.executable
-        process.arguments = arguments + (arguments.first == "train" ? ["--quiet"] : [])
+        let arguments = arguments + (arguments.first == "train" ? ["--quiet"] : [])
+        if let fileSizeLimit {
+            process.executableURL = URL(fileURLWithPath: "/bin/bash")
+            process.arguments = ["-c", "trap '' XFSZ; ulimit -f \(fileSizeLimit); exec \"$0\" \"$@\"", Self.executable.path] + arguments
+        } else {
+            process.executableURL = Self.executable
+            process.arguments = arguments
+        }
         let out = Pipe(), err = Pipe(), inPipe = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -137,5 +145,28 @@ struct CommandLineTests {
         let tiktoken = corporaDirectory.deletingLastPathComponent().appendingPathComponent("Tests/Fixtures/tiktoken/cl100k_base.tiktoken").path
         let badId = try vocab(["decode", "-t", tiktoken], input: Data("1 2 99999999\n".utf8))
         #expect(badId.status != 0 && badId.stderr.contains("line 1"), "\(badId.stderr)")
+    }
+
+    @Test("a full disk while counting, spilling or merging is a clear error and leaves no file behind")
+    func fullDisk() throws {
+        let folder = temporary("full-disk")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let corpora = ["en", "de", "ru", "zh"].map { corporaDirectory.appendingPathComponent("\($0).txt").path }
+        let output = folder + "/all.counts"
+        let whole = try vocab(["count", "--quiet"] + corpora + ["-o", output])
+        #expect(whole.status == 0, "\(whole.stderr)")
+        let size = try FileManager.default.attributesOfItem(atPath: output)[.size] as! Int
+        try FileManager.default.removeItem(atPath: output)
+        for (name, flags) in [("final write", [String]()), ("spilling", ["--memory", "2M"])] {
+            let run = try vocab(["count", "--quiet"] + flags + corpora + ["-o", output], fileSizeLimit: size / 4096)
+            #expect(run.status != 0, "\(name): a write past the limit must fail")
+            #expect(run.stderr.contains("cannot write") && run.stderr.contains("free space"), "\(name): \(run.stderr)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: folder).isEmpty, "\(name): files left behind")
+        }
+        for part in ["a", "b"] { #expect(try vocab(["count", "--quiet", corpora[0], "-o", folder + "/\(part).counts"]).status == 0) }
+        let merge = try vocab(["count", "--quiet", "--merge", folder + "/a.counts", folder + "/b.counts", "-o", output], fileSizeLimit: size / 8192)
+        #expect(merge.status != 0 && merge.stderr.contains("cannot write"), "merge: \(merge.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["a.counts", "b.counts"])
     }
 }

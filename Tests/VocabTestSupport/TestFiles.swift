@@ -18,15 +18,30 @@ public func fixture(_ path: String) -> URL {
 /// Writes `text` to a temporary file and returns its path. The file is written atomically, so
 /// tests running in parallel that ask for the same name never read a half-written file.
 public func temporaryFile(_ text: String, name: String = UUID().uuidString) throws -> String {
-    let path = NSTemporaryDirectory() + "vocabkit-\(name).txt"
+    let path = testScratchFolder + "vocabkit-\(name).txt"
     try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
     return path
 }
 
 /// A fresh temporary path ending in `name` (nothing is created).
 public func temporaryPath(_ name: String) -> String {
-    NSTemporaryDirectory() + "vocabkit-\(UUID().uuidString)-\(name)"
+    testScratchFolder + "vocabkit-\(UUID().uuidString)-\(name)"
 }
+
+/// This test process's own folder in the temporary directory (with a trailing "/"), removed with
+/// everything in it when the process exits, so test runs leave nothing behind.
+private let testScratchFolder: String = {
+    let folder = NSTemporaryDirectory() + "vocabkit-tests-\(getpid())-\(UUID().uuidString)/"
+    try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    scratchFolderToRemove = strdup(folder)
+    atexit {
+        guard let folder = scratchFolderToRemove else { return }
+        try? FileManager.default.removeItem(atPath: String(cString: folder))
+    }
+    return folder
+}()
+
+nonisolated(unsafe) private var scratchFolderToRemove: UnsafeMutablePointer<CChar>?
 
 /// The first `lines` lines of a corpus in `Corpora/`, as a temporary file.
 public func corpusSlice(_ name: String, lines: Int) throws -> String {

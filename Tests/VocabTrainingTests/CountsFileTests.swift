@@ -7,7 +7,7 @@ import VocabTestSupport
 @Suite("Counts files")
 struct CountsFileTests {
     func temporaryDirectory() throws -> String {
-        let path = NSTemporaryDirectory() + "vocabkit-counts-\(UUID().uuidString)"
+        let path = temporaryPath("counts")
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }
@@ -128,7 +128,7 @@ struct CountsFileTests {
 struct PruningTests {
     @Test("min count and max pieces keep the most frequent pieces, ties in byte order, and record what they dropped")
     func pruning() throws {
-        let folder = NSTemporaryDirectory() + "vocabkit-prune-\(UUID().uuidString)"
+        let folder = temporaryPath("prune")
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let words: [(String, Int64)] = [("a", 5), ("b", 3), ("c", 3), ("d", 3), ("e", 1), ("f", 2)]
         let counts = WordCounts(words: words.map { (Array($0.0.utf8), $0.1) }, lines: 4, bytes: 40)

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import VocabKit
 
@@ -84,7 +87,7 @@ public enum CountsFile {
 
     /// Writes records in order, checking the order and accumulating the trailer.
     final class Writer {
-        private let handle: FileHandle
+        private var descriptor: Int32
         private let path: String
         private var buffer: [UInt8] = []
         private var previous: [UInt8]?
@@ -93,10 +96,9 @@ public enum CountsFile {
         private var hash: UInt64 = 0xcbf2_9ce4_8422_2325
 
         init(path: String, header: Header) throws {
-            guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
-                throw InputError.cannotRead(path: path, reason: "cannot create the file")
-            }
-            (self.handle, self.path) = (handle, path)
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            guard descriptor >= 0 else { throw InputError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+            (self.descriptor, self.path) = (descriptor, path)
             buffer.append(contentsOf: Array((header.text.joined(separator: "\n") + "\n").utf8))
         }
 
@@ -116,18 +118,24 @@ public enum CountsFile {
             if buffer.count >= 1 << 20 { try flush() }
         }
 
+        deinit { if descriptor >= 0 { close(descriptor) } }
+
+        /// Writes the whole buffer; a failed write (ENOSPC and the like) throws.
         private func flush() throws {
-            do { try handle.write(contentsOf: Data(buffer)) } catch {
-                throw InputError.cannotRead(path: path, reason: "cannot write: \(error.localizedDescription)")
-            }
+            let failure = buffer.withUnsafeBytes { AtomicFile.writeAll(descriptor, $0) }
+            if failure != 0 { throw InputError.cannotWrite(path: path, reason: String(cString: strerror(failure))) }
             buffer.removeAll(keepingCapacity: true)
         }
 
         func finish() throws {
             buffer.append(contentsOf: Array("# end: pieces \(pieces) occurrences \(occurrences) fnv1a \(String(hash, radix: 16))\n".utf8))
             try flush()
-            try handle.synchronize()
-            try handle.close()
+            let synced = fsync(descriptor) == 0 ? 0 : errno
+            let closed = close(descriptor) == 0 ? 0 : errno
+            descriptor = -1
+            if let failure = [synced, closed].first(where: { $0 != 0 }) {
+                throw InputError.cannotWrite(path: path, reason: String(cString: strerror(failure)))
+            }
         }
     }
 
@@ -148,7 +156,7 @@ public enum CountsFile {
         let temporary = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).\(UUID().uuidString).tmp"
         do {
             try body(temporary)
-            guard rename(temporary, path) == 0 else { throw InputError.cannotRead(path: path, reason: "cannot write: \(String(cString: strerror(errno)))") }
+            guard rename(temporary, path) == 0 else { throw InputError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
         } catch {
             unlink(temporary)
             throw error

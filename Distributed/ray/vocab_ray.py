@@ -1,0 +1,242 @@
+#!/usr/bin/env python3
+"""Count a corpus across a Ray cluster with the `vocab` binary, exactly as one machine would.
+
+The driver plans shards, the workers run `vocab count`, the merges run `vocab count --merge`;
+nothing of counting or merging is reimplemented here. The global counts file is byte-identical
+to `vocab count FILES... -o OUT` on one machine, whatever the number of shards and workers,
+because counts are exact and the counts format is sorted and sums cleanly.
+
+Phases:
+  1. Plan: expand globs (sorted), split every file at line ends into byte ranges of about
+     total/shards bytes. A range never crosses a file (a file's last line may lack its newline).
+  2. Count: one Ray task per range runs `vocab count` on the file when the range is a whole
+     file; otherwise it streams the slice into `vocab count -` and checks that the counts
+     file's header counted exactly the slice's bytes and lines. Each attempt writes its own file, so a
+     retried task (a worker that died mid-shard) never mixes with the orphan of a dead attempt.
+  3. Merge: a tree of `vocab count --merge` tasks, --fan-in files each, to the final output,
+     which `vocab` writes atomically. The work directory is removed whatever the outcome.
+
+Every path must be visible to every node (shared storage), and `--vocab` must run on every node.
+Usage: python vocab_ray.py --vocab /shared/bin/vocab -o /shared/all.counts '/shared/text/*.txt'
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import uuid
+
+import ray
+
+CHUNK = 1 << 20
+
+
+class CountingError(RuntimeError):
+    """A shard or merge failed for a reason a retry cannot fix (bad input, bad flags, full disk)."""
+
+
+# 1. Plan -------------------------------------------------------------------------------------
+
+def expand_inputs(patterns: list[str]) -> list[str]:
+    """Globs and plain paths, each glob sorted; a pattern that matches nothing is an error."""
+    files: list[str] = []
+    for pattern in patterns:
+        matches = sorted(glob.glob(pattern)) if glob.has_magic(pattern) else [pattern]
+        if not matches:
+            raise CountingError(f"no file matches {pattern!r}; check the path on shared storage")
+        for path in matches:
+            if not os.path.isfile(path):
+                raise CountingError(f"{path} is missing or not a regular file")
+            if not os.access(path, os.R_OK):
+                raise CountingError(f"{path} is not readable; check its permissions")
+            files.append(os.path.abspath(path))
+    return files
+
+
+def line_end_after(path: str, offset: int, size: int) -> int:
+    """The offset just past the first newline at or after `offset` (or the file's end)."""
+    with open(path, "rb") as f:
+        f.seek(offset)
+        position = offset
+        while position < size:
+            block = f.read(CHUNK)
+            if not block:
+                return size
+            newline = block.find(b"\n")
+            if newline >= 0:
+                return position + newline + 1
+            position += len(block)
+    return size
+
+
+def plan_ranges(files: list[str], shards: int) -> list[tuple[str, int, int]]:
+    """Line-aligned (path, start, end) ranges of about total/shards bytes, in input order."""
+    sizes = [os.path.getsize(path) for path in files]
+    total = sum(sizes)
+    if total == 0:
+        raise CountingError("the inputs hold no text to count (every file is empty)")
+    target = max(1, -(-total // max(1, shards)))
+    ranges = []
+    for path, size in zip(files, sizes):
+        start = 0
+        while start < size:
+            end = size if size - start <= target else line_end_after(path, start + target, size)
+            ranges.append((path, start, end))
+            start = end
+    return ranges
+
+
+# 2. Count ------------------------------------------------------------------------------------
+
+def die_with_parent() -> None:
+    """Linux: the `vocab` child gets SIGKILL when its worker dies, so no orphan outlives it."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
+def run_vocab(arguments: list[str], stdin=None) -> subprocess.Popen:
+    return subprocess.Popen(arguments, stdin=stdin, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.PIPE, preexec_fn=die_with_parent)
+
+
+def header_value(counts_path: str, key: str) -> str:
+    with open(counts_path, "rb") as f:
+        for raw in f:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            if not line.startswith("# "):
+                break
+            name, _, value = line[2:].partition(": ")
+            if name == key:
+                return value
+    raise CountingError(f"{counts_path} has no '{key}' header line")
+
+
+@ray.remote(max_retries=3)
+def count_range(vocab: str, flags: list[str], path: str, start: int, end: int,
+                work_dir: str, index: int) -> str:
+    """Counts bytes [start, end) of `path` into a fresh counts file and returns its path."""
+    output = os.path.join(work_dir, f"shard-{index:06d}-{uuid.uuid4().hex}.counts")
+    fault = os.environ.get("VOCAB_RAY_TEST_DIE_ONCE")  # test hook: die mid-shard, once
+    if start == 0 and end == os.path.getsize(path) and not fault:
+        # A whole file: `vocab` reads it itself, with no copy through this process.
+        child = run_vocab([vocab, "count", "--quiet", *flags, path, "-o", output])
+        error = child.stderr.read().decode("utf-8", "replace").strip()
+        if child.wait() != 0:
+            raise CountingError(f"vocab count failed on {path}: {error}")
+        return output
+    child = run_vocab([vocab, "count", "--quiet", *flags, "-", "-o", output], stdin=subprocess.PIPE)
+    try:
+        with open(path, "rb") as f:
+            f.seek(start)
+            remaining, newlines, last = end - start, 0, b""
+            while remaining > 0:
+                block = f.read(min(CHUNK, remaining))
+                if not block:
+                    raise CountingError(f"{path} shrank while it was read (expected {end} bytes)")
+                child.stdin.write(block)
+                remaining -= len(block)
+                newlines += block.count(b"\n")
+                last = block[-1:]
+                if fault and index == 0 and remaining < (end - start) // 2:
+                    marker = os.path.join(fault, "died")
+                    if not os.path.exists(marker):
+                        open(marker, "w").close()
+                        os._exit(1)
+        child.stdin.close()
+    except BrokenPipeError:
+        pass
+    error = child.stderr.read().decode("utf-8", "replace").strip()
+    if child.wait() != 0:
+        raise CountingError(f"vocab count failed on {path} bytes {start}-{end}: {error}")
+    # The header counts line bytes without their newlines, and a last line without one.
+    expected = (end - start - newlines, newlines + (last != b"\n"))
+    counted = (int(header_value(output, "bytes")), int(header_value(output, "lines")))
+    if counted != expected:
+        raise CountingError(f"{output} counted {counted[0]} bytes in {counted[1]} lines of a shard "
+                            f"with {expected[0]} in {expected[1]}; the shard was not read whole")
+    return output
+
+
+# 3. Merge ------------------------------------------------------------------------------------
+
+@ray.remote(max_retries=3)
+def merge_files(vocab: str, inputs: list[str], output: str | None, work_dir: str) -> str:
+    """Merges counts files (checked by `vocab`) into `output` or a fresh file in `work_dir`."""
+    target = output or os.path.join(work_dir, f"merge-{uuid.uuid4().hex}.counts")
+    child = run_vocab([vocab, "count", "--quiet", "--merge", *inputs, "-o", target])
+    error = child.stderr.read().decode("utf-8", "replace").strip()
+    if child.wait() != 0:
+        raise CountingError(f"vocab count --merge failed: {error}")
+    return target
+
+
+def count(vocab: str, patterns: list[str], output: str, shards: int, fan_in: int,
+          flags: list[str], work_dir: str | None) -> int:
+    """Runs the three phases and returns the number of count tasks."""
+    files = expand_inputs(patterns)
+    ranges = plan_ranges(files, shards)
+    parent = work_dir or os.path.dirname(os.path.abspath(output))
+    work = tempfile.mkdtemp(prefix=".vocab-ray-", dir=parent)
+    try:
+        level = ray.get([count_range.remote(vocab, flags, path, start, end, work, index)
+                         for index, (path, start, end) in enumerate(ranges)])
+        while len(level) > fan_in:
+            groups = [level[i:i + fan_in] for i in range(0, len(level), fan_in)]
+            level = ray.get([merge_files.remote(vocab, group, None, work) for group in groups])
+        ray.get(merge_files.remote(vocab, level, os.path.abspath(output), work))
+        return len(ranges)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        description="vocab count across a Ray cluster; extra flags after '--' go to vocab count "
+                    "(e.g. -- --algorithm unigram --memory 2G).")
+    parser.add_argument("inputs", nargs="+", help="corpus files or quoted globs on shared storage")
+    parser.add_argument("-o", "--output", required=True, help="the global counts file")
+    parser.add_argument("--vocab", required=True, help="the vocab binary, at this path on every node")
+    parser.add_argument("--address", default=None,
+                        help="Ray cluster address (default: RAY_ADDRESS, else a local Ray)")
+    parser.add_argument("--num-cpus", type=int, default=None,
+                        help="CPUs of the local Ray started when there is no cluster address")
+    parser.add_argument("--shards", type=int, default=0,
+                        help="about this many line-aligned byte ranges to count, one task each; a "
+                             "file's end always ends one (default: 4 per CPU in the cluster)")
+    parser.add_argument("--fan-in", type=int, default=16, help="counts files per merge task")
+    parser.add_argument("--work-dir", default=None,
+                        help="shared folder for partial counts (default: next to the output)")
+    split = argv.index("--") if "--" in argv else len(argv)
+    arguments, extra = parser.parse_args(argv[:split]), argv[split + 1:]
+    if arguments.fan_in < 2:
+        parser.error("--fan-in must be at least 2")
+    if not (os.path.isfile(arguments.vocab) and os.access(arguments.vocab, os.X_OK)):
+        parser.error(f"{arguments.vocab} is not an executable vocab binary")
+    hook = os.environ.get("VOCAB_RAY_TEST_DIE_ONCE")
+    ray.init(address=arguments.address, logging_level="ERROR", log_to_driver=False,
+             num_cpus=None if arguments.address else arguments.num_cpus,
+             runtime_env={"env_vars": {"VOCAB_RAY_TEST_DIE_ONCE": hook}} if hook else None)
+    try:
+        shards = arguments.shards or 4 * int(ray.cluster_resources().get("CPU", 1))
+        tasks = count(arguments.vocab, arguments.inputs, arguments.output, shards,
+                      arguments.fan_in, extra, arguments.work_dir)
+        print(f"counted {tasks} line-aligned ranges, wrote {arguments.output}", file=sys.stderr)
+        return 0
+    except (CountingError, ray.exceptions.RayTaskError) as error:
+        cause = error.cause if isinstance(error, ray.exceptions.RayTaskError) else error
+        print(f"error: {cause}", file=sys.stderr)
+        return 1
+    finally:
+        ray.shutdown()
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
