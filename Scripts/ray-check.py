@@ -4,10 +4,12 @@
 Phases:
   1. A venv with Ray (.build/ray-venv); each run starts a local Ray with 2 CPUs (ray.init) and
      shuts it down, so no cluster outlives the check.
-  2. `vocab count Corpora/*.txt` on one machine, then through Ray with 8 shards and a merge tree
-     of fan-in 2, with 3 shards, and with Unigram's front end: each byte-identical.
-  3. Faults: a worker that dies mid-shard (Ray retries; still identical), a missing shard (clear
-     error, no output), a corrupt partial counts file (refused by the merge).
+  2. `vocab count` on one machine over `Corpora/*.txt` plus an edge-case file (CRLF, blank lines,
+     no final newline), then through Ray with 8 shards and a merge tree of fan-in 2, with 40
+     shards, with Unigram's front end, and pruned at the final merge: each byte-identical.
+  3. Faults: a worker that dies with its range half sent (Ray retries; still identical), a
+     missing input, a binary input (the run fails, the other tasks are cancelled, nothing is
+     left behind), a refused flag, and a truncated counts file refused by `vocab count --merge`.
   4. BPE trained from the Ray counts equals BPE trained on the text.
 Ray is stopped (`ray stop --force`) and the scratch folder removed whatever the outcome.
 Usage: python3 Scripts/ray-check.py --vocab .build/release/vocab
@@ -64,14 +66,26 @@ def main() -> int:
 
     try:
         # 2. Byte-identity.
+        with open(os.path.join(ROOT, "Corpora", "en.txt"), "rb") as f:
+            lines = f.read().split(b"\n")
+        edge = os.path.join(scratch, "edge.txt")
+        with open(edge, "wb") as f:  # CRLF, runs of blank lines, no final newline
+            f.write(b"\r\n".join(line + (b"\n\n" if i % 97 == 0 else b"") for i, line in enumerate(lines)).rstrip(b"\r\n"))
+        corpora = corpora + [edge]
         single = os.path.join(scratch, "single.counts")
         subprocess.run([vocab, "count", "--quiet", *corpora, "-o", single], check=True)
         for name, flags in [("8 shards, merge fan-in 2", ["--shards", "8", "--fan-in", "2"]),
-                            ("3 shards", ["--shards", "3"])]:
+                            ("40 shards", ["--shards", "40"])]:
             output = os.path.join(scratch, "ray.counts")
             run, seconds = driver(output, *flags)
             check(f"{name} equals one machine ({seconds:.1f} s)",
                   run.returncode == 0 and same(output, single), run.stderr[-2000:])
+        pruned_single, pruned = (os.path.join(scratch, n) for n in ("pruned1.counts", "pruned.counts"))
+        subprocess.run([vocab, "count", "--quiet", "--min-count", "3", *corpora, "-o", pruned_single],
+                       check=True, capture_output=True)
+        run, _ = driver(pruned, "--shards", "8", "--min-count", "3")
+        check("pruned at the final merge equals vocab count --min-count",
+              run.returncode == 0 and same(pruned, pruned_single), run.stderr[-2000:])
         unigram_single = os.path.join(scratch, "unigram-single.counts")
         subprocess.run([vocab, "count", "--quiet", "--algorithm", "unigram", *corpora, "-o",
                         unigram_single], check=True)
@@ -84,24 +98,35 @@ def main() -> int:
         marker = os.path.join(scratch, "die-once")
         os.mkdir(marker)
         output = os.path.join(scratch, "retried.counts")
-        run, _ = driver(output, "--shards", "8", env=dict(environment, VOCAB_RAY_TEST_DIE_ONCE=marker))
-        check("a worker dying mid-shard is retried and the counts are still exact",
+        run, _ = driver(output, "--shards", "4", env=dict(environment, VOCAB_RAY_TEST_DIE_ONCE=marker))
+        check("a worker dying with its range half sent is retried and the counts are still exact",
               run.returncode == 0 and os.path.exists(os.path.join(marker, "died"))
               and same(output, single), run.stderr[-2000:])
         output = os.path.join(scratch, "missing.counts")
         run, _ = driver(output, inputs=corpora + [os.path.join(scratch, "no-such-shard.txt")])
-        check("a missing shard is a clear error and writes nothing",
+        check("a missing input is a clear error and writes nothing",
               run.returncode != 0 and "no-such-shard.txt is missing" in run.stderr
               and not os.path.exists(output), run.stderr[-2000:])
+        binary = os.path.join(scratch, "binary.txt")
+        with open(binary, "wb") as f:
+            f.write(b"\x00\x01\x02 binary\n" * 300_000)
+        run, _ = driver(output, "--shards", "8", inputs=corpora + [binary])
+        leftovers = [name for name in os.listdir(scratch) if name.startswith(".")]
+        check("a failing task fails the run, with its message, and leaves nothing behind",
+              run.returncode != 0 and "does not look like text" in run.stderr
+              and not os.path.exists(output) and not leftovers, run.stderr[-2000:] + str(leftovers))
+        run, _ = driver(output, extra=["--max-lines", "100"])
+        check("a flag that would make shards disagree is refused",
+              run.returncode != 0 and "--max-lines after '--'" in run.stderr, run.stderr[-2000:])
         corrupt = os.path.join(scratch, "corrupt.counts")
         with open(single, "rb") as source, open(corrupt, "wb") as target:
             target.write(source.read()[: os.path.getsize(single) // 2])
         run = subprocess.run([vocab, "count", "--quiet", "--merge", single, corrupt, "-o", output],
                              capture_output=True, text=True)
-        check("a truncated partial counts file is refused by the merge",
+        check("vocab count --merge refuses a truncated counts file",
               run.returncode != 0 and not os.path.exists(output), run.stderr)
-        leftovers = [name for name in os.listdir(scratch) if name.startswith(".vocab-ray-")]
-        check("no partial files are left behind", not leftovers, str(leftovers))
+        leftovers = [name for name in os.listdir(scratch) if name.startswith(".")]
+        check("no partial or temporary files are left behind", not leftovers, str(leftovers))
 
         # 4. Training from the global counts.
         ray_counts = os.path.join(scratch, "ray.counts")

@@ -35,6 +35,17 @@ import ray
 
 CHUNK = 1 << 20
 
+# vocab count flags that would make shards disagree with one machine, or that the driver owns.
+REFUSED = {
+    "--max-lines": "samples each shard apart; sample the files before counting",
+    "--seed": "only matters with --max-lines, which is refused",
+    "--min-count": "would prune each shard; use the driver's --min-count (final merge only)",
+    "--max-pieces": "would prune each shard; use the driver's --max-pieces (final merge only)",
+    "--merge": "is the driver's own step",
+    "-o": "is the driver's own; use its -o",
+    "--output": "is the driver's own; use its -o",
+}
+
 
 class CountingError(RuntimeError):
     """A shard or merge failed for a reason a retry cannot fix (bad input, bad flags, full disk)."""
@@ -119,18 +130,36 @@ def header_value(counts_path: str, key: str) -> str:
     raise CountingError(f"{counts_path} has no '{key}' header line")
 
 
+def finish(child: subprocess.Popen, what: str) -> None:
+    """Waits for a `vocab` child and raises with its message if it failed."""
+    error = child.stderr.read().decode("utf-8", "replace").strip()
+    if child.wait() != 0:
+        raise CountingError(f"{what} failed: {error}")
+
+
+def default_flags(flags: list[str]) -> list[str]:
+    """One thread and this node's memory per CPU, unless the user set them: Ray runs one task
+    per CPU, and `vocab`'s own defaults (every core, a quarter of memory) would oversubscribe."""
+    extra = []
+    if not any(flag == "--threads" or flag.startswith("--threads=") for flag in flags):
+        extra += ["--threads", "1"]
+    if not any(flag == "--memory" or flag.startswith("--memory=") for flag in flags):
+        memory = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        extra += ["--memory", f"{max(64, memory // (os.cpu_count() or 1) // 2 // (1 << 20))}M"]
+    return extra + flags
+
+
 @ray.remote(max_retries=3)
 def count_range(vocab: str, flags: list[str], path: str, start: int, end: int,
                 work_dir: str, index: int) -> str:
     """Counts bytes [start, end) of `path` into a fresh counts file and returns its path."""
     output = os.path.join(work_dir, f"shard-{index:06d}-{uuid.uuid4().hex}.counts")
+    flags = default_flags(flags)
     fault = os.environ.get("VOCAB_RAY_TEST_DIE_ONCE")  # test hook: die mid-shard, once
     if start == 0 and end == os.path.getsize(path) and not fault:
         # A whole file: `vocab` reads it itself, with no copy through this process.
-        child = run_vocab([vocab, "count", "--quiet", *flags, path, "-o", output])
-        error = child.stderr.read().decode("utf-8", "replace").strip()
-        if child.wait() != 0:
-            raise CountingError(f"vocab count failed on {path}: {error}")
+        finish(run_vocab([vocab, "count", "--quiet", *flags, path, "-o", output]),
+               f"vocab count on {path}")
         return output
     child = run_vocab([vocab, "count", "--quiet", *flags, "-", "-o", output], stdin=subprocess.PIPE)
     try:
@@ -145,17 +174,20 @@ def count_range(vocab: str, flags: list[str], path: str, start: int, end: int,
                 remaining -= len(block)
                 newlines += block.count(b"\n")
                 last = block[-1:]
-                if fault and index == 0 and remaining < (end - start) // 2:
-                    marker = os.path.join(fault, "died")
-                    if not os.path.exists(marker):
-                        open(marker, "w").close()
+                if fault and remaining > 0:
+                    try:  # the first task to get here dies with its range half sent
+                        os.close(os.open(os.path.join(fault, "died"), os.O_CREAT | os.O_EXCL))
                         os._exit(1)
+                    except FileExistsError:
+                        pass
         child.stdin.close()
     except BrokenPipeError:
-        pass
-    error = child.stderr.read().decode("utf-8", "replace").strip()
-    if child.wait() != 0:
-        raise CountingError(f"vocab count failed on {path} bytes {start}-{end}: {error}")
+        pass  # `vocab` stopped reading: its own message follows
+    except BaseException:
+        child.kill()  # never let a child count a partial range
+        child.wait()
+        raise
+    finish(child, f"vocab count on {path} bytes {start}-{end}")
     # The header counts line bytes without their newlines, and a last line without one.
     expected = (end - start - newlines, newlines + (last != b"\n"))
     counted = (int(header_value(output, "bytes")), int(header_value(output, "lines")))
@@ -168,30 +200,42 @@ def count_range(vocab: str, flags: list[str], path: str, start: int, end: int,
 # 3. Merge ------------------------------------------------------------------------------------
 
 @ray.remote(max_retries=3)
-def merge_files(vocab: str, inputs: list[str], output: str | None, work_dir: str) -> str:
-    """Merges counts files (checked by `vocab`) into `output` or a fresh file in `work_dir`."""
+def merge_files(vocab: str, inputs: list[str], output: str | None, work_dir: str,
+                pruning: list[str]) -> str:
+    """Merges counts files (checked by `vocab`) into `output` or a fresh file in `work_dir`;
+    `pruning` (--min-count, --max-pieces) is given to the final merge only."""
     target = output or os.path.join(work_dir, f"merge-{uuid.uuid4().hex}.counts")
-    child = run_vocab([vocab, "count", "--quiet", "--merge", *inputs, "-o", target])
-    error = child.stderr.read().decode("utf-8", "replace").strip()
-    if child.wait() != 0:
-        raise CountingError(f"vocab count --merge failed: {error}")
+    finish(run_vocab([vocab, "count", "--quiet", "--merge", *pruning, *inputs, "-o", target]),
+           "vocab count --merge")
     return target
 
 
+def gather(references: list) -> list:
+    """`ray.get`, except that a failure first cancels the other tasks and waits for them, so no
+    `vocab` is still writing into the work folder when it is removed."""
+    try:
+        return ray.get(references)
+    except BaseException:
+        for reference in references:
+            ray.cancel(reference, force=True)
+        ray.wait(references, num_returns=len(references), timeout=60)
+        raise
+
+
 def count(vocab: str, patterns: list[str], output: str, shards: int, fan_in: int,
-          flags: list[str], work_dir: str | None) -> int:
+          flags: list[str], pruning: list[str], work_dir: str | None) -> int:
     """Runs the three phases and returns the number of count tasks."""
     files = expand_inputs(patterns)
     ranges = plan_ranges(files, shards)
     parent = work_dir or os.path.dirname(os.path.abspath(output))
     work = tempfile.mkdtemp(prefix=".vocab-ray-", dir=parent)
     try:
-        level = ray.get([count_range.remote(vocab, flags, path, start, end, work, index)
-                         for index, (path, start, end) in enumerate(ranges)])
+        level = gather([count_range.remote(vocab, flags, path, start, end, work, index)
+                        for index, (path, start, end) in enumerate(ranges)])
         while len(level) > fan_in:
             groups = [level[i:i + fan_in] for i in range(0, len(level), fan_in)]
-            level = ray.get([merge_files.remote(vocab, group, None, work) for group in groups])
-        ray.get(merge_files.remote(vocab, level, os.path.abspath(output), work))
+            level = gather([merge_files.remote(vocab, group, None, work, []) for group in groups])
+        gather([merge_files.remote(vocab, level, os.path.abspath(output), work, pruning)])
         return len(ranges)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -212,12 +256,24 @@ def main(argv: list[str]) -> int:
                         help="about this many line-aligned byte ranges to count, one task each; a "
                              "file's end always ends one (default: 4 per CPU in the cluster)")
     parser.add_argument("--fan-in", type=int, default=16, help="counts files per merge task")
+    parser.add_argument("--min-count", default=None,
+                        help="prune the global counts (vocab count --min-count, final merge only)")
+    parser.add_argument("--max-pieces", default=None,
+                        help="prune the global counts (vocab count --max-pieces, final merge only)")
     parser.add_argument("--work-dir", default=None,
                         help="shared folder for partial counts (default: next to the output)")
     split = argv.index("--") if "--" in argv else len(argv)
     arguments, extra = parser.parse_args(argv[:split]), argv[split + 1:]
     if arguments.fan_in < 2:
         parser.error("--fan-in must be at least 2")
+    for flag in extra:
+        name = flag.split("=", 1)[0]
+        if name in REFUSED:
+            parser.error(f"{name} after '--' {REFUSED[name]}")
+    pruning = [flag for name, value in [("--min-count", arguments.min_count),
+                                        ("--max-pieces", arguments.max_pieces)]
+               if value is not None for flag in (name, value)]
+    arguments.vocab = os.path.abspath(arguments.vocab)
     if not (os.path.isfile(arguments.vocab) and os.access(arguments.vocab, os.X_OK)):
         parser.error(f"{arguments.vocab} is not an executable vocab binary")
     hook = os.environ.get("VOCAB_RAY_TEST_DIE_ONCE")
@@ -227,10 +283,10 @@ def main(argv: list[str]) -> int:
     try:
         shards = arguments.shards or 4 * int(ray.cluster_resources().get("CPU", 1))
         tasks = count(arguments.vocab, arguments.inputs, arguments.output, shards,
-                      arguments.fan_in, extra, arguments.work_dir)
+                      arguments.fan_in, extra, pruning, arguments.work_dir)
         print(f"counted {tasks} line-aligned ranges, wrote {arguments.output}", file=sys.stderr)
         return 0
-    except (CountingError, ray.exceptions.RayTaskError) as error:
+    except (CountingError, ray.exceptions.RayError) as error:
         cause = error.cause if isinstance(error, ray.exceptions.RayTaskError) else error
         print(f"error: {cause}", file=sys.stderr)
         return 1

@@ -30,9 +30,20 @@ public func temporaryPath(_ name: String) -> String {
 
 /// This test process's own folder in the temporary directory (with a trailing "/"), removed with
 /// everything in it when the process exits, so test runs leave nothing behind.
+/// Folders of test processes that died without running their exit handler are removed first.
 private let testScratchFolder: String = {
-    let folder = NSTemporaryDirectory() + "vocabkit-tests-\(getpid())-\(UUID().uuidString)/"
-    try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    let temporary = NSTemporaryDirectory()
+    for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? [] where name.hasPrefix("vocabkit-tests-") {
+        if let pid = Int32(name.dropFirst("vocabkit-tests-".count).prefix(while: \.isNumber)), kill(pid, 0) != 0 && errno == ESRCH {
+            try? FileManager.default.removeItem(atPath: temporary + name)
+        }
+    }
+    let folder = temporary + "vocabkit-tests-\(getpid())-\(UUID().uuidString)/"
+    do {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+    } catch {
+        fatalError("cannot create the tests' temporary folder \(folder): \(error)")
+    }
     scratchFolderToRemove = strdup(folder)
     atexit {
         guard let folder = scratchFolderToRemove else { return }

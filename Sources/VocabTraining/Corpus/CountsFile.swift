@@ -157,6 +157,9 @@ public enum CountsFile {
         do {
             try body(temporary)
             guard rename(temporary, path) == 0 else { throw InputError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+        } catch InputError.cannotWrite(path: temporary, let reason) {
+            unlink(temporary)
+            throw InputError.cannotWrite(path: path, reason: reason)  // the file the user named
         } catch {
             unlink(temporary)
             throw error
