@@ -4,8 +4,8 @@
 Phases:
   1. A venv with Ray (.build/ray-venv); each run starts a local Ray with 2 CPUs (ray.init) and
      shuts it down, so no cluster outlives the check.
-  2. `vocab count` on one machine over `Corpora/*.txt` plus an edge-case file (CRLF, blank lines,
-     no final newline), then through Ray with 8 shards and a merge tree of fan-in 2, with 40
+  2. `vocab count` on one machine over `Corpora/*.txt` plus edge-case files (CRLF, blank lines,
+     no final newline; NUL bytes past the first 64 kB, which one machine does not check), then through Ray with 8 shards and a merge tree of fan-in 2, with 40
      shards, with Unigram's front end, and pruned at the final merge: each byte-identical.
   3. Faults: a worker that dies with its range half sent (Ray retries; still identical), a
      missing input, a binary input (the run fails, the other tasks are cancelled, nothing is
@@ -71,7 +71,11 @@ def main() -> int:
         edge = os.path.join(scratch, "edge.txt")
         with open(edge, "wb") as f:  # CRLF, runs of blank lines, no final newline
             f.write(b"\r\n".join(line + (b"\n\n" if i % 97 == 0 else b"") for i, line in enumerate(lines)).rstrip(b"\r\n"))
-        corpora = corpora + [edge]
+        binary_tail = os.path.join(scratch, "binary-tail.txt")
+        with open(binary_tail, "wb") as f:  # text, then lines with NUL bytes past the first 64 kB
+            f.write(b"plain text line " * 64 + b"\n")
+            f.write((b"plain text line " * 64 + b"\n") * 300 + (b"nul \x00 line " * 70 + b"\n") * 300)
+        corpora = corpora + [edge, binary_tail]
         single = os.path.join(scratch, "single.counts")
         subprocess.run([vocab, "count", "--quiet", *corpora, "-o", single], check=True)
         for name, flags in [("8 shards, merge fan-in 2", ["--shards", "8", "--fan-in", "2"]),

@@ -42,6 +42,7 @@ REFUSED = {
     "--min-count": "would prune each shard; use the driver's --min-count (final merge only)",
     "--max-pieces": "would prune each shard; use the driver's --max-pieces (final merge only)",
     "--merge": "is the driver's own step",
+    "--part-of-larger-file": "is the driver's own, for ranges past a file's start",
     "-o": "is the driver's own; use its -o",
     "--output": "is the driver's own; use its -o",
 }
@@ -161,7 +162,10 @@ def count_range(vocab: str, flags: list[str], path: str, start: int, end: int,
         finish(run_vocab([vocab, "count", "--quiet", *flags, path, "-o", output]),
                f"vocab count on {path}")
         return output
-    child = run_vocab([vocab, "count", "--quiet", *flags, "-", "-o", output], stdin=subprocess.PIPE)
+    # A range past a file's start continues a file whose start another task checks.
+    part = ["--part-of-larger-file"] if start > 0 else []
+    child = run_vocab([vocab, "count", "--quiet", *flags, *part, "-", "-o", output],
+                      stdin=subprocess.PIPE)
     try:
         with open(path, "rb") as f:
             f.seek(start)

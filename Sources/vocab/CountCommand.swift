@@ -29,6 +29,8 @@ struct CountCommand: ParsableCommand {
     @Option(name: .customLong("min-count"), help: "Drop pieces counted fewer times (the header records what was dropped; pruned counts no longer train what the text trains).")
     var minCount: Int64?
     @Option(name: .customLong("max-pieces"), help: "Keep only this many pieces, the most frequent (ties in byte order).") var maxPieces: Int?
+    @Flag(name: .customLong("part-of-larger-file"), help: "The input is a line-aligned part of a larger file (as a shard driver streams it): skip the looks-like-text check of the file's start, and write counts even if the part has no pieces, so merged parts equal the whole file.")
+    var partOfLargerFile = false
     @Flag(help: "No progress line on stderr.") var quiet = false
 
     /// The recipe whose front end and counting these flags describe.
@@ -71,7 +73,9 @@ struct CountCommand: ParsableCommand {
             let budget = try memory.map(Self.parseBytes) ?? Int(ProcessInfo.processInfo.physicalMemory / 4)
             let progress = ProgressLine(label: "count", quiet: quiet)
             defer { progress.finish() }
-            header = try WordCounter.countToFile(paths: inputs, options: recipe.countingOptions(frontEnd: try recipe.frontEndNames.frontEnd()),
+            var options = recipe.countingOptions(frontEnd: try recipe.frontEndNames.frontEnd())
+            options.partOfLargerFile = partOfLargerFile
+            header = try WordCounter.countToFile(paths: inputs, options: options,
                                                  frontEnd: recipe.frontEndNames, memoryBudget: budget, output: target) { report in
                 progress.update(bytes: report.done, detail: report.phase)
             }.header

@@ -169,4 +169,34 @@ struct CommandLineTests {
         #expect(merge.status != 0 && merge.stderr.contains("cannot write"), "merge: \(merge.stderr)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["a.counts", "b.counts"])
     }
+
+    @Test("parts of a file counted with --part-of-larger-file merge to the whole file's counts, blank and odd parts too")
+    func partsOfAFile() throws {
+        let folder = temporary("parts")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // 70 kB of text, a part of blank lines, then a part with NUL bytes past the first 64 kB.
+        let parts = [Data(String(repeating: "plain words here\n", count: 4_200).utf8), Data("\n\n\n".utf8),
+                     Data("tail \u{0}\u{0} text\nlast line".utf8)]
+        let whole = folder + "/whole.txt"
+        try parts.reduce(Data(), +).write(to: URL(fileURLWithPath: whole))
+        for flags in [["--no-line-breaks"], []] {
+            let expected = folder + "/whole.counts"
+            let one = try vocab(["count", "--quiet"] + flags + [whole, "-o", expected])
+            #expect(one.status == 0, "\(one.stderr)")
+            var files: [String] = []
+            for (index, part) in parts.enumerated() {
+                let file = folder + "/part-\(index).counts"
+                let run = try vocab(["count", "--quiet", "--part-of-larger-file"] + flags + ["-", "-o", file], input: part)
+                #expect(run.status == 0, "part \(index) \(flags): \(run.stderr)")
+                files.append(file)
+            }
+            let merged = folder + "/merged.counts"
+            #expect(try vocab(["count", "--quiet", "--merge"] + files + ["-o", merged]).status == 0)
+            #expect(FileManager.default.contents(atPath: merged) == FileManager.default.contents(atPath: expected), "\(flags)")
+            // Without the flag, the parts are checked as files of their own and refused.
+            #expect(try vocab(["count", "--quiet"] + flags + ["-", "-o", folder + "/x.counts"], input: parts[2]).status != 0)
+        }
+        #expect(try vocab(["count", "--quiet", "--no-line-breaks", "-", "-o", folder + "/x.counts"], input: parts[1]).status != 0)
+    }
 }

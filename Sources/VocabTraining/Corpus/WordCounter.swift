@@ -38,6 +38,11 @@ public struct WordCountingOptions: Sendable {
     public var seed = TrainingDefaults.seed
     /// Worker threads (0: all cores).
     public var threads = 0
+    /// The input is a line-aligned part of a larger file whose start was checked elsewhere (a
+    /// shard streamed by a driver): the looks-like-text check, which belongs to a file's first
+    /// block, is skipped, and `countToFile` writes a file with no pieces (keeping the part's lines
+    /// and bytes) instead of refusing it, so that merged parts equal the whole file's counts.
+    public var partOfLargerFile = false
 
     public init(frontEnd: TextFrontEnd) { self.frontEnd = frontEnd }
 }
@@ -108,9 +113,13 @@ public enum WordCounter {
             if tables.reduce(0, { $0 + $1.memoryBytes }) > memoryBudget / 3 { try spill(&tables) }
         }
         try spill(&tables)
-        guard !runs.isEmpty else { throw InputError.invalidCorpus("the corpus has no text to count (\(paths.joined(separator: ", ")))") }
         var stamped = header
         (stamped.lines, stamped.bytes, stamped.sampledFrom, stamped.replacedInvalidSequences) = (stats.lines, stats.bytes, stats.sampledFrom, stats.invalid)
+        if runs.isEmpty {
+            guard options.partOfLargerFile else { throw InputError.invalidCorpus("the corpus has no text to count (\(paths.joined(separator: ", ")))") }
+            try CountsFile.write(WordCounts(words: [], lines: stats.lines, bytes: stats.bytes), header: stamped, to: output)
+            return CountingResult(header: stamped, runs: 0)
+        }
         return CountingResult(header: try CountsFile.mergeInLevels(runs, into: output, stamping: stamped, scratch: directory), runs: runs.count)
     }
 
@@ -143,7 +152,8 @@ public enum WordCounter {
                         (reader, path, first) = (try LineBlockReader(path: next), next, true)
                     }
                     if let block = try reader!.nextBlock() {
-                        if first { try checkLooksLikeText(block, path: path); first = false }
+                        if first && !options.partOfLargerFile { try checkLooksLikeText(block, path: path) }
+                        first = false
                         return block
                     }
                     reader = nil
