@@ -62,8 +62,7 @@ struct CountCommand: ParsableCommand {
         let started = Date()
         let pruning = minCount != nil || maxPieces != nil
         // With pruning, count or merge beside the output first, then prune into it.
-        let folder = (output as NSString).deletingLastPathComponent
-        let target = pruning ? (folder.isEmpty ? "." : folder) + "/.\((output as NSString).lastPathComponent).\(UUID().uuidString).unpruned" : output
+        let target = pruning ? AtomicFile.hiddenSibling(of: output, "\((output as NSString).lastPathComponent).\(UUID().uuidString).unpruned") : output
         defer { if pruning { try? FileManager.default.removeItem(atPath: target) } }
         let header: CountsFile.Header
         if merge {

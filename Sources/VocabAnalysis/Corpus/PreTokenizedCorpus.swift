@@ -33,8 +33,9 @@ public struct PreTokenizedCorpus: Sendable {
         let locals = try Parallel.map(chunkCount) { k in
             var local = Local(changed: [Int](repeating: 0, count: groupCount))
             for u in (k * chunkSize)..<min(corpus.unitCount, (k + 1) * chunkSize) {
-                let normalized = try frontEnd.normalize(corpus.unitText(u))
-                local.changed[Int(corpus.unitGroups[u])] += FrontEndChanges.changedCharacters(original: corpus.unitText(u), normalized: normalized)
+                let text = corpus.unitText(u)
+                let normalized = try frontEnd.normalize(text)
+                local.changed[Int(corpus.unitGroups[u])] += FrontEndChanges.changedCharacters(original: text, normalized: normalized)
                 var processed = PreTokenizedText(normalized)
                 try frontEnd.preTokenizer.preTokenize(&processed)
                 local.lengths.append(Int32(processed.pieces.count))

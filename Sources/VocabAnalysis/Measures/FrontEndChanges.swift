@@ -12,6 +12,8 @@ enum FrontEndChanges {
     /// changes nothing.
     /// - Complexity: O(bytes).
     static func changedCharacters(original: ArraySlice<UInt8>, normalized: NormalizedText) -> Int {
+        // Nothing changed (the "none" normalizer, or text a normalizer leaves alone): no copy.
+        if normalized.changedRegions.isEmpty && normalized.bytes.elementsEqual(original) { return 0 }
         let source = Array(original), output = normalized.bytes
         var changed = 0, o = 0, n = 0
         // One to one: the same byte length, but a character may be rewritten in place (case

@@ -306,19 +306,16 @@ public struct SweepReport: Sendable, Codable {
 
     func format(_ summary: MeasureSummary?, _ style: ValueStyle) -> String {
         guard let s = summary else { return "" }
-        // One fold has no spread: say so instead of printing ± 0.
-        if s.folds == 1 {
+        func value(_ x: Double) -> String {
             switch style {
-            case .decimal: return String(format: "%.3f (1 fold)", s.mean)
-            case .percent: return String(format: "%.2f%% (1 fold)", s.mean * 100)
-            case .count: return "\(formatCount(s.mean)) (1 fold)"
+            case .decimal: return String(format: "%.3f", x)
+            case .percent: return String(format: "%.2f", x * 100)
+            case .count: return formatCount(x)
             }
         }
-        switch style {
-        case .decimal: return String(format: "%.3f ± %.3f", s.mean, s.standardDeviation)
-        case .percent: return String(format: "%.2f%% ± %.2f", s.mean * 100, s.standardDeviation * 100)
-        case .count: return "\(formatCount(s.mean)) ± \(formatCount(s.standardDeviation))"
-        }
+        let mean = value(s.mean) + (style == .percent ? "%" : "")
+        // One fold has no spread: say so instead of printing ± 0.
+        return mean + (s.folds == 1 ? " (1 fold)" : " ± " + value(s.standardDeviation))
     }
 
     /// The cost-model formulas and measure definitions printed under the tables.

@@ -88,9 +88,8 @@ public enum TiktokenFile {
     /// (special) tokens, which rank files do not hold. Nil for a model that is not byte-level BPE.
     public static func write(_ tokenizer: Tokenizer) -> Data? {
         guard tokenizer.model.isByteLevel else { return nil }
-        let special = Set(tokenizer.addedTokens.map(\.id))
-        return write(tokens: (0..<tokenizer.model.vocabularySize).filter { !special.contains(UInt32($0)) }
-            .map { tokenizer.model.tokens[$0] })
+        let special = Set(tokenizer.addedTokens.map(\.id)), tokens = tokenizer.model.tokens
+        return write(tokens: tokens.indices.filter { !special.contains(UInt32($0)) }.map { tokens[$0] })
     }
 
     /// Writes tokens as rank-file text (rank = id).

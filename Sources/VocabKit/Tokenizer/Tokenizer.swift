@@ -150,11 +150,12 @@ public struct Tokenizer: Sendable {
         for token in addedTokens { added[token.id] = token }
         var pieces: [[UInt8]] = []
         pieces.reserveCapacity(ids.count)
+        let tokens = model.tokens   // once: `model.tokens` goes through the vocabulary switch
         for id in ids {
             if let token = added[id] {
                 if !(skipsSpecialTokens && token.isSpecial) { pieces.append(Array(token.content.utf8)) }
-            } else if Int(id) < model.vocabularySize {
-                if let piece = decoder.piece(for: id, token: model.tokens[Int(id)]) { pieces.append(piece) }
+            } else if Int(id) < tokens.count {
+                if let piece = decoder.piece(for: id, token: tokens[Int(id)]) { pieces.append(piece) }
             } else {
                 throw ModelError.invalidModel("id \(id) is outside the vocabulary of \(vocabularySize)")
             }

@@ -142,27 +142,10 @@ public enum CountsFile {
     /// Writes `counts` (made as `header` says) to `path`, atomically.
     /// - Complexity: O(total piece bytes).
     public static func write(_ counts: WordCounts, header: Header, to path: String) throws {
-        try atomically(path) { temporary in
+        try AtomicFile.replace(path) { temporary in
             let writer = try Writer(path: temporary, header: header)
             for (word, count) in counts.words { try word.withUnsafeBufferPointer { try writer.add($0, count) } }
             try writer.finish()
-        }
-    }
-
-    /// Runs `body` on a temporary path beside `path`, then renames it over `path`; the temporary
-    /// file is removed if `body` throws.
-    static func atomically(_ path: String, _ body: (String) throws -> Void) throws {
-        let directory = (path as NSString).deletingLastPathComponent
-        let temporary = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).\(UUID().uuidString).tmp"
-        do {
-            try body(temporary)
-            guard rename(temporary, path) == 0 else { throw InputError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
-        } catch InputError.cannotWrite(path: temporary, let reason) {
-            unlink(temporary)
-            throw InputError.cannotWrite(path: path, reason: reason)  // the file the user named
-        } catch {
-            unlink(temporary)
-            throw error
         }
     }
 
@@ -368,7 +351,7 @@ public enum CountsFile {
         let rule = "min count \(minCount)" + (maxPieces.map { ", at most \($0) pieces" } ?? "")
         header.pruned = String(format: "%@: dropped %d of %d pieces, %lld of %lld occurrences (%.4f%%)", rule, report.droppedPieces,
                                totalPieces, report.droppedOccurrences, totalOccurrences, report.droppedShare * 100)
-        try atomically(output) { temporary in
+        try AtomicFile.replace(output) { temporary in
             let writer = try Writer(path: temporary, header: header)
             while let (piece, count) = try reader.next() {
                 guard count > threshold || (count == threshold && atThreshold > 0) else { continue }
@@ -404,8 +387,7 @@ public enum CountsFile {
     /// - Complexity: O(total records x inputs).
     public static func merge(_ paths: [String], into output: String) throws -> Header {
         guard paths.count > mergeWidth else { return try merge(paths, into: output, stamping: nil) }
-        let folder = (output as NSString).deletingLastPathComponent
-        let scratch = (folder.isEmpty ? "." : folder) + "/.vocab-merge-\(UUID().uuidString)"
+        let scratch = AtomicFile.hiddenSibling(of: output, "vocab-merge-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         return try mergeInLevels(paths, into: output, stamping: nil, scratch: scratch)
@@ -433,7 +415,7 @@ public enum CountsFile {
         if let stamping { header = stamping }
         let pruned = Set(readers.compactMap(\.header.pruned))
         header.pruned = pruned.isEmpty ? nil : "merged from pruned counts: " + pruned.sorted().joined(separator: "; ")
-        try atomically(output) { temporary in
+        try AtomicFile.replace(output) { temporary in
             let writer = try Writer(path: temporary, header: header)
             // The smallest current piece of every reader; ties go to the lower reader index.
             var heads = try readers.map { try $0.next() }

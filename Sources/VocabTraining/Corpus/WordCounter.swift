@@ -69,9 +69,7 @@ public enum WordCounter {
     public static func count(paths: [String], options: WordCountingOptions,
                              progress: ((TrainingProgress) -> Void)? = nil) throws -> WordCounts {
         let (tables, stats) = try countRounds(paths: paths, options: options, progress: progress) { _ in }
-        // Merge the workers' tables; sort for a deterministic order.
-        var total = tables[0]
-        for table in tables.dropFirst() { total.merge(table) }
+        let total = merged(tables)
         guard total.count > 0 else {
             throw InputError.invalidCorpus("the corpus has no text to train on (\(paths.joined(separator: ", ")))")
         }
@@ -94,15 +92,13 @@ public enum WordCounter {
     ///   `memoryBudget`, plus one read buffer (about 0.5 MB) per run being merged.
     public static func countToFile(paths: [String], options: WordCountingOptions, frontEnd: FrontEndNames, memoryBudget: Int,
                                    output: String, progress: ((TrainingProgress) -> Void)? = nil) throws -> CountingResult {
-        let folder = (output as NSString).deletingLastPathComponent
-        let directory = (folder.isEmpty ? "." : folder) + "/.vocab-count-\(UUID().uuidString)"
+        let directory = AtomicFile.hiddenSibling(of: output, "vocab-count-\(UUID().uuidString)")
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var runs: [String] = []
         let header = CountsFile.Header(frontEnd: frontEnd, keepsLineBreaks: options.keepsLineBreaks)
         func spill(_ tables: inout [WordCountTable]) throws {
-            var total = tables[0]
-            for table in tables.dropFirst() { total.merge(table) }
+            let total = merged(tables)
             guard total.count > 0 else { return }
             let path = directory + "/run-\(runs.count).counts"
             try CountsFile.write(WordCounts(words: total.sortedWords(), lines: 0, bytes: 0), header: header, to: path)
@@ -121,6 +117,14 @@ public enum WordCounter {
             return CountingResult(header: stamped, runs: 0)
         }
         return CountingResult(header: try CountsFile.mergeInLevels(runs, into: output, stamping: stamped, scratch: directory), runs: runs.count)
+    }
+
+    /// The workers' tables added into one (its words are then sorted for a deterministic order).
+    /// - Complexity: O(distinct pieces over all tables).
+    private static func merged(_ tables: [WordCountTable]) -> WordCountTable {
+        var total = tables[0]
+        for table in tables.dropFirst() { total.merge(table) }
+        return total
     }
 
     /// Reads the corpus in rounds of up to `threads` blocks, counting each block into its worker's
@@ -200,8 +204,7 @@ public enum WordCounter {
             }
             return block.isEmpty ? nil : block
         }, into: &tables, options: options, progress: progress) { _ in }
-        var total = tables[0]
-        for table in tables.dropFirst() { total.merge(table) }
+        let total = merged(tables)
         guard total.count > 0 else { throw InputError.invalidCorpus("the texts hold nothing to train on") }
         return WordCounts(words: total.sortedWords(), lines: stats.lines, bytes: stats.bytes, replacedInvalidSequences: stats.invalid)
     }

@@ -116,10 +116,13 @@ public struct Recipe: Sendable {
         }
     }
 
+    /// Whether counting keeps line breaks as pieces: the recipe's setting, else the algorithm's.
+    private var countsLineBreaks: Bool { keepsLineBreaks ?? trainer.keepsLineBreaks }
+
     /// How the corpus is counted for this recipe.
     public func countingOptions(frontEnd: TextFrontEnd) -> WordCountingOptions {
         var counting = WordCountingOptions(frontEnd: frontEnd)
-        counting.keepsLineBreaks = keepsLineBreaks ?? trainer.keepsLineBreaks
+        counting.keepsLineBreaks = countsLineBreaks
         counting.maxLines = maxLines
         if let seed { counting.seed = seed }
         if let threads { counting.threads = threads }
@@ -164,7 +167,7 @@ public struct Recipe: Sendable {
         try validate()
         guard maxLines == nil else { throw TrainingError.invalidOption("a line sample (--max-lines) applies when counting; count with it instead") }
         let (header, counts) = try CountsFile.read(path)
-        let names = frontEndNames, lineBreaks = keepsLineBreaks ?? trainer.keepsLineBreaks
+        let names = frontEndNames, lineBreaks = countsLineBreaks
         guard header.frontEnd == names && header.keepsLineBreaks == lineBreaks else {
             throw TrainingError.invalidOption("\(path) was counted with \(header.frontEnd.description) (line breaks \(header.keepsLineBreaks)), "
                                               + "this \(algorithm.displayName) recipe counts with \(names.description) (line breaks \(lineBreaks)): "

@@ -40,9 +40,9 @@ public struct UnigramRecipe: Trainer {
     /// The tokenizer of a Unigram model: its special tokens, and SentencePiece's decoder (control
     /// pieces decode as nothing).
     static func tokenizer(_ model: UnigramModel, frontEnd: TextFrontEnd, options: UnigramTrainerOptions) -> Tokenizer {
-        let controls = Set(TrainedTokenizer.addedTokens(options.specialTokens, in: .unigram(model)).map(\.id))
-        let decoding = SentencePieceDecoding(unknownId: model.unknownId, controlIds: controls.subtracting([model.unknownId]))
-        return TrainedTokenizer.assemble(.unigram(model), frontEnd: frontEnd, specialTokens: options.specialTokens, decoder: .sentencePiece(decoding))
+        let added = TrainedTokenizer.addedTokens(options.specialTokens, in: .unigram(model))
+        let decoding = SentencePieceDecoding(unknownId: model.unknownId, controlIds: Set(added.map(\.id)).subtracting([model.unknownId]))
+        return Tokenizer(frontEnd: frontEnd, model: .unigram(model), addedTokens: added, decoder: .sentencePiece(decoding))
     }
 
     public func train(_ counts: WordCounts, frontEnd: TextFrontEnd, recipe: Recipe,
@@ -69,7 +69,7 @@ public struct UnigramRecipe: Trainer {
             training = try UnigramTrainer(options: options).train(counts, progress: progress)
         } catch TrainingError.vocabularyTooSmall(_, let minimum, _) where minimum <= sizes.upperBound {
             options.vocabularySize = minimum
-            training = try UnigramTrainer(options: options).train(counts)
+            training = try UnigramTrainer(options: options).train(counts, progress: progress)
         }
         let seedSize = (training.rounds.first?.pieces.count ?? 0) + metaCount(options)
         let finalOptions = options

@@ -30,8 +30,9 @@ public struct WordLevelRecipe: Trainer {
         let training = try WordLevelTrainer(options: options).train(counts, progress: progress)
         let model = training.model
         var record = TrainingRecord(algorithm: .word, name: "word-level", frontEnd: recipe.frontEndNames, counts: counts)
-        let covered = counts.words.reduce(Int64(0)) { $0 + (model.id(of: $1.word) != nil ? $1.count : 0) }
-        let total = counts.words.reduce(Int64(0)) { $0 + $1.count }
+        let (covered, total) = counts.words.reduce((Int64(0), Int64(0))) { sums, word in
+            (sums.0 + (model.id(of: word.word) != nil ? word.count : 0), sums.1 + word.count)
+        }
         record.details = ["\(training.ranking.count) words seen --min-frequency \(recipe.minFrequency) times",
                           String(format: "%.2f%% of training words covered", Double(covered) / Double(max(1, total)) * 100)]
         record.vocabularySizeTrained = model.vocabularySize

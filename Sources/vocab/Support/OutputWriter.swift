@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import VocabKit
 
 /// Buffered writes of bytes to standard output.
 struct OutputWriter {
@@ -20,15 +21,9 @@ struct OutputWriter {
     mutating func write(_ string: String) throws { try write(Array(string.utf8)) }
 
     mutating func flush() throws {
-        var offset = 0
-        while offset < buffer.count {
-            let written = buffer.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress! + offset, buffer.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw CLIError.cannotWrite(path: "standard output", reason: String(cString: strerror(errno)))
-            }
-            offset += written
-        }
+        let descriptor = descriptor
+        let failure = buffer.withUnsafeBytes { AtomicFile.writeAll(descriptor, $0) }
+        if failure != 0 { throw CLIError.cannotWrite(path: "standard output", reason: String(cString: strerror(failure))) }
         buffer.removeAll(keepingCapacity: true)
     }
 }
