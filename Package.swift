@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // Runtime only: the generated code for SentencePiece's `.model` schema is committed.
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        // The sweep's sampler keeps its units in a heap (HeapModule only).
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
     ],
     targets: [
         .target(
@@ -40,7 +42,7 @@ let package = Package(
         ),
         .target(
             name: "VocabAnalysis",
-            dependencies: ["VocabKit", "VocabTraining"]
+            dependencies: ["VocabKit", "VocabTraining", .product(name: "HeapModule", package: "swift-collections")]
         ),
         .executableTarget(
             name: "vocab",

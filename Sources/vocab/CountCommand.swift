@@ -41,13 +41,13 @@ struct CountCommand: ParsableCommand {
         return recipe
     }
 
-    /// "512M" or "2G" in bytes.
-    static func parseBytes(_ text: String) throws -> Int {
+    /// "512M" or "2G" in bytes (binary units); `option` names the flag in errors.
+    static func parseBytes(_ text: String, option: String = "--memory") throws -> Int {
         let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
         let upper = text.uppercased()
         let scale = upper.last.flatMap { units[$0] } ?? 1
-        guard let value = Double(scale == 1 ? upper : String(upper.dropLast())), value > 0 else {
-            throw ValidationError("--memory: '\(text)' is not a size (write 512M or 2G)")
+        guard let value = Double(scale == 1 ? upper : String(upper.dropLast())), value >= 1, value * Double(scale) < 0x1p62 else {
+            throw ValidationError("\(option): '\(text)' is not a size (write 512M or 2G)")
         }
         return Int(value * Double(scale))
     }
@@ -69,7 +69,7 @@ struct CountCommand: ParsableCommand {
             header = try CountsFile.merge(inputs, into: target)   // many files: merged mergeWidth at a time
         } else {
             let recipe = recipe
-            let budget = try memory.map(Self.parseBytes) ?? Int(ProcessInfo.processInfo.physicalMemory / 4)
+            let budget = try memory.map { try Self.parseBytes($0) } ?? Int(ProcessInfo.processInfo.physicalMemory / 4)
             let progress = ProgressLine(label: "count", quiet: quiet)
             defer { progress.finish() }
             var options = recipe.countingOptions(frontEnd: try recipe.frontEndNames.frontEnd())

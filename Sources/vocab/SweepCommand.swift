@@ -52,6 +52,9 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .customLong("max-units"), help: "Use a seeded sample of at most this many units per group.")
     var maxUnits: Int?
 
+    @Option(help: ArgumentHelp("Read each group as a stream and keep a seeded sample of its units that fills this many bytes (e.g. 1G); memory then follows the sample, not the input.", discussion: "Units are kept by a pseudo-random key of their text, so the sample does not depend on file order and copies of a text stay together; the report gives the share of each group used. Not with --parallel (use --max-units)."))
+    var sample: String?
+
     @Option(name: .shortAndLong, help: "Normalizer for every algorithm (default: each algorithm's own, see Recipe.sweep).")
     var normalizer: String?
 
@@ -193,7 +196,9 @@ struct SweepCommand: ParsableCommand {
         let names = groups.map(\.name)
         let pivotName = pivot ?? (names.contains("en") ? "en" : names[0])
         guard names.contains(pivotName) else { throw ValidationError("--pivot \(pivotName) is not one of the groups (\(names.joined(separator: ", ")))") }
-        let corpus = try SweepCorpus(groups: groups, unit: unit, folds: folds, seed: seed, maxUnitsPerGroup: maxUnits, parallel: parallel)
+        let sampleBytes = try sample.map { try CountCommand.parseBytes($0, option: "--sample") }
+        let corpus = try SweepCorpus(groups: groups, unit: unit, folds: folds, seed: seed, maxUnitsPerGroup: maxUnits,
+                                     sampleBytesPerGroup: sampleBytes, parallel: parallel)
         if let exportFolds { try corpus.exportFolds(to: exportFolds) }
         // 2. Options.
         var options = SweepOptions()
@@ -221,7 +226,7 @@ struct SweepCommand: ParsableCommand {
         for recipe in options.recipes { frontEnds[recipe.algorithm.rawValue] = recipe.frontEndNames.description }
         let corpora = groups.enumerated().map { index, group in
             SweepReport.Corpus(group: group.name, paths: group.paths, units: corpus.unitCount(inGroup: index), bytes: corpus.byteCount(inGroup: index),
-                               duplicateShare: corpus.duplicateShare(inGroup: index))
+                               duplicateShare: corpus.duplicateShare(inGroup: index), input: corpus.inputByGroup[index])
         }
         var settings = SweepReport.Settings(corpora: corpora, unit: corpus.unit, folds: folds, seed: seed, sizes: results.sizes,
                                             algorithms: options.algorithms, frontEnds: frontEnds, model: model, objective: objective,

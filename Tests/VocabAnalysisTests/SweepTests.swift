@@ -25,9 +25,9 @@ struct SweepTests {
             #expect(sizes.max()! - sizes.min()! <= copies.values.max()!, "group \(group): \(sizes)")
         }
         // Documents: blank-line separated blocks keep their inner line breaks.
-        let documents = SweepCorpus.units(of: Array("a b\nc\n\n\nd\n \ne f".utf8), unit: .document)
+        let documents = referenceUnits(of: Array("a b\nc\n\n\nd\n \ne f".utf8), unit: .document)
         #expect(documents.count == 3)
-        #expect(SweepCorpus.units(of: Array("a b\nc\n\n\nd\n \ne f".utf8), unit: .line).count == 4)
+        #expect(referenceUnits(of: Array("a b\nc\n\n\nd\n \ne f".utf8), unit: .line).count == 4)
         #expect(throws: AnalysisError.self) { try SweepCorpus(groups: [("en", [en])], unit: .line, folds: 1, seed: 1) }
         let empty = try temporaryFile("\n\n")
         #expect(throws: AnalysisError.self) { try SweepCorpus(groups: [("e", [empty])], unit: .line, folds: 2, seed: 1) }

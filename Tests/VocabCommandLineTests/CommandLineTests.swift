@@ -98,6 +98,13 @@ struct CommandLineTests {
         for file in ["report.md", "report.json", "report.csv", "report.html"] {
             #expect(FileManager.default.fileExists(atPath: report + "/" + file), "\(file)")
         }
+        // A byte sample: the report says what share of the input was used.
+        let sampledReport = temporary("sampled")
+        let sampled = try vocab(["sweep", "en=\(corpus)", "--algorithms", "bpe", "--sizes", "500", "--folds", "3", "--sample", "40K",
+                                 "--report", sampledReport, "--quiet"])
+        #expect(sampled.status == 0, "\(sampled.stderr)")
+        let markdown = (try? String(contentsOfFile: sampledReport + "/report.md", encoding: .utf8)) ?? ""
+        #expect(markdown.contains("| sampled |") && markdown.contains("of 1200 lines)"), "\(markdown.prefix(600))")
         // evaluate: a word-level file trained on the same text loses some words to <unk>.
         let words = temporary("words.json")
         #expect(try vocab(["train", "--algorithm", "word", "--vocab-size", "800", corpus, "-o", words]).status == 0)
@@ -116,6 +123,8 @@ struct CommandLineTests {
             (["--algorithms", "bpe,sentencepiece"], "unknown algorithm"),
             (["--folds", "1"], "at least 2"),
             (["--pivot", "fr"], "not one of the groups"),
+            (["--sample", "lots"], "--sample: 'lots' is not a size"),
+            (["--sample", "0"], "is not a size"),
           ])
     func badSweep(arguments: [String], message: String) throws {
         let corpus = temporary("tiny.txt")

@@ -41,6 +41,8 @@ public struct SweepCorpus: Sendable {
     public let unit: CorpusUnit
     /// Per group, the share of its bytes in units whose exact text occurs more than once in it.
     let duplicateShareByGroup: [Double]
+    /// Per group, what was read and what the sample kept.
+    public let inputByGroup: [InputShare]
     /// `auto` picks the largest unit giving every group at least this many units per fold.
     public static let minimumUnitsPerFold = 10
     /// Per unit: Unicode scalars and reference words (ICU word segments with letters, numbers or
@@ -53,72 +55,110 @@ public struct SweepCorpus: Sendable {
 
     /// Reads the groups' files and assigns folds.
     ///
-    /// 1. Read and validate each file (text, not binary; invalid UTF-8 is replaced later by the
-    ///    front end, as in training); a folder stands for its files, in path order.
-    /// 2. Cut into units (`auto`: the largest unit with enough per fold); with
-    ///    `maxUnitsPerGroup`, keep a seeded sample of that many per group.
+    /// 1. Resolve `auto` by counting each group's files and documents (a streaming pass that keeps
+    ///    nothing); a folder stands for its files, in path order.
+    /// 2. Stream each file into units (`UnitReader`): every file must look like text (invalid
+    ///    UTF-8 is replaced later by the front end, as in training). With `sampleBytesPerGroup`,
+    ///    a `UnitSampler` keeps a seeded sample of each group's units that fills that many bytes,
+    ///    so memory follows the sample, not the input.
     /// 3. Count characters and reference words per unit.
     /// 4. Per group, gather units with identical text into one class; shuffle the classes with the
-    ///    seed; class i of the shuffle goes to fold i mod k. With `parallel`, lines stay aligned
-    ///    across groups instead (every unit its own class, the same shuffle for every group).
-    /// - Complexity: O(bytes) plus ICU word segmentation of every unit.
+    ///    seed; class i of the shuffle goes to fold i mod k. With `maxUnitsPerGroup`, classes that
+    ///    would pass that many units are skipped. With `parallel`, lines stay aligned across
+    ///    groups instead (every unit its own class, the same shuffle for every group).
+    /// - Complexity: O(bytes read) plus ICU word segmentation of every kept unit; memory is the
+    ///   kept units' bytes plus about 40 bytes per kept unit.
     public init(groups: [(name: String, paths: [String])], unit: CorpusUnit, folds: Int, seed: UInt64,
-                maxUnitsPerGroup: Int? = nil, parallel: Bool = false) throws {
-        try self.init(groups: groups, unit: unit, folds: folds, seed: seed, maxUnitsPerGroup: maxUnitsPerGroup, parallel: parallel,
-                      allowsOneFold: false)
+                maxUnitsPerGroup: Int? = nil, sampleBytesPerGroup: Int? = nil, parallel: Bool = false) throws {
+        try self.init(groups: groups, unit: unit, folds: folds, seed: seed, maxUnitsPerGroup: maxUnitsPerGroup,
+                      sampleBytesPerGroup: sampleBytesPerGroup, parallel: parallel, allowsOneFold: false)
     }
 
     /// The same; `allowsOneFold` makes a single fold holding everything (for evaluation).
     init(groups: [(name: String, paths: [String])], unit: CorpusUnit, folds: Int, seed: UInt64,
-         maxUnitsPerGroup: Int? = nil, parallel: Bool = false, allowsOneFold: Bool) throws {
+         maxUnitsPerGroup: Int? = nil, sampleBytesPerGroup: Int? = nil, parallel: Bool = false, allowsOneFold: Bool) throws {
         guard folds >= 2 || (allowsOneFold && folds == 1) else { throw AnalysisError.invalidOption("cross-validation needs at least 2 folds, not \(folds)") }
         guard !groups.isEmpty else { throw AnalysisError.invalidOption("no corpus given") }
-        // Phase 1: every group's files.
-        let files = try groups.map { group in try group.paths.flatMap(Self.expand).map { ($0, try Self.readText($0)) } }
-        let unit = unit == .auto ? Self.automaticUnit(files, folds: folds) : unit
+        if let sampleBytesPerGroup {
+            guard sampleBytesPerGroup > 0 else { throw AnalysisError.invalidOption("the sample needs a positive number of bytes, not \(sampleBytesPerGroup)") }
+            guard !parallel else {
+                throw AnalysisError.invalidOption("a byte sample would keep different lines of each translation; with --parallel, use --max-units, which keeps the same lines in every group")
+            }
+        }
+        // Phase 1.
+        let files = try groups.map { group in try group.paths.flatMap(Self.expand) }
+        let unit = unit == .auto ? try Self.automaticUnit(files, folds: folds) : unit
         var text: [UInt8] = []
+        let fileBytes = files.map { group in group.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) } }
+        text.reserveCapacity(fileBytes.reduce(0) { $0 + min($1, sampleBytesPerGroup ?? Int.max) })
         var ranges: [Range<Int>] = [], unitGroups: [Int32] = [], unitFolds: [Int32] = []
-        var perGroupCounts: [Int] = [], duplicateShares: [Double] = []
+        var perGroupCounts: [Int] = [], duplicateShares: [Double] = [], inputs: [InputShare] = []
         for (groupIndex, group) in groups.enumerated() {
             // Phase 2.
             var groupRanges: [Range<Int>] = []
-            for (_, bytes) in files[groupIndex] {
-                for range in Self.units(of: bytes, unit: unit) {
-                    let start = text.count
-                    text.append(contentsOf: bytes[range])
-                    groupRanges.append(start..<text.count)
-                }
+            var input = InputShare(files: files[groupIndex].count)
+            func keep(_ bytes: ArraySlice<UInt8>) {
+                let start = text.count
+                text.append(contentsOf: bytes)
+                groupRanges.append(start..<text.count)
             }
+            var sampler = sampleBytesPerGroup.map { UnitSampler(budget: $0, seed: seed &+ UInt64(groupIndex)) }
+            for path in files[groupIndex] {
+                let reader = UnitReader(path: path, unit: unit, maximumLength: sampleBytesPerGroup ?? Int.max)
+                let totals = try reader.read { bytes in if sampler != nil { sampler!.offer(bytes) } else { keep(bytes) } }
+                input.add(totals)
+            }
+            if let sampler { for unitText in sampler.sample() { keep(unitText[...]) } }
+            input.sampledUnits = groupRanges.count
+            input.sampledBytes = groupRanges.reduce(0) { $0 + $1.count }
+            inputs.append(input)
             guard !groupRanges.isEmpty else {
-                throw AnalysisError.invalidCorpus("\(group.name) (\(group.paths.joined(separator: ", "))) has no text")
+                let why = input.oversizedUnits > 0 ? ": every \(unit.rawValue) is longer than the sample of \(sampleBytesPerGroup!) bytes" : ""
+                throw AnalysisError.invalidCorpus("\(group.name) (\(group.paths.joined(separator: ", "))) has no text\(why)")
             }
-            // Phase 4: classes of identical units, in order of first occurrence.
-            var classOf: [TextKey: Int] = [:], members: [[Int]] = []
+            // Phase 4: classes of identical units, numbered in order of first occurrence.
+            var classOf: [TextKey: Int32] = [:], unitClass: [Int32] = [], classSize: [Int32] = []
+            classOf.reserveCapacity(groupRanges.count)
+            unitClass.reserveCapacity(groupRanges.count)
             for (index, range) in groupRanges.enumerated() {
                 let key = parallel ? TextKey(hash: UInt64(index), length: -1) : TextKey(text[range])
-                if let existing = classOf[key] { members[existing].append(index) } else { classOf[key] = members.count; members.append([index]) }
+                if let existing = classOf[key] {
+                    unitClass.append(existing)
+                    classSize[Int(existing)] += 1
+                } else {
+                    classOf[key] = Int32(classSize.count)
+                    unitClass.append(Int32(classSize.count))
+                    classSize.append(1)
+                }
             }
-            duplicateShares.append(Self.duplicateShare(groupRanges, text: text))
-            var order = Array(members.indices)
+            classOf = [:]
+            if parallel {
+                duplicateShares.append(Self.duplicateShare(groupRanges, text: text))
+            } else {
+                let duplicated = zip(groupRanges, unitClass).reduce(0) { $0 + (classSize[Int($1.1)] > 1 ? $1.0.count : 0) }
+                duplicateShares.append(input.sampledBytes == 0 ? 0 : Double(duplicated) / Double(input.sampledBytes))
+            }
+            var order = Array(classSize.indices)
             var random = SplitMix64(seed: seed &+ (parallel ? 0 : UInt64(groupIndex)))
             Self.shuffle(&order, &random)
             // Kept classes are dealt round robin; with `maxUnitsPerGroup`, a class that would pass the
             // limit is skipped (never split), so at most that many units are kept.
-            var foldOf = [Int32](repeating: -1, count: groupRanges.count)
+            var classFold = [Int32](repeating: -1, count: classSize.count)
             var kept = 0, keptClasses = 0
             for classIndex in order {
-                if let maxUnitsPerGroup, kept + members[classIndex].count > maxUnitsPerGroup { continue }
-                for index in members[classIndex] { foldOf[index] = Int32(keptClasses % folds) }
-                kept += members[classIndex].count
+                if let maxUnitsPerGroup, kept + Int(classSize[classIndex]) > maxUnitsPerGroup { continue }
+                classFold[classIndex] = Int32(keptClasses % folds)
+                kept += Int(classSize[classIndex])
                 keptClasses += 1
             }
             guard keptClasses >= folds else {
-                throw AnalysisError.invalidCorpus("\(group.name) has \(keptClasses) distinct \(unit.rawValue)s\(maxUnitsPerGroup == nil ? "" : " within --max-units"), fewer than the \(folds) folds")
+                let within = [maxUnitsPerGroup == nil ? nil : "--max-units", sampleBytesPerGroup == nil ? nil : "the sample"].compactMap { $0 }
+                throw AnalysisError.invalidCorpus("\(group.name) has \(keptClasses) distinct \(unit.rawValue)s\(within.isEmpty ? "" : " within " + within.joined(separator: " and ")), fewer than the \(folds) folds")
             }
-            for (index, range) in groupRanges.enumerated() where foldOf[index] >= 0 {
+            for (range, unitClass) in zip(groupRanges, unitClass) where classFold[Int(unitClass)] >= 0 {
                 ranges.append(range)
                 unitGroups.append(Int32(groupIndex))
-                unitFolds.append(foldOf[index])
+                unitFolds.append(classFold[Int(unitClass)])
             }
             perGroupCounts.append(kept)
         }
@@ -145,6 +185,7 @@ public struct SweepCorpus: Sendable {
         self.foldCount = folds
         self.unit = unit
         self.duplicateShareByGroup = duplicateShares
+        self.inputByGroup = inputs
         self.unitCharacters = characters
         self.unitWords = words
     }
@@ -176,10 +217,16 @@ public struct SweepCorpus: Sendable {
 
     /// The largest unit (file, document, line) that gives every group at least
     /// `minimumUnitsPerFold` units per fold; line when none does.
-    static func automaticUnit(_ files: [[(String, [UInt8])]], folds: Int) -> CorpusUnit {
+    /// - Complexity: one streaming pass over the files per candidate tried; nothing is kept.
+    static func automaticUnit(_ files: [[String]], folds: Int) throws -> CorpusUnit {
         let needed = folds * minimumUnitsPerFold
         for candidate in [CorpusUnit.file, .document] {
-            if files.allSatisfy({ group in group.reduce(0) { $0 + units(of: $1.1, unit: candidate).count } >= needed }) { return candidate }
+            // A group with fewer files than needed cannot have enough file units.
+            if candidate == .file, files.contains(where: { $0.count < needed }) { continue }
+            let enough = try files.allSatisfy { group in
+                try group.reduce(0) { $0 + (try UnitReader(path: $1, unit: candidate, maximumLength: 0).read { _ in }).units } >= needed
+            }
+            if enough { return candidate }
         }
         return .line
     }
@@ -191,49 +238,6 @@ public struct SweepCorpus: Sendable {
         let total = ranges.reduce(0) { $0 + $1.count }
         let duplicated = ranges.reduce(0) { $0 + (counts[TextKey(text[$1])]! > 1 ? $1.count : 0) }
         return total == 0 ? 0 : Double(duplicated) / Double(total)
-    }
-
-    private static func readText(_ path: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw InputError.cannotRead(path: path, reason: "no such file or not readable")
-        }
-        let bytes = [UInt8](data)
-        do { try WordCounter.checkLooksLikeText(bytes, path: path) } catch InputError.invalidCorpus(let reason) {
-            throw AnalysisError.invalidCorpus(reason)
-        }
-        return bytes
-    }
-
-    /// The unit ranges of `bytes`: non-blank lines, blocks between blank lines, or the whole file
-    /// (all without their final line break; "\r\n" counts as a line break).
-    static func units(of bytes: [UInt8], unit: CorpusUnit) -> [Range<Int>] {
-        var lines: [Range<Int>] = []
-        var start = 0
-        while start < bytes.count {
-            var end = start
-            while end < bytes.count && bytes[end] != 0x0A { end += 1 }
-            var contentEnd = end
-            if contentEnd > start && bytes[contentEnd - 1] == 0x0D { contentEnd -= 1 }
-            lines.append(start..<contentEnd)
-            start = end + 1
-        }
-        func isBlank(_ r: Range<Int>) -> Bool { bytes[r].allSatisfy { $0 == 0x20 || $0 == 0x09 } }
-        if unit == .line || unit == .auto { return lines.filter { !isBlank($0) } }
-        if unit == .file {
-            let content = lines.filter { !isBlank($0) }
-            return content.isEmpty ? [] : [content.first!.lowerBound..<content.last!.upperBound]
-        }
-        var documents: [Range<Int>] = []
-        var current: Range<Int>?
-        for line in lines {
-            if isBlank(line) {
-                if let c = current { documents.append(c); current = nil }
-            } else {
-                current = current.map { $0.lowerBound..<line.upperBound } ?? line
-            }
-        }
-        if let c = current { documents.append(c) }
-        return documents
     }
 
     /// Fisher-Yates with SplitMix64 (deterministic across platforms).
@@ -261,13 +265,46 @@ struct TextKey: Hashable {
     }
 }
 
+/// What a sweep read of one group, and how much of it the byte sample kept.
+public struct InputShare: Sendable, Codable, Equatable {
+    public var files: Int
+    /// Bytes of the files.
+    public var bytes = 0
+    /// Units in the files, and their bytes (line breaks between units excluded).
+    public var units = 0
+    public var unitBytes = 0
+    /// Units longer than the sample (never kept).
+    public var oversizedUnits = 0
+    /// Units and bytes the sample kept (all of them without a sample), before `maxUnitsPerGroup`.
+    public var sampledUnits = 0
+    public var sampledBytes = 0
+
+    public init(files: Int) { self.files = files }
+
+    /// The share of the units' bytes that was kept.
+    public var sampledShare: Double { unitBytes == 0 ? 0 : Double(sampledBytes) / Double(unitBytes) }
+
+    mutating func add(_ totals: UnitReader.Totals) {
+        bytes += totals.bytes
+        units += totals.units
+        unitBytes += totals.unitBytes
+        oversizedUnits += totals.oversized
+    }
+}
+
 extension SweepCorpus {
-    /// The share of group `g`'s bytes (before any sampling) in units whose exact text occurs
-    /// more than once in it; all copies of one text are in one fold, except with `parallel`.
+    /// The share of group `g`'s bytes (within the byte sample, before `maxUnitsPerGroup`) in units
+    /// whose exact text occurs more than once in it; all copies of one text are in one fold,
+    /// except with `parallel`.
     public func duplicateShare(inGroup g: Int) -> Double { duplicateShareByGroup[g] }
 
     /// Units of group `g` (after sampling).
     public func unitCount(inGroup g: Int) -> Int { unitGroups.reduce(0) { $0 + ($1 == Int32(g) ? 1 : 0) } }
+
+    /// Unicode scalars in the units of group `g`.
+    public func characterCount(inGroup g: Int) -> Int {
+        zip(unitGroups, unitCharacters).reduce(0) { $0 + ($1.0 == Int32(g) ? Int($1.1) : 0) }
+    }
 
     /// Bytes of the units of group `g`.
     public func byteCount(inGroup g: Int) -> Int {

@@ -87,7 +87,7 @@ extension SweepReport {
 
         """
         page += "<p class=\"recommendation\" id=\"recommendation\">\(escape(recommendation.explanation))</p>\n"
-        page += "<p>Corpora: " + settings.corpora.map { "\(escape($0.group)) (\(String(format: "%.2f", Double($0.bytes) / 1e6)) MB, \($0.units) \(settings.unit.rawValue)s, \(String(format: "%.1f%%", $0.duplicateShare * 100)) of bytes in repeated ones)" }.joined(separator: ", ")
+        page += "<p>Corpora: " + settings.corpora.map { "\(escape($0.group)) (\(String(format: "%.2f", Double($0.bytes) / 1e6)) MB, \($0.units) \(settings.unit.rawValue)s, \(String(format: "%.1f%%", $0.duplicateShare * 100)) of bytes in repeated ones\($0.sampleDescription(unit: settings.unit).map { "; sampled: " + escape($0) } ?? ""))" }.joined(separator: ", ")
         page += ". \(settings.folds)-fold cross-validation, seed \(settings.seed). Error bars: ± one standard deviation over folds.</p>\n"
         for warning in frontEndWarnings { page += "<p class=\"warning\">\(escape(warning))</p>\n" }
         page += "<div class=\"charts\">\n" + charts().map { $0.render() }.joined(separator: "\n") + "\n</div>\n"

@@ -12,9 +12,21 @@ public struct SweepReport: Sendable, Codable {
         public var bytes: Int
         /// The share of bytes in units whose exact text occurs more than once in the group.
         public var duplicateShare: Double
+        /// What was read of the group and what share the byte sample kept (nil: not recorded).
+        public var input: InputShare?
 
-        public init(group: String, paths: [String], units: Int, bytes: Int, duplicateShare: Double = 0) {
+        public init(group: String, paths: [String], units: Int, bytes: Int, duplicateShare: Double = 0, input: InputShare? = nil) {
             self.group = group; self.paths = paths; self.units = units; self.bytes = bytes; self.duplicateShare = duplicateShare
+            self.input = input
+        }
+
+        /// "12.5% of 8.0 GB (1,234,567 of 9,876,543 lines)", or nil when everything was used.
+        func sampleDescription(unit: CorpusUnit) -> String? {
+            guard let input, input.sampledUnits < input.units else { return nil }
+            var text = String(format: "%.1f%% of %.1f MB", input.sampledShare * 100, Double(input.unitBytes) / 1e6)
+            text += " (\(input.sampledUnits) of \(input.units) \(unit.rawValue)s"
+            if input.oversizedUnits > 0 { text += "; \(input.oversizedUnits) longer than the sample skipped" }
+            return text + ")"
         }
     }
     public struct Settings: Sendable, Codable {
@@ -376,9 +388,9 @@ public struct SweepReport: Sendable, Codable {
         var md = "# Vocabulary-size sweep\n\n"
         md += "**\(recommendation.explanation)**\n\n"
         md += "## Setup\n\n"
-        md += "| group | files | \(settings.unit.rawValue)s | MB | bytes in repeated \(settings.unit.rawValue)s |\n|---|---|---|---|---|\n"
+        md += "| group | files | \(settings.unit.rawValue)s | MB | bytes in repeated \(settings.unit.rawValue)s | sampled |\n|---|---|---|---|---|---|\n"
         for corpus in settings.corpora {
-            md += "| \(corpus.group) | \(corpus.paths.joined(separator: ", ")) | \(corpus.units) | \(String(format: "%.2f", Double(corpus.bytes) / 1e6)) | \(String(format: "%.1f%%", corpus.duplicateShare * 100)) |\n"
+            md += "| \(corpus.group) | \(corpus.paths.joined(separator: ", ")) | \(corpus.units) | \(String(format: "%.2f", Double(corpus.bytes) / 1e6)) | \(String(format: "%.1f%%", corpus.duplicateShare * 100)) | \(corpus.sampleDescription(unit: settings.unit) ?? "all") |\n"
         }
         md += "\nAlgorithms and front ends: " + settings.algorithms.map { "\($0.rawValue) (\(settings.frontEnds[$0.rawValue] ?? ""))" }.joined(separator: ", ")
         md += ". Sizes: \(settings.sizes.map(String.init).joined(separator: ", ")). Objective: \(settings.objective.rawValue); UNK rate at most \(settings.constraints.maxUnknownRate * 100)%. "

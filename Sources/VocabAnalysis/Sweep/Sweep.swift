@@ -109,16 +109,19 @@ public struct SweepResults: Sendable, Codable {
 public enum Sweep {
     /// Runs the sweep.
     ///
-    /// 1. Pre-tokenize the corpus once per distinct front end.
-    /// 2. For each fold and algorithm: train once on the other folds (at the largest size, or the
-    ///    smallest for Unigram) with its recipe (`Recipe.trainNested`), then cut every requested
-    ///    size from the nested vocabularies.
+    /// For each distinct front end, in the order its first recipe is given:
+    /// 1. Pre-tokenize the corpus with it (dropped before the next front end, so only one
+    ///    pre-tokenized copy is alive at a time).
+    /// 2. For each fold and algorithm using it: train once on the other folds (at the largest
+    ///    size, or the smallest for Unigram) with its recipe (`Recipe.trainNested`), then cut every
+    ///    requested size from the nested vocabularies.
     ///    Folds run in parallel (`options.threads` at a time), so training times are measured
     ///    under that contention.
     /// 3. For each size: encode the distinct pieces of the held-out fold and of the next fold (a
     ///    training fold of the same size, for the compression gap) once, and sum per unit and
     ///    group.
     /// 4. VOLT's marginal utility between adjacent sizes.
+    /// Results are put back in fold order, then recipe order, whatever the scheduling.
     /// - Complexity: folds x algorithms trainings, plus folds x algorithms x sizes encodings of
     ///   two folds' distinct pieces.
     public static func run(_ corpus: SweepCorpus, options: SweepOptions,
@@ -132,90 +135,86 @@ public enum Sweep {
         let folds = corpus.foldCount
         let total = folds * options.algorithms.count
         var done = 0
-        // Phase 1 (in parallel inside).
-        var texts: [String: PreTokenizedCorpus] = [:]
-        for recipe in options.recipes {
-            let names = recipe.frontEndNames
-            let key = names.description
-            if texts[key] == nil {
-                progress?(SweepProgress(message: "pre-tokenizing (\(key))", done: done, total: total))
-                texts[key] = try PreTokenizedCorpus(corpus, frontEnd: try names.frontEnd())
-            }
-        }
         let foldUnits = (0..<folds).map { corpus.units(inFold: $0) }
-        // Phases 2-3, folds in parallel (results come back in fold order, so the output does not
-        // depend on scheduling); trainings within a fold run in recipe order.
         let lock = Lock()
-        func runFold(_ fold: Int) throws -> (cells: [SweepCell], trainings: [SweepTraining], parallel: [ParallelCount]) {
-            var cells: [SweepCell] = [], trainings: [SweepTraining] = [], parallel: [ParallelCount] = []
-            var countsByFrontEnd: [String: WordCounts] = [:]
-            for var recipe in options.recipes {
-                let algorithm = recipe.algorithm
-                recipe.threads = options.threads
-                let key = recipe.frontEndNames.description
-                let text = texts[key]!
-                lock.withLock { progress?(SweepProgress(message: "fold \(fold + 1)/\(folds): training \(algorithm.rawValue)", done: done, total: total)) }
-                if countsByFrontEnd[key] == nil { countsByFrontEnd[key] = text.trainingCounts(corpus, excludingFold: fold) }
-                let started = Date()
-                let nested: NestedVocabulary
-                var secondsToSize: [String: Double] = [:]
-                do {
-                    nested = try recipe.trainNested(counts: countsByFrontEnd[key]!, sizes: sizes) { report in
-                        guard report.phase == "merge" else { return }
-                        for size in sizes where report.done >= size && secondsToSize[String(size)] == nil {
-                            secondsToSize[String(size)] = Date().timeIntervalSince(started)
-                        }
-                    }
-                } catch {
-                    trainings.append(SweepTraining(algorithm: algorithm, fold: fold, seconds: Date().timeIntervalSince(started),
-                                                   evaluationSeconds: 0, peakMemoryBytes: peakMemoryBytes(), failure: "\(error)"))
-                    lock.withLock { done += 1 }
-                    continue
-                }
-                let trained = Date()
-                if recipe.trainer.growsOneTokenAtATime {
-                    // Sizes passed after the last report were reached by the end.
-                    for size in sizes where nested.offers(size) && secondsToSize[String(size)] == nil {
-                        secondsToSize[String(size)] = trained.timeIntervalSince(started)
+        typealias FoldResult = (cells: [SweepCell], training: SweepTraining, parallel: [ParallelCount])
+        /// Trains and measures one recipe on one fold.
+        func runFold(_ fold: Int, recipe: Recipe, text: PreTokenizedCorpus, counts: WordCounts) throws -> FoldResult {
+            var recipe = recipe
+            let algorithm = recipe.algorithm
+            recipe.threads = options.threads
+            lock.withLock { progress?(SweepProgress(message: "fold \(fold + 1)/\(folds): training \(algorithm.rawValue)", done: done, total: total)) }
+            defer { lock.withLock { done += 1 } }
+            let started = Date()
+            let nested: NestedVocabulary
+            var secondsToSize: [String: Double] = [:]
+            do {
+                nested = try recipe.trainNested(counts: counts, sizes: sizes) { report in
+                    guard report.phase == "merge" else { return }
+                    for size in sizes where report.done >= size && secondsToSize[String(size)] == nil {
+                        secondsToSize[String(size)] = Date().timeIntervalSince(started)
                     }
                 }
-                var foldCells: [SweepCell] = []
-                for size in sizes where nested.offers(size) {
-                    let tokenizer = try nested.tokenizer(size: size), model = tokenizer.model
-                    for (group, lines) in options.parallelReference.sorted(by: { $0.key < $1.key }) {
-                        parallel.append(ParallelCount(algorithm: algorithm, size: size, fold: fold, group: group,
-                                                      tokens: try Self.tokenCount(lines, tokenizer: tokenizer)))
-                    }
-                    foldCells += measure(model: model, classes: TokenClass.classes(of: model, specialTokens: nested.specialTokens),
-                                         algorithm: algorithm, size: size, fold: fold, corpus: corpus, text: text,
-                                         heldOut: foldUnits[fold], trainSample: foldUnits[(fold + 1) % folds], options: options)
-                }
-                cells += withMarginalUtility(foldCells)
-                trainings.append(SweepTraining(algorithm: algorithm, fold: fold, seconds: trained.timeIntervalSince(started),
-                                               secondsToSize: secondsToSize,
-                                               evaluationSeconds: Date().timeIntervalSince(trained), peakMemoryBytes: peakMemoryBytes(),
-                                               minimumSize: nested.minimumSize, maximumSize: nested.maximumSize))
-                lock.withLock { done += 1 }
+            } catch {
+                return ([], SweepTraining(algorithm: algorithm, fold: fold, seconds: Date().timeIntervalSince(started),
+                                          evaluationSeconds: 0, peakMemoryBytes: peakMemoryBytes(), failure: "\(error)"), [])
             }
-            return (cells, trainings, parallel)
+            let trained = Date()
+            if recipe.trainer.growsOneTokenAtATime {
+                // Sizes passed after the last report were reached by the end.
+                for size in sizes where nested.offers(size) && secondsToSize[String(size)] == nil {
+                    secondsToSize[String(size)] = trained.timeIntervalSince(started)
+                }
+            }
+            var foldCells: [SweepCell] = [], parallel: [ParallelCount] = []
+            for size in sizes where nested.offers(size) {
+                let tokenizer = try nested.tokenizer(size: size), model = tokenizer.model
+                for (group, lines) in options.parallelReference.sorted(by: { $0.key < $1.key }) {
+                    parallel.append(ParallelCount(algorithm: algorithm, size: size, fold: fold, group: group,
+                                                  tokens: try Self.tokenCount(lines, tokenizer: tokenizer)))
+                }
+                foldCells += measure(model: model, classes: TokenClass.classes(of: model, specialTokens: nested.specialTokens),
+                                     algorithm: algorithm, size: size, fold: fold, corpus: corpus, text: text,
+                                     heldOut: foldUnits[fold], trainSample: foldUnits[(fold + 1) % folds], options: options)
+            }
+            let training = SweepTraining(algorithm: algorithm, fold: fold, seconds: trained.timeIntervalSince(started),
+                                         secondsToSize: secondsToSize,
+                                         evaluationSeconds: Date().timeIntervalSince(trained), peakMemoryBytes: peakMemoryBytes(),
+                                         minimumSize: nested.minimumSize, maximumSize: nested.maximumSize)
+            return (withMarginalUtility(foldCells), training, parallel)
         }
-        let foldResults = try Parallel.map(folds, threads: options.threads, runFold)
-        let cells = foldResults.flatMap(\.cells), trainings = foldResults.flatMap(\.trainings)
-        progress?(SweepProgress(message: "done", done: done, total: total))
-        var changes: [FrontEndChange] = []
-        for key in texts.keys.sorted() {
-            let algorithms = options.recipes.filter { $0.frontEndNames.description == key }.map(\.algorithm)
+        // results[fold][recipe index]
+        var results = [[FoldResult?]](repeating: [FoldResult?](repeating: nil, count: options.recipes.count), count: folds)
+        var changes: [String: [FrontEndChange]] = [:]
+        var frontEndKeys: [String] = []
+        for recipe in options.recipes where !frontEndKeys.contains(recipe.frontEndNames.description) {
+            frontEndKeys.append(recipe.frontEndNames.description)
+        }
+        for key in frontEndKeys {
+            let recipeIndices = options.recipes.indices.filter { options.recipes[$0].frontEndNames.description == key }
+            // Phase 1 (in parallel inside).
+            progress?(SweepProgress(message: "pre-tokenizing (\(key))", done: done, total: total))
+            let text = try PreTokenizedCorpus(corpus, frontEnd: try options.recipes[recipeIndices[0]].frontEndNames.frontEnd())
+            // Phases 2-4, folds in parallel; trainings within a fold run in recipe order.
+            let perFold = try Parallel.map(folds, threads: options.threads) { fold in
+                let counts = text.trainingCounts(corpus, excludingFold: fold)
+                return try recipeIndices.map { try runFold(fold, recipe: options.recipes[$0], text: text, counts: counts) }
+            }
+            for (fold, foldResults) in perFold.enumerated() {
+                for (index, result) in zip(recipeIndices, foldResults) { results[fold][index] = result }
+            }
             for (g, group) in corpus.groupNames.enumerated() {
-                let characters = (0..<corpus.unitCount).reduce(0) { $0 + (Int(corpus.unitGroups[$1]) == g ? Int(corpus.unitCharacters[$1]) : 0) }
-                changes.append(FrontEndChange(frontEnd: key, algorithms: algorithms, group: group,
-                                              changedCharacters: texts[key]!.changedCharactersByGroup[g], characters: characters))
+                changes[key, default: []].append(FrontEndChange(frontEnd: key, algorithms: recipeIndices.map { options.recipes[$0].algorithm }, group: group,
+                                              changedCharacters: text.changedCharactersByGroup[g], characters: corpus.characterCount(inGroup: g)))
             }
         }
-        var results = SweepResults(groups: corpus.groupNames, folds: folds, sizes: sizes, algorithms: options.algorithms,
-                                   cells: cells, trainings: trainings)
-        results.frontEndChanges = changes
-        results.parallelCounts = foldResults.flatMap(\.parallel)
-        return results
+        progress?(SweepProgress(message: "done", done: done, total: total))
+        let ordered = results.flatMap { $0.compactMap { $0 } }
+        var sweep = SweepResults(groups: corpus.groupNames, folds: folds, sizes: sizes, algorithms: options.algorithms,
+                                 cells: ordered.flatMap(\.cells), trainings: ordered.map(\.training))
+        sweep.frontEndChanges = changes.keys.sorted().flatMap { changes[$0]! }
+        sweep.parallelCounts = ordered.flatMap(\.parallel)
+        return sweep
     }
 
     /// The tokens `tokenizer` gives `lines` (added tokens matched as ordinary text, no

@@ -1,0 +1,140 @@
+import Foundation
+import Testing
+import VocabTestSupport
+import VocabKit
+@testable import VocabAnalysis
+
+/// The plain reference for `UnitReader`: the unit ranges of a whole file held in memory.
+func referenceUnits(of bytes: [UInt8], unit: CorpusUnit) -> [Range<Int>] {
+    var lines: [Range<Int>] = []
+    var start = 0
+    while start < bytes.count {
+        var end = start
+        while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+        var contentEnd = end
+        if contentEnd > start && bytes[contentEnd - 1] == 0x0D { contentEnd -= 1 }
+        lines.append(start..<contentEnd)
+        start = end + 1
+    }
+    func isBlank(_ r: Range<Int>) -> Bool { bytes[r].allSatisfy { $0 == 0x20 || $0 == 0x09 } }
+    let content = lines.filter { !isBlank($0) }
+    switch unit {
+    case .line, .auto: return content
+    case .file: return content.isEmpty ? [] : [content.first!.lowerBound..<content.last!.upperBound]
+    case .document:
+        var documents: [Range<Int>] = [], current: Range<Int>?
+        for line in lines {
+            if isBlank(line) {
+                if let c = current { documents.append(c); current = nil }
+            } else {
+                current = current.map { $0.lowerBound..<line.upperBound } ?? line
+            }
+        }
+        if let c = current { documents.append(c) }
+        return documents
+    }
+}
+
+@Suite("Streaming and sampling the sweep's input")
+struct SweepSampleTests {
+    /// Random text of lines, blank lines (with spaces and tabs), CRLF and no final line break.
+    func randomText(_ random: inout SplitMix64, lines: Int) -> String {
+        let words = ["a", "bb", "ccc", "δέκα", "日本語", "x\ty", "🙂", " lead", "trail "]
+        var text = ""
+        for _ in 0..<lines {
+            switch random.next() % 6 {
+            case 0: text += ["", " ", "\t", "  \t"][Int(random.next() % 4)]
+            default: text += (0..<(1 + Int(random.next() % 6))).map { _ in words[Int(random.next() % UInt64(words.count))] }.joined(separator: " ")
+            }
+            text += random.next() % 4 == 0 ? "\r\n" : "\n"
+        }
+        if random.next() % 2 == 0, text.hasSuffix("\n") { text.removeLast() }
+        return text
+    }
+
+    @Test("Streamed units equal the whole-file reference for every unit kind, across block boundaries")
+    func streamedUnitsMatchTheReference() throws {
+        var random = SplitMix64(seed: 5)
+        for trial in 0..<40 {
+            let text = randomText(&random, lines: 1 + trial * 3)
+            let path = try temporaryFile(text)
+            let bytes = Array(text.utf8)
+            for unit in [CorpusUnit.line, .document, .file] {
+                let expected = referenceUnits(of: bytes, unit: unit).map { Array(bytes[$0]) }
+                for blockSize in [1, 7, 64, 1 << 18] {
+                    var got: [[UInt8]] = []
+                    let totals = try UnitReader(path: path, unit: unit, blockSize: blockSize).read { got.append(Array($0)) }
+                    #expect(got == expected, "trial \(trial), \(unit), blocks of \(blockSize)")
+                    #expect(totals.units == expected.count && totals.bytes == bytes.count && totals.unitBytes == expected.reduce(0) { $0 + $1.count })
+                }
+                // A length limit drops exactly the longer units, and counts them.
+                let limit = 12
+                var kept: [[UInt8]] = []
+                let totals = try UnitReader(path: path, unit: unit, maximumLength: limit, blockSize: 7).read { kept.append(Array($0)) }
+                #expect(kept == expected.filter { $0.count <= limit }, "trial \(trial), \(unit), limited")
+                #expect(totals.oversized == expected.filter { $0.count > limit }.count)
+            }
+        }
+    }
+
+    @Test("The byte sample fills its budget, keeps copies together and depends only on the set of units")
+    func sampleIsASetFunction() throws {
+        var lines = (0..<3000).map { "line \($0) with some words \($0 * 7919 % 1000)" }
+        lines += Array(repeating: "a repeated boilerplate line", count: 40)
+        let budget = 20_000
+        func sampled(_ lines: [String], seed: UInt64) throws -> (texts: [String], input: InputShare) {
+            let path = try temporaryFile(lines.joined(separator: "\n") + "\n")
+            let corpus = try SweepCorpus(groups: [("g", [path])], unit: .line, folds: 3, seed: seed, sampleBytesPerGroup: budget)
+            return ((0..<corpus.unitCount).map { String(decoding: corpus.unitText($0), as: UTF8.self) }, corpus.inputByGroup[0])
+        }
+        let (texts, input) = try sampled(lines, seed: 1)
+        let bytes = texts.reduce(0) { $0 + $1.utf8.count }
+        // Full up to less than one more line, never over.
+        #expect(bytes <= budget && bytes > budget - 60, "\(bytes) bytes")
+        #expect(input.sampledBytes == bytes && input.sampledUnits == texts.count)
+        #expect(input.units == lines.count && input.unitBytes == lines.reduce(0) { $0 + $1.utf8.count })
+        #expect(abs(input.sampledShare - Double(bytes) / Double(input.unitBytes)) < 1e-12)
+        // Copies of one text are all in or all out.
+        let boilerplate = texts.filter { $0 == "a repeated boilerplate line" }.count
+        #expect(boilerplate == 0 || boilerplate == 40)
+        // The same set of units in another order gives the same sample (kept in input order).
+        var random = SplitMix64(seed: 3)
+        var shuffled = lines
+        for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, Int(random.next() % UInt64(i + 1))) }
+        let (again, _) = try sampled(shuffled, seed: 1)
+        #expect(again.sorted() == texts.sorted())
+        #expect(again == shuffled.filter { Set(texts).contains($0) })
+        // Another seed gives another sample.
+        let (other, _) = try sampled(lines, seed: 2)
+        #expect(Set(other) != Set(texts))
+    }
+
+    @Test("A budget above the input keeps the corpus and folds exactly as without a sample")
+    func largeBudgetChangesNothing() throws {
+        let en = try corpusSlice("en", lines: 400), de = try corpusSlice("de", lines: 250)
+        let groups = [("en", [en]), ("de", [de])]
+        let whole = try SweepCorpus(groups: groups, unit: .line, folds: 4, seed: 7)
+        let sampled = try SweepCorpus(groups: groups, unit: .line, folds: 4, seed: 7, sampleBytesPerGroup: 1 << 30)
+        #expect(whole.text == sampled.text && whole.unitRanges == sampled.unitRanges)
+        #expect(whole.unitFolds == sampled.unitFolds && whole.unitGroups == sampled.unitGroups)
+        #expect(sampled.inputByGroup.allSatisfy { $0.sampledShare == 1 && $0.oversizedUnits == 0 })
+    }
+
+    @Test("Units longer than the sample are skipped and counted; impossible samples are clear errors")
+    func oversizedUnitsAndRefusals() throws {
+        let long = String(repeating: "long words ", count: 300)
+        let lines = (0..<200).map { $0 % 10 == 0 ? long : "short line \($0)" }
+        let path = try temporaryFile(lines.joined(separator: "\n") + "\n")
+        let corpus = try SweepCorpus(groups: [("g", [path])], unit: .line, folds: 2, seed: 1, sampleBytesPerGroup: 2000)
+        #expect(corpus.inputByGroup[0].oversizedUnits == 20)
+        #expect((0..<corpus.unitCount).allSatisfy { corpus.unitText($0).count < 100 })
+        let onlyLong = try temporaryFile(long + "\n" + long + "x\n")
+        #expect(throws: AnalysisError.self) { try SweepCorpus(groups: [("g", [onlyLong])], unit: .line, folds: 2, seed: 1, sampleBytesPerGroup: 100) }
+        #expect(throws: AnalysisError.self) { try SweepCorpus(groups: [("g", [path])], unit: .line, folds: 2, seed: 1, sampleBytesPerGroup: 0) }
+        #expect(throws: AnalysisError.self) {
+            try SweepCorpus(groups: [("a", [path]), ("b", [path])], unit: .line, folds: 2, seed: 1, sampleBytesPerGroup: 2000, parallel: true)
+        }
+        // Too small a sample for the folds says so.
+        #expect(throws: AnalysisError.self) { try SweepCorpus(groups: [("g", [path])], unit: .line, folds: 5, seed: 1, sampleBytesPerGroup: 40) }
+    }
+}
