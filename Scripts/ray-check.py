@@ -4,9 +4,11 @@
 Phases:
   1. A venv with Ray (.build/ray-venv); each run starts a local Ray with 2 CPUs (ray.init) and
      shuts it down, so no cluster outlives the check.
-  2. `vocab count` on one machine over `Corpora/*.txt` plus edge-case files (CRLF, blank lines,
-     no final newline; NUL bytes past the first 64 kB, which one machine does not check), then through Ray with 8 shards and a merge tree of fan-in 2, with 40
-     shards, with Unigram's front end, and pruned at the final merge: each byte-identical.
+  2. `vocab count` on one machine over `Corpora/*.txt` plus edge-case files (an empty file, a
+     blank one, one whose first shard is blank, CRLF, blank lines, no final newline; NUL bytes
+     past the first 64 kB, which one machine does not check), then through Ray with 8 shards
+     and a merge tree of fan-in 2, with 40 shards, with Unigram's front end, and pruned at the
+     final merge: each byte-identical. A corpus with no pieces is refused by both.
   3. Faults: a worker that dies with its range half sent (Ray retries; still identical), a
      missing input, a binary input (the run fails, the other tasks are cancelled, nothing is
      left behind), a refused flag, and a truncated counts file refused by `vocab count --merge`.
@@ -75,7 +77,13 @@ def main() -> int:
         with open(binary_tail, "wb") as f:  # text, then lines with NUL bytes past the first 64 kB
             f.write(b"plain text line " * 64 + b"\n")
             f.write((b"plain text line " * 64 + b"\n") * 300 + (b"nul \x00 line " * 70 + b"\n") * 300)
-        corpora = corpora + [edge, binary_tail]
+        empty, blank, blank_start = (os.path.join(scratch, n) for n in ("empty.txt", "blank.txt", "blank-start.txt"))
+        open(empty, "wb").close()  # no bytes: no range at all
+        with open(blank, "wb") as f:  # blank lines only: no pieces under Unigram (no line breaks)
+            f.write(b" \n\n\t\n" * 5000)
+        with open(blank_start, "wb") as f:  # 3 MB of blank lines, then text: a blank first range
+            f.write(b"\n" * 3_000_000 + b"text after the blank lines\n" * 100)
+        corpora = corpora + [edge, binary_tail, empty, blank, blank_start]
         single = os.path.join(scratch, "single.counts")
         subprocess.run([vocab, "count", "--quiet", *corpora, "-o", single], check=True)
         for name, flags in [("8 shards, merge fan-in 2", ["--shards", "8", "--fan-in", "2"]),
@@ -97,6 +105,22 @@ def main() -> int:
         run, _ = driver(output, "--shards", "8", extra=["--algorithm", "unigram"])
         check("Unigram front end, 8 shards, equals one machine",
               run.returncode == 0 and same(output, unigram_single), run.stderr[-2000:])
+
+        # A blank corpus is refused as on one machine, with nothing written.
+        blank_only = os.path.join(scratch, "blank-only.counts")
+        alone = subprocess.run([vocab, "count", "--quiet", "--algorithm", "unigram", empty, blank, "-o", blank_only],
+                               capture_output=True, text=True)
+        whole, _ = driver(blank_only, "--shards", "1", inputs=[empty, blank], extra=["--algorithm", "unigram"])
+        ranges, _ = driver(blank_only, "--shards", "4", inputs=[empty, blank], extra=["--algorithm", "unigram"])
+        check("a corpus with no pieces is refused, as on one machine, and writes nothing",
+              alone.returncode != 0 and all(r.returncode != 0 and "no text to count" in r.stderr for r in (whole, ranges))
+              and not os.path.exists(blank_only), whole.stderr[-1000:] + ranges.stderr[-1000:] + alone.stderr)
+        nothing_single, nothing = (os.path.join(scratch, n) for n in ("nothing1.counts", "nothing.counts"))
+        subprocess.run([vocab, "count", "--quiet", "--min-count", "1000000000", *corpora, "-o", nothing_single],
+                       check=True, capture_output=True)
+        run, _ = driver(nothing, "--shards", "8", "--min-count", "1000000000")
+        check("pruning that keeps nothing gives the empty counts one machine gives",
+              run.returncode == 0 and same(nothing, nothing_single), run.stderr[-2000:])
 
         # 3. Faults.
         marker = os.path.join(scratch, "die-once")

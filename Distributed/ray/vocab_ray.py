@@ -13,8 +13,10 @@ Phases:
      file; otherwise it streams the slice into `vocab count -` and checks that the counts
      file's header counted exactly the slice's bytes and lines. Each attempt writes its own file, so a
      retried task (a worker that died mid-shard) never mixes with the orphan of a dead attempt.
-  3. Merge: a tree of `vocab count --merge` tasks, --fan-in files each, to the final output,
-     which `vocab` writes atomically. The work directory is removed whatever the outcome.
+  3. Merge: a tree of `vocab count --merge` tasks, --fan-in files each; the final merge is
+     written beside the output and renamed onto it (or pruned into it, with --min-count or
+     --max-pieces) once it is known to hold pieces: each shard may be blank, the corpus may not.
+     The work directory is removed whatever the outcome.
 
 Every path must be visible to every node (shared storage), and `--vocab` must run on every node.
 Usage: python vocab_ray.py --vocab /shared/bin/vocab -o /shared/all.counts '/shared/text/*.txt'
@@ -43,6 +45,7 @@ REFUSED = {
     "--max-pieces": "would prune each shard; use the driver's --max-pieces (final merge only)",
     "--merge": "is the driver's own step",
     "--part-of-larger-file": "is the driver's own, for ranges past a file's start",
+    "--may-be-empty": "is the driver's own: every shard may be blank, the merged counts may not",
     "-o": "is the driver's own; use its -o",
     "--output": "is the driver's own; use its -o",
 }
@@ -131,6 +134,22 @@ def header_value(counts_path: str, key: str) -> str:
     raise CountingError(f"{counts_path} has no '{key}' header line")
 
 
+def trailer_pieces(counts_path: str) -> int:
+    """The number of pieces in a counts file's trailer ("# end: pieces N occurrences M ...")."""
+    with open(counts_path, "rb") as f:
+        f.seek(max(0, os.path.getsize(counts_path) - 256))
+        words = f.read().decode("utf-8", "replace").strip().split("\n")[-1].split()
+    if words[:3] != ["#", "end:", "pieces"]:
+        raise CountingError(f"{counts_path} has no trailer; it is not a complete counts file")
+    return int(words[3])
+
+
+def hidden_sibling(path: str) -> str:
+    """A hidden, unique name beside `path` (same file system) to write to and then rename."""
+    folder, name = os.path.split(path)
+    return os.path.join(folder, f".{name}.{uuid.uuid4().hex}.tmp")
+
+
 def finish(child: subprocess.Popen, what: str) -> None:
     """Waits for a `vocab` child and raises with its message if it failed."""
     error = child.stderr.read().decode("utf-8", "replace").strip()
@@ -159,12 +178,12 @@ def count_range(vocab: str, flags: list[str], path: str, start: int, end: int,
     fault = os.environ.get("VOCAB_RAY_TEST_DIE_ONCE")  # test hook: die mid-shard, once
     if start == 0 and end == os.path.getsize(path) and not fault:
         # A whole file: `vocab` reads it itself, with no copy through this process.
-        finish(run_vocab([vocab, "count", "--quiet", *flags, path, "-o", output]),
+        finish(run_vocab([vocab, "count", "--quiet", "--may-be-empty", *flags, path, "-o", output]),
                f"vocab count on {path}")
         return output
     # A range past a file's start continues a file whose start another task checks.
     part = ["--part-of-larger-file"] if start > 0 else []
-    child = run_vocab([vocab, "count", "--quiet", *flags, *part, "-", "-o", output],
+    child = run_vocab([vocab, "count", "--quiet", "--may-be-empty", *flags, *part, "-", "-o", output],
                       stdin=subprocess.PIPE)
     try:
         with open(path, "rb") as f:
@@ -232,6 +251,7 @@ def count(vocab: str, patterns: list[str], output: str, shards: int, fan_in: int
     files = expand_inputs(patterns)
     ranges = plan_ranges(files, shards)
     parent = work_dir or os.path.dirname(os.path.abspath(output))
+    os.makedirs(parent, exist_ok=True)
     work = tempfile.mkdtemp(prefix=".vocab-ray-", dir=parent)
     try:
         level = gather([count_range.remote(vocab, flags, path, start, end, work, index)
@@ -239,7 +259,21 @@ def count(vocab: str, patterns: list[str], output: str, shards: int, fan_in: int
         while len(level) > fan_in:
             groups = [level[i:i + fan_in] for i in range(0, len(level), fan_in)]
             level = gather([merge_files.remote(vocab, group, None, work, []) for group in groups])
-        gather([merge_files.remote(vocab, level, os.path.abspath(output), work, pruning)])
+        # The final merge goes beside the output and replaces it only if the corpus had pieces
+        # (a blank shard is fine, a blank corpus is refused, as on one machine).
+        # With pruning, the unpruned merge is checked first, then pruned into the output.
+        staged = hidden_sibling(os.path.abspath(output))
+        try:
+            gather([merge_files.remote(vocab, level, staged, work, [])])
+            if trailer_pieces(staged) == 0:
+                raise CountingError(f"the corpus has no text to count ({', '.join(files)})")
+            if pruning:
+                gather([merge_files.remote(vocab, [staged], os.path.abspath(output), work, pruning)])
+            else:
+                os.replace(staged, output)
+        finally:
+            if os.path.exists(staged):
+                os.remove(staged)
         return len(ranges)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -265,7 +299,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--max-pieces", default=None,
                         help="prune the global counts (vocab count --max-pieces, final merge only)")
     parser.add_argument("--work-dir", default=None,
-                        help="shared folder for partial counts (default: next to the output)")
+                        help="shared folder for partial counts, created if missing (default: next to the output)")
     split = argv.index("--") if "--" in argv else len(argv)
     arguments, extra = parser.parse_args(argv[:split]), argv[split + 1:]
     if arguments.fan_in < 2:

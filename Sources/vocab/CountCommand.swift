@@ -31,7 +31,9 @@ struct CountCommand: ParsableCommand {
     @Option(name: .customLong("max-pieces"), help: "Keep only this many pieces, the most frequent (ties in byte order).") var maxPieces: Int?
     @Flag(name: .customLong("part-of-larger-file"), help: "The input is a line-aligned part of a larger file (as a shard driver streams it): skip the looks-like-text check of the file's start, and write counts even if the part has no pieces, so merged parts equal the whole file.")
     var partOfLargerFile = false
-    @Flag(help: "No progress line on stderr.") var quiet = false
+    @Flag(name: .customLong("may-be-empty"), help: "Write a counts file even if the input has no pieces (a shard of a larger corpus, such as a blank file; check the merged counts instead).")
+    var mayBeEmpty = false
+    @Flag(help: "No progress line and no summary on stderr.") var quiet = false
 
     /// The recipe whose front end and counting these flags describe.
     var recipe: Recipe {
@@ -46,7 +48,7 @@ struct CountCommand: ParsableCommand {
         let units: [Character: Int] = ["K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40]
         let upper = text.uppercased()
         let scale = upper.last.flatMap { units[$0] } ?? 1
-        guard let value = Double(scale == 1 ? upper : String(upper.dropLast())), value >= 1, value * Double(scale) < 0x1p62 else {
+        guard let value = Double(scale == 1 ? upper : String(upper.dropLast())), value > 0, value * Double(scale) >= 1, value * Double(scale) < 0x1p62 else {
             throw ValidationError("\(option): '\(text)' is not a size (write 512M or 2G)")
         }
         return Int(value * Double(scale))
@@ -73,7 +75,7 @@ struct CountCommand: ParsableCommand {
             let progress = ProgressLine(label: "count", quiet: quiet)
             defer { progress.finish() }
             var options = recipe.countingOptions(frontEnd: try recipe.frontEndNames.frontEnd())
-            options.partOfLargerFile = partOfLargerFile
+            (options.partOfLargerFile, options.mayBeEmpty) = (partOfLargerFile, mayBeEmpty)
             header = try WordCounter.countToFile(paths: inputs, options: options,
                                                  frontEnd: recipe.frontEndNames, memoryBudget: budget, output: target) { report in
                 progress.update(bytes: report.done, detail: report.phase)
@@ -86,6 +88,6 @@ struct CountCommand: ParsableCommand {
         }
         let message = String(format: "%@ %d lines, %.1f MB (%@) in %.1f s%@, wrote %@\n", merge ? "merged" : "counted", header.lines,
                              Double(header.bytes) / 1e6, header.frontEnd.description, Date().timeIntervalSince(started), pruned, output)
-        FileHandle.standardError.write(Data(message.utf8))
+        if !quiet { FileHandle.standardError.write(Data(message.utf8)) }
     }
 }

@@ -77,7 +77,7 @@ struct SweepSampleTests {
         }
     }
 
-    @Test("The byte sample fills its budget, keeps copies together and depends only on the set of units")
+    @Test("The byte sample fills its budget with distinct texts, keeps copies together and depends only on the set of units")
     func sampleIsASetFunction() throws {
         var lines = (0..<3000).map { "line \($0) with some words \($0 * 7919 % 1000)" }
         lines += Array(repeating: "a repeated boilerplate line", count: 40)
@@ -88,16 +88,16 @@ struct SweepSampleTests {
             return ((0..<corpus.unitCount).map { String(decoding: corpus.unitText($0), as: UTF8.self) }, corpus.inputByGroup[0])
         }
         let (texts, input) = try sampled(lines, seed: 1)
-        let bytes = texts.reduce(0) { $0 + $1.utf8.count }
-        // Full up to less than one more line, never over.
-        #expect(bytes <= budget && bytes > budget - 60, "\(bytes) bytes")
-        #expect(input.sampledBytes == bytes && input.sampledUnits == texts.count)
+        // Distinct texts fill the budget to within one line, never over.
+        let distinctBytes = Set(texts).reduce(0) { $0 + $1.utf8.count }
+        #expect(distinctBytes <= budget && distinctBytes > budget - 60, "\(distinctBytes) bytes")
+        #expect(input.sampledBytes == texts.reduce(0) { $0 + $1.utf8.count } && input.sampledUnits == texts.count)
         #expect(input.units == lines.count && input.unitBytes == lines.reduce(0) { $0 + $1.utf8.count })
-        #expect(abs(input.sampledShare - Double(bytes) / Double(input.unitBytes)) < 1e-12)
+        #expect(abs(input.sampledShare - Double(input.sampledBytes) / Double(input.unitBytes)) < 1e-12)
         // Copies of one text are all in or all out.
         let boilerplate = texts.filter { $0 == "a repeated boilerplate line" }.count
         #expect(boilerplate == 0 || boilerplate == 40)
-        // The same set of units in another order gives the same sample (kept in input order).
+        // The same set of units in another order gives the same sample, kept in input order.
         var random = SplitMix64(seed: 3)
         var shuffled = lines
         for i in stride(from: shuffled.count - 1, to: 0, by: -1) { shuffled.swapAt(i, Int(random.next() % UInt64(i + 1))) }
@@ -107,6 +107,11 @@ struct SweepSampleTests {
         // Another seed gives another sample.
         let (other, _) = try sampled(lines, seed: 2)
         #expect(Set(other) != Set(texts))
+        // A text repeated far past the budget costs its bytes once and crowds nothing out.
+        // (2,000 copies take 22 kB, more than the budget; the 501 distinct texts take 9 kB.)
+        let crowded = Array(repeating: "hello world", count: 2000) + (0..<500).map { "distinct line \($0)" }
+        let (kept, _) = try sampled(crowded, seed: 1)
+        #expect(Set(kept).count == 501 && kept.filter { $0 == "hello world" }.count == 2000, "\(Set(kept).count) distinct")
     }
 
     @Test("A budget above the input keeps the corpus and folds exactly as without a sample")
@@ -115,9 +120,25 @@ struct SweepSampleTests {
         let groups = [("en", [en]), ("de", [de])]
         let whole = try SweepCorpus(groups: groups, unit: .line, folds: 4, seed: 7)
         let sampled = try SweepCorpus(groups: groups, unit: .line, folds: 4, seed: 7, sampleBytesPerGroup: 1 << 30)
-        #expect(whole.text == sampled.text && whole.unitRanges == sampled.unitRanges)
+        #expect(whole.unitCount == sampled.unitCount && (0..<whole.unitCount).allSatisfy { whole.unitText($0) == sampled.unitText($0) })
         #expect(whole.unitFolds == sampled.unitFolds && whole.unitGroups == sampled.unitGroups)
+        #expect(whole.duplicateShareByGroup == sampled.duplicateShareByGroup)
         #expect(sampled.inputByGroup.allSatisfy { $0.sampledShare == 1 && $0.oversizedUnits == 0 })
+    }
+
+    @Test("auto counts only what the sample can hold; standard input is refused")
+    func automaticUnitWithASample() throws {
+        let folder = temporaryPath("sampled-folder")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for i in 0..<60 {
+            let text = (0..<40).map { "file \(i) line \($0) of a longer file" }.joined(separator: "\n") + "\n"
+            try Data(text.utf8).write(to: URL(fileURLWithPath: folder + "/f\(i).txt"))
+        }
+        #expect(try SweepCorpus(groups: [("g", [folder])], unit: .auto, folds: 5, seed: 1).unit == .file)
+        // Each file is about 1.3 kB: a 20 kB sample holds about 15 files, fewer than 5 folds x 10.
+        let sampled = try SweepCorpus(groups: [("g", [folder])], unit: .auto, folds: 5, seed: 1, sampleBytesPerGroup: 20_000)
+        #expect(sampled.unit == .line && sampled.unitCount > 400)
+        #expect(throws: AnalysisError.self) { try SweepCorpus(groups: [("g", ["-"])], unit: .line, folds: 2, seed: 1) }
     }
 
     @Test("Units longer than the sample are skipped and counted; impossible samples are clear errors")

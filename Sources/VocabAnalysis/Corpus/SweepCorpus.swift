@@ -21,7 +21,7 @@ public enum CorpusUnit: String, Sendable, Codable, CaseIterable {
 /// about 1/k of every group's distinct units, and the same files, unit kind, fold count and seed always give the
 /// same folds. Units with exactly the same text go to the same fold (a repeated line or
 /// boilerplate block held out while its copy is trained on would flatter held-out compression);
-/// `duplicateBytes(inGroup:)` says how much of each group that concerns.
+/// `duplicateShare(inGroup:)` says how much of each group that concerns.
 ///
 /// ```swift
 /// let corpus = try SweepCorpus(groups: [("en", ["Corpora/en.txt"])], unit: .line, folds: 5, seed: 42)
@@ -55,19 +55,21 @@ public struct SweepCorpus: Sendable {
 
     /// Reads the groups' files and assigns folds.
     ///
-    /// 1. Resolve `auto` by counting each group's files and documents (a streaming pass that keeps
-    ///    nothing); a folder stands for its files, in path order.
+    /// 1. Expand folders into their files, in path order; resolve `auto` by counting each group's
+    ///    files and documents (up to two streaming passes that keep nothing).
     /// 2. Stream each file into units (`UnitReader`): every file must look like text (invalid
     ///    UTF-8 is replaced later by the front end, as in training). With `sampleBytesPerGroup`,
-    ///    a `UnitSampler` keeps a seeded sample of each group's units that fills that many bytes,
-    ///    so memory follows the sample, not the input.
+    ///    a `UnitSampler` keeps a seeded sample of each group's distinct texts that fills that many
+    ///    bytes, with all their copies (which share the stored bytes), so memory follows the
+    ///    sample, not the input.
     /// 3. Count characters and reference words per unit.
     /// 4. Per group, gather units with identical text into one class; shuffle the classes with the
     ///    seed; class i of the shuffle goes to fold i mod k. With `maxUnitsPerGroup`, classes that
     ///    would pass that many units are skipped. With `parallel`, lines stay aligned across
     ///    groups instead (every unit its own class, the same shuffle for every group).
     /// - Complexity: O(bytes read) plus ICU word segmentation of every kept unit; memory is the
-    ///   kept units' bytes plus about 40 bytes per kept unit.
+    ///   kept units' bytes (each distinct text once with a sample) plus about 60 bytes per kept
+    ///   unit (ranges, fold, group, characters, words, and the class table while folds are dealt).
     public init(groups: [(name: String, paths: [String])], unit: CorpusUnit, folds: Int, seed: UInt64,
                 maxUnitsPerGroup: Int? = nil, sampleBytesPerGroup: Int? = nil, parallel: Bool = false) throws {
         try self.init(groups: groups, unit: unit, folds: folds, seed: seed, maxUnitsPerGroup: maxUnitsPerGroup,
@@ -87,7 +89,7 @@ public struct SweepCorpus: Sendable {
         }
         // Phase 1.
         let files = try groups.map { group in try group.paths.flatMap(Self.expand) }
-        let unit = unit == .auto ? try Self.automaticUnit(files, folds: folds) : unit
+        let unit = unit == .auto ? try Self.automaticUnit(files, folds: folds, sampleBytesPerGroup: sampleBytesPerGroup) : unit
         var text: [UInt8] = []
         let fileBytes = files.map { group in group.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) } }
         text.reserveCapacity(fileBytes.reduce(0) { $0 + min($1, sampleBytesPerGroup ?? Int.max) })
@@ -108,7 +110,18 @@ public struct SweepCorpus: Sendable {
                 let totals = try reader.read { bytes in if sampler != nil { sampler!.offer(bytes) } else { keep(bytes) } }
                 input.add(totals)
             }
-            if let sampler { for unitText in sampler.sample() { keep(unitText[...]) } }
+            if let taken = sampler {
+                sampler = nil   // `taken` is the only reference: texts are released as they are placed
+                // Each kept text is stored once; its copies share its bytes, in input order.
+                var placed: [(position: Int, range: Range<Int>)] = []
+                taken.drain { unitText, positions in
+                    let start = text.count
+                    text.append(contentsOf: unitText)
+                    for position in positions { placed.append((position, start..<text.count)) }
+                }
+                placed.sort { $0.position < $1.position }
+                groupRanges = placed.map(\.range)
+            }
             input.sampledUnits = groupRanges.count
             input.sampledBytes = groupRanges.reduce(0) { $0 + $1.count }
             inputs.append(input)
@@ -200,6 +213,7 @@ public struct SweepCorpus: Sendable {
 
     /// A file's path, or a folder's regular files (not hidden), recursively, in path order.
     static func expand(_ path: String) throws -> [String] {
+        guard path != "-" else { throw AnalysisError.invalidOption("the sweep reads files, not standard input (-): save the text to a file first") }
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else { return [path] }
         guard let enumerator = FileManager.default.enumerator(atPath: path) else {
@@ -216,15 +230,25 @@ public struct SweepCorpus: Sendable {
     }
 
     /// The largest unit (file, document, line) that gives every group at least
-    /// `minimumUnitsPerFold` units per fold; line when none does.
-    /// - Complexity: one streaming pass over the files per candidate tried; nothing is kept.
-    static func automaticUnit(_ files: [[String]], folds: Int) throws -> CorpusUnit {
+    /// `minimumUnitsPerFold` units per fold; line when none does. With a sample, only units that
+    /// fit in it count, and no more than the sample holds at their mean length.
+    /// - Complexity: one streaming pass over the files per candidate tried; no text is kept.
+    static func automaticUnit(_ files: [[String]], folds: Int, sampleBytesPerGroup: Int? = nil) throws -> CorpusUnit {
         let needed = folds * minimumUnitsPerFold
         for candidate in [CorpusUnit.file, .document] {
             // A group with fewer files than needed cannot have enough file units.
             if candidate == .file, files.contains(where: { $0.count < needed }) { continue }
             let enough = try files.allSatisfy { group in
-                try group.reduce(0) { $0 + (try UnitReader(path: $1, unit: candidate, maximumLength: 0).read { _ in }).units } >= needed
+                var units = 0, bytes = 0
+                for path in group {
+                    var reader = UnitReader(path: path, unit: candidate, maximumLength: sampleBytesPerGroup ?? Int.max)
+                    reader.keepsText = false
+                    let totals = try reader.read { _ in }
+                    units += totals.units - totals.oversized
+                    bytes += totals.unitBytes - totals.oversizedBytes
+                }
+                if let sampleBytesPerGroup, units > 0 { units = min(units, Int(Double(sampleBytesPerGroup) / (Double(bytes) / Double(units)))) }
+                return units >= needed
             }
             if enough { return candidate }
         }

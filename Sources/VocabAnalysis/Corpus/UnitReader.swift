@@ -2,7 +2,8 @@ import VocabKit
 import VocabTraining
 
 /// Cuts a file into sweep units (non-blank lines, blank-line separated documents, or the whole
-/// file) while reading it in blocks, so a file is never held whole unless it is the unit.
+/// file; `auto` reads as lines) while reading it in blocks, so a file is never held whole unless
+/// it is the unit.
 ///
 /// Units exclude their final line break ("\r\n" counts as one); a document keeps its inner line
 /// breaks; a file unit runs from its first to its last non-blank line.
@@ -13,6 +14,8 @@ struct UnitReader {
     let unit: CorpusUnit
     /// Units longer than this are not kept (they could never be sampled).
     var maximumLength = Int.max
+    /// Whether units are passed on at all (false: only counted, nothing is stored).
+    var keepsText = true
     /// Bytes read at a time (small in tests, to cross block boundaries).
     var blockSize = 1 << 18
 
@@ -22,8 +25,9 @@ struct UnitReader {
         var units = 0
         /// Bytes of all units (line breaks between units excluded).
         var unitBytes = 0
-        /// Units longer than `maximumLength` (counted, not passed on).
+        /// Units longer than `maximumLength` (counted, not passed on), and their bytes.
         var oversized = 0
+        var oversizedBytes = 0
     }
 
     /// Reads the file and calls `body` with each unit's bytes, in order.
@@ -40,7 +44,12 @@ struct UnitReader {
         func emit(_ bytes: @autoclosure () -> ArraySlice<UInt8>, length: Int) throws {
             totals.units += 1
             totals.unitBytes += length
-            if length > maximumLength { totals.oversized += 1 } else { try body(bytes()) }
+            if length > maximumLength {
+                totals.oversized += 1
+                totals.oversizedBytes += length
+            } else if keepsText {
+                try body(bytes())
+            }
         }
         func flushPending() throws {
             guard pendingLength > 0 else { return }
@@ -78,7 +87,7 @@ struct UnitReader {
                         // kept. Once it is longer than `maximumLength` its bytes are no longer
                         // stored: a later non-blank line makes it oversized, so it is never read.
                         let contentLength = pendingLength + (contentEnd - start)
-                        if pendingLength + (lineEnd - start) - 2 <= maximumLength {
+                        if keepsText && pendingLength + (lineEnd - start) - 2 <= maximumLength {
                             pending.append(contentsOf: block[start..<lineEnd])
                         }
                         if !blank { pendingContentEnd = contentLength }

@@ -109,21 +109,22 @@ public struct SweepResults: Sendable, Codable {
 public enum Sweep {
     /// Runs the sweep.
     ///
-    /// For each distinct front end, in the order its first recipe is given:
-    /// 1. Pre-tokenize the corpus with it (dropped before the next front end, so only one
-    ///    pre-tokenized copy is alive at a time).
-    /// 2. For each fold and algorithm using it: train once on the other folds (at the largest
-    ///    size, or the smallest for Unigram) with its recipe (`Recipe.trainNested`), then cut every
-    ///    requested size from the nested vocabularies.
-    ///    Folds run in parallel (`options.threads` at a time), so training times are measured
-    ///    under that contention.
-    /// 3. For each size: encode the distinct pieces of the held-out fold and of the next fold (a
-    ///    training fold of the same size, for the compression gap) once, and sum per unit and
-    ///    group.
-    /// 4. VOLT's marginal utility between adjacent sizes.
-    /// Results are put back in fold order, then recipe order, whatever the scheduling.
+    /// 1. Build every distinct front end (a bad one fails before any training).
+    /// 2. For each front end, in the order its first recipe is given:
+    ///    a. pre-tokenize the corpus with it (dropped before the next front end, so one
+    ///       pre-tokenized copy is alive at a time);
+    ///    b. for each fold (folds in parallel, `options.threads` at a time, so training times are
+    ///       measured under that contention) and each algorithm using it, in recipe order: train
+    ///       once on the other folds (at the largest size, or the smallest for Unigram) with its
+    ///       recipe (`Recipe.trainNested`) and cut every requested size from the nested
+    ///       vocabularies;
+    ///    c. for each size, encode the distinct pieces of the held-out fold and of the next fold
+    ///       (a training fold of the same size, for the compression gap) once, and sum per unit
+    ///       and group; then VOLT's marginal utility between adjacent sizes.
+    /// 3. Put the results in fold order, then recipe order, whatever the scheduling.
     /// - Complexity: folds x algorithms trainings, plus folds x algorithms x sizes encodings of
-    ///   two folds' distinct pieces.
+    ///   two folds' distinct pieces; memory is the corpus, one pre-tokenized copy and
+    ///   `options.threads` trainings at a time.
     public static func run(_ corpus: SweepCorpus, options: SweepOptions,
                            progress: ((SweepProgress) -> Void)? = nil) throws -> SweepResults {
         let sizes = Array(Set(options.sizes)).sorted()
@@ -190,12 +191,14 @@ public enum Sweep {
         for recipe in options.recipes where !frontEndKeys.contains(recipe.frontEndNames.description) {
             frontEndKeys.append(recipe.frontEndNames.description)
         }
-        for key in frontEndKeys {
+        // Phase 1.
+        let frontEnds = try frontEndKeys.map { key in try options.recipes.first { $0.frontEndNames.description == key }!.frontEndNames.frontEnd() }
+        for (key, frontEnd) in zip(frontEndKeys, frontEnds) {
             let recipeIndices = options.recipes.indices.filter { options.recipes[$0].frontEndNames.description == key }
-            // Phase 1 (in parallel inside).
+            // Phase 2a (in parallel inside).
             progress?(SweepProgress(message: "pre-tokenizing (\(key))", done: done, total: total))
-            let text = try PreTokenizedCorpus(corpus, frontEnd: try options.recipes[recipeIndices[0]].frontEndNames.frontEnd())
-            // Phases 2-4, folds in parallel; trainings within a fold run in recipe order.
+            let text = try PreTokenizedCorpus(corpus, frontEnd: frontEnd)
+            // Phases 2b-2c.
             let perFold = try Parallel.map(folds, threads: options.threads) { fold in
                 let counts = text.trainingCounts(corpus, excludingFold: fold)
                 return try recipeIndices.map { try runFold(fold, recipe: options.recipes[$0], text: text, counts: counts) }
@@ -209,6 +212,7 @@ public enum Sweep {
             }
         }
         progress?(SweepProgress(message: "done", done: done, total: total))
+        // Phase 3.
         let ordered = results.flatMap { $0.compactMap { $0 } }
         var sweep = SweepResults(groups: corpus.groupNames, folds: folds, sizes: sizes, algorithms: options.algorithms,
                                  cells: ordered.flatMap(\.cells), trainings: ordered.map(\.training))

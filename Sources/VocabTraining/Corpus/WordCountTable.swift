@@ -67,6 +67,30 @@ public struct WordCountTable: Sendable {
         }
     }
 
+    /// Calls `body` with every word and its count in byte order, without copying the words.
+    /// - Complexity: O(n log n) comparisons of the words; memory 4 bytes per word.
+    public func forEachSorted(_ body: (UnsafeBufferPointer<UInt8>, Int64) throws -> Void) rethrows {
+        precondition(slots.count <= Int(UInt32.max), "a word table of 2^32 slots")
+        var order: [UInt32] = []
+        order.reserveCapacity(count)
+        for (index, slot) in slots.enumerated() where slot.length >= 0 { order.append(UInt32(index)) }
+        try keys.withUnsafeBufferPointer { keys in
+            try slots.withUnsafeBufferPointer { slots in
+                func word(_ index: UInt32) -> UnsafeBufferPointer<UInt8> {
+                    let slot = slots[Int(index)]
+                    return UnsafeBufferPointer(rebasing: keys[slot.offset..<(slot.offset + Int(slot.length))])
+                }
+                order.sort { a, b in
+                    let x = word(a), y = word(b)
+                    let common = min(x.count, y.count)
+                    let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
+                    return order != 0 ? order < 0 : x.count < y.count
+                }
+                for index in order { try body(word(index), slots[Int(index)].count) }
+            }
+        }
+    }
+
     /// Every word with its count, sorted by bytes (a deterministic order, whatever the thread count).
     public func sortedWords() -> [(word: [UInt8], count: Int64)] {
         var result: [(word: [UInt8], count: Int64)] = []

@@ -43,6 +43,9 @@ public struct WordCountingOptions: Sendable {
     /// block, is skipped, and `countToFile` writes a file with no pieces (keeping the part's lines
     /// and bytes) instead of refusing it, so that merged parts equal the whole file's counts.
     public var partOfLargerFile = false
+    /// `countToFile` writes a file with no pieces instead of refusing input without any (a shard
+    /// of a larger corpus: whether the whole corpus has pieces is checked where shards merge).
+    public var mayBeEmpty = false
 
     public init(frontEnd: TextFrontEnd) { self.frontEnd = frontEnd }
 }
@@ -84,8 +87,9 @@ public enum WordCounter {
     }
 
     /// Counts the words of `paths` into a counts file (`CountsFile`) in bounded memory: whenever
-    /// the workers' tables pass a third of `memoryBudget` bytes, they are merged, sorted and spilled
-    /// to a run file beside `output` (merging and sorting take about twice the tables again); at
+    /// the workers' tables pass a third of `memoryBudget` bytes, they are merged into one, sorted in
+    /// place (4 bytes per word) and spilled to a run file beside `output` (the rest of the budget
+    /// covers a table doubling past the threshold within a round, old and new slots together); at
     /// the end the runs are merged, at most `CountsFile.mergeWidth` at a time. The counts are exact
     /// whatever the budget; the temporary runs are removed, on error too.
     /// - Complexity: O(corpus) front-end work plus O(distinct pieces x runs) merging; memory about
@@ -98,12 +102,18 @@ public enum WordCounter {
         var runs: [String] = []
         let header = CountsFile.Header(frontEnd: frontEnd, keepsLineBreaks: options.keepsLineBreaks)
         func spill(_ tables: inout [WordCountTable]) throws {
-            let total = merged(tables)
+            // The workers' tables are merged into the first, each released once merged, and
+            // written sorted in place: no copy of the words.
+            var total = tables[0]
+            tables[0] = WordCountTable()
+            for index in tables.indices.dropFirst() {
+                total.merge(tables[index])
+                tables[index] = WordCountTable()
+            }
             guard total.count > 0 else { return }
             let path = directory + "/run-\(runs.count).counts"
-            try CountsFile.write(WordCounts(words: total.sortedWords(), lines: 0, bytes: 0), header: header, to: path)
+            try CountsFile.write(total, header: header, to: path)
             runs.append(path)
-            tables = tables.map { _ in WordCountTable() }
         }
         var (tables, stats) = try countRounds(paths: paths, options: options, progress: progress) { tables in
             if tables.reduce(0, { $0 + $1.memoryBytes }) > memoryBudget / 3 { try spill(&tables) }
@@ -112,7 +122,7 @@ public enum WordCounter {
         var stamped = header
         (stamped.lines, stamped.bytes, stamped.sampledFrom, stamped.replacedInvalidSequences) = (stats.lines, stats.bytes, stats.sampledFrom, stats.invalid)
         if runs.isEmpty {
-            guard options.partOfLargerFile else { throw InputError.invalidCorpus("the corpus has no text to count (\(paths.joined(separator: ", ")))") }
+            guard options.partOfLargerFile || options.mayBeEmpty else { throw InputError.invalidCorpus("the corpus has no text to count (\(paths.joined(separator: ", ")))") }
             try CountsFile.write(WordCounts(words: [], lines: stats.lines, bytes: stats.bytes), header: stamped, to: output)
             return CountingResult(header: stamped, runs: 0)
         }
