@@ -3,15 +3,17 @@
 from counts, the peers' trainers on 1 GB, and Ray with 1 and 2 CPUs, side by side in one run.
 
     python3 Benchmarks/scale-bench.py --base en-bench.txt --work DIR [--parts 10]
-                                      [--stages generate,count,merge,train,peers,ray]
+                                      [--stages count,merge,train,peers,ray]
 
-`generate` writes DIR/corpus/part-NN.txt: each part is the base corpus (the ~100 MB English text
-from `Scripts/fetch-bench-corpora.py`) repeated `--repeats` times with seeded perturbations (a number, a typo or a
-rare compound word in some lines), so new pieces keep appearing as in web text and distinct pieces
-reach tens of millions over 10 GB. The same base, seed and part count give the same bytes.
+The corpus, DIR/corpus/part-NN.txt, is generated first when a part is missing: each part is the
+base corpus (the ~100 MB English text from `Scripts/fetch-bench-corpora.py`) repeated `--repeats`
+times with seeded perturbations (a number, a typo or a rare compound word in about 30% of the
+lines), so new pieces keep appearing as in web text. The same base, seed, part count and repeats
+give the same bytes (DIR/corpus/MANIFEST.json records them).
 
-Every measurement is its own process (wall seconds, CPU seconds, peak RSS); MB/s counts corpus
-bytes. Steps:
+Every measurement is its own process (wall seconds, CPU seconds, peak RSS; the measured child
+inherits this small driver's peak, about 30 MB, since Linux keeps it across fork and exec, which is
+why the corpus is generated in another child); MB/s counts corpus bytes. Steps:
 - count: `vocab count` of all parts with 1 and 2 threads under `--memory 2G` (spilling), and once
   with a budget large enough that nothing spills; the three counts files must be byte-identical.
   Beside it, `vocab pretokenize --threads 1` of one part (pieces to /dev/null), the front end alone.
@@ -129,10 +131,6 @@ def generate(base, folder, parts, repeats, seed):
     """Part k: the base lines `repeats` times, each time with other seeded perturbations;
     reproducible from (base, seed, parts' index, repeats). Written atomically."""
     os.makedirs(folder, exist_ok=True)
-    with open(base, encoding="utf-8") as f:
-        lines = f.read().split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
     manifest = os.path.join(folder, "MANIFEST.json")
     recipe = {"base": os.path.abspath(base), "base_bytes": os.path.getsize(base), "repeats": repeats, "seed": seed}
     if os.path.exists(manifest) and json.load(open(manifest)) != recipe:
@@ -140,6 +138,11 @@ def generate(base, folder, parts, repeats, seed):
             os.remove(os.path.join(folder, name))
     with open(manifest, "w") as f:
         json.dump(recipe, f)
+    paths = [os.path.join(folder, f"part-{k:02d}.txt") for k in range(parts)]
+    if all(os.path.exists(path) for path in paths):
+        return paths
+    with open(base, encoding="utf-8") as f:
+        lines = f.read().split("\n")  # a final newline leaves one blank line between repeats
     paths = []
     for k in range(parts):
         path = os.path.join(folder, f"part-{k:02d}.txt")
@@ -171,16 +174,26 @@ def main():
     parser.add_argument("--parts", type=int, default=10, help="corpus files (default 10)")
     parser.add_argument("--repeats", type=int, default=10, help="copies of the base per part (10 of 100 MB: 1 GB parts)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--stages", default="generate,count,merge,train,peers,ray")
+    parser.add_argument("--stages", default="count,merge,train,peers,ray",
+                        help="what to measure; the corpus is generated first when a part is missing")
+    parser.add_argument("--generate-only", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--peer-timeout", type=int, default=1800, help="seconds before a peer's training is stopped")
     args = parser.parse_args()
     stages = set(args.stages.split(","))
     work = os.path.abspath(args.work)
     os.makedirs(work, exist_ok=True)
+    # Generating holds the base corpus in this process; a child measured after that would report
+    # it (Linux keeps the peak RSS across fork and exec), so the corpus is made in a child.
+    folder = os.path.join(work, "corpus")
+    if args.generate_only:
+        generate(args.base, folder, args.parts, args.repeats, args.seed)
+        return
     vocab = os.path.join(ROOT, ".build", "release", "vocab")
     log("building (release)")
     subprocess.run(["swift", "build", "-c", "release", "--product", "vocab"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    parts = generate(args.base, os.path.join(work, "corpus"), args.parts, args.repeats, args.seed)
+    subprocess.run([sys.executable, os.path.abspath(__file__), "--generate-only", "--base", args.base, "--work", work,
+                    "--parts", str(args.parts), "--repeats", str(args.repeats), "--seed", str(args.seed)], check=True)
+    parts = [os.path.join(folder, f"part-{k:02d}.txt") for k in range(args.parts)]
     total = sum(os.path.getsize(p) for p in parts)
     first = parts[0]
     first_bytes = os.path.getsize(first)

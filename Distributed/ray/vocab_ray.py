@@ -13,10 +13,11 @@ Phases:
      file; otherwise it streams the slice into `vocab count -` and checks that the counts
      file's header counted exactly the slice's bytes and lines. Each attempt writes its own file, so a
      retried task (a worker that died mid-shard) never mixes with the orphan of a dead attempt.
-  3. Merge: a tree of `vocab count --merge` tasks, --fan-in files each; the final merge is
-     written beside the output and renamed onto it (or pruned into it, with --min-count or
-     --max-pieces) once it is known to hold pieces: each shard may be blank, the corpus may not.
-     The work directory is removed whatever the outcome.
+  3. Merge: a tree of `vocab count --merge` tasks, --fan-in files each. Each shard may be
+     blank, the corpus may not: before the final merge, the last level's trailers must show
+     pieces. The final merge (pruned with --min-count or --max-pieces) is written beside the
+     output and renamed onto it. The work directory is removed whatever the outcome; a driver
+     killed during the final merge can leave a hidden `.NAME.<hex>.tmp` beside the output.
 
 Every path must be visible to every node (shared storage), and `--vocab` must run on every node.
 Usage: python vocab_ray.py --vocab /shared/bin/vocab -o /shared/all.counts '/shared/text/*.txt'
@@ -139,7 +140,7 @@ def trailer_pieces(counts_path: str) -> int:
     with open(counts_path, "rb") as f:
         f.seek(max(0, os.path.getsize(counts_path) - 256))
         words = f.read().decode("utf-8", "replace").strip().split("\n")[-1].split()
-    if words[:3] != ["#", "end:", "pieces"]:
+    if len(words) < 4 or words[:3] != ["#", "end:", "pieces"] or not words[3].isdigit():
         raise CountingError(f"{counts_path} has no trailer; it is not a complete counts file")
     return int(words[3])
 
@@ -261,16 +262,15 @@ def count(vocab: str, patterns: list[str], output: str, shards: int, fan_in: int
             level = gather([merge_files.remote(vocab, group, None, work, []) for group in groups])
         # The final merge goes beside the output and replaces it only if the corpus had pieces
         # (a blank shard is fine, a blank corpus is refused, as on one machine).
-        # With pruning, the unpruned merge is checked first, then pruned into the output.
+        # Each shard may be blank, the corpus may not: the last level's trailers say whether the
+        # merge will hold pieces (before any pruning), as one machine checks. The final merge
+        # goes beside the output and is renamed onto it.
+        if all(trailer_pieces(path) == 0 for path in level):
+            raise CountingError(f"the corpus has no text to count ({', '.join(files)})")
         staged = hidden_sibling(os.path.abspath(output))
         try:
-            gather([merge_files.remote(vocab, level, staged, work, [])])
-            if trailer_pieces(staged) == 0:
-                raise CountingError(f"the corpus has no text to count ({', '.join(files)})")
-            if pruning:
-                gather([merge_files.remote(vocab, [staged], os.path.abspath(output), work, pruning)])
-            else:
-                os.replace(staged, output)
+            gather([merge_files.remote(vocab, level, staged, work, pruning)])
+            os.replace(staged, output)
         finally:
             if os.path.exists(staged):
                 os.remove(staged)
@@ -324,7 +324,7 @@ def main(argv: list[str]) -> int:
                       arguments.fan_in, extra, pruning, arguments.work_dir)
         print(f"counted {tasks} line-aligned ranges, wrote {arguments.output}", file=sys.stderr)
         return 0
-    except (CountingError, ray.exceptions.RayError) as error:
+    except (CountingError, ray.exceptions.RayError, OSError) as error:
         cause = error.cause if isinstance(error, ray.exceptions.RayTaskError) else error
         print(f"error: {cause}", file=sys.stderr)
         return 1

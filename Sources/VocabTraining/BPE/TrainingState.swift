@@ -64,7 +64,9 @@ struct TrainingState {
 
     /// Phase 4: counts every adjacent pair and queues each with the words it occurs in.
     mutating func countPairs() {
-        pairCounts = PairCounts(capacity: words.count * 4)
+        // Distinct pairs are far fewer than words (at most 65,536 over bytes at first): start
+        // small and grow, rather than reserve for every word (4 GB at 27 million words).
+        pairCounts = PairCounts(capacity: 1 << 16)
         var positions: [UInt64: [Int32]] = [:]
         for (index, symbols) in words.enumerated() where symbols.count > 1 {
             let count = wordCounts[index]

@@ -150,7 +150,7 @@ public enum CountsFile {
     }
 
     /// Writes the words of `table` (made as `header` says) to `path`, atomically, sorted in
-    /// place of a sorted copy: what a spill needs, in 4 bytes per word beyond the table.
+    /// place of a sorted copy: what a spill needs, in about 6 bytes per word beyond the table.
     /// - Complexity: O(n log n) comparisons plus O(total piece bytes).
     static func write(_ table: WordCountTable, header: Header, to path: String) throws {
         try AtomicFile.replace(path) { temporary in

@@ -5,14 +5,35 @@ import VocabKit
 
 /// Counts of distinct byte strings (pre-tokens), growable, with no allocation per lookup.
 ///
-/// Open addressing with linear probing, at most half full; keys live in one flat byte buffer.
-/// Counts are 64-bit: HuggingFace's counters once overflowed at 32 bits on large corpora.
+/// Open addressing with linear probing, at most half full. Words of up to 8 bytes are kept in
+/// their slot (most pieces of text are that short), longer ones in one flat byte buffer, so a
+/// lookup of a short word reads no key buffer. Counts are 64-bit: HuggingFace's counters once
+/// overflowed at 32 bits on large corpora.
 public struct WordCountTable: Sendable {
     private struct Slot: Sendable {
         var hash: UInt64 = 0
+        /// Where the word starts in `keys`, or, for words of up to 8 bytes, the word itself
+        /// (byte i in bits 8i..<8i+8, the rest zero).
         var offset: Int = 0
         var length: Int32 = -1  // -1: empty
         var count: Int64 = 0
+        var isInline: Bool { length <= 8 }
+    }
+
+    /// A word of up to 8 bytes packed as a slot holds it.
+    @inline(__always)
+    private static func packed(_ word: UnsafeBufferPointer<UInt8>) -> Int {
+        var value: UInt64 = 0
+        if let base = word.baseAddress { withUnsafeMutableBytes(of: &value) { $0.baseAddress!.copyMemory(from: base, byteCount: word.count) } }
+        return Int(bitPattern: UInt(value.littleEndian))
+    }
+
+    /// Calls `body` with the bytes of the word in `slot`.
+    @inline(__always)
+    private static func withWord<R>(_ slot: Slot, keys: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        guard slot.isInline else { return try body(UnsafeBufferPointer(rebasing: keys[slot.offset..<(slot.offset + Int(slot.length))])) }
+        var value = UInt64(UInt(bitPattern: slot.offset)).littleEndian
+        return try withUnsafeBytes(of: &value) { try body(UnsafeBufferPointer(start: $0.baseAddress!.assumingMemoryBound(to: UInt8.self), count: Int(slot.length))) }
     }
 
     private var slots: [Slot]
@@ -36,20 +57,22 @@ public struct WordCountTable: Sendable {
     public mutating func add(_ word: UnsafeBufferPointer<UInt8>, _ amount: Int64 = 1) {
         if (count + 1) * 2 > slots.count { grow() }
         let h = ByteStringTable.hash(word)
+        let inline = word.count <= 8
+        let packed = inline ? Self.packed(word) : 0
         var index = Int(truncatingIfNeeded: h) & mask
         while true {
             let slot = slots[index]
             if slot.length < 0 { break }
-            if slot.hash == h && Int(slot.length) == word.count && keys.withUnsafeBufferPointer({
-                word.count == 0 || memcmp($0.baseAddress! + slot.offset, word.baseAddress!, word.count) == 0
-            }) {
+            if slot.hash == h && Int(slot.length) == word.count && (inline ? slot.offset == packed : keys.withUnsafeBufferPointer({
+                memcmp($0.baseAddress! + slot.offset, word.baseAddress!, word.count) == 0
+            })) {
                 slots[index].count += amount
                 return
             }
             index = (index + 1) & mask
         }
-        slots[index] = Slot(hash: h, offset: keys.count, length: Int32(word.count), count: amount)
-        keys.append(contentsOf: word)
+        slots[index] = Slot(hash: h, offset: inline ? packed : keys.count, length: Int32(word.count), count: amount)
+        if !inline { keys.append(contentsOf: word) }
         count += 1
     }
 
@@ -61,14 +84,12 @@ public struct WordCountTable: Sendable {
     /// Calls `body` with every word and its count, in table order.
     public func forEach(_ body: (UnsafeBufferPointer<UInt8>, Int64) -> Void) {
         keys.withUnsafeBufferPointer { keys in
-            for slot in slots where slot.length >= 0 {
-                body(UnsafeBufferPointer(rebasing: keys[slot.offset..<(slot.offset + Int(slot.length))]), slot.count)
-            }
+            for slot in slots where slot.length >= 0 { Self.withWord(slot, keys: keys) { body($0, slot.count) } }
         }
     }
 
     /// Calls `body` with every word and its count in byte order, without copying the words.
-    /// - Complexity: O(n log n) comparisons of the words; memory 4 bytes per word.
+    /// - Complexity: O(n log n) comparisons of the words; memory about 6 bytes per word (the order and the sort's scratch).
     public func forEachSorted(_ body: (UnsafeBufferPointer<UInt8>, Int64) throws -> Void) rethrows {
         precondition(slots.count <= Int(UInt32.max), "a word table of 2^32 slots")
         var order: [UInt32] = []
@@ -76,17 +97,16 @@ public struct WordCountTable: Sendable {
         for (index, slot) in slots.enumerated() where slot.length >= 0 { order.append(UInt32(index)) }
         try keys.withUnsafeBufferPointer { keys in
             try slots.withUnsafeBufferPointer { slots in
-                func word(_ index: UInt32) -> UnsafeBufferPointer<UInt8> {
-                    let slot = slots[Int(index)]
-                    return UnsafeBufferPointer(rebasing: keys[slot.offset..<(slot.offset + Int(slot.length))])
-                }
                 order.sort { a, b in
-                    let x = word(a), y = word(b)
-                    let common = min(x.count, y.count)
-                    let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
-                    return order != 0 ? order < 0 : x.count < y.count
+                    Self.withWord(slots[Int(a)], keys: keys) { x in
+                        Self.withWord(slots[Int(b)], keys: keys) { y in
+                            let common = min(x.count, y.count)
+                            let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
+                            return order != 0 ? order < 0 : x.count < y.count
+                        }
+                    }
                 }
-                for index in order { try body(word(index), slots[Int(index)].count) }
+                for index in order { try Self.withWord(slots[Int(index)], keys: keys) { try body($0, slots[Int(index)].count) } }
             }
         }
     }

@@ -87,10 +87,11 @@ public enum WordCounter {
     }
 
     /// Counts the words of `paths` into a counts file (`CountsFile`) in bounded memory: whenever
-    /// the workers' tables pass a third of `memoryBudget` bytes, they are merged into one, sorted in
-    /// place (4 bytes per word) and spilled to a run file beside `output` (the rest of the budget
-    /// covers a table doubling past the threshold within a round, old and new slots together); at
-    /// the end the runs are merged, at most `CountsFile.mergeWidth` at a time. The counts are exact
+    /// the workers' tables pass a third of `memoryBudget` bytes, each is sorted in place (about 6
+    /// bytes per word: the order and the sort's scratch) and spilled to its own run file beside
+    /// `output` (the rest of the budget covers a table doubling past the threshold within a round,
+    /// old and new slots together); at the end the runs are merged, at most
+    /// `CountsFile.mergeWidth` at a time. The counts are exact
     /// whatever the budget; the temporary runs are removed, on error too.
     /// - Complexity: O(corpus) front-end work plus O(distinct pieces x runs) merging; memory about
     ///   `memoryBudget`, plus one read buffer (about 0.5 MB) per run being merged.
@@ -101,24 +102,28 @@ public enum WordCounter {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         var runs: [String] = []
         let header = CountsFile.Header(frontEnd: frontEnd, keepsLineBreaks: options.keepsLineBreaks)
-        func spill(_ tables: inout [WordCountTable]) throws {
-            // The workers' tables are merged into the first, each released once merged, and
-            // written sorted in place: no copy of the words.
-            var total = tables[0]
-            tables[0] = WordCountTable()
-            for index in tables.indices.dropFirst() {
-                total.merge(tables[index])
+        func spill(_ tables: inout [WordCountTable], last: Bool = false) throws {
+            // Each worker's table is its own sorted run, written sorted in place (no copy of the
+            // words, no merged table growing while the others are alive) and released. When
+            // nothing was spilled before the end, the tables (within a third of the budget) are
+            // merged into one run, so a corpus that fits is written in one pass.
+            if last && runs.isEmpty && tables.count > 1 {
+                for index in tables.indices.dropFirst() {
+                    tables[0].merge(tables[index])
+                    tables[index] = WordCountTable()
+                }
+            }
+            for index in tables.indices where tables[index].count > 0 {
+                let path = directory + "/run-\(runs.count).counts"
+                try CountsFile.write(tables[index], header: header, to: path)
+                runs.append(path)
                 tables[index] = WordCountTable()
             }
-            guard total.count > 0 else { return }
-            let path = directory + "/run-\(runs.count).counts"
-            try CountsFile.write(total, header: header, to: path)
-            runs.append(path)
         }
         var (tables, stats) = try countRounds(paths: paths, options: options, progress: progress) { tables in
             if tables.reduce(0, { $0 + $1.memoryBytes }) > memoryBudget / 3 { try spill(&tables) }
         }
-        try spill(&tables)
+        try spill(&tables, last: true)
         var stamped = header
         (stamped.lines, stamped.bytes, stamped.sampledFrom, stamped.replacedInvalidSequences) = (stats.lines, stats.bytes, stats.sampledFrom, stats.invalid)
         if runs.isEmpty {
