@@ -26,10 +26,12 @@ struct UnigramTrainerTests {
             let naive = text.indices.sorted { text[$0...].lexicographicallyPrecedes(text[$1...]) }.map(Int32.init)
             #expect(sa == naive)
             let lcp = SuffixArray.lcp(text, sa)
-            SuffixArray.forEachRepeat(sa: sa, lcp: lcp, suffixWeights: [Int64](repeating: 1, count: text.count)) { position, length, weight in
+            // Each suffix has its own weight; an interval's weight sums those of its occurrences.
+            let weights = text.indices.map { _ in Int64.random(in: 0...5, using: &random) }
+            SuffixArray.forEachRepeat(sa: sa, lcp: lcp, weight: { weights[$0] }) { position, length, weight in
                 let pattern = Array(text[position..<(position + length)])
-                let occurrences = (0...(text.count - length)).filter { Array(text[$0..<($0 + length)]) == pattern }.count
-                #expect(Int64(occurrences) == weight)
+                let occurrences = (0...(text.count - length)).filter { Array(text[$0..<($0 + length)]) == pattern }
+                #expect(occurrences.reduce(Int64(0)) { $0 + weights[$1] } == weight)
             }
         }
     }

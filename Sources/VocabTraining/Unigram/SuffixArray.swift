@@ -136,26 +136,29 @@ enum SuffixArray {
 
     /// Calls `body(position, length, weight)` once for each branching repeated substring: every
     /// internal node of the suffix tree (an LCP interval), with `weight` the sum of
-    /// `suffixWeights` over the suffixes that start with it.
-    /// - Complexity: O(n).
-    static func forEachRepeat(sa: [Int32], lcp: [Int32], suffixWeights: [Int64],
+    /// `weight(position)` over the suffixes that start with it.
+    ///
+    /// The weights are summed in suffix-array order as the scan goes; each open interval keeps
+    /// the sum before its left bound, so no prefix-sum array is needed.
+    /// - Complexity: O(n); memory the stack of open intervals (at most the largest LCP + 1).
+    static func forEachRepeat(sa: [Int32], lcp: [Int32], weight: (Int) -> Int64,
                               _ body: (_ position: Int, _ length: Int, _ weight: Int64) -> Void) {
         let n = sa.count
-        // Prefix sums of weights in suffix-array order.
-        var prefix = [Int64](repeating: 0, count: n + 1)
-        for i in 0..<n { prefix[i + 1] = prefix[i] + suffixWeights[Int(sa[i])] }
-        // Stack of (lcp value, left bound).
-        var stack: [(height: Int32, left: Int)] = [(0, 0)]
+        // Stack of (lcp value, left bound, weight of the suffixes before the left bound).
+        var stack: [(height: Int32, left: Int, before: Int64)] = [(0, 0, 0)]
+        var total: Int64 = 0
         for i in 1...n {
+            let before = total               // the weight of sa[0..<i-1]
+            total += weight(Int(sa[i - 1]))  // the weight of sa[0..<i]
             let height = i < n ? lcp[i] : 0
-            var left = i - 1
+            var left = i - 1, leftBefore = before
             while let top = stack.last, top.height > height {
                 stack.removeLast()
-                left = top.left
+                (left, leftBefore) = (top.left, top.before)
                 // Interval [left, i-1] with common prefix length top.height.
-                body(Int(sa[left]), Int(top.height), prefix[i] - prefix[left])
+                body(Int(sa[left]), Int(top.height), total - leftBefore)
             }
-            if stack.last!.height < height { stack.append((height, left)) }
+            if stack.last!.height < height { stack.append((height, left, leftBefore)) }
         }
     }
 }

@@ -151,30 +151,37 @@ public struct UnigramTrainer: Sendable {
             scalars.append(scalar)
         }
         let other = Int32(required.count + 1), boundary = Int32(required.count + 2)
-        var text: [Int32] = [], weights: [Int64] = []
+        // Each character's weight is its word's count: kept as the word's index (4 bytes per
+        // character, not 8); boundaries and the end point at a word of weight 0.
+        var text: [Int32] = [], wordOf: [Int32] = []
+        let noWord = Int32(words.count)
         var characterCounts = [Int64](repeating: 0, count: required.count + 1)
-        for (word, count) in words {
+        for (wordIndex, (word, count)) in words.enumerated() {
             word.withUnsafeBufferPointer { p in
                 var i = 0
                 while i < p.count {
                     let (scalar, length) = decodeScalar(p, i)
                     let symbol = symbolOf[scalar] ?? other
                     text.append(symbol)
-                    weights.append(count)
+                    wordOf.append(Int32(wordIndex))
                     if symbol != other { characterCounts[Int(symbol)] += count }
                     i += length
                 }
             }
             text.append(boundary)
-            weights.append(0)
+            wordOf.append(noWord)
         }
         text.append(0)
-        weights.append(0)
+        wordOf.append(noWord)
         let sa = SuffixArray.build(text, alphabetSize: required.count + 3)
         let lcp = SuffixArray.lcp(text, sa)
         // Candidates: valid substrings of 2+ characters.
         var candidates: [(score: Int64, position: Int32, length: Int32)] = []
-        SuffixArray.forEachRepeat(sa: sa, lcp: lcp, suffixWeights: weights) { position, length, weight in
+        let weight = { (position: Int) -> Int64 in
+            let word = Int(wordOf[position])
+            return word < words.count ? words[word].count : 0
+        }
+        SuffixArray.forEachRepeat(sa: sa, lcp: lcp, weight: weight) { position, length, weight in
             guard length >= 2, length <= options.maxPieceLength, weight > 0 else { return }
             for k in position..<(position + length) where text[k] == other || text[k] == boundary || text[k] == 0 { return }
             guard isValidPiece(text[position..<(position + length)].map { scalars[Int($0) - 1] }) else { return }
