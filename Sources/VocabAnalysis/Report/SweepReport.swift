@@ -20,7 +20,8 @@ public struct SweepReport: Sendable, Codable {
             self.input = input
         }
 
-        /// "12.5% of 8.0 GB (1,234,567 of 9,876,543 lines)", or nil when everything was used.
+        /// "12.5% of 8000.0 MB (1234567 of 9876543 lines)", or nil when every unit was kept (with
+        /// no sample, or one larger than the input).
         func sampleDescription(unit: CorpusUnit) -> String? {
             guard let input, input.sampledUnits < input.units else { return nil }
             var text = String(format: "%.1f%% of %.1f MB", input.sampledShare * 100, Double(input.unitBytes) / 1e6)
