@@ -36,6 +36,22 @@ struct UnigramTrainerTests {
         }
     }
 
+    @Test("Cutting the seed candidates back as they come keeps exactly the seeds of keeping them all")
+    func seedCandidatesCutBack() throws {
+        let counts = try unigramCounts("en", maxLines: 1500)
+        let words = counts.words.filter { !$0.word.isEmpty }
+        for seedCount in [1, 7, 300] {
+            var options = UnigramTrainerOptions(vocabularySize: 1000)
+            options.seedPieceCount = seedCount
+            let trainer = UnigramTrainer(options: options)
+            let required = try characterAlphabet(counts, limit: nil, coverage: options.characterCoverage)
+            let all = trainer.seedPieces(words, required: required, cutBackAt: Int.max)
+            let cut = trainer.seedPieces(words, required: required, cutBackAt: seedCount + 3)
+            #expect(all.map(\.piece) == cut.map(\.piece) && all.map(\.score) == cut.map(\.score), "\(seedCount) seeds")
+            #expect(all.count > required.count)
+        }
+    }
+
     @Test("digamma matches known values")
     func digammaValues() {
         #expect(abs(digamma(1) + 0.5772156649015329) < 1e-10)

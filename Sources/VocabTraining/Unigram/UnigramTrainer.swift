@@ -140,7 +140,8 @@ public struct UnigramTrainer: Sendable {
 
     /// Characters by frequency, then the best repeated substrings, scored as log relative
     /// frequency x length.
-    func seedPieces(_ words: [(word: [UInt8], count: Int64)], required: [[UInt8]]) -> [Piece] {
+    /// `cutBackAt` overrides when the candidate list is cut back (tests: every few candidates).
+    func seedPieces(_ words: [(word: [UInt8], count: Int64)], required: [[UInt8]], cutBackAt: Int? = nil) -> [Piece] {
         // Symbols: 1...K for required characters (code point order), K+1 for any other
         // character, K+2 between words, 0 at the end.
         var symbolOf: [UInt32: Int32] = [:]
@@ -175,8 +176,19 @@ public struct UnigramTrainer: Sendable {
         wordOf.append(noWord)
         let sa = SuffixArray.build(text, alphabetSize: required.count + 3)
         let lcp = SuffixArray.lcp(text, sa)
-        // Candidates: valid substrings of 2+ characters.
+        // Candidates: valid substrings of 2+ characters. Only the best `seedPieceCount` and the
+        // ties of the last one can be kept, and that threshold only rises as candidates come, so
+        // the list is cut back to them whenever it doubles: at most about 2 x seedPieceCount
+        // candidates are held, whatever the corpus (there can be one per character).
         var candidates: [(score: Int64, position: Int32, length: Int32)] = []
+        let limit = max(options.seedPieceCount, 1)
+        func keepBest() {
+            candidates.sort { $0.score > $1.score }
+            let threshold = candidates[limit - 1].score
+            var kept = limit
+            while kept < candidates.count && candidates[kept].score == threshold { kept += 1 }
+            candidates.removeSubrange(kept...)
+        }
         let weight = { (position: Int) -> Int64 in
             let word = Int(wordOf[position])
             return word < words.count ? words[word].count : 0
@@ -186,6 +198,7 @@ public struct UnigramTrainer: Sendable {
             for k in position..<(position + length) where text[k] == other || text[k] == boundary || text[k] == 0 { return }
             guard isValidPiece(text[position..<(position + length)].map { scalars[Int($0) - 1] }) else { return }
             candidates.append((weight * Int64(length), Int32(position), Int32(length)))
+            if candidates.count >= (cutBackAt ?? 2 * limit + 1024) && candidates.count > limit { keepBest() }
         }
         func bytes(_ position: Int32, _ length: Int32) -> [UInt8] {
             var out: [UInt8] = []
