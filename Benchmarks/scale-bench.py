@@ -33,13 +33,12 @@ import os
 import random
 import subprocess
 import sys
-import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "Scripts"))
-from peers import ensure_venv  # noqa: E402
+from peers import ensure_venv, measured  # noqa: E402
 
 PEERS = ["tokenizers==0.23.3", "sentencepiece==0.2.3"]
 RAY = ["ray==2.60.0"]
@@ -62,34 +61,14 @@ def log(message):
 
 def run(argv, label, corpus_bytes=0, timeout=None, env=None, **extra):
     """Runs one measured process; records wall, CPU, peak RSS and MB/s, or that it timed out."""
-    start = time.perf_counter()
-    with open(os.devnull, "wb") as null, tempfile.TemporaryFile() as errors:
-        process = subprocess.Popen(argv, stdout=null, stderr=errors, env={**os.environ, **(env or {})})
-        deadline = None if timeout is None else start + timeout
-        status, usage = None, None
-        if deadline is None:
-            _, status, usage = os.wait4(process.pid, 0)
-        while status is None:
-            pid, status_code, usage = os.wait4(process.pid, os.WNOHANG)
-            if pid:
-                status = status_code
-                break
-            if deadline and time.perf_counter() > deadline:
-                process.kill()
-                _, status, usage = os.wait4(process.pid, 0)
-                record = {"step": label, "timed_out_after_s": timeout, **extra}
-                record_result(record)
-                return record
-            time.sleep(0.05)
-        wall = time.perf_counter() - start
-        errors.seek(0)
-        err = errors.read().decode(errors="replace")
-    if status != 0:
-        raise SystemExit(f"{label} failed: {err[-2000:]}")
-    record = {"step": label, "wall_s": round(wall, 2), "cpu_s": round(usage.ru_utime + usage.ru_stime, 2),
-              "peak_rss_mb": round(usage.ru_maxrss / 1024), **extra}
-    if corpus_bytes:
-        record["mb_per_s"] = round(corpus_bytes / 1e6 / wall, 1)
+    result = measured(argv, env=env, timeout=timeout)
+    if result is None:
+        record = {"step": label, "timed_out_after_s": timeout, **extra}
+    else:
+        wall, cpu, rss, _ = result
+        record = {"step": label, "wall_s": round(wall, 2), "cpu_s": round(cpu, 2), "peak_rss_mb": round(rss), **extra}
+        if corpus_bytes:
+            record["mb_per_s"] = round(corpus_bytes / 1e6 / wall, 1)
     record_result(record)
     return record
 

@@ -27,17 +27,28 @@ def ensure_venv(venv, packages):
     return python
 
 
-def measured(argv, env=None):
-    """Runs a child process; returns (wall s, CPU s of all its threads, peak RSS MB, stdout)."""
+def measured(argv, env=None, timeout=None):
+    """Runs a child process; returns (wall s, CPU s of all its threads, peak RSS MB, stdout), or
+    None when it ran past `timeout` seconds (it is then killed). Output goes to temporary files,
+    so a chatty child never blocks on a full pipe."""
     import tempfile
     import time
     start = time.perf_counter()
-    with tempfile.TemporaryFile() as out:
-        process = subprocess.Popen(argv, stdout=out, stderr=subprocess.PIPE, env={**os.environ, **(env or {})})
-        _, status, usage = os.wait4(process.pid, 0)
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(argv, stdout=out, stderr=errors, env={**os.environ, **(env or {})})
+        pid = 0
+        while timeout is not None and not pid:
+            pid, status, usage = os.wait4(process.pid, os.WNOHANG)
+            if not pid and time.perf_counter() - start > timeout:
+                process.kill()
+                os.wait4(process.pid, 0)
+                return None
+            time.sleep(0.05)
+        if not pid:
+            _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
-        err = process.stderr.read().decode(errors="replace")
         if status != 0:
-            raise SystemExit(f"{argv[0]} failed: {err[-2000:]}")
+            errors.seek(0)
+            raise SystemExit(f"{argv[0]} failed: {errors.read().decode(errors='replace')[-2000:]}")
         out.seek(0)
         return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.read().decode()

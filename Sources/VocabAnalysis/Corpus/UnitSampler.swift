@@ -41,10 +41,7 @@ struct UnitSampler {
     /// finalizer).
     static func key(_ text: ArraySlice<UInt8>, seed: UInt64) -> UInt64 {
         let textKey = TextKey(text)
-        var z = textKey.hash ^ (seed &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(textKey.length) &* 0xD6E8_FEB8_6659_FD93)
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        return SplitMix64.mix(textKey.hash ^ (seed &* 0x9E37_79B9_7F4A_7C15) ^ (UInt64(textKey.length) &* 0xD6E8_FEB8_6659_FD93))
     }
 
     /// Offers the next unit of the input.

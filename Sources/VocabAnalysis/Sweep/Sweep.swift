@@ -187,13 +187,12 @@ public enum Sweep {
         // results[fold][recipe index]
         var results = [[FoldResult?]](repeating: [FoldResult?](repeating: nil, count: options.recipes.count), count: folds)
         var changes: [String: [FrontEndChange]] = [:]
-        var frontEndKeys: [String] = []
-        for recipe in options.recipes where !frontEndKeys.contains(recipe.frontEndNames.description) {
-            frontEndKeys.append(recipe.frontEndNames.description)
-        }
         // Phase 1.
-        let frontEnds = try frontEndKeys.map { key in try options.recipes.first { $0.frontEndNames.description == key }!.frontEndNames.frontEnd() }
-        for (key, frontEnd) in zip(frontEndKeys, frontEnds) {
+        var frontEnds: [(key: String, frontEnd: TextFrontEnd)] = []
+        for recipe in options.recipes where !frontEnds.contains(where: { $0.key == recipe.frontEndNames.description }) {
+            frontEnds.append((recipe.frontEndNames.description, try recipe.frontEndNames.frontEnd()))
+        }
+        for (key, frontEnd) in frontEnds {
             let recipeIndices = options.recipes.indices.filter { options.recipes[$0].frontEndNames.description == key }
             // Phase 2a (in parallel inside).
             progress?(SweepProgress(message: "pre-tokenizing (\(key))", done: done, total: total))

@@ -142,10 +142,8 @@ public enum CountsFile {
     /// Writes `counts` (made as `header` says) to `path`, atomically.
     /// - Complexity: O(total piece bytes).
     public static func write(_ counts: WordCounts, header: Header, to path: String) throws {
-        try AtomicFile.replace(path) { temporary in
-            let writer = try Writer(path: temporary, header: header)
-            for (word, count) in counts.words { try word.withUnsafeBufferPointer { try writer.add($0, count) } }
-            try writer.finish()
+        try write(header: header, to: path) { add in
+            for (word, count) in counts.words { try word.withUnsafeBufferPointer { try add($0, count) } }
         }
     }
 
@@ -153,9 +151,15 @@ public enum CountsFile {
     /// place of a sorted copy: what a spill needs, in about 6 bytes per word beyond the table.
     /// - Complexity: O(n log n) comparisons plus O(total piece bytes).
     static func write(_ table: WordCountTable, header: Header, to path: String) throws {
+        try write(header: header, to: path) { add in try table.forEachSorted(add) }
+    }
+
+    /// Writes the records `body` adds, in order, under `header` to `path`, atomically.
+    private static func write(header: Header, to path: String,
+                              _ body: (_ add: (UnsafeBufferPointer<UInt8>, Int64) throws -> Void) throws -> Void) throws {
         try AtomicFile.replace(path) { temporary in
             let writer = try Writer(path: temporary, header: header)
-            try table.forEachSorted { try writer.add($0, $1) }
+            try body(writer.add)
             try writer.finish()
         }
     }

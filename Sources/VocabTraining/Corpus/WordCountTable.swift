@@ -115,8 +115,7 @@ public struct WordCountTable: Sendable {
     public func sortedWords() -> [(word: [UInt8], count: Int64)] {
         var result: [(word: [UInt8], count: Int64)] = []
         result.reserveCapacity(count)
-        forEach { result.append((Array($0), $1)) }
-        result.sort { $0.word.lexicographicallyPrecedes($1.word) }
+        forEachSorted { result.append((Array($0), $1)) }
         return result
     }
 

@@ -71,8 +71,8 @@ public enum WordCounter {
     /// Counts the words of `paths` ("-" for standard input).
     public static func count(paths: [String], options: WordCountingOptions,
                              progress: ((TrainingProgress) -> Void)? = nil) throws -> WordCounts {
-        let (tables, stats) = try countRounds(paths: paths, options: options, progress: progress) { _ in }
-        let total = merged(tables)
+        var (tables, stats) = try countRounds(paths: paths, options: options, progress: progress) { _ in }
+        let total = merged(&tables)
         guard total.count > 0 else {
             throw InputError.invalidCorpus("the corpus has no text to train on (\(paths.joined(separator: ", ")))")
         }
@@ -107,12 +107,7 @@ public enum WordCounter {
             // words, no merged table growing while the others are alive) and released. When
             // nothing was spilled before the end, the tables (within a third of the budget) are
             // merged into one run, so a corpus that fits is written in one pass.
-            if last && runs.isEmpty && tables.count > 1 {
-                for index in tables.indices.dropFirst() {
-                    tables[0].merge(tables[index])
-                    tables[index] = WordCountTable()
-                }
-            }
+            if last && runs.isEmpty && tables.count > 1 { tables = [merged(&tables)] }
             for index in tables.indices where tables[index].count > 0 {
                 let path = directory + "/run-\(runs.count).counts"
                 try CountsFile.write(tables[index], header: header, to: path)
@@ -135,10 +130,15 @@ public enum WordCounter {
     }
 
     /// The workers' tables added into one (its words are then sorted for a deterministic order).
+    /// The tables are taken: each is released once added, and the first is added into in place.
     /// - Complexity: O(distinct pieces over all tables).
-    private static func merged(_ tables: [WordCountTable]) -> WordCountTable {
+    private static func merged(_ tables: inout [WordCountTable]) -> WordCountTable {
         var total = tables[0]
-        for table in tables.dropFirst() { total.merge(table) }
+        tables[0] = WordCountTable()
+        for index in tables.indices.dropFirst() {
+            total.merge(tables[index])
+            tables[index] = WordCountTable()
+        }
         return total
     }
 
@@ -219,7 +219,7 @@ public enum WordCounter {
             }
             return block.isEmpty ? nil : block
         }, into: &tables, options: options, progress: progress) { _ in }
-        let total = merged(tables)
+        let total = merged(&tables)
         guard total.count > 0 else { throw InputError.invalidCorpus("the texts hold nothing to train on") }
         return WordCounts(words: total.sortedWords(), lines: stats.lines, bytes: stats.bytes, replacedInvalidSequences: stats.invalid)
     }
