@@ -53,6 +53,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // libFuzzer targets (Fuzz/README.md): built with -sanitize=fuzzer,address -DFUZZING by
+        // Scripts/fuzz.sh; a plain build replays input files through the same targets.
+        .executableTarget(
+            name: "vocab-fuzz",
+            dependencies: ["VocabKit", "VocabTraining"],
+            path: "Fuzz/VocabFuzz"
+        ),
         .executableTarget(
             name: "vocab-bench",
             dependencies: ["VocabKit"],

@@ -10,6 +10,12 @@ struct vk_regex {
     URegularExpression *regex;
 };
 
+// Each find may take at most this many steps of ICU's match engine (a step is about 10,000
+// backtracking operations, milliseconds): about 10^8 operations, far more than a linear pattern
+// needs on the largest text one call takes, so only catastrophic backtracking such as
+// "(a+)+$" trips it, with U_REGEX_TIME_OUT instead of running for hours.
+static const int32_t kMatchTimeLimit = 10000;
+
 extern "C" {
 
 vk_regex *vk_regex_create(const uint8_t *pattern, int32_t length, int32_t caseInsensitive,
@@ -28,6 +34,7 @@ vk_regex *vk_regex_create(const uint8_t *pattern, int32_t length, int32_t caseIn
         if (regex) uregex_close(regex);
         return nullptr;
     }
+    uregex_setTimeLimit(regex, kMatchTimeLimit, &status);
     return new vk_regex{regex};
 }
 
@@ -35,6 +42,7 @@ vk_regex *vk_regex_clone(const vk_regex *regex) {
     UErrorCode status = U_ZERO_ERROR;
     URegularExpression *copy = uregex_clone(regex->regex, &status);
     if (U_FAILURE(status)) return nullptr;
+    uregex_setTimeLimit(copy, kMatchTimeLimit, &status);
     return new vk_regex{copy};
 }
 
@@ -59,6 +67,7 @@ int32_t vk_regex_find_all(vk_regex *regex, const uint8_t *text, int32_t length, 
     UErrorCode reset = U_ZERO_ERROR;
     uregex_setText(regex->regex, u"", 0, &reset);
     utext_close(utext);
+    if (status == U_REGEX_TIME_OUT || status == U_REGEX_STACK_OVERFLOW) return -2;
     return U_FAILURE(status) ? status : 0;
 }
 

@@ -14,6 +14,8 @@ public enum TextError: Error, Equatable, CustomStringConvertible {
     case invalidPattern(pattern: String, message: String)
     /// A normalizer or pre-tokenizer specification could not be parsed.
     case invalidSpecification(String)
+    /// A regular expression passed its match time or backtracking limit on a text.
+    case patternTooSlow(pattern: String, bytes: Int)
 
     public var description: String {
         switch self {
@@ -25,6 +27,8 @@ public enum TextError: Error, Equatable, CustomStringConvertible {
             return "ICU \(operation) failed with error code \(code) (check that the system ICU, libicu, is installed with its data)"
         case .invalidPattern(let pattern, let message): return "invalid regular expression \(pattern): \(message)"
         case .invalidSpecification(let message): return message
+        case .patternTooSlow(let pattern, let bytes):
+            return "the regular expression \(pattern.prefix(200).debugDescription) passed ICU's match time limit on a text of \(bytes) bytes (catastrophic backtracking, as in (a+)+$); rewrite it with possessive quantifiers or atomic groups"
         }
     }
 }

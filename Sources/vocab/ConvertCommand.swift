@@ -25,6 +25,7 @@ struct ConvertCommand: ParsableCommand {
         guard TokenizerFile.Format(path: output) != nil else {
             throw ValidationError("--output must end in \(TokenizerFile.extensionList)")
         }
+        do { try AtomicFile.checkWritable(output) } catch { throw ValidationError("--output: \(error)") }
     }
 
     func run() throws {

@@ -58,14 +58,22 @@ struct CountCommand: ParsableCommand {
         guard !inputs.isEmpty else { throw ValidationError("give at least one \(merge ? "counts file" : "corpus file")") }
         if let memory { _ = try Self.parseBytes(memory) }
         guard (minCount ?? 1) >= 1, (maxPieces ?? 1) >= 1 else { throw ValidationError("--min-count and --max-pieces must be at least 1") }
+        guard (input.maxPieceBytes ?? 1) >= 1 else { throw ValidationError("--max-piece-bytes must be at least 1") }
     }
 
     func run() throws {
         let started = Date()
         let pruning = minCount != nil || maxPieces != nil
         // With pruning, count or merge beside the output first, then prune into it.
-        let target = pruning ? AtomicFile.hiddenSibling(of: output, "\((output as NSString).lastPathComponent).\(UUID().uuidString).unpruned") : output
-        defer { if pruning { try? FileManager.default.removeItem(atPath: target) } }
+        try AtomicFile.checkWritable(output)
+        let target = pruning ? AtomicFile.hiddenSibling(of: output, "\((output as NSString).lastPathComponent).\(AtomicFile.randomName()).unpruned") : output
+        if pruning { TemporaryFiles.remember(target) }
+        defer {
+            if pruning {
+                try? FileManager.default.removeItem(atPath: target)
+                TemporaryFiles.forget(target)
+            }
+        }
         let header: CountsFile.Header
         if merge {
             header = try CountsFile.merge(inputs, into: target)   // many files: merged mergeWidth at a time
@@ -89,5 +97,6 @@ struct CountCommand: ParsableCommand {
         let message = String(format: "%@ %d lines, %.1f MB (%@) in %.1f s%@, wrote %@\n", merge ? "merged" : "counted", header.lines,
                              Double(header.bytes) / 1e6, header.frontEnd.description, Date().timeIntervalSince(started), pruned, output)
         if !quiet { FileHandle.standardError.write(Data(message.utf8)) }
+        if !quiet, let long = header.longPieces.summary(textBytes: header.bytes) { FileHandle.standardError.write(Data("note: \(long)\n".utf8)) }
     }
 }

@@ -62,9 +62,18 @@ struct DecodeCommand: ParsableCommand {
             if data.last == 0x0A { lines.removeLast() }
             for (index, line) in lines.enumerated() {
                 let text = String(decoding: line, as: UTF8.self)
-                let fields = format == .ids
-                    ? text.split(separator: " ")
-                    : text.trimmingCharacters(in: CharacterSet(charactersIn: "[] \r")).split(separator: ",")
+                let fields: [Substring]
+                if format == .ids {
+                    fields = text.split(separator: " ")
+                } else {
+                    // One flat JSON array of ids per line: "[1,2,3]" or "[]".
+                    let trimmed = text.trimmingCharacters(in: .whitespaces.union(CharacterSet(charactersIn: "\r")))
+                    guard trimmed.hasPrefix("["), trimmed.hasSuffix("]"), trimmed.count >= 2 else {
+                        throw CLIError.invalidInput(path: input, line: index + 1, reason: "not a JSON array of ids such as [1,2,3]")
+                    }
+                    let inner = trimmed.dropFirst().dropLast()
+                    fields = inner.allSatisfy({ $0 == " " }) ? [] : inner.split(separator: ",", omittingEmptySubsequences: false)
+                }
                 var ids: [UInt32] = []
                 for field in fields {
                     guard let id = UInt32(field.trimmingCharacters(in: .whitespaces)) else {
@@ -95,6 +104,13 @@ struct DecodeCommand: ParsableCommand {
             let header = String(decoding: data[(data.startIndex + 10)..<(data.startIndex + 10 + headerLength)], as: UTF8.self)
             if header.contains("'<u4'") { width = 4 } else if header.contains("'<u2'") { width = 2 } else {
                 throw CLIError.invalidInput(path: path, line: 1, reason: "only little-endian uint16 or uint32 .npy arrays are supported")
+            }
+            // A 1-D array: "'shape': (N,)", its length matching the body.
+            guard let shapeStart = header.range(of: "'shape': ("), let shapeEnd = header[shapeStart.upperBound...].firstIndex(of: ")"),
+                  header[shapeStart.upperBound..<shapeEnd].hasSuffix(","),
+                  let length = Int(header[shapeStart.upperBound..<shapeEnd].dropLast()),
+                  length == (data.count - 10 - headerLength) / width else {
+                throw CLIError.invalidInput(path: path, line: 1, reason: "not a 1-D .npy array whose shape matches its data")
             }
             body = data.dropFirst(10 + headerLength)
         }

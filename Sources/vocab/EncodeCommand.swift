@@ -49,6 +49,11 @@ struct EncodeCommand: ParsableCommand {
 
     func validate() throws {
         if format.isBinary && output == nil { throw ValidationError("--format \(format.rawValue) writes binary ids: give --output FILE") }
+        if sample {
+            do { try SubwordSampling(alpha: alpha, nBestSize: nBest, seed: seed).validate() } catch let error as ModelError {
+                throw ValidationError("--alpha/--nbest: \(error.description)")
+            }
+        }
     }
 
     func run() throws {

@@ -189,6 +189,13 @@ struct SweepCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
+        // The report's folder must take files before hours of work, not after.
+        do {
+            try FileManager.default.createDirectory(atPath: report, withIntermediateDirectories: true)
+        } catch {
+            throw CLIError.cannotWrite(path: report, reason: "cannot create the report folder (\(error.localizedDescription))")
+        }
+        try AtomicFile.checkWritable(report + "/report.md")
         let progress = ProgressLine(label: "sweep", quiet: quiet)
         defer { progress.finish() }
         // 1. Corpora and folds.

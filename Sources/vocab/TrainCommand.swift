@@ -45,7 +45,10 @@ struct TrainCommand: ParsableCommand {
     func validate() throws {
         guard vocabularySize > 0 else { throw ValidationError("--vocab-size must be positive") }
         guard corpus.isEmpty != (fromCounts == nil) else { throw ValidationError("give corpus files or --from-counts FILE (one of them)") }
-        do { try recipe.checkOutput(output) } catch { throw ValidationError("--output: \(error)") }
+        do {
+            try recipe.checkOutput(output)
+            try AtomicFile.checkWritable(output)
+        } catch { throw ValidationError("--output: \(error)") }
     }
 
     func run() throws {
@@ -77,8 +80,11 @@ struct InputFlags: ParsableArguments {
     @Option(help: "Seed of the sample (default: \(TrainingDefaults.seed)).") var seed: UInt64?
     @Flag(help: "Count lines without their \"\\n\" (HuggingFace keeps it when training from files).") var noLineBreaks = false
     @Option(help: "Worker threads (default: all cores).") var threads: Int?
+    @Option(help: "Skip pre-tokenized pieces longer than this many bytes, and report them (default: \(TrainingDefaults.maxPieceBytes); training time grows with the square of a piece's length).")
+    var maxPieceBytes: Int?
 
     func apply(to recipe: inout Recipe) {
+        recipe.maxPieceBytes = maxPieceBytes
         recipe.normalizer = normalizer
         recipe.preTokenizers = preTokenizers.isEmpty ? nil : preTokenizers
         recipe.maxLines = maxLines

@@ -13,6 +13,12 @@ struct VocabCommand: ParsableCommand {
         """,
         subcommands: [TrainCommand.self, CountCommand.self, SweepCommand.self, EvaluateCommand.self, EncodeCommand.self, DecodeCommand.self, ConvertCommand.self, NormalizeCommand.self, PretokenizeCommand.self]
     )
+
+    /// Temporary files beside outputs are removed on Ctrl-C, SIGTERM and SIGHUP, then the command runs.
+    static func main() {
+        TemporaryFiles.removeOnSignals()
+        main(nil)
+    }
 }
 
 /// Options shared by commands that read text.

@@ -56,7 +56,7 @@ vk_regex *vk_regex_create(const uint8_t *pattern, int32_t length, int32_t caseIn
 vk_regex *vk_regex_clone(const vk_regex *regex);
 void vk_regex_destroy(vk_regex *regex);
 /// Finds every non-overlapping match in `text`; writes (start, end) byte pairs to `out`'s ints.
-/// Returns 0 or an ICU error code.
+/// Returns 0, -2 when the match time or backtracking limit tripped, or an ICU error code.
 int32_t vk_regex_find_all(vk_regex *regex, const uint8_t *text, int32_t length, vk_buffer *out);
 
 /// An ICU word break iterator for a locale ("" for root). Not thread-safe: clone it per thread.

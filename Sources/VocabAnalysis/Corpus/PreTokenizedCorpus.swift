@@ -103,8 +103,16 @@ public struct PreTokenizedCorpus: Sendable {
             for p in unitPieces[unitStarts[u]..<unitStarts[u + 1]] { counts[Int(p)] += 1 }
         }
         var words: [(word: [UInt8], count: Int64)] = []
-        for (id, count) in counts.enumerated() where count > 0 { words.append((pieces[id], count)) }
+        var long = LongPieces()
+        for (id, count) in counts.enumerated() where count > 0 {
+            // Pieces over the length limit are skipped, as `vocab train` skips them.
+            guard pieces[id].count <= TrainingDefaults.maxPieceBytes else {
+                long = LongPieces(count: long.count + Int(count), bytes: long.bytes + Int(count) * pieces[id].count)
+                continue
+            }
+            words.append((pieces[id], count))
+        }
         words.sort { $0.word.lexicographicallyPrecedes($1.word) }
-        return WordCounts(words: words, lines: lines, bytes: bytes, sampledFrom: nil, replacedInvalidSequences: 0)
+        return WordCounts(words: words, lines: lines, bytes: bytes, sampledFrom: nil, replacedInvalidSequences: 0, longPieces: long)
     }
 }

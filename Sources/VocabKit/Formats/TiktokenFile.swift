@@ -65,18 +65,54 @@ public enum TiktokenFile {
         return tokens
     }
 
+    /// Tokens up to this many bytes find their splits by hashing both halves at every split
+    /// (O(length^2), fastest for the short tokens real files hold); longer ones walk two tries
+    /// (O(length)), so a hostile 1 MB token loads in linear time (it took 90 s before).
+    static let hashedSplitLength = 64
+
     /// The BPE model of a rank file's tokens (see the type's documentation).
-    /// - Complexity: O(total token length) table look-ups.
+    /// - Complexity: O(total token length) table and trie look-ups.
     public static func model(tokens: [[UInt8]]) throws -> BPEModel {
         var lookup = ByteStringTable(capacity: tokens.count)
         for (id, token) in tokens.enumerated() { lookup.insert(token, id: UInt32(id)) }
         var merges: [(UInt32, UInt32, UInt32)] = []
-        for (id, token) in tokens.enumerated() where token.count > 1 {
+        // 1. Short tokens: every split, both halves looked up.
+        for (id, token) in tokens.enumerated() where token.count > 1 && token.count <= hashedSplitLength {
             token.withUnsafeBufferPointer { p in
                 for split in 1..<p.count {
                     if let left = lookup.id(of: UnsafeBufferPointer(rebasing: p[..<split])),
                        let right = lookup.id(of: UnsafeBufferPointer(rebasing: p[split...])) {
                         merges.append((left, right, UInt32(id)))
+                    }
+                }
+            }
+        }
+        // 2. Long tokens: the prefixes that are tokens from a walk down a trie of the tokens, the
+        //    suffixes from a walk down a trie of the reversed tokens; a split needs both.
+        let long = tokens.indices.filter { tokens[$0].count > hashedSplitLength }
+        if !long.isEmpty {
+            var forward = ByteTrie(), backward = ByteTrie()
+            for (id, token) in tokens.enumerated() {
+                forward.insert(token, id: UInt32(id))
+                backward.insert(token.reversed(), id: UInt32(id))
+            }
+            for id in long {
+                let token = tokens[id]
+                var prefixIds = [UInt32](repeating: UInt32.max, count: token.count + 1)
+                var node: Int32 = 0
+                for (i, byte) in token.enumerated() {
+                    node = forward.child(node, byte)
+                    if node < 0 { break }
+                    prefixIds[i + 1] = forward.terminal[Int(node)]
+                }
+                node = 0
+                for (k, byte) in token.reversed().enumerated() {
+                    node = backward.child(node, byte)
+                    if node < 0 { break }
+                    // The suffix of length k + 1 starts at split count - k - 1.
+                    let split = token.count - k - 1, right = backward.terminal[Int(node)]
+                    if split > 0 && right != UInt32.max && prefixIds[split] != UInt32.max {
+                        merges.append((prefixIds[split], right, UInt32(id)))
                     }
                 }
             }

@@ -28,6 +28,8 @@ package final class ICURegex: @unchecked Sendable {
         guard !range.isEmpty else { return [] }
         return try pool.withHandle { handle, buffer in
             let status = vk_regex_find_all(handle, bytes.baseAddress! + range.lowerBound, Int32(range.count), buffer.handle)
+            // -2: ICU's time limit or backtracking stack limit tripped (see regex.cpp).
+            if status == -2 { throw TextError.patternTooSlow(pattern: pattern, bytes: range.count) }
             guard status <= 0 else { throw TextError.icuFailure(operation: "regex find", code: status) }
             let ints = buffer.ints
             var result: [Range<Int>] = []

@@ -118,6 +118,11 @@ public struct Padding: Sendable, Equatable {
     /// Round the padded length up to a multiple of this.
     public var multipleOf: Int?
 
+    /// The longest fixed length and the largest multiple a file or an option may set: 2^20
+    /// tokens, far above any model's context, so that a hostile `{"Fixed": 3e8}` is refused
+    /// instead of allocating gigabytes for every text.
+    public static let maximumLength = 1 << 20
+
     public init(length: Length = .longest, onLeft: Bool = false, padId: UInt32 = 0, padTypeId: UInt32 = 0,
                 padToken: String = "[PAD]", multipleOf: Int? = nil) {
         self.length = length
@@ -135,7 +140,9 @@ public struct Padding: Sendable, Equatable {
         case .longest: target = longest
         case .fixed(let fixed): target = fixed
         }
-        if let multipleOf, multipleOf > 0, target % multipleOf != 0 { target += multipleOf - target % multipleOf }
+        if let multipleOf, multipleOf > 0, target % multipleOf != 0 {
+            target = target.addingReportingOverflow(multipleOf - target % multipleOf).overflow ? target : target + multipleOf - target % multipleOf
+        }
         return target
     }
 

@@ -9,6 +9,13 @@ extension Tokenizer {
     /// encoding its file name names (`cl100k_base.tiktoken`), or are `pattern` (a published
     /// pattern's name such as "cl100k", or any regular expression) with no special tokens.
     public init(contentsOf url: URL, encoding: TiktokenFile.Encoding? = nil, pattern: String? = nil) throws {
+        self = try Tokenizer.load(url, encoding: encoding, pattern: pattern)
+        do { try validate() } catch ModelError.invalidModel(let reason) {
+            throw ModelError.invalidFile(path: url.path, reason: reason)
+        }
+    }
+
+    private static func load(_ url: URL, encoding: TiktokenFile.Encoding?, pattern: String?) throws -> Tokenizer {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw ModelError.invalidFile(path: url.path, reason: "no such file or folder")
@@ -19,8 +26,7 @@ extension Tokenizer {
                   let mergesData = FileManager.default.contents(atPath: merges.path) else {
                 throw ModelError.invalidFile(path: url.path, reason: "a tokenizer folder needs encoder.json and vocab.bpe (GPT-2's files)")
             }
-            self = try Tokenizer.gpt2(encoderJSON: encoderData, vocabBPE: mergesData, encoderPath: encoder.path, mergesPath: merges.path)
-            return
+            return try Tokenizer.gpt2(encoderJSON: encoderData, vocabBPE: mergesData, encoderPath: encoder.path, mergesPath: merges.path)
         }
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw ModelError.invalidFile(path: url.path, reason: "cannot read the file")
@@ -30,9 +36,9 @@ extension Tokenizer {
         }
         switch format {
         case .json:
-            self = try TokenizerJSON.read(data, path: url.path)
+            return try TokenizerJSON.read(data, path: url.path)
         case .sentencePieceModel:
-            self = try SentencePieceModelFile.read(data, path: url.path)
+            return try SentencePieceModelFile.read(data, path: url.path)
         case .vocabText:
             let config = url.deletingLastPathComponent().appendingPathComponent("tokenizer_config.json")
             var lowercase = true
@@ -41,7 +47,7 @@ extension Tokenizer {
                let flag = object["do_lower_case"] as? Bool {
                 lowercase = flag
             }
-            self = try Tokenizer.bert(vocabText: Array(data), lowercase: lowercase, path: url.path)
+            return try Tokenizer.bert(vocabText: Array(data), lowercase: lowercase, path: url.path)
         case .tiktoken:
             let named = encoding ?? TiktokenFile.Encoding(fileName: url.lastPathComponent)
             let splitter: any PreTokenizer
@@ -55,8 +61,8 @@ extension Tokenizer {
             }
             let model = try TiktokenFile.model(tokens: TiktokenFile.tokens(from: data, path: url.path))
             let added = (pattern == nil ? named?.specialTokens ?? [] : []).map { AddedToken(content: $0.0, id: $0.1) }
-            self.init(frontEnd: TextFrontEnd(normalizer: NormalizerSequence([]), preTokenizer: splitter),
-                      model: model, addedTokens: added)
+            return Tokenizer(frontEnd: TextFrontEnd(normalizer: NormalizerSequence([]), preTokenizer: splitter),
+                             model: model, addedTokens: added)
         }
     }
 

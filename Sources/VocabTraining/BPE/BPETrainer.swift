@@ -111,6 +111,9 @@ public struct BPETrainer: Sendable {
 /// Least frequent go first; among equal counts the higher code point goes first (deterministic
 /// where HuggingFace's unstable sort is not).
 func characterAlphabet(_ counts: WordCounts, limit: Int?, coverage: Double?) throws -> [[UInt8]] {
+    if let limit, limit < 1 {
+        throw TrainingError.invalidOption("the alphabet limit is \(limit); keep at least 1 character (--limit-alphabet)")
+    }
     var characterCounts: [UInt32: Int64] = [:]
     for (word, count) in counts.words {
         word.withUnsafeBufferPointer { p in

@@ -45,6 +45,8 @@ public enum CountsFile {
         /// What pruning dropped, if the counts were pruned (`CountsFile.Pruning`): the pieces and
         /// occurrences dropped, and the rule. Pruned counts no longer train what the text trains.
         public var pruned: String?
+        /// Pieces skipped for their length while counting (an optional header line when any were).
+        public var longPieces = LongPieces()
 
         public init(frontEnd: FrontEndNames, keepsLineBreaks: Bool, lines: Int = 0, bytes: Int = 0, sampledFrom: Int? = nil,
                     replacedInvalidSequences: Int = 0) {
@@ -60,7 +62,9 @@ public enum CountsFile {
             ["# vocabkit-counts \(CountsFile.version)", "# normalizer: \(CountsFile.escape(frontEnd.normalizer))",
              "# pre-tokenizers: \(frontEnd.preTokenizers.map { CountsFile.escape($0) }.joined(separator: "\t"))", "# line-breaks: \(keepsLineBreaks)",
              "# lines: \(lines)", "# bytes: \(bytes)", "# sampled-from: \(sampledFrom.map(String.init) ?? "none")",
-             "# replaced-invalid-utf8: \(replacedInvalidSequences)"] + (pruned.map { ["# pruned: \(CountsFile.escape($0))"] } ?? [])
+             "# replaced-invalid-utf8: \(replacedInvalidSequences)"]
+                + (longPieces.count > 0 ? ["# long-pieces-skipped: \(longPieces.count) \(longPieces.bytes)"] : [])
+                + (pruned.map { ["# pruned: \(CountsFile.escape($0))"] } ?? [])
         }
     }
 
@@ -96,7 +100,8 @@ public enum CountsFile {
         private var hash: UInt64 = 0xcbf2_9ce4_8422_2325
 
         init(path: String, header: Header) throws {
-            let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+            // The path is a fresh temporary file (`AtomicFile`) or a run in a private folder.
+            let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else { throw InputError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
             (self.descriptor, self.path) = (descriptor, path)
             buffer.append(contentsOf: Array((header.text.joined(separator: "\n") + "\n").utf8))
@@ -210,15 +215,17 @@ public enum CountsFile {
                 let valueStart = line.index(colon, offsetBy: 2, limitedBy: line.endIndex) ?? line.endIndex
                 fields[String(line[line.index(line.startIndex, offsetBy: 2)..<colon])] = String(line[valueStart...])
             }
-            // An optional last header line: what pruning dropped.
-            func peeksPruned() throws -> Bool {
+            // Optional header lines, in this order: skipped long pieces, what pruning dropped.
+            func peeks(_ key: String) throws -> Bool {
                 while offset >= pending.count {
                     guard let next = try reader.nextBlock() else { return false }
                     (pending, offset) = (next, 0)
                 }
-                return pending[offset...].starts(with: Array("# pruned: ".utf8))
+                return pending[offset...].starts(with: Array("# \(key): ".utf8))
             }
-            if try peeksPruned(), let line = try nextHeaderLine() { fields["pruned"] = String(line.dropFirst("# pruned: ".count)) }
+            for key in ["long-pieces-skipped", "pruned"] where try peeks(key) {
+                if let line = try nextHeaderLine() { fields[key] = String(line.dropFirst("# \(key): ".count)) }
+            }
             func number(_ key: String) throws -> Int {
                 guard let text = fields[key], let value = Int(text), value >= 0 else { throw Self.error(path, "bad or missing \"\(key)\" in the header") }
                 return value
@@ -233,6 +240,11 @@ public enum CountsFile {
                             sampledFrom: sampled == "none" ? nil : try number("sampled-from"),
                             replacedInvalidSequences: try number("replaced-invalid-utf8"))
             if let pruned = fields["pruned"] { made.pruned = try Self.unescape(Array(pruned.utf8), path).string }
+            if let long = fields["long-pieces-skipped"] {
+                let numbers = long.split(separator: " ").compactMap { Int($0) }
+                guard numbers.count == 2, numbers.allSatisfy({ $0 >= 0 }) else { throw Self.error(path, "bad \"long-pieces-skipped\" in the header") }
+                made.longPieces = LongPieces(count: numbers[0], bytes: numbers[1])
+            }
             header = made
             (self.path, self.lines, block, position) = (path, reader, pending, offset)
         }
@@ -317,7 +329,8 @@ public enum CountsFile {
         var words: [(word: [UInt8], count: Int64)] = []
         while let (piece, count) = try reader.next() { words.append((piece, count)) }
         let h = reader.header
-        return (h, WordCounts(words: words, lines: h.lines, bytes: h.bytes, sampledFrom: h.sampledFrom, replacedInvalidSequences: h.replacedInvalidSequences))
+        return (h, WordCounts(words: words, lines: h.lines, bytes: h.bytes, sampledFrom: h.sampledFrom, replacedInvalidSequences: h.replacedInvalidSequences,
+                              longPieces: h.longPieces))
     }
 
     /// What `prune` dropped.
@@ -403,8 +416,12 @@ public enum CountsFile {
     public static func merge(_ paths: [String], into output: String) throws -> Header {
         guard paths.count > mergeWidth else { return try merge(paths, into: output, stamping: nil) }
         let scratch = AtomicFile.hiddenSibling(of: output, "vocab-merge-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: scratch) }
+        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: false)
+        TemporaryFiles.remember(scratch)
+        defer {
+            try? FileManager.default.removeItem(atPath: scratch)
+            TemporaryFiles.forget(scratch)
+        }
         return try mergeInLevels(paths, into: output, stamping: nil, scratch: scratch)
     }
 
@@ -425,6 +442,7 @@ public enum CountsFile {
             header.lines += reader.header.lines
             header.bytes += reader.header.bytes
             header.replacedInvalidSequences += reader.header.replacedInvalidSequences
+            header.longPieces = header.longPieces + reader.header.longPieces
             header.sampledFrom = header.sampledFrom.map { $0 + (reader.header.sampledFrom ?? 0) }
         }
         if let stamping { header = stamping }

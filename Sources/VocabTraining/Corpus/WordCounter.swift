@@ -14,14 +14,47 @@ public struct WordCounts: Sendable {
     public var sampledFrom: Int?
     /// Ill-formed UTF-8 sequences replaced by U+FFFD.
     public var replacedInvalidSequences: Int
+    /// Pieces skipped for being longer than `WordCountingOptions.maxPieceBytes`.
+    public var longPieces = LongPieces()
 
     public init(words: [(word: [UInt8], count: Int64)], lines: Int, bytes: Int, sampledFrom: Int? = nil,
-                replacedInvalidSequences: Int = 0) {
+                replacedInvalidSequences: Int = 0, longPieces: LongPieces = LongPieces()) {
         self.words = words
         self.lines = lines
         self.bytes = bytes
         self.sampledFrom = sampledFrom
         self.replacedInvalidSequences = replacedInvalidSequences
+        self.longPieces = longPieces
+    }
+}
+
+/// The pieces counting skipped for their length: how many, and their bytes.
+public struct LongPieces: Sendable, Equatable {
+    public var count = 0
+    public var bytes = 0
+
+    public init(count: Int = 0, bytes: Int = 0) { (self.count, self.bytes) = (count, bytes) }
+
+    static func + (a: LongPieces, b: LongPieces) -> LongPieces { LongPieces(count: a.count + b.count, bytes: a.bytes + b.bytes) }
+
+    /// "skipped 3 pieces over the piece length limit (...)", or nil when none were.
+    public func summary(textBytes: Int) -> String? {
+        guard count > 0 else { return nil }
+        let percent = 100 * Double(bytes) / Double(max(textBytes, 1))
+        let share = percent < 0.01 ? "under 0.01" : String(format: "%.2f", min(percent, 100))
+        return "skipped \(count) pieces over the piece length limit (\(bytes) bytes, \(share)% of the text; --max-piece-bytes raises the limit)"
+    }
+}
+
+/// What counting read: lines, bytes, replaced sequences and skipped long pieces.
+struct CorpusFigures {
+    var lines = 0, bytes = 0, invalid = 0
+    var long = LongPieces()
+    var sampledFrom: Int?
+
+    static func + (a: CorpusFigures, b: CorpusFigures) -> CorpusFigures {
+        CorpusFigures(lines: a.lines + b.lines, bytes: a.bytes + b.bytes, invalid: a.invalid + b.invalid, long: a.long + b.long,
+                      sampledFrom: a.sampledFrom)
     }
 }
 
@@ -46,6 +79,9 @@ public struct WordCountingOptions: Sendable {
     /// `countToFile` writes a file with no pieces instead of refusing input without any (a shard
     /// of a larger corpus: whether the whole corpus has pieces is checked where shards merge).
     public var mayBeEmpty = false
+    /// Pieces longer than this many bytes are skipped and reported (`WordCounts.longPieces`);
+    /// see `TrainingDefaults.maxPieceBytes`.
+    public var maxPieceBytes = TrainingDefaults.maxPieceBytes
 
     public init(frontEnd: TextFrontEnd) { self.frontEnd = frontEnd }
 }
@@ -74,10 +110,11 @@ public enum WordCounter {
         var (tables, stats) = try countRounds(paths: paths, options: options, progress: progress) { _ in }
         let total = merged(&tables)
         guard total.count > 0 else {
-            throw InputError.invalidCorpus("the corpus has no text to train on (\(paths.joined(separator: ", ")))")
+            throw InputError.invalidCorpus("the corpus has no text to train on (\(paths.joined(separator: ", ")))"
+                                           + (stats.long.summary(textBytes: stats.bytes).map { ": \($0)" } ?? ""))
         }
         return WordCounts(words: total.sortedWords(), lines: stats.lines, bytes: stats.bytes, sampledFrom: stats.sampledFrom,
-                          replacedInvalidSequences: stats.invalid)
+                          replacedInvalidSequences: stats.invalid, longPieces: stats.long)
     }
 
     /// What `countToFile` wrote: the header, and how many sorted runs it spilled.
@@ -98,8 +135,12 @@ public enum WordCounter {
     public static func countToFile(paths: [String], options: WordCountingOptions, frontEnd: FrontEndNames, memoryBudget: Int,
                                    output: String, progress: ((TrainingProgress) -> Void)? = nil) throws -> CountingResult {
         let directory = AtomicFile.hiddenSibling(of: output, "vocab-count-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
+        TemporaryFiles.remember(directory)
+        defer {
+            try? FileManager.default.removeItem(atPath: directory)
+            TemporaryFiles.forget(directory)
+        }
         var runs: [String] = []
         let header = CountsFile.Header(frontEnd: frontEnd, keepsLineBreaks: options.keepsLineBreaks)
         func spill(_ tables: inout [WordCountTable], last: Bool = false) throws {
@@ -121,8 +162,12 @@ public enum WordCounter {
         try spill(&tables, last: true)
         var stamped = header
         (stamped.lines, stamped.bytes, stamped.sampledFrom, stamped.replacedInvalidSequences) = (stats.lines, stats.bytes, stats.sampledFrom, stats.invalid)
+        stamped.longPieces = stats.long
         if runs.isEmpty {
-            guard options.partOfLargerFile || options.mayBeEmpty else { throw InputError.invalidCorpus("the corpus has no text to count (\(paths.joined(separator: ", ")))") }
+            guard options.partOfLargerFile || options.mayBeEmpty else {
+                throw InputError.invalidCorpus("the corpus has no text to count (\(paths.joined(separator: ", ")))"
+                                               + (stats.long.summary(textBytes: stats.bytes).map { ": \($0)" } ?? ""))
+            }
             try CountsFile.write(WordCounts(words: [], lines: stats.lines, bytes: stats.bytes), header: stamped, to: output)
             return CountingResult(header: stamped, runs: 0)
         }
@@ -146,25 +191,24 @@ public enum WordCounter {
     /// table; `afterRound` may empty the tables (spilling). Returns the tables and the corpus figures.
     private static func countRounds(paths: [String], options: WordCountingOptions, progress: ((TrainingProgress) -> Void)?,
                                     afterRound: (inout [WordCountTable]) throws -> Void)
-        throws -> ([WordCountTable], (lines: Int, bytes: Int, invalid: Int, sampledFrom: Int?)) {
+        throws -> ([WordCountTable], CorpusFigures) {
         guard !paths.isEmpty else { throw InputError.invalidCorpus("no corpus files given") }
         let threads = Parallel.workers(options.threads)
         var tables = [WordCountTable](repeating: WordCountTable(), count: threads)
-        var lines = 0, bytes = 0, invalid = 0, sampledFrom: Int?
+        var figures = CorpusFigures()
         if let maxLines = options.maxLines {
             // 1a. Sample lines, then count the sample.
             let (sample, seen) = try sampleLines(paths: paths, count: maxLines, seed: options.seed, progress: progress)
-            sampledFrom = seen
             var block: [UInt8] = []
             for line in sample { block += line; block.append(0x0A) }
-            let stats = try countBlocks([block], into: &tables, options: options)
-            lines = stats.lines; bytes = stats.bytes; invalid = stats.invalid
+            figures = try countBlocks([block], into: &tables, options: options)
+            figures.sampledFrom = seen
             try afterRound(&tables)
         } else {
             // 1b. Count every line of every file.
             var remaining = paths[...]
             var reader: LineBlockReader?, path = "", first = true
-            (lines, bytes, invalid) = try countBlocks(of: {
+            figures = try countBlocks(of: {
                 while true {
                     if reader == nil {
                         guard let next = remaining.popFirst() else { return nil }
@@ -179,21 +223,21 @@ public enum WordCounter {
                 }
             }, into: &tables, options: options, progress: progress, afterRound: afterRound)
         }
-        return (tables, (lines, bytes, invalid, sampledFrom))
+        return (tables, figures)
     }
 
     /// Counts the blocks `nextBlock` gives, `threads` at a time, calling `afterRound` after each
     /// round; returns the lines, bytes and replaced sequences.
     private static func countBlocks(of nextBlock: () throws -> [UInt8]?, into tables: inout [WordCountTable], options: WordCountingOptions,
                                     progress: ((TrainingProgress) -> Void)?, afterRound: (inout [WordCountTable]) throws -> Void)
-        throws -> (lines: Int, bytes: Int, invalid: Int) {
-        var total = (lines: 0, bytes: 0, invalid: 0), done = 0
+        throws -> CorpusFigures {
+        var total = CorpusFigures(), done = 0
         while true {
             var blocks: [[UInt8]] = []
             while blocks.count < tables.count, let block = try nextBlock() { blocks.append(block) }
             if blocks.isEmpty { return total }
             let stats = try countBlocks(blocks, into: &tables, options: options)
-            total = (total.lines + stats.lines, total.bytes + stats.bytes, total.invalid + stats.invalid)
+            total = total + stats
             try afterRound(&tables)
             done += blocks.reduce(0) { $0 + $1.count }
             progress?(TrainingProgress(phase: "count words", done: done, total: nil))
@@ -220,8 +264,11 @@ public enum WordCounter {
             return block.isEmpty ? nil : block
         }, into: &tables, options: options, progress: progress) { _ in }
         let total = merged(&tables)
-        guard total.count > 0 else { throw InputError.invalidCorpus("the texts hold nothing to train on") }
-        return WordCounts(words: total.sortedWords(), lines: stats.lines, bytes: stats.bytes, replacedInvalidSequences: stats.invalid)
+        guard total.count > 0 else {
+            throw InputError.invalidCorpus("the texts hold nothing to train on" + (stats.long.summary(textBytes: stats.bytes).map { ": \($0)" } ?? ""))
+        }
+        return WordCounts(words: total.sortedWords(), lines: stats.lines, bytes: stats.bytes, replacedInvalidSequences: stats.invalid,
+                          longPieces: stats.long)
     }
 
     /// Refuses input that is clearly not text: NUL bytes, or more than 1% ill-formed UTF-8 in the
@@ -238,12 +285,13 @@ public enum WordCounter {
     }
 
     private static func countBlocks(_ blocks: [[UInt8]], into tables: inout [WordCountTable],
-                                    options: WordCountingOptions) throws -> (lines: Int, bytes: Int, invalid: Int) {
+                                    options: WordCountingOptions) throws -> CorpusFigures {
         // Block i is counted into table i: one table per thread, each written by one block.
         let results = try tables.withUnsafeMutableBufferPointer { tables in
             let workerTables = tables
             return try Parallel.map(blocks.count, threads: blocks.count) { index in
-                var stats = (lines: 0, bytes: 0, invalid: 0)
+                var stats = CorpusFigures()
+                let maxPieceBytes = options.maxPieceBytes
                 try blocks[index].withUnsafeBufferPointer { block in
                     var start = 0
                     while start < block.count {
@@ -253,6 +301,10 @@ public enum WordCounter {
                         let text = try options.frontEnd.process(UnsafeBufferPointer(rebasing: block[start..<lineEnd]))
                         text.text.bytes.withUnsafeBufferPointer { normalized in
                             for piece in text.pieces {
+                                guard piece.count <= maxPieceBytes else {
+                                    stats.long = stats.long + LongPieces(count: 1, bytes: piece.count)
+                                    continue
+                                }
                                 workerTables[index].add(UnsafeBufferPointer(rebasing: normalized[piece]))
                             }
                         }
@@ -265,7 +317,7 @@ public enum WordCounter {
                 return stats
             }
         }
-        return results.reduce((lines: 0, bytes: 0, invalid: 0)) { ($0.lines + $1.lines, $0.bytes + $1.bytes, $0.invalid + $1.invalid) }
+        return results.reduce(CorpusFigures(), +)
     }
 
     /// Algorithm R with a SplitMix64 generator: every line has the same chance to be kept.

@@ -29,6 +29,8 @@ public struct Recipe: Sendable {
     public var maxLines: Int?
     /// The seed of the line sample (nil: `TrainingDefaults.seed`).
     public var seed: UInt64?
+    /// Counting skips pieces longer than this many bytes (nil: `TrainingDefaults.maxPieceBytes`).
+    public var maxPieceBytes: Int?
     /// Worker threads for counting and for Unigram's E-step (nil or 0: all cores). Results do not
     /// depend on it.
     public var threads: Int?
@@ -126,6 +128,7 @@ public struct Recipe: Sendable {
         counting.maxLines = maxLines
         if let seed { counting.seed = seed }
         if let threads { counting.threads = threads }
+        if let maxPieceBytes { counting.maxPieceBytes = maxPieceBytes }
         return counting
     }
 
@@ -187,6 +190,7 @@ public struct Recipe: Sendable {
         var trained = try trainer.train(counts, frontEnd: try frontEnd ?? frontEndNames.frontEnd(), recipe: self, progress: progress)
         trained.record.trainingSeconds = Date().timeIntervalSince(started)
         trained.record.vocabularySize = trained.tokenizer.model.vocabularySize
+        if let long = counts.longPieces.summary(textBytes: counts.bytes) { trained.record.notes.append(long) }
         return trained
     }
 
@@ -200,6 +204,9 @@ public struct Recipe: Sendable {
 
     func validate() throws {
         guard vocabularySize > 0 else { throw TrainingError.invalidOption("the vocabulary size must be positive, not \(vocabularySize)") }
+        if let maxPieceBytes, maxPieceBytes < 1 {
+            throw TrainingError.invalidOption("the longest piece counted must be at least 1 byte, not \(maxPieceBytes) (--max-piece-bytes)")
+        }
     }
 
     /// Puts the recipe's special tokens and unknown token over a trainer's defaults; an unknown

@@ -94,6 +94,7 @@ public struct UnigramTrainer: Sendable {
             throw TrainingError.invalidOption("the shrinking factor must be between 0 and 1")
         }
         guard options.maxPieceLength >= 1 else { throw TrainingError.invalidOption("the maximum piece length must be at least 1") }
+        guard options.seedPieceCount >= 0 else { throw TrainingError.invalidOption("the seed piece count must be at least 0") }
         let words = counts.words.filter { !$0.word.isEmpty }
         guard !words.isEmpty else { throw TrainingError.invalidOption("the corpus has no words to train on") }
         // Phase 1: characters.
@@ -214,7 +215,8 @@ public struct UnigramTrainer: Sendable {
         // Take whole groups of equal scores past the limit, then order them by bytes.
         var selected: [(piece: [UInt8], frequency: Int64)] = []
         var index = 0
-        while index < candidates.count && (selected.count < options.seedPieceCount || candidates[index].score == candidates[index - 1].score) {
+        while index < candidates.count && (selected.count < options.seedPieceCount
+                                               || (index > 0 && candidates[index].score == candidates[index - 1].score)) {
             selected.append((bytes(candidates[index].position, candidates[index].length), candidates[index].score))
             index += 1
         }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Foundation
+import VocabKit
 
 /// Standard output, or a file written atomically: into a temporary file beside it, renamed over
 /// the destination only when everything was written, so an interrupted run leaves no half file.
@@ -23,13 +24,11 @@ final class OutputSink {
             descriptor = STDOUT_FILENO
             return
         }
-        let directory = (path as NSString).deletingLastPathComponent
-        let temporary = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw CLIError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+        try AtomicFile.checkWritable(path)
+        let (temporary, fd) = try AtomicFile.createTemporary(beside: path)
         temporaryPath = temporary
         descriptor = fd
-        writer = OutputWriter(descriptor: fd)
+        writer = OutputWriter(descriptor: fd, name: path)
         if path.hasSuffix(".npy") { try writer.write([UInt8](repeating: 0x20, count: Self.npyHeaderSize)) }
     }
 
@@ -39,6 +38,7 @@ final class OutputSink {
         if let temporaryPath, !finished {
             close(descriptor)
             unlink(temporaryPath)
+            TemporaryFiles.forget(temporaryPath)
         }
     }
 
@@ -60,6 +60,7 @@ final class OutputSink {
         guard fsync(descriptor) == 0 else { throw CLIError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
         finished = true
         close(descriptor)
+        defer { TemporaryFiles.forget(temporaryPath) }
         guard rename(temporaryPath, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporaryPath)

@@ -3,13 +3,16 @@ import Glibc
 #endif
 import VocabKit
 
-/// Buffered writes of bytes to standard output.
+/// Buffered writes of bytes to standard output or a file.
 struct OutputWriter {
     private var buffer: [UInt8] = []
     private let descriptor: Int32
+    /// What errors name: "standard output", or the file the user gave.
+    private let name: String
 
-    init(descriptor: Int32 = STDOUT_FILENO) {
+    init(descriptor: Int32 = STDOUT_FILENO, name: String = "standard output") {
         self.descriptor = descriptor
+        self.name = name
         buffer.reserveCapacity(1 << 16)
     }
 
@@ -23,7 +26,7 @@ struct OutputWriter {
     mutating func flush() throws {
         let descriptor = descriptor
         let failure = buffer.withUnsafeBytes { AtomicFile.writeAll(descriptor, $0) }
-        if failure != 0 { throw CLIError.cannotWrite(path: "standard output", reason: String(cString: strerror(failure))) }
+        if failure != 0 { throw CLIError.cannotWrite(path: name, reason: String(cString: strerror(failure))) }
         buffer.removeAll(keepingCapacity: true)
     }
 }

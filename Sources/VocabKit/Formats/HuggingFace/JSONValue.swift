@@ -41,11 +41,34 @@ struct JSONObject {
     func bool(_ key: String, default value: Bool) throws -> Bool {
         guard let raw = fields[key], !(raw is NSNull) else { return value }
         if let flag = raw as? Bool { return flag }
-        guard let number = raw as? NSNumber, number.intValue == 0 || number.intValue == 1 else {
+        guard let number = raw as? NSNumber, let value = Self.integer(number, in: 0...1) else {
             throw error("\"\(key)\" is not true or false")
         }
-        return number.boolValue
+        return value == 1
     }
+
+    /// The whole number a JSON value holds when it lies in `range`, else nil. Never traps:
+    /// -1, 2.5, 1e20, 2^64 and non-numbers are all nil (Foundation's `intValue` traps on 1e20).
+    static func integer(_ value: Any?, in range: ClosedRange<Int>) -> Int? {
+        guard let number = value as? NSNumber, !(value is String) else { return nil }
+        let double = number.doubleValue
+        guard double.isFinite, double == double.rounded(), double >= Double(range.lowerBound),
+              double <= Double(range.upperBound) else { return nil }
+        return Int(double)
+    }
+
+    /// An integer field in `range`; nil when absent or null; an error naming the field and the
+    /// range when it is anything else.
+    func integer(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
+        guard let value = fields[key], !(value is NSNull) else { return nil }
+        guard let integer = Self.integer(value, in: range) else {
+            throw error("\"\(key)\" is \(value), not a whole number from \(range.lowerBound) to \(range.upperBound)")
+        }
+        return integer
+    }
+
+    /// An id or type id field (0 to 2^32 - 1).
+    func id(_ key: String) throws -> UInt32? { try integer(key, in: 0...Int(UInt32.max)).map { UInt32($0) } }
 
     func array(_ key: String) throws -> [Any] {
         guard let array = fields[key] as? [Any] else { throw error("\"\(key)\" is missing or not an array") }

@@ -14,10 +14,13 @@ enum PostProcessorJSON {
             if let map = object.fields["special_tokens"] as? [String: Any] {
                 for (name, value) in map {
                     let token = try JSONObject(value, path: "\(object.path).special_tokens.\(name)", file: object.file)
-                    guard let ids = token.fields["ids"] as? [NSNumber], ids.count == 1 else {
+                    guard let ids = token.fields["ids"] as? [Any], ids.count == 1 else {
                         throw token.error("only special tokens of exactly one id are supported")
                     }
-                    specials[name] = UInt32(ids[0].intValue)
+                    guard let id = JSONObject.integer(ids[0], in: 0...Int(UInt32.max)) else {
+                        throw token.error("ids[0] is \(ids[0]), not an id from 0 to \(UInt32.max)")
+                    }
+                    specials[name] = UInt32(id)
                 }
             }
             func template(_ key: String) throws -> [TemplatePostProcessor.Piece] {
@@ -26,12 +29,12 @@ enum PostProcessorJSON {
                     if let special = try item.object("SpecialToken") {
                         let name = try special.requiredString("id")
                         guard let id = specials[name] else { throw special.error("\(name) is not in special_tokens") }
-                        return .special(name, id: id, typeId: UInt32((special.fields["type_id"] as? NSNumber)?.intValue ?? 0))
+                        return .special(name, id: id, typeId: try special.id("type_id") ?? 0)
                     }
                     if let sequence = try item.object("Sequence") {
                         let name = try sequence.requiredString("id")
                         guard name == "A" || name == "B" else { throw sequence.error("sequence id must be A or B") }
-                        return .sequence(second: name == "B", typeId: UInt32((sequence.fields["type_id"] as? NSNumber)?.intValue ?? 0))
+                        return .sequence(second: name == "B", typeId: try sequence.id("type_id") ?? 0)
                     }
                     throw item.error("neither SpecialToken nor Sequence")
                 }
@@ -44,7 +47,9 @@ enum PostProcessorJSON {
 
     private static func pair(_ object: JSONObject, _ key: String) throws -> (String, UInt32) {
         guard let value = object.fields[key] as? [Any], value.count == 2, let token = value[0] as? String,
-              let id = (value[1] as? NSNumber)?.intValue else { throw object.error("\"\(key)\" is not [token, id]") }
+              let id = JSONObject.integer(value[1], in: 0...Int(UInt32.max)) else {
+            throw object.error("\"\(key)\" is not [token, id] with an id from 0 to \(UInt32.max)")
+        }
         return (token, UInt32(id))
     }
 
@@ -68,10 +73,10 @@ enum PostProcessorJSON {
     }
 
     static func readTruncation(_ object: JSONObject) throws -> Truncation {
-        guard let maxLength = (object.fields["max_length"] as? NSNumber)?.intValue, maxLength > 0 else {
-            throw object.error("\"max_length\" is missing or not positive")
+        guard let maxLength = try object.integer("max_length", in: 1...Int(Int32.max)) else {
+            throw object.error("\"max_length\" is missing")
         }
-        if let stride = (object.fields["stride"] as? NSNumber)?.intValue, stride != 0 {
+        if let stride = try object.integer("stride", in: 0...Int(Int32.max)), stride != 0 {
             throw object.error("truncation with a stride (overflowing windows) is not supported yet")
         }
         let name = try object.string("strategy") ?? "LongestFirst"
@@ -86,7 +91,10 @@ enum PostProcessorJSON {
 
     static func readPadding(_ object: JSONObject) throws -> Padding {
         var padding = Padding()
-        if let strategy = object.fields["strategy"] as? [String: Any], let fixed = (strategy["Fixed"] as? NSNumber)?.intValue {
+        if let strategy = object.fields["strategy"] as? [String: Any], strategy["Fixed"] != nil {
+            guard let fixed = JSONObject.integer(strategy["Fixed"], in: 0...Padding.maximumLength) else {
+                throw object.error("\"Fixed\" is \(strategy["Fixed"]!), not a length from 0 to \(Padding.maximumLength) (Padding.maximumLength)")
+            }
             padding.length = .fixed(fixed)
         } else if let name = object.fields["strategy"] as? String, name == "BatchLongest" {
             padding.length = .longest
@@ -94,10 +102,10 @@ enum PostProcessorJSON {
             throw object.error("\"strategy\" must be \"BatchLongest\" or {\"Fixed\": N}")
         }
         padding.onLeft = try object.string("direction") == "Left"
-        padding.padId = UInt32((object.fields["pad_id"] as? NSNumber)?.intValue ?? 0)
-        padding.padTypeId = UInt32((object.fields["pad_type_id"] as? NSNumber)?.intValue ?? 0)
+        padding.padId = try object.id("pad_id") ?? 0
+        padding.padTypeId = try object.id("pad_type_id") ?? 0
         padding.padToken = try object.string("pad_token") ?? "[PAD]"
-        padding.multipleOf = (object.fields["pad_to_multiple_of"] as? NSNumber)?.intValue
+        padding.multipleOf = try object.integer("pad_to_multiple_of", in: 0...Padding.maximumLength)
         return padding
     }
 

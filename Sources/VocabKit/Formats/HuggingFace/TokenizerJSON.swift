@@ -38,7 +38,7 @@ public enum TokenizerJSON {
         var added: [AddedToken] = []
         for (index, value) in ((root.fields["added_tokens"] as? [Any]) ?? []).enumerated() {
             let token = try JSONObject(value, path: "added_tokens[\(index)]", file: path)
-            guard let id = (token.fields["id"] as? NSNumber)?.intValue, id >= 0 else { throw token.error("no valid \"id\"") }
+            guard let id = try token.id("id") else { throw token.error("no \"id\"") }
             added.append(AddedToken(content: try token.requiredString("content"), id: UInt32(id),
                                     isSpecial: try token.bool("special", default: false)))
         }
@@ -47,6 +47,9 @@ public enum TokenizerJSON {
         tokenizer.postProcessor = postProcessor
         tokenizer.truncation = try root.object("truncation").map { try PostProcessorJSON.readTruncation($0) }
         tokenizer.padding = try root.object("padding").map { try PostProcessorJSON.readPadding($0) }
+        do { try tokenizer.validate() } catch ModelError.invalidModel(let reason) {
+            throw ModelError.invalidFile(path: path, reason: reason)
+        }
         return tokenizer
     }
 
@@ -105,7 +108,7 @@ func tokensByID(_ object: JSONObject) throws -> [[UInt8]] {
     guard let vocab = object.fields["vocab"] as? [String: Any] else { throw object.error("\"vocab\" is missing or not an object") }
     var tokens = [[UInt8]?](repeating: nil, count: vocab.count)
     for (token, value) in vocab {
-        guard let id = (value as? NSNumber)?.intValue, id >= 0, id < vocab.count, tokens[id] == nil else {
+        guard let id = JSONObject.integer(value, in: 0...(vocab.count - 1)), tokens[id] == nil else {
             throw object.error("vocab entry \(token.debugDescription) has id \(value): ids must be distinct and 0 to \(vocab.count - 1)")
         }
         tokens[id] = Array(token.utf8)
@@ -129,7 +132,7 @@ enum BPEJSON {
         var tokens = [[UInt8]?](repeating: nil, count: vocab.count)
         var idsByToken: [String: UInt32] = [:]
         for (token, value) in vocab {
-            guard let id = (value as? NSNumber)?.intValue, id >= 0, id < vocab.count, tokens[id] == nil else {
+            guard let id = JSONObject.integer(value, in: 0...(vocab.count - 1)), tokens[id] == nil else {
                 throw object.error("vocab entry \(token.debugDescription) has id \(value): ids must be distinct and 0 to \(vocab.count - 1)")
             }
             tokens[id] = try bytes(token)
@@ -193,7 +196,11 @@ enum BPEJSON {
 enum WordPieceJSON {
     static func read(_ object: JSONObject) throws -> WordPieceModel {
         let tokens = try tokensByID(object)
-        let maxCharacters = (object.fields["max_input_chars_per_word"] as? NSNumber)?.intValue ?? 100
+        // Above WordPieceModel.maximumInputCharactersPerWord the value is clamped: words that
+        // long (65,536 characters) are not matched in any real file, and the bound keeps the
+        // tries small whatever the file says.
+        let maxCharacters = min(try object.integer("max_input_chars_per_word", in: 1...Int(Int32.max)) ?? 100,
+                                WordPieceModel.maximumInputCharactersPerWord)
         do {
             return try WordPieceModel(tokens: tokens, unknownToken: try object.string("unk_token") ?? "[UNK]",
                                       continuingSubwordPrefix: try object.string("continuing_subword_prefix") ?? "##",
@@ -229,7 +236,7 @@ enum UnigramJSON {
             pieces.append(Array(piece.utf8))
             scores.append(score)
         }
-        guard let unknown = (object.fields["unk_id"] as? NSNumber)?.intValue, unknown >= 0 else {
+        guard let unknown = try object.integer("unk_id", in: 0...max(0, pieces.count - 1)) else {
             throw object.error("a Unigram model without \"unk_id\" cannot encode unknown characters; VocabKit requires it")
         }
         do {

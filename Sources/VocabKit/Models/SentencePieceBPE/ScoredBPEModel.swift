@@ -147,28 +147,42 @@ public struct ScoredBPEModel: Sendable {
 
 /// Appends tokens, fusing consecutive unknown tokens into one, or, when `byteIds` is given,
 /// spelling each unknown character as one byte token per UTF-8 byte (each covering the whole
-/// character), as SentencePiece and HuggingFace do.
+/// character), as SentencePiece and HuggingFace do. A character with a byte that has no piece
+/// (`UInt32.max` in `byteIds`, possible in a HuggingFace file) stays unknown, as in HuggingFace.
 func appendTokensFusingUnknowns<S: Sequence>(_ tokens: S, piece: UnsafeBufferPointer<UInt8>, unknownId: UInt32,
                                              byteIds: [UInt32]?, into output: inout [PieceToken])
 where S.Element == PieceToken {
     var previousUnknown = false
+    func appendUnknown(_ start: Int32, _ end: Int32) {
+        if previousUnknown {
+            output[output.count - 1].end = end
+        } else {
+            output.append(PieceToken(id: unknownId, start: start, end: end))
+        }
+        previousUnknown = true
+    }
     for token in tokens {
         let isUnknown = token.id == unknownId
         if isUnknown, let byteIds {
             var i = Int(token.start)
             while i < Int(token.end) {
                 let length = min(Int(token.end) - i, max(1, UTF8Validation.sequenceLength(piece, at: i)))
-                for b in i..<(i + length) {
-                    output.append(PieceToken(id: byteIds[Int(piece[b])], start: Int32(i), end: Int32(i + length)))
+                if (i..<(i + length)).allSatisfy({ byteIds[Int(piece[$0])] != UInt32.max }) {
+                    for b in i..<(i + length) {
+                        output.append(PieceToken(id: byteIds[Int(piece[b])], start: Int32(i), end: Int32(i + length)))
+                    }
+                    previousUnknown = false
+                } else {
+                    appendUnknown(Int32(i), Int32(i + length))
                 }
                 i += length
             }
-        } else if isUnknown && previousUnknown {
-            output[output.count - 1].end = token.end
+        } else if isUnknown {
+            appendUnknown(token.start, token.end)
         } else {
             output.append(token)
+            previousUnknown = false
         }
-        previousUnknown = isUnknown
     }
 }
 

@@ -14,6 +14,22 @@ public struct SubwordSampling: Sendable, Equatable {
         self.nBestSize = nBestSize
         self.seed = seed
     }
+
+    /// The largest n-best list sampling searches: each of the n paths is kept with its nodes,
+    /// so a request like 1,000,000 would hold millions of paths per piece. SentencePiece
+    /// users take 1 to 64; 512 leaves room and keeps a piece's search in megabytes.
+    public static let maximumNBestSize = 512
+
+    /// Throws `ModelError.invalidModel` for settings that cannot sample: `alpha` not a finite
+    /// number ≥ 0 (for BPE-dropout also ≤ 1), or `nBestSize` above `maximumNBestSize`.
+    public func validate() throws {
+        guard alpha.isFinite && alpha >= 0 else {
+            throw ModelError.invalidModel("sampling alpha \(alpha) is not a finite number of at least 0")
+        }
+        guard nBestSize <= Self.maximumNBestSize else {
+            throw ModelError.invalidModel("n-best size \(nBestSize) is above \(Self.maximumNBestSize); use -1 to sample from all segmentations")
+        }
+    }
 }
 
 extension UnigramModel {
@@ -27,11 +43,14 @@ extension UnigramModel {
         if sampling.nBestSize < 0 || sampling.nBestSize == 0 {
             path = lattice.sample(theta: sampling.alpha, using: &generator)
         } else {
-            let candidates = lattice.nBest(sampling.nBestSize)
+            // Settings are checked by `validate()`; clamp here too so that an unchecked value
+            // cannot make the search unbounded.
+            let candidates = lattice.nBest(min(sampling.nBestSize, SubwordSampling.maximumNBestSize))
             // Probability ∝ exp(alpha x score), normalised over the n best.
             let top = candidates.map(\.score).max() ?? 0
             let weights = candidates.map { exp(sampling.alpha * ($0.score - top)) }
-            var threshold = Double.random(in: 0..<weights.reduce(0, +), using: &generator)
+            let total = weights.reduce(0, +)
+            var threshold = total.isFinite && total > 0 ? Double.random(in: 0..<total, using: &generator) : 0
             var chosen = candidates.count - 1
             for (index, weight) in weights.enumerated() {
                 threshold -= weight

@@ -18,10 +18,16 @@ struct LinMaxMatch: Sendable {
     /// Each token's length in bytes, without its continuation prefix.
     private var lengths: [Int32]
 
-    init(tokens: [[UInt8]], prefix: [UInt8], isContinuation: (Int) -> Bool) {
+    /// Builds the matcher over the tokens `isMatchable` accepts, or returns nil when the failure
+    /// pops would pass `maximumPops` entries. Pops are the tokens greedy matching emits on each
+    /// failure, at most a node's depth each, so a hostile vocabulary of long tokens sharing no
+    /// prefixes makes them quadratic in token length; the caller then walks tries instead.
+    /// - Complexity: O(trie nodes + pops).
+    init?(tokens: [[UInt8]], prefix: [UInt8], isContinuation: (Int) -> Bool, isMatchable: (Int) -> Bool,
+          maximumPops: Int) {
         lengths = tokens.enumerated().map { Int32($0.element.count - (isContinuation($0.offset) ? prefix.count : 0)) }
-        // 1. The trie of all tokens, and the prefix node.
-        for (id, token) in tokens.enumerated() { trie.insert(token, id: UInt32(id)) }
+        // 1. The trie of the tokens, and the prefix node.
+        for (id, token) in tokens.enumerated() where isMatchable(id) { trie.insert(token, id: UInt32(id)) }
         continuationRoot = Int32(trie.insert(prefix, id: nil))
         let terminal = trie.terminal, parent = trie.parent, label = trie.label
         // 2. Failure links and pops, breadth first from both roots: depth below the prefix node
@@ -32,11 +38,11 @@ struct LinMaxMatch: Sendable {
         popStart = [Int32](repeating: 0, count: count)
         popCount = [Int32](repeating: 0, count: count)
         var byDepth: [[Int32]] = [[0]]
+        // A node is created after its parent, so one forward pass gives every depth.
         var depthOf = [Int](repeating: 0, count: count)
-        for node in 1..<count {
-            var depth = 0, walk = node
-            while walk != 0 && walk != Int(continuationRoot) { walk = Int(parent[walk]); depth += 1 }
-            depthOf[node] = depth
+        for node in 1..<count where node != Int(continuationRoot) {
+            let p = Int(parent[node])
+            depthOf[node] = p == 0 || p == Int(continuationRoot) ? 1 : depthOf[p] + 1
         }
         for node in 1..<count {
             while byDepth.count <= depthOf[node] { byDepth.append([]) }
@@ -65,6 +71,7 @@ struct LinMaxMatch: Sendable {
                     popStart[v] = Int32(pops.count)
                     pops += collected
                     popCount[v] = Int32(collected.count)
+                    if pops.count > maximumPops { return nil }
                 }
             }
         }

@@ -14,18 +14,38 @@ public struct WordPieceModel: Sendable {
     /// kept as the test oracle of `matcher`).
     let startTrie: ByteTrie
     let continuationTrie: ByteTrie
-    /// The linear-time matcher used for encoding.
-    let matcher: LinMaxMatch
+    /// The linear-time matcher used for encoding; nil for a vocabulary whose matcher would pass
+    /// its size bound (`maximumPops`), which then encodes by walking tries.
+    let matcher: LinMaxMatch?
+
+    /// The most failure pops the linear matcher may hold: 16 per trie byte of the vocabulary,
+    /// and at least 4 million (16 MB). BERT's vocabulary needs far fewer.
+    static func maximumPops(vocabularyBytes: Int) -> Int { max(1 << 22, 16 * vocabularyBytes) }
+
+    /// The longest `maxInputCharactersPerWord` a model accepts: words are matched within it, so
+    /// it bounds the tokens the tries hold (BERT uses 100).
+    public static let maximumInputCharactersPerWord = 1 << 16
 
     /// Builds a model; `unknownToken` must be in `tokens`. Defaults are BERT's ("##", 100).
     public init(tokens: [[UInt8]], unknownToken: String = "[UNK]", continuingSubwordPrefix: String = "##",
                 maxInputCharactersPerWord: Int = 100) throws {
+        guard (1...Self.maximumInputCharactersPerWord).contains(maxInputCharactersPerWord) else {
+            throw ModelError.invalidModel("max_input_chars_per_word is \(maxInputCharactersPerWord), not from 1 to \(Self.maximumInputCharactersPerWord)")
+        }
         var lookup = ByteStringTable(capacity: tokens.count)
         var start = ByteTrie(), continuation = ByteTrie()
         let prefix = Array(continuingSubwordPrefix.utf8)
+        // A token longer than any word that can be matched (more characters than
+        // maxInputCharactersPerWord plus the prefix) never matches: it stays in the vocabulary
+        // for decoding but out of the tries, so one huge token cannot make them huge.
+        let prefixCharacters = continuingSubwordPrefix.unicodeScalars.count
+        let matchable = tokens.map { token in
+            token.reduce(0) { $0 + ($1 & 0xC0 != 0x80 ? 1 : 0) } <= maxInputCharactersPerWord + prefixCharacters
+        }
         // A later duplicate wins, as in a vocab.txt read into a map.
         for (id, token) in tokens.enumerated() {
             lookup.insert(token, id: UInt32(id))
+            guard matchable[id] else { continue }
             // At a word's start any token matches as written (HuggingFace looks the plain
             // substring up, so "###" can start a word); after it, only continuations.
             start.insert(token, id: UInt32(id))
@@ -43,9 +63,10 @@ public struct WordPieceModel: Sendable {
         self.lookup = lookup
         self.startTrie = start
         self.continuationTrie = continuation
-        self.matcher = LinMaxMatch(tokens: tokens, prefix: prefix) { id in
+        let matchableBytes = zip(tokens, matchable).reduce(0) { $0 + ($1.1 ? $1.0.count : 0) }
+        self.matcher = LinMaxMatch(tokens: tokens, prefix: prefix, isContinuation: { id in
             !prefix.isEmpty && tokens[id].count > prefix.count && tokens[id].starts(with: prefix)
-        }
+        }, isMatchable: { matchable[$0] }, maximumPops: Self.maximumPops(vocabularyBytes: matchableBytes))
     }
 
     public var vocabularySize: Int { tokens.count }
@@ -71,8 +92,10 @@ public struct WordPieceModel: Sendable {
             // of LinMaxMatch's single trie; such words (impossible after BERT's pre-tokenizer,
             // which isolates "#") take the plain path.
             encodeByTrieWalk(piece: piece, into: &output)
-        } else if !matcher.match(piece, into: &output) {
-            output.append(PieceToken(id: unknownToken, start: 0, end: Int32(piece.count)))
+        } else if let matcher {
+            if !matcher.match(piece, into: &output) { output.append(PieceToken(id: unknownToken, start: 0, end: Int32(piece.count))) }
+        } else {
+            encodeByTrieWalk(piece: piece, into: &output)
         }
     }
 
