@@ -11,7 +11,20 @@ public func fuzzOneInput(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
 /// Read once: the environment does not change during a run.
 nonisolated(unsafe) let target = FuzzTarget.selected
 
-#if !FUZZING
+#if FUZZING
+/// libFuzzer's driver, called from the entry point SwiftPM links executables with (it points
+/// `main` at `<product>_main`, so libFuzzer's own `main` is not used).
+@_silgen_name("LLVMFuzzerRunDriver")
+func runFuzzerDriver(_ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+                     _ callback: @convention(c) (UnsafeRawPointer?, Int) -> CInt) -> CInt
+
+@_cdecl("vocab_fuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return runFuzzerDriver(&count, &arguments) { fuzzOneInput($0, $1) }
+}
+#else
 /// Without libFuzzer (a plain build, `swift test`'s), the same targets replay files: each
 /// argument is an input file or a folder of them, e.g. the seed corpora or a crash file.
 @main

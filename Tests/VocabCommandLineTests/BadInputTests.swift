@@ -76,15 +76,17 @@ struct BadInputTests {
     func permissionsKept() throws {
         let folder = try folder("modes")
         let output = folder + "/ids.txt", model = folder + "/model.json"
-        for path in [output, model] {
+        // A private file and a read-only one (a rename needs only the folder to be writable).
+        let modes = [output: 0o600, model: 0o444]
+        for (path, mode) in modes {
             try Data("old\n".utf8).write(to: URL(fileURLWithPath: path))
-            try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+            try FileManager.default.setAttributes([.posixPermissions: mode], ofItemAtPath: path)
         }
         #expect(try cli.vocab(["encode", "-t", tiktoken, "-o", output], input: Data("hello\n".utf8)).status == 0)
         #expect(try cli.vocab(["convert", "-t", bert, "-o", model]).status == 0)
         for path in [output, model] {
             let attributes = try FileManager.default.attributesOfItem(atPath: path)
-            #expect(attributes[.posixPermissions] as? Int == 0o600, "\(path)")
+            #expect(attributes[.posixPermissions] as? Int == modes[path], "\(path)")
             #expect(attributes[.type] as? FileAttributeType == .typeRegular, "\(path)")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["ids.txt", "model.json"])

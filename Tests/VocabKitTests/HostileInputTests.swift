@@ -185,6 +185,17 @@ struct HostileInputTests {
         #expect(try tokenizer.encode("ax").ids == [1, 3])
         #expect(try tokenizer.encode("aéb").ids == [1, 0, 2])
         #expect(try tokenizer.encode("ééa").ids == [0, 1])
+        // HuggingFace fuses the unknown run first: one byte without a piece makes it all unknown.
+        #expect(try tokenizer.encode("axéb").ids == [1, 0, 2])
+        #expect(try tokenizer.encode("axxb").ids == [1, 3, 3, 2])
+    }
+
+    @Test("GPT-2 encoder.json ids of 1e20 or 2.5 are errors, not traps")
+    func gpt2Numbers() throws {
+        for id in ["1e20", "2.5", "-1", "4294967296"] {
+            let encoder = Data(#"{"a": 0, "b": \#(id)}"#.utf8)
+            #expect(throws: ModelError.self, "\(id)") { try Tokenizer.gpt2(encoderJSON: encoder, vocabBPE: Data("#version: 0.2\n".utf8)) }
+        }
     }
 
     @Test("a byte-level BPE missing byte tokens, without an unknown token, is refused")
@@ -229,7 +240,6 @@ struct HostileInputTests {
         let long = [UInt8](repeating: 0x61, count: 200_000)
         let tokens: [[UInt8]] = [Array("[UNK]".utf8), Array("a".utf8), Array("##a".utf8), Array("aa".utf8), long]
         let model = try WordPieceModel(tokens: tokens)
-        #expect(model.matcher != nil)
         var output: [PieceToken] = []
         [UInt8]("aaaaa".utf8).withUnsafeBufferPointer { model.encode(piece: $0, into: &output) }
         #expect(output.map(\.id) == [3, 2, 2, 2])
@@ -240,7 +250,7 @@ struct HostileInputTests {
         #expect(throws: ModelError.self) { try WordPieceModel(tokens: tokens, maxInputCharactersPerWord: 0) }
     }
 
-    @Test("past its pops budget the linear matcher gives way to the trie walk, with the same tokens")
+    @Test("past its pops budget the linear matcher is refused; within it, it gives the trie walk's tokens")
     func wordPiecePopsBudget() throws {
         var tokens: [[UInt8]] = [Array("[UNK]".utf8)]
         for c in UInt8(0x61)...0x7A { tokens.append([c]); tokens.append(Array("##".utf8) + [c]) }
@@ -249,6 +259,10 @@ struct HostileInputTests {
         let prefix = Array("##".utf8)
         let isContinuation = { (id: Int) in tokens[id].count > 2 && tokens[id].starts(with: prefix) }
         #expect(LinMaxMatch(tokens: tokens, prefix: prefix, isContinuation: isContinuation, isMatchable: { _ in true }, maximumPops: 100) == nil)
+        // A hostile vocabulary: "x", "##b" and one 65,536-character token "xbbb...": every node
+        // of its path pops "x" and one "##b" per level, quadratic pops. Refused, not slow.
+        let hostile: [[UInt8]] = [Array("[UNK]".utf8), [0x78], Array("##b".utf8), [0x78] + [UInt8](repeating: 0x62, count: 65_535)]
+        #expect(throws: ModelError.self) { try WordPieceModel(tokens: hostile, maxInputCharactersPerWord: 65_536) }
         let full = try #require(LinMaxMatch(tokens: tokens, prefix: prefix, isContinuation: isContinuation, isMatchable: { _ in true }, maximumPops: .max))
         let model = try WordPieceModel(tokens: tokens)
         for _ in 0..<200 {

@@ -66,6 +66,35 @@ struct TrainingBoundsTests {
         #expect(throws: TrainingError.self) { _ = try recipe.train(texts: ["the cat"]) }
     }
 
+    @Test("counts near 2^63 in a counts file are an error, not an overflow trap")
+    func hugeCounts() throws {
+        let path = temporaryPath("huge.counts")
+        let header = CountsFile.Header(frontEnd: Recipe.bpe(vocabularySize: 300).frontEndNames, keepsLineBreaks: true, lines: 1, bytes: 2)
+        try CountsFile.write(WordCounts(words: [(Array("a".utf8), 5)], lines: 1, bytes: 2), header: header, to: path)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        for (old, new) in [("5\ta", "4611686018427387904\ta"), ("# lines: 1", "# lines: 9223372036854775807")] {
+            let mutant = temporaryPath("mutant.counts")
+            try text.replacingOccurrences(of: old, with: new).write(toFile: mutant, atomically: true, encoding: .utf8)
+            #expect(throws: InputError.self, "\(new)") { _ = try CountsFile.read(mutant) }
+        }
+        let half = CountsFile.maximumOccurrences / 2 + 1
+        #expect(throws: InputError.self) {
+            try CountsFile.write(WordCounts(words: [(Array("a".utf8), half), (Array("b".utf8), half)], lines: 1, bytes: 2),
+                                 header: header, to: temporaryPath("over.counts"))
+        }
+    }
+
+    @Test("every algorithm refuses an empty or whitespace-only corpus alike")
+    func whitespaceOnly() throws {
+        for algorithm in Algorithm.allCases {
+            let recipe = Recipe(algorithm, vocabularySize: 300)
+            for texts in [["   ", "\t \u{3000}", ""], [""], ["\u{00A0}\u{2028}"]] {
+                #expect(throws: InputError.self, "\(algorithm) \(texts)") { _ = try recipe.train(texts: texts) }
+            }
+            #expect(throws: Never.self, "\(algorithm)") { _ = try recipe.train(texts: ["a b c d e f g", "a b c d e f g", "  "]) }
+        }
+    }
+
     @Test("an alphabet limit of 0 is refused instead of writing an empty vocabulary")
     func zeroAlphabet() throws {
         for algorithm in [Algorithm.bpe, .wordpiece] {

@@ -12,7 +12,7 @@ public enum GPT2Files {
         }
         var tokens = [[UInt8]?](repeating: nil, count: object.count)
         for (token, value) in object {
-            guard let id = (value as? NSNumber)?.intValue, id >= 0, id < object.count else {
+            guard let id = JSONObject.integer(value, in: 0...(object.count - 1)) else {
                 throw ModelError.invalidFile(path: encoderPath, reason: "token \(token.debugDescription) has id \(value), not 0 to \(object.count - 1)")
             }
             guard let bytes = ByteLevelAlphabet.decode(token) else {
@@ -23,7 +23,7 @@ public enum GPT2Files {
         }
         let vocabulary = tokens.compactMap { $0 }
         var lookup: [String: UInt32] = [:]
-        for (token, value) in object { lookup[token] = UInt32((value as! NSNumber).intValue) }
+        for (token, value) in object { lookup[token] = UInt32(JSONObject.integer(value, in: 0...(object.count - 1))!) }   // checked above
         // 2. The merges.
         var merges: [(UInt32, UInt32, UInt32)] = []
         for (index, line) in String(decoding: vocabBPE, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {

@@ -9,7 +9,7 @@ import Foundation
 /// Temporary files are safe against a planted file or symlink: each has an unpredictable name
 /// (128 random bits) and is created with `O_CREAT | O_EXCL | O_NOFOLLOW`, so creation fails
 /// rather than follow or reuse anything already there. The destination keeps its permission
-/// bits when it is replaced. Every temporary path is registered in `TemporaryFiles` until it is
+/// bits when it is replaced, read-only ones included. Every temporary path is registered in `TemporaryFiles` until it is
 /// renamed or removed, so that a program that calls `TemporaryFiles.removeOnSignals()` removes
 /// them on SIGINT, SIGTERM and SIGHUP.
 package enum AtomicFile {
@@ -25,9 +25,9 @@ package enum AtomicFile {
         }
     }
 
-    /// Creates a fresh temporary file beside `path` (see the type's documentation), with the
-    /// permission bits of `path` if it exists, and registers it for removal on signals. Returns
-    /// its path and an open write descriptor; the caller renames or removes it and then calls
+    /// Creates a fresh temporary file beside `path` (see the type's documentation) and
+    /// registers it for removal on signals. Returns its path and an open write descriptor; the
+    /// caller writes it, calls `keepMode(of:on:)`, renames or removes it, then calls
     /// `TemporaryFiles.forget`.
     package static func createTemporary(beside path: String) throws -> (path: String, descriptor: Int32) {
         for _ in 0..<4 {
@@ -38,11 +38,17 @@ package enum AtomicFile {
                 throw InputError.cannotWrite(path: path, reason: "cannot create a temporary file beside it (\(String(cString: strerror(errno))))")
             }
             TemporaryFiles.remember(temporary)
-            var status = stat()
-            if stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG { _ = fchmod(descriptor, status.st_mode & 0o7777) }
             return (temporary, descriptor)
         }
         throw InputError.cannotWrite(path: path, reason: "cannot create a temporary file beside it: every name tried exists")
+    }
+
+    /// Gives the finished `temporary` the permission bits of the file it replaces, if `path`
+    /// exists (after writing, so that a read-only destination can still be replaced, as a rename
+    /// needs only the folder to be writable; setuid and setgid bits are not copied).
+    package static func keepMode(of path: String, on temporary: String) {
+        var status = stat()
+        if stat(path, &status) == 0 && (status.st_mode & S_IFMT) == S_IFREG { _ = chmod(temporary, status.st_mode & 0o777) }
     }
 
     /// Runs `body` on a fresh temporary path beside `path` (created empty, see
@@ -54,6 +60,7 @@ package enum AtomicFile {
         defer { TemporaryFiles.forget(temporary) }
         do {
             try body(temporary)
+            keepMode(of: path, on: temporary)
             guard rename(temporary, path) == 0 else { throw InputError.cannotWrite(path: path, reason: "cannot rename the finished file into place (\(String(cString: strerror(errno))))") }
         } catch InputError.cannotWrite(path: temporary, let reason) {
             unlink(temporary)

@@ -16,8 +16,17 @@ package enum TemporaryFiles {
     nonisolated(unsafe) private static var paths: Set<String> = []
     nonisolated(unsafe) private static var sources: [DispatchSourceSignal] = []
 
-    /// Remembers a temporary file or folder until `forget`.
-    package static func remember(_ path: String) { lock.withLock { _ = paths.insert(path) } }
+    nonisolated(unsafe) private static var terminating = false
+
+    /// Remembers a temporary file or folder until `forget` (once a signal is ending the
+    /// process, a path made meanwhile is removed at once instead).
+    package static func remember(_ path: String) {
+        let late = lock.withLock { () -> Bool in
+            if !terminating { paths.insert(path) }
+            return terminating
+        }
+        if late && unlink(path) != 0 { try? FileManager.default.removeItem(atPath: path) }
+    }
 
     /// Forgets a path that was renamed into place or removed.
     package static func forget(_ path: String) { lock.withLock { _ = paths.remove(path) } }
@@ -47,6 +56,7 @@ package enum TemporaryFiles {
                 if let previous, unsafeBitCast(previous, to: Int.self) == unsafeBitCast(SIG_IGN, to: Int.self) { continue }
                 let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
                 source.setEventHandler {
+                    lock.withLock { terminating = true }
                     removeAll()
                     // The default action, raised in this thread with the signal unblocked
                     // (Dispatch reads signals through a signalfd, with them blocked, and a

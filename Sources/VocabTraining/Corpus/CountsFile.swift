@@ -28,8 +28,29 @@ import VocabKit
 /// `\r`. Records are in strictly increasing byte order of the unescaped pieces. The last line
 /// checks the records: their number, the sum of their counts, and FNV-1a 64 over the record lines
 /// as written (each with its "\n"). A file without it is truncated.
+///
+/// Two optional header lines follow `replaced-invalid-utf8`, in this order:
+/// `# long-pieces-skipped: N B` (N pieces of B bytes in all were over the counting length limit;
+/// written only when N > 0, so older readers, which do not know the line, read every file that
+/// skipped nothing) and `# pruned: ...` (what `--min-count` / `--max-pieces` dropped). Counts and
+/// header figures are bounded by `maximumOccurrences`.
 public enum CountsFile {
     public static let version = 1
+
+    /// The most occurrences one file may hold in all: 2^48 (280 trillion pieces, a corpus of
+    /// about a petabyte). Trainers multiply counts by positions within a piece (at most
+    /// `TrainingDefaults.maxPieceBytes`, 2^14), so within this bound their 64-bit sums cannot
+    /// overflow; a hostile file with counts near 2^63 is refused instead of trapping.
+    public static let maximumOccurrences: Int64 = 1 << 48
+
+    /// `a + b`, or an error naming `path` when the sum passes `maximumOccurrences`.
+    static func add(_ a: Int64, _ b: Int64, _ path: String, _ what: String = "the counts") throws -> Int64 {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        guard !overflow && sum <= maximumOccurrences else {
+            throw InputError.cannotRead(path: path, reason: "\(what) add up past \(maximumOccurrences), the most a counts file may hold (corrupt or hostile?)")
+        }
+        return sum
+    }
 
     /// What a counts file records besides the pieces.
     public struct Header: Sendable, Equatable {
@@ -119,7 +140,7 @@ public enum CountsFile {
             buffer.append(0x0A)
             for byte in buffer[start...] { hash = (hash ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
             pieces += 1
-            occurrences += count
+            occurrences = try CountsFile.add(occurrences, count, path)
             if buffer.count >= 1 << 20 { try flush() }
         }
 
@@ -227,7 +248,9 @@ public enum CountsFile {
                 if let line = try nextHeaderLine() { fields[key] = String(line.dropFirst("# \(key): ".count)) }
             }
             func number(_ key: String) throws -> Int {
-                guard let text = fields[key], let value = Int(text), value >= 0 else { throw Self.error(path, "bad or missing \"\(key)\" in the header") }
+                guard let text = fields[key], let value = Int(text), value >= 0, value <= CountsFile.maximumOccurrences else {
+                    throw Self.error(path, "bad or missing \"\(key)\" in the header")
+                }
                 return value
             }
             guard let normalizer = fields["normalizer"], let preTokenizers = fields["pre-tokenizers"],
@@ -241,7 +264,7 @@ public enum CountsFile {
                             replacedInvalidSequences: try number("replaced-invalid-utf8"))
             if let pruned = fields["pruned"] { made.pruned = try Self.unescape(Array(pruned.utf8), path).string }
             if let long = fields["long-pieces-skipped"] {
-                let numbers = long.split(separator: " ").compactMap { Int($0) }
+                let numbers = long.split(separator: " ", omittingEmptySubsequences: false).map { Int($0) ?? -1 }
                 guard numbers.count == 2, numbers.allSatisfy({ $0 >= 0 }) else { throw Self.error(path, "bad \"long-pieces-skipped\" in the header") }
                 made.longPieces = LongPieces(count: numbers[0], bytes: numbers[1])
             }
@@ -308,7 +331,7 @@ public enum CountsFile {
                 }
                 previous = piece
                 pieces += 1
-                occurrences += count
+                occurrences = try CountsFile.add(occurrences, count, path)
                 return (piece, count)
             }
         }
@@ -359,7 +382,7 @@ public enum CountsFile {
         var totalPieces = 0, totalOccurrences: Int64 = 0
         let first = try Reader(path: path)
         while let (_, count) = try first.next() {
-            (totalPieces, totalOccurrences) = (totalPieces + 1, totalOccurrences + count)
+            (totalPieces, totalOccurrences) = (totalPieces + 1, totalOccurrences &+ count)   // bounded: the reader checks the sum
             guard count >= minCount else { continue }
             (report.keptPieces, report.keptOccurrences) = (report.keptPieces + 1, report.keptOccurrences + count)
             if maxPieces != nil { candidates.append(count) }
@@ -439,11 +462,13 @@ public enum CountsFile {
             guard (reader.header.sampledFrom == nil) == (header.sampledFrom == nil) else {
                 throw TrainingError.invalidOption("\(reader.path) and \(readers[0].path): a sampled count and a full one do not merge")
             }
-            header.lines += reader.header.lines
-            header.bytes += reader.header.bytes
-            header.replacedInvalidSequences += reader.header.replacedInvalidSequences
-            header.longPieces = header.longPieces + reader.header.longPieces
-            header.sampledFrom = header.sampledFrom.map { $0 + (reader.header.sampledFrom ?? 0) }
+            func sum(_ a: Int, _ b: Int) throws -> Int { Int(try CountsFile.add(Int64(a), Int64(b), reader.path, "the header's figures")) }
+            header.lines = try sum(header.lines, reader.header.lines)
+            header.bytes = try sum(header.bytes, reader.header.bytes)
+            header.replacedInvalidSequences = try sum(header.replacedInvalidSequences, reader.header.replacedInvalidSequences)
+            header.longPieces = LongPieces(count: try sum(header.longPieces.count, reader.header.longPieces.count),
+                                           bytes: try sum(header.longPieces.bytes, reader.header.longPieces.bytes))
+            header.sampledFrom = try header.sampledFrom.map { try sum($0, reader.header.sampledFrom ?? 0) }
         }
         if let stamping { header = stamping }
         let pruned = Set(readers.compactMap(\.header.pruned))
@@ -463,7 +488,7 @@ public enum CountsFile {
                 let piece = heads[first]!.piece
                 var total: Int64 = 0
                 for index in heads.indices where heads[index]?.piece == piece {
-                    total += heads[index]!.count
+                    total = try CountsFile.add(total, heads[index]!.count, readers[index].path)
                     heads[index] = try readers[index].next()
                 }
                 try piece.withUnsafeBufferPointer { try writer.add($0, total) }

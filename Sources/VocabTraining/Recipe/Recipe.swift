@@ -186,6 +186,11 @@ public struct Recipe: Sendable {
     public func train(counts: WordCounts, frontEnd: TextFrontEnd? = nil,
                       progress: ((TrainingProgress) -> Void)? = nil) throws -> TrainedTokenizer {
         try validate()
+        // Every trainer refuses a corpus with nothing but whitespace (before, byte-level BPE
+        // trained on its spaces while WordPiece and Unigram refused it).
+        guard counts.words.contains(where: { !Self.isWhitespace($0.word) }) else {
+            throw InputError.invalidCorpus("the corpus has only whitespace (\(counts.lines) lines): nothing to train on")
+        }
         let started = Date()
         var trained = try trainer.train(counts, frontEnd: try frontEnd ?? frontEndNames.frontEnd(), recipe: self, progress: progress)
         trained.record.trainingSeconds = Date().timeIntervalSince(started)
@@ -200,6 +205,14 @@ public struct Recipe: Sendable {
         guard let smallest = sizes.min(), let largest = sizes.max() else { throw TrainingError.invalidOption("no vocabulary sizes given") }
         return try trainer.trainNested(counts, frontEnd: try frontEnd ?? frontEndNames.frontEnd(), sizes: smallest...largest,
                                        recipe: self, progress: progress)
+    }
+
+    /// Whether a piece is only Unicode white space (or SentencePiece's "▁", which stands for a
+    /// space). Stops at the first other character, so a corpus with words is decided at once.
+    static func isWhitespace(_ piece: [UInt8]) -> Bool {
+        for scalar in String(decoding: piece, as: UTF8.self).unicodeScalars
+        where !scalar.properties.isWhitespace && scalar != "\u{2581}" { return false }
+        return true
     }
 
     func validate() throws {

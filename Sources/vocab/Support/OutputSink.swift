@@ -61,6 +61,7 @@ final class OutputSink {
         finished = true
         close(descriptor)
         defer { TemporaryFiles.forget(temporaryPath) }
+        AtomicFile.keepMode(of: path, on: temporaryPath)
         guard rename(temporaryPath, path) == 0 else {
             let reason = String(cString: strerror(errno))
             unlink(temporaryPath)

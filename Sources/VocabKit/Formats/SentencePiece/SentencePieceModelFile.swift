@@ -168,10 +168,10 @@ public enum SentencePieceModelFile {
         trainer.eosID = id(of: "</s>")
         trainer.padID = id(of: "<pad>")
         if let value = settings.characterCoverage { trainer.characterCoverage = value }
-        if let value = settings.maxPieceLength { trainer.maxSentencepieceLength = Int32(value) }
+        if let value = settings.maxPieceLength { trainer.maxSentencepieceLength = Int32(clamping: value) }
         if let value = settings.shrinkingFactor { trainer.shrinkingFactor = value }
-        if let value = settings.seedPieceCount { trainer.seedSentencepieceSize = Int32(value) }
-        if let value = settings.subIterations { trainer.numSubIterations = Int32(value) }
+        if let value = settings.seedPieceCount { trainer.seedSentencepieceSize = Int32(clamping: value) }
+        if let value = settings.subIterations { trainer.numSubIterations = Int32(clamping: value) }
         trainer.splitDigits = settings.splitDigits
         trainer.splitByWhitespace = settings.splitByWhitespace
         trainer.splitByUnicodeScript = settings.splitByUnicodeScript

@@ -145,45 +145,39 @@ public struct ScoredBPEModel: Sendable {
     }
 }
 
-/// Appends tokens, fusing consecutive unknown tokens into one, or, when `byteIds` is given,
-/// spelling each unknown character as one byte token per UTF-8 byte (each covering the whole
-/// character), as SentencePiece and HuggingFace do. A character with a byte that has no piece
-/// (`UInt32.max` in `byteIds`, possible in a HuggingFace file) stays unknown, as in HuggingFace.
+/// Appends tokens, fusing consecutive unknown tokens into one run. With `byteIds`, a run whose
+/// bytes all have byte pieces is spelled as one byte token per UTF-8 byte (each covering its
+/// character), as SentencePiece and HuggingFace do; a run with a byte that has no piece
+/// (`UInt32.max`, possible in a HuggingFace file) stays one unknown token, as in HuggingFace.
 func appendTokensFusingUnknowns<S: Sequence>(_ tokens: S, piece: UnsafeBufferPointer<UInt8>, unknownId: UInt32,
                                              byteIds: [UInt32]?, into output: inout [PieceToken])
 where S.Element == PieceToken {
-    var previousUnknown = false
-    func appendUnknown(_ start: Int32, _ end: Int32) {
-        if previousUnknown {
-            output[output.count - 1].end = end
-        } else {
-            output.append(PieceToken(id: unknownId, start: start, end: end))
-        }
-        previousUnknown = true
-    }
-    for token in tokens {
-        let isUnknown = token.id == unknownId
-        if isUnknown, let byteIds {
-            var i = Int(token.start)
-            while i < Int(token.end) {
-                let length = min(Int(token.end) - i, max(1, UTF8Validation.sequenceLength(piece, at: i)))
-                if (i..<(i + length)).allSatisfy({ byteIds[Int(piece[$0])] != UInt32.max }) {
-                    for b in i..<(i + length) {
-                        output.append(PieceToken(id: byteIds[Int(piece[b])], start: Int32(i), end: Int32(i + length)))
-                    }
-                    previousUnknown = false
-                } else {
-                    appendUnknown(Int32(i), Int32(i + length))
+    var run: Range<Int>?
+    func flush() {
+        guard let current = run else { return }
+        run = nil
+        if let byteIds, current.allSatisfy({ byteIds[Int(piece[$0])] != UInt32.max }) {
+            var i = current.lowerBound
+            while i < current.upperBound {
+                let length = min(current.upperBound - i, max(1, UTF8Validation.sequenceLength(piece, at: i)))
+                for b in i..<(i + length) {
+                    output.append(PieceToken(id: byteIds[Int(piece[b])], start: Int32(i), end: Int32(i + length)))
                 }
                 i += length
             }
-        } else if isUnknown {
-            appendUnknown(token.start, token.end)
         } else {
-            output.append(token)
-            previousUnknown = false
+            output.append(PieceToken(id: unknownId, start: Int32(current.lowerBound), end: Int32(current.upperBound)))
         }
     }
+    for token in tokens {
+        if token.id == unknownId {
+            run = (run?.lowerBound ?? Int(token.start))..<Int(token.end)
+        } else {
+            flush()
+            output.append(token)
+        }
+    }
+    flush()
 }
 
 import Foundation

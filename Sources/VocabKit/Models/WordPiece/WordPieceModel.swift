@@ -14,13 +14,12 @@ public struct WordPieceModel: Sendable {
     /// kept as the test oracle of `matcher`).
     let startTrie: ByteTrie
     let continuationTrie: ByteTrie
-    /// The linear-time matcher used for encoding; nil for a vocabulary whose matcher would pass
-    /// its size bound (`maximumPops`), which then encodes by walking tries.
-    let matcher: LinMaxMatch?
+    /// The linear-time matcher used for encoding.
+    let matcher: LinMaxMatch
 
-    /// The most failure pops the linear matcher may hold: 16 per trie byte of the vocabulary,
-    /// and at least 4 million (16 MB). BERT's vocabulary needs far fewer.
-    static func maximumPops(vocabularyBytes: Int) -> Int { max(1 << 22, 16 * vocabularyBytes) }
+    /// The most failure pops the linear matcher may hold: 16 per matchable byte of the
+    /// vocabulary, and at least 4 million (16 MB). BERT's vocabulary needs far fewer.
+    static func maximumPops(vocabularyBytes: Int) -> Int { min(max(1 << 22, 16 * vocabularyBytes), Int(Int32.max)) }
 
     /// The longest `maxInputCharactersPerWord` a model accepts: words are matched within it, so
     /// it bounds the tokens the tries hold (BERT uses 100).
@@ -63,10 +62,17 @@ public struct WordPieceModel: Sendable {
         self.lookup = lookup
         self.startTrie = start
         self.continuationTrie = continuation
+        // A vocabulary whose matcher passes its bound is built to be slow (long tokens sharing no
+        // prefixes): walking tries instead would be quadratic per word, so it is refused.
         let matchableBytes = zip(tokens, matchable).reduce(0) { $0 + ($1.1 ? $1.0.count : 0) }
-        self.matcher = LinMaxMatch(tokens: tokens, prefix: prefix, isContinuation: { id in
+        let maximumPops = Self.maximumPops(vocabularyBytes: matchableBytes)
+        guard let matcher = LinMaxMatch(tokens: tokens, prefix: prefix, isContinuation: { id in
             !prefix.isEmpty && tokens[id].count > prefix.count && tokens[id].starts(with: prefix)
-        }, isMatchable: { matchable[$0] }, maximumPops: Self.maximumPops(vocabularyBytes: matchableBytes))
+        }, isMatchable: { matchable[$0] }, maximumPops: maximumPops) else {
+            throw ModelError.invalidModel("the vocabulary's long tokens would make WordPiece's matcher hold over \(maximumPops) entries "
+                                          + "(matching would be quadratic in word length); lower max_input_chars_per_word (\(maxInputCharactersPerWord)) or remove the long tokens")
+        }
+        self.matcher = matcher
     }
 
     public var vocabularySize: Int { tokens.count }
@@ -92,10 +98,8 @@ public struct WordPieceModel: Sendable {
             // of LinMaxMatch's single trie; such words (impossible after BERT's pre-tokenizer,
             // which isolates "#") take the plain path.
             encodeByTrieWalk(piece: piece, into: &output)
-        } else if let matcher {
-            if !matcher.match(piece, into: &output) { output.append(PieceToken(id: unknownToken, start: 0, end: Int32(piece.count))) }
-        } else {
-            encodeByTrieWalk(piece: piece, into: &output)
+        } else if !matcher.match(piece, into: &output) {
+            output.append(PieceToken(id: unknownToken, start: 0, end: Int32(piece.count)))
         }
     }
 
