@@ -12,6 +12,11 @@ import Dispatch
 /// Encoding a text: 1. added tokens are found in the raw input (unless disabled); 2. each stretch
 /// between them goes through the front end (validation, normalization, pre-tokenization);
 /// 3. the model encodes every piece; 4. token offsets map back to the original bytes.
+///
+/// Thread safety: a `Tokenizer` is an immutable-by-default `Sendable` value; one instance can be
+/// shared by any number of threads or tasks, which encode exactly as one thread does (tested
+/// under ThreadSanitizer). Per-call state lives in an `EncoderScratch`: keep one per thread.
+/// Loading validates every id the tokenizer can emit (`validate()`; docs/RELIABILITY.md).
 public struct Tokenizer: Sendable {
     public var frontEnd: TextFrontEnd
     public var model: TokenModel
