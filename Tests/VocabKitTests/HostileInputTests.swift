@@ -28,6 +28,15 @@ struct HostileInputTests {
     /// Numbers that trapped in Foundation's `intValue` or in `UInt32(_:)`.
     static let hostileNumbers: [Any] = [-1, 4_294_967_296, 1e20, 2.5, Double.greatestFiniteMagnitude, -1e300, "7"]
 
+    /// A mutation setting `key` of the section `section`.
+    func field(_ section: String, _ key: String) -> (inout [String: Any], Any) -> Void {
+        { json, value in
+            var object = json[section] as! [String: Any]
+            object[key] = value
+            json[section] = object
+        }
+    }
+
     @Test("every id and type id of tokenizer.json out of range is an error naming the field")
     func hostileIds() throws {
         // Each mutation sets one number at one of the sites that used to trap.
@@ -54,31 +63,11 @@ struct HostileInputTests {
             ("BertProcessing id", { json, value in
                 json["post_processor"] = ["type": "BertProcessing", "cls": ["[CLS]", value], "sep": ["[SEP]", 102]]
             }),
-            ("pad_id", { json, value in
-                var padding = json["padding"] as! [String: Any]
-                padding["pad_id"] = value
-                json["padding"] = padding
-            }),
-            ("pad_type_id", { json, value in
-                var padding = json["padding"] as! [String: Any]
-                padding["pad_type_id"] = value
-                json["padding"] = padding
-            }),
-            ("Fixed", { json, value in
-                var padding = json["padding"] as! [String: Any]
-                padding["strategy"] = ["Fixed": value]
-                json["padding"] = padding
-            }),
-            ("pad_to_multiple_of", { json, value in
-                var padding = json["padding"] as! [String: Any]
-                padding["pad_to_multiple_of"] = value
-                json["padding"] = padding
-            }),
-            ("max_length", { json, value in
-                var truncation = json["truncation"] as! [String: Any]
-                truncation["max_length"] = value
-                json["truncation"] = truncation
-            }),
+            ("pad_id", field("padding", "pad_id")),
+            ("pad_type_id", field("padding", "pad_type_id")),
+            ("Fixed", { json, value in field("padding", "strategy")(&json, ["Fixed": value]) }),
+            ("pad_to_multiple_of", field("padding", "pad_to_multiple_of")),
+            ("max_length", field("truncation", "max_length")),
             ("vocab id", { json, value in
                 var model = json["model"] as! [String: Any]
                 var vocab = model["vocab"] as! [String: Any]
@@ -86,11 +75,7 @@ struct HostileInputTests {
                 model["vocab"] = vocab
                 json["model"] = model
             }),
-            ("max_input_chars_per_word", { json, value in
-                var model = json["model"] as! [String: Any]
-                model["max_input_chars_per_word"] = value
-                json["model"] = model
-            }),
+            ("max_input_chars_per_word", field("model", "max_input_chars_per_word")),
         ]
         for (site, mutate) in sites {
             for value in Self.hostileNumbers {
