@@ -115,6 +115,29 @@ struct BadInputTests {
         }
     }
 
+    @Test("kill -9 at any moment leaves the old output or the whole new one, never part of it")
+    func killedWrites() throws {
+        let folder = try folder("kill9")
+        let output = folder + "/model.json", old = Data("old\n".utf8)
+        let expected = folder + "/expected.json"
+        #expect(try cli.vocab(["convert", "-t", bert, "-o", expected]).status == 0)
+        let whole = try Data(contentsOf: URL(fileURLWithPath: expected))
+        // Kill points from before loading to after the rename, 21 of them.
+        for delay in stride(from: 0, through: 2_000_000, by: 100_000) {
+            try old.write(to: URL(fileURLWithPath: output))
+            let process = Process()
+            process.executableURL = CommandLineTests.executable
+            process.arguments = ["convert", "-t", bert, "-o", output]
+            process.standardError = Pipe()
+            try process.run()
+            usleep(useconds_t(delay))
+            kill(process.processIdentifier, SIGKILL)
+            process.waitUntilExit()
+            let now = try Data(contentsOf: URL(fileURLWithPath: output))
+            #expect(now == old || now == whole, "killed after \(delay / 1000) ms: \(now.count) bytes")
+        }
+    }
+
     @Test("a write error names the file being written, not standard output")
     func writeErrorsNameTheFile() throws {
         let folder = try folder("write-error")
