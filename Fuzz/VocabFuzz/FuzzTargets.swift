@@ -63,12 +63,15 @@ enum FuzzTarget: String, CaseIterable {
     /// `Tokenizer(contentsOf:)` applies to every format) encodes and decodes a fixed text.
     private func exercise(_ tokenizer: Tokenizer?) {
         guard let tokenizer, (try? tokenizer.validate()) != nil else { return }
-        encodeAndDecode(Data("Hello, wörld! 日本語 1234 \t\n  end".utf8), tokenizer)
+        // No round-trip check: a loaded file may normalize or add a prefix space (a ByteLevel
+        // pre-tokenizer without "add_prefix_space" adds one, as in HuggingFace).
+        encodeAndDecode(Data("Hello, wörld! 日本語 1234 \t\n  end".utf8), tokenizer, checksRoundTrip: false)
     }
 
     /// Encodes arbitrary bytes (invalid UTF-8 replaced), checks every id is in the vocabulary,
-    /// decodes them, and for byte-level BPE checks the round trip.
-    private func encodeAndDecode(_ data: Data, _ tokenizer: Tokenizer) {
+    /// decodes them, and for the fixed byte-level tokenizers (no normalizer, no prefix space)
+    /// checks the round trip.
+    private func encodeAndDecode(_ data: Data, _ tokenizer: Tokenizer, checksRoundTrip: Bool = true) {
         var scratch = EncoderScratch()
         let bytes = Array(data)
         guard let encoding = try? bytes.withUnsafeBufferPointer({ try tokenizer.encode($0, scratch: &scratch) }) else { return }
@@ -78,7 +81,7 @@ enum FuzzTarget: String, CaseIterable {
             fatalError("offset \(range) outside the input of \(bytes.count) bytes")
         }
         guard let decoded = try? tokenizer.decodeBytes(encoding.ids) else { fatalError("decoding the tokenizer's own ids failed") }
-        if tokenizer.model.isByteLevel, tokenizer.addedTokens.isEmpty, String(validating: bytes, as: UTF8.self) != nil, decoded != bytes {
+        if checksRoundTrip, tokenizer.model.isByteLevel, tokenizer.addedTokens.isEmpty, String(validating: bytes, as: UTF8.self) != nil, decoded != bytes {
             fatalError("byte-level round trip changed the text")
         }
     }
