@@ -68,12 +68,7 @@ struct CountCommand: ParsableCommand {
         try AtomicFile.checkWritable(output)
         let target = pruning ? AtomicFile.hiddenSibling(of: output, "\((output as NSString).lastPathComponent).\(AtomicFile.randomName()).unpruned") : output
         if pruning { TemporaryFiles.remember(target) }
-        defer {
-            if pruning {
-                try? FileManager.default.removeItem(atPath: target)
-                TemporaryFiles.forget(target)
-            }
-        }
+        defer { if pruning { TemporaryFiles.remove(target) } }
         let header: CountsFile.Header
         if merge {
             header = try CountsFile.merge(inputs, into: target)   // many files: merged mergeWidth at a time

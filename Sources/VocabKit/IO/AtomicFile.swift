@@ -71,6 +71,16 @@ package enum AtomicFile {
         }
     }
 
+    /// Runs `body` with a fresh hidden folder beside `path` (named `prefix` and a random part,
+    /// remembered in `TemporaryFiles`), removed with its contents afterwards, on error too.
+    package static func withTemporaryFolder<R>(beside path: String, _ prefix: String, _ body: (String) throws -> R) throws -> R {
+        let folder = hiddenSibling(of: path, "\(prefix)-\(randomName())")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        TemporaryFiles.remember(folder)
+        defer { TemporaryFiles.remove(folder) }
+        return try body(folder)
+    }
+
     /// A hidden path (".name") in `path`'s folder, for temporary files and folders that must be
     /// on the same file system as `path` (so a rename is atomic).
     package static func hiddenSibling(of path: String, _ name: String) -> String {

@@ -31,6 +31,12 @@ package enum TemporaryFiles {
     /// Forgets a path that was renamed into place or removed.
     package static func forget(_ path: String) { lock.withLock { _ = paths.remove(path) } }
 
+    /// Removes a remembered file or folder (with its contents) and forgets it.
+    package static func remove(_ path: String) {
+        if unlink(path) != 0 { try? FileManager.default.removeItem(atPath: path) }
+        forget(path)
+    }
+
     /// The paths remembered now (for tests).
     package static var remembered: Set<String> { lock.withLock { paths } }
 

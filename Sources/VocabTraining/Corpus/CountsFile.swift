@@ -438,14 +438,9 @@ public enum CountsFile {
     /// - Complexity: O(total records x inputs).
     public static func merge(_ paths: [String], into output: String) throws -> Header {
         guard paths.count > mergeWidth else { return try merge(paths, into: output, stamping: nil) }
-        let scratch = AtomicFile.hiddenSibling(of: output, "vocab-merge-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: false)
-        TemporaryFiles.remember(scratch)
-        defer {
-            try? FileManager.default.removeItem(atPath: scratch)
-            TemporaryFiles.forget(scratch)
+        return try AtomicFile.withTemporaryFolder(beside: output, "vocab-merge") { scratch in
+            try mergeInLevels(paths, into: output, stamping: nil, scratch: scratch)
         }
-        return try mergeInLevels(paths, into: output, stamping: nil, scratch: scratch)
     }
 
     /// The same; with `stamping`, the output's header takes its corpus figures (spilled runs

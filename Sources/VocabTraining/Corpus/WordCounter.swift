@@ -134,13 +134,16 @@ public enum WordCounter {
     ///   `memoryBudget`, plus one read buffer (about 0.5 MB) per run being merged.
     public static func countToFile(paths: [String], options: WordCountingOptions, frontEnd: FrontEndNames, memoryBudget: Int,
                                    output: String, progress: ((TrainingProgress) -> Void)? = nil) throws -> CountingResult {
-        let directory = AtomicFile.hiddenSibling(of: output, "vocab-count-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: false)
-        TemporaryFiles.remember(directory)
-        defer {
-            try? FileManager.default.removeItem(atPath: directory)
-            TemporaryFiles.forget(directory)
+        try AtomicFile.withTemporaryFolder(beside: output, "vocab-count") { directory in
+            try countToFile(paths: paths, options: options, frontEnd: frontEnd, memoryBudget: memoryBudget, output: output,
+                            runsIn: directory, progress: progress)
         }
+    }
+
+    /// `countToFile`, its runs spilled into `directory`.
+    private static func countToFile(paths: [String], options: WordCountingOptions, frontEnd: FrontEndNames, memoryBudget: Int,
+                                    output: String, runsIn directory: String,
+                                    progress: ((TrainingProgress) -> Void)?) throws -> CountingResult {
         var runs: [String] = []
         let header = CountsFile.Header(frontEnd: frontEnd, keepsLineBreaks: options.keepsLineBreaks)
         func spill(_ tables: inout [WordCountTable], last: Bool = false) throws {
