@@ -2,7 +2,7 @@ import VocabKit
 
 extension HybridModel {
     /// How the vocabulary is spent and how it covers `counts` (usually held-out word counts).
-    public func measure(_ counts: [(word: [UInt8], count: Int64)]) -> HybridMeasures {
+    public func measure<Counts: Sequence>(_ counts: Counts) -> HybridMeasures where Counts.Element == (word: [UInt8], count: Int64) {
         var measures = HybridMeasures()
         measures.wordTokens = words.count
         measures.spellingTokens = spelling.vocabularySize

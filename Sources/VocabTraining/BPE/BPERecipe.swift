@@ -48,11 +48,11 @@ public struct BPERecipe: Trainer {
         return .concatenate
     }
 
-    public func train(_ counts: WordCounts, frontEnd: TextFrontEnd, recipe: Recipe,
+    public func train(_ counts: consuming WordCounts, frontEnd: TextFrontEnd, recipe: Recipe,
                       progress: ((TrainingProgress) -> Void)?) throws -> TrainedTokenizer {
-        let result = try BPETrainer(options: options(recipe, size: recipe.vocabularySize)).train(counts, progress: progress)
         var record = TrainingRecord(algorithm: .bpe, name: characters ? "character-level BPE" : "byte-level BPE",
-                                    frontEnd: recipe.frontEndNames, counts: counts)
+                                    frontEnd: recipe.frontEndNames, counts: copy counts)
+        let result = try BPETrainer(options: options(recipe, size: recipe.vocabularySize)).train(consume counts, progress: progress)
         record.details = ["\(result.mergeCount) merges"]
         return TrainedTokenizer(tokenizer: Tokenizer(frontEnd: frontEnd, model: result.model, addedTokens: result.specialTokens, decoder: decoder),
                                 record: record)

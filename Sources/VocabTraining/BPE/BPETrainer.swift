@@ -61,10 +61,22 @@ public struct BPETrainer: Sendable {
 
     public init(options: BPETrainerOptions) { self.options = options }
 
-    /// Trains on word counts.
+    /// Trains on word counts, freeing them once the words are symbols (when the caller passed
+    /// the last copy).
     /// - Complexity: about O(pairs · log pairs + merges · words touched).
-    public func train(_ counts: WordCounts, progress: ((TrainingProgress) -> Void)? = nil) throws -> BPETrainingResult {
-        var state = TrainingState(options: options)
+    public func train(_ counts: consuming WordCounts, progress: ((TrainingProgress) -> Void)? = nil) throws -> BPETrainingResult {
+        // Symbols take 2 bytes when every id fits: byte-level words add no token before the
+        // merges, which stop at the vocabulary size.
+        if options.isByteLevel && options.continuingSubwordPrefix == nil && options.endOfWordSuffix == nil
+            && options.vocabularySize <= 1 << 16 {
+            return try train(counts, state: TrainingState<UInt16>(options: options), progress: progress)
+        }
+        return try train(counts, state: TrainingState<UInt32>(options: options), progress: progress)
+    }
+
+    func train<Symbol>(_ counts: consuming WordCounts, state: consuming TrainingState<Symbol>,
+                               progress: ((TrainingProgress) -> Void)?) throws -> BPETrainingResult {
+        var state = state
         // 1. Special tokens.
         for token in options.specialTokens { state.addToken(Array(token.utf8)) }
         let specialCount = state.tokens.count
@@ -84,6 +96,7 @@ public struct BPETrainer: Sendable {
         }
         // 3-4. Words as symbols; pair counts.
         state.tokenizeWords(counts)
+        _ = consume counts
         progress?(TrainingProgress(phase: "count pairs", done: 0, total: nil))
         state.countPairs()
         // 5. Merges.
@@ -115,14 +128,12 @@ func characterAlphabet(_ counts: WordCounts, limit: Int?, coverage: Double?) thr
         throw TrainingError.invalidOption("the alphabet limit is \(limit); keep at least 1 character (--limit-alphabet)")
     }
     var characterCounts: [UInt32: Int64] = [:]
-    for (word, count) in counts.words {
-        word.withUnsafeBufferPointer { p in
-            var i = 0
-            while i < p.count {
-                let (scalar, length) = decodeScalar(p, i)
-                characterCounts[scalar, default: 0] += count
-                i += length
-            }
+    counts.words.forEachWord { p, count in
+        var i = 0
+        while i < p.count {
+            let (scalar, length) = decodeScalar(p, i)
+            characterCounts[scalar, default: 0] += count
+            i += length
         }
     }
     var ranked = characterCounts.sorted { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }

@@ -52,7 +52,7 @@ struct PairCounts {
 struct MergeCandidate {
     var count: Int64
     var pair: UInt64
-    var words: [Int32]
+    var words: WordIndexList
 
     /// Higher count first; among equal counts the smaller pair (left id, then right id).
     @inline(__always)
@@ -93,5 +93,70 @@ struct MergeQueue {
             i = best
         }
         return top
+    }
+}
+
+/// Ascending word indices, each stored as its gap from the previous one in a LEB128 varint:
+/// 1 byte for gaps under 128, so about 1–2 bytes per index for the pairs that matter, against 4.
+/// Most lists are short (a pair seen in a few words); their first 8 bytes live in the value
+/// itself, so such a list allocates nothing: 24 bytes in all, against 64 or more with a buffer.
+struct WordIndexList {
+    /// The first 8 bytes of the code (byte i in bits 8i..<8i+8).
+    private var head: UInt64 = 0
+    /// The bytes after the first 8.
+    private var tail: [UInt8] = []
+    /// The last index appended (-1 when empty).
+    private(set) var last: Int32 = -1
+    /// Bytes in `head` (at most 8).
+    private var headCount: UInt8 = 0
+
+    /// The bytes of the code.
+    var byteCount: Int { Int(headCount) + tail.count }
+
+    @inline(__always)
+    private mutating func appendByte(_ byte: UInt8) {
+        if headCount < 8 {
+            head |= UInt64(byte) << (8 * UInt64(headCount))
+            headCount += 1
+        } else {
+            tail.append(byte)
+        }
+    }
+
+    /// Appends `index`, which must be greater than every index before it.
+    @inline(__always)
+    mutating func append(_ index: Int32) {
+        var gap = UInt32(index - last)
+        last = index
+        while gap >= 0x80 {
+            appendByte(UInt8(gap & 0x7F) | 0x80)
+            gap >>= 7
+        }
+        appendByte(UInt8(gap))
+    }
+
+    /// The same list in exactly the memory it needs (appending leaves up to half its buffer free).
+    func compacted() -> WordIndexList {
+        var copy = self
+        if !tail.isEmpty { copy.tail = Array(tail[...]) }
+        return copy
+    }
+
+    /// Calls `body` with each index, in order.
+    @inline(__always)
+    func forEach(_ body: (Int) -> Void) {
+        var index = -1, gap = 0, shift = 0
+        @inline(__always) func take(_ byte: UInt8) {
+            gap |= Int(byte & 0x7F) << shift
+            if byte < 0x80 {
+                index += gap
+                body(index)
+                (gap, shift) = (0, 0)
+            } else {
+                shift += 7
+            }
+        }
+        for i in 0..<Int(headCount) { take(UInt8(truncatingIfNeeded: head >> (8 * UInt64(i)))) }
+        for byte in tail { take(byte) }
     }
 }

@@ -1,15 +1,22 @@
 import VocabKit
 
 /// The mutable state of one BPE training run (phases 3 to 5 of `BPETrainer`).
-struct TrainingState {
+///
+/// `Symbol` is the width of the words' symbol ids: `UInt16` when every id fits, else `UInt32`.
+struct TrainingState<Symbol: FixedWidthInteger & UnsignedInteger> {
     let options: BPETrainerOptions
     /// Token bytes by id, and the reverse map.
     var tokens: [[UInt8]] = []
     var ids: [[UInt8]: UInt32] = [:]
     /// Each token's length in symbols, for `maxTokenLength`.
     var symbolLengths: [Int] = []
-    /// Distinct words as symbol ids, with their counts.
-    var words: [[UInt32]] = []
+    /// Distinct words as symbol ids, flat: word i is `symbols[starts[i]..<starts[i] + lengths[i]]`
+    /// (merges shorten a word in place). Memory: 2 or 4 bytes per symbol plus 12 per word,
+    /// against about 90 per word for an array per word.
+    var symbols: [Symbol] = []
+    var starts: [Int] = []
+    var lengths: [UInt32] = []
+    /// Each word's count (shares the counts' storage).
     var wordCounts: [Int64] = []
     var pairCounts = PairCounts(capacity: 1024)
     var queue = MergeQueue()
@@ -31,53 +38,65 @@ struct TrainingState {
     /// Phase 3: every word as symbol ids. Characters outside the alphabet are left out, as in
     /// HuggingFace (byte fallback or the unknown token cover them when encoding).
     mutating func tokenizeWords(_ counts: WordCounts) {
-        words.reserveCapacity(counts.words.count)
-        wordCounts.reserveCapacity(counts.words.count)
+        symbols.reserveCapacity(counts.words.bytes.count)
+        starts.reserveCapacity(counts.words.count)
+        lengths.reserveCapacity(counts.words.count)
+        wordCounts = counts.words.counts
         let prefix = options.continuingSubwordPrefix.map { Array($0.utf8) }
         let suffix = options.endOfWordSuffix.map { Array($0.utf8) }
         var byteIds = [UInt32](repeating: 0, count: 256)
         if options.isByteLevel { for byte in 0..<256 { byteIds[byte] = ids[[UInt8(byte)]]! } }
-        for (word, count) in counts.words {
-            var symbols: [UInt32] = []
-            symbols.reserveCapacity(word.count)
-            word.withUnsafeBufferPointer { p in
-                var i = 0
-                while i < p.count {
-                    let length = options.isByteLevel ? 1 : decodeScalar(p, i).1
-                    let character = Array(p[i..<(i + length)])
-                    defer { i += length }
-                    if options.isByteLevel && prefix == nil && suffix == nil {
-                        symbols.append(byteIds[Int(p[i])])
-                        continue
-                    }
-                    guard ids[character] != nil else { continue }
-                    var key = character
-                    if i > 0, let prefix { key = prefix + key }
-                    if i + length >= p.count, let suffix { key += suffix }
-                    symbols.append(addToken(key))
+        let plainBytes = options.isByteLevel && prefix == nil && suffix == nil
+        counts.words.forEachWord { p, _ in
+            let start = symbols.count
+            var i = 0
+            while i < p.count {
+                if plainBytes {
+                    symbols.append(Symbol(truncatingIfNeeded: byteIds[Int(p[i])]))
+                    i += 1
+                    continue
                 }
+                let length = options.isByteLevel ? 1 : decodeScalar(p, i).1
+                let character = Array(p[i..<(i + length)])
+                defer { i += length }
+                guard ids[character] != nil else { continue }
+                var key = character
+                if i > 0, let prefix { key = prefix + key }
+                if i + length >= p.count, let suffix { key += suffix }
+                symbols.append(Symbol(addToken(key)))
             }
-            words.append(symbols)
-            wordCounts.append(count)
+            starts.append(start)
+            lengths.append(UInt32(symbols.count - start))
         }
     }
 
-    /// Phase 4: counts every adjacent pair and queues each with the words it occurs in.
+    /// Phase 4: counts every adjacent pair and queues each with the words it occurs in (each
+    /// list delta-coded, about 1–2 bytes per word and pair).
     mutating func countPairs() {
         // Distinct pairs are far fewer than words (at most 65,536 over bytes at first): start
         // small and grow, rather than reserve for every word (4 GB at 27 million words).
         pairCounts = PairCounts(capacity: 1 << 16)
-        var positions: [UInt64: [Int32]] = [:]
-        for (index, symbols) in words.enumerated() where symbols.count > 1 {
-            let count = wordCounts[index]
-            for i in 0..<(symbols.count - 1) {
+        var slots: [UInt64: Int] = [:]
+        var pairs: [UInt64] = [], lists: [WordIndexList] = []
+        for index in 0..<starts.count where lengths[index] > 1 {
+            let count = wordCounts[index], base = starts[index]
+            for i in base..<(base + Int(lengths[index]) - 1) {
                 let pair = UInt64(symbols[i]) << 32 | UInt64(symbols[i + 1])
                 pairCounts.add(pair, count)
-                if positions[pair]?.last != Int32(index) { positions[pair, default: []].append(Int32(index)) }
+                let slot: Int
+                if let known = slots[pair] { slot = known } else {
+                    slot = pairs.count
+                    slots[pair] = slot
+                    pairs.append(pair)
+                    lists.append(WordIndexList())
+                }
+                if lists[slot].last != Int32(index) { lists[slot].append(Int32(index)) }
             }
         }
-        for (pair, list) in positions where pairCounts[pair] > 0 {
-            queue.push(MergeCandidate(count: pairCounts[pair], pair: pair, words: list))
+        // One queue entry per pair, in order of first appearance.
+        for (slot, pair) in pairs.enumerated() where pairCounts[pair] > 0 {
+            queue.push(MergeCandidate(count: pairCounts[pair], pair: pair, words: lists[slot].compacted()))
+            lists[slot] = WordIndexList()
         }
     }
 
@@ -102,13 +121,14 @@ struct TrainingState {
             let result = addToken(tokens[Int(left)] + rightBytes, symbols: symbolLengths[Int(left)] + symbolLengths[Int(right)])
             merges.append((left, right, result))
             // Merge it in the entry's words; queue the pairs that gained occurrences.
-            var gained: [UInt64: [Int32]] = [:]
-            for word in top.words {
-                mergeWord(Int(word), left: left, right: right, result: result, maxLength: maxLength, gained: &gained)
+            var gained: [UInt64: WordIndexList] = [:]
+            top.words.forEach { word in
+                mergeWord(word, left: left, right: right, result: result, maxLength: maxLength, gained: &gained)
             }
-            for (pair, list) in gained {
+            // In pair order, so that equal entries queue the same way in every run.
+            for (pair, list) in gained.sorted(by: { $0.key < $1.key }) {
                 let count = pairCounts[pair]
-                if count > 0 { queue.push(MergeCandidate(count: count, pair: pair, words: list)) }
+                if count > 0 { queue.push(MergeCandidate(count: count, pair: pair, words: list.compacted())) }
             }
             if let progress, merges.count - lastReport >= 256 {
                 lastReport = merges.count
@@ -120,33 +140,39 @@ struct TrainingState {
     /// Merges every non-overlapping occurrence of (left, right) in a word, left to right, and
     /// updates the pair counts (HuggingFace's `Word::merge`, including its length check).
     private mutating func mergeWord(_ index: Int, left: UInt32, right: UInt32, result: UInt32, maxLength: Int,
-                                    gained: inout [UInt64: [Int32]]) {
+                                    gained: inout [UInt64: WordIndexList]) {
         let count = wordCounts[index]
         let resultLength = symbolLengths[Int(result)]
         @inline(__always) func change(_ a: UInt32, _ b: UInt32, _ delta: Int64) {
             let pair = UInt64(a) << 32 | UInt64(b)
             pairCounts.add(pair, delta * count)
-            if delta > 0, gained[pair]?.last != Int32(index) { gained[pair, default: []].append(Int32(index)) }
+            if delta > 0, gained[pair]?.last != Int32(index) { gained[pair, default: WordIndexList()].append(Int32(index)) }
         }
-        var symbols = words[index]
-        words[index] = []  // keep the array uniquely referenced while editing it
-        var i = 0
-        while i < symbols.count {
-            if symbols[i] == left && i + 1 < symbols.count && symbols[i + 1] == right {
-                if i > 0 {
-                    change(symbols[i - 1], left, -1)
-                    if symbolLengths[Int(symbols[i - 1])] + resultLength < maxLength { change(symbols[i - 1], result, 1) }
+        // Compacts the word in place: w (written) never passes r (read).
+        let base = starts[index], n = Int(lengths[index])
+        var r = 0, w = 0
+        while r < n {
+            let symbol = UInt32(symbols[base + r])
+            if symbol == left && r + 1 < n && UInt32(symbols[base + r + 1]) == right {
+                if w > 0 {
+                    let previous = UInt32(symbols[base + w - 1])
+                    change(previous, left, -1)
+                    if symbolLengths[Int(previous)] + resultLength < maxLength { change(previous, result, 1) }
                 }
-                symbols[i] = result
-                symbols.remove(at: i + 1)
-                if i < symbols.count - 1 {
-                    change(right, symbols[i + 1], -1)
-                    if symbolLengths[Int(symbols[i + 1])] + resultLength < maxLength { change(result, symbols[i + 1], 1) }
+                if r + 2 < n {
+                    let next = UInt32(symbols[base + r + 2])
+                    change(right, next, -1)
+                    if symbolLengths[Int(next)] + resultLength < maxLength { change(result, next, 1) }
                 }
+                symbols[base + w] = Symbol(result)   // fits: ids stay under the vocabulary size
+                r += 2
+            } else {
+                symbols[base + w] = Symbol(truncatingIfNeeded: symbol)
+                r += 1
             }
-            i += 1
+            w += 1
         }
-        words[index] = symbols
+        lengths[index] = UInt32(w)
     }
 
     /// The trained model.

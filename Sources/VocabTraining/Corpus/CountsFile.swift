@@ -169,7 +169,7 @@ public enum CountsFile {
     /// - Complexity: O(total piece bytes).
     public static func write(_ counts: WordCounts, header: Header, to path: String) throws {
         try write(header: header, to: path) { add in
-            for (word, count) in counts.words { try word.withUnsafeBufferPointer { try add($0, count) } }
+            try counts.words.forEachWord(add)
         }
     }
 
@@ -349,8 +349,9 @@ public enum CountsFile {
     /// - Complexity: O(file bytes).
     public static func read(_ path: String) throws -> (header: Header, counts: WordCounts) {
         let reader = try Reader(path: path)
-        var words: [(word: [UInt8], count: Int64)] = []
-        while let (piece, count) = try reader.next() { words.append((piece, count)) }
+        var words = WordList()
+        while let (piece, count) = try reader.next() { words.append(piece, count: count) }
+        words.shrinkToFit()
         let h = reader.header
         return (h, WordCounts(words: words, lines: h.lines, bytes: h.bytes, sampledFrom: h.sampledFrom, replacedInvalidSequences: h.replacedInvalidSequences,
                               longPieces: h.longPieces))

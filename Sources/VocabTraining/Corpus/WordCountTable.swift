@@ -112,10 +112,10 @@ public struct WordCountTable: Sendable {
     }
 
     /// Every word with its count, sorted by bytes (a deterministic order, whatever the thread count).
-    public func sortedWords() -> [(word: [UInt8], count: Int64)] {
-        var result: [(word: [UInt8], count: Int64)] = []
-        result.reserveCapacity(count)
-        forEachSorted { result.append((Array($0), $1)) }
+    public func sortedWords() -> WordList {
+        var result = WordList()
+        result.reserveCapacity(words: count, bytes: slots.reduce(0) { $0 + max(0, Int($1.length)) })
+        forEachSorted { result.append($0, count: $1) }
         return result
     }
 

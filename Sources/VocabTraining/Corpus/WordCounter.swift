@@ -4,8 +4,8 @@ import VocabKit
 
 /// What a trainer learns from: every distinct pre-token of a corpus with its count.
 public struct WordCounts: Sendable {
-    /// The words, sorted by bytes, with their counts.
-    public var words: [(word: [UInt8], count: Int64)]
+    /// The words, sorted by bytes, with their counts (flat: 16 bytes per word beyond its bytes).
+    public var words: WordList
     /// Lines read (all of them, or the sample's size when sampling).
     public var lines: Int
     /// Bytes of text counted.
@@ -17,7 +17,7 @@ public struct WordCounts: Sendable {
     /// Pieces skipped for being longer than `WordCountingOptions.maxPieceBytes`.
     public var longPieces = LongPieces()
 
-    public init(words: [(word: [UInt8], count: Int64)], lines: Int, bytes: Int, sampledFrom: Int? = nil,
+    public init(words: WordList, lines: Int, bytes: Int, sampledFrom: Int? = nil,
                 replacedInvalidSequences: Int = 0, longPieces: LongPieces = LongPieces()) {
         self.words = words
         self.lines = lines
@@ -25,6 +25,13 @@ public struct WordCounts: Sendable {
         self.sampledFrom = sampledFrom
         self.replacedInvalidSequences = replacedInvalidSequences
         self.longPieces = longPieces
+    }
+
+    /// Counts from an array of words and counts.
+    public init(words: [(word: [UInt8], count: Int64)], lines: Int, bytes: Int, sampledFrom: Int? = nil,
+                replacedInvalidSequences: Int = 0, longPieces: LongPieces = LongPieces()) {
+        self.init(words: WordList(words), lines: lines, bytes: bytes, sampledFrom: sampledFrom,
+                  replacedInvalidSequences: replacedInvalidSequences, longPieces: longPieces)
     }
 }
 

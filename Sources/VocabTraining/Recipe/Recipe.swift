@@ -176,14 +176,14 @@ public struct Recipe: Sendable {
                                               + "this \(algorithm.displayName) recipe counts with \(names.description) (line breaks \(lineBreaks)): "
                                               + "count with the same --algorithm, -n and -p, or train with the file's front end")
         }
-        var trained = try train(counts: counts, frontEnd: try names.frontEnd(), progress: progress)
+        var trained = try train(counts: consume counts, frontEnd: try names.frontEnd(), progress: progress)
         trained.record.seed = nil   // a sampled count's seed is not recorded in the file
         if let pruned = header.pruned { trained.record.notes.append("trained on pruned counts (\(pruned))") }
         return trained
     }
 
     /// Trains on word counts made with this recipe's front end (or `frontEnd`).
-    public func train(counts: WordCounts, frontEnd: TextFrontEnd? = nil,
+    public func train(counts: consuming WordCounts, frontEnd: TextFrontEnd? = nil,
                       progress: ((TrainingProgress) -> Void)? = nil) throws -> TrainedTokenizer {
         try validate()
         // Every trainer refuses a corpus with nothing but whitespace (before, byte-level BPE
@@ -192,10 +192,11 @@ public struct Recipe: Sendable {
             throw InputError.invalidCorpus("the corpus has only whitespace (\(counts.lines) lines): nothing to train on")
         }
         let started = Date()
-        var trained = try trainer.train(counts, frontEnd: try frontEnd ?? frontEndNames.frontEnd(), recipe: self, progress: progress)
+        let long = counts.longPieces.summary(textBytes: counts.bytes)
+        var trained = try trainer.train(consume counts, frontEnd: try frontEnd ?? frontEndNames.frontEnd(), recipe: self, progress: progress)
         trained.record.trainingSeconds = Date().timeIntervalSince(started)
         trained.record.vocabularySize = trained.tokenizer.model.vocabularySize
-        if let long = counts.longPieces.summary(textBytes: counts.bytes) { trained.record.notes.append(long) }
+        if let long { trained.record.notes.append(long) }
         return trained
     }
 

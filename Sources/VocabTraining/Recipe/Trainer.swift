@@ -19,8 +19,9 @@ public protocol Trainer: Sendable {
     /// The kind of model training gives with the recipe's settings (which file formats can hold
     /// it is `TokenizerFile.Format.holds`'s business).
     func modelKind(_ recipe: Recipe) -> TokenModel.Kind
-    /// Trains at `recipe.vocabularySize` on word counts made with `frontEnd`.
-    func train(_ counts: WordCounts, frontEnd: TextFrontEnd, recipe: Recipe,
+    /// Trains at `recipe.vocabularySize` on word counts made with `frontEnd`. The counts are
+    /// consumed, so a trainer can free them once it has its own form of the words.
+    func train(_ counts: consuming WordCounts, frontEnd: TextFrontEnd, recipe: Recipe,
                progress: ((TrainingProgress) -> Void)?) throws -> TrainedTokenizer
     /// Trains once so that every size in `sizes` the corpus allows can be cut without retraining.
     func trainNested(_ counts: WordCounts, frontEnd: TextFrontEnd, sizes: ClosedRange<Int>, recipe: Recipe,

@@ -118,20 +118,18 @@ struct WordPieceState {
     }
 
     mutating func tokenizeWords(_ counts: WordCounts, prefix: [UInt8]) {
-        for (word, count) in counts.words {
+        counts.words.forEachWord { p, count in
             var symbols: [UInt32] = []
             var usable = true
-            word.withUnsafeBufferPointer { p in
-                var i = 0
-                while i < p.count {
-                    let length = decodeScalar(p, i).1
-                    let character = Array(p[i..<(i + length)])
-                    guard let id = ids[i == 0 ? character : prefix + character] else { usable = false; return }
-                    symbols.append(id)
-                    i += length
-                }
+            var i = 0
+            while i < p.count {
+                let length = decodeScalar(p, i).1
+                let character = Array(p[i..<(i + length)])
+                guard let id = ids[i == 0 ? character : prefix + character] else { usable = false; break }
+                symbols.append(id)
+                i += length
             }
-            guard usable, !symbols.isEmpty, symbols.count <= options.maxInputCharactersPerWord else { continue }
+            guard usable, !symbols.isEmpty, symbols.count <= options.maxInputCharactersPerWord else { return }
             for symbol in symbols { symbolCounts[Int(symbol)] += count }
             words.append(symbols)
             wordCounts.append(count)
