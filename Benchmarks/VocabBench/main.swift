@@ -3,6 +3,8 @@
 //   vocab-bench FILE UNIT JOB [JOB...]
 //     UNIT: line | block     JOB: normalize:SPEC | pretokenize:NAME | frontend:SPEC:NAME
 //                                 | encode:TOKENIZER_FILE[@THREADS]  (batch encoding, lines only)
+//                                 | calls:TOKENIZER_FILE  (one `encode(String)` call per line,
+//                                   as model code makes them; the Strings are made before timing)
 //
 // Each job processes FILE on one thread, either line by line (split on "\n", the "\n" not
 // included, empty lines skipped) or in blocks of whole lines of about 64 KB (newlines included), after one untimed warm-up pass over the first 1 MB, repeating whole
@@ -97,8 +99,26 @@ func runEncode(job: String, unit: String, lines: [ArraySlice<UInt8>]) throws -> 
                        pieces: tokens, peak_rss_mb: peakRSSMegabytes())
 }
 
+/// One `Tokenizer.encode(_: String)` call per line on one thread: what a server encoding one
+/// request at a time pays, fixed costs included. `pieces` is the number of calls.
+func runCalls(job: String, unit: String, lines: [ArraySlice<UInt8>]) throws -> Measurement {
+    let tokenizer = try Tokenizer(contentsOf: URL(fileURLWithPath: String(job.dropFirst("calls:".count))))
+    let strings = lines.map { String(decoding: $0, as: UTF8.self) }
+    func pass() throws -> Int {
+        var tokens = 0
+        for string in strings { tokens += try tokenizer.encode(string, addsSpecialTokens: false).ids.count }
+        return tokens
+    }
+    _ = try pass()  // warm-up
+    let bytes = lines.reduce(0) { $0 + $1.count }
+    let (seconds, _) = try fastestPass(for: 2.0, pass)
+    return Measurement(job: job, unit: unit, bytes: bytes, seconds: seconds, mb_per_s: Double(bytes) / 1e6 / seconds,
+                       pieces: strings.count, peak_rss_mb: peakRSSMegabytes())
+}
+
 func run(job: String, unit: String, lines: [ArraySlice<UInt8>]) throws -> Measurement {
     if job.hasPrefix("encode:") { return try runEncode(job: job, unit: unit, lines: lines) }
+    if job.hasPrefix("calls:") { return try runCalls(job: job, unit: unit, lines: lines) }
     let parts = job.split(separator: ":", maxSplits: 2).map(String.init)
     let frontEnd: TextFrontEnd
     switch parts[0] {

@@ -102,13 +102,22 @@ public struct Tokenizer: Sendable {
     /// and fixed-length padding as configured (`addsSpecialTokens: false` skips all three).
     public func encode(_ text: String, pair: String? = nil, allowsAddedTokens: Bool = true,
                        addsSpecialTokens: Bool = true) throws -> Encoding {
-        var scratch = EncoderScratch(sampling: sampling)
-        let first = try Array(text.utf8).withUnsafeBufferPointer { try encode($0, allowsAddedTokens: allowsAddedTokens, scratch: &scratch) }
-        let second = try pair.map { try Array($0.utf8).withUnsafeBufferPointer { try encode($0, allowsAddedTokens: allowsAddedTokens, scratch: &scratch) } }
+        let (first, second) = try ThreadScratch.with(sampling: sampling) { scratch in
+            (try encode(utf8Of: text, allowsAddedTokens: allowsAddedTokens, scratch: &scratch),
+             try pair.map { try encode(utf8Of: $0, allowsAddedTokens: allowsAddedTokens, scratch: &scratch) })
+        }
         guard addsSpecialTokens else { return first }
         var encoding = postProcess(first, second)
         if let padding { padding.apply(&encoding, to: padding.target(longest: encoding.count)) }
         return encoding
+    }
+
+    /// Encodes a string's UTF-8 in place when it is stored contiguously (native strings are), else a copy.
+    private func encode(utf8Of text: String, allowsAddedTokens: Bool, scratch: inout EncoderScratch) throws -> Encoding {
+        if let encoding = try text.utf8.withContiguousStorageIfAvailable({ try encode($0, allowsAddedTokens: allowsAddedTokens, scratch: &scratch) }) {
+            return encoding
+        }
+        return try Array(text.utf8).withUnsafeBufferPointer { try encode($0, allowsAddedTokens: allowsAddedTokens, scratch: &scratch) }
     }
 
     /// Truncation, then the post-processor's special tokens (no padding).

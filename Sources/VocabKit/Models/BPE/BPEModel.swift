@@ -11,20 +11,23 @@
 /// that write them as strings (`tokenizer.json`, GPT-2's `encoder.json`) use `ByteLevelAlphabet`.
 public struct BPEModel: Sendable {
     /// Whether pieces start from bytes (true) or from UTF-8 characters (false).
-    public var isByteLevel: Bool
+    public var isByteLevel: Bool { didSet { cacheIdentity = CacheIdentity() } }
     /// Token bytes by id.
     public private(set) var tokens: [[UInt8]]
     /// Merge rules in rank order: merging `pairs[r].0` then `pairs[r].1` gives `pairs[r].2`.
     public private(set) var merges: [(UInt32, UInt32, UInt32)]
     /// Look a whole piece up in the vocabulary before merging (HuggingFace `ignore_merges`,
     /// tiktoken's behaviour).
-    public var ignoresMerges: Bool
-    public var unknownToken: UInt32?
+    public var ignoresMerges: Bool { didSet { cacheIdentity = CacheIdentity() } }
+    public var unknownToken: UInt32? { didSet { cacheIdentity = CacheIdentity() } }
     /// Whether consecutive unknown characters become one unknown token.
-    public var fusesUnknown: Bool
-    public var byteFallback: Bool
-    public var continuingSubwordPrefix: [UInt8]?
-    public var endOfWordSuffix: [UInt8]?
+    public var fusesUnknown: Bool { didSet { cacheIdentity = CacheIdentity() } }
+    public var byteFallback: Bool { didSet { cacheIdentity = CacheIdentity() } }
+    public var continuingSubwordPrefix: [UInt8]? { didSet { cacheIdentity = CacheIdentity() } }
+    public var endOfWordSuffix: [UInt8]? { didSet { cacheIdentity = CacheIdentity() } }
+    /// Whose encodings a scratch's piece cache holds: a new one for every model built and every
+    /// setting changed, so a scratch shared between models never answers from another's cache.
+    var cacheIdentity = CacheIdentity()
 
     let lookup: ByteStringTable
     let mergeTable: MergeTable

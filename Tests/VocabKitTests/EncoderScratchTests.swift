@@ -1,0 +1,99 @@
+import Dispatch
+import Foundation
+import Testing
+@testable import VocabKit
+import VocabTestSupport
+
+/// The scratch `encode(_: String)` keeps per thread, and a scratch shared between models, against
+/// a fresh scratch for every call (the plain reference).
+@Suite("Encoder scratch")
+struct EncoderScratchTests {
+    static func lines() throws -> [String] {
+        var lines: [String] = []
+        for name in ["en", "ja", "code-python"] {
+            let text = try String(contentsOf: corporaDirectory.appendingPathComponent("\(name).txt"), encoding: .utf8)
+            lines += text.split(separator: "\n").prefix(80).map(String.init)
+        }
+        return lines + ["", "a", " 👩‍💻 ", "\u{0}"]
+    }
+
+    static func fresh(_ tokenizer: Tokenizer, _ text: String) throws -> [UInt32] {
+        var scratch = EncoderScratch(sampling: tokenizer.sampling)
+        return try Array(text.utf8).withUnsafeBufferPointer { try tokenizer.encode($0, scratch: &scratch).ids }
+    }
+
+    @Test("encode(String) with the per-thread scratch gives a fresh scratch's ids, for every model type",
+          arguments: ["gpt2", "bert/tokenizer.json", "tiktoken/cl100k_base.tiktoken", "sentencepiece/botchan_en_unigram_1000.model",
+                      "sentencepiece/mistral-tokenizer.model.v1"])
+    func perThreadScratch(file: String) throws {
+        let tokenizer = try Tokenizer(contentsOf: fixture(file))
+        for line in try Self.lines() {
+            #expect(try tokenizer.encode(line, addsSpecialTokens: false).ids == Self.fresh(tokenizer, line), "\(file): \(line.prefix(40))")
+        }
+    }
+
+    @Test("sampling restarts at its seed on every call, as with a new scratch")
+    func samplingPerCall() throws {
+        var tokenizer = try Tokenizer(contentsOf: fixture("sentencepiece/botchan_en_unigram_1000.model"))
+        tokenizer.sampling = SubwordSampling(alpha: 0.1, nBestSize: -1, seed: 9)
+        for line in try Self.lines().prefix(40) {
+            let first = try tokenizer.encode(line, addsSpecialTokens: false).ids
+            #expect(try tokenizer.encode(line, addsSpecialTokens: false).ids == first)
+            #expect(try Self.fresh(tokenizer, line) == first)
+        }
+    }
+
+    @Test("one scratch used with two BPE tokenizers in turn answers each with its own ids")
+    func scratchSharedBetweenModels() throws {
+        let a = try Tokenizer(contentsOf: fixture("gpt2")), b = try Tokenizer(contentsOf: fixture("tiktoken/cl100k_base.tiktoken"))
+        var scratch = EncoderScratch()
+        var differing = 0
+        for line in try Self.lines() {
+            for tokenizer in [a, b, a] {
+                let ids = try Array(line.utf8).withUnsafeBufferPointer { try tokenizer.encode($0, scratch: &scratch).ids }
+                #expect(try ids == Self.fresh(tokenizer, line))
+            }
+            if try Self.fresh(a, line) != Self.fresh(b, line) { differing += 1 }
+        }
+        #expect(differing > 100)   // the two vocabularies really give different ids
+        // Through the per-thread scratch too.
+        for line in try Self.lines().prefix(50) {
+            #expect(try a.encode(line).ids == Self.fresh(a, line))
+            #expect(try b.encode(line).ids == Self.fresh(b, line))
+        }
+    }
+
+    @Test("changing a BPE setting gives the model a new cache identity")
+    func settingChangesIdentity() throws {
+        guard case .bpe(var model) = try Tokenizer(contentsOf: fixture("gpt2")).model else { Issue.record("gpt2 is BPE"); return }
+        let copy = model
+        #expect(copy.cacheIdentity === model.cacheIdentity)
+        model.ignoresMerges = true
+        #expect(copy.cacheIdentity !== model.cacheIdentity)
+        let before = model.cacheIdentity
+        model.byteFallback = false
+        #expect(before !== model.cacheIdentity)
+    }
+
+    @Test("threads each keep their own scratch")
+    func threads() throws {
+        let tokenizer = try Tokenizer(contentsOf: fixture("tiktoken/cl100k_base.tiktoken"))
+        let lines = try Self.lines()
+        let expected = try lines.map { try Self.fresh(tokenizer, $0) }
+        let failures = Counter()
+        DispatchQueue.concurrentPerform(iterations: 6) { worker in
+            for k in lines.indices {
+                let index = (k * 7 + worker * 13) % lines.count
+                if (try? tokenizer.encode(lines[index], addsSpecialTokens: false).ids) != expected[index] { failures.increment() }
+            }
+        }
+        #expect(failures.value == 0)
+    }
+
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var count = 0
+        func increment() { lock.lock(); count += 1; lock.unlock() }
+        var value: Int { lock.lock(); defer { lock.unlock() }; return count }
+    }
+}
