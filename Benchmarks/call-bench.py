@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Per-call benchmark: one encode call per short string, VocabKit against tiktoken, HuggingFace
-`tokenizers` and SentencePiece, side by side.
+"""Per-call and load benchmark: one encode call per short string, and the time to load each
+tokenizer file, VocabKit against tiktoken, HuggingFace `tokenizers` and SentencePiece, side by side.
 
     python3 Benchmarks/call-bench.py --corpus FILE [--length 25] [--strings 200000]
 
@@ -14,8 +14,11 @@
    - tiktoken `Encoding.encode` (cl100k), HuggingFace `Tokenizer.encode(s, add_special_tokens=False)`
      (cl100k as `vocab convert` writes it, and BERT), SentencePiece `encode(s)` (the Unigram
      and Mistral `.model` files).
-Reported: µs per call, calls per second, peak RSS, and VocabKit's ratio to each peer. Results go
-to bench-out/calls.jsonl.
+3. Loading: the fastest of at least 2 s of loads of each file in one process (the file in the
+   page cache for every library): `Tokenizer(contentsOf:)` against tiktoken (`load_tiktoken_bpe`
+   and `Encoding`), `Tokenizer.from_file` and `SentencePieceProcessor(model_file=)`.
+Reported: µs per call, calls per second, load ms, peak RSS, and VocabKit's ratio to each peer.
+Results go to bench-out/calls.jsonl.
 """
 import argparse
 import json
@@ -57,6 +60,29 @@ while spent < 2.0:
     elapsed = time.perf_counter() - start
     best, spent = min(best, elapsed), spent + elapsed
 print(json.dumps({"seconds": best, "tokens": tokens}))
+"""
+
+
+LOAD_CHILD = r"""
+import sys, time, json
+lib, model = sys.argv[1:3]
+if lib == "tiktoken":
+    import tiktoken
+    from tiktoken.load import load_tiktoken_bpe
+    load = lambda: tiktoken.Encoding("x", pat_str=sys.argv[3], mergeable_ranks=load_tiktoken_bpe(model), special_tokens={})
+elif lib == "hf":
+    from tokenizers import Tokenizer
+    load = lambda: Tokenizer.from_file(model)
+else:
+    import sentencepiece as spm
+    load = lambda: spm.SentencePieceProcessor(model_file=model)
+best, spent = float("inf"), 0.0
+while spent < 2.0:
+    start = time.perf_counter()
+    load()
+    elapsed = time.perf_counter() - start
+    best, spent = min(best, elapsed), spent + elapsed
+print(json.dumps({"seconds": best}))
 """
 
 
@@ -130,11 +156,36 @@ def main():
                             "calls_per_s": len(strings) / seconds, "peak_rss_mb": rss, "vocabkit_speedup": seconds / calls["seconds"]}
                     out.write(json.dumps(peer) + "\n")
                     rows.append(peer)
+            loads = [
+                ("cl100k .tiktoken", cl100k, [("tiktoken", cl100k, [PATTERNS["cl100k"]])]),
+                ("cl100k tokenizer.json", cl100k_json, [("hf", cl100k_json, [])]),
+                ("bert tokenizer.json", cases[1][1], [("hf", cases[1][1], [])]),
+                ("mistral .model", cases[3][1], [("sentencepiece", cases[3][1], [])]),
+                ("unigram .model", cases[2][1], [("sentencepiece", cases[2][1], [])]),
+            ]
+            load_rows = []
+            for name, model, peers in loads:
+                _, _, rss, text = measured([bench, path, "line", f"load:{model}"])
+                mine = json.loads(text)["seconds"]
+                record = {"load": name, "library": "vocabkit", "ms": mine * 1e3, "peak_rss_mb": rss}
+                out.write(json.dumps(record) + "\n")
+                load_rows.append(record)
+                for lib, file, extra in peers:
+                    _, _, rss, text = measured([python, "-c", LOAD_CHILD, lib, file, *extra])
+                    seconds = json.loads(text)["seconds"]
+                    peer = {"load": name, "library": lib, "ms": seconds * 1e3, "peak_rss_mb": rss, "vocabkit_speedup": seconds / mine}
+                    out.write(json.dumps(peer) + "\n")
+                    load_rows.append(peer)
     print(f"{'tokenizer':10} {'library':14} {'µs/call':>8} {'calls/s':>10} {'RSS MB':>7}  notes")
     for r in rows:
         note = (f"reused scratch {r['reused_scratch_us']:.2f} µs, fixed cost {r['overhead_us']:.2f} µs" if r["library"] == "vocabkit"
                 else f"VocabKit {r['vocabkit_speedup']:.2f}x")
         print(f"{r['tokenizer']:10} {r['library']:14} {r['us_per_call']:8.2f} {r['calls_per_s']:10.0f} {r['peak_rss_mb']:7.0f}  {note}")
+    print()
+    print(f"{'load':24} {'library':14} {'ms':>8} {'RSS MB':>7}  notes")
+    for r in load_rows:
+        note = f"VocabKit {r['vocabkit_speedup']:.2f}x" if r["library"] != "vocabkit" else ""
+        print(f"{r['load']:24} {r['library']:14} {r['ms']:8.1f} {r['peak_rss_mb']:7.0f}  {note}")
 
 
 if __name__ == "__main__":

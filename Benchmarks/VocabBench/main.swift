@@ -5,6 +5,7 @@
 //                                 | encode:TOKENIZER_FILE[@THREADS]  (batch encoding, lines only)
 //                                 | calls:TOKENIZER_FILE  (one `encode(String)` call per line,
 //                                   as model code makes them; the Strings are made before timing)
+//                                 | load:TOKENIZER_FILE  (`Tokenizer(contentsOf:)`, FILE unused)
 //
 // Each job processes FILE on one thread, either line by line (split on "\n", the "\n" not
 // included, empty lines skipped) or in blocks of whole lines of about 64 KB (newlines included), after one untimed warm-up pass over the first 1 MB, repeating whole
@@ -116,7 +117,18 @@ func runCalls(job: String, unit: String, lines: [ArraySlice<UInt8>]) throws -> M
                        pieces: strings.count, peak_rss_mb: peakRSSMegabytes())
 }
 
+/// Loading a tokenizer file: the fastest of at least 2 s of loads (the file in the page cache,
+/// as for the peers). `bytes` is the file's size, `pieces` the vocabulary size.
+func runLoad(job: String, unit: String) throws -> Measurement {
+    let url = URL(fileURLWithPath: String(job.dropFirst("load:".count)))
+    let size = (try FileManager.default.attributesOfItem(atPath: url.path)[.size] as? Int) ?? 0
+    let (seconds, vocabulary) = try fastestPass(for: 2.0) { try Tokenizer(contentsOf: url).vocabularySize }
+    return Measurement(job: job, unit: unit, bytes: size, seconds: seconds, mb_per_s: Double(size) / 1e6 / seconds,
+                       pieces: vocabulary, peak_rss_mb: peakRSSMegabytes())
+}
+
 func run(job: String, unit: String, lines: [ArraySlice<UInt8>]) throws -> Measurement {
+    if job.hasPrefix("load:") { return try runLoad(job: job, unit: unit) }
     if job.hasPrefix("encode:") { return try runEncode(job: job, unit: unit, lines: lines) }
     if job.hasPrefix("calls:") { return try runCalls(job: job, unit: unit, lines: lines) }
     let parts = job.split(separator: ":", maxSplits: 2).map(String.init)
