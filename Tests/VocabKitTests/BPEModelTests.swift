@@ -123,6 +123,41 @@ struct BPEModelTests {
         let file = try Data(contentsOf: TestCorpora.fixture("tiktoken/r50k_base.tiktoken"))
         let cut = file.prefix(1000).lastIndex(of: 0x20)!
         #expect(throws: ModelError.self) { try TiktokenFile.tokens(from: file.prefix(cut + 1)) }
+        // Duplicate, huge and negative ranks; a rank past the lines; bad padding.
+        for text in ["YQ== 0\nYg== 0\n", "YQ== 0\nYg== 99999999999999999999\n", "YQ== -1\n", "YQ== 5\n", "YQ= 0\n", "Y=Q= 0\n", "YQ== 0 1\n"] {
+            #expect(throws: ModelError.self, "\(text.debugDescription)") { try TiktokenFile.tokens(from: Data(text.utf8)) }
+        }
+    }
+
+    @Test("the rank-file reader decodes base64 as Foundation does, in any rank order")
+    func base64() throws {
+        // Every token of both shipped files.
+        for name in ["tiktoken/r50k_base.tiktoken", "tiktoken/cl100k_base.tiktoken"] {
+            let file = try Data(contentsOf: TestCorpora.fixture(name))
+            let tokens = try TiktokenFile.tokens(from: file)
+            var expected: [[UInt8]] = []
+            for line in file.split(separator: 0x0A) {
+                expected.append(Array(Data(base64Encoded: Data(line.split(separator: 0x20)[0]))!))
+            }
+            #expect(tokens == expected, "\(name)")
+        }
+        // Random tokens of every length mod 3, written in a shuffled order.
+        var generator = SystemRandomNumberGenerator()
+        var tokens: [[UInt8]] = []
+        for i in 0..<300 {
+            var token: [UInt8] = (0..<(i % 40)).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            token += [UInt8(i % 256), UInt8(i / 256)]
+            tokens.append(token)
+        }
+        let lines = tokens.enumerated().map { "\(Data($0.element).base64EncodedString()) \($0.offset)" }.shuffled(using: &generator)
+        #expect(try TiktokenFile.tokens(from: Data((lines.joined(separator: "\n") + "\n").utf8)) == tokens)
+        // Malformed base64 is refused, where Foundation or Python's b64decode (tiktoken's) take
+        // some of it leniently: unpadded, data after the padding, characters outside the alphabet.
+        let decode = { (text: String) in Array(text.utf8).withUnsafeBufferPointer { TiktokenFile.base64Decode($0) } }
+        for text in ["YQ", "YQ=", "Y===", "=YQ=", "YQ==YQ==", "Y Q==", "YQ\u{0}=", "YQ===", ""] {
+            #expect(decode(text) == nil, "\(text.debugDescription)")
+        }
+        for text in ["YWJj", "YWI=", "YQ==", "/+8A"] { #expect(decode(text) == Array(Data(base64Encoded: Data(text.utf8))!)) }
     }
 }
 

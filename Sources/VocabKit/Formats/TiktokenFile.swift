@@ -38,37 +38,107 @@ public enum TiktokenFile {
     }
 
     /// Parses rank-file text into tokens by rank. Ranks must be 0, 1, 2, ... (any order in the file).
+    ///
+    /// One pass over the bytes: each line's base64 (the standard alphabet, padded, as tiktoken
+    /// writes it) decodes straight into its token, and its rank indexes an array of at most one
+    /// slot per line.
+    /// - Complexity: O(file bytes).
     public static func tokens(from data: Data, path: String = "<tiktoken>") throws -> [[UInt8]] {
-        var byRank: [Int: [UInt8]] = [:]
-        var lineNumber = 0
-        for line in data.split(separator: 0x0A, omittingEmptySubsequences: false) {
-            lineNumber += 1
-            if line.isEmpty { continue }
-            let fields = line.split(separator: 0x20)
-            guard fields.count == 2, let token = Data(base64Encoded: Data(fields[0])),
-                  let rank = Int(String(decoding: fields[1], as: UTF8.self)), rank >= 0 else {
-                throw ModelError.invalidFile(path: path, reason: "line \(lineNumber) is not \"BASE64 RANK\"")
+        try data.withUnsafeBytes { raw -> [[UInt8]] in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            let lineCount = bytes.reduce(into: 1) { count, byte in if byte == 0x0A { count += 1 } }
+            var byRank = [[UInt8]?](repeating: nil, count: lineCount)
+            var parsed = 0, lineNumber = 0, position = 0
+            while position < bytes.count {
+                lineNumber += 1
+                var end = position
+                while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+                defer { position = end + 1 }
+                if end == position { continue }
+                let line = UnsafeBufferPointer(rebasing: bytes[position..<end])
+                guard let space = line.firstIndex(of: 0x20),
+                      let token = Self.base64Decode(UnsafeBufferPointer(rebasing: line[..<space])),
+                      let rank = Self.decimal(UnsafeBufferPointer(rebasing: line[(space + 1)...])) else {
+                    throw ModelError.invalidFile(path: path, reason: "line \(lineNumber) is not \"BASE64 RANK\"")
+                }
+                // A rank past the number of lines cannot be part of 0...n-1: one is missing.
+                guard rank < lineCount else {
+                    throw ModelError.invalidFile(path: path, reason: "line \(lineNumber): rank \(rank) is past the \(lineCount) lines of the file, so a rank is missing")
+                }
+                guard byRank[rank] == nil else {
+                    throw ModelError.invalidFile(path: path, reason: "line \(lineNumber): rank \(rank) appears twice")
+                }
+                byRank[rank] = token
+                parsed += 1
             }
-            guard byRank.updateValue(Array(token), forKey: rank) == nil else {
-                throw ModelError.invalidFile(path: path, reason: "line \(lineNumber): rank \(rank) appears twice")
+            guard parsed > 0 else { throw ModelError.invalidFile(path: path, reason: "no tokens") }
+            var tokens: [[UInt8]] = []
+            tokens.reserveCapacity(parsed)
+            for rank in 0..<parsed {
+                guard let token = byRank[rank] else {
+                    throw ModelError.invalidFile(path: path, reason: "rank \(rank) is missing (ranks must be 0 to \(parsed - 1))")
+                }
+                tokens.append(token)
             }
+            return tokens
         }
-        guard !byRank.isEmpty else { throw ModelError.invalidFile(path: path, reason: "no tokens") }
-        var tokens: [[UInt8]] = []
-        tokens.reserveCapacity(byRank.count)
-        for rank in 0..<byRank.count {
-            guard let token = byRank[rank] else {
-                throw ModelError.invalidFile(path: path, reason: "rank \(rank) is missing (ranks must be 0 to \(byRank.count - 1))")
-            }
-            tokens.append(token)
+    }
+
+    /// The value of each base64 character (standard alphabet), 0xFF for others.
+    private static let base64Values: [UInt8] = {
+        var values = [UInt8](repeating: 0xFF, count: 256)
+        for (value, character) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
+            values[Int(character)] = UInt8(value)
         }
-        return tokens
+        return values
+    }()
+
+    /// Standard padded base64 (length a multiple of 4, at most two "=" at the end), or nil.
+    static func base64Decode(_ text: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        guard !text.isEmpty, text.count % 4 == 0 else { return nil }
+        let padding = text[text.count - 1] == 0x3D ? (text[text.count - 2] == 0x3D ? 2 : 1) : 0
+        var out: [UInt8] = []
+        out.reserveCapacity(text.count / 4 * 3 - padding)
+        var i = 0
+        while i < text.count {
+            let last = i + 4 == text.count
+            var quad: UInt32 = 0
+            for k in 0..<4 {
+                let character = text[i + k]
+                let value: UInt8
+                if character == 0x3D && last && k >= 4 - padding { value = 0 } else {
+                    value = base64Values[Int(character)]
+                    if value == 0xFF { return nil }
+                }
+                quad = quad << 6 | UInt32(value)
+            }
+            out.append(UInt8(truncatingIfNeeded: quad >> 16))
+            if !(last && padding == 2) { out.append(UInt8(truncatingIfNeeded: quad >> 8)) }
+            if !(last && padding >= 1) { out.append(UInt8(truncatingIfNeeded: quad)) }
+            i += 4
+        }
+        return out
+    }
+
+    /// A non-negative decimal of at most 18 digits, or nil.
+    static func decimal(_ text: UnsafeBufferPointer<UInt8>) -> Int? {
+        guard !text.isEmpty, text.count <= 18 else { return nil }
+        var value = 0
+        for character in text {
+            guard character >= 0x30 && character <= 0x39 else { return nil }
+            value = value * 10 + Int(character - 0x30)
+        }
+        return value
     }
 
     /// Tokens up to this many bytes find their splits by hashing both halves at every split
     /// (O(length^2), fastest for the short tokens real files hold); longer ones walk two tries
     /// (O(length)), so a hostile 1 MB token loads in linear time (it took 90 s before).
     static let hashedSplitLength = 64
+    /// Longer tokens are hashed at every split too while the sum of their squared lengths stays
+    /// under this (cl100k's 121 tokens of 65 to 128 bytes: 0.7 million), since building the two
+    /// tries over every token costs more than that.
+    static let hashedSplitBudget = 16 << 20
 
     /// The BPE model of a rank file's tokens (see the type's documentation).
     /// - Complexity: O(total token length) table and trie look-ups.
@@ -76,8 +146,11 @@ public enum TiktokenFile {
         var lookup = ByteStringTable(capacity: tokens.count)
         for (id, token) in tokens.enumerated() { lookup.insert(token, id: UInt32(id)) }
         var merges: [(UInt32, UInt32, UInt32)] = []
-        // 1. Short tokens: every split, both halves looked up.
-        for (id, token) in tokens.enumerated() where token.count > 1 && token.count <= hashedSplitLength {
+        // 1. Short tokens (and long ones, when few and short enough): every split, both halves
+        //    looked up.
+        let longCost = tokens.reduce(0) { sum, token in token.count > hashedSplitLength ? min(sum + token.count * token.count, Int.max / 2) : sum }
+        let hashedLength = longCost <= hashedSplitBudget ? Int.max : hashedSplitLength
+        for (id, token) in tokens.enumerated() where token.count > 1 && token.count <= hashedLength {
             token.withUnsafeBufferPointer { p in
                 for split in 1..<p.count {
                     if let left = lookup.id(of: UnsafeBufferPointer(rebasing: p[..<split])),
@@ -89,7 +162,7 @@ public enum TiktokenFile {
         }
         // 2. Long tokens: the prefixes that are tokens from a walk down a trie of the tokens, the
         //    suffixes from a walk down a trie of the reversed tokens; a split needs both.
-        let long = tokens.indices.filter { tokens[$0].count > hashedSplitLength }
+        let long = tokens.indices.filter { tokens[$0].count > hashedLength }
         if !long.isEmpty {
             var forward = ByteTrie(), backward = ByteTrie()
             for (id, token) in tokens.enumerated() {
