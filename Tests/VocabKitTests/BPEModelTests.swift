@@ -127,6 +127,9 @@ struct BPEModelTests {
         for text in ["YQ== 0\nYg== 0\n", "YQ== 0\nYg== 99999999999999999999\n", "YQ== -1\n", "YQ== 5\n", "YQ= 0\n", "Y=Q= 0\n", "YQ== 0 1\n"] {
             #expect(throws: ModelError.self, "\(text.debugDescription)") { try TiktokenFile.tokens(from: Data(text.utf8)) }
         }
+        // Whitespace as tiktoken's `line.split()` takes it: CRLF, runs of spaces, tabs, blank
+        // lines; and a "+" before the rank, as Python's int() takes it.
+        #expect(try TiktokenFile.tokens(from: Data("YQ==  0\r\n\tYg== +1 \r\n\n \r\nYw==\t2".utf8)) == [[0x61], [0x62], [0x63]])
     }
 
     @Test("the rank-file reader decodes base64 as Foundation does, in any rank order")

@@ -63,6 +63,26 @@ struct EncoderScratchTests {
         }
     }
 
+    @Test("a scratch drops buffers a long text grew and keeps its piece cache")
+    func longTextBuffers() throws {
+        let unigram = try Tokenizer(contentsOf: fixture("sentencepiece/botchan_en_unigram_1000.model"))
+        let gpt2 = try Tokenizer(contentsOf: fixture("gpt2"))
+        var scratch = EncoderScratch()
+        let long = String(repeating: "abcdefgh", count: 20_000) // one piece of 160 KB for both
+        _ = try Array(long.utf8).withUnsafeBufferPointer { try unigram.encode($0, scratch: &scratch) }
+        _ = try Array(long.utf8).withUnsafeBufferPointer { try gpt2.encode($0, scratch: &scratch) }
+        #expect(scratch.unigram.nodes.capacity > ThreadScratch.keptBufferElements)
+        #expect(scratch.bpe.symbols.capacity > ThreadScratch.keptBufferElements)
+        scratch.dropBuffers(over: ThreadScratch.keptBufferElements)
+        #expect(scratch.unigram.nodes.capacity == 0 && scratch.bpe.symbols.capacity == 0)
+        #expect(scratch.bpe.cache.owner != nil)
+        // Still right afterwards, through the per-thread scratch too.
+        for text in ["a short one", long] {
+            #expect(try unigram.encode(text, addsSpecialTokens: false).ids == Self.fresh(unigram, text))
+            #expect(try gpt2.encode(text, addsSpecialTokens: false).ids == Self.fresh(gpt2, text))
+        }
+    }
+
     @Test("changing a BPE setting gives the model a new cache identity")
     func settingChangesIdentity() throws {
         guard case .bpe(var model) = try Tokenizer(contentsOf: fixture("gpt2")).model else { Issue.record("gpt2 is BPE"); return }

@@ -282,6 +282,8 @@ struct HostileInputTests {
         var scratch = EncoderScratch()
         (left + right + [0x63]).withUnsafeBufferPointer { TokenModel.bpe(model).encode(piece: $0, into: &output, scratch: &scratch) }
         #expect(output.map(\.id) == [UInt32(tokens.count - 2), 0x63])
+        // Merges in rank order whichever path found them, so a written tokenizer.json ranks them right.
+        #expect(zip(model.merges, model.merges.dropFirst()).allSatisfy { $0.2 <= $1.2 })
     }
 
     @Test("sampling settings that cannot sample are refused, and unchecked ones stay bounded")

@@ -16,6 +16,8 @@ import VocabKit
         }
         var list = WordList(plain)
         list.shrinkToFit()
+        // Exactly sized (up to the allocator's rounding), not the appends' doubled buffers.
+        #expect(list.bytes.capacity - list.bytes.count < 32 && list.ends.capacity - list.ends.count < 4)
         #expect(list.count == plain.count)
         #expect(list.elementsEqual(plain) { $0.word == $1.word && $0.count == $1.count })
         var index = 0
@@ -44,6 +46,7 @@ import VocabKit
             if trial == 0 { indices = [0, Int32.max - 1] }
             var list = WordIndexList()
             for index in indices { list.append(index) }
+            #expect(list.compacted().byteCount == list.byteCount)
             var decoded: [Int32] = []
             list.compacted().forEach { decoded.append(Int32($0)) }
             #expect(decoded == indices)

@@ -54,11 +54,21 @@ public enum TiktokenFile {
                 var end = position
                 while end < bytes.count && bytes[end] != 0x0A { end += 1 }
                 defer { position = end + 1 }
-                if end == position { continue }
-                let line = UnsafeBufferPointer(rebasing: bytes[position..<end])
-                guard let space = line.firstIndex(of: 0x20),
+                // Fields split on runs of whitespace, as tiktoken's `line.split()` does (so CRLF
+                // files and doubled spaces read too); blank lines are skipped.
+                func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0B || byte == 0x0C }
+                var from = position, to = end
+                while from < to && isSpace(bytes[from]) { from += 1 }
+                while to > from && isSpace(bytes[to - 1]) { to -= 1 }
+                if from == to { continue }
+                let line = UnsafeBufferPointer(rebasing: bytes[from..<to])
+                var rankStart = line.startIndex
+                while rankStart < line.endIndex && !isSpace(line[rankStart]) { rankStart += 1 }
+                let space = rankStart
+                while rankStart < line.endIndex && isSpace(line[rankStart]) { rankStart += 1 }
+                guard space < line.endIndex,
                       let token = Self.base64Decode(UnsafeBufferPointer(rebasing: line[..<space])),
-                      let rank = Self.decimal(UnsafeBufferPointer(rebasing: line[(space + 1)...])) else {
+                      let rank = Self.decimal(UnsafeBufferPointer(rebasing: line[rankStart...])) else {
                     throw ModelError.invalidFile(path: path, reason: "line \(lineNumber) is not \"BASE64 RANK\"")
                 }
                 // A rank past the number of lines cannot be part of 0...n-1: one is missing.
@@ -120,11 +130,13 @@ public enum TiktokenFile {
         return out
     }
 
-    /// A non-negative decimal of at most 18 digits, or nil.
+    /// A non-negative decimal of at most 18 digits (a leading "+" allowed, as Python's `int`
+    /// allows it), or nil.
     static func decimal(_ text: UnsafeBufferPointer<UInt8>) -> Int? {
-        guard !text.isEmpty, text.count <= 18 else { return nil }
+        let digits = text.first == 0x2B ? UnsafeBufferPointer(rebasing: text.dropFirst()) : text
+        guard !digits.isEmpty, digits.count <= 18 else { return nil }
         var value = 0
-        for character in text {
+        for character in digits {
             guard character >= 0x30 && character <= 0x39 else { return nil }
             value = value * 10 + Int(character - 0x30)
         }
@@ -189,6 +201,11 @@ public enum TiktokenFile {
                     }
                 }
             }
+        }
+        if !long.isEmpty {
+            // In rank (result id) order, as the hashed path gives them, so a written
+            // tokenizer.json (ranks by position) ranks them as tiktoken does.
+            merges = merges.enumerated().sorted { ($0.element.2, $0.offset) < ($1.element.2, $1.offset) }.map(\.element)
         }
         return try BPEModel(tokens: tokens, merges: merges, isByteLevel: true, ranksByResult: true, ignoresMerges: true)
     }

@@ -16,6 +16,12 @@ public struct EncoderScratch {
         self.generator = SplitMix64(seed: sampling?.seed ?? 0)
     }
 
+    /// Frees the models' buffers that hold more than `limit` elements (the piece cache stays).
+    package mutating func dropBuffers(over limit: Int) {
+        bpe.dropBuffers(over: limit)
+        if unigram.nodes.capacity > limit || unigram.path.capacity > limit { unigram = UnigramScratch() }
+    }
+
     /// Restarts the sampling generator at `seed` (so results do not depend on which thread
     /// encodes which text).
     public mutating func reseed(_ seed: UInt64) { generator = SplitMix64(seed: seed) }

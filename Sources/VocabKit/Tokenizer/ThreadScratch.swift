@@ -10,7 +10,9 @@ import Darwin
 ///
 /// The scratch lives in pthread thread-local storage and is freed when its thread ends. While a
 /// call uses it the slot is empty, so a nested call on the same thread builds its own. Memory: one
-/// scratch per thread that has encoded (its piece cache is bounded, see `PieceCache`).
+/// scratch per thread that has encoded: the piece cache (bounded, see `PieceCache`) and buffers
+/// for at most `keptBufferElements` symbols or lattice nodes; larger ones, grown by a long text,
+/// are dropped after the call (a 100 MB line would otherwise keep 1.6 GB of lattice per thread).
 enum ThreadScratch {
     private final class Box {
         var scratch: EncoderScratch?
@@ -29,6 +31,9 @@ enum ThreadScratch {
         return key
     }()
 
+    /// The largest buffers (in elements) a thread's scratch keeps between calls.
+    static let keptBufferElements = 1 << 16
+
     /// Calls `body` with this thread's scratch, set to `sampling` with its generator at the seed,
     /// exactly as a new `EncoderScratch(sampling:)` would be.
     static func with<R>(sampling: SubwordSampling?, _ body: (inout EncoderScratch) throws -> R) rethrows -> R {
@@ -41,7 +46,10 @@ enum ThreadScratch {
         }
         var scratch = box.scratch ?? EncoderScratch()
         box.scratch = nil
-        defer { box.scratch = scratch }
+        defer {
+            scratch.dropBuffers(over: keptBufferElements)
+            box.scratch = scratch
+        }
         scratch.sampling = sampling
         scratch.reseed(sampling?.seed ?? 0)
         return try body(&scratch)

@@ -138,7 +138,7 @@ struct WordIndexList {
     /// The same list in exactly the memory it needs (appending leaves up to half its buffer free).
     func compacted() -> WordIndexList {
         var copy = self
-        if !tail.isEmpty { copy.tail = Array(tail[...]) }
+        if tail.capacity > tail.count { copy.tail = exactCopy(tail) }
         return copy
     }
 

@@ -1,3 +1,12 @@
+/// A copy of `array` in a buffer of its size (`Array(array[...])` would share the original,
+/// spare capacity and all).
+func exactCopy<Element>(_ array: [Element]) -> [Element] {
+    var copy: [Element] = []
+    copy.reserveCapacity(array.count)
+    copy.append(contentsOf: array)
+    return copy
+}
+
 /// Distinct words with their counts, stored flat: every word's bytes in one buffer.
 ///
 /// An array of `(word: [UInt8], count: Int64)` costs about 64 bytes per word beyond its bytes
@@ -75,9 +84,9 @@ public struct WordList: RandomAccessCollection, Sendable {
     /// Frees the room appending left unused (up to half of each buffer), for a list that is
     /// complete. Briefly holds both copies of one buffer at a time.
     public mutating func shrinkToFit() {
-        bytes = Array(bytes[...])
-        ends = Array(ends[...])
-        counts = Array(counts[...])
+        bytes = exactCopy(bytes)
+        ends = exactCopy(ends)
+        counts = exactCopy(counts)
     }
 
     /// The bytes it holds (capacity included).

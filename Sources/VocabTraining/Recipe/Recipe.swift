@@ -141,8 +141,9 @@ public struct Recipe: Sendable {
         let frontEnd = try frontEndNames.frontEnd()
         let counting = countingOptions(frontEnd: frontEnd)
         let counts = try WordCounter.count(paths: paths, options: counting, progress: progress)
-        var trained = try train(counts: counts, frontEnd: frontEnd, progress: progress)
-        trained.record.seed = counts.sampledFrom == nil ? nil : counting.seed
+        let sampled = counts.sampledFrom != nil
+        var trained = try train(counts: consume counts, frontEnd: frontEnd, progress: progress)
+        trained.record.seed = sampled ? counting.seed : nil
         trained.record.countingSeconds = Date().timeIntervalSince(started) - trained.record.trainingSeconds
         return trained
     }

@@ -16,6 +16,14 @@ package struct BPEScratch {
 
     package init() {}
 
+    /// Frees the buffers that hold more than `limit` elements; the piece cache stays.
+    mutating func dropBuffers(over limit: Int) {
+        if symbols.capacity > limit { symbols = [] }
+        if ranks.capacity > limit { ranks = [] }
+        if heap.capacity > limit { heap = [] }
+        if key.capacity > limit { key = [] }
+    }
+
     struct Symbol {
         var id: UInt32
         var start: Int32
