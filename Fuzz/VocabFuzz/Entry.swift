@@ -9,7 +9,7 @@ public func fuzzOneInput(_ start: UnsafeRawPointer?, _ count: Int) -> CInt {
 }
 
 /// Read once: the environment does not change during a run.
-nonisolated(unsafe) let target = FuzzTarget.selected
+let target = FuzzTarget.selected
 
 #if FUZZING
 /// libFuzzer's driver, called from the entry point SwiftPM links executables with (it points

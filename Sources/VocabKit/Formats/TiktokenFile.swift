@@ -54,21 +54,9 @@ public enum TiktokenFile {
                 var end = position
                 while end < bytes.count && bytes[end] != 0x0A { end += 1 }
                 defer { position = end + 1 }
-                // Fields split on runs of whitespace, as tiktoken's `line.split()` does (so CRLF
-                // files and doubled spaces read too); blank lines are skipped.
-                func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0B || byte == 0x0C }
-                var from = position, to = end
-                while from < to && isSpace(bytes[from]) { from += 1 }
-                while to > from && isSpace(bytes[to - 1]) { to -= 1 }
-                if from == to { continue }
-                let line = UnsafeBufferPointer(rebasing: bytes[from..<to])
-                var rankStart = line.startIndex
-                while rankStart < line.endIndex && !isSpace(line[rankStart]) { rankStart += 1 }
-                let space = rankStart
-                while rankStart < line.endIndex && isSpace(line[rankStart]) { rankStart += 1 }
-                guard space < line.endIndex,
-                      let token = Self.base64Decode(UnsafeBufferPointer(rebasing: line[..<space])),
-                      let rank = Self.decimal(UnsafeBufferPointer(rebasing: line[rankStart...])) else {
+                let line = UnsafeBufferPointer(rebasing: bytes[position..<end])
+                if line.allSatisfy(isSpace) { continue }
+                guard let (token, rank) = parseLine(line) else {
                     throw ModelError.invalidFile(path: path, reason: "line \(lineNumber) is not \"BASE64 RANK\"")
                 }
                 // A rank past the number of lines cannot be part of 0...n-1: one is missing.
@@ -92,6 +80,24 @@ public enum TiktokenFile {
             }
             return tokens
         }
+    }
+
+    @inline(__always)
+    private static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0B || byte == 0x0C }
+
+    /// One rank-file line (without its "\n"): the token and its rank, or nil. Fields split on runs
+    /// of whitespace, as tiktoken's `line.split()` does, so CRLF files and doubled spaces read too.
+    static func parseLine(_ line: UnsafeBufferPointer<UInt8>) -> (token: [UInt8], rank: Int)? {
+        var from = line.startIndex, to = line.endIndex
+        while from < to && isSpace(line[from]) { from += 1 }
+        while to > from && isSpace(line[to - 1]) { to -= 1 }
+        var space = from
+        while space < to && !isSpace(line[space]) { space += 1 }
+        var rankStart = space
+        while rankStart < to && isSpace(line[rankStart]) { rankStart += 1 }
+        guard space < to, let token = base64Decode(UnsafeBufferPointer(rebasing: line[from..<space])),
+              let rank = decimal(UnsafeBufferPointer(rebasing: line[rankStart..<to])) else { return nil }
+        return (token, rank)
     }
 
     /// The value of each base64 character (standard alphabet), 0xFF for others.

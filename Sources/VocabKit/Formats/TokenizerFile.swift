@@ -65,17 +65,14 @@ public enum TokenizerFile {
 
         /// Recognizes a file by its first bytes (GPT-2 folders are recognized by `read`).
         static func detect(_ data: Data) -> Format? {
-            // A ModelProto starts with its first piece: field 1, length-delimited (0x0A).
-            if data.first == 0x0A && SentencePieceModelFile.looksLikeModel(data) { return .sentencePieceModel }
+            if SentencePieceModelFile.looksLikeModel(data) { return .sentencePieceModel }
             let head = data.prefix(4096)
             if let first = head.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }), first == 0x7B {
                 return .json
             }
             guard let firstLine = head.split(separator: 0x0A).first else { return nil }
-            let fields = firstLine.split(separator: 0x20)
-            if fields.count == 2, Data(base64Encoded: Data(fields[0])) != nil, Int(String(decoding: fields[1], as: UTF8.self)) != nil {
-                return .tiktoken
-            }
+            // The rank-file reader's own line parser, so what is detected is what reads.
+            if Array(firstLine).withUnsafeBufferPointer({ TiktokenFile.parseLine($0) }) != nil { return .tiktoken }
             // BERT's vocab.txt: one token per line, with [UNK] among the first few hundred.
             let lines = head.split(separator: 0x0A).prefix(1000)
             if lines.contains(where: { $0.elementsEqual("[UNK]".utf8) }) && !lines.contains(where: { $0.contains(0x20) }) {

@@ -69,9 +69,7 @@ public struct WordList: RandomAccessCollection, Sendable {
 
     /// Adds a word at the end.
     public mutating func append(_ word: [UInt8], count: Int64) {
-        bytes.append(contentsOf: word)
-        ends.append(bytes.count)
-        counts.append(count)
+        word.withUnsafeBufferPointer { append($0, count: count) }
     }
 
     /// Reserves room for `words` more words of `bytes` more bytes.
@@ -88,7 +86,4 @@ public struct WordList: RandomAccessCollection, Sendable {
         ends = exactCopy(ends)
         counts = exactCopy(counts)
     }
-
-    /// The bytes it holds (capacity included).
-    public var memoryBytes: Int { bytes.capacity + ends.capacity * 8 + counts.capacity * 8 }
 }
