@@ -43,6 +43,16 @@ def main():
             subprocess.run([vocab, "train", "--quiet", "--algorithm", algorithm, "--vocab-size", size, corpus, "-o", out]
                            + (flags[0] if flags else []), check=True, stderr=subprocess.DEVNULL)
             write(target, name, pathlib.Path(out).read_bytes())
+        # GGUF: small trained vocabularies converted (byte-level BPE with GPT-2's split, WordPiece,
+        # Unigram without a normalization map).
+        for algorithm, size, name, extension, flags in [
+                ("bpe", "300", "bpe", "json", ["--pre-tokenizer", "gpt2", "--normalizer", "none"]),
+                ("wordpiece", "200", "wordpiece", "json", []), ("unigram", "150", "unigram", "model", ["--normalizer", "none"])]:
+            source, out = os.path.join(scratch, f"gguf-{name}.{extension}"), os.path.join(scratch, f"{name}.gguf")
+            subprocess.run([vocab, "train", "--quiet", "--algorithm", algorithm, "--vocab-size", size, corpus, "-o", source] + flags,
+                           check=True, stderr=subprocess.DEVNULL)
+            subprocess.run([vocab, "convert", "-t", source, "-o", out], check=True)
+            write("gguf", f"{name}.gguf", pathlib.Path(out).read_bytes())
         counts = os.path.join(scratch, "corpus.counts")
         subprocess.run([vocab, "count", "--quiet", corpus, "-o", counts], check=True)
         text = pathlib.Path(counts).read_text().splitlines(keepends=True)

@@ -16,7 +16,7 @@ seconds="${1:-}"
 shift || true
 targets=("$@")
 if [ ${#targets[@]} -eq 0 ]; then
-  targets=(tokenizer-json sentencepiece-model tiktoken vocab-txt gpt2 counts
+  targets=(tokenizer-json sentencepiece-model tiktoken vocab-txt gpt2 counts gguf
            encode-bpe encode-tiktoken encode-wordpiece encode-unigram encode-scored-bpe encode-hybrid encode-word-level)
 fi
 

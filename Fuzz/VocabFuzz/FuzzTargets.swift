@@ -12,6 +12,7 @@ enum FuzzTarget: String, CaseIterable {
     case vocabText = "vocab-txt"
     case gpt2
     case counts
+    case gguf
     case encodeBPE = "encode-bpe"
     case encodeTiktoken = "encode-tiktoken"
     case encodeWordPiece = "encode-wordpiece"
@@ -49,6 +50,12 @@ enum FuzzTarget: String, CaseIterable {
             if let (_, counts) = try? CountsFile.read(path) {
                 for (word, count) in counts.words { precondition(!word.isEmpty || count >= 0) }
             }
+        case .gguf:
+            guard let file = try? GGUFFile.read(data, path: "fuzz.gguf") else { return }
+            // What reads must write and read back to the same metadata.
+            let copy = try? GGUFFile.read(file.serialized())
+            precondition(copy == nil || copy!.metadata.count == file.metadata.count, "a read GGUF file did not read back")
+            exercise(try? GGUFTokenizer.tokenizer(from: file, path: "fuzz.gguf"))
         case .encodeBPE: encodeAndDecode(data, FuzzFiles.gpt2)
         case .encodeTiktoken: encodeAndDecode(data, FuzzFiles.r50k)
         case .encodeWordPiece: encodeAndDecode(data, FuzzFiles.bert)

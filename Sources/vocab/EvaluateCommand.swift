@@ -8,7 +8,7 @@ struct EvaluateCommand: ParsableCommand {
         commandName: "evaluate",
         abstract: "Measure a tokenizer on held-out text: length, coverage, information, vocabulary use and cost.",
         discussion: """
-        The sweep's measures for one tokenizer file (tokenizer.json, .model, .tiktoken, vocab.txt): tokens per word \
+        The sweep's measures for one tokenizer file (tokenizer.json, .model, .tiktoken, vocab.txt, .gguf): tokens per word \
         (ICU reference words), split words, OOV, UNK and byte-fallback rates, bytes per token, length percentiles, \
         Shannon and Rényi efficiency, unused tokens; and the cost of its size for --d-model and friends. Added \
         tokens are not matched and no post-processing is applied.

@@ -7,7 +7,7 @@ import VocabTestSupport
 /// fuzzing stays fixed without a fuzzing build.
 @Suite("fuzz regressions")
 struct FuzzRegressionTests {
-    static let targets = ["tokenizer-json", "sentencepiece-model", "tiktoken", "vocab-txt", "gpt2", "counts",
+    static let targets = ["tokenizer-json", "sentencepiece-model", "tiktoken", "vocab-txt", "gpt2", "counts", "gguf",
                           "encode-bpe", "encode-tiktoken", "encode-wordpiece", "encode-unigram", "encode-scored-bpe",
                           "encode-hybrid", "encode-word-level"]
 

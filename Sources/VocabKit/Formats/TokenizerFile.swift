@@ -14,12 +14,13 @@ import Foundation
 /// | SentencePiece `.model` | `.model` | Unigram and SentencePiece BPE |
 /// | tiktoken ranks | `.tiktoken` | byte-level BPE (special tokens are not part of a rank file) |
 /// | BERT `vocab.txt` | `.txt` | WordPiece |
+/// | GGUF (llama.cpp), vocabulary only | `.gguf` | byte-level BPE, SentencePiece BPE, Unigram, WordPiece |
 ///
 /// GPT-2's folder (`encoder.json` and `vocab.bpe`) is read, not written.
 public enum TokenizerFile {
     /// A tokenizer file format.
     public enum Format: String, Sendable, CaseIterable {
-        case json, sentencePieceModel, tiktoken, vocabText
+        case json, sentencePieceModel, tiktoken, vocabText, gguf
 
         /// The extension this format is written with.
         public var fileExtension: String {
@@ -28,6 +29,7 @@ public enum TokenizerFile {
             case .sentencePieceModel: return "model"
             case .tiktoken: return "tiktoken"
             case .vocabText: return "txt"
+            case .gguf: return "gguf"
             }
         }
 
@@ -46,6 +48,8 @@ public enum TokenizerFile {
             case (.sentencePieceModel, .unigram), (.sentencePieceModel, .scoredBPE): return true
             case (.tiktoken, .bpe(let byteLevel)): return byteLevel
             case (.vocabText, .wordPiece): return true
+            case (.gguf, .bpe(let byteLevel)): return byteLevel
+            case (.gguf, .scoredBPE), (.gguf, .unigram), (.gguf, .wordPiece): return true
             default: return false
             }
         }
@@ -60,11 +64,13 @@ public enum TokenizerFile {
             case .sentencePieceModel: return "Unigram and SentencePiece BPE vocabularies only"
             case .tiktoken: return "byte-level BPE vocabularies only"
             case .vocabText: return "WordPiece vocabularies only"
+            case .gguf: return "byte-level BPE, SentencePiece BPE, Unigram and WordPiece vocabularies only"
             }
         }
 
         /// Recognizes a file by its first bytes (GPT-2 folders are recognized by `read`).
         static func detect(_ data: Data) -> Format? {
+            if GGUFFile.looksLikeGGUF(data) { return .gguf }
             if SentencePieceModelFile.looksLikeModel(data) { return .sentencePieceModel }
             let head = data.prefix(4096)
             if let first = head.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }), first == 0x7B {
@@ -82,7 +88,7 @@ public enum TokenizerFile {
         }
     }
 
-    /// The extensions `write(_:to:)` accepts, for messages: ".json, .model, .tiktoken or .txt".
+    /// The extensions `write(_:to:)` accepts, for messages: ".json, .model, .tiktoken, .txt or .gguf".
     public static let extensionList = Format.allCases.map { "." + $0.fileExtension }.dropLast().joined(separator: ", ")
         + " or ." + Format.allCases.last!.fileExtension
 
@@ -122,6 +128,8 @@ public enum TokenizerFile {
                 throw ModelError.invalidModel(".txt files hold \(Format.vocabText.holdsDescription)")
             }
             return Data(model.vocabText)
+        case .gguf:
+            return try GGUFTokenizer.file(for: tokenizer).serialized()
         }
     }
 

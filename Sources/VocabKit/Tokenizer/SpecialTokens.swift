@@ -12,6 +12,36 @@ public struct AddedToken: Sendable, Equatable {
     }
 }
 
+/// The ids a model gives its special roles (beginning and end of sequence, unknown, padding,
+/// separator, classifier, mask), as the file states them: GGUF's `tokenizer.ggml.*_token_id`
+/// keys. Nil where the file names none. Encoding does not read them (the post-processor and
+/// padding do the inserting); writers and model code do.
+public struct SpecialTokenIds: Sendable, Equatable {
+    public var beginOfSequence: UInt32?
+    public var endOfSequence: UInt32?
+    public var unknown: UInt32?
+    public var padding: UInt32?
+    public var separator: UInt32?
+    public var classifier: UInt32?
+    public var mask: UInt32?
+
+    public init(beginOfSequence: UInt32? = nil, endOfSequence: UInt32? = nil, unknown: UInt32? = nil,
+                padding: UInt32? = nil, separator: UInt32? = nil, classifier: UInt32? = nil, mask: UInt32? = nil) {
+        self.beginOfSequence = beginOfSequence
+        self.endOfSequence = endOfSequence
+        self.unknown = unknown
+        self.padding = padding
+        self.separator = separator
+        self.classifier = classifier
+        self.mask = mask
+    }
+
+    /// Every id that is set, for validation.
+    var all: [UInt32] {
+        [beginOfSequence, endOfSequence, unknown, padding, separator, classifier, mask].compactMap { $0 }
+    }
+}
+
 /// Finds added tokens in raw bytes: leftmost match first, the longest where several start there.
 ///
 /// A 256-entry table of first bytes lets the scan skip every byte that cannot start a token, so

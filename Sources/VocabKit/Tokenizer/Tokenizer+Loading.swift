@@ -2,8 +2,9 @@ import Foundation
 
 extension Tokenizer {
     /// Loads a tokenizer file, recognizing its format by content: HuggingFace's `tokenizer.json`, a
-    /// SentencePiece `.model`, a tiktoken rank file (`.tiktoken`), BERT's `vocab.txt`, or a folder
-    /// with GPT-2's `encoder.json` and `vocab.bpe`.
+    /// SentencePiece `.model`, a tiktoken rank file (`.tiktoken`), BERT's `vocab.txt`, a GGUF
+    /// model file (its tokenizer metadata; the tensors are never read), or a folder with GPT-2's
+    /// `encoder.json` and `vocab.bpe`.
     ///
     /// For a rank file the split pattern and special tokens come from `encoding`, or from the
     /// encoding its file name names (`cl100k_base.tiktoken`), or are `pattern` (a published
@@ -28,17 +29,26 @@ extension Tokenizer {
             }
             return try Tokenizer.gpt2(encoderJSON: encoderData, vocabBPE: mergesData, encoderPath: encoder.path, mergesPath: merges.path)
         }
+        // GGUF model files can be many gigabytes: recognized by their magic, then mapped, so only
+        // the metadata's pages are read.
+        if let handle = FileHandle(forReadingAtPath: url.path) {
+            let head = (try? handle.read(upToCount: 4)) ?? Data()
+            try? handle.close()
+            if GGUFFile.looksLikeGGUF(head) { return try GGUFTokenizer.read(contentsOf: url) }
+        }
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw ModelError.invalidFile(path: url.path, reason: "cannot read the file")
         }
         guard let format = TokenizerFile.Format.detect(data) else {
-            throw ModelError.invalidFile(path: url.path, reason: "not a tokenizer file VocabKit knows (tokenizer.json, SentencePiece .model, tiktoken ranks, vocab.txt, GPT-2 folder)")
+            throw ModelError.invalidFile(path: url.path, reason: "not a tokenizer file VocabKit knows (tokenizer.json, SentencePiece .model, tiktoken ranks, vocab.txt, GGUF, GPT-2 folder)")
         }
         switch format {
         case .json:
             return try TokenizerJSON.read(data, path: url.path)
         case .sentencePieceModel:
             return try SentencePieceModelFile.read(data, path: url.path)
+        case .gguf:
+            return try GGUFTokenizer.tokenizer(from: GGUFFile.read(data, path: url.path), path: url.path)
         case .vocabText:
             let config = url.deletingLastPathComponent().appendingPathComponent("tokenizer_config.json")
             var lowercase = true

@@ -34,6 +34,9 @@ extension Tokenizer {
                 throw ModelError.invalidModel("post-processor special token \(name.debugDescription) has id \(id), outside the vocabulary of \(size)")
             }
         }
+        for id in specialTokenIds.all where Int(id) >= size {
+            throw ModelError.invalidModel("special token id \(id) is outside the vocabulary of \(size)")
+        }
         if let padding, Int(padding.padId) >= size {
             throw ModelError.invalidModel("padding id \(padding.padId) is outside the vocabulary of \(size)")
         }

@@ -34,6 +34,8 @@ public struct Tokenizer: Sendable {
     /// segmentation. `encodeBatch` seeds text i with `seed + i`, so results do not depend on
     /// threads.
     public var sampling: SubwordSampling?
+    /// The ids of the special roles as the file names them (BOS, EOS, padding, ...).
+    public var specialTokenIds = SpecialTokenIds()
     private var matcher: AddedTokenMatcher
 
     public init(frontEnd: TextFrontEnd, model: TokenModel, addedTokens: [AddedToken] = [], decoder: TokenDecoder = .concatenate) {

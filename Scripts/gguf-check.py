@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""Cross-checks VocabKit's GGUF files with llama.cpp's own reader (the `gguf` package on PyPI).
+
+    python3 Scripts/gguf-check.py --vocab .build/release/vocab [--venv DIR]
+
+For every GGUF fixture in Tests/Fixtures/gguf (llama.cpp's tokenizer test vocabularies):
+  1. `vocab convert X.gguf -o Y.gguf` writes a vocabulary-only file that `gguf.GGUFReader` reads,
+     with every `tokenizer.ggml.*` key of the source present with the same type and value (except
+     `token_type_count`, BERT's segment count, and the `pre` name of non-BPE models, written as
+     "default"), and no tensors.
+  2. `vocab convert X.gguf -o Y.json` writes a tokenizer.json that HuggingFace `tokenizers` loads
+     and that gives the fixture's expected ids (HuggingFace's own, in `X.gguf.out`) on every test
+     string; for the SentencePiece-BPE vocabulary, which tokenizer.json cannot hold by piece
+     score, `-o Y.model` and the `sentencepiece` library instead.
+Then for tokenizers from other formats:
+  3. BERT's tokenizer.json and Mistral's and SentencePiece's .model files converted to GGUF: the
+     token list, scores, token types and special ids read by `gguf` equal what `tokenizers` and
+     `sentencepiece` report for the original files.
+Exits 1 on any mismatch, printing each.
+"""
+import argparse
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Scripts"))
+from peers import ensure_venv  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+FIXTURES = os.path.join(ROOT, "Tests", "Fixtures")
+PINNED = ["gguf==0.19.0", "tokenizers==0.23.3", "sentencepiece==0.2.3", "protobuf==7.36.2"]
+
+
+def cases(path):
+    """llama.cpp's test strings and HuggingFace's ids for a fixture."""
+    texts = open(path + ".inp", encoding="utf-8").read().split("\n__ggml_vocab_test__\n")
+    if texts and texts[-1] == "":
+        texts.pop()
+    lines = open(path + ".out", encoding="utf-8").read().split("\n")
+    return [(text, [int(x) for x in lines[i].split()]) for i, text in enumerate(texts)]
+
+
+def fields(path):
+    """Every metadata field as (type names, Python value), and the tensor count."""
+    from gguf import GGUFReader
+    reader = GGUFReader(path)
+    out = {}
+    for key, field in reader.fields.items():
+        if key.startswith("GGUF."):
+            continue
+        value = field.contents()
+        out[key] = ([t.name for t in field.types], value)
+    return out, len(reader.tensors)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--vocab", default=os.path.join(ROOT, ".build", "release", "vocab"))
+    parser.add_argument("--venv", default=os.path.join(ROOT, ".venv-gguf"))
+    parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
+    a = parser.parse_args()
+    if not a.inner:
+        python = ensure_venv(a.venv, PINNED)
+        os.execv(python, [python, os.path.abspath(__file__), "--inner", "--vocab", os.path.abspath(a.vocab)])
+
+    import sentencepiece as spm
+    from tokenizers import Tokenizer
+    failures, passed = [], 0
+
+    def expect(what, ours, theirs):
+        nonlocal passed
+        if ours == theirs:
+            passed += 1
+        else:
+            failures.append((what, str(ours)[:300], str(theirs)[:300]))
+
+    def convert(source, target):
+        run = subprocess.run([a.vocab, "convert", "-t", source, "-o", target], capture_output=True, text=True)
+        return run.returncode, run.stderr.strip()
+
+    with tempfile.TemporaryDirectory(prefix="vocab-gguf-check-") as tmp:
+        for source in sorted(glob.glob(os.path.join(FIXTURES, "gguf", "*.gguf"))):
+            name = os.path.basename(source)[len("ggml-vocab-"):-len(".gguf")]
+            # 1. GGUF -> GGUF, read by llama.cpp's reader.
+            written = os.path.join(tmp, f"{name}.gguf")
+            code, err = convert(source, written)
+            expect(f"{name}: vocab convert to .gguf ({err})", code, 0)
+            if code == 0:
+                theirs, _ = fields(source)
+                ours, tensors = fields(written)
+                expect(f"{name}: tensors in the written file", tensors, 0)
+                model = theirs["tokenizer.ggml.model"][1]
+                for key, value in theirs.items():
+                    if not key.startswith("tokenizer.ggml.") or key == "tokenizer.ggml.token_type_count":
+                        continue
+                    if key == "tokenizer.ggml.pre" and model != "gpt2":
+                        expect(f"{name}: {key}", ours.get(key, (None, None))[1], "default")
+                        continue
+                    expect(f"{name}: {key}", ours.get(key), value)
+            # 2. GGUF -> tokenizer.json in tokenizers (or .model in sentencepiece).
+            expected = cases(source)
+            if name == "llama-spm":
+                target = os.path.join(tmp, f"{name}.model")
+                code, err = convert(source, target)
+                expect(f"{name}: vocab convert to .model ({err})", code, 0)
+                refused, message = convert(source, os.path.join(tmp, f"{name}.json"))
+                expect(f"{name}: tokenizer.json refused with a reason", (refused != 0, "score" in message), (True, True))
+                sp = spm.SentencePieceProcessor(model_file=target)
+                for i, (text, ids) in enumerate(expected):
+                    expect(f"{name}: sentencepiece on string {i} {text[:40]!r}", sp.encode(text), ids)
+            else:
+                target = os.path.join(tmp, f"{name}.json")
+                code, err = convert(source, target)
+                expect(f"{name}: vocab convert to .json ({err})", code, 0)
+                if code == 0:
+                    hf = Tokenizer.from_file(target)
+                    for i, (text, ids) in enumerate(expected):
+                        expect(f"{name}: tokenizers on string {i} {text[:40]!r}", hf.encode(text, add_special_tokens=False).ids, ids)
+
+        # 3. Other formats -> GGUF.
+        bert_json = os.path.join(FIXTURES, "bert", "tokenizer.json")
+        out = os.path.join(tmp, "bert.gguf")
+        code, err = convert(bert_json, out)
+        expect(f"bert tokenizer.json: vocab convert to .gguf ({err})", code, 0)
+        if code == 0:
+            ours, _ = fields(out)
+            vocab = json.load(open(bert_json, encoding="utf-8"))["model"]["vocab"]
+            by_id = sorted(vocab, key=vocab.get)
+            phantom = [t[2:] if t.startswith("##") else t if (t.startswith("[") and t.endswith("]")) else "\u2581" + t for t in by_id]
+            expect("bert: tokens (llama.cpp's spelling)", ours["tokenizer.ggml.tokens"][1], phantom)
+            hf = Tokenizer.from_file(bert_json)
+            for key, token in (("cls", "[CLS]"), ("seperator", "[SEP]"), ("unknown", "[UNK]"), ("padding", "[PAD]"), ("mask", "[MASK]")):
+                expect(f"bert: tokenizer.ggml.{key}_token_id", ours.get(f"tokenizer.ggml.{key}_token_id", (0, None))[1], hf.token_to_id(token))
+        from sentencepiece import sentencepiece_model_pb2
+        for model in ("sentencepiece/mistral-tokenizer.model.v1", "sentencepiece/botchan_en_unigram_1000.model"):
+            path = os.path.join(FIXTURES, model)
+            out = os.path.join(tmp, os.path.basename(model) + ".gguf")
+            code, err = convert(path, out)
+            expect(f"{model}: vocab convert to .gguf ({err})", code, 0)
+            if code != 0:
+                continue
+            ours, _ = fields(out)
+            proto = sentencepiece_model_pb2.ModelProto()
+            proto.ParseFromString(open(path, "rb").read())
+            sp = spm.SentencePieceProcessor(model_file=path)
+            expect(f"{model}: tokens", ours["tokenizer.ggml.tokens"][1], [p.piece for p in proto.pieces])
+            expect(f"{model}: scores", ours["tokenizer.ggml.scores"][1], [p.score for p in proto.pieces])
+            expect(f"{model}: token types", ours["tokenizer.ggml.token_type"][1], [int(p.type) for p in proto.pieces])
+            expect(f"{model}: model type", ours["tokenizer.ggml.model"][1], "llama" if proto.trainer_spec.model_type == 2 else "t5")
+            expect(f"{model}: unknown id", ours["tokenizer.ggml.unknown_token_id"][1], sp.unk_id())
+            expect(f"{model}: add_space_prefix", ours["tokenizer.ggml.add_space_prefix"][1], proto.normalizer_spec.add_dummy_prefix)
+            if proto.normalizer_spec.precompiled_charsmap:
+                expect(f"{model}: precompiled_charsmap", bytes(ours["tokenizer.ggml.precompiled_charsmap"][1]),
+                       proto.normalizer_spec.precompiled_charsmap)
+        # A SentencePiece BPE model with a normalization map has no llama-vocabulary form.
+        code, err = convert(os.path.join(FIXTURES, "sentencepiece", "botchan_en_bpe_1000.model"), os.path.join(tmp, "bpe.gguf"))
+        expect("botchan BPE (nmt_nfkc map) refused as GGUF with a reason", (code != 0, "map" in err), (True, True))
+
+    for what, ours, theirs in failures:
+        print(f"MISMATCH {what}\n  vocabkit: {ours}\n  expected: {theirs}")
+    print(f"gguf-check: {passed} passed, {len(failures)} failed")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
