@@ -21,14 +21,7 @@ extension Tokenizer {
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw ModelError.invalidFile(path: url.path, reason: "no such file or folder")
         }
-        if isDirectory.boolValue {
-            let encoder = url.appendingPathComponent("encoder.json"), merges = url.appendingPathComponent("vocab.bpe")
-            guard let encoderData = FileManager.default.contents(atPath: encoder.path),
-                  let mergesData = FileManager.default.contents(atPath: merges.path) else {
-                throw ModelError.invalidFile(path: url.path, reason: "a tokenizer folder needs encoder.json and vocab.bpe (GPT-2's files)")
-            }
-            return try Tokenizer.gpt2(encoderJSON: encoderData, vocabBPE: mergesData, encoderPath: encoder.path, mergesPath: merges.path)
-        }
+        if isDirectory.boolValue { return try loadFolder(url) }
         // GGUF model files can be many gigabytes: recognized by their magic, then mapped, so only
         // the metadata's pages are read.
         if let handle = FileHandle(forReadingAtPath: url.path) {
@@ -71,9 +64,44 @@ extension Tokenizer {
             }
             let model = try TiktokenFile.model(tokens: TiktokenFile.tokens(from: data, path: url.path))
             let added = (pattern == nil ? named?.specialTokens ?? [] : []).map { AddedToken(content: $0.0, id: $0.1) }
-            return Tokenizer(frontEnd: TextFrontEnd(normalizer: NormalizerSequence([]), preTokenizer: splitter),
-                             model: model, addedTokens: added)
+            var tokenizer = Tokenizer(frontEnd: TextFrontEnd(normalizer: NormalizerSequence([]), preTokenizer: splitter),
+                                      model: model, addedTokens: added)
+            // tiktoken's end-of-text token (its `eot_token`).
+            tokenizer.specialTokenIds.endOfSequence = added.first(where: { $0.content == "<|endoftext|>" })?.id
+            return tokenizer
         }
+    }
+
+    /// A model folder as Swift model code has it: `tokenizer.json`, else `tokenizer.model`
+    /// (SentencePiece), else BERT's `vocab.txt`, else GPT-2's `encoder.json` and `vocab.bpe`;
+    /// with `tokenizer_config.json` beside it applied (`TokenizerConfig`).
+    private static func loadFolder(_ url: URL) throws -> Tokenizer {
+        func file(_ name: String) -> URL? {
+            let candidate = url.appendingPathComponent(name)
+            return FileManager.default.fileExists(atPath: candidate.path) ? candidate : nil
+        }
+        let config = try file("tokenizer_config.json").map { try TokenizerConfig(contentsOf: $0) }
+        var tokenizer: Tokenizer
+        if let json = file("tokenizer.json") {
+            tokenizer = try load(json, encoding: nil, pattern: nil)
+        } else if let model = file("tokenizer.model") {
+            tokenizer = try load(model, encoding: nil, pattern: nil)
+        } else if let vocab = file("vocab.txt") {
+            guard let data = FileManager.default.contents(atPath: vocab.path) else {
+                throw ModelError.invalidFile(path: vocab.path, reason: "cannot read the file")
+            }
+            tokenizer = try Tokenizer.bert(vocabText: Array(data), lowercase: config?.lowercase ?? true, path: vocab.path)
+        } else if let encoder = file("encoder.json"), let merges = file("vocab.bpe") {
+            guard let encoderData = FileManager.default.contents(atPath: encoder.path),
+                  let mergesData = FileManager.default.contents(atPath: merges.path) else {
+                throw ModelError.invalidFile(path: url.path, reason: "cannot read encoder.json or vocab.bpe")
+            }
+            tokenizer = try Tokenizer.gpt2(encoderJSON: encoderData, vocabBPE: mergesData, encoderPath: encoder.path, mergesPath: merges.path)
+        } else {
+            throw ModelError.invalidFile(path: url.path, reason: "a tokenizer folder needs tokenizer.json, tokenizer.model (SentencePiece), vocab.txt (BERT), or encoder.json and vocab.bpe (GPT-2)")
+        }
+        if let config { try config.apply(to: &tokenizer) }
+        return tokenizer
     }
 
     /// BERT from its `vocab.txt`: BERT's normalizer (lowercasing and accent stripping when

@@ -36,6 +36,9 @@ public struct Tokenizer: Sendable {
     public var sampling: SubwordSampling?
     /// The ids of the special roles as the file names them (BOS, EOS, padding, ...).
     public var specialTokenIds = SpecialTokenIds()
+    /// The longest input the model was trained for, in tokens (`model_max_length` of
+    /// `tokenizer_config.json`); informational: truncation is `truncation`'s job.
+    public var modelMaxLength: Int?
     private var matcher: AddedTokenMatcher
 
     public init(frontEnd: TextFrontEnd, model: TokenModel, addedTokens: [AddedToken] = [], decoder: TokenDecoder = .concatenate) {

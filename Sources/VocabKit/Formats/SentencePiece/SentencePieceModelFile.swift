@@ -152,8 +152,15 @@ public enum SentencePieceModelFile {
             unknownId: unknown, unknownSurface: proto.trainerSpec.unkSurface, controlIds: controls,
             stripsLeadingSpace: spec.addDummyPrefix || spec.removeExtraWhitespaces,
             stripsAllLeadingSpaces: spec.removeExtraWhitespaces)
-        return Tokenizer(frontEnd: TextFrontEnd(normalizer: normalizer, preTokenizer: PreTokenizerSequence([])),
-                         model: model, decoder: .sentencePiece(decoding))
+        var tokenizer = Tokenizer(frontEnd: TextFrontEnd(normalizer: normalizer, preTokenizer: PreTokenizerSequence([])),
+                                  model: model, decoder: .sentencePiece(decoding))
+        // The trainer spec's ids of the meta pieces (-1: none). The library adds BOS/EOS only
+        // when asked, so no post-processor (a model folder's tokenizer_config.json adds one).
+        func meta(_ id: Int32) -> UInt32? { id >= 0 && Int(id) < pieces.count ? UInt32(id) : nil }
+        let trainer = proto.trainerSpec   // unset fields read as the schema's defaults (1, 2, -1)
+        tokenizer.specialTokenIds = SpecialTokenIds(beginOfSequence: meta(trainer.bosID), endOfSequence: meta(trainer.eosID),
+                                                    unknown: unknown, padding: meta(trainer.padID))
+        return tokenizer
     }
 
     /// Writes a tokenizer as a `.model` file.

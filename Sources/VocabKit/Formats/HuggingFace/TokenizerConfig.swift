@@ -1,0 +1,95 @@
+import Foundation
+
+/// HuggingFace's `tokenizer_config.json`: the settings `transformers` keeps beside a tokenizer
+/// (special tokens by role, whether BOS/EOS are added, the model's maximum length, casing).
+///
+/// Applied to a loaded tokenizer (`Tokenizer(contentsOf:)` on a model folder):
+/// - `bos_token`, `eos_token`, `unk_token`, `pad_token`, `sep_token`, `cls_token`, `mask_token`
+///   (a string or `{"content": ...}`) set `specialTokenIds` when the vocabulary has the token;
+/// - `add_bos_token` / `add_eos_token`, when present, set the post-processor to BOS + text + EOS
+///   as `transformers`' Llama-style tokenizers do (a present key replaces the file's template);
+/// - `model_max_length` sets `modelMaxLength` (values of 10^20 and more mean "none" in
+///   `transformers`);
+/// - `do_lower_case` picks BERT's casing for a `vocab.txt`.
+/// Chat templates are out of scope. Unknown keys are ignored; a known key of the wrong type is an
+/// error naming it.
+public struct TokenizerConfig: Sendable, Equatable {
+    public var specialTokens: [String: String] = [:]
+    public var addsBOS: Bool?
+    public var addsEOS: Bool?
+    public var modelMaxLength: Int?
+    public var lowercase: Bool?
+
+    static let roles = ["bos_token", "eos_token", "unk_token", "pad_token", "sep_token", "cls_token", "mask_token"]
+
+    public init(contentsOf url: URL) throws {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw ModelError.invalidFile(path: url.path, reason: "cannot read the file")
+        }
+        try self.init(data: data, path: url.path)
+    }
+
+    public init(data: Data, path: String = "tokenizer_config.json") throws {
+        func fail(_ reason: String) -> ModelError { .invalidFile(path: path, reason: reason) }
+        let parsed: Any
+        do { parsed = try JSONSerialization.jsonObject(with: data) } catch {
+            throw fail("not valid JSON (\(error.localizedDescription))")
+        }
+        guard let object = parsed as? [String: Any] else { throw fail("the top level is not an object") }
+        for role in Self.roles {
+            switch object[role] {
+            case nil, is NSNull: continue
+            case let text as String: specialTokens[role] = text
+            case let token as [String: Any]:
+                guard let content = token["content"] as? String else { throw fail("\(role) has no \"content\" string") }
+                specialTokens[role] = content
+            default: throw fail("\(role) must be a string or an object with \"content\"")
+            }
+        }
+        func bool(_ key: String) throws -> Bool? {
+            guard let value = object[key], !(value is NSNull) else { return nil }
+            guard let flag = value as? Bool else { throw fail("\(key) must be true or false") }
+            return flag
+        }
+        addsBOS = try bool("add_bos_token")
+        addsEOS = try bool("add_eos_token")
+        lowercase = try bool("do_lower_case")
+        if let value = object["model_max_length"], !(value is NSNull) {
+            guard let number = value as? NSNumber else {
+                throw fail("model_max_length must be a number")
+            }
+            let length = number.doubleValue
+            guard length >= 1 else { throw fail("model_max_length is \(number), not a positive length") }
+            modelMaxLength = length < 1e18 ? Int(length) : nil
+        }
+    }
+
+    /// Sets the special-token ids, the BOS/EOS template and the maximum length on `tokenizer`.
+    public func apply(to tokenizer: inout Tokenizer) throws {
+        func id(_ role: String) -> UInt32? { specialTokens[role].flatMap { tokenizer.tokenId(for: $0) } }
+        var ids = tokenizer.specialTokenIds
+        ids.beginOfSequence = id("bos_token") ?? ids.beginOfSequence
+        ids.endOfSequence = id("eos_token") ?? ids.endOfSequence
+        ids.unknown = id("unk_token") ?? ids.unknown
+        ids.padding = id("pad_token") ?? ids.padding
+        ids.separator = id("sep_token") ?? ids.separator
+        ids.classifier = id("cls_token") ?? ids.classifier
+        ids.mask = id("mask_token") ?? ids.mask
+        tokenizer.specialTokenIds = ids
+        if addsBOS != nil || addsEOS != nil {
+            func piece(_ wanted: Bool?, _ id: UInt32?, _ role: String, typeId: UInt32) throws -> [TemplatePostProcessor.Piece] {
+                guard wanted == true else { return [] }
+                guard let id else {
+                    throw ModelError.invalidModel("tokenizer_config.json sets add_\(role)_token but names no \(role)_token in the vocabulary")
+                }
+                return [.special(tokenizer.token(for: id) ?? "", id: id, typeId: typeId)]
+            }
+            let bos = try piece(addsBOS, ids.beginOfSequence, "bos", typeId: 0), eos = try piece(addsEOS, ids.endOfSequence, "eos", typeId: 0)
+            let bosB = try piece(addsBOS, ids.beginOfSequence, "bos", typeId: 1), eosB = try piece(addsEOS, ids.endOfSequence, "eos", typeId: 1)
+            tokenizer.postProcessor = TemplatePostProcessor(
+                single: bos + [.sequence(second: false, typeId: 0)] + eos,
+                pair: bos + [.sequence(second: false, typeId: 0)] + eos + bosB + [.sequence(second: true, typeId: 1)] + eosB)
+        }
+        if let modelMaxLength { tokenizer.modelMaxLength = modelMaxLength }
+    }
+}

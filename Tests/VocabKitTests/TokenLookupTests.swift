@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+@testable import VocabKit
+
+/// Token ↔ id lookup is symmetric for every model type, special roles are found, and a model
+/// folder with `tokenizer_config.json` loads as `transformers` loads it.
+@Suite struct TokenLookupTests {
+    @Test func lookupIsSymmetric() throws {
+        for file in ["tiktoken/cl100k_base.tiktoken", "gpt2", "bert/tokenizer.json", "sentencepiece/mistral-tokenizer.model.v1",
+                     "sentencepiece/botchan_en_unigram_1000.model", "gguf/ggml-vocab-llama-bpe.gguf"] {
+            let tokenizer = try Tokenizer(contentsOf: TestCorpora.fixture(file))
+            for id in stride(from: UInt32(0), to: UInt32(tokenizer.vocabularySize), by: 97) {
+                guard let token = tokenizer.token(for: id) else { Issue.record("\(file): no token for \(id)"); continue }
+                #expect(tokenizer.tokenId(for: token) == id, "\(file): \(token.debugDescription) ↔ \(id)")
+            }
+            #expect(tokenizer.token(for: UInt32(tokenizer.vocabularySize)) == nil)
+            #expect(tokenizer.convertIdToToken(-1) == nil)
+        }
+        let gpt2 = try Tokenizer(contentsOf: TestCorpora.fixture("gpt2"))
+        #expect(gpt2.convertTokenToId("Ġworld") == 995)
+        #expect(gpt2.convertIdToToken(995) == "Ġworld")
+        #expect(gpt2.convertTokenToId("<|endoftext|>") == 50256)
+        let bert = try Tokenizer(contentsOf: TestCorpora.fixture("bert/tokenizer.json"))
+        #expect(bert.convertTokenToId("##ing") != nil)
+        #expect(try bert.tokenize(text: "unaffable") == ["una", "##ffa", "##ble"])
+    }
+
+    @Test func specialRoles() throws {
+        let cl100k = try Tokenizer(contentsOf: TestCorpora.fixture("tiktoken/cl100k_base.tiktoken"))
+        #expect(cl100k.eosTokenId == 100257 && cl100k.eosToken == "<|endoftext|>")
+        #expect(cl100k.padTokenId == nil, "no padding id is invented")
+        let bert = try Tokenizer(contentsOf: TestCorpora.fixture("bert/tokenizer.json"))
+        #expect(bert.bosTokenId == 101 && bert.eosTokenId == 102 && bert.unknownTokenId == 100)
+        let mistral = try Tokenizer(contentsOf: TestCorpora.fixture("sentencepiece/mistral-tokenizer.model.v1"))
+        #expect(mistral.bosTokenId == 1 && mistral.eosTokenId == 2 && mistral.unknownTokenId == 0)
+        #expect(mistral.bosToken == "<s>")
+        // sentencepiece adds no BOS unless asked.
+        #expect(try mistral.encode(text: "Hello").first != 1)
+        #expect(throws: ModelError.self) { try bert.decode(tokens: [-5]) }
+        #expect(try bert.decode(tokens: [101, 7592, 102], skipSpecialTokens: true) == "hello")
+    }
+
+    /// Folders as `transformers` saves them.
+    @Test func modelFolders() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("vocabkit-folder-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let llama = folder.appendingPathComponent("llama"), bert = folder.appendingPathComponent("bert")
+        for path in [llama, bert] { try FileManager.default.createDirectory(at: path, withIntermediateDirectories: true) }
+        try FileManager.default.copyItem(at: TestCorpora.fixture("sentencepiece/mistral-tokenizer.model.v1"),
+                                         to: llama.appendingPathComponent("tokenizer.model"))
+        try Data(#"{"add_bos_token": true, "add_eos_token": false, "bos_token": {"content": "<s>", "lstrip": false}, "eos_token": "</s>", "unk_token": "<unk>", "pad_token": null, "model_max_length": 32768}"#.utf8)
+            .write(to: llama.appendingPathComponent("tokenizer_config.json"))
+        let mistral = try Tokenizer(contentsOf: llama)
+        #expect(try mistral.encode(text: "Hello").first == 1)
+        #expect(try mistral.encode(text: "Hello", addSpecialTokens: false).first != 1)
+        #expect(mistral.modelMaxLength == 32768)
+        #expect(mistral.padTokenId == nil)
+        for name in ["tokenizer.json", "tokenizer_config.json"] {
+            try FileManager.default.copyItem(at: TestCorpora.fixture("bert/\(name)"), to: bert.appendingPathComponent(name))
+        }
+        let minilm = try Tokenizer(contentsOf: bert)
+        #expect(minilm.padTokenId == 0 && minilm.unknownTokenId == 100)
+        #expect(try minilm.encode(text: "hello world").prefix(4) == [101, 7592, 2088, 102])
+        // An empty folder names what it looks for; a bad config names its key.
+        let empty = folder.appendingPathComponent("empty")
+        try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
+        #expect { try Tokenizer(contentsOf: empty) } throws: { "\($0)".contains("tokenizer.json, tokenizer.model") }
+        try Data(#"{"add_bos_token": "yes"}"#.utf8).write(to: llama.appendingPathComponent("tokenizer_config.json"))
+        #expect { try Tokenizer(contentsOf: llama) } throws: { "\($0)".contains("add_bos_token") }
+    }
+}
