@@ -8,11 +8,16 @@ struct DecodeCommand: ParsableCommand {
         abstract: "Decode token ids back into text.",
         discussion: """
         Reads what `vocab encode` writes: ids (space-separated, a line per text) or jsonl (a JSON array per line) give
-        one output line per input line; u16, u32 and npy files give the decoded text of all their ids. Ids outside the
-        vocabulary are an error naming the line. Decoded bytes that are not valid UTF-8 (ids cut inside a character)
-        print as U+FFFD; --strict-utf8 makes that an error instead.
+        one output text per input line; megatron (PREFIX.bin and PREFIX.idx) one per document; u16, u32 and npy files
+        give the decoded text of all their ids. Ids outside the vocabulary are an error naming the line. Decoded bytes
+        that are not valid UTF-8 (ids cut inside a character) print as U+FFFD; --strict-utf8 makes that an error.
 
-        Example: vocab decode --tokenizer en.json --format u32 corpus.u32
+        Output (--output-format): text (each text, then "\\n"; texts with newlines of their own stay as they are) or
+        jsonl (a JSON object per text with the text under --text-key, so documents with newlines stay one record).
+
+        Examples:
+          vocab decode --tokenizer en.json --format u32 corpus.u32
+          vocab decode -t tokenizer.json --format megatron data --output-format jsonl > data.jsonl
         """
     )
 
@@ -27,13 +32,28 @@ struct DecodeCommand: ParsableCommand {
     @Flag(name: .customLong("strict-utf8"), help: "Fail when decoded bytes are not valid UTF-8.")
     var strictUTF8 = false
 
-    @Argument(help: "The input file ('-' or none for standard input).")
+    @Option(name: .customLong("output-format"), help: "text or jsonl (a JSON object per text).")
+    var outputFormat: OutputFormat = .text
+
+    @Option(name: .customLong("text-key"), help: "With --output-format jsonl: the key of the text.")
+    var textKey = "text"
+
+    @Argument(help: "The input file ('-' or none for standard input; for megatron, PREFIX, PREFIX.bin or PREFIX.idx).")
     var input: String = "-"
 
-    enum DecodeFormat: String, ExpressibleByArgument, CaseIterable { case ids, jsonl, u16, u32, npy }
+    enum DecodeFormat: String, ExpressibleByArgument, CaseIterable { case ids, jsonl, u16, u32, npy, megatron }
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case text, jsonl }
 
     func run() throws {
         let tokenizer = try tokenizerOptions.load()
+        if format == .megatron {
+            var output = OutputWriter()
+            for (index, ids) in try MegatronDataset.read(prefix: MegatronDataset.prefix(input)).enumerated() {
+                try write(try decoded(tokenizer, ids, path: input, line: index + 1), to: &output)
+            }
+            try output.flush()
+            return
+        }
         let data: Data
         if input == "-" {
             data = FileHandle.standardInput.readDataToEndOfFile()
@@ -45,16 +65,8 @@ struct DecodeCommand: ParsableCommand {
         }
         var output = OutputWriter()
         func emit(_ ids: [UInt32], line: Int) throws {
-            let bytes: [UInt8]
-            do {
-                bytes = try tokenizer.decodeBytes(ids, skipsSpecialTokens: skipSpecialTokens)
-            } catch let error as ModelError {
-                throw CLIError.invalidInput(path: input, line: line, reason: error.description)
-            }
-            if strictUTF8, String(validating: bytes, as: UTF8.self) == nil {
-                throw CLIError.invalidInput(path: input, line: line, reason: "the ids decode to bytes that are not valid UTF-8")
-            }
-            try output.write(Array(String(decoding: bytes, as: UTF8.self).utf8))
+            let text = try decoded(tokenizer, ids, path: input, line: line)
+            if outputFormat == .jsonl { try write(text, to: &output) } else { try output.write(Array(text.utf8)) }
         }
         switch format {
         case .ids, .jsonl:
@@ -82,13 +94,39 @@ struct DecodeCommand: ParsableCommand {
                     ids.append(id)
                 }
                 try emit(ids, line: index + 1)
-                try output.write([0x0A])
+                if outputFormat == .text { try output.write([0x0A]) }
             }
         case .u16, .u32, .npy:
             let ids = try Self.binaryIds(data, format: format, path: input)
             try emit(ids, line: 1)
+        case .megatron:
+            break
         }
         try output.flush()
+    }
+
+    /// The text of `ids`, checked.
+    private func decoded(_ tokenizer: Tokenizer, _ ids: [UInt32], path: String, line: Int) throws -> String {
+        let bytes: [UInt8]
+        do {
+            bytes = try tokenizer.decodeBytes(ids, skipsSpecialTokens: skipSpecialTokens)
+        } catch let error as ModelError {
+            throw CLIError.invalidInput(path: path, line: line, reason: error.description)
+        }
+        if strictUTF8, String(validating: bytes, as: UTF8.self) == nil {
+            throw CLIError.invalidInput(path: path, line: line, reason: "the ids decode to bytes that are not valid UTF-8")
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// One output record: the text and "\n", or a JSON object with the text under `textKey`.
+    private func write(_ text: String, to output: inout OutputWriter) throws {
+        if outputFormat == .jsonl {
+            let data = try JSONSerialization.data(withJSONObject: [textKey: text], options: [.withoutEscapingSlashes])
+            try output.write(Array(data) + [0x0A])
+        } else {
+            try output.write(Array(text.utf8) + [0x0A])
+        }
     }
 
     /// The ids of a binary file (little-endian u16/u32, or a 1-D uint16/uint32 .npy array).

@@ -5,21 +5,38 @@ import VocabKit
 struct EncodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "encode",
-        abstract: "Encode text into token ids, one input line at a time.",
+        abstract: "Encode text into token ids: lines, JSON Lines records, documents or whole files.",
         discussion: """
-        Formats: ids (space-separated ids, a line per input line), jsonl (a JSON array of ids per line),
-        tokens (the tokens, space-separated; byte-level tokens in GPT-2's alphabet), offsets (id:start-end per token,
-        byte offsets into the line), and for model training u16, u32 (little-endian ids, no separators) and npy
-        (a one-dimensional uint32 NumPy array). Binary formats need --output. Each line is encoded without its "\\n".
+        Input (--input): lines (each line without its "\\n", the default), jsonl (a JSON object per line with the text
+        under --text-key, or a bare JSON string; blank lines skipped), documents (texts separated by blank lines, inner
+        newlines kept) or whole (each file is one text). A malformed JSON line, a missing key or a value that is not a
+        string is an error naming the file and line, unless --skip-bad-lines (skipped lines are counted on stderr).
 
-        Example: vocab encode --tokenizer cl100k_base.tiktoken corpus.txt --format u32 -o corpus.u32
+        Formats: ids (space-separated ids, a line per text), jsonl (a JSON array of ids per text), tokens (the tokens,
+        space-separated; byte-level tokens in GPT-2's alphabet), offsets (id:start-end per token, byte offsets into the
+        text), and for model training u16, u32 (little-endian ids, no separators), npy (a one-dimensional uint32 NumPy
+        array) and megatron (Megatron-LM's indexed dataset: PREFIX.bin with the ids, uint16 below 65,500 ids else int32,
+        and PREFIX.idx with a sequence and a document per text; -o PREFIX or PREFIX.bin). Binary formats need --output.
+
+        Examples:
+          vocab encode --tokenizer cl100k_base.tiktoken corpus.txt --format u32 -o corpus.u32
+          vocab encode -t tokenizer.json --input jsonl --append '<|endoftext|>' data.jsonl --format megatron -o data
         """
     )
 
     @OptionGroup var tokenizerOptions: TokenizerOptions
 
-    @Option(help: "Output format: ids, jsonl, tokens, offsets, u16, u32, npy.")
+    @Option(help: "Output format: ids, jsonl, tokens, offsets, u16, u32, npy, megatron.")
     var format: EncodeFormat = .ids
+
+    @Option(name: .customLong("input"), help: "What one text is: lines, jsonl, documents, whole.")
+    var unit: InputUnit = .lines
+
+    @Option(name: .customLong("text-key"), help: "With --input jsonl: the key of the text in each object.")
+    var textKey = "text"
+
+    @Flag(name: .customLong("skip-bad-lines"), help: "With --input jsonl: skip malformed lines (counted on stderr) instead of stopping.")
+    var skipBadLines = false
 
     @Option(name: .shortAndLong, help: "Write to this file (atomically) instead of standard output.")
     var output: String?
@@ -49,6 +66,7 @@ struct EncodeCommand: ParsableCommand {
 
     func validate() throws {
         if format.isBinary && output == nil { throw ValidationError("--format \(format.rawValue) writes binary ids: give --output FILE") }
+        if skipBadLines && unit != .jsonl { throw ValidationError("--skip-bad-lines applies to --input jsonl") }
         if sample {
             do { try SubwordSampling(alpha: alpha, nBestSize: nBest, seed: seed).validate() } catch let error as ModelError {
                 throw ValidationError("--alpha/--nbest: \(error.description)")
@@ -71,18 +89,34 @@ struct EncodeCommand: ParsableCommand {
             if let id = configured.model.id(of: Array(token.utf8)) { return id }
             throw ValidationError("--append \(token): not a token of this tokenizer")
         }
-        let sink = try OutputSink(path: output)
+        let megatronPrefix = format == .megatron ? output.map(MegatronDataset.prefix) : nil
+        let sink = try OutputSink(path: megatronPrefix.map { $0 + ".bin" } ?? output)
         let format = self.format, allowsAdded = !noAddedTokens, addsSpecial = !noSpecialTokens
         let sampling = sample ? SubwordSampling(alpha: alpha, nBestSize: nBest, seed: seed) : nil
-        let job = ParallelLines<EncodeBlockState>(threads: input.threads, quiet: input.quiet, label: "encode")
-        let total = try job.run(inputs: input.paths, initial: EncodeBlockState(), job: { line, location, out, state in
+        let unit = self.unit, textKey = self.textKey, skipBadLines = self.skipBadLines
+        let wide = configured.vocabularySize >= MegatronDataset.uint16Limit
+        var job = ParallelLines<EncodeBlockState>(threads: input.threads, quiet: input.quiet, label: "encode")
+        job.split = unit.split
+        let total = try job.run(inputs: input.paths, initial: EncodeBlockState(), job: { text, location, out, state in
+            var text = text
+            if unit == .jsonl {
+                do {
+                    guard let value = try JSONLines.text(of: text, key: textKey) else { return }
+                    text = value[...]
+                } catch let error as JSONLines.Failure {
+                    guard skipBadLines else { throw CLIError.invalidInput(path: location.path, line: location.line, reason: error.description) }
+                    state.skipped += 1
+                    if state.firstSkip == nil { state.firstSkip = "\(location.path), line \(location.line): \(error.description)" }
+                    return
+                }
+            }
             let encoding: VocabKit.Encoding
             if let sampling {
                 state.scratch.sampling = sampling
                 state.scratch.reseed(sampling.seed &+ UInt64(location.line))
             }
             do {
-                encoding = try line.withUnsafeBufferPointer { try configured.encode($0, allowsAddedTokens: allowsAdded, scratch: &state.scratch) }
+                encoding = try text.withUnsafeBufferPointer { try configured.encode($0, allowsAddedTokens: allowsAdded, scratch: &state.scratch) }
             } catch let error as TextError {
                 throw CLIError.invalidInput(path: location.path, line: location.line, reason: error.description)
             }
@@ -92,11 +126,27 @@ struct EncodeCommand: ParsableCommand {
             }
             if let separator {
                 encoding2.ids.append(separator)
-                encoding2.offsets.append(line.count..<line.count)
+                encoding2.offsets.append(text.count..<text.count)
             }
             state.tokens += encoding2.ids.count
-            format.write(encoding2, tokenizer: configured, to: &out)
-        }, merge: { $0.tokens += $1.tokens }, output: &sink.writer)
+            if format == .megatron {
+                guard encoding2.ids.count <= Int(Int32.max) else {
+                    throw CLIError.invalidInput(path: location.path, line: location.line, reason: "a text of more than 2^31 tokens does not fit Megatron's index")
+                }
+                state.sizes.append(Int32(encoding2.ids.count))
+                MegatronDataset.appendIds(encoding2.ids, wide: wide, to: &out)
+            } else {
+                format.write(encoding2, tokenizer: configured, to: &out)
+            }
+        }, merge: { $0.merge($1) }, output: &sink.writer)
+        if total.skipped > 0, let first = total.firstSkip {
+            FileHandle.standardError.write(Data("skipped \(total.skipped) bad line\(total.skipped == 1 ? "" : "s") (first: \(first))\n".utf8))
+        }
+        if let megatronPrefix {
+            // The index first, then the data renamed into place: a run that fails leaves neither
+            // a data file without its index nor an index that names missing data.
+            try MegatronDataset.writeIndex(sizes: total.sizes, wide: wide, to: megatronPrefix + ".idx")
+        }
         try sink.finish(tokenCount: total.tokens, format: format)
     }
 }
@@ -106,12 +156,24 @@ struct EncodeCommand: ParsableCommand {
 struct EncodeBlockState {
     var tokens = 0
     var scratch = EncoderScratch()
+    /// JSON lines skipped with --skip-bad-lines, and the first one's place and reason.
+    var skipped = 0
+    var firstSkip: String?
+    /// Tokens per text, for Megatron's index (4 bytes per text).
+    var sizes: [Int32] = []
+
+    mutating func merge(_ other: EncodeBlockState) {
+        tokens += other.tokens
+        skipped += other.skipped
+        if firstSkip == nil { firstSkip = other.firstSkip }
+        sizes += other.sizes
+    }
 }
 
 enum EncodeFormat: String, ExpressibleByArgument, CaseIterable {
-    case ids, jsonl, tokens, offsets, u16, u32, npy
+    case ids, jsonl, tokens, offsets, u16, u32, npy, megatron
 
-    var isBinary: Bool { self == .u16 || self == .u32 || self == .npy }
+    var isBinary: Bool { self == .u16 || self == .u32 || self == .npy || self == .megatron }
 
     func write(_ encoding: Encoding, tokenizer: Tokenizer, to out: inout [UInt8]) {
         switch self {
@@ -131,7 +193,7 @@ enum EncodeFormat: String, ExpressibleByArgument, CaseIterable {
             out.append(0x0A)
         case .u16:
             for id in encoding.ids { out.append(UInt8(id & 0xFF)); out.append(UInt8(id >> 8 & 0xFF)) }
-        case .u32, .npy:
+        case .u32, .npy, .megatron:
             for id in encoding.ids {
                 out.append(UInt8(id & 0xFF)); out.append(UInt8(id >> 8 & 0xFF))
                 out.append(UInt8(id >> 16 & 0xFF)); out.append(UInt8(id >> 24))

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
-"""Cross-checks VocabKit's GGUF files with llama.cpp's own reader (the `gguf` package on PyPI).
+"""Cross-checks the files VocabKit writes for other tools with those tools' own readers: GGUF
+with llama.cpp's `gguf` package (PyPI), Megatron-LM's indexed dataset with a reader written here
+from the format's description (numpy), and JSON Lines / document input against `tokenizers`.
 
-    python3 Scripts/gguf-check.py --vocab .build/release/vocab [--venv DIR]
+    python3 Scripts/formats-check.py --vocab .build/release/vocab [--venv DIR]
 
 For every GGUF fixture in Tests/Fixtures/gguf (llama.cpp's tokenizer test vocabularies):
   1. `vocab convert X.gguf -o Y.gguf` writes a vocabulary-only file that `gguf.GGUFReader` reads,
@@ -16,6 +18,14 @@ Then for tokenizers from other formats:
   3. BERT's tokenizer.json and Mistral's and SentencePiece's .model files converted to GGUF: the
      token list, scores, token types and special ids read by `gguf` equal what `tokenizers` and
      `sentencepiece` report for the original files.
+Datasets for model training:
+  4. `vocab encode --input jsonl` on a JSON Lines file of multi-line documents (the corpora cut into
+     documents of 1-5 lines, with other keys beside "text") equals `tokenizers` encoding each
+     record's text; `--input documents` on the same documents separated by blank lines equals it too.
+  5. `--format megatron` with `--append <|endoftext|>`: the .bin/.idx pair read by numpy from the
+     format description (header, sizes, pointers, document indices) holds exactly those ids, one
+     sequence and one document per text, uint16 for GPT-2 and int32 for o200k-sized vocabularies
+     would be checked by the dtype code.
 Exits 1 on any mismatch, printing each.
 """
 import argparse
@@ -31,7 +41,7 @@ from peers import ensure_venv  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = os.path.join(ROOT, "Tests", "Fixtures")
-PINNED = ["gguf==0.19.0", "tokenizers==0.23.3", "sentencepiece==0.2.3", "protobuf==7.36.2"]
+PINNED = ["gguf==0.19.0", "tokenizers==0.23.3", "sentencepiece==0.2.3", "protobuf==7.36.2", "numpy==2.4.6"]
 
 
 def cases(path):
@@ -59,7 +69,7 @@ def fields(path):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--vocab", default=os.path.join(ROOT, ".build", "release", "vocab"))
-    parser.add_argument("--venv", default=os.path.join(ROOT, ".venv-gguf"))
+    parser.add_argument("--venv", default=os.path.join(ROOT, ".venv-formats"))
     parser.add_argument("--inner", action="store_true", help=argparse.SUPPRESS)
     a = parser.parse_args()
     if not a.inner:
@@ -81,7 +91,7 @@ def main():
         run = subprocess.run([a.vocab, "convert", "-t", source, "-o", target], capture_output=True, text=True)
         return run.returncode, run.stderr.strip()
 
-    with tempfile.TemporaryDirectory(prefix="vocab-gguf-check-") as tmp:
+    with tempfile.TemporaryDirectory(prefix="vocab-formats-check-") as tmp:
         for source in sorted(glob.glob(os.path.join(FIXTURES, "gguf", "*.gguf"))):
             name = os.path.basename(source)[len("ggml-vocab-"):-len(".gguf")]
             # 1. GGUF -> GGUF, read by llama.cpp's reader.
@@ -159,9 +169,66 @@ def main():
         code, err = convert(os.path.join(FIXTURES, "sentencepiece", "botchan_en_bpe_1000.model"), os.path.join(tmp, "bpe.gguf"))
         expect("botchan BPE (nmt_nfkc map) refused as GGUF with a reason", (code != 0, "map" in err), (True, True))
 
+        # 4. JSON Lines and documents against tokenizers (GPT-2's original files).
+        import numpy as np
+        import random
+        random.seed(7)
+        lines = [l for name in ("en", "de", "ru", "zh", "code-python")
+                 for l in open(os.path.join(ROOT, "Corpora", f"{name}.txt"), encoding="utf-8").read().split("\n") if l.strip()]
+        documents, i = [], 0
+        while i < len(lines) and len(documents) < 3000:
+            n = random.randint(1, 5)
+            documents.append("\n".join(lines[i:i + n]))
+            i += n
+        jsonl = os.path.join(tmp, "docs.jsonl")
+        with open(jsonl, "w", encoding="utf-8") as f:
+            for k, doc in enumerate(documents):
+                f.write(json.dumps({"id": k, "text": doc, "meta": {"n": doc.count("\n")}}, ensure_ascii=(k % 2 == 0)) + "\n")
+        blank = os.path.join(tmp, "docs.txt")
+        with open(blank, "w", encoding="utf-8") as f:
+            f.write("\n\n".join(documents) + "\n")
+        gpt2 = os.path.join(FIXTURES, "gpt2")
+        code, err = convert(gpt2, os.path.join(tmp, "gpt2.json"))
+        expect(f"GPT-2 folder: vocab convert to .json ({err})", code, 0)
+        hf = Tokenizer.from_file(os.path.join(tmp, "gpt2.json"))
+        theirs = [e.ids for e in hf.encode_batch(documents, add_special_tokens=False)]
+        for unit, path in (("jsonl", jsonl), ("documents", blank)):
+            out = subprocess.run([a.vocab, "encode", "--quiet", "-t", gpt2, "--input", unit, "--format", "jsonl", path],
+                                 check=True, capture_output=True).stdout.decode().split("\n")[:-1]
+            expect(f"--input {unit}: {len(documents)} texts", len(out), len(documents))
+            for k, (line, ids) in enumerate(zip(out, theirs)):
+                expect(f"--input {unit}: text {k} {documents[k][:40]!r}", json.loads(line), ids)
+        # 5. Megatron's indexed dataset, read from the format description.
+        prefix = os.path.join(tmp, "docs")
+        subprocess.run([a.vocab, "encode", "--quiet", "-t", gpt2, "--input", "jsonl", "--append", "<|endoftext|>",
+                        "--format", "megatron", "-o", prefix, jsonl], check=True)
+        index = open(prefix + ".idx", "rb").read()
+        expect("megatron: magic and version", (index[:9], int.from_bytes(index[9:17], "little")), (b"MMIDIDX\x00\x00", 1))
+        code = index[17]
+        dtype = {8: np.uint16, 4: np.int32}.get(code)
+        expect("megatron: dtype code for a 50,257-id vocabulary (uint16)", code, 8)
+        sequences = int.from_bytes(index[18:26], "little")
+        doc_count = int.from_bytes(index[26:34], "little")
+        offset = 34
+        sizes = np.frombuffer(index, dtype=np.int32, count=sequences, offset=offset); offset += 4 * sequences
+        pointers = np.frombuffer(index, dtype=np.int64, count=sequences, offset=offset); offset += 8 * sequences
+        doc_idx = np.frombuffer(index, dtype=np.int64, count=doc_count, offset=offset); offset += 8 * doc_count
+        expect("megatron: index length", offset, len(index))
+        expect("megatron: counts", (sequences, doc_count), (len(documents), len(documents) + 1))
+        expect("megatron: document indices", doc_idx.tolist(), list(range(len(documents) + 1)))
+        data = np.fromfile(prefix + ".bin", dtype=dtype or np.uint16)
+        expect("megatron: .bin length", int(data.size), int(sizes.sum()))
+        for k, ids in enumerate(theirs):
+            start = int(pointers[k]) // np.dtype(dtype or np.uint16).itemsize
+            expect(f"megatron: sequence {k}", data[start:start + int(sizes[k])].tolist(), ids + [50256])
+        back = subprocess.run([a.vocab, "decode", "-t", gpt2, "--format", "megatron", prefix, "--output-format", "jsonl"],
+                              check=True, capture_output=True).stdout.decode().split("\n")[:-1]
+        expect("megatron: decode --output-format jsonl gives every document back",
+               [json.loads(l)["text"] for l in back], [d + "<|endoftext|>" for d in documents])
+
     for what, ours, theirs in failures:
         print(f"MISMATCH {what}\n  vocabkit: {ours}\n  expected: {theirs}")
-    print(f"gguf-check: {passed} passed, {len(failures)} failed")
+    print(f"formats-check: {passed} passed, {len(failures)} failed")
     sys.exit(1 if failures else 0)
 
 

@@ -1,0 +1,71 @@
+import Foundation
+import Testing
+import VocabTestSupport
+
+/// `vocab encode --input jsonl|documents|whole`, Megatron output, and decoding them back.
+@Suite("dataset input and output", .serialized)
+struct DatasetInputTests {
+    let cli = CommandLineTests()
+    let gpt2 = fixture("gpt2").path
+
+    func write(_ text: String, _ name: String) throws -> String {
+        let path = cli.temporary(name)
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    func lines(_ run: CommandLineTests.Run) -> [String] {
+        String(decoding: run.stdout, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init)
+    }
+
+    @Test func unitsOfText() throws {
+        let jsonl = try write(#"{"text": "Hello world\nagain", "id": 1}"# + "\n\n" + #""a bare string""# + "\n", "a.jsonl")
+        let documents = try write("Hello world\nagain\n\n\r\na bare string\n\n\n", "a.txt")
+        let fromJSON = try cli.vocab(["encode", "-t", gpt2, "--input", "jsonl", jsonl])
+        let fromDocuments = try cli.vocab(["encode", "-t", gpt2, "--input", "documents", documents])
+        #expect(fromJSON.status == 0 && fromDocuments.status == 0, "\(fromJSON.stderr) \(fromDocuments.stderr)")
+        #expect(lines(fromJSON).count == 2, "a blank JSON line is no record")
+        #expect(lines(fromJSON) == lines(fromDocuments))
+        #expect(lines(fromJSON).first == "15496 995 198 17776", "the newline inside the text is encoded")
+        // Whole: the file byte for byte, final newline included; an empty file is one empty text.
+        let whole = try cli.vocab(["encode", "-t", gpt2, "--input", "whole", documents, try write("", "empty.txt")])
+        #expect(lines(whole).count == 2 && lines(whole)[1] == "")
+        let decoded = try cli.vocab(["decode", "-t", gpt2], input: Data((lines(whole)[0] + "\n").utf8))
+        #expect(String(decoding: decoded.stdout, as: UTF8.self) == "Hello world\nagain\n\n\r\na bare string\n\n\n\n")
+    }
+
+    @Test func malformedJSONLinesNameTheirPlace() throws {
+        let bad = try write("{\"text\": \"ok\"}\n{\"txt\": 1}\n{broken\n{\"text\": 5}\n[1]\n", "bad.jsonl")
+        let failed = try cli.vocab(["encode", "-t", gpt2, "--input", "jsonl", bad])
+        #expect(failed.status != 0)
+        #expect(failed.stderr.contains("bad.jsonl, line 2") && failed.stderr.contains("no \"text\" key"), "\(failed.stderr)")
+        let other = try cli.vocab(["encode", "-t", gpt2, "--input", "jsonl", "--text-key", "txt", bad])
+        #expect(other.stderr.contains("line 1") && other.stderr.contains("no \"txt\" key"), "\(other.stderr)")
+        let skipped = try cli.vocab(["encode", "-t", gpt2, "--input", "jsonl", "--skip-bad-lines", bad])
+        #expect(skipped.status == 0 && lines(skipped) == ["482"], "\(skipped.stderr)")
+        #expect(skipped.stderr.contains("skipped 4 bad lines") && skipped.stderr.contains("line 2"), "\(skipped.stderr)")
+        let misuse = try cli.vocab(["encode", "-t", gpt2, "--skip-bad-lines", bad])
+        #expect(misuse.status != 0 && misuse.stderr.contains("--input jsonl"))
+    }
+
+    @Test func megatronDataset() throws {
+        let jsonl = try write((0..<50).map { #"{"text": "document \#($0)\nwith two lines"}"# }.joined(separator: "\n") + "\n", "docs.jsonl")
+        let prefix = cli.temporary("docs")
+        let encoded = try cli.vocab(["encode", "-t", gpt2, "--input", "jsonl", "--append", "<|endoftext|>", "--format", "megatron", "-o", prefix + ".bin", jsonl])
+        #expect(encoded.status == 0, "\(encoded.stderr)")
+        let index = try Data(contentsOf: URL(fileURLWithPath: prefix + ".idx"))
+        #expect(index.prefix(9) == Data("MMIDIDX".utf8 + [0, 0]))
+        #expect(index[index.startIndex + 17] == 8, "uint16 for GPT-2")
+        let decoded = try cli.vocab(["decode", "-t", gpt2, "--format", "megatron", prefix, "--output-format", "jsonl"])
+        let texts = try lines(decoded).map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String] }
+        #expect(texts.count == 50 && texts[7]?["text"] == "document 7\nwith two lines<|endoftext|>", "\(decoded.stderr)")
+        // A damaged index is an error naming it, never a crash.
+        var broken = index
+        broken[broken.startIndex + 18] = 0xFF
+        try broken.write(to: URL(fileURLWithPath: prefix + ".idx"))
+        let refused = try cli.vocab(["decode", "-t", gpt2, "--format", "megatron", prefix])
+        #expect(refused.status != 0 && refused.stderr.contains(".idx"), "\(refused.stderr)")
+        try index.prefix(40).write(to: URL(fileURLWithPath: prefix + ".idx"))
+        #expect(try cli.vocab(["decode", "-t", gpt2, "--format", "megatron", prefix]).status != 0)
+    }
+}
