@@ -12,8 +12,10 @@ For every GGUF fixture in Tests/Fixtures/gguf (llama.cpp's tokenizer test vocabu
      "default"), and no tensors.
   2. `vocab convert X.gguf -o Y.json` writes a tokenizer.json that HuggingFace `tokenizers` loads
      and that gives the fixture's expected ids (HuggingFace's own, in `X.gguf.out`) on every test
-     string; for the SentencePiece-BPE vocabulary, which tokenizer.json cannot hold by piece
-     score, `-o Y.model` and the `sentencepiece` library instead.
+     string (the SentencePiece-BPE vocabulary's piece scores become merge ranks); that one also
+     as `-o Y.model` in the `sentencepiece` library.
+  2b. Mistral's SentencePiece BPE `.model` converted to tokenizer.json gives `sentencepiece`'s ids
+     in `tokenizers` on the first 2,000 lines of every corpus.
 Then for tokenizers from other formats:
   3. BERT's tokenizer.json and Mistral's and SentencePiece's .model files converted to GGUF: the
      token list, scores, token types and special ids read by `gguf` equal what `tokenizers` and
@@ -116,19 +118,30 @@ def main():
                 target = os.path.join(tmp, f"{name}.model")
                 code, err = convert(source, target)
                 expect(f"{name}: vocab convert to .model ({err})", code, 0)
-                refused, message = convert(source, os.path.join(tmp, f"{name}.json"))
-                expect(f"{name}: tokenizer.json refused with a reason", (refused != 0, "score" in message), (True, True))
                 sp = spm.SentencePieceProcessor(model_file=target)
                 for i, (text, ids) in enumerate(expected):
                     expect(f"{name}: sentencepiece on string {i} {text[:40]!r}", sp.encode(text), ids)
-            else:
-                target = os.path.join(tmp, f"{name}.json")
-                code, err = convert(source, target)
-                expect(f"{name}: vocab convert to .json ({err})", code, 0)
-                if code == 0:
-                    hf = Tokenizer.from_file(target)
-                    for i, (text, ids) in enumerate(expected):
-                        expect(f"{name}: tokenizers on string {i} {text[:40]!r}", hf.encode(text, add_special_tokens=False).ids, ids)
+            # Every fixture, the SentencePiece one included, as tokenizer.json in tokenizers.
+            target = os.path.join(tmp, f"{name}.json")
+            code, err = convert(source, target)
+            expect(f"{name}: vocab convert to .json ({err})", code, 0)
+            if code == 0:
+                hf = Tokenizer.from_file(target)
+                for i, (text, ids) in enumerate(expected):
+                    expect(f"{name}: tokenizers on string {i} {text[:40]!r}", hf.encode(text, add_special_tokens=False).ids, ids)
+
+        # 2b. SentencePiece BPE -> tokenizer.json, in tokenizers, against sentencepiece.
+        mistral = os.path.join(FIXTURES, "sentencepiece", "mistral-tokenizer.model.v1")
+        mistral_json = os.path.join(tmp, "mistral.json")
+        code, err = convert(mistral, mistral_json)
+        expect(f"mistral .model: vocab convert to .json ({err})", code, 0)
+        if code == 0:
+            hf, sp = Tokenizer.from_file(mistral_json), spm.SentencePieceProcessor(model_file=mistral)
+            for corpus in ("en", "code-python", "de", "ru", "ja", "zh", "ko", "th", "ar", "hi"):
+                lines = open(os.path.join(ROOT, "Corpora", f"{corpus}.txt"), encoding="utf-8").read().split("\n")[:2000]
+                theirs = [e.ids for e in hf.encode_batch(lines, add_special_tokens=False)]
+                for k, line in enumerate(lines):
+                    expect(f"mistral tokenizer.json in tokenizers = sentencepiece, {corpus}:{k + 1} {line[:40]!r}", theirs[k], sp.encode(line))
 
         # 3. Other formats -> GGUF.
         bert_json = os.path.join(FIXTURES, "bert", "tokenizer.json")

@@ -25,6 +25,24 @@ import Testing
         #expect(try bert.tokenize(text: "unaffable") == ["una", "##ffa", "##ble"])
     }
 
+    /// "é" (U+00E9) and "e" + U+0301 are different tokens although Swift's String calls them
+    /// equal: a tokenizer.json with both keeps both (Llama 2's vocabulary has six such pairs).
+    @Test func canonicallyEquivalentTokensStayDistinct() throws {
+        let composed = "\u{E9}", decomposed = "e\u{301}"
+        // Plain (non-byte-level) BPE: "e" + U+0301 merge into the decomposed token; the composed
+        // one is a token of its own.
+        let plain: [String] = ["e", "\u{301}", composed, decomposed]
+        let json = """
+        {"version": "1.0", "model": {"type": "BPE", "vocab": {\(plain.enumerated().map { "\"\($0.element)\": \($0.offset)" }.joined(separator: ", "))},
+        "merges": [["e", "\u{301}"]]}, "pre_tokenizer": {"type": "WhitespaceSplit"}}
+        """
+        let tokenizer = try TokenizerJSON.read(Data(json.utf8))
+        #expect(tokenizer.model.vocabularySize == 4)
+        #expect(try tokenizer.encode(decomposed).ids == [3])
+        #expect(try tokenizer.encode(composed).ids == [2])
+        #expect(tokenizer.token(for: 2).map { Array($0.unicodeScalars) } == Array(composed.unicodeScalars))
+    }
+
     @Test func specialRoles() throws {
         let cl100k = try Tokenizer(contentsOf: TestCorpora.fixture("tiktoken/cl100k_base.tiktoken"))
         #expect(cl100k.eosTokenId == 100257 && cl100k.eosToken == "<|endoftext|>")

@@ -22,13 +22,19 @@ public enum TokenizerJSON {
         // 2. The model; tokens are in GPT-2's byte alphabet when a ByteLevel component is present.
         let decoderObject = try root.object("decoder")
         let byteLevel = mentionsByteLevel(root.fields["pre_tokenizer"]) || mentionsByteLevel(root.fields["decoder"])
+        // The vocabulary object again, keys as exact bytes (`RawJSONScanner`: a `[String: Any]`
+        // merges canonically equivalent keys, which are distinct tokens).
+        let rawVocab: [(key: [UInt8], value: Int)]?
+        do { rawVocab = try RawJSONScanner.integerPairs(in: Array(data), at: ["model", "vocab"]) } catch {
+            throw ModelError.invalidFile(path: path, reason: "model.vocab: \(error)")
+        }
         let model: TokenModel
         switch try modelObject.type {
-        case "WordPiece": model = .wordPiece(try WordPieceJSON.read(modelObject))
+        case "WordPiece": model = .wordPiece(try WordPieceJSON.read(modelObject, rawVocab: rawVocab))
         case "Unigram": model = .unigram(try UnigramJSON.read(modelObject))
         case HybridJSON.type: model = .hybrid(try HybridJSON.read(modelObject))
-        case "WordLevel": model = .wordLevel(try WordLevelJSON.read(modelObject))
-        default: model = .bpe(try BPEJSON.read(modelObject, isByteLevel: byteLevel))
+        case "WordLevel": model = .wordLevel(try WordLevelJSON.read(modelObject, rawVocab: rawVocab))
+        default: model = .bpe(try BPEJSON.read(modelObject, isByteLevel: byteLevel, rawVocab: rawVocab))
         }
         // 3. Post-processor, decoder, added tokens, truncation and padding.
         let postProcessor = try root.object("post_processor").flatMap { try PostProcessorJSON.read($0) }
@@ -56,18 +62,33 @@ public enum TokenizerJSON {
     /// Writes a tokenizer as `tokenizer.json`: keys in HuggingFace's order, the vocabulary by
     /// id, so the same tokenizer always gives the same bytes.
     public static func write(_ tokenizer: Tokenizer) throws -> Data {
-        if case .scoredBPE = tokenizer.model {
-            throw ModelError.invalidModel("SentencePiece BPE ranks merges by piece score, which tokenizer.json cannot express; write a .model file")
+        if case .scoredBPE(let scored) = tokenizer.model {
+            // Piece scores become merge ranks (`ScoredBPEJSON`); the decoder is Llama's: "▁" to
+            // space, byte tokens to bytes, and the dummy prefix's space stripped.
+            let prefix = (tokenizer.frontEnd.normalizer as? SentencePieceNormalizer)?.addsDummyPrefix ?? false
+            var steps: [JSON] = [
+                .object([("type", .string("Replace")), ("pattern", .object([("String", .string("\u{2581}"))])), ("content", .string(" "))]),
+                .object([("type", .string("ByteFallback"))]), .object([("type", .string("Fuse"))]),
+            ]
+            if prefix {
+                steps.append(.object([("type", .string("Strip")), ("content", .string(" ")), ("start", .int(1)), ("stop", .int(0))]))
+            }
+            return try write(try ScoredBPEJSON.equivalent(tokenizer, scored),
+                             decoder: .object([("type", .string("Sequence")), ("decoders", .array(steps))]))
         }
+        return try write(tokenizer, decoder: nil)
+    }
+
+    private static func write(_ tokenizer: Tokenizer, decoder decoderOverride: JSON?) throws -> Data {
         let added: [JSON] = tokenizer.addedTokens.map { token in
             .object([("id", .int(Int(token.id))), ("content", .string(token.content)), ("single_word", .bool(false)),
                      ("lstrip", .bool(false)), ("rstrip", .bool(false)), ("normalized", .bool(false)),
                      ("special", .bool(token.isSpecial))])
         }
-        let decoder: JSON = tokenizer.model.isByteLevel
+        let decoder: JSON = decoderOverride ?? (tokenizer.model.isByteLevel
             ? .object([("type", .string("ByteLevel")), ("add_prefix_space", .bool(true)), ("trim_offsets", .bool(true)),
                        ("use_regex", .bool(true))])
-            : DecoderJSON.write(tokenizer.decoder)
+            : DecoderJSON.write(tokenizer.decoder))
         let root: JSON = .object([
             ("version", .string("1.0")),
             ("truncation", tokenizer.truncation.map(PostProcessorJSON.write) ?? .null),
@@ -86,7 +107,7 @@ public enum TokenizerJSON {
         case .bpe(let bpe): return BPEJSON.write(bpe)
         case .wordPiece(let wordPiece): return WordPieceJSON.write(wordPiece)
         case .unigram(let unigram): return UnigramJSON.write(unigram)
-        case .scoredBPE: return .null
+        case .scoredBPE(let scored): return (try? ScoredBPEJSON.equivalentModel(scored)).map { BPEJSON.write($0) } ?? .null
         case .hybrid(let hybrid): return HybridJSON.write(hybrid)
         case .wordLevel(let wordLevel): return WordLevelJSON.write(wordLevel)
         }
@@ -103,43 +124,47 @@ public enum TokenizerJSON {
     }
 }
 
-/// A `"vocab": {token: id}` object as token bytes by id (ids must be 0..<count, each once).
-func tokensByID(_ object: JSONObject) throws -> [[UInt8]] {
-    guard let vocab = object.fields["vocab"] as? [String: Any] else { throw object.error("\"vocab\" is missing or not an object") }
-    var tokens = [[UInt8]?](repeating: nil, count: vocab.count)
-    for (token, value) in vocab {
-        guard let id = JSONObject.integer(value, in: 0...(vocab.count - 1)), tokens[id] == nil else {
-            throw object.error("vocab entry \(token.debugDescription) has id \(value): ids must be distinct and 0 to \(vocab.count - 1)")
+/// A `"vocab": {token: id}` object as token bytes by id (ids must be 0..<n, each once). With
+/// `raw` (the same object read with its keys as exact bytes), canonically equivalent tokens stay
+/// distinct.
+func tokensByID(_ object: JSONObject, raw: [(key: [UInt8], value: Int)]? = nil) throws -> [[UInt8]] {
+    let pairs: [(key: [UInt8], value: Any)]
+    if let raw {
+        pairs = raw.map { ($0.key, $0.value as Any) }
+    } else {
+        guard let vocab = object.fields["vocab"] as? [String: Any] else { throw object.error("\"vocab\" is missing or not an object") }
+        pairs = vocab.map { (Array($0.key.utf8), $0.value) }
+    }
+    var tokens = [[UInt8]?](repeating: nil, count: pairs.count)
+    for (token, value) in pairs {
+        guard let id = JSONObject.integer(value, in: 0...max(0, pairs.count - 1)), tokens[id] == nil else {
+            throw object.error("vocab entry \(String(decoding: token, as: UTF8.self).debugDescription) has id \(value): ids must be distinct and 0 to \(pairs.count - 1)")
         }
-        tokens[id] = Array(token.utf8)
+        tokens[id] = token
     }
     return tokens.map { $0! }
 }
 
 /// The BPE model section.
 enum BPEJSON {
-    static func read(_ object: JSONObject, isByteLevel: Bool) throws -> BPEModel {
+    static func read(_ object: JSONObject, isByteLevel: Bool, rawVocab: [(key: [UInt8], value: Int)]? = nil) throws -> BPEModel {
         let type = try object.type
         guard type == "BPE" else { throw object.error("model type \"\(type)\" is not supported yet (BPE and WordPiece are)") }
         if object.has("dropout") { throw object.error("BPE dropout makes encoding random; VocabKit encodes deterministically, remove \"dropout\"") }
-        guard let vocab = object.fields["vocab"] as? [String: Any] else { throw object.error("\"vocab\" is missing or not an object") }
-        func bytes(_ token: String) throws -> [UInt8] {
-            guard isByteLevel else { return Array(token.utf8) }
-            if let decoded = ByteLevelAlphabet.decode(token) { return decoded }
-            throw object.error("token \(token.debugDescription) is not in the byte-level alphabet")
-        }
-        // 1. Vocabulary by id (ids must be 0..<n).
-        var tokens = [[UInt8]?](repeating: nil, count: vocab.count)
-        var idsByToken: [String: UInt32] = [:]
-        for (token, value) in vocab {
-            guard let id = JSONObject.integer(value, in: 0...(vocab.count - 1)), tokens[id] == nil else {
-                throw object.error("vocab entry \(token.debugDescription) has id \(value): ids must be distinct and 0 to \(vocab.count - 1)")
-            }
-            tokens[id] = try bytes(token)
-            idsByToken[token] = UInt32(id)
+        // 1. Vocabulary by id (ids must be 0..<n), as written (keys as exact bytes).
+        let written = try tokensByID(object, raw: rawVocab)
+        var idsByToken: [[UInt8]: UInt32] = [:]
+        idsByToken.reserveCapacity(written.count)
+        for (id, token) in written.enumerated() { idsByToken[token] = UInt32(id) }
+        // Byte-level vocabularies are written in GPT-2's alphabet; tokens outside it (added
+        // tokens such as "<｜begin▁of▁sentence｜>") are their own UTF-8, as HuggingFace keeps them.
+        let tokens = written.map { token -> [UInt8] in
+            guard isByteLevel else { return token }
+            return ByteLevelAlphabet.decode(String(decoding: token, as: UTF8.self)) ?? token
         }
         // 2. Merges, as ["a", "b"] pairs or "a b" strings.
         var merges: [(UInt32, UInt32, UInt32)] = []
+        let prefix = try object.string("continuing_subword_prefix").map { Array($0.utf8) }
         for (index, entry) in try object.array("merges").enumerated() {
             let pair: [String]
             if let strings = entry as? [String], strings.count == 2 {
@@ -149,19 +174,20 @@ enum BPEJSON {
             } else {
                 throw object.error("merges[\(index)] is not a pair of tokens")
             }
-            var right = pair[1]
-            if let prefix = try object.string("continuing_subword_prefix"), right.hasPrefix(prefix) { right.removeFirst(prefix.count) }
-            guard let left = idsByToken[pair[0]], let rightId = idsByToken[pair[1]], let result = idsByToken[pair[0] + right] else {
+            let left = Array(pair[0].utf8), right = Array(pair[1].utf8)
+            var rightPart = right[...]
+            if let prefix, right.starts(with: prefix) { rightPart = right.dropFirst(prefix.count) }
+            guard let leftId = idsByToken[left], let rightId = idsByToken[right], let result = idsByToken[left + rightPart] else {
                 throw object.error("merges[\(index)] (\(pair[0]) \(pair[1])) names a token that is not in the vocab")
             }
-            merges.append((left, rightId, result))
+            merges.append((leftId, rightId, result))
         }
         let unknown = try object.string("unk_token")
         let unknownId = try unknown.map { token -> UInt32 in
-            guard let id = idsByToken[token] else { throw object.error("unk_token \(token.debugDescription) is not in the vocab") }
+            guard let id = idsByToken[Array(token.utf8)] else { throw object.error("unk_token \(token.debugDescription) is not in the vocab") }
             return id
         }
-        return try BPEModel(tokens: tokens.map { $0! }, merges: merges, isByteLevel: isByteLevel,
+        return try BPEModel(tokens: tokens, merges: merges, isByteLevel: isByteLevel,
                             ignoresMerges: try object.bool("ignore_merges", default: false),
                             unknownToken: unknownId, fusesUnknown: try object.bool("fuse_unk", default: false),
                             byteFallback: try object.bool("byte_fallback", default: false),
@@ -194,8 +220,8 @@ enum BPEJSON {
 
 /// The WordPiece model section.
 enum WordPieceJSON {
-    static func read(_ object: JSONObject) throws -> WordPieceModel {
-        let tokens = try tokensByID(object)
+    static func read(_ object: JSONObject, rawVocab: [(key: [UInt8], value: Int)]? = nil) throws -> WordPieceModel {
+        let tokens = try tokensByID(object, raw: rawVocab)
         // Above WordPieceModel.maximumInputCharactersPerWord the value is clamped: words that
         // long (65,536 characters) are not matched in any real file, and the bound keeps the
         // tries small whatever the file says.
@@ -290,8 +316,8 @@ enum HybridJSON {
 
 /// HuggingFace's `WordLevel` model section: `vocab` as token -> id, and `unk_token`.
 enum WordLevelJSON {
-    static func read(_ object: JSONObject) throws -> WordLevelModel {
-        let tokens = try tokensByID(object)
+    static func read(_ object: JSONObject, rawVocab: [(key: [UInt8], value: Int)]? = nil) throws -> WordLevelModel {
+        let tokens = try tokensByID(object, raw: rawVocab)
         guard let unknown = try object.string("unk_token") else { throw object.error("a WordLevel model needs \"unk_token\"") }
         do { return try WordLevelModel(tokens: tokens, unknownToken: unknown) } catch let error as ModelError {
             throw object.error(error.description)
