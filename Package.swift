@@ -89,6 +89,6 @@ let package = Package(
             dependencies: ["VocabKit", "VocabTraining", "VocabTestSupport"]
         ),
     ],
-    swiftLanguageModes: [.v5],
+    swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17
 )

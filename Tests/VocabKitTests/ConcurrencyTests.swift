@@ -13,10 +13,9 @@ struct ConcurrencyTests {
                       "sentencepiece/mistral-tokenizer.model.v1"])
     func sharedTokenizer(file: String) throws {
         let tokenizer = try Tokenizer(contentsOf: fixture(file))
-        var lines: [String] = []
-        for name in ["en", "ja", "ru", "code-python"] {
+        let lines: [String] = try ["en", "ja", "ru", "code-python"].flatMap { name in
             let text = try String(contentsOf: corporaDirectory.appendingPathComponent("\(name).txt"), encoding: .utf8)
-            lines += text.split(separator: "\n").prefix(150).map(String.init)
+            return text.split(separator: "\n").prefix(150).map(String.init)
         }
         let serial = try lines.map { try tokenizer.encode($0, addsSpecialTokens: false).ids }
         let results = Results(count: lines.count * 8)

@@ -26,7 +26,7 @@ struct HostileInputTests {
     }
 
     /// Numbers that trapped in Foundation's `intValue` or in `UInt32(_:)`.
-    static let hostileNumbers: [Any] = [-1, 4_294_967_296, 1e20, 2.5, Double.greatestFiniteMagnitude, -1e300, "7"]
+    nonisolated(unsafe) static let hostileNumbers: [Any] = [-1, 4_294_967_296, 1e20, 2.5, Double.greatestFiniteMagnitude, -1e300, "7"]
 
     /// A mutation setting `key` of the section `section`.
     func field(_ section: String, _ key: String) -> (inout [String: Any], Any) -> Void {

@@ -87,7 +87,7 @@ public struct TokenizationMeasures: Sendable, Codable, Equatable {
     }
 
     /// The named numeric measures, in report order, with one line of definition each.
-    public static let fields: [(name: String, definition: String, value: (TokenizationMeasures) -> Double?)] = [
+    public static let fields: [(name: String, definition: String, value: @Sendable (TokenizationMeasures) -> Double?)] = [
         ("tokens_per_word", "tokens per reference word (fertility)", { $0.tokensPerWord }),
         ("split_word_share", "share of word occurrences split into 2+ tokens", { $0.splitWordShare }),
         ("oov_type_rate", "share of distinct held-out words that are not one token", { $0.oovTypeRate }),

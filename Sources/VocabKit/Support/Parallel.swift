@@ -44,25 +44,32 @@ package enum Parallel {
             return results
         }
         var slots = [Result<T, E>?](repeating: nil, count: count)
+        // Shared across the workers: `next` and `firstFailure` only under `lock`; each slot is
+        // written by the one worker that took its index; `body` is the caller's, whose own
+        // synchronization (values, per-index outputs) is its contract. The compiler cannot see
+        // the lock, hence the unchecked boxes.
         let lock = Lock()
-        var next = 0
-        var firstFailure = Int.max
-        slots.withUnsafeMutableBufferPointer { slots in
-            let slots = slots
-            DispatchQueue.concurrentPerform(iterations: workers) { _ in
-                while true {
-                    let index: Int? = lock.withLock {
-                        guard firstFailure == .max, next < count else { return nil }
-                        defer { next += 1 }
-                        return next
+        let state = UncheckedSendable((next: 0, firstFailure: Int.max))
+        withoutActuallyEscaping(body) { body in
+            let work = UncheckedSendable(body)
+            slots.withUnsafeMutableBufferPointer { buffer in
+                let slots = UncheckedSendable(buffer)
+                DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                    while true {
+                        let index: Int? = lock.withLock {
+                            guard state.value.firstFailure == .max, state.value.next < count else { return nil }
+                            defer { state.value.next += 1 }
+                            return state.value.next
+                        }
+                        guard let index else { return }
+                        let result = work.value(index)
+                        if case .failure = result { lock.withLock { state.value.firstFailure = min(state.value.firstFailure, index) } }
+                        slots.value[index] = result
                     }
-                    guard let index else { return }
-                    let result = body(index)
-                    if case .failure = result { lock.withLock { firstFailure = min(firstFailure, index) } }
-                    slots[index] = result
                 }
             }
         }
+        let firstFailure = state.value.firstFailure
         let end = firstFailure == .max ? count : firstFailure + 1
         return slots[..<end].map { $0! }
     }
@@ -72,4 +79,11 @@ package enum Parallel {
         let parts = max(1, min(count, pieces))
         return (0..<parts).map { (($0 * count) / parts)..<((($0 + 1) * count) / parts) }
     }
+}
+
+/// A value shared across threads whose safety the compiler cannot check (a lock, or disjoint
+/// indices, guards it); each use says what does. A class, so that captures share one value.
+package final class UncheckedSendable<Value>: @unchecked Sendable {
+    package var value: Value
+    package init(_ value: Value) { self.value = value }
 }
