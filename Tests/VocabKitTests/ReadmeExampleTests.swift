@@ -29,3 +29,37 @@ struct ReadmeTokenizerExampleTests {
         #expect(batch.map(\.ids) == [try tokenizer.encode("one").ids, try tokenizer.encode("two").ids])
     }
 }
+
+@Suite("README model-code example")
+struct ReadmeModelCodeExampleTests {
+    /// A Llama 2 folder as `transformers` saves it (its tokenizer.json, here converted from
+    /// llama.cpp's Llama 2 test vocabulary, and a tokenizer_config.json).
+    @Test("the model-code example prints what the README says")
+    func modelCodeExample() throws {
+        let folder = URL(fileURLWithPath: temporaryFolder("Llama-2-7b-hf"))
+        let llama = try Tokenizer(contentsOf: TestCorpora.fixture("gguf/ggml-vocab-llama-spm.gguf"))
+        var plain = llama
+        plain.postProcessor = nil
+        try TokenizerJSON.write(plain).write(to: folder.appendingPathComponent("tokenizer.json"))
+        try Data(#"{"add_bos_token": true, "add_eos_token": false, "bos_token": "<s>", "eos_token": "</s>", "unk_token": "<unk>", "pad_token": null}"#.utf8)
+            .write(to: folder.appendingPathComponent("tokenizer_config.json"))
+
+        var tokenizer = try Tokenizer(contentsOf: folder)
+        let ids = try tokenizer.encode(text: "Hello world")
+        #expect(ids == [1, 15043, 3186])
+        #expect(try tokenizer.decode(tokens: ids, skipSpecialTokens: true) == "Hello world")
+        #expect(tokenizer.convertTokenToId("▁Hello") == 15043)
+        #expect(tokenizer.bosTokenId == 1)
+        #expect(tokenizer.padTokenId == nil)
+        #expect { try tokenizer.encodeBatchMatrix(["a", "longer text"], maxLength: 512) } throws: { "\($0)".contains("no padding token") }
+        tokenizer.specialTokenIds.padding = 0
+        let batch = try tokenizer.encodeBatchMatrix(["a", "longer text"], maxLength: 512)
+        #expect(batch.shape == [2, 3], "\(batch.inputIds)")
+    }
+
+    func temporaryFolder(_ name: String) -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("readme-\(UUID().uuidString)/\(name)").path
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+}

@@ -87,3 +87,36 @@ import Testing
         #expect { try Tokenizer(contentsOf: llama) } throws: { "\($0)".contains("add_bos_token") }
     }
 }
+
+/// `encodeBatchMatrix`: one row-major Int32 matrix, padding only with a named padding token.
+@Suite struct BatchMatrixTests {
+    @Test func padsWithTheNamedTokenOnly() throws {
+        var cl100k = try Tokenizer(contentsOf: TestCorpora.fixture("tiktoken/cl100k_base.tiktoken"))
+        let texts = ["Hello world", "a much longer text than the first one", ""]
+        #expect { try cl100k.encodeBatchMatrix(texts) } throws: { "\($0)".contains("no padding token") }
+        // Equal lengths need no padding token.
+        #expect(try cl100k.encodeBatchMatrix(["a", "b"]).shape == [2, 1])
+        cl100k.specialTokenIds.padding = 100257
+        let batch = try cl100k.encodeBatchMatrix(texts)
+        let ids = try texts.map { try cl100k.encode($0).ids }
+        #expect(batch.shape == [3, ids.map(\.count).max()!])
+        for (row, expected) in ids.enumerated() {
+            let got = Array(batch.ids(row: row))
+            #expect(Array(got.prefix(expected.count)) == expected.map { Int32($0) })
+            #expect(got.dropFirst(expected.count).allSatisfy { $0 == 100257 })
+            #expect(batch.attentionMask[(row * batch.columns)..<((row + 1) * batch.columns)].reduce(0, +) == Int32(expected.count))
+        }
+        cl100k.padding = Padding(onLeft: true, padId: 100257)
+        let left = try cl100k.encodeBatchMatrix(texts)
+        #expect(Array(left.ids(row: 0)).last == Int32(ids[0].last!))
+    }
+
+    @Test func maxLengthKeepsSpecialTokens() throws {
+        let bert = try Tokenizer(contentsOf: TestCorpora.fixture("bert/tokenizer.json"))
+        let batch = try bert.encodeBatchMatrix(["one two three four five six seven eight nine ten", "hi"], maxLength: 6)
+        #expect(batch.shape == [2, 6])
+        #expect(Array(batch.ids(row: 0)).first == 101 && Array(batch.ids(row: 0)).last == 102)
+        #expect(Array(batch.ids(row: 1)) == [101, 7632, 102, 0, 0, 0])
+        #expect(throws: ModelError.self) { try bert.encodeBatchMatrix(["x"], maxLength: 0) }
+    }
+}
