@@ -37,11 +37,16 @@ public enum TextError: Error, Equatable, CustomStringConvertible {
 public enum ModelError: Error, Equatable, CustomStringConvertible {
     case invalidModel(String)
     case invalidFile(path: String, reason: String)
+    /// An id given to decode (or look up) that the vocabulary does not have: a caller can
+    /// switch on it (a model that sampled past the tokenizer's ids, say).
+    case idOutOfRange(id: Int, vocabularySize: Int)
 
     public var description: String {
         switch self {
         case .invalidModel(let reason): return "invalid model: \(reason)"
         case .invalidFile(let path, let reason): return "\(path): \(reason)"
+        case .idOutOfRange(let id, let size):
+            return "id \(id) is outside the vocabulary of \(size) (ids are 0 to \(size - 1))"
         }
     }
 }

@@ -54,7 +54,8 @@ import Testing
         #expect(mistral.bosToken == "<s>")
         // sentencepiece adds no BOS unless asked.
         #expect(try mistral.encode(text: "Hello").first != 1)
-        #expect(throws: ModelError.self) { try bert.decode(tokens: [-5]) }
+        #expect(throws: ModelError.idOutOfRange(id: -5, vocabularySize: 30522)) { try bert.decode(tokens: [-5]) }
+        #expect(throws: ModelError.idOutOfRange(id: 30522, vocabularySize: 30522)) { try bert.decode(tokens: [30522]) }
         #expect(try bert.decode(tokens: [101, 7592, 102], skipSpecialTokens: true) == "hello")
     }
 

@@ -76,7 +76,7 @@ extension Tokenizer {
     public func decode(tokens: [Int], skipSpecialTokens: Bool = false) throws -> String {
         let ids = try tokens.map { value -> UInt32 in
             guard let id = UInt32(exactly: value) else {
-                throw ModelError.invalidModel("id \(value) is outside the vocabulary of \(vocabularySize)")
+                throw ModelError.idOutOfRange(id: value, vocabularySize: vocabularySize)
             }
             return id
         }

@@ -176,7 +176,7 @@ public struct Tokenizer: Sendable {
             } else if Int(id) < tokens.count {
                 if let piece = decoder.piece(for: id, token: tokens[Int(id)]) { pieces.append(piece) }
             } else {
-                throw ModelError.invalidModel("id \(id) is outside the vocabulary of \(vocabularySize)")
+                throw ModelError.idOutOfRange(id: Int(id), vocabularySize: vocabularySize)
             }
         }
         return decoder.join(pieces)
