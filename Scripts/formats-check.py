@@ -26,8 +26,8 @@ Datasets for model training:
      record's text; `--input documents` on the same documents separated by blank lines equals it too.
   5. `--format megatron` with `--append <|endoftext|>`: the .bin/.idx pair read by numpy from the
      format description (header, sizes, pointers, document indices) holds exactly those ids, one
-     sequence and one document per text, uint16 for GPT-2 and int32 for o200k-sized vocabularies
-     would be checked by the dtype code.
+     sequence and one document per text, with the uint16 dtype code for GPT-2's vocabulary (the
+     int32 case, for vocabularies of 65,500 ids and more, is not exercised here).
 Exits 1 on any mismatch, printing each.
 """
 import argparse

@@ -23,7 +23,7 @@ struct DecodeCommand: ParsableCommand {
 
     @OptionGroup var tokenizerOptions: TokenizerOptions
 
-    @Option(help: "Input format: ids, jsonl, u16, u32, npy.")
+    @Option(help: "Input format: ids, jsonl, u16, u32, npy, megatron.")
     var format: DecodeFormat = .ids
 
     @Flag(name: .customLong("skip-special-tokens"), help: "Leave special tokens out of the text.")

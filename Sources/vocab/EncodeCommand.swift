@@ -143,8 +143,11 @@ struct EncodeCommand: ParsableCommand {
             FileHandle.standardError.write(Data("skipped \(total.skipped) bad line\(total.skipped == 1 ? "" : "s") (first: \(first))\n".utf8))
         }
         if let megatronPrefix {
-            // The index first, then the data renamed into place: a run that fails leaves neither
-            // a data file without its index nor an index that names missing data.
+            // The data on disk (still under its temporary name), then the index renamed into
+            // place, then the data: a failure before the index leaves the old pair untouched;
+            // only a failed rename of the data, after the index, would leave a new index beside
+            // old data, and that error is reported.
+            try sink.sync()
             try MegatronDataset.writeIndex(sizes: total.sizes, wide: wide, to: megatronPrefix + ".idx")
         }
         try sink.finish(tokenCount: total.tokens, format: format)

@@ -65,6 +65,15 @@ struct DatasetInputTests {
         try broken.write(to: URL(fileURLWithPath: prefix + ".idx"))
         let refused = try cli.vocab(["decode", "-t", gpt2, "--format", "megatron", prefix])
         #expect(refused.status != 0 && refused.stderr.contains(".idx"), "\(refused.stderr)")
+        // Overlapping sequences (a pointer moved back) could make a small index demand huge
+        // memory: refused.
+        var overlapping = index
+        let pointers = overlapping.startIndex + 34 + 4 * 50
+        overlapping[pointers + 8] = 0
+        overlapping[pointers + 9] = 0
+        try overlapping.write(to: URL(fileURLWithPath: prefix + ".idx"))
+        let refusedOverlap = try cli.vocab(["decode", "-t", gpt2, "--format", "megatron", prefix])
+        #expect(refusedOverlap.status != 0 && refusedOverlap.stderr.contains("does not follow"), "\(refusedOverlap.stderr)")
         try index.prefix(40).write(to: URL(fileURLWithPath: prefix + ".idx"))
         #expect(try cli.vocab(["decode", "-t", gpt2, "--format", "megatron", prefix]).status != 0)
     }

@@ -212,6 +212,37 @@ import Testing
         }
     }
 
+    /// Scalar arrays of the types tokenizers do not use keep the file's bytes (memory about the
+    /// file's size) and write back unchanged; a bool array holding 2 and an array of arrays are
+    /// errors, as in llama.cpp.
+    @Test func scalarArraysAndNesting() throws {
+        let file = GGUFFile(metadata: [
+            ("a.u64", .array(.scalars(type: 10, raw: (0..<24).map { UInt8($0) }))),
+            ("a.bools", .array(.scalars(type: 7, raw: [0, 1, 1]))),
+            ("a.f64", .float64(2.5)), ("a.i16", .int16(-3)),
+        ])
+        let read = try GGUFFile.read(file.serialized())
+        #expect(read == file)
+        if case .array(let array)? = read["a.u64"] { #expect(array.count == 3) } else { Issue.record("a.u64 missing") }
+        var badBool = Self.header(pairs: 1) + Self.key("b", type: 9) + Self.u32(7) + Self.u64(2)
+        badBool += [1, 2]
+        #expect(throws: ModelError.self) { try GGUFFile.read(Data(badBool)) }
+        let nested = Self.header(pairs: 1) + Self.key("n", type: 9) + Self.u32(9) + Self.u64(1) + Self.u32(0) + Self.u64(0)
+        #expect { try GGUFFile.read(Data(nested)) } throws: { "\($0)".contains("array of arrays") }
+    }
+
+    /// SentencePiece BPE with user-defined pieces has no tokenizer.json form with piece-score
+    /// merges (SentencePiece matches them inside normalized text): refused, not approximated.
+    @Test func userDefinedPiecesRefuseTokenizerJSON() throws {
+        var file = try GGUFFile.read(contentsOf: TestCorpora.fixture("gguf/ggml-vocab-llama-spm.gguf"))
+        let index = try #require(file.metadata.firstIndex(where: { $0.key == "tokenizer.ggml.token_type" }))
+        guard case .array(.int32s(var types)) = file.metadata[index].value else { Issue.record("no types"); return }
+        types[31000] = 4
+        file.metadata[index].value = .array(.int32s(types))
+        let tokenizer = try GGUFTokenizer.tokenizer(from: file)
+        #expect { try TokenizerJSON.write(tokenizer) } throws: { "\($0)".contains("user-defined") }
+    }
+
     /// Out-of-range ids and inconsistent arrays in otherwise valid metadata.
     @Test func inconsistentMetadataIsAnError() throws {
         let base = try GGUFFile.read(contentsOf: TestCorpora.fixture("gguf/ggml-vocab-llama-spm.gguf"))

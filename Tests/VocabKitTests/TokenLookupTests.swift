@@ -17,6 +17,8 @@ import Testing
             #expect(tokenizer.convertIdToToken(-1) == nil)
         }
         let gpt2 = try Tokenizer(contentsOf: TestCorpora.fixture("gpt2"))
+        #expect(gpt2.convertTokenToId("Ġ") == 220)
+        #expect(gpt2.convertTokenToId(" ") == nil, "raw text is not a spelling of a byte-level token")
         #expect(gpt2.convertTokenToId("Ġworld") == 995)
         #expect(gpt2.convertIdToToken(995) == "Ġworld")
         #expect(gpt2.convertTokenToId("<|endoftext|>") == 50256)
@@ -84,6 +86,19 @@ import Testing
         let empty = folder.appendingPathComponent("empty")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
         #expect { try Tokenizer(contentsOf: empty) } throws: { "\($0)".contains("tokenizer.json, tokenizer.model") }
+        // A Llama-style config that names only add_eos_token keeps the BOS the template has.
+        try Data(#"{"tokenizer_class": "LlamaTokenizer", "add_eos_token": true, "bos_token": "<s>", "eos_token": "</s>"}"#.utf8)
+            .write(to: llama.appendingPathComponent("tokenizer_config.json"))
+        var withBOS = try Tokenizer(contentsOf: TestCorpora.fixture("sentencepiece/mistral-tokenizer.model.v1"))
+        withBOS.postProcessor = TemplatePostProcessor(single: [.special("<s>", id: 1, typeId: 0), .sequence(second: false, typeId: 0)],
+                                                      pair: [.special("<s>", id: 1, typeId: 0), .sequence(second: false, typeId: 0), .sequence(second: true, typeId: 1)])
+        try TokenizerConfig(contentsOf: llama.appendingPathComponent("tokenizer_config.json")).apply(to: &withBOS)
+        let both = try withBOS.encode(text: "Hello")
+        #expect(both.first == 1 && both.last == 2)
+        // A BERT config's add flags leave BERT's template alone.
+        var minilm2 = try Tokenizer(contentsOf: TestCorpora.fixture("bert/tokenizer.json"))
+        try TokenizerConfig(data: Data(#"{"tokenizer_class": "BertTokenizer", "add_bos_token": false}"#.utf8)).apply(to: &minilm2)
+        #expect(try minilm2.encode(text: "hello").first == 101)
         try Data(#"{"add_bos_token": "yes"}"#.utf8).write(to: llama.appendingPathComponent("tokenizer_config.json"))
         #expect { try Tokenizer(contentsOf: llama) } throws: { "\($0)".contains("add_bos_token") }
     }

@@ -40,6 +40,9 @@ package final class LineBlockReader {
         if finished { return nil }
         var block = carry
         carry = []
+        // The last line break seen so far, found in each chunk as it arrives (the carry has none),
+        // so a long line costs one pass, not one per chunk.
+        var lastBreak: Int?
         var chunk = [UInt8](repeating: 0, count: blockSize)
         while true {
             let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, blockSize) }
@@ -52,8 +55,9 @@ package final class LineBlockReader {
                 return block.isEmpty ? nil : block
             }
             bytesRead += count
+            if let index = chunk[0..<count].lastIndex(of: 0x0A) { lastBreak = block.count + index }
             block.append(contentsOf: chunk[0..<count])
-            if block.count >= blockSize, let lastBreak = block.lastIndex(of: 0x0A) {
+            if block.count >= blockSize, let lastBreak {
                 carry = Array(block[(lastBreak + 1)...])
                 block.removeSubrange((lastBreak + 1)...)
                 return block

@@ -6,9 +6,17 @@ extension Tokenizer {
     /// The id of a token as the vocabulary spells it, added tokens first; nil when absent.
     /// - Complexity: O(added tokens + token length).
     public func tokenId(for token: String) -> UInt32? {
-        if let added = addedTokens.last(where: { $0.content == token }) { return added.id }
-        if model.isByteLevel, let bytes = ByteLevelAlphabet.decode(token), let id = model.id(of: bytes) { return id }
-        return model.id(of: Array(token.utf8))
+        // Compared as bytes: Swift's String equality calls canonically equivalent tokens equal.
+        let bytes = Array(token.utf8)
+        if let added = addedTokens.last(where: { $0.content.utf8.elementsEqual(bytes) }) { return added.id }
+        if model.isByteLevel {
+            if let decoded = ByteLevelAlphabet.decode(token), let id = model.id(of: decoded) { return id }
+            // A byte-level token outside GPT-2's alphabet is its own UTF-8 (an added token kept in
+            // the model); raw text such as " " is not a spelling of "Ġ".
+            if let id = model.id(of: bytes), self.token(for: id).map({ $0.utf8.elementsEqual(bytes) }) == true { return id }
+            return nil
+        }
+        return model.id(of: bytes)
     }
 
     /// The token an id stands for, as the vocabulary spells it (the inverse of `tokenId(for:)`);

@@ -27,8 +27,8 @@ enum InputUnit: String, ExpressibleByArgument, CaseIterable {
 enum UnitSplit {
     case lines, documents, whole
 
-    /// The largest text `.whole` accepts: ICU, which the front ends use, addresses 2 GiB - 1.
-    static let maximumWholeBytes = Int(Int32.max)
+    /// The largest text `.whole` accepts: the front end takes less than 2 GiB - 1 per text.
+    static let maximumWholeBytes = Int(Int32.max) - 1
 
     /// Calls `body` with each unit of a block (`range`, and the line it starts on, counted from
     /// the block's first line as 0).
@@ -95,7 +95,7 @@ struct UnitBlockSource {
             var all: [UInt8] = []
             while let block = try reader.nextBlock() {
                 all += block
-                if all.count > UnitSplit.maximumWholeBytes {
+                if all.count >= UnitSplit.maximumWholeBytes {
                     throw CLIError.invalidInput(path: reader.path, line: 1, reason: "the file is larger than 2 GiB, the most one text can be; use --input documents or lines")
                 }
             }
@@ -103,11 +103,14 @@ struct UnitBlockSource {
             return emit(all)
         case .documents:
             while let block = try reader.nextBlock() {
+                // Only the new bytes (and the two before them) can hold a new blank line, so a
+                // long document costs one pass.
+                let searchFrom = max(1, carry.count - 2)
                 carry += block
                 // The last blank line: "\n\n" or "\n\r\n".
                 var cut: Int?
                 var index = carry.count - 1
-                while index >= 1 {
+                while index >= searchFrom {
                     if carry[index] == 0x0A && (carry[index - 1] == 0x0A || (carry[index - 1] == 0x0D && index >= 2 && carry[index - 2] == 0x0A)) {
                         cut = index + 1
                         break

@@ -51,8 +51,9 @@ enum MegatronDataset {
     }
 
     /// The ids of each document of the pair `prefix.bin` / `prefix.idx`, checked: the magic,
-    /// version 1, a uint16/int32/uint32/int64 dtype, counts that fit the file, sizes and pointers
-    /// inside `.bin`, document indices increasing from 0 to the sequence count.
+    /// version 1, a uint16/int32/int64 dtype, counts that fit the file, sequences laid end to end
+    /// from byte 0 (as Megatron writes them) and inside `.bin`, ids that fit 32 bits, document
+    /// indices increasing from 0 to the sequence count. Memory: the ids, at most `.bin`'s size.
     static func read(prefix: String) throws -> [[UInt32]] {
         let indexPath = prefix + ".idx", dataPath = prefix + ".bin"
         guard let index = FileManager.default.contents(atPath: indexPath) else {
@@ -85,15 +86,23 @@ enum MegatronDataset {
         let pointers = try (0..<Int(sequences)).map { _ in Int(Int64(bitPattern: try integer(8))) }
         let starts = try (0..<Int(documents)).map { _ in Int(Int64(bitPattern: try integer(8))) }
         var sequenceIds: [[UInt32]] = []
+        var expected = 0
         for (size, pointer) in zip(sizes, pointers) {
-            guard size >= 0, pointer >= 0, pointer <= data.count, size <= (data.count - pointer) / width else {
-                throw fail("a sequence (\(size) ids at byte \(pointer)) lies outside \(dataPath)")
+            guard size >= 0, pointer == expected, size <= (data.count - pointer) / width else {
+                throw fail("a sequence (\(size) ids at byte \(pointer)) does not follow the one before it inside \(dataPath)")
             }
-            sequenceIds.append((0..<size).map { k in
+            expected = pointer + size * width
+            var ids: [UInt32] = []
+            ids.reserveCapacity(size)
+            for k in 0..<size {
                 var value: UInt64 = 0
                 for b in 0..<width { value |= UInt64(data[data.startIndex + pointer + k * width + b]) << (8 * b) }
-                return UInt32(truncatingIfNeeded: value)
-            })
+                guard let id = UInt32(exactly: value) else {
+                    throw CLIError.invalidInput(path: dataPath, line: 1, reason: "id \(Int64(bitPattern: value)) at byte \(pointer + k * width) is not a token id")
+                }
+                ids.append(id)
+            }
+            sequenceIds.append(ids)
         }
         guard starts.first == 0, starts.last == Int(sequences), zip(starts, starts.dropFirst()).allSatisfy({ $0 <= $1 }) else {
             throw fail("document indices must rise from 0 to the sequence count")

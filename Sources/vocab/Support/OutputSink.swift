@@ -42,6 +42,14 @@ final class OutputSink {
         }
     }
 
+    /// Writes everything buffered and forces it to disk, before `finish` renames it into place
+    /// (so a companion file can be written in between, with only the rename left to fail).
+    func sync() throws {
+        try writer.flush()
+        guard let path, temporaryPath != nil else { return }
+        guard fsync(descriptor) == 0 else { throw CLIError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+    }
+
     /// Flushes, fills in a `.npy` header, and renames the temporary file into place.
     func finish(tokenCount: Int, format: EncodeFormat) throws {
         try writer.flush()

@@ -8,7 +8,8 @@ import Foundation
 /// count, a `u64` key/value count, then each pair as a string key (`u64` length and UTF-8 bytes),
 /// a `u32` value type and the value. Arrays are a `u32` element type, a `u64` count and the
 /// elements. Every length and count is checked against the bytes that remain before anything
-/// is allocated, so a hostile file is an error, never a crash or a huge allocation.
+/// is allocated, so a hostile file is an error, never a crash; memory stays within a small
+/// multiple of the file's size (an array of empty strings is the worst case, about 5x).
 public struct GGUFFile: Sendable, Equatable {
     /// One metadata value.
     public enum Value: Sendable, Equatable {
@@ -52,15 +53,16 @@ public struct GGUFFile: Sendable, Equatable {
         }
     }
 
-    /// An array value: typed storage for the element types tokenizers use, generic values for
-    /// the rest (including arrays of arrays).
+    /// An array value: typed storage for the element types tokenizers use, the file's own
+    /// little-endian bytes for the other scalar types (so memory stays about the file's size).
+    /// Arrays of arrays are not GGUF (llama.cpp refuses them), and neither does this reader.
     public enum Array: Sendable, Equatable {
         case strings([[UInt8]])
         case int32s([Int32])
         case float32s([Float])
         case bytes([UInt8], signed: Bool)
-        /// Any other element type: `type` is its code, every element a `Value` of that type.
-        case values(type: UInt32, [Value])
+        /// Any other scalar element type: `type` is its code, `raw` the elements' bytes.
+        case scalars(type: UInt32, raw: [UInt8])
 
         public var count: Int {
             switch self {
@@ -68,8 +70,18 @@ public struct GGUFFile: Sendable, Equatable {
             case .int32s(let v): return v.count
             case .float32s(let v): return v.count
             case .bytes(let v, _): return v.count
-            case .values(_, let v): return v.count
+            case .scalars(let type, let raw): return raw.count / GGUFFile.scalarSize(type)
             }
+        }
+    }
+
+    /// The size of one scalar of GGUF type `type` (0 to 12, not string or array).
+    static func scalarSize(_ type: UInt32) -> Int {
+        switch type {
+        case 0, 1, 7: return 1
+        case 2, 3: return 2
+        case 4, 5, 6: return 4
+        default: return 8
         }
     }
 
@@ -104,9 +116,6 @@ public struct GGUFFile: Sendable, Equatable {
     static func looksLikeGGUF<D: DataProtocol>(_ data: D) -> Bool {
         data.count >= 4 && data.prefix(4).elementsEqual(magic)
     }
-
-    /// The deepest nesting of arrays accepted (arrays of arrays of ...); real files use 1.
-    static let maximumNesting = 8
 
     /// Reads the header and metadata of a GGUF file; the tensor section after them is not read.
     ///
@@ -158,7 +167,7 @@ public struct GGUFFile: Sendable, Equatable {
                 case .int32s(let items): u32(5); u64(UInt64(items.count)); items.forEach { u32(UInt32(bitPattern: $0)) }
                 case .float32s(let items): u32(6); u64(UInt64(items.count)); items.forEach { u32($0.bitPattern) }
                 case .bytes(let items, let signed): u32(signed ? 1 : 0); u64(UInt64(items.count)); out.append(contentsOf: items)
-                case .values(let type, let items): u32(type); u64(UInt64(items.count)); items.forEach(value)
+                case .scalars(let type, let raw): u32(type); u64(UInt64(raw.count / GGUFFile.scalarSize(type))); out.append(contentsOf: raw)
                 }
             }
         }
@@ -244,32 +253,22 @@ extension GGUFFile {
             let pairs = try count("the metadata count", minimumSize: 13)
             var metadata: [(key: String, value: Value)] = []
             metadata.reserveCapacity(pairs)
-            var seen = Set<String>()
+            // Keys are compared as bytes, as llama.cpp compares them (Swift's String equality
+            // would call canonically equivalent keys the same).
+            var seen = Set<[UInt8]>()
             for index in 0..<pairs {
                 let keyBytes = try string("metadata key \(index)")
                 guard let key = String(validating: keyBytes, as: UTF8.self) else {
                     throw fail("metadata key \(index) is not valid UTF-8")
                 }
-                guard seen.insert(key).inserted else { throw fail("the key \(key) appears twice") }
+                guard seen.insert(keyBytes).inserted else { throw fail("the key \(key) appears twice") }
                 let type = try integer(UInt32.self, "the type of \(key)")
-                metadata.append((key, try value(type: type, key: key, depth: 0)))
+                metadata.append((key, try value(type: type, key: key)))
             }
             return GGUFFile(version: version, tensorCount: tensorCount, metadata: metadata)
         }
 
-        /// The smallest encoding of one value of `type`, for bounding array counts.
-        static func minimumSize(of type: UInt32) -> Int {
-            switch type {
-            case 0, 1, 7: return 1
-            case 2, 3: return 2
-            case 4, 5, 6: return 4
-            case 8: return 8          // the length
-            case 9: return 12         // element type and count
-            default: return 8
-            }
-        }
-
-        mutating func value(type: UInt32, key: String, depth: Int) throws -> Value {
+        mutating func value(type: UInt32, key: String) throws -> Value {
             switch type {
             case 0: return .uint8(try integer(UInt8.self, key))
             case 1: return .int8(try integer(Int8.self, key))
@@ -283,16 +282,21 @@ extension GGUFFile {
                 guard byte <= 1 else { throw fail("\(key) is a bool stored as \(byte) (must be 0 or 1)") }
                 return .bool(byte == 1)
             case 8: return .string(try string(key))
+            case 10: return .uint64(try integer(UInt64.self, key))
+            case 11: return .int64(try integer(Int64.self, key))
+            case 12: return .float64(Double(bitPattern: try integer(UInt64.self, key)))
             case 9:
-                guard depth < GGUFFile.maximumNesting else { throw fail("\(key) nests arrays deeper than \(GGUFFile.maximumNesting)") }
                 let elementType = try integer(UInt32.self, "the element type of \(key)")
                 guard elementType <= 12 else { throw fail("\(key) is an array of unknown type \(elementType)") }
-                let count = try count("the element count of \(key)", minimumSize: Reader.minimumSize(of: elementType))
+                guard elementType != 9 else { throw fail("\(key) is an array of arrays, which GGUF does not allow") }
+                // A string takes at least its 8-byte length.
+                let size = elementType == 8 ? 8 : GGUFFile.scalarSize(elementType)
+                let count = try count("the element count of \(key)", minimumSize: size)
                 switch elementType {
                 case 8:
                     var items: [[UInt8]] = []
                     items.reserveCapacity(count)
-                    for index in 0..<count { items.append(try string("\(key)[\(index)]")) }
+                    for _ in 0..<count { items.append(try string(key)) }
                     return .array(.strings(items))
                 case 5:
                     let chunk = try take(count * 4, key)
@@ -307,10 +311,11 @@ extension GGUFFile {
                 case 0, 1:
                     return .array(.bytes(Swift.Array(try take(count, key)), signed: elementType == 1))
                 default:
-                    var items: [Value] = []
-                    items.reserveCapacity(count)
-                    for index in 0..<count { items.append(try value(type: elementType, key: "\(key)[\(index)]", depth: depth + 1)) }
-                    return .array(.values(type: elementType, items))
+                    let raw = Swift.Array(try take(count * size, key))
+                    if elementType == 7, let bad = raw.first(where: { $0 > 1 }) {
+                        throw fail("\(key) holds a bool stored as \(bad) (must be 0 or 1)")
+                    }
+                    return .array(.scalars(type: elementType, raw: raw))
                 }
             default:
                 throw fail("\(key) has unknown value type \(type) (GGUF defines 0 to 12)")

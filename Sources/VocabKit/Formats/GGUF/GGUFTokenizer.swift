@@ -110,7 +110,9 @@ public enum GGUFTokenizer {
             switch modelName {
             case "gpt2":
                 (tokenizer, addsBOS) = try byteLevelBPE(strings: strings, types: types)
-                defaults = SpecialTokenIds(beginOfSequence: 11, endOfSequence: 11)
+                // llama.cpp's defaults, including that GLM-4's rules have no BOS.
+                let noBOS = ["glm4", "chatglm-bpe"].contains(try string("tokenizer.ggml.pre") ?? "")
+                defaults = SpecialTokenIds(beginOfSequence: noBOS ? nil : 11, endOfSequence: 11)
             case "llama":
                 tokenizer = try sentencePieceBPE(strings: strings, types: types, scores: scores)
                 defaults = SpecialTokenIds(beginOfSequence: 1, endOfSequence: 2, unknown: 0)
@@ -205,12 +207,14 @@ public enum GGUFTokenizer {
                 }
                 throw fail("unknown pre-tokenizer \"\(preName)\" (tokenizer.ggml.pre); VocabKit knows \(GGUFPreTokenizer.all.flatMap(\.names).sorted().joined(separator: ", "))")
             }
-            var idsByString: [String: UInt32] = [:]
-            idsByString.reserveCapacity(strings.count)
+            // Tokens are told apart by their bytes, as llama.cpp does (Swift's String equality
+            // would merge canonically equivalent ones).
+            var idsByBytes: [[UInt8]: UInt32] = [:]
+            idsByBytes.reserveCapacity(strings.count)
             var tokens: [[UInt8]] = []
             tokens.reserveCapacity(strings.count)
             for (index, text) in strings.enumerated() {
-                guard idsByString.updateValue(UInt32(index), forKey: text) == nil else {
+                guard idsByBytes.updateValue(UInt32(index), forKey: Array(text.utf8)) == nil else {
                     throw fail("token \(text.debugDescription) appears twice")
                 }
                 if let bytes = ByteLevelAlphabet.decode(text) {
@@ -227,13 +231,12 @@ public enum GGUFTokenizer {
                 merges.reserveCapacity(lines.count)
                 for (index, line) in lines.enumerated() {
                     // Split at the first space after the first byte, as llama.cpp does.
-                    guard line.count > 2, let space = line.dropFirst().firstIndex(of: 0x20),
-                          let left = String(validating: line[..<space], as: UTF8.self),
-                          let right = String(validating: line[(space + 1)...], as: UTF8.self) else {
+                    guard line.count > 2, let space = line.dropFirst().firstIndex(of: 0x20) else {
                         throw fail("merge \(index) is not \"left right\"")
                     }
-                    guard let a = idsByString[left], let b = idsByString[right], let result = idsByString[left + right] else {
-                        throw fail("merge \(index) (\(left) \(right)) names a token that is not in the vocabulary")
+                    let left = Array(line[..<space]), right = Array(line[(space + 1)...])
+                    guard let a = idsByBytes[left], let b = idsByBytes[right], let result = idsByBytes[left + right] else {
+                        throw fail("merge \(index) (\(String(decoding: line, as: UTF8.self))) names a token that is not in the vocabulary")
                     }
                     merges.append((a, b, result))
                 }
@@ -340,11 +343,12 @@ public enum GGUFTokenizer {
 
     static let wordStart = "\u{2581}"
 
-    /// A WordPiece token from its GGUF spelling.
+    /// A WordPiece token from its GGUF spelling (on bytes, the inverse of `ggufSpelling`).
     static func wordPieceToken(fromGGUF text: String) -> [UInt8] {
-        if text.hasPrefix(wordStart) && text.count > 1 { return Array(text.dropFirst().utf8) }
-        if text.hasPrefix("[") && text.hasSuffix("]") && text.count > 1 { return Array(text.utf8) }
-        return Array(("##" + text).utf8)
+        let bytes = Array(text.utf8), marker = Array(wordStart.utf8)
+        if bytes.starts(with: marker) && bytes.count > marker.count { return Array(bytes.dropFirst(marker.count)) }
+        if bytes.first == 0x5B && bytes.last == 0x5D && bytes.count > 1 { return bytes }
+        return Array("##".utf8) + bytes
     }
 
     /// A WordPiece token's GGUF spelling (llama.cpp's convention, the inverse of the above).

@@ -6,10 +6,12 @@ import Foundation
 /// Applied to a loaded tokenizer (`Tokenizer(contentsOf:)` on a model folder):
 /// - `bos_token`, `eos_token`, `unk_token`, `pad_token`, `sep_token`, `cls_token`, `mask_token`
 ///   (a string or `{"content": ...}`) set `specialTokenIds` when the vocabulary has the token;
-/// - `add_bos_token` / `add_eos_token`, when present, set the post-processor to BOS + text + EOS
-///   as `transformers`' Llama-style tokenizers do (a present key replaces the file's template);
-/// - `model_max_length` sets `modelMaxLength` (values of 10^20 and more mean "none" in
-///   `transformers`);
+/// - `add_bos_token` / `add_eos_token` set the post-processor to BOS + text + EOS as
+///   `transformers`' Llama-style tokenizers (`tokenizer_class` Llama, CodeLlama, Gemma) do, and
+///   for any tokenizer without a post-processor of its own (a bare `.model`); a key that is
+///   absent keeps what the template already does;
+/// - `model_max_length` sets `modelMaxLength` (values of 10^18 and more mean "none":
+///   `transformers` writes about 10^30 for "no limit");
 /// - `do_lower_case` picks BERT's casing for a `vocab.txt`.
 /// Chat templates are out of scope. Unknown keys are ignored; a known key of the wrong type is an
 /// error naming it.
@@ -19,6 +21,8 @@ public struct TokenizerConfig: Sendable, Equatable {
     public var addsEOS: Bool?
     public var modelMaxLength: Int?
     public var lowercase: Bool?
+    /// `tokenizer_class` ("LlamaTokenizer", "GPT2Tokenizer", ...).
+    public var tokenizerClass: String?
 
     static let roles = ["bos_token", "eos_token", "unk_token", "pad_token", "sep_token", "cls_token", "mask_token"]
 
@@ -51,6 +55,10 @@ public struct TokenizerConfig: Sendable, Equatable {
             guard let flag = value as? Bool else { throw fail("\(key) must be true or false") }
             return flag
         }
+        if let value = object["tokenizer_class"], !(value is NSNull) {
+            guard let name = value as? String else { throw fail("tokenizer_class must be a string") }
+            tokenizerClass = name
+        }
         addsBOS = try bool("add_bos_token")
         addsEOS = try bool("add_eos_token")
         lowercase = try bool("do_lower_case")
@@ -76,7 +84,12 @@ public struct TokenizerConfig: Sendable, Equatable {
         ids.classifier = id("cls_token") ?? ids.classifier
         ids.mask = id("mask_token") ?? ids.mask
         tokenizer.specialTokenIds = ids
-        if addsBOS != nil || addsEOS != nil {
+        let llamaStyle = ["Llama", "CodeLlama", "Gemma"].contains { tokenizerClass?.hasPrefix($0) == true }
+        if (addsBOS != nil || addsEOS != nil) && (llamaStyle || tokenizer.postProcessor == nil) {
+            // A key that is absent keeps what the template does now.
+            let hasBOS = tokenizer.postProcessor.map { $0.single.first.map { if case .special = $0 { return true } else { return false } } ?? false } ?? false
+            let hasEOS = tokenizer.postProcessor.map { $0.single.last.map { if case .special = $0 { return true } else { return false } } ?? false } ?? false
+            let addsBOS = self.addsBOS ?? hasBOS, addsEOS = self.addsEOS ?? hasEOS
             func piece(_ wanted: Bool?, _ id: UInt32?, _ role: String, typeId: UInt32) throws -> [TemplatePostProcessor.Piece] {
                 guard wanted == true else { return [] }
                 guard let id else {
