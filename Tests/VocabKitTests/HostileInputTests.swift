@@ -194,11 +194,11 @@ struct HostileInputTests {
 
     @Test("hostile padding lengths are refused, in files and in settings")
     func paddingBounds() throws {
-        var padding = Padding(length: .fixed(Padding.maximumLength + 1))
+        var padding = Padding(length: .fixed(Padding.maximumLength + 1), padId: 0)
         var tokenizer = try load(bertJSON())
         tokenizer.padding = padding
         #expect(throws: ModelError.self) { try tokenizer.validate() }
-        padding = Padding(length: .longest, multipleOf: 10)
+        padding = Padding(length: .longest, padId: 0, multipleOf: 10)
         // Rounding up never overflows, even for a length no check has bounded.
         #expect(padding.target(longest: Int.max - 2) == Int.max - 2)
         #expect(padding.target(longest: 11) == 20)

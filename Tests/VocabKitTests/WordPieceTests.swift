@@ -108,14 +108,14 @@ struct WordPieceTests {
     @Test("batch padding: longest or fixed, right or left, with masks")
     func padding() throws {
         var tokenizer = Self.bertVocab
-        tokenizer.padding = Padding(length: .longest)
+        tokenizer.padding = Padding(length: .longest, padId: 0)
         let batch = try tokenizer.encodeBatch(["hello", "hello world again"], threads: 2)
         #expect(batch.map(\.count) == [5, 5])
         #expect(batch[0].ids == [101, 7592, 102, 0, 0] && batch[0].attentionMask == [1, 1, 1, 0, 0])
-        tokenizer.padding = Padding(length: .fixed(6), onLeft: true)
+        tokenizer.padding = Padding(length: .fixed(6), onLeft: true, padId: 0)
         let left = try tokenizer.encode("hello")
         #expect(left.ids == [0, 0, 0, 101, 7592, 102] && left.attentionMask == [0, 0, 0, 1, 1, 1])
-        tokenizer.padding = Padding(length: .longest, multipleOf: 4)
+        tokenizer.padding = Padding(length: .longest, padId: 0, multipleOf: 4)
         #expect(try tokenizer.encodeBatch(["hello"]).first?.count == 4)
     }
 

@@ -123,7 +123,10 @@ public struct Padding: Sendable, Equatable {
     /// instead of allocating gigabytes for every text.
     public static let maximumLength = 1 << 20
 
-    public init(length: Length = .longest, onLeft: Bool = false, padId: UInt32 = 0, padTypeId: UInt32 = 0,
+    /// Padding with `padId`, which has no default: padding with an id the model was not trained
+    /// to ignore (0 is "!" in cl100k) changes what it sees. `Tokenizer.paddingId` is the id the
+    /// file names, when it names one.
+    public init(length: Length = .longest, onLeft: Bool = false, padId: UInt32, padTypeId: UInt32 = 0,
                 padToken: String = "[PAD]", multipleOf: Int? = nil) {
         self.length = length
         self.onLeft = onLeft

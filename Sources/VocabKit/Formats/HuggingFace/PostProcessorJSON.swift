@@ -90,7 +90,7 @@ enum PostProcessorJSON {
     }
 
     static func readPadding(_ object: JSONObject) throws -> Padding {
-        var padding = Padding()
+        var padding = Padding(padId: 0)   // HuggingFace's default pad_id when the file has none
         if let strategy = object.fields["strategy"] as? [String: Any], strategy["Fixed"] != nil {
             guard let fixed = JSONObject.integer(strategy["Fixed"], in: 0...Padding.maximumLength) else {
                 throw object.error("\"Fixed\" is \(strategy["Fixed"]!), not a length from 0 to \(Padding.maximumLength) (Padding.maximumLength)")
