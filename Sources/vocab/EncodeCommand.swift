@@ -134,7 +134,7 @@ struct EncodeCommand: ParsableCommand {
                     throw CLIError.invalidInput(path: location.path, line: location.line, reason: "a text of more than 2^31 tokens does not fit Megatron's index")
                 }
                 state.sizes.append(Int32(encoding2.ids.count))
-                MegatronDataset.appendIds(encoding2.ids, wide: wide, to: &out)
+                (wide ? EncodeFormat.u32 : .u16).write(encoding2, tokenizer: configured, to: &out)
             } else {
                 format.write(encoding2, tokenizer: configured, to: &out)
             }
@@ -196,7 +196,7 @@ enum EncodeFormat: String, ExpressibleByArgument, CaseIterable {
             out.append(0x0A)
         case .u16:
             for id in encoding.ids { out.append(UInt8(id & 0xFF)); out.append(UInt8(id >> 8 & 0xFF)) }
-        case .u32, .npy, .megatron:
+        case .u32, .npy, .megatron:   // megatron: EncodeCommand picks u16 or u32 by vocabulary size
             for id in encoding.ids {
                 out.append(UInt8(id & 0xFF)); out.append(UInt8(id >> 8 & 0xFF))
                 out.append(UInt8(id >> 16 & 0xFF)); out.append(UInt8(id >> 24))

@@ -24,6 +24,30 @@ public struct TemplatePostProcessor: Sendable, Equatable {
                    .sequence(second: true, typeId: 1), .special(sepToken, id: sep, typeId: 1)])
     }
 
+    /// A special token before and after each text, either optional: `begin A end` and, for pairs,
+    /// `begin A end begin B end` (Llama: `<s> $A </s> <s> $B:1 </s>:1`) or, without
+    /// `beginsSecond`, `begin A end B end` (BERT: `[CLS] $A [SEP] $B:1 [SEP]:1`); the second
+    /// text's tokens have type id 1.
+    public static func surrounding(begin: (token: String, id: UInt32)?, end: (token: String, id: UInt32)?,
+                                   beginsSecond: Bool = true) -> TemplatePostProcessor {
+        func pieces(_ special: (token: String, id: UInt32)?, typeId: UInt32) -> [Piece] {
+            special.map { [.special($0.token, id: $0.id, typeId: typeId)] } ?? []
+        }
+        let first = pieces(begin, typeId: 0) + [.sequence(second: false, typeId: 0)] + pieces(end, typeId: 0)
+        let second = (beginsSecond ? pieces(begin, typeId: 1) : []) + [.sequence(second: true, typeId: 1)] + pieces(end, typeId: 1)
+        return TemplatePostProcessor(single: first, pair: first + second)
+    }
+
+    /// The ids of the special tokens the single-text template puts before and after the text;
+    /// nil when it has no text.
+    public var specialIdsAroundText: (before: [UInt32], after: [UInt32])? {
+        guard let text = single.firstIndex(where: { if case .sequence = $0 { return true } else { return false } }) else { return nil }
+        func ids(_ pieces: ArraySlice<Piece>) -> [UInt32] {
+            pieces.compactMap { if case .special(_, let id, _) = $0 { return id } else { return nil } }
+        }
+        return (ids(single[..<text]), ids(single[(text + 1)...]))
+    }
+
     /// How many tokens the template adds.
     public func addedCount(pair isPair: Bool) -> Int {
         (isPair ? pair : single).filter { if case .special = $0 { return true } else { return false } }.count

@@ -43,13 +43,9 @@ extension Tokenizer {
         case .gguf:
             return try GGUFTokenizer.tokenizer(from: GGUFFile.read(data, path: url.path), path: url.path)
         case .vocabText:
+            // Casing from a tokenizer_config.json beside it; a missing or unreadable one means uncased.
             let config = url.deletingLastPathComponent().appendingPathComponent("tokenizer_config.json")
-            var lowercase = true
-            if let configData = FileManager.default.contents(atPath: config.path),
-               let object = try? JSONSerialization.jsonObject(with: configData) as? [String: Any],
-               let flag = object["do_lower_case"] as? Bool {
-                lowercase = flag
-            }
+            let lowercase = (try? TokenizerConfig(contentsOf: config))?.lowercase ?? true
             return try Tokenizer.bert(vocabText: Array(data), lowercase: lowercase, path: url.path)
         case .tiktoken:
             let named = encoding ?? TiktokenFile.Encoding(fileName: url.lastPathComponent)

@@ -29,14 +29,8 @@ extension Tokenizer {
 
     /// The post-processor's special token before the text (BOS, [CLS]) and after it (EOS, [SEP]).
     private var templateEnds: (before: UInt32?, after: UInt32?) {
-        guard let single = postProcessor?.single,
-              let text = single.firstIndex(where: { if case .sequence = $0 { return true } else { return false } }) else {
-            return (nil, nil)
-        }
-        func id(_ piece: TemplatePostProcessor.Piece?) -> UInt32? {
-            if case .special(_, let id, _)? = piece { return id } else { return nil }
-        }
-        return (id(single[..<text].last), id(single[(text + 1)...].first))
+        let around = postProcessor?.specialIdsAroundText
+        return (around?.before.last, around?.after.first)
     }
 
     /// The beginning-of-sequence id: the file's (`specialTokenIds`), else the special token the

@@ -20,13 +20,6 @@ enum MegatronDataset {
         return output
     }
 
-    static func appendIds(_ ids: [UInt32], wide: Bool, to out: inout [UInt8]) {
-        for id in ids {
-            out.append(UInt8(id & 0xFF)); out.append(UInt8(id >> 8 & 0xFF))
-            if wide { out.append(UInt8(id >> 16 & 0xFF)); out.append(UInt8(id >> 24)) }
-        }
-    }
-
     /// The index for sequences of `sizes` ids, written atomically.
     /// - Complexity: O(sequences); memory 20 bytes per sequence while writing.
     static func writeIndex(sizes: [Int32], wide: Bool, to path: String) throws {

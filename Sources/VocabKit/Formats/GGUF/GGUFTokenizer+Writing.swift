@@ -112,14 +112,9 @@ extension GGUFTokenizer {
         // Phase 3: special ids and the flags the post-processor implies.
         var ids = tokenizer.specialTokenIds
         ids.unknown = ids.unknown ?? unknown
-        let single = tokenizer.postProcessor?.single ?? [.sequence(second: false, typeId: 0)]
-        guard let textIndex = single.firstIndex(where: { if case .sequence = $0 { return true } else { return false } }) else {
+        guard let (before, after) = tokenizer.postProcessor.map({ $0.specialIdsAroundText }) ?? ([], []) else {
             throw ModelError.invalidModel("a post-processor without the text" + unsupported)
         }
-        func specialIds(_ pieces: ArraySlice<TemplatePostProcessor.Piece>) -> [UInt32] {
-            pieces.compactMap { if case .special(_, let id, _) = $0 { return id } else { return nil } }
-        }
-        let before = specialIds(single[..<textIndex]), after = specialIds(single[(textIndex + 1)...])
         guard before.count <= 1, after.count <= 1 else {
             throw ModelError.invalidModel("a post-processor that adds more than one token on a side" + unsupported)
         }

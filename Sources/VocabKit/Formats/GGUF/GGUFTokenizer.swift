@@ -149,31 +149,19 @@ public enum GGUFTokenizer {
             addsBOS = try bool("tokenizer.ggml.add_bos_token") ?? addsBOS
             addsEOS = try bool("tokenizer.ggml.add_eos_token") ?? addsEOS
             addsSEP = try bool("tokenizer.ggml.add_sep_token") ?? addsSEP
-            func piece(_ id: UInt32?, _ role: String) throws -> [TemplatePostProcessor.Piece] {
+            func special(_ wanted: Bool, _ id: UInt32?, _ role: String) throws -> (token: String, id: UInt32)? {
+                guard wanted else { return nil }
                 guard let id else { throw fail("add_\(role)_token is true but the file names no \(role) token") }
-                return [.special(strings[Int(id)], id: id, typeId: 0)]
+                return (strings[Int(id)], id)
             }
             if modelName == "bert" {
                 if addsBOS || addsSEP {
-                    let cls = addsBOS ? try piece(ids.classifier ?? ids.beginOfSequence, "bos") : []
-                    let sep = addsSEP ? try piece(ids.separator, "sep") : []
-                    let sepB = sep.map { piece -> TemplatePostProcessor.Piece in
-                        if case .special(let name, let id, _) = piece { return .special(name, id: id, typeId: 1) }
-                        return piece
-                    }
-                    tokenizer.postProcessor = TemplatePostProcessor(
-                        single: cls + [.sequence(second: false, typeId: 0)] + sep,
-                        pair: cls + [.sequence(second: false, typeId: 0)] + sep + [.sequence(second: true, typeId: 1)] + sepB)
+                    tokenizer.postProcessor = .surrounding(begin: try special(addsBOS, ids.classifier ?? ids.beginOfSequence, "bos"),
+                                                           end: try special(addsSEP, ids.separator, "sep"), beginsSecond: false)
                 }
             } else if addsBOS || addsEOS {
-                let bos = addsBOS ? try piece(ids.beginOfSequence, "bos") : []
-                let eos = addsEOS ? try piece(ids.endOfSequence, "eos") : []
-                func typed(_ pieces: [TemplatePostProcessor.Piece]) -> [TemplatePostProcessor.Piece] {
-                    pieces.map { if case .special(let name, let id, _) = $0 { return .special(name, id: id, typeId: 1) } else { return $0 } }
-                }
-                tokenizer.postProcessor = TemplatePostProcessor(
-                    single: bos + [.sequence(second: false, typeId: 0)] + eos,
-                    pair: bos + [.sequence(second: false, typeId: 0)] + eos + typed(bos) + [.sequence(second: true, typeId: 1)] + typed(eos))
+                tokenizer.postProcessor = .surrounding(begin: try special(addsBOS, ids.beginOfSequence, "bos"),
+                                                       end: try special(addsEOS, ids.endOfSequence, "eos"))
             }
             do { try tokenizer.validate() } catch ModelError.invalidModel(let reason) { throw fail(reason) }
             return tokenizer

@@ -87,21 +87,17 @@ public struct TokenizerConfig: Sendable, Equatable {
         let llamaStyle = ["Llama", "CodeLlama", "Gemma"].contains { tokenizerClass?.hasPrefix($0) == true }
         if (addsBOS != nil || addsEOS != nil) && (llamaStyle || tokenizer.postProcessor == nil) {
             // A key that is absent keeps what the template does now.
-            let hasBOS = tokenizer.postProcessor.map { $0.single.first.map { if case .special = $0 { return true } else { return false } } ?? false } ?? false
-            let hasEOS = tokenizer.postProcessor.map { $0.single.last.map { if case .special = $0 { return true } else { return false } } ?? false } ?? false
-            let addsBOS = self.addsBOS ?? hasBOS, addsEOS = self.addsEOS ?? hasEOS
-            func piece(_ wanted: Bool?, _ id: UInt32?, _ role: String, typeId: UInt32) throws -> [TemplatePostProcessor.Piece] {
-                guard wanted == true else { return [] }
+            let around = tokenizer.postProcessor?.specialIdsAroundText
+            let addsBOS = self.addsBOS ?? !(around?.before.isEmpty ?? true), addsEOS = self.addsEOS ?? !(around?.after.isEmpty ?? true)
+            func special(_ wanted: Bool, _ id: UInt32?, _ role: String) throws -> (token: String, id: UInt32)? {
+                guard wanted else { return nil }
                 guard let id else {
                     throw ModelError.invalidModel("tokenizer_config.json sets add_\(role)_token but names no \(role)_token in the vocabulary")
                 }
-                return [.special(tokenizer.token(for: id) ?? "", id: id, typeId: typeId)]
+                return (tokenizer.token(for: id) ?? "", id)
             }
-            let bos = try piece(addsBOS, ids.beginOfSequence, "bos", typeId: 0), eos = try piece(addsEOS, ids.endOfSequence, "eos", typeId: 0)
-            let bosB = try piece(addsBOS, ids.beginOfSequence, "bos", typeId: 1), eosB = try piece(addsEOS, ids.endOfSequence, "eos", typeId: 1)
-            tokenizer.postProcessor = TemplatePostProcessor(
-                single: bos + [.sequence(second: false, typeId: 0)] + eos,
-                pair: bos + [.sequence(second: false, typeId: 0)] + eos + bosB + [.sequence(second: true, typeId: 1)] + eosB)
+            tokenizer.postProcessor = .surrounding(begin: try special(addsBOS, ids.beginOfSequence, "bos"),
+                                                   end: try special(addsEOS, ids.endOfSequence, "eos"))
         }
         if let modelMaxLength { tokenizer.modelMaxLength = modelMaxLength }
     }
