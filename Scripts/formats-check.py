@@ -234,10 +234,14 @@ def main():
         for k, ids in enumerate(theirs):
             start = int(pointers[k]) // np.dtype(dtype or np.uint16).itemsize
             expect(f"megatron: sequence {k}", data[start:start + int(sizes[k])].tolist(), ids + [50256])
+        back = subprocess.run([a.vocab, "decode", "-t", gpt2, "--format", "megatron", prefix, "--output-format", "jsonl",
+                               "--keep-special-tokens"], check=True, capture_output=True).stdout.decode().split("\n")[:-1]
+        expect("megatron: decode --output-format jsonl --keep-special-tokens gives every document back",
+               [json.loads(l)["text"] for l in back], [d + "<|endoftext|>" for d in documents])
         back = subprocess.run([a.vocab, "decode", "-t", gpt2, "--format", "megatron", prefix, "--output-format", "jsonl"],
                               check=True, capture_output=True).stdout.decode().split("\n")[:-1]
-        expect("megatron: decode --output-format jsonl gives every document back",
-               [json.loads(l)["text"] for l in back], [d + "<|endoftext|>" for d in documents])
+        expect("megatron: decode leaves the special separator out by default",
+               [json.loads(l)["text"] for l in back], documents)
 
     for what, ours, theirs in failures:
         print(f"MISMATCH {what}\n  vocabkit: {ours}\n  expected: {theirs}")

@@ -26,7 +26,11 @@ struct DecodeCommand: ParsableCommand {
     @Option(help: "Input format: ids, jsonl, u16, u32, npy, megatron.")
     var format: DecodeFormat = .ids
 
-    @Flag(name: .customLong("skip-special-tokens"), help: "Leave special tokens out of the text.")
+    @Flag(name: .customLong("keep-special-tokens"),
+          help: "Keep special added tokens (<|endoftext|>, [CLS]) in the text; by default they are left out, as HuggingFace's decode does.")
+    var keepSpecialTokens = false
+
+    @Flag(name: .customLong("skip-special-tokens"), help: .hidden)
     var skipSpecialTokens = false
 
     @Flag(name: .customLong("strict-utf8"), help: "Fail when decoded bytes are not valid UTF-8.")
@@ -109,7 +113,7 @@ struct DecodeCommand: ParsableCommand {
     private func decoded(_ tokenizer: Tokenizer, _ ids: [UInt32], path: String, line: Int) throws -> String {
         let bytes: [UInt8]
         do {
-            bytes = try tokenizer.decodeBytes(ids, skipsSpecialTokens: skipSpecialTokens)
+            bytes = try tokenizer.decodeBytes(ids, skipsSpecialTokens: !keepSpecialTokens)
         } catch let error as ModelError {
             throw CLIError.invalidInput(path: path, line: line, reason: error.description)
         }

@@ -14,7 +14,8 @@ struct EncodeCommand: ParsableCommand {
 
         Formats: ids (space-separated ids, a line per text), jsonl (a JSON array of ids per text), tokens (the tokens,
         space-separated; byte-level tokens in GPT-2's alphabet), offsets (id:start-end per token, byte offsets into the
-        text), and for model training u16, u32 (little-endian ids, no separators), npy (a one-dimensional uint32 NumPy
+        text), encoding (a JSON object per text: ids, type_ids, offsets as [start, end] bytes, special_tokens_mask,
+        attention_mask), and for model training u16, u32 (little-endian ids, no separators), npy (a one-dimensional uint32 NumPy
         array) and megatron (Megatron-LM's indexed dataset: PREFIX.bin with the ids, uint16 below 65,500 ids else int32,
         and PREFIX.idx with a sequence and a document per text; -o PREFIX or PREFIX.bin). Binary formats need --output.
 
@@ -26,7 +27,7 @@ struct EncodeCommand: ParsableCommand {
 
     @OptionGroup var tokenizerOptions: TokenizerOptions
 
-    @Option(help: "Output format: ids, jsonl, tokens, offsets, u16, u32, npy, megatron.")
+    @Option(help: "Output format: ids, jsonl, tokens, offsets, encoding, u16, u32, npy, megatron.")
     var format: EncodeFormat = .ids
 
     @Option(name: .customLong("input"), help: "What one text is: lines, jsonl, documents, whole.")
@@ -34,6 +35,9 @@ struct EncodeCommand: ParsableCommand {
 
     @Option(name: .customLong("text-key"), help: "With --input jsonl: the key of the text in each object.")
     var textKey = "text"
+
+    @Option(name: .customLong("pair-key"), help: "With --input jsonl: encode the text under --text-key with the text under this key as its pair (a question and its context, two sentences), with the pair template's special tokens.")
+    var pairKey: String?
 
     @Flag(name: .customLong("skip-bad-lines"), help: "With --input jsonl: skip malformed lines (counted on stderr) instead of stopping.")
     var skipBadLines = false
@@ -67,6 +71,10 @@ struct EncodeCommand: ParsableCommand {
     func validate() throws {
         if format.isBinary && output == nil { throw ValidationError("--format \(format.rawValue) writes binary ids: give --output FILE") }
         if skipBadLines && unit != .jsonl { throw ValidationError("--skip-bad-lines applies to --input jsonl") }
+        if pairKey != nil && unit != .jsonl { throw ValidationError("--pair-key applies to --input jsonl") }
+        if pairKey != nil && (format.isBinary || append != nil) {
+            throw ValidationError("--pair-key gives one encoding per pair with its type ids: use --format encoding, ids, jsonl, tokens or offsets, without --append")
+        }
         if sample {
             do { try SubwordSampling(alpha: alpha, nBestSize: nBest, seed: seed).validate() } catch let error as ModelError {
                 throw ValidationError("--alpha/--nbest: \(error.description)")
@@ -93,16 +101,18 @@ struct EncodeCommand: ParsableCommand {
         let sink = try OutputSink(path: megatronPrefix.map { $0 + ".bin" } ?? output)
         let format = self.format, allowsAdded = !noAddedTokens, addsSpecial = !noSpecialTokens
         let sampling = sample ? SubwordSampling(alpha: alpha, nBestSize: nBest, seed: seed) : nil
-        let unit = self.unit, textKey = self.textKey, skipBadLines = self.skipBadLines
+        let unit = self.unit, textKey = self.textKey, pairKey = self.pairKey, skipBadLines = self.skipBadLines
         let wide = configured.vocabularySize >= MegatronDataset.uint16Limit
         var job = ParallelLines<EncodeBlockState>(threads: input.threads, quiet: input.quiet, label: "encode")
         job.split = unit.split
         let total = try job.run(inputs: input.paths, initial: EncodeBlockState(), job: { text, location, out, state in
             var text = text
+            var pair: [UInt8]?
             if unit == .jsonl {
                 do {
-                    guard let value = try JSONLines.text(of: text, key: textKey) else { return }
-                    text = value[...]
+                    guard let values = try JSONLines.texts(of: text, keys: [textKey] + (pairKey.map { [$0] } ?? [])) else { return }
+                    text = values[0][...]
+                    pair = values.count > 1 ? values[1] : nil
                 } catch let error as JSONLines.Failure {
                     guard skipBadLines else { throw CLIError.invalidInput(path: location.path, line: location.line, reason: error.description) }
                     state.skipped += 1
@@ -111,16 +121,18 @@ struct EncodeCommand: ParsableCommand {
                 }
             }
             let encoding: VocabKit.Encoding
+            var second: VocabKit.Encoding?
             if let sampling {
                 state.scratch.sampling = sampling
                 state.scratch.reseed(sampling.seed &+ UInt64(location.line))
             }
             do {
                 encoding = try text.withUnsafeBufferPointer { try configured.encode($0, allowsAddedTokens: allowsAdded, scratch: &state.scratch) }
+                second = try pair?.withUnsafeBufferPointer { try configured.encode($0, allowsAddedTokens: allowsAdded, scratch: &state.scratch) }
             } catch let error as TextError {
                 throw CLIError.invalidInput(path: location.path, line: location.line, reason: error.description)
             }
-            var encoding2 = addsSpecial ? configured.postProcess(encoding) : encoding
+            var encoding2 = addsSpecial ? configured.postProcess(encoding, second) : configured.joined(encoding, second)
             if addsSpecial, let padding = configured.padding {
                 padding.apply(&encoding2, to: padding.target(longest: encoding2.count))
             }
@@ -174,7 +186,7 @@ struct EncodeBlockState {
 }
 
 enum EncodeFormat: String, ExpressibleByArgument, CaseIterable {
-    case ids, jsonl, tokens, offsets, u16, u32, npy, megatron
+    case ids, jsonl, tokens, offsets, encoding, u16, u32, npy, megatron
 
     var isBinary: Bool { self == .u16 || self == .u32 || self == .npy || self == .megatron }
 
@@ -194,6 +206,15 @@ enum EncodeFormat: String, ExpressibleByArgument, CaseIterable {
             let fields = zip(encoding.ids, encoding.offsets).map { "\($0):\($1.lowerBound)-\($1.upperBound)" }
             out.append(contentsOf: Array(fields.joined(separator: " ").utf8))
             out.append(0x0A)
+        case .encoding:
+            func list<T>(_ values: [T], _ item: (T) -> String) -> String { "[" + values.map(item).joined(separator: ",") + "]" }
+            var line = "{\"ids\":" + list(encoding.ids) { String($0) }
+            line += ",\"type_ids\":" + list(encoding.typeIds) { String($0) }
+            line += ",\"offsets\":" + list(encoding.offsets) { "[\($0.lowerBound),\($0.upperBound)]" }
+            line += ",\"special_tokens_mask\":" + list(encoding.specialTokensMask) { String($0) }
+            line += ",\"attention_mask\":" + list(encoding.attentionMask) { String($0) }
+            out.append(contentsOf: Array(line.utf8))
+            out.append(contentsOf: Array("}\n".utf8))
         case .u16:
             for id in encoding.ids { out.append(UInt8(id & 0xFF)); out.append(UInt8(id >> 8 & 0xFF)) }
         case .u32, .npy, .megatron:   // megatron: EncodeCommand picks u16 or u32 by vocabulary size

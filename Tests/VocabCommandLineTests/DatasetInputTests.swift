@@ -56,7 +56,7 @@ struct DatasetInputTests {
         let index = try Data(contentsOf: URL(fileURLWithPath: prefix + ".idx"))
         #expect(index.prefix(9) == Data("MMIDIDX".utf8 + [0, 0]))
         #expect(index[index.startIndex + 17] == 8, "uint16 for GPT-2")
-        let decoded = try cli.vocab(["decode", "-t", gpt2, "--format", "megatron", prefix, "--output-format", "jsonl"])
+        let decoded = try cli.vocab(["decode", "-t", gpt2, "--format", "megatron", prefix, "--output-format", "jsonl", "--keep-special-tokens"])
         let texts = try lines(decoded).map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String] }
         #expect(texts.count == 50 && texts[7]?["text"] == "document 7\nwith two lines<|endoftext|>", "\(decoded.stderr)")
         // A damaged index is an error naming it, never a crash.

@@ -59,7 +59,8 @@ struct BPETrainerTests {
         for text in ["Hello world", "The King James Bible: In the beginning", "日本語 👩‍💻 <|endoftext|> ok"] {
             let ids = try last!.encode(text).ids
             #expect(try reread.encode(text).ids == ids)
-            #expect(try last!.decode(ids) == text)
+            #expect(try last!.decode(ids, skipsSpecialTokens: false) == text)
+            #expect(try last!.decode(ids) == text.replacingOccurrences(of: "<|endoftext|>", with: ""), "decode skips special tokens by default")
         }
     }
 

@@ -80,7 +80,13 @@ public struct ByteLevel: PreTokenizer {
             for piece in text.pieces {
                 builder.keep(upTo: piece.lowerBound)
                 let start = builder.outputCount
-                if source[piece.lowerBound] != 0x20 { builder.insert(CollectionOfOne(UInt8(0x20))) }
+                if source[piece.lowerBound] != 0x20 {
+                    // The space and the first character become one region aligned with that
+                    // character, as HuggingFace aligns a prepended space: a token that is only
+                    // the space maps to the character after it, not to nothing.
+                    let end = min(piece.upperBound, piece.lowerBound + utf8SequenceLength(leading: source[piece.lowerBound]))
+                    builder.replace(upTo: end, with: [0x20] + source[piece.lowerBound..<end])
+                }
                 builder.keep(upTo: piece.upperBound)
                 rewritten.append(start..<builder.outputCount)
             }

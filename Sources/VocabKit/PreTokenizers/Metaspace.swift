@@ -42,7 +42,10 @@ public struct Metaspace: PreTokenizer {
             case .never: wantsPrefix = false
             }
             if wantsPrefix && source[piece].first != 0x20 && !source[piece].starts(with: replacement) {
-                builder.insert(replacement)
+                // Aligned with the first character (see `ByteLevel`): the replacement alone
+                // maps to the character after it, as in HuggingFace.
+                let end = min(piece.upperBound, piece.lowerBound + utf8SequenceLength(leading: source[piece.lowerBound]))
+                builder.replace(upTo: end, with: replacement + source[piece.lowerBound..<end])
             }
             for i in piece where source[i] == 0x20 {
                 builder.keep(upTo: i)

@@ -115,3 +115,10 @@ package func appendUTF8(_ scalar: UInt32, to bytes: inout [UInt8]) {
         bytes.append(UInt8(0x80 | scalar >> 6 & 0x3F)); bytes.append(UInt8(0x80 | scalar & 0x3F))
     }
 }
+
+/// The length of the UTF-8 sequence a leading byte starts (1 for ASCII and for a stray
+/// continuation byte; valid text only has leading bytes here).
+@inline(__always)
+package func utf8SequenceLength(leading byte: UInt8) -> Int {
+    byte < 0xC0 ? 1 : byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4
+}

@@ -10,10 +10,31 @@ public struct TemplatePostProcessor: Sendable, Equatable {
 
     public var single: [Piece]
     public var pair: [Piece]
+    /// The type id of the second text's tokens when a pair is encoded without special tokens:
+    /// 1, except for RoBERTa's post-processor, which gives every token type id 0.
+    public var plainSecondTypeId: UInt32 = 1
 
-    public init(single: [Piece], pair: [Piece]) {
+    public init(single: [Piece], pair: [Piece], plainSecondTypeId: UInt32 = 1) {
         self.single = single
         self.pair = pair
+        self.plainSecondTypeId = plainSecondTypeId
+    }
+
+    /// RoBERTa's template: `<s> $A </s>` and `<s> $A </s> </s> $B </s>`, every type id 0, with
+    /// or without special tokens (HuggingFace's `RobertaProcessing`).
+    public static func roberta(cls: (token: String, id: UInt32), sep: (token: String, id: UInt32)) -> TemplatePostProcessor {
+        let first: [Piece] = [.special(cls.token, id: cls.id, typeId: 0), .sequence(second: false, typeId: 0), .special(sep.token, id: sep.id, typeId: 0)]
+        let second: [Piece] = [.special(sep.token, id: sep.id, typeId: 0), .sequence(second: true, typeId: 0), .special(sep.token, id: sep.id, typeId: 0)]
+        return TemplatePostProcessor(single: first, pair: first + second, plainSecondTypeId: 0)
+    }
+
+    /// The classifier and separator tokens when this is exactly RoBERTa's template.
+    var robertaTokens: (cls: (token: String, id: UInt32), sep: (token: String, id: UInt32))? {
+        guard plainSecondTypeId == 0, single.count == 3 else { return nil }
+        guard case .special(let clsToken, let clsId, _) = single[0] else { return nil }
+        guard case .special(let sepToken, let sepId, _) = single[2] else { return nil }
+        let cls = (token: clsToken, id: clsId), sep = (token: sepToken, id: sepId)
+        return TemplatePostProcessor.roberta(cls: cls, sep: sep) == self ? (cls, sep) : nil
     }
 
     /// BERT's template: `[CLS] $A [SEP]` and `[CLS] $A [SEP] $B:1 [SEP]:1`.

@@ -17,9 +17,17 @@ public enum TokenDecoder: Sendable, Equatable {
     /// Tokens joined with single spaces: what HuggingFace does when `tokenizer.json` has no
     /// decoder (word-level vocabularies over whitespace-split words).
     case spaceSeparated
+    /// A `tokenizer.json` decoder exactly as `tokenizers` runs it: the steps in order over the
+    /// token strings, then the strings concatenated (`DecoderStep`).
+    case huggingFace([DecoderStep])
 
-    /// Joins token bytes into text bytes. `<0xAB>` byte-fallback tokens become their byte.
-    func join(_ tokens: [[UInt8]]) -> [UInt8] {
+    /// Joins token bytes into text bytes. `<0xAB>` byte-fallback tokens become their byte (a
+    /// `huggingFace` chain does that only in its `byteFallback` step).
+    /// Throws only for a `replaceRegex` step whose search fails (ICU's time limit).
+    func join(_ tokens: [[UInt8]]) throws -> [UInt8] {
+        if case .huggingFace(let steps) = self {
+            return try steps.reduce(tokens) { try $1.apply($0) }.flatMap { $0 }
+        }
         var out: [UInt8] = []
         var consumedLeadingSpace = false
         for (index, raw) in tokens.enumerated() {
@@ -30,7 +38,7 @@ public enum TokenDecoder: Sendable, Equatable {
                 continue
             }
             switch self {
-            case .concatenate:
+            case .concatenate, .huggingFace:
                 break
             case .spaceSeparated:
                 if index > 0 { out.append(0x20) }

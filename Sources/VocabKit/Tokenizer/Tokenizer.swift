@@ -26,6 +26,9 @@ public struct Tokenizer: Sendable {
     public var decoder: TokenDecoder
     /// Special tokens around the sequences ([CLS] A [SEP]); nil adds none.
     public var postProcessor: TemplatePostProcessor?
+    /// Offsets without the tokens' own spaces (HuggingFace's `trim_offsets`), for every
+    /// sequence, with or without special tokens; nil keeps the offsets as the model gives them.
+    public var offsetTrimming: OffsetTrimming?
     /// Truncation applied by `encode(_:pair:)` and `encodeBatch`; nil keeps everything.
     public var truncation: Truncation?
     /// Padding applied by `encode(_:pair:)` (fixed length) and `encodeBatch`; nil pads nothing.
@@ -81,7 +84,20 @@ public struct Tokenizer: Sendable {
             try encodeOrdinary(UnsafeBufferPointer(rebasing: bytes[position...]), offset: position,
                                into: &encoding, pieceTokens: &pieceTokens, scratch: &scratch)
         }
+        if let offsetTrimming { trimOffsets(&encoding, offsetTrimming, text: bytes) }
         return encoding
+    }
+
+    private func trimOffsets(_ encoding: inout Encoding, _ trimming: OffsetTrimming, text: UnsafeBufferPointer<UInt8>) {
+        var added: [UInt32: [UInt8]] = [:]
+        for token in addedTokens { added[token.id] = Array(token.content.utf8) }
+        let tokens = model.tokens, byteLevel = model.isByteLevel
+        let ids = encoding.ids
+        trimming.apply(&encoding, text: text) { index in
+            let id = ids[index]
+            if let content = added[id] { return (content, false) }
+            return (Int(id) < tokens.count ? tokens[Int(id)] : [], byteLevel)
+        }
     }
 
     private func encodeOrdinary(_ bytes: UnsafeBufferPointer<UInt8>, offset: Int, into encoding: inout Encoding,
@@ -111,7 +127,7 @@ public struct Tokenizer: Sendable {
             (try encode(utf8Of: text, allowsAddedTokens: allowsAddedTokens, scratch: &scratch),
              try pair.map { try encode(utf8Of: $0, allowsAddedTokens: allowsAddedTokens, scratch: &scratch) })
         }
-        guard addsSpecialTokens else { return first }
+        guard addsSpecialTokens else { return joined(first, second) }
         var encoding = postProcess(first, second)
         if let padding { padding.apply(&encoding, to: padding.target(longest: encoding.count)) }
         return encoding
@@ -131,10 +147,17 @@ public struct Tokenizer: Sendable {
         let added = postProcessor?.addedCount(pair: second != nil) ?? 0
         truncation?.apply(&first, &second, added: added)
         if let postProcessor { return postProcessor.apply(first, second) }
+        return joined(first, second)
+    }
+
+    /// A pair as one encoding without special tokens or truncation: the second text's tokens
+    /// get type id 1 (0 with RoBERTa's post-processor), as HuggingFace's `add_special_tokens=False`.
+    public func joined(_ first: Encoding, _ second: Encoding?) -> Encoding {
         guard let second else { return first }
+        let typeId = postProcessor?.plainSecondTypeId ?? 1
         var joined = first
         for index in second.ids.indices {
-            joined.append(second.ids[index], offset: second.offsets[index], typeId: 1, special: second.specialTokensMask[index] == 1)
+            joined.append(second.ids[index], offset: second.offsets[index], typeId: typeId, special: second.specialTokensMask[index] == 1)
         }
         return joined
     }
@@ -163,28 +186,45 @@ public struct Tokenizer: Sendable {
     }
 
     /// The bytes that `ids` decode to (may be invalid UTF-8 when a sequence is cut mid-character).
-    /// Throws for an id outside the vocabulary.
-    public func decodeBytes(_ ids: [UInt32], skipsSpecialTokens: Bool = false) throws -> [UInt8] {
+    /// Special added tokens (`<|endoftext|>`, `[CLS]`) are left out unless `skipsSpecialTokens`
+    /// is false, as HuggingFace's `decode` does. Throws for an id outside the vocabulary.
+    public func decodeBytes(_ ids: [UInt32], skipsSpecialTokens: Bool = true) throws -> [UInt8] {
         var added: [UInt32: AddedToken] = [:]
         for token in addedTokens { added[token.id] = token }
+        // A tokenizer.json chain that starts with ByteLevel over a byte-level model: the model's
+        // tokens are already the bytes that step makes of them (`DecoderStep.byteLevel`).
+        var steps: [DecoderStep]?
+        var bytesFirst = false
+        if case .huggingFace(let chain) = decoder {
+            bytesFirst = model.isByteLevel && chain.first == .byteLevel
+            steps = bytesFirst ? Array(chain.dropFirst()) : chain
+        }
         var pieces: [[UInt8]] = []
         pieces.reserveCapacity(ids.count)
         let tokens = model.tokens   // once: `model.tokens` goes through the vocabulary switch
         for id in ids {
             if let token = added[id] {
-                if !(skipsSpecialTokens && token.isSpecial) { pieces.append(Array(token.content.utf8)) }
+                guard !(skipsSpecialTokens && token.isSpecial) else { continue }
+                pieces.append(bytesFirst ? ByteLevelAlphabet.decode(token.content) ?? Array(token.content.utf8) : Array(token.content.utf8))
             } else if Int(id) < tokens.count {
-                if let piece = decoder.piece(for: id, token: tokens[Int(id)]) { pieces.append(piece) }
+                if steps != nil {
+                    // `tokenizers` hands its decoder the token as the file spells it.
+                    pieces.append(model.isByteLevel && !bytesFirst ? Array(model.tokenString(id).utf8) : tokens[Int(id)])
+                } else if let piece = decoder.piece(for: id, token: tokens[Int(id)]) {
+                    pieces.append(piece)
+                }
             } else {
                 throw ModelError.idOutOfRange(id: Int(id), vocabularySize: vocabularySize)
             }
         }
-        return decoder.join(pieces)
+        guard let steps else { return try decoder.join(pieces) }
+        if bytesFirst { pieces = [Array(String(decoding: pieces.flatMap { $0 }, as: UTF8.self).utf8)] }
+        return try TokenDecoder.huggingFace(steps).join(pieces)
     }
 
     /// Decodes ids to text. Invalid UTF-8 in the decoded bytes becomes U+FFFD; use `decodeBytes`
     /// to see the bytes themselves.
-    public func decode(_ ids: [UInt32], skipsSpecialTokens: Bool = false) throws -> String {
+    public func decode(_ ids: [UInt32], skipsSpecialTokens: Bool = true) throws -> String {
         String(decoding: try decodeBytes(ids, skipsSpecialTokens: skipsSpecialTokens), as: UTF8.self)
     }
 }

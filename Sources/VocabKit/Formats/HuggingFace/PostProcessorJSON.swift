@@ -2,13 +2,41 @@ import Foundation
 
 /// The `post_processor`, `truncation` and `padding` sections of `tokenizer.json`.
 enum PostProcessorJSON {
-    /// The template of a post-processor, or nil for one that adds nothing (ByteLevel).
-    static func read(_ object: JSONObject) throws -> TemplatePostProcessor? {
+    /// A post-processor: its template (nil for one that adds no tokens) and its offset
+    /// trimming (nil for none).
+    struct Reading {
+        var template: TemplatePostProcessor?
+        var trimming: OffsetTrimming?
+    }
+
+    static func read(_ object: JSONObject) throws -> Reading {
         switch try object.type {
-        case "ByteLevel": return nil
+        case "ByteLevel":
+            return Reading(trimming: try trimming(object))
+        case "RobertaProcessing":
+            let cls = try pair(object, "cls"), sep = try pair(object, "sep")
+            return Reading(template: .roberta(cls: cls, sep: sep), trimming: try trimming(object))
+        case "Sequence":
+            // Trimming works on each sequence before the template adds tokens, wherever it is
+            // listed (the template's special tokens have no spaces to trim).
+            var result = Reading()
+            for (index, value) in try object.array("processors").enumerated() {
+                let item = try read(JSONObject(value, path: "\(object.path).processors[\(index)]", file: object.file))
+                if let template = item.template {
+                    guard result.template == nil else { throw object.error("a Sequence with two post-processors that add tokens is not supported") }
+                    result.template = template
+                }
+                if let trimming = item.trimming {
+                    guard result.trimming == nil || result.trimming == trimming else {
+                        throw object.error("a Sequence that trims offsets in two different ways is not supported")
+                    }
+                    result.trimming = trimming
+                }
+            }
+            return result
         case "BertProcessing":
             let cls = try pair(object, "cls"), sep = try pair(object, "sep")
-            return .bert(cls: cls.1, sep: sep.1, clsToken: cls.0, sepToken: sep.0)
+            return Reading(template: .bert(cls: cls.1, sep: sep.1, clsToken: cls.0, sepToken: sep.0))
         case "TemplateProcessing":
             var specials: [String: UInt32] = [:]
             if let map = object.fields["special_tokens"] as? [String: Any] {
@@ -39,10 +67,16 @@ enum PostProcessorJSON {
                     throw item.error("neither SpecialToken nor Sequence")
                 }
             }
-            return TemplatePostProcessor(single: try template("single"), pair: try template("pair"))
+            return Reading(template: TemplatePostProcessor(single: try template("single"), pair: try template("pair")))
         case let type:
-            throw object.error("post-processor type \"\(type)\" is not supported yet (TemplateProcessing, BertProcessing, ByteLevel are)")
+            throw object.error("post-processor type \"\(type)\" is unknown (TemplateProcessing, BertProcessing, RobertaProcessing, ByteLevel and Sequence are those of tokenizers)")
         }
+    }
+
+    /// `trim_offsets` and `add_prefix_space` (both true by default in `tokenizers`).
+    private static func trimming(_ object: JSONObject) throws -> OffsetTrimming? {
+        guard try object.bool("trim_offsets", default: true) else { return nil }
+        return OffsetTrimming(keepsPrefixSpace: try object.bool("add_prefix_space", default: true))
     }
 
     private static func pair(_ object: JSONObject, _ key: String) throws -> (String, UInt32) {
@@ -51,6 +85,25 @@ enum PostProcessorJSON {
             throw object.error("\"\(key)\" is not [token, id] with an id from 0 to \(UInt32.max)")
         }
         return (token, UInt32(id))
+    }
+
+    /// The post-processor section: the template, the trimming, both in a `Sequence`, or null.
+    static func write(_ processor: TemplatePostProcessor?, trimming: OffsetTrimming?) -> JSON {
+        let byteLevel = trimming.map { trimming -> JSON in
+            .object([("type", .string("ByteLevel")), ("add_prefix_space", .bool(trimming.keepsPrefixSpace)),
+                     ("trim_offsets", .bool(true)), ("use_regex", .bool(true))])
+        }
+        if let roberta = processor?.robertaTokens {
+            return .object([("type", .string("RobertaProcessing")), ("sep", .array([.string(roberta.sep.token), .int(Int(roberta.sep.id))])),
+                            ("cls", .array([.string(roberta.cls.token), .int(Int(roberta.cls.id))])),
+                            ("trim_offsets", .bool(trimming != nil)), ("add_prefix_space", .bool(trimming?.keepsPrefixSpace ?? false))])
+        }
+        switch (processor.map(write), byteLevel) {
+        case (nil, nil): return .null
+        case (let template?, nil): return template
+        case (nil, let byteLevel?): return byteLevel
+        case (let template?, let byteLevel?): return .object([("type", .string("Sequence")), ("processors", .array([byteLevel, template]))])
+        }
     }
 
     static func write(_ processor: TemplatePostProcessor) -> JSON {

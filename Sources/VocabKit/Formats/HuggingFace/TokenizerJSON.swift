@@ -37,7 +37,7 @@ public enum TokenizerJSON {
         default: model = .bpe(try BPEJSON.read(modelObject, isByteLevel: byteLevel, rawVocab: rawVocab))
         }
         // 3. Post-processor, decoder, added tokens, truncation and padding.
-        let postProcessor = try root.object("post_processor").flatMap { try PostProcessorJSON.read($0) }
+        let postProcessor = try root.object("post_processor").map { try PostProcessorJSON.read($0) }
         // Without a decoder HuggingFace joins tokens with spaces (byte-level tokens are joined
         // as bytes instead: their spaces are inside the tokens).
         let decoder = try decoderObject.map { try DecoderJSON.read($0) } ?? (model.isByteLevel ? .concatenate : .spaceSeparated)
@@ -50,7 +50,8 @@ public enum TokenizerJSON {
         }
         var tokenizer = Tokenizer(frontEnd: TextFrontEnd(normalizer: normalizer, preTokenizer: preTokenizer), model: model,
                                   addedTokens: added, decoder: decoder)
-        tokenizer.postProcessor = postProcessor
+        tokenizer.postProcessor = postProcessor?.template
+        tokenizer.offsetTrimming = postProcessor?.trimming
         tokenizer.truncation = try root.object("truncation").map { try PostProcessorJSON.readTruncation($0) }
         tokenizer.padding = try root.object("padding").map { try PostProcessorJSON.readPadding($0) }
         do { try tokenizer.validate() } catch ModelError.invalidModel(let reason) {
@@ -85,10 +86,12 @@ public enum TokenizerJSON {
                      ("lstrip", .bool(false)), ("rstrip", .bool(false)), ("normalized", .bool(false)),
                      ("special", .bool(token.isSpecial))])
         }
-        let decoder: JSON = decoderOverride ?? (tokenizer.model.isByteLevel
+        var isChain = false
+        if case .huggingFace = tokenizer.decoder { isChain = true }
+        let decoder: JSON = decoderOverride ?? (tokenizer.model.isByteLevel && !isChain
             ? .object([("type", .string("ByteLevel")), ("add_prefix_space", .bool(true)), ("trim_offsets", .bool(true)),
                        ("use_regex", .bool(true))])
-            : DecoderJSON.write(tokenizer.decoder))
+            : DecoderJSON.write(tokenizer.decoder, byteTokens: tokenizer.model.tokens.contains { DecoderStep.fallbackByte($0) != nil }))
         let root: JSON = .object([
             ("version", .string("1.0")),
             ("truncation", tokenizer.truncation.map(PostProcessorJSON.write) ?? .null),
@@ -96,7 +99,7 @@ public enum TokenizerJSON {
             ("added_tokens", .array(added)),
             ("normalizer", try NormalizerJSON.write(tokenizer.frontEnd.normalizer)),
             ("pre_tokenizer", try PreTokenizerJSON.write(tokenizer.frontEnd.preTokenizer, byteLevelModel: tokenizer.model.isByteLevel)),
-            ("post_processor", tokenizer.postProcessor.map(PostProcessorJSON.write) ?? .null), ("decoder", decoder),
+            ("post_processor", PostProcessorJSON.write(tokenizer.postProcessor, trimming: tokenizer.offsetTrimming)), ("decoder", decoder),
             ("model", modelJSON(tokenizer.model)),
         ])
         return Data(root.serialized())
