@@ -116,7 +116,7 @@ def main():
         python = ensure_venv(a.venv, PINNED)
         os.execv(python, [python, os.path.abspath(__file__), "--inner", "--vocab", os.path.abspath(a.vocab), "--lines", str(a.lines)])
 
-    from tokenizers import Tokenizer, Regex, AddedToken, models, pre_tokenizers as pt, decoders as dec, processors, trainers
+    from tokenizers import Tokenizer, Regex, AddedToken, models, normalizers, pre_tokenizers as pt, decoders as dec, processors, trainers
 
     lines = []
     for corpus in CORPORA:
@@ -204,10 +204,11 @@ def main():
             offsets.append([0, 0] if seq is None else [tables[seq][s], tables[seq][t]])
         return {"ids": e.ids, "type_ids": e.type_ids, "offsets": offsets, "special_tokens_mask": e.special_tokens_mask}
 
-    def check_encoding(name, tok, pairs=True, special=True):
+    def check_encoding(name, tok, pairs=True, special=True, texts=None):
+        texts = texts or lines
         path = os.path.join(tmp, f"{name}.json")
         tok.save(path)
-        records = [(lines[i], lines[i + 1] if pairs else None) for i in range(len(lines) - 1)]
+        records = [(texts[i], texts[i + 1] if pairs else None) for i in range(len(texts) - 1)]
         payload = "".join(json.dumps({"text": t, "pair": p} if p is not None else {"text": t, "pair": ""}) + "\n" for t, p in records)
         args = ["encode", "-t", path, "--input", "jsonl", "--format", "encoding"] + (["--pair-key", "pair"] if pairs else [])
         if not special:
@@ -276,6 +277,35 @@ def main():
         check_encoding(f"sequence[bytelevel, template] prefix_space={prefix_space}", tok)
 
     shown = {}
+    # 4. Added tokens with every flag, inserted into corpus lines with spaces around them.
+    flagged = [
+        AddedToken("<mask>", lstrip=True, special=True, normalized=False),
+        AddedToken("[R]", rstrip=True, special=False, normalized=False),
+        AddedToken("[BOTH]", lstrip=True, rstrip=True, special=True, normalized=False),
+        AddedToken("Cat", single_word=True, normalized=True, special=False),
+        AddedToken("DOG", normalized=True, special=False),
+        AddedToken("Éx", single_word=True, normalized=False, special=False),
+        AddedToken("new york", normalized=True, special=False),
+        AddedToken("_x", single_word=True, normalized=False, special=True),
+    ]
+    inserts = ["<mask>", "[R]", "[BOTH]", "cat", "Cat", "CAT", "dog", "Dog", "Éx", "New York", "_x", "concat", "cat_"]
+
+    def with_tokens(line):
+        words = line.split(" ")
+        for _ in range(rng.randint(1, 4)):
+            at = rng.randrange(len(words) + 1)
+            glue = rng.choice(["", " ", "  ", "\t"])
+            words.insert(at, glue + rng.choice(inserts) + rng.choice(["", " ", "  "]))
+        return " ".join(words)
+
+    flag_lines = [with_tokens(line) for line in lines]
+    for name, base in (("wordpiece", wordpiece), ("unigram", lambda: unigram(False)), ("bytelevel", byte_level_bpe)):
+        tok = base()
+        tok.normalizer = normalizers.Sequence([normalizers.NFKC(), normalizers.Lowercase()]) if name != "bytelevel" else None
+        tok.add_tokens(flagged)
+        tok.decoder = {"wordpiece": dec.WordPiece(), "unigram": dec.Metaspace(), "bytelevel": dec.ByteLevel()}[name]
+        check_encoding(f"added-token flags on {name}", tok, pairs=False, texts=flag_lines)
+
     for what, ours, theirs in check.failures:
         name = what.split(":")[0]
         shown[name] = shown.get(name, 0) + 1

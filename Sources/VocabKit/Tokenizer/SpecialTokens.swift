@@ -1,14 +1,28 @@
-/// A token that is matched in the raw input before normalization (HuggingFace's added tokens).
+/// A token that is matched in the input before the model sees it (HuggingFace's added tokens).
 public struct AddedToken: Sendable, Equatable {
     public var content: String
     public var id: UInt32
-    /// Special tokens (`<|endoftext|>`, `[CLS]`) can be skipped when decoding.
+    /// Special tokens (`<|endoftext|>`, `[CLS]`) are left out when decoding, unless asked.
     public var isSpecial: Bool
+    /// Matched only as a whole word: not after or before a word character (`\w`).
+    public var isSingleWord = false
+    /// The whitespace before a match belongs to the token (RoBERTa's `<mask>`).
+    public var stripsLeft = false
+    /// The whitespace after a match belongs to the token.
+    public var stripsRight = false
+    /// Matched in the normalized text, its content normalized too (`"DOG"` with a lowercasing
+    /// normalizer matches "dog", "Dog" and "DOG"); otherwise matched in the raw input.
+    public var isNormalized = false
 
-    public init(content: String, id: UInt32, isSpecial: Bool = true) {
+    public init(content: String, id: UInt32, isSpecial: Bool = true, isSingleWord: Bool = false,
+                stripsLeft: Bool = false, stripsRight: Bool = false, isNormalized: Bool = false) {
         self.content = content
         self.id = id
         self.isSpecial = isSpecial
+        self.isSingleWord = isSingleWord
+        self.stripsLeft = stripsLeft
+        self.stripsRight = stripsRight
+        self.isNormalized = isNormalized
     }
 }
 
@@ -42,42 +56,96 @@ public struct SpecialTokenIds: Sendable, Equatable {
     }
 }
 
-/// Finds added tokens in raw bytes: leftmost match first, the longest where several start there.
+/// Finds added tokens in bytes: leftmost match first, the longest where several start there,
+/// then each token's flags as HuggingFace applies them (a single-word match next to a word
+/// character is skipped; stripping takes the whitespace around a match into it).
 ///
 /// A 256-entry table of first bytes lets the scan skip every byte that cannot start a token, so
-/// text without special tokens costs one load per byte.
+/// text without added tokens costs one load per byte. O(n · candidates per first byte).
 struct AddedTokenMatcher: Sendable {
-    private var byFirstByte: [[(bytes: [UInt8], id: UInt32)]] = Array(repeating: [], count: 256)
+    private struct Candidate: Sendable {
+        var bytes: [UInt8]
+        var token: AddedToken
+    }
+    private var byFirstByte: [[Candidate]] = Array(repeating: [], count: 256)
     let isEmpty: Bool
 
-    init(_ tokens: [AddedToken]) {
-        for token in tokens where !token.content.isEmpty {
-            let bytes = Array(token.content.utf8)
-            byFirstByte[Int(bytes[0])].append((bytes, token.id))
+    /// A matcher for `tokens`, each matched as `pattern(token)` spells it (its content, or its
+    /// normalized content).
+    init(_ tokens: [AddedToken], pattern: (AddedToken) -> String = { $0.content }) {
+        var count = 0
+        for token in tokens {
+            let bytes = Array(pattern(token).utf8)
+            guard !bytes.isEmpty else { continue }
+            byFirstByte[Int(bytes[0])].append(Candidate(bytes: bytes, token: token))
+            count += 1
         }
         for index in byFirstByte.indices { byFirstByte[index].sort { $0.bytes.count > $1.bytes.count } }
-        isEmpty = tokens.isEmpty
+        isEmpty = count == 0
     }
 
-    /// Every match in `p`, in order, without overlaps.
+    /// Every match in `p`, in order. Ranges include the whitespace a token strips.
     func matches(in p: UnsafeBufferPointer<UInt8>) -> [(range: Range<Int>, id: UInt32)] {
         guard !isEmpty else { return [] }
         var result: [(Range<Int>, UInt32)] = []
-        var i = 0
+        var i = 0, previousEnd = 0
         while i < p.count {
-            let candidates = byFirstByte[Int(p[i])]
-            var matched = false
-            for candidate in candidates where i + candidate.bytes.count <= p.count {
-                if candidate.bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, p.baseAddress! + i, $0.count) == 0 }) {
-                    result.append((i..<(i + candidate.bytes.count), candidate.id))
-                    i += candidate.bytes.count
-                    matched = true
-                    break
-                }
+            guard let candidate = byFirstByte[Int(p[i])].first(where: { candidate in
+                i + candidate.bytes.count <= p.count
+                    && candidate.bytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, p.baseAddress! + i, $0.count) == 0 }
+            }) else {
+                i += 1
+                continue
             }
-            if !matched { i += 1 }
+            var start = i, end = i + candidate.bytes.count
+            i = end   // the search goes on after the match, kept or not
+            let token = candidate.token
+            if token.isSingleWord && (Self.isWordCharacter(before: start, in: p) || Self.isWordCharacter(at: end, in: p)) { continue }
+            if token.stripsLeft {
+                var s = start
+                while s > 0, let (scalar, from) = Self.scalar(before: s, in: p), scalar.properties.isWhitespace { s = from }
+                start = max(s, previousEnd)
+            }
+            if token.stripsRight {
+                while end < p.count, let (scalar, length) = Self.scalar(at: end, in: p), scalar.properties.isWhitespace { end += length }
+            }
+            result.append((start..<end, token.id))
+            previousEnd = end
         }
         return result
+    }
+
+    /// The scalar at `i` and its length, or nil for bytes that are not valid UTF-8 there.
+    private static func scalar(at i: Int, in p: UnsafeBufferPointer<UInt8>) -> (Unicode.Scalar, Int)? {
+        let length = UTF8Validation.sequenceLength(p, at: i)
+        guard length > 0 else { return nil }
+        return Unicode.Scalar(decodeScalar(p, i).scalar).map { ($0, length) }
+    }
+
+    /// The scalar that ends at `i` and where it starts.
+    private static func scalar(before i: Int, in p: UnsafeBufferPointer<UInt8>) -> (Unicode.Scalar, Int)? {
+        var start = i - 1
+        while start > 0 && i - start < 4 && p[start] & 0xC0 == 0x80 { start -= 1 }
+        guard let (scalar, length) = scalar(at: start, in: p), start + length == i else { return nil }
+        return (scalar, start)
+    }
+
+    /// Rust's `\w`: alphabetic, marks, decimal digits, connector punctuation, joiners.
+    private static func isWord(_ scalar: Unicode.Scalar) -> Bool {
+        let properties = scalar.properties
+        if properties.isAlphabetic || properties.isJoinControl { return true }
+        switch properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark, .decimalNumber, .connectorPunctuation: return true
+        default: return false
+        }
+    }
+
+    private static func isWordCharacter(before i: Int, in p: UnsafeBufferPointer<UInt8>) -> Bool {
+        i > 0 && (scalar(before: i, in: p).map { isWord($0.0) } ?? false)
+    }
+
+    private static func isWordCharacter(at i: Int, in p: UnsafeBufferPointer<UInt8>) -> Bool {
+        i < p.count && (scalar(at: i, in: p).map { isWord($0.0) } ?? false)
     }
 }
 

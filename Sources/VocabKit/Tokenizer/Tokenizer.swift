@@ -18,10 +18,12 @@ import Dispatch
 /// under ThreadSanitizer). Per-call state lives in an `EncoderScratch`: keep one per thread.
 /// Loading validates every id the tokenizer can emit (`validate()`; docs/RELIABILITY.md).
 public struct Tokenizer: Sendable {
-    public var frontEnd: TextFrontEnd
+    public var frontEnd: TextFrontEnd {
+        didSet { (matcher, normalizedMatcher) = Self.matchers(addedTokens, frontEnd) }
+    }
     public var model: TokenModel
     public var addedTokens: [AddedToken] {
-        didSet { matcher = AddedTokenMatcher(addedTokens) }
+        didSet { (matcher, normalizedMatcher) = Self.matchers(addedTokens, frontEnd) }
     }
     public var decoder: TokenDecoder
     /// Special tokens around the sequences ([CLS] A [SEP]); nil adds none.
@@ -42,14 +44,22 @@ public struct Tokenizer: Sendable {
     /// The longest input the model was trained for, in tokens (`model_max_length` of
     /// `tokenizer_config.json`); informational: truncation is `truncation`'s job.
     public var modelMaxLength: Int?
+    /// Added tokens matched in the raw input, and those matched in the normalized text.
     private var matcher: AddedTokenMatcher
+    private var normalizedMatcher: AddedTokenMatcher
 
     public init(frontEnd: TextFrontEnd, model: TokenModel, addedTokens: [AddedToken] = [], decoder: TokenDecoder = .concatenate) {
         self.frontEnd = frontEnd
         self.model = model
         self.addedTokens = addedTokens
         self.decoder = decoder
-        self.matcher = AddedTokenMatcher(addedTokens)
+        (matcher, normalizedMatcher) = Self.matchers(addedTokens, frontEnd)
+    }
+
+    /// The two matchers; a normalized token is matched as the normalizer spells its content.
+    private static func matchers(_ tokens: [AddedToken], _ frontEnd: TextFrontEnd) -> (AddedTokenMatcher, AddedTokenMatcher) {
+        (AddedTokenMatcher(tokens.filter { !$0.isNormalized }),
+         AddedTokenMatcher(tokens.filter(\.isNormalized)) { (try? frontEnd.normalizer.normalize($0.content)) ?? $0.content })
     }
 
     /// A tokenizer with a BPE model.
@@ -70,19 +80,20 @@ public struct Tokenizer: Sendable {
         encoding.reserveCapacity(bytes.count / 3 + 1)
         var pieceTokens: [PieceToken] = []
         var position = 0
+        let normalizedTokens = allowsAddedTokens && !normalizedMatcher.isEmpty
         if allowsAddedTokens && !matcher.isEmpty {
             for stretch in matcher.matches(in: bytes) {
                 if stretch.range.lowerBound > position {
                     try encodeOrdinary(UnsafeBufferPointer(rebasing: bytes[position..<stretch.range.lowerBound]), offset: position,
-                                       into: &encoding, pieceTokens: &pieceTokens, scratch: &scratch)
+                                       normalizedTokens: normalizedTokens, into: &encoding, pieceTokens: &pieceTokens, scratch: &scratch)
                 }
                 encoding.append(stretch.id, offset: stretch.range)
-                position = stretch.range.upperBound
+                position = max(position, stretch.range.upperBound)
             }
         }
         if bytes.count > position {
             try encodeOrdinary(UnsafeBufferPointer(rebasing: bytes[position...]), offset: position,
-                               into: &encoding, pieceTokens: &pieceTokens, scratch: &scratch)
+                               normalizedTokens: normalizedTokens, into: &encoding, pieceTokens: &pieceTokens, scratch: &scratch)
         }
         if let offsetTrimming { trimOffsets(&encoding, offsetTrimming, text: bytes) }
         return encoding
@@ -100,14 +111,46 @@ public struct Tokenizer: Sendable {
         }
     }
 
-    private func encodeOrdinary(_ bytes: UnsafeBufferPointer<UInt8>, offset: Int, into encoding: inout Encoding,
-                                pieceTokens: inout [PieceToken], scratch: inout EncoderScratch) throws {
-        let text = try frontEnd.process(bytes)
+    /// Encodes text between raw added tokens: normalization, then (with `normalizedTokens`) the
+    /// added tokens matched in the normalized text, then pre-tokenization and the model for the
+    /// stretches between them, in order of their place in the input.
+    private func encodeOrdinary(_ bytes: UnsafeBufferPointer<UInt8>, offset: Int, normalizedTokens: Bool = false,
+                                into encoding: inout Encoding, pieceTokens: inout [PieceToken], scratch: inout EncoderScratch) throws {
+        var text: PreTokenizedText
+        // Normalized added tokens with their ranges in the input; emitted before the first piece
+        // that starts after them (pre-tokenizers may rewrite the normalized text, not the input).
+        var added: [(range: Range<Int>, id: UInt32)] = []
+        if normalizedTokens {
+            text = PreTokenizedText(try frontEnd.normalize(bytes))
+            let found = text.text.bytes.withUnsafeBufferPointer { normalizedMatcher.matches(in: $0) }
+            if !found.isEmpty {
+                var gaps: [Range<Int>] = [], position = 0
+                for match in found {
+                    if match.range.lowerBound > position { gaps.append(position..<match.range.lowerBound) }
+                    position = max(position, match.range.upperBound)
+                    let original = text.text.originalRange(of: match.range)
+                    added.append(((original.lowerBound + offset)..<(original.upperBound + offset), match.id))
+                }
+                if text.text.bytes.count > position { gaps.append(position..<text.text.bytes.count) }
+                text.pieces = gaps
+            }
+            try frontEnd.preTokenizer.preTokenize(&text)
+        } else {
+            text = try frontEnd.process(bytes)
+        }
         encoding.replacedInvalidSequences += text.text.replacedInvalidSequences
         // Unchanged text (no normalizer, valid UTF-8) maps offsets one to one: skip the look-ups.
         let identity = text.text.changedRegionCount == 0
+        var nextAdded = 0
         text.text.bytes.withUnsafeBufferPointer { normalized in
             for piece in text.pieces {
+                if nextAdded < added.count {
+                    let start = text.text.originalRange(of: piece).lowerBound + offset
+                    while nextAdded < added.count && added[nextAdded].range.lowerBound < start {
+                        encoding.append(added[nextAdded].id, offset: added[nextAdded].range)
+                        nextAdded += 1
+                    }
+                }
                 pieceTokens.removeAll(keepingCapacity: true)
                 model.encode(piece: UnsafeBufferPointer(rebasing: normalized[piece]), into: &pieceTokens, scratch: &scratch)
                 for token in pieceTokens {
@@ -117,6 +160,7 @@ public struct Tokenizer: Sendable {
                 }
             }
         }
+        for index in nextAdded..<added.count { encoding.append(added[index].id, offset: added[index].range) }
     }
 
     /// Encodes a text, or a pair of texts, with the post-processor's special tokens, truncation
@@ -205,7 +249,9 @@ public struct Tokenizer: Sendable {
         for id in ids {
             if let token = added[id] {
                 guard !(skipsSpecialTokens && token.isSpecial) else { continue }
-                pieces.append(bytesFirst ? ByteLevelAlphabet.decode(token.content) ?? Array(token.content.utf8) : Array(token.content.utf8))
+                // A normalized token decodes as its normalized content, as in HuggingFace.
+                let content = token.isNormalized ? (try? frontEnd.normalizer.normalize(token.content)) ?? token.content : token.content
+                pieces.append(bytesFirst ? ByteLevelAlphabet.decode(content) ?? Array(content.utf8) : Array(content.utf8))
             } else if Int(id) < tokens.count {
                 if steps != nil {
                     // `tokenizers` hands its decoder the token as the file spells it.

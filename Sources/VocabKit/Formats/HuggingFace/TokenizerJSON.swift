@@ -45,8 +45,12 @@ public enum TokenizerJSON {
         for (index, value) in ((root.fields["added_tokens"] as? [Any]) ?? []).enumerated() {
             let token = try JSONObject(value, path: "added_tokens[\(index)]", file: path)
             guard let id = try token.id("id") else { throw token.error("no \"id\"") }
-            added.append(AddedToken(content: try token.requiredString("content"), id: UInt32(id),
-                                    isSpecial: try token.bool("special", default: false)))
+            let special = try token.bool("special", default: false)
+            added.append(AddedToken(content: try token.requiredString("content"), id: UInt32(id), isSpecial: special,
+                                    isSingleWord: try token.bool("single_word", default: false),
+                                    stripsLeft: try token.bool("lstrip", default: false),
+                                    stripsRight: try token.bool("rstrip", default: false),
+                                    isNormalized: try token.bool("normalized", default: !special)))
         }
         var tokenizer = Tokenizer(frontEnd: TextFrontEnd(normalizer: normalizer, preTokenizer: preTokenizer), model: model,
                                   addedTokens: added, decoder: decoder)
@@ -82,8 +86,8 @@ public enum TokenizerJSON {
 
     private static func write(_ tokenizer: Tokenizer, decoder decoderOverride: JSON?) throws -> Data {
         let added: [JSON] = tokenizer.addedTokens.map { token in
-            .object([("id", .int(Int(token.id))), ("content", .string(token.content)), ("single_word", .bool(false)),
-                     ("lstrip", .bool(false)), ("rstrip", .bool(false)), ("normalized", .bool(false)),
+            .object([("id", .int(Int(token.id))), ("content", .string(token.content)), ("single_word", .bool(token.isSingleWord)),
+                     ("lstrip", .bool(token.stripsLeft)), ("rstrip", .bool(token.stripsRight)), ("normalized", .bool(token.isNormalized)),
                      ("special", .bool(token.isSpecial))])
         }
         var isChain = false
