@@ -306,6 +306,22 @@ def main():
         tok.decoder = {"wordpiece": dec.WordPiece(), "unigram": dec.Metaspace(), "bytelevel": dec.ByteLevel()}[name]
         check_encoding(f"added-token flags on {name}", tok, pairs=False, texts=flag_lines)
 
+    # 5. The Precompiled normalizer (SentencePiece's nmt_nfkc map from a .model file), on the corpora
+    #    and on lines full of what the map rewrites (compatibility forms, combining marks, controls).
+    from sentencepiece import sentencepiece_model_pb2
+    proto = sentencepiece_model_pb2.ModelProto()
+    proto.ParseFromString(open(os.path.join(ROOT, "Tests", "Fixtures", "sentencepiece", "botchan_en_unigram_1000.model"), "rb").read())
+    charsmap = proto.normalizer_spec.precompiled_charsmap
+    odd = ["ﬁne ﬂow Ⅳ ①②③ ＡＢＣ１２３ ｶﾀｶﾅ ㍻ ㎏ ﹏ ™ ½", "e\u0301 a\u0308\u0301 n\u0303 \u1100\u1161\u11a8 각",
+           "tab\there\r\nline \u200b zero \u00a0 nbsp \u3000 ideographic", "👩‍💻 🇯🇵 ❤️ x\u0300\u0301\u0302\u0303\u0304"]
+    precompiled_lines = lines + odd + [rng.choice(odd) + " " + line for line in lines[:200]]
+    for name, steps in (("precompiled", [normalizers.Precompiled(charsmap)]),
+                        ("precompiled-t5", [normalizers.Precompiled(charsmap), normalizers.Replace(Regex(" {2,}"), " ")])):
+        tok = unigram(False)
+        tok.normalizer = normalizers.Sequence(steps)
+        tok.decoder = dec.Metaspace()
+        check_encoding(f"normalizer {name}", tok, pairs=False, texts=precompiled_lines)
+
     for what, ours, theirs in check.failures:
         name = what.split(":")[0]
         shown[name] = shown.get(name, 0) + 1

@@ -91,4 +91,30 @@ struct HuggingFaceComponentsTests {
         #expect(processor?["type"] as? String == "RobertaProcessing")
         #expect(processor?["trim_offsets"] as? Bool == true)
     }
+
+    @Test("Precompiled applies the shortest rule to a whole grapheme cluster, then character by character, as tokenizers does")
+    func precompiled() throws {
+        let map = try PrecompiledCharsMap(rules: [
+            (Array("e".utf8), Array("E".utf8)), (Array("e\u{301}".utf8), Array("é".utf8)),
+            (Array("ﬁ".utf8), Array("fi".utf8)), (Array("\u{302}".utf8), Array("^".utf8)),
+        ])
+        let normalizer = PrecompiledNormalizer(map)
+        // "e\u{301}" is one cluster: the shortest rule ("e") replaces all of it (SentencePiece
+        // itself would take the longest, "é").
+        #expect(try normalizer.normalize("cafe\u{301}") == "cafE")
+        // A cluster of 6 bytes or more goes character by character: "e" and U+0302 each rewritten.
+        #expect(try normalizer.normalize("e\u{302}\u{302}\u{302}") == "E^^^")
+        #expect(try normalizer.normalize("ﬁne") == "finE")
+        // Read from tokenizer.json (base64 blob) and written back the same.
+        let json = """
+        {"version": "1.0", "normalizer": {"type": "Precompiled", "precompiled_charsmap": "\(Data(map.blob).base64EncodedString())"},
+         "pre_tokenizer": {"type": "WhitespaceSplit"},
+         "model": {"type": "WordLevel", "vocab": {"[UNK]": 0, "fine": 1, "finE": 2}, "unk_token": "[UNK]"}}
+        """
+        let tokenizer = try TokenizerJSON.read(Data(json.utf8))
+        #expect(try tokenizer.encode("ﬁne").ids == [2])
+        #expect(tokenizer.frontEnd.normalizer.component == .precompiled(map))
+        let reread = try TokenizerJSON.read(try TokenizerJSON.write(tokenizer))
+        #expect(reread.frontEnd.normalizer.component == .precompiled(map))
+    }
 }

@@ -25,6 +25,8 @@ public indirect enum NormalizerComponent: Sendable, Equatable {
     case prepend(String)
     case replaceLiteral(String, with: String)
     case replaceRegex(String, with: String)
+    /// HuggingFace's `Precompiled`: a SentencePiece map applied by grapheme (`PrecompiledNormalizer`).
+    case precompiled(PrecompiledCharsMap)
     case sequence([NormalizerComponent])
 
     /// The normalizer this component describes.
@@ -43,6 +45,7 @@ public indirect enum NormalizerComponent: Sendable, Equatable {
         case .prepend(let prefix): return Prepend(prefix)
         case .replaceLiteral(let pattern, let content): return ReplaceLiteral(pattern, with: content)
         case .replaceRegex(let pattern, let content): return try ReplaceRegex(pattern: pattern, with: content)
+        case .precompiled(let charsMap): return PrecompiledNormalizer(charsMap)
         case .sequence(let steps): return NormalizerSequence(try steps.map { try $0.make() })
         }
     }
@@ -66,7 +69,7 @@ public indirect enum NormalizerComponent: Sendable, Equatable {
         case .bertClean: return "bert-clean"
         case .cjkSpacing: return "cjk-spacing"
         case .sentencePieceWhitespace: return "nmt"
-        case .removeNonspacingMarks, .prepend, .replaceLiteral, .replaceRegex, .sequence: return nil
+        case .removeNonspacingMarks, .prepend, .replaceLiteral, .replaceRegex, .precompiled, .sequence: return nil
         }
     }
 
@@ -87,12 +90,22 @@ public indirect enum NormalizerComponent: Sendable, Equatable {
         .replaceWhitespace(collapse: false, keepNewlines: true), .strip(left: true, right: true), .strip(left: true, right: false),
         .strip(left: false, right: true), .bertClean, .cjkSpacing, .sentencePieceWhitespace, .prepend("▁"),
         .replaceLiteral("``", with: "\""), .replaceRegex(" {2,}", with: " "), .sequence([.unicodeForm(.nfkc), .lowercase]),
+        .precompiled(Self.exampleCharsMap),
     ]
+
+    /// A two-rule map for `examples` ("ﬁ" → "fi", "Ⅳ" → "IV").
+    private static let exampleCharsMap: PrecompiledCharsMap = {
+        do {
+            return try PrecompiledCharsMap(rules: [(Array("ﬁ".utf8), Array("fi".utf8)), (Array("Ⅳ".utf8), Array("IV".utf8))])
+        } catch {
+            preconditionFailure("a two-rule map always builds: \(error)")
+        }
+    }()
 
     /// The cases without their values, so a test can check that `examples` covers every case.
     public enum Kind: CaseIterable, Sendable {
         case unicodeForm, lowercase, stripAccents, removeNonspacingMarks, removeControl, replaceWhitespace, strip
-        case bertClean, cjkSpacing, sentencePieceWhitespace, prepend, replaceLiteral, replaceRegex, sequence
+        case bertClean, cjkSpacing, sentencePieceWhitespace, prepend, replaceLiteral, replaceRegex, precompiled, sequence
     }
 
     /// The case of this component.
@@ -111,6 +124,7 @@ public indirect enum NormalizerComponent: Sendable, Equatable {
         case .prepend: return .prepend
         case .replaceLiteral: return .replaceLiteral
         case .replaceRegex: return .replaceRegex
+        case .precompiled: return .precompiled
         case .sequence: return .sequence
         }
     }

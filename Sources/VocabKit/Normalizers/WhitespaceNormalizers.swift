@@ -34,7 +34,7 @@ public struct ReplaceWhitespace: Normalizer {
                 if end - i != 1 || p[i] != 0x20 {
                     if builder == nil { builder = NormalizedTextBuilder(source: text) }
                     builder!.keep(upTo: i)
-                    builder!.replace(upTo: end, with: CollectionOfOne(UInt8(0x20)))
+                    builder!.replaceAlignedToLast(upTo: end, with: CollectionOfOne(UInt8(0x20)))
                 }
                 i = end
             }
@@ -110,7 +110,7 @@ public struct ReplaceLiteral: Normalizer {
                 if p[i] == first && pattern.indices.allSatisfy({ p[i + $0] == pattern[$0] }) {
                     if builder == nil { builder = NormalizedTextBuilder(source: text) }
                     builder!.keep(upTo: i)
-                    builder!.replace(upTo: i + pattern.count, with: content)
+                    builder!.replaceAlignedToLast(upTo: i + pattern.count, with: content)
                     i += pattern.count
                 } else {
                     i += 1
@@ -151,7 +151,7 @@ public struct ReplaceRegex: Normalizer {
         var builder = NormalizedTextBuilder(source: text)
         for match in matches {
             builder.keep(upTo: match.lowerBound)
-            builder.replace(upTo: match.upperBound, with: content)
+            builder.replaceAlignedToLast(upTo: match.upperBound, with: content)
         }
         text = builder.finish()
     }

@@ -52,6 +52,17 @@ struct NormalizedTextBuilder {
         position = end
     }
 
+    /// Replaces `source.bytes[position..<end]` by `replacement` the way HuggingFace's `Replace`
+    /// aligns it: the replacement stands for the last character of the region only, and the
+    /// characters before it are deleted (so a token made of the replacement maps to that last
+    /// character, as in `tokenizers`).
+    mutating func replaceAlignedToLast<C: Collection>(upTo end: Int, with replacement: C) where C.Element == UInt8 {
+        var last = end - 1
+        while last > position && source.bytes[last] & 0xC0 == 0x80 { last -= 1 }
+        if last > position { replace(upTo: last, with: EmptyCollection()) }
+        replace(upTo: end, with: replacement)
+    }
+
     /// Inserts `insertion` at the current position, aligned to an empty original range there.
     mutating func insert<C: Collection>(_ insertion: C) where C.Element == UInt8 {
         replace(upTo: position, with: insertion)

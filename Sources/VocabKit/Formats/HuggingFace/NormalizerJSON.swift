@@ -48,8 +48,16 @@ enum NormalizerJSON {
             if try object.bool("strip_accents", default: lowercase) { steps.append(.stripAccents(recompose: false)) }
             if lowercase { steps.append(.lowercase) }
             return steps.count == 1 ? steps[0] : .sequence(steps)
+        case "Precompiled":
+            // A base64 blob; an empty one (some converted files) maps nothing.
+            let encoded = try object.string("precompiled_charsmap") ?? ""
+            if encoded.isEmpty { return .sequence([]) }
+            guard let blob = Data(base64Encoded: encoded) else { throw object.error("precompiled_charsmap is not base64") }
+            do { return .precompiled(try PrecompiledCharsMap(blob: Array(blob))) } catch let error as ModelError {
+                throw object.error(error.description)
+            }
         case let type:
-            throw object.error("normalizer type \"\(type)\" is not supported yet")
+            throw object.error("normalizer type \"\(type)\" is unknown (tokenizers' types: NFC, NFD, NFKC, NFKD, Lowercase, StripAccents, Strip, Prepend, Replace, BertNormalizer, Precompiled, Sequence)")
         }
     }
 
@@ -117,6 +125,7 @@ enum NormalizerJSON {
             }
             return [replace(collapse ? collapsedWhitespaceRegex : whitespaceRegex, " ")]
         case .removeControl: return [replace(controlRegex, "")]
+        case .precompiled(let charsMap): return [["type": "Precompiled", "precompiled_charsmap": Data(charsMap.blob).base64EncodedString()]]
         case .sentencePieceWhitespace: return [replace(sentencePieceControlRegex, ""), replace(sentencePieceSpaceRegex, " ")]
         }
     }
