@@ -197,12 +197,34 @@ def main():
                     continue
                 check.expect(f"{name}: decode{' keeping special tokens' if keep else ''} {ids}", mine, theirs)
 
-    def hf_encoding(e, texts):
+    def hf_encoding(e, texts, window=False):
+        """tokenizers' encoding with byte offsets. Truncated windows lose their sequence ids in
+        tokenizers, so there the text of a token is its type id (0 or 1 in the templates checked)."""
         tables = [byte_offsets(t) for t in texts]
+        sequence_ids = e.sequence_ids
+        if window:
+            sequence_ids = [None if special else min(type_id, len(texts) - 1)
+                            for special, type_id in zip(e.special_tokens_mask, e.type_ids)]
         offsets = []
-        for (s, t), seq in zip(e.offsets, e.sequence_ids):
+        for (s, t), seq in zip(e.offsets, sequence_ids):
             offsets.append([0, 0] if seq is None else [tables[seq][s], tables[seq][t]])
-        return {"ids": e.ids, "type_ids": e.type_ids, "offsets": offsets, "special_tokens_mask": e.special_tokens_mask}
+        return {"ids": e.ids, "type_ids": e.type_ids, "offsets": offsets, "special_tokens_mask": e.special_tokens_mask,
+                "attention_mask": e.attention_mask, "overflowing": [hf_encoding(o, texts, True) for o in e.overflowing],
+                "sequence_ids": sequence_ids}
+
+    def comparable(mine, theirs, texts):
+        """VocabKit's encoding (and its windows) in tokenizers' terms, offsets widened to characters."""
+        out = {k: mine[k] for k in theirs if k not in ("sequence_ids", "overflowing")}
+        # VocabKit's offsets are bytes, finer than characters: a byte-level token holding part
+        # of a character covers those bytes, where tokenizers gives the whole character.
+        # Widened to character boundaries, they must be tokenizers' offsets.
+        out["offsets"] = widened(mine["offsets"], mine["special_tokens_mask"], theirs["sequence_ids"], texts)
+        windows = mine.get("overflowing", [])
+        out["overflowing"] = [comparable(m, t, texts) for m, t in zip(windows, theirs["overflowing"])] + windows[len(theirs["overflowing"]):]
+        return out
+
+    def strip_sequence_ids(theirs):
+        return {k: ([strip_sequence_ids(o) for o in v] if k == "overflowing" else v) for k, v in theirs.items() if k != "sequence_ids"}
 
     def check_encoding(name, tok, pairs=True, special=True, texts=None):
         texts = texts or lines
@@ -219,12 +241,9 @@ def main():
             if not pairs:
                 pair = None
             e = tok.encode(text, pair, add_special_tokens=special)
-            theirs = hf_encoding(e, [text] + ([pair] if pair is not None else []))
-            mine = {k: mine[k] for k in theirs}
-            # VocabKit's offsets are bytes, finer than characters: a byte-level token holding part
-            # of a character covers those bytes, where tokenizers gives the whole character.
-            # Widened to character boundaries, they must be tokenizers' offsets.
-            mine["offsets"] = widened(mine["offsets"], mine["special_tokens_mask"], e.sequence_ids, texts_of(text, pair))
+            theirs = hf_encoding(e, texts_of(text, pair))
+            mine = comparable(mine, theirs, texts_of(text, pair))
+            theirs = strip_sequence_ids(theirs)
             check.expect(f"{name}: encode {text[:60]!r} + {(pair or '')[:30]!r}", mine, theirs)
         # Decoding what was encoded, special tokens included.
         id_lists = [tok.encode(t, p if pairs else None).ids for t, p in records[:400]]
@@ -277,6 +296,22 @@ def main():
         check_encoding(f"sequence[bytelevel, template] prefix_space={prefix_space}", tok)
 
     shown = {}
+    # 3b. Truncation with a stride: the overflowing windows, with the template around each and, for
+    #     pairs, combined as tokenizers combines them; padding applies to every window.
+    wp.decoder = dec.WordPiece()
+    wp.post_processor = processors.BertProcessing(("[SEP]", wp.token_to_id("</s>")), ("[CLS]", wp.token_to_id("<s>")))
+    for direction in ("right", "left"):
+        wp.enable_truncation(max_length=24, stride=4, direction=direction)
+        check_encoding(f"truncation stride=4 {direction} bert", wp)
+    wp.enable_truncation(max_length=16, stride=0)
+    wp.enable_padding(pad_id=wp.token_to_id("<pad>"), pad_token="<pad>", length=20)
+    check_encoding("truncation stride=0 padded bert", wp)
+    wp.no_padding()
+    wp.post_processor = None
+    wp.enable_truncation(max_length=20, stride=3)
+    check_encoding("truncation stride=3 without post-processor", wp)
+    wp.no_truncation()
+
     # 4. Added tokens with every flag, inserted into corpus lines with spaces around them.
     flagged = [
         AddedToken("<mask>", lstrip=True, special=True, normalized=False),

@@ -15,7 +15,7 @@ struct EncodeCommand: ParsableCommand {
         Formats: ids (space-separated ids, a line per text), jsonl (a JSON array of ids per text), tokens (the tokens,
         space-separated; byte-level tokens in GPT-2's alphabet), offsets (id:start-end per token, byte offsets into the
         text), encoding (a JSON object per text: ids, type_ids, offsets as [start, end] bytes, special_tokens_mask,
-        attention_mask), and for model training u16, u32 (little-endian ids, no separators), npy (a one-dimensional uint32 NumPy
+        attention_mask, and the windows truncation cut off under overflowing), and for model training u16, u32 (little-endian ids, no separators), npy (a one-dimensional uint32 NumPy
         array) and megatron (Megatron-LM's indexed dataset: PREFIX.bin with the ids, uint16 below 65,500 ids else int32,
         and PREFIX.idx with a sequence and a document per text; -o PREFIX or PREFIX.bin). Binary formats need --output.
 
@@ -190,6 +190,18 @@ enum EncodeFormat: String, ExpressibleByArgument, CaseIterable {
 
     var isBinary: Bool { self == .u16 || self == .u32 || self == .npy || self == .megatron }
 
+    /// An encoding as one JSON object, its truncated windows nested under "overflowing".
+    static func json(_ encoding: Encoding) -> String {
+        func list<T>(_ values: [T], _ item: (T) -> String) -> String { "[" + values.map(item).joined(separator: ",") + "]" }
+        var line = "{\"ids\":" + list(encoding.ids) { String($0) }
+        line += ",\"type_ids\":" + list(encoding.typeIds) { String($0) }
+        line += ",\"offsets\":" + list(encoding.offsets) { "[\($0.lowerBound),\($0.upperBound)]" }
+        line += ",\"special_tokens_mask\":" + list(encoding.specialTokensMask) { String($0) }
+        line += ",\"attention_mask\":" + list(encoding.attentionMask) { String($0) }
+        line += ",\"overflowing\":" + list(encoding.overflowing) { json($0) }
+        return line + "}"
+    }
+
     func write(_ encoding: Encoding, tokenizer: Tokenizer, to out: inout [UInt8]) {
         switch self {
         case .ids:
@@ -207,14 +219,8 @@ enum EncodeFormat: String, ExpressibleByArgument, CaseIterable {
             out.append(contentsOf: Array(fields.joined(separator: " ").utf8))
             out.append(0x0A)
         case .encoding:
-            func list<T>(_ values: [T], _ item: (T) -> String) -> String { "[" + values.map(item).joined(separator: ",") + "]" }
-            var line = "{\"ids\":" + list(encoding.ids) { String($0) }
-            line += ",\"type_ids\":" + list(encoding.typeIds) { String($0) }
-            line += ",\"offsets\":" + list(encoding.offsets) { "[\($0.lowerBound),\($0.upperBound)]" }
-            line += ",\"special_tokens_mask\":" + list(encoding.specialTokensMask) { String($0) }
-            line += ",\"attention_mask\":" + list(encoding.attentionMask) { String($0) }
-            out.append(contentsOf: Array(line.utf8))
-            out.append(contentsOf: Array("}\n".utf8))
+            out.append(contentsOf: Array(Self.json(encoding).utf8))
+            out.append(0x0A)
         case .u16:
             for id in encoding.ids { out.append(UInt8(id & 0xFF)); out.append(UInt8(id >> 8 & 0xFF)) }
         case .u32, .npy, .megatron:   // megatron: EncodeCommand picks u16 or u32 by vocabulary size

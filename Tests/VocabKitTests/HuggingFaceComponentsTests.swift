@@ -117,4 +117,29 @@ struct HuggingFaceComponentsTests {
         let reread = try TokenizerJSON.read(try TokenizerJSON.write(tokenizer))
         #expect(reread.frontEnd.normalizer.component == .precompiled(map))
     }
+
+    @Test("truncation with a stride keeps the cut-off tokens as overlapping windows, each with the template", arguments: [
+        ("Right", [["[CLS]", "a", "b", "c", "d", "[SEP]"], ["[CLS]", "d", "e", "f", "g", "[SEP]"], ["[CLS]", "g", "h", "i", "[SEP]"]]),
+        ("Left", [["[CLS]", "f", "g", "h", "i", "[SEP]"], ["[CLS]", "c", "d", "e", "f", "[SEP]"], ["[CLS]", "a", "b", "c", "[SEP]"]]),
+    ])
+    func strideWindows(direction: String, expected: [[String]]) throws {
+        let letters = "abcdefghijk".map { "\"\($0)\": \(Int($0.asciiValue!) - 94)" }.joined(separator: ", ")
+        let json = """
+        {"version": "1.0", "truncation": {"max_length": 6, "stride": 1, "strategy": "LongestFirst", "direction": "\(direction)"},
+         "added_tokens": [
+          {"id": 1, "content": "[CLS]", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true},
+          {"id": 2, "content": "[SEP]", "single_word": false, "lstrip": false, "rstrip": false, "normalized": false, "special": true}],
+         "pre_tokenizer": {"type": "WhitespaceSplit"},
+         "post_processor": {"type": "BertProcessing", "sep": ["[SEP]", 2], "cls": ["[CLS]", 1]},
+         "model": {"type": "WordLevel", "vocab": {"[UNK]": 0, "[CLS]": 1, "[SEP]": 2, \(letters)}, "unk_token": "[UNK]"}}
+        """
+        let tokenizer = try TokenizerJSON.read(Data(json.utf8))
+        let encoding = try tokenizer.encode("a b c d e f g h i")
+        let windows = [encoding] + encoding.overflowing
+        #expect(windows.map { $0.ids.map { tokenizer.token(for: $0) ?? "?" } } == expected)
+        #expect(encoding.overflowing.allSatisfy { $0.overflowing.isEmpty })
+        // Written back with its stride.
+        let reread = try TokenizerJSON.read(try TokenizerJSON.write(tokenizer))
+        #expect(reread.truncation?.stride == 1)
+    }
 }

@@ -14,6 +14,10 @@ public struct Encoding: Sendable, Equatable {
     public var attentionMask: [UInt8] = []
     /// How many ill-formed UTF-8 sequences of the input were replaced by U+FFFD.
     public var replacedInvalidSequences = 0
+    /// The windows truncation cut off (HuggingFace's `overflowing`), each processed like this
+    /// encoding (special tokens, padding); empty without truncation. For a pair, the windows of
+    /// both texts combine as in `tokenizers` (see `Encoding.merged(with:)`).
+    public var overflowing: [Encoding] = []
 
     public init() {}
 
@@ -34,11 +38,78 @@ public struct Encoding: Sendable, Equatable {
         attentionMask.append(attended ? 1 : 0)
     }
 
-    /// Keeps the first (or last) `length` tokens.
-    mutating func truncate(to length: Int, fromLeft: Bool) {
+    /// The tokens in `range` (no overflowing windows).
+    func slice(_ range: Range<Int>) -> Encoding {
+        var part = Encoding()
+        part.ids = Array(ids[range]); part.offsets = Array(offsets[range]); part.typeIds = Array(typeIds[range])
+        part.specialTokensMask = Array(specialTokensMask[range]); part.attentionMask = Array(attentionMask[range])
+        part.replacedInvalidSequences = replacedInvalidSequences
+        return part
+    }
+
+    /// Keeps the first (or last) `length` tokens; the rest become `overflowing` windows of at
+    /// most `length` tokens, each overlapping the one before by `stride` tokens (HuggingFace's
+    /// `Encoding::truncate`). A stride of `length` or more is taken as `length - 1`.
+    /// - Complexity: O(count · length / (length - stride)).
+    mutating func truncate(to length: Int, stride: Int = 0, fromLeft: Bool) {
         guard count > length else { return }
-        let range = fromLeft ? (count - length)..<count : 0..<length
-        ids = Array(ids[range]); offsets = Array(offsets[range]); typeIds = Array(typeIds[range])
-        specialTokensMask = Array(specialTokensMask[range]); attentionMask = Array(attentionMask[range])
+        guard length > 0 else {
+            let all = self
+            self = slice(0..<0)
+            overflowing = [all]
+            return
+        }
+        let step = length - min(stride, length - 1)
+        var windows: [Range<Int>] = []
+        if fromLeft {
+            var stop = count
+            while true {
+                let start = max(0, stop - length)
+                windows.append(start..<stop)
+                if start == 0 { break }
+                stop -= step
+            }
+        } else {
+            var start = 0
+            while true {
+                let stop = min(start + length, count)
+                windows.append(start..<stop)
+                if stop == count { break }
+                start += step
+            }
+        }
+        let whole = self
+        self = whole.slice(windows[0])
+        overflowing = windows.dropFirst().map { whole.slice($0) }
+    }
+
+    /// This encoding followed by `other`, with the windows of both combined as `tokenizers`
+    /// combines them (`Encoding::merge_with`): each of this encoding's windows followed by
+    /// `other` and by each of its windows, then this encoding followed by each of `other`'s.
+    /// Each window is merged the same way, so windows nest. For a pair with a windows and b
+    /// windows that is O(a · b) encodings, as in `tokenizers`.
+    public func merged(with other: Encoding) -> Encoding {
+        var windows: [Encoding] = []
+        for window in overflowing {
+            windows.append(window.merged(with: other))
+            for otherWindow in other.overflowing { windows.append(window.merged(with: otherWindow)) }
+        }
+        for otherWindow in other.overflowing { windows.append(merged(with: otherWindow)) }
+        var joined = self
+        joined.ids += other.ids; joined.offsets += other.offsets; joined.typeIds += other.typeIds
+        joined.specialTokensMask += other.specialTokensMask; joined.attentionMask += other.attentionMask
+        joined.replacedInvalidSequences += other.replacedInvalidSequences
+        joined.overflowing = windows
+        return joined
+    }
+}
+
+extension Encoding {
+    /// This encoding with every type id (its windows' too) set to `typeId`.
+    func withTypeIds(_ typeId: UInt32) -> Encoding {
+        var copy = self
+        copy.typeIds = Array(repeating: typeId, count: count)
+        copy.overflowing = overflowing.map { $0.withTypeIds(typeId) }
+        return copy
     }
 }

@@ -74,22 +74,26 @@ public struct TemplatePostProcessor: Sendable, Equatable {
         (isPair ? pair : single).filter { if case .special = $0 { return true } else { return false } }.count
     }
 
-    /// The template applied to one or two encodings.
+    /// The template applied to one or two encodings: the pieces in order, joined with
+    /// `Encoding.merged(with:)`, so truncated windows get the template too (and, for a pair,
+    /// combine as in `tokenizers`). A sequence piece sets the type id of its tokens (not of its
+    /// windows, as in `tokenizers`: those keep the type id of their text, 0 or 1).
     func apply(_ first: Encoding, _ second: Encoding?) -> Encoding {
-        var result = Encoding()
-        result.replacedInvalidSequences = first.replacedInvalidSequences + (second?.replacedInvalidSequences ?? 0)
+        var parts: [Encoding] = []
         for piece in second == nil ? single : pair {
             switch piece {
             case .special(_, let id, let typeId):
-                result.append(id, offset: 0..<0, typeId: typeId, special: true)
+                var special = Encoding()
+                special.append(id, offset: 0..<0, typeId: typeId, special: true)
+                parts.append(special)
             case .sequence(let isSecond, let typeId):
-                guard let source = isSecond ? second : first else { continue }
-                for index in source.ids.indices {
-                    result.append(source.ids[index], offset: source.offsets[index], typeId: typeId,
-                                  special: source.specialTokensMask[index] == 1)
-                }
+                guard var source = isSecond ? second : first else { continue }
+                source.typeIds = Array(repeating: typeId, count: source.count)
+                parts.append(source)
             }
         }
+        guard var result = parts.first else { return Encoding() }
+        for part in parts.dropFirst() { result = result.merged(with: part) }
         return result
     }
 }
@@ -108,11 +112,16 @@ public struct Truncation: Sendable, Equatable {
     public var strategy: Strategy = .longestFirst
     /// Remove tokens from the left instead of the right.
     public var fromLeft = false
+    /// How many tokens each overflowing window repeats from the one before (HuggingFace's
+    /// `stride`; question answering over long contexts uses it). The tokens cut off are kept as
+    /// `Encoding.overflowing` windows whatever the stride.
+    public var stride = 0
 
-    public init(maxLength: Int, strategy: Strategy = .longestFirst, fromLeft: Bool = false) {
+    public init(maxLength: Int, strategy: Strategy = .longestFirst, fromLeft: Bool = false, stride: Int = 0) {
         self.maxLength = maxLength
         self.strategy = strategy
         self.fromLeft = fromLeft
+        self.stride = stride
     }
 
     /// Truncates the sequences so that, with `added` special tokens, they fit `maxLength`.
@@ -120,12 +129,12 @@ public struct Truncation: Sendable, Equatable {
         let budget = max(0, maxLength - added)
         guard first.count + (second?.count ?? 0) > budget else { return }
         guard var pair = second else {
-            first.truncate(to: budget, fromLeft: fromLeft)
+            first.truncate(to: budget, stride: stride, fromLeft: fromLeft)
             return
         }
         switch strategy {
-        case .onlyFirst: first.truncate(to: max(0, budget - pair.count), fromLeft: fromLeft)
-        case .onlySecond: pair.truncate(to: max(0, budget - first.count), fromLeft: fromLeft)
+        case .onlyFirst: first.truncate(to: max(0, budget - pair.count), stride: stride, fromLeft: fromLeft)
+        case .onlySecond: pair.truncate(to: max(0, budget - first.count), stride: stride, fromLeft: fromLeft)
         case .longestFirst:
             // HuggingFace's rule: with n1 the shorter and n2 the longer, n2 keeps max(n1, budget - n1);
             // if that still does not fit, each gets half and the longer the odd token.
@@ -138,8 +147,8 @@ public struct Truncation: Sendable, Equatable {
                 n2 = n1 + budget % 2
             }
             if swapped { swap(&n1, &n2) }
-            first.truncate(to: n1, fromLeft: fromLeft)
-            pair.truncate(to: n2, fromLeft: fromLeft)
+            first.truncate(to: n1, stride: stride, fromLeft: fromLeft)
+            pair.truncate(to: n2, stride: stride, fromLeft: fromLeft)
         }
         second = pair
     }
@@ -196,6 +205,7 @@ public struct Padding: Sendable, Equatable {
 
     /// Pads `encoding` to `length` tokens (longer encodings are left as they are).
     public func apply(_ encoding: inout Encoding, to length: Int) {
+        for index in encoding.overflowing.indices { apply(&encoding.overflowing[index], to: length) }
         let missing = length - encoding.count
         guard missing > 0 else { return }
         var pad = Encoding()

@@ -187,7 +187,9 @@ public struct Tokenizer: Sendable {
 
     /// Truncation, then the post-processor's special tokens (no padding).
     public func postProcess(_ first: Encoding, _ second: Encoding? = nil) -> Encoding {
-        var first = first, second = second
+        // The second text's tokens, and its windows, have type id 1 until the template says
+        // otherwise (as `tokenizers` encodes a pair).
+        var first = first, second = second?.withTypeIds(1)
         let added = postProcessor?.addedCount(pair: second != nil) ?? 0
         truncation?.apply(&first, &second, added: added)
         if let postProcessor { return postProcessor.apply(first, second) }
@@ -198,12 +200,7 @@ public struct Tokenizer: Sendable {
     /// get type id 1 (0 with RoBERTa's post-processor), as HuggingFace's `add_special_tokens=False`.
     public func joined(_ first: Encoding, _ second: Encoding?) -> Encoding {
         guard let second else { return first }
-        let typeId = postProcessor?.plainSecondTypeId ?? 1
-        var joined = first
-        for index in second.ids.indices {
-            joined.append(second.ids[index], offset: second.offsets[index], typeId: typeId, special: second.specialTokensMask[index] == 1)
-        }
-        return joined
+        return first.merged(with: second.withTypeIds(postProcessor?.plainSecondTypeId ?? 1))
     }
 
     /// Encodes many texts on `threads` threads, in input order, with special tokens, truncation

@@ -129,17 +129,15 @@ enum PostProcessorJSON {
         guard let maxLength = try object.integer("max_length", in: 1...Int(Int32.max)) else {
             throw object.error("\"max_length\" is missing")
         }
-        if let stride = try object.integer("stride", in: 0...Int(Int32.max)), stride != 0 {
-            throw object.error("truncation with a stride (overflowing windows) is not supported yet")
-        }
+        let stride = try object.integer("stride", in: 0...Int(Int32.max)) ?? 0
         let name = try object.string("strategy") ?? "LongestFirst"
         guard let strategy = Truncation.Strategy(rawValue: name) else { throw object.error("unknown truncation strategy \"\(name)\"") }
-        return Truncation(maxLength: maxLength, strategy: strategy, fromLeft: try object.string("direction") == "Left")
+        return Truncation(maxLength: maxLength, strategy: strategy, fromLeft: try object.string("direction") == "Left", stride: stride)
     }
 
     static func write(_ truncation: Truncation) -> JSON {
         .object([("direction", .string(truncation.fromLeft ? "Left" : "Right")), ("max_length", .int(truncation.maxLength)),
-                 ("strategy", .string(truncation.strategy.rawValue)), ("stride", .int(0))])
+                 ("strategy", .string(truncation.strategy.rawValue)), ("stride", .int(truncation.stride))])
     }
 
     static func readPadding(_ object: JSONObject) throws -> Padding {
