@@ -16,6 +16,8 @@ public enum TextError: Error, Equatable, CustomStringConvertible {
     case invalidSpecification(String)
     /// A regular expression passed its match time or backtracking limit on a text.
     case patternTooSlow(pattern: String, bytes: Int)
+    /// The text contains a special token's text (`<|endoftext|>`) that the policy refuses.
+    case specialTokenInText(token: String, offset: Int)
 
     public var description: String {
         switch self {
@@ -27,6 +29,8 @@ public enum TextError: Error, Equatable, CustomStringConvertible {
             return "ICU \(operation) failed with error code \(code) (check that the system ICU, libicu, is installed with its data)"
         case .invalidPattern(let pattern, let message): return "invalid regular expression \(pattern): \(message)"
         case .invalidSpecification(let message): return message
+        case .specialTokenInText(let token, let offset):
+            return "the text contains the special token \(token) at byte \(offset); pass specialTokens: .recognized (or .refused(except: [\(token.debugDescription)])) to encode it as the special token, or .asText to encode its characters as ordinary text (tiktoken's allowed_special / encode_ordinary)"
         case .patternTooSlow(let pattern, let bytes):
             return "the regular expression \(pattern.prefix(200).debugDescription) passed ICU's match time limit on a text of \(bytes) bytes (catastrophic backtracking, as in (a+)+$); rewrite it with possessive quantifiers or atomic groups"
         }

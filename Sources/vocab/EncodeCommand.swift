@@ -48,6 +48,10 @@ struct EncodeCommand: ParsableCommand {
     @Flag(name: .customLong("no-added-tokens"), help: "Encode special-token text such as <|endoftext|> as ordinary text.")
     var noAddedTokens = false
 
+    @Option(name: .customLong("special-tokens"),
+            help: "Special tokens' text in the input (<|endoftext|>, [CLS]): recognize (the token, as HuggingFace), text (ordinary characters, tiktoken's encode_ordinary) or refuse (an error naming the file and line, tiktoken's default).")
+    var specialTokenText: SpecialTokenText = .recognize
+
     @Flag(name: .customLong("no-special-tokens"), help: "Skip the post-processor's special tokens ([CLS], [SEP]), truncation and padding.")
     var noSpecialTokens = false
 
@@ -99,7 +103,7 @@ struct EncodeCommand: ParsableCommand {
         }
         let megatronPrefix = format == .megatron ? output.map(MegatronDataset.prefix) : nil
         let sink = try OutputSink(path: megatronPrefix.map { $0 + ".bin" } ?? output)
-        let format = self.format, allowsAdded = !noAddedTokens, addsSpecial = !noSpecialTokens
+        let format = self.format, allowsAdded = !noAddedTokens, addsSpecial = !noSpecialTokens, policy = specialTokenText.policy
         let sampling = sample ? SubwordSampling(alpha: alpha, nBestSize: nBest, seed: seed) : nil
         let unit = self.unit, textKey = self.textKey, pairKey = self.pairKey, skipBadLines = self.skipBadLines
         let wide = configured.vocabularySize >= MegatronDataset.uint16Limit
@@ -127,8 +131,12 @@ struct EncodeCommand: ParsableCommand {
                 state.scratch.reseed(sampling.seed &+ UInt64(location.line))
             }
             do {
-                encoding = try text.withUnsafeBufferPointer { try configured.encode($0, allowsAddedTokens: allowsAdded, scratch: &state.scratch) }
-                second = try pair?.withUnsafeBufferPointer { try configured.encode($0, allowsAddedTokens: allowsAdded, scratch: &state.scratch) }
+                encoding = try text.withUnsafeBufferPointer {
+                    try configured.encode($0, allowsAddedTokens: allowsAdded, specialTokens: policy, scratch: &state.scratch)
+                }
+                second = try pair?.withUnsafeBufferPointer {
+                    try configured.encode($0, allowsAddedTokens: allowsAdded, specialTokens: policy, scratch: &state.scratch)
+                }
             } catch let error as TextError {
                 throw CLIError.invalidInput(path: location.path, line: location.line, reason: error.description)
             }
@@ -182,6 +190,19 @@ struct EncodeBlockState {
         skipped += other.skipped
         if firstSkip == nil { firstSkip = other.firstSkip }
         sizes += other.sizes
+    }
+}
+
+/// `--special-tokens`: what special tokens' text in the input becomes.
+enum SpecialTokenText: String, ExpressibleByArgument, CaseIterable {
+    case recognize, text, refuse
+
+    var policy: SpecialTokenPolicy {
+        switch self {
+        case .recognize: return .recognized
+        case .text: return .asText
+        case .refuse: return .refused(except: [])
+        }
     }
 }
 

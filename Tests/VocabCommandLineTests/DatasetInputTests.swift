@@ -34,6 +34,17 @@ struct DatasetInputTests {
         #expect(String(decoding: decoded.stdout, as: UTF8.self) == "Hello world\nagain\n\n\r\na bare string\n\n\n\n")
     }
 
+    @Test func specialTokenTextPolicy() throws {
+        let input = try write("plain\na<|endoftext|>b\n", "special.txt")
+        let recognized = try cli.vocab(["encode", "-t", gpt2, input])
+        #expect(recognized.status == 0 && lines(recognized)[1] == "64 50256 65", "\(recognized.stderr)")
+        let asText = try cli.vocab(["encode", "-t", gpt2, "--special-tokens", "text", input])
+        #expect(asText.status == 0 && !lines(asText)[1].split(separator: " ").contains("50256"))
+        let refused = try cli.vocab(["encode", "-t", gpt2, "--special-tokens", "refuse", input])
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("special.txt, line 2") && refused.stderr.contains("<|endoftext|>"), "\(refused.stderr)")
+    }
+
     @Test func malformedJSONLinesNameTheirPlace() throws {
         let bad = try write("{\"text\": \"ok\"}\n{\"txt\": 1}\n{broken\n{\"text\": 5}\n[1]\n", "bad.jsonl")
         let failed = try cli.vocab(["encode", "-t", gpt2, "--input", "jsonl", bad])

@@ -38,11 +38,21 @@ struct BPEModelTests {
         #expect(try Self.gpt2.encode("The quick brown fox jumps over the lazy dog.").ids == [464, 2068, 7586, 21831, 18045, 625, 262, 16931, 3290, 13])
     }
 
-    @Test("special tokens are matched in raw text unless disabled")
+    @Test("special tokens' text: refused by default, recognized, admitted by name, or encoded as text")
     func specialTokens() throws {
-        #expect(try Self.cl100k.encode("a<|endoftext|>b").ids == [64, 100257, 65])
+        #expect(throws: TextError.specialTokenInText(token: "<|endoftext|>", offset: 1)) { try Self.cl100k.encode("a<|endoftext|>b") }
+        #expect(throws: TextError.self) { try Self.cl100k.encodeBatch(["fine", "a<|endoftext|>b"]) }
+        #expect(try Self.cl100k.encode("a<|endoftext|>b", specialTokens: .recognized).ids == [64, 100257, 65])
+        #expect(try Self.cl100k.encode("a<|endoftext|>b", specialTokens: .refused(except: ["<|endoftext|>"])).ids == [64, 100257, 65])
+        #expect(throws: TextError.self) { try Self.cl100k.encode("<|fim_prefix|>", specialTokens: .refused(except: ["<|endoftext|>"])) }
+        let asText = try Self.cl100k.encode("a<|endoftext|>b", specialTokens: .asText).ids
+        let plain = try Self.cl100k.encode("a<|endoftext|>b", allowsAddedTokens: false).ids
+        #expect(!asText.contains(100257))
+        #expect(asText == plain)
         #expect(try Self.cl100k.encode("a<|endoftext|>b", allowsAddedTokens: false).ids.contains(100257) == false)
-        let encoding = try Self.cl100k.encode("x <|endoftext|>")
+        // swift-transformers' names recognize them, as swift-transformers does (chat templates).
+        #expect(try Self.cl100k.encode(text: "a<|endoftext|>b") == [64, 100257, 65])
+        let encoding = try Self.cl100k.encode("x <|endoftext|>", specialTokens: .recognized)
         #expect(encoding.offsets.last == 2..<15)
     }
 

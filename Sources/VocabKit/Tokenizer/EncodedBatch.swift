@@ -27,7 +27,9 @@ extension Tokenizer {
     ///    padding while the tokenizer names no padding token is an error: padding with an
     ///    invented 0 would feed the model a real token.
     /// - Complexity: the encoding, plus O(rows × columns).
-    public func encodeBatchMatrix(_ texts: [String], maxLength: Int? = nil, threads: Int = 0) throws -> EncodedBatch {
+    /// Special tokens' text in `texts` is refused unless `specialTokens` says otherwise.
+    public func encodeBatchMatrix(_ texts: [String], maxLength: Int? = nil, specialTokens: SpecialTokenPolicy = .refused(except: []),
+                                  threads: Int = 0) throws -> EncodedBatch {
         var configured = self
         if let maxLength {
             guard maxLength >= 1 else { throw ModelError.invalidModel("maxLength is \(maxLength); it must be at least 1") }
@@ -39,7 +41,7 @@ extension Tokenizer {
                 configured.padding = padding
             }
         }
-        let encodings = try configured.encodeBatch(texts, threads: threads)
+        let encodings = try configured.encodeBatch(texts, specialTokens: specialTokens, threads: threads)
         let columns = encodings.map(\.count).max() ?? 0
         let padId = padding?.padId ?? paddingId
         if padId == nil, encodings.contains(where: { $0.count != columns }) {

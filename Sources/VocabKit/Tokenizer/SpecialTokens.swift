@@ -26,6 +26,34 @@ public struct AddedToken: Sendable, Equatable {
     }
 }
 
+/// What `encode` does with a special token's text found in the input (`<|endoftext|>`, `[CLS]`,
+/// `<|im_start|>`): text from users must not become control tokens unless the caller says so.
+/// Added tokens that are not special (vocabulary additions) are always matched.
+public enum SpecialTokenPolicy: Sendable, Equatable {
+    /// Every special token's text becomes its token (HuggingFace's `encode`, tiktoken's
+    /// `allowed_special="all"`): for text the program built itself, such as a chat template.
+    case recognized
+    /// Special tokens' text is encoded as ordinary text (tiktoken's `encode_ordinary`,
+    /// HuggingFace's `split_special_tokens=True`).
+    case asText
+    /// The named special tokens are recognized; any other special token's text is an error
+    /// (`TextError.specialTokenInText`), as tiktoken's `encode` does by default. `.refused(except: [])`
+    /// is the default of the `String` APIs.
+    case refused(except: Set<String>)
+
+    /// Whether a match of `token` is kept as the token (true), or throws.
+    func admits(_ token: AddedToken, at offset: Int) throws -> Bool {
+        guard token.isSpecial else { return true }
+        switch self {
+        case .recognized: return true
+        case .asText: return false
+        case .refused(let allowed):
+            guard allowed.contains(token.content) else { throw TextError.specialTokenInText(token: token.content, offset: offset) }
+            return true
+        }
+    }
+}
+
 /// The ids a model gives its special roles (beginning and end of sequence, unknown, padding,
 /// separator, classifier, mask), as the file states them: GGUF's `tokenizer.ggml.*_token_id`
 /// keys. Nil where the file names none. Encoding does not read them (the post-processor and
@@ -84,22 +112,30 @@ struct AddedTokenMatcher: Sendable {
         isEmpty = count == 0
     }
 
-    /// Every match in `p`, in order. Ranges include the whitespace a token strips.
-    func matches(in p: UnsafeBufferPointer<UInt8>) -> [(range: Range<Int>, id: UInt32)] {
+    /// Every match in `p`, in order. Ranges include the whitespace a token strips. With
+    /// `policy`, special tokens it does not admit are skipped (their text stays ordinary text)
+    /// or throw.
+    func matches(in p: UnsafeBufferPointer<UInt8>, policy: SpecialTokenPolicy = .recognized) throws -> [(range: Range<Int>, id: UInt32)] {
         guard !isEmpty else { return [] }
         var result: [(Range<Int>, UInt32)] = []
         var i = 0, previousEnd = 0
         while i < p.count {
-            guard let candidate = byFirstByte[Int(p[i])].first(where: { candidate in
-                i + candidate.bytes.count <= p.count
-                    && candidate.bytes.withUnsafeBufferPointer { memcmp($0.baseAddress!, p.baseAddress! + i, $0.count) == 0 }
-            }) else {
+            // The longest candidate that matches here and that the policy admits.
+            var found: Candidate?
+            for candidate in byFirstByte[Int(p[i])] where i + candidate.bytes.count <= p.count
+                && candidate.bytes.withUnsafeBufferPointer({ memcmp($0.baseAddress!, p.baseAddress! + i, $0.count) == 0 }) {
+                if try policy.admits(candidate.token, at: i) {
+                    found = candidate
+                    break
+                }
+            }
+            guard let candidate = found else {
                 i += 1
                 continue
             }
             var start = i, end = i + candidate.bytes.count
-            i = end   // the search goes on after the match, kept or not
             let token = candidate.token
+            i = end   // the search goes on after the match, kept or not
             if token.isSingleWord && (Self.isWordCharacter(before: start, in: p) || Self.isWordCharacter(at: end, in: p)) { continue }
             if token.stripsLeft {
                 var s = start

@@ -59,19 +59,21 @@ extension Tokenizer {
 /// it moves to VocabKit by changing its import. Differences: `encode` throws (a front end with a
 /// custom regular expression can pass ICU's time limit on hostile text; VocabKit reports that
 /// rather than crash or return nothing), so calls need `try`; chat templates and hub downloads
-/// are out of scope (load a local folder with `Tokenizer(contentsOf:)`).
+/// are out of scope (load a local folder with `Tokenizer(contentsOf:)`). As in swift-transformers,
+/// these recognize special tokens' text (a rendered chat template has them); VocabKit's own
+/// `encode(_:pair:)` refuses it by default.
 extension Tokenizer {
     /// The ids of `text`, with the post-processor's special tokens (BOS, [CLS] ... [SEP]).
     public func encode(text: String) throws -> [Int] { try encode(text: text, addSpecialTokens: true) }
 
     /// The ids of `text`, with or without the post-processor's special tokens.
     public func encode(text: String, addSpecialTokens: Bool) throws -> [Int] {
-        try encode(text, addsSpecialTokens: addSpecialTokens).ids.map { Int($0) }
+        try encode(text, specialTokens: .recognized, addsSpecialTokens: addSpecialTokens).ids.map { Int($0) }
     }
 
     /// The pieces of `text` as the vocabulary spells them, without special tokens.
     public func tokenize(text: String) throws -> [String] {
-        try encode(text, addsSpecialTokens: false).ids.map { token(for: $0) ?? "" }
+        try encode(text, specialTokens: .recognized, addsSpecialTokens: false).ids.map { token(for: $0) ?? "" }
     }
 
     /// The text of `tokens`. Throws for an id outside the vocabulary (or a negative one).

@@ -73,19 +73,22 @@ public struct Tokenizer: Sendable {
     }
 
     /// Encodes UTF-8 bytes. With `allowsAddedTokens: false`, added-token text is encoded as
-    /// ordinary text (tiktoken's `encode_ordinary`).
+    /// ordinary text (tiktoken's `encode_ordinary`); `specialTokens` says what special tokens'
+    /// text does otherwise (this low-level entry recognizes it, as HuggingFace does; the `String`
+    /// entries refuse it by default).
     public func encode(_ bytes: UnsafeBufferPointer<UInt8>, allowsAddedTokens: Bool = true,
-                       scratch: inout EncoderScratch) throws -> Encoding {
+                       specialTokens: SpecialTokenPolicy = .recognized, scratch: inout EncoderScratch) throws -> Encoding {
         var encoding = Encoding()
         encoding.reserveCapacity(bytes.count / 3 + 1)
         var pieceTokens: [PieceToken] = []
         var position = 0
         let normalizedTokens = allowsAddedTokens && !normalizedMatcher.isEmpty
         if allowsAddedTokens && !matcher.isEmpty {
-            for stretch in matcher.matches(in: bytes) {
+            for stretch in try matcher.matches(in: bytes, policy: specialTokens) {
                 if stretch.range.lowerBound > position {
                     try encodeOrdinary(UnsafeBufferPointer(rebasing: bytes[position..<stretch.range.lowerBound]), offset: position,
-                                       normalizedTokens: normalizedTokens, into: &encoding, pieceTokens: &pieceTokens, scratch: &scratch)
+                                       normalizedTokens: normalizedTokens ? specialTokens : nil, into: &encoding, pieceTokens: &pieceTokens,
+                                       scratch: &scratch)
                 }
                 encoding.append(stretch.id, offset: stretch.range)
                 position = max(position, stretch.range.upperBound)
@@ -93,7 +96,8 @@ public struct Tokenizer: Sendable {
         }
         if bytes.count > position {
             try encodeOrdinary(UnsafeBufferPointer(rebasing: bytes[position...]), offset: position,
-                               normalizedTokens: normalizedTokens, into: &encoding, pieceTokens: &pieceTokens, scratch: &scratch)
+                               normalizedTokens: normalizedTokens ? specialTokens : nil, into: &encoding, pieceTokens: &pieceTokens,
+                               scratch: &scratch)
         }
         if let offsetTrimming { trimOffsets(&encoding, offsetTrimming, text: bytes) }
         return encoding
@@ -113,16 +117,16 @@ public struct Tokenizer: Sendable {
 
     /// Encodes text between raw added tokens: normalization, then (with `normalizedTokens`) the
     /// added tokens matched in the normalized text, then pre-tokenization and the model for the
-    /// stretches between them, in order of their place in the input.
-    private func encodeOrdinary(_ bytes: UnsafeBufferPointer<UInt8>, offset: Int, normalizedTokens: Bool = false,
+    /// stretches between them, in order of their place in the input (nil: no normalized tokens).
+    private func encodeOrdinary(_ bytes: UnsafeBufferPointer<UInt8>, offset: Int, normalizedTokens: SpecialTokenPolicy? = nil,
                                 into encoding: inout Encoding, pieceTokens: inout [PieceToken], scratch: inout EncoderScratch) throws {
         var text: PreTokenizedText
         // Normalized added tokens with their ranges in the input; emitted before the first piece
         // that starts after them (pre-tokenizers may rewrite the normalized text, not the input).
         var added: [(range: Range<Int>, id: UInt32)] = []
-        if normalizedTokens {
+        if let policy = normalizedTokens {
             text = PreTokenizedText(try frontEnd.normalize(bytes))
-            let found = text.text.bytes.withUnsafeBufferPointer { normalizedMatcher.matches(in: $0) }
+            let found = try text.text.bytes.withUnsafeBufferPointer { try normalizedMatcher.matches(in: $0, policy: policy) }
             if !found.isEmpty {
                 var gaps: [Range<Int>] = [], position = 0
                 for match in found {
@@ -165,11 +169,17 @@ public struct Tokenizer: Sendable {
 
     /// Encodes a text, or a pair of texts, with the post-processor's special tokens, truncation
     /// and fixed-length padding as configured (`addsSpecialTokens: false` skips all three).
+    ///
+    /// Text that contains a special token's text (`<|endoftext|>`) throws
+    /// `TextError.specialTokenInText` unless `specialTokens` says otherwise: user text must not
+    /// become control tokens. Pass `.recognized` for text the program built (a chat template),
+    /// `.refused(except: ["<|endoftext|>"])` to admit named ones, `.asText` to encode them as
+    /// characters. `allowsAddedTokens: false` encodes every added token's text as characters.
     public func encode(_ text: String, pair: String? = nil, allowsAddedTokens: Bool = true,
-                       addsSpecialTokens: Bool = true) throws -> Encoding {
+                       specialTokens: SpecialTokenPolicy = .refused(except: []), addsSpecialTokens: Bool = true) throws -> Encoding {
         let (first, second) = try ThreadScratch.with(sampling: sampling) { scratch in
-            (try encode(utf8Of: text, allowsAddedTokens: allowsAddedTokens, scratch: &scratch),
-             try pair.map { try encode(utf8Of: $0, allowsAddedTokens: allowsAddedTokens, scratch: &scratch) })
+            (try encode(utf8Of: text, allowsAddedTokens: allowsAddedTokens, specialTokens: specialTokens, scratch: &scratch),
+             try pair.map { try encode(utf8Of: $0, allowsAddedTokens: allowsAddedTokens, specialTokens: specialTokens, scratch: &scratch) })
         }
         guard addsSpecialTokens else { return joined(first, second) }
         var encoding = postProcess(first, second)
@@ -178,11 +188,16 @@ public struct Tokenizer: Sendable {
     }
 
     /// Encodes a string's UTF-8 in place when it is stored contiguously (native strings are), else a copy.
-    private func encode(utf8Of text: String, allowsAddedTokens: Bool, scratch: inout EncoderScratch) throws -> Encoding {
-        if let encoding = try text.utf8.withContiguousStorageIfAvailable({ try encode($0, allowsAddedTokens: allowsAddedTokens, scratch: &scratch) }) {
+    private func encode(utf8Of text: String, allowsAddedTokens: Bool, specialTokens: SpecialTokenPolicy,
+                        scratch: inout EncoderScratch) throws -> Encoding {
+        if let encoding = try text.utf8.withContiguousStorageIfAvailable({
+            try encode($0, allowsAddedTokens: allowsAddedTokens, specialTokens: specialTokens, scratch: &scratch)
+        }) {
             return encoding
         }
-        return try Array(text.utf8).withUnsafeBufferPointer { try encode($0, allowsAddedTokens: allowsAddedTokens, scratch: &scratch) }
+        return try Array(text.utf8).withUnsafeBufferPointer {
+            try encode($0, allowsAddedTokens: allowsAddedTokens, specialTokens: specialTokens, scratch: &scratch)
+        }
     }
 
     /// Truncation, then the post-processor's special tokens (no padding).
@@ -205,8 +220,9 @@ public struct Tokenizer: Sendable {
 
     /// Encodes many texts on `threads` threads, in input order, with special tokens, truncation
     /// and padding as configured (padding to the batch's longest with `.longest`).
-    public func encodeBatch(_ texts: [String], allowsAddedTokens: Bool = true, addsSpecialTokens: Bool = true,
-                            threads: Int = 0) throws -> [Encoding] {
+    /// Special tokens' text is refused by default, as in `encode(_:pair:)`.
+    public func encodeBatch(_ texts: [String], allowsAddedTokens: Bool = true, specialTokens: SpecialTokenPolicy = .refused(except: []),
+                            addsSpecialTokens: Bool = true, threads: Int = 0) throws -> [Encoding] {
         // Chunks of texts, about four per thread, each with one scratch; text i is sampled with
         // seed + i, so results do not depend on the thread count.
         let ranges = Parallel.chunks(texts.count, pieces: Parallel.workers(threads) * 4)
@@ -215,7 +231,9 @@ public struct Tokenizer: Sendable {
             return try ranges[c].map { index in
                 if let sampling { scratch.reseed(sampling.seed &+ UInt64(index)) }
                 let bytes = Array(texts[index].utf8)
-                let raw = try bytes.withUnsafeBufferPointer { try encode($0, allowsAddedTokens: allowsAddedTokens, scratch: &scratch) }
+                let raw = try bytes.withUnsafeBufferPointer {
+                    try encode($0, allowsAddedTokens: allowsAddedTokens, specialTokens: specialTokens, scratch: &scratch)
+                }
                 return addsSpecialTokens ? postProcess(raw) : raw
             }
         }.flatMap { $0 }
