@@ -37,10 +37,25 @@ public enum TextError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// Errors about models and model files.
+/// Errors about models and model files. A caller can switch on the cases that call for
+/// different handling (a missing file, a format or component VocabKit does not run, an id past
+/// the vocabulary, a batch that needs a padding token); `invalidFile` and `invalidModel` are
+/// malformed or inconsistent content, with the reason in words.
 public enum ModelError: Error, Equatable, CustomStringConvertible {
+    /// Settings or parts that do not make a working model (an unknown token not in the
+    /// vocabulary, sampling settings out of range, a padding id past the vocabulary).
     case invalidModel(String)
+    /// A file that is malformed or inconsistent: `reason` says what and where in it.
     case invalidFile(path: String, reason: String)
+    /// No file or folder at `path`.
+    case fileNotFound(path: String)
+    /// A file whose content is none of the formats VocabKit reads.
+    case unrecognizedFormat(path: String)
+    /// A well-formed file that uses something VocabKit does not run (a tokenizer.json component
+    /// type, a SentencePiece model type, a GGUF model or pre-tokenizer name): `feature` names it.
+    case unsupported(path: String, feature: String)
+    /// Texts of different lengths to pad into one matrix, and no padding token named.
+    case noPaddingToken
     /// An id given to decode (or look up) that the vocabulary does not have: a caller can
     /// switch on it (a model that sampled past the tokenizer's ids, say).
     case idOutOfRange(id: Int, vocabularySize: Int)
@@ -49,6 +64,12 @@ public enum ModelError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .invalidModel(let reason): return "invalid model: \(reason)"
         case .invalidFile(let path, let reason): return "\(path): \(reason)"
+        case .fileNotFound(let path): return "\(path): no such file or folder"
+        case .unrecognizedFormat(let path):
+            return "\(path): not a tokenizer file VocabKit knows (tokenizer.json, SentencePiece .model, tiktoken ranks, vocab.txt, GGUF, or a folder with one of them or GPT-2's encoder.json and vocab.bpe)"
+        case .unsupported(let path, let feature): return "\(path): \(feature)"
+        case .noPaddingToken:
+            return "the texts encode to different lengths and this tokenizer names no padding token; set `padding` or `specialTokenIds.padding` (with the id the model was trained to ignore)"
         case .idOutOfRange(let id, let size):
             return "id \(id) is outside the vocabulary of \(size) (ids are 0 to \(size - 1))"
         }

@@ -22,8 +22,14 @@ struct EvaluateCommand: ParsableCommand {
     @Argument(help: "Held-out text files.")
     var inputs: [String]
 
-    @Option(help: "Units for length percentiles: line or document.")
-    var unit: CorpusUnit = .line
+    @Option(help: "Units for length percentiles: line, document, file or record (JSON Lines, as --input jsonl).")
+    var unit: CorpusUnit?
+
+    @Option(name: .customLong("input"), help: "What one text is, as in vocab encode: lines (the default), jsonl, documents or whole; sets --unit.")
+    var input: InputUnit?
+
+    @Option(name: .customLong("text-key"), help: "With --input jsonl: the key of the text in each object (default text).")
+    var textKey: String?
 
     @OptionGroup(title: "Model") var modelOptions: ModelOptions
 
@@ -32,12 +38,16 @@ struct EvaluateCommand: ParsableCommand {
 
     func validate() throws {
         guard !inputs.isEmpty else { throw ValidationError("give at least one held-out text file") }
+        let unit = try InputUnit.resolve(input: input, unit: unit, textKey: textKey, fallback: .line)
+        guard unit != .auto else { throw ValidationError("--unit auto applies to the sweep; give line, document, file or record") }
     }
 
     func run() throws {
         let tokenizer = try tokenizerOptions.load()
         let model = modelOptions.configuration
-        let measures = try TokenizerEvaluation.evaluate(tokenizer, paths: inputs, unit: unit, contextLength: model.contextLength)
+        let unit = try InputUnit.resolve(input: input, unit: unit, textKey: textKey, fallback: .line)
+        let measures = try TokenizerEvaluation.evaluate(tokenizer, paths: inputs, unit: unit,
+                                                        textKey: unit == .record ? textKey ?? "text" : nil, contextLength: model.contextLength)
         let cost = VocabularyCost(size: tokenizer.model.vocabularySize, model: model, tokensPerByte: measures.tokensPerByte,
                                   adaptiveTailMass: measures.adaptiveTailMass)
         if json {

@@ -43,8 +43,14 @@ struct SweepCommand: ParsableCommand {
     @Option(help: "Cross-validation folds.")
     var folds = 5
 
-    @Option(help: "Fold units: auto (the largest of file, document and line giving every group \(SweepCorpus.minimumUnitsPerFold) per fold), file (a group may be a folder of files), document (blank-line separated) or line.")
-    var unit: CorpusUnit = .auto
+    @Option(help: "Fold units: auto (the largest of file, document and line giving every group \(SweepCorpus.minimumUnitsPerFold) per fold), file (a group may be a folder of files), document (blank-line separated), line, or record (JSON Lines, as --input jsonl).")
+    var unit: CorpusUnit?
+
+    @Option(name: .customLong("input"), help: "What one text is, as in vocab encode: lines, jsonl (each record's text is a unit), documents or whole (each file); sets --unit.")
+    var input: InputUnit?
+
+    @Option(name: .customLong("text-key"), help: "With --input jsonl: the key of the text in each object (default text).")
+    var textKey: String?
 
     @Option(help: "Seed of the fold assignment.")
     var seed: UInt64 = 42
@@ -107,6 +113,7 @@ struct SweepCommand: ParsableCommand {
         guard maxUnknownRate >= 0 else { throw ValidationError("--max-unk-rate must not be negative") }
         _ = try parsedSizes()
         _ = try parsedAlgorithms()
+        _ = try InputUnit.resolve(input: input, unit: unit, textKey: textKey, fallback: .auto)
     }
 
     func parsedSizes() throws -> [Int] {
@@ -204,8 +211,10 @@ struct SweepCommand: ParsableCommand {
         let pivotName = pivot ?? (names.contains("en") ? "en" : names[0])
         guard names.contains(pivotName) else { throw ValidationError("--pivot \(pivotName) is not one of the groups (\(names.joined(separator: ", ")))") }
         let sampleBytes = try sample.map { try CountCommand.parseBytes($0, option: "--sample") }
+        let unit = try InputUnit.resolve(input: input, unit: unit, textKey: textKey, fallback: .auto)
         let corpus = try SweepCorpus(groups: groups, unit: unit, folds: folds, seed: seed, maxUnitsPerGroup: maxUnits,
-                                     sampleBytesPerGroup: sampleBytes, parallel: parallel)
+                                     sampleBytesPerGroup: sampleBytes, parallel: parallel,
+                                     textKey: unit == .record ? textKey ?? "text" : nil)
         if let exportFolds { try corpus.exportFolds(to: exportFolds) }
         // 2. Options.
         var options = SweepOptions()

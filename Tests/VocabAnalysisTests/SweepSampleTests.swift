@@ -20,6 +20,7 @@ func referenceUnits(of bytes: [UInt8], unit: CorpusUnit) -> [Range<Int>] {
     let content = lines.filter { !isBlank($0) }
     switch unit {
     case .line, .auto: return content
+    case .record: fatalError("records are JSON; tested in recordUnits")
     case .file: return content.isEmpty ? [] : [content.first!.lowerBound..<content.last!.upperBound]
     case .document:
         var documents: [Range<Int>] = [], current: Range<Int>?
@@ -139,6 +140,35 @@ struct SweepSampleTests {
         let sampled = try SweepCorpus(groups: [("g", [folder])], unit: .auto, folds: 5, seed: 1, sampleBytesPerGroup: 20_000)
         #expect(sampled.unit == .line && sampled.unitCount > 400)
         #expect(throws: AnalysisError.self) { try SweepCorpus(groups: [("g", ["-"])], unit: .line, folds: 2, seed: 1) }
+    }
+
+    @Test("JSON Lines records are units: the same folds and units as the texts written one per line; bad records name their line")
+    func recordUnits() throws {
+        var random = SplitMix64(seed: 11)
+        let texts = (0..<120).map { i in "record \(i) " + String(repeating: "w\(random.next() % 7) ", count: 1 + i % 9) }
+        let escaped = texts.map { t -> String in
+            let data = try! JSONSerialization.data(withJSONObject: ["id": 1, "body": t] as [String: Any])
+            return String(decoding: data, as: UTF8.self)
+        }
+        let jsonl = try temporaryFile(escaped.joined(separator: "\n") + "\n\n")
+        let plain = try temporaryFile(texts.joined(separator: "\n") + "\n")
+        let fromJSON = try SweepCorpus(groups: [("g", [jsonl])], unit: .auto, folds: 3, seed: 4, textKey: "body")
+        let fromLines = try SweepCorpus(groups: [("g", [plain])], unit: .line, folds: 3, seed: 4)
+        #expect(fromJSON.unit == .record && fromJSON.unitCount == texts.count)
+        #expect((0..<texts.count).map { Array(fromJSON.unitText($0)) } == (0..<texts.count).map { Array(fromLines.unitText($0)) })
+        #expect((0..<3).map { fromJSON.units(inFold: $0) } == (0..<3).map { fromLines.units(inFold: $0) })
+        // Small blocks: records cross block boundaries the same way.
+        var small: [[UInt8]] = []
+        _ = try UnitReader(path: jsonl, unit: .record, blockSize: 7, textKey: "body").read { small.append(Array($0)) }
+        #expect(small == texts.map { Array($0.utf8) })
+        let bad = try temporaryFile(escaped[0] + "\n{\"body\": 3}\n")
+        do {
+            _ = try SweepCorpus(groups: [("g", [bad])], unit: .auto, folds: 2, seed: 1, textKey: "body")
+            Issue.record("a non-string text was accepted")
+        } catch AnalysisError.invalidCorpus(let message) {
+            #expect(message.contains("line 2") && message.contains("not a string"), "\(message)")
+        }
+        #expect(throws: AnalysisError.self) { try SweepCorpus(groups: [("g", [jsonl])], unit: .document, folds: 2, seed: 1, textKey: "body") }
     }
 
     @Test("Units longer than the sample are skipped and counted; impossible samples are clear errors")

@@ -45,6 +45,38 @@ struct DatasetInputTests {
         #expect(refused.stderr.contains("special.txt, line 2") && refused.stderr.contains("<|endoftext|>"), "\(refused.stderr)")
     }
 
+    @Test func evaluateAndSweepReadJSONLines() throws {
+        let texts = (0..<60).map { "line \($0) of the held-out text, with words \($0 % 7) and more words" }
+        let plain = try write(texts.joined(separator: "\n") + "\n", "plain.txt")
+        let jsonl = try write(texts.map { #"{"content": "\#($0)"}"# }.joined(separator: "\n") + "\n", "records.jsonl")
+        let fromLines = try cli.vocab(["evaluate", "-t", gpt2, "--json", plain])
+        let fromJSON = try cli.vocab(["evaluate", "-t", gpt2, "--json", "--input", "jsonl", "--text-key", "content", jsonl])
+        #expect(fromLines.status == 0 && fromJSON.status == 0, "\(fromJSON.stderr)")
+        #expect(fromLines.stdout == fromJSON.stdout, "records measure as the same texts one per line")
+        let conflict = try cli.vocab(["evaluate", "-t", gpt2, "--input", "jsonl", "--unit", "document", jsonl])
+        #expect(conflict.status != 0 && conflict.stderr.contains("--unit document"), "\(conflict.stderr)")
+        let missingKey = try cli.vocab(["evaluate", "-t", gpt2, "--input", "jsonl", jsonl])
+        #expect(missingKey.status != 0 && missingKey.stderr.contains("records.jsonl, line 1") && missingKey.stderr.contains("no \"text\" key"), "\(missingKey.stderr)")
+        // The sweep: corpus lines as records give the report the line units give.
+        let english = try String(contentsOf: corporaDirectory.appendingPathComponent("en.txt"), encoding: .utf8)
+            .split(separator: "\n").prefix(400).map(String.init)
+        let records = try english.map { (line: String) -> String in
+            String(decoding: try JSONSerialization.data(withJSONObject: ["content": line]), as: UTF8.self)
+        }
+        let englishJSON = try write(records.joined(separator: "\n") + "\n", "en.jsonl")
+        let report = cli.temporary("sweep-jsonl")
+        let sweep = try cli.vocab(["sweep", "--quiet", "--input", "jsonl", "--text-key", "content", "--algorithms", "bpe", "--sizes", "500",
+                                   "--folds", "2", "en=" + englishJSON, "--report", report])
+        #expect(sweep.status == 0, "\(sweep.stderr)")
+        let englishLines = try write(english.joined(separator: "\n") + "\n", "en.txt")
+        let lineReport = cli.temporary("sweep-lines")
+        let sweepLines = try cli.vocab(["sweep", "--quiet", "--algorithms", "bpe", "--sizes", "500", "--folds", "2", "--unit", "line",
+                                        "en=" + englishLines, "--report", lineReport])
+        #expect(sweepLines.status == 0, "\(sweepLines.stderr)")
+        let measured = try String(contentsOfFile: report + "/report.csv", encoding: .utf8)
+        #expect(measured == (try String(contentsOfFile: lineReport + "/report.csv", encoding: .utf8)))
+    }
+
     @Test func malformedJSONLinesNameTheirPlace() throws {
         let bad = try write("{\"text\": \"ok\"}\n{\"txt\": 1}\n{broken\n{\"text\": 5}\n[1]\n", "bad.jsonl")
         let failed = try cli.vocab(["encode", "-t", gpt2, "--input", "jsonl", bad])

@@ -43,6 +43,29 @@ struct EncoderScratchTests {
         }
     }
 
+    @Test("a per-call sampling seed gives that seed's sample, in encode and in encodeBatch")
+    func samplingSeedPerCall() throws {
+        var tokenizer = try Tokenizer(contentsOf: fixture("sentencepiece/botchan_en_unigram_1000.model"))
+        tokenizer.sampling = SubwordSampling(alpha: 0.1, nBestSize: -1, seed: 9)
+        var reseeded = tokenizer
+        reseeded.sampling?.seed = 1234
+        let lines = try Self.lines().prefix(40).filter { $0.utf8.count > 20 }
+        var differing = 0
+        for line in lines {
+            let seeded = try tokenizer.encode(line, addsSpecialTokens: false, samplingSeed: 1234).ids
+            #expect(seeded == (try Self.fresh(reseeded, line)), "the call's seed replaces the configured one")
+            if seeded != (try tokenizer.encode(line, addsSpecialTokens: false).ids) { differing += 1 }
+        }
+        #expect(differing > lines.count / 2, "another seed gives another sample (\(differing) of \(lines.count) differ)")
+        // Batch: text i with seed + i, whatever the threads.
+        let batch = try tokenizer.encodeBatch(Array(lines), addsSpecialTokens: false, threads: 2, samplingSeed: 1234)
+        for (index, line) in lines.enumerated() {
+            var one = tokenizer
+            one.sampling?.seed = 1234 + UInt64(index)
+            #expect(batch[index].ids == (try Self.fresh(one, line)))
+        }
+    }
+
     @Test("one scratch used with two BPE tokenizers in turn answers each with its own ids")
     func scratchSharedBetweenModels() throws {
         let a = try Tokenizer(contentsOf: fixture("gpt2")), b = try Tokenizer(contentsOf: fixture("tiktoken/cl100k_base.tiktoken"))

@@ -13,6 +13,9 @@ public enum CorpusUnit: String, Sendable, Codable, CaseIterable {
     case document
     /// Every non-empty line is a unit.
     case line
+    /// Every JSON Lines record's text is a unit (the files are JSON Lines; the text key is given
+    /// with the corpus).
+    case record
 }
 
 /// Corpora cut into units, each unit tagged with its group (language) and cross-validation fold.
@@ -70,17 +73,24 @@ public struct SweepCorpus: Sendable {
     /// - Complexity: O(bytes read) plus ICU word segmentation of every kept unit; memory is the
     ///   kept units' bytes (each distinct text once with a sample) plus about 60 bytes per kept
     ///   unit (ranges, fold, group, characters, words, and the class table while folds are dealt).
+    ///
+    /// With `textKey`, the files are JSON Lines and each record's text (under that key, or a bare
+    /// JSON string) is a unit (`.record`); `unit` must then be `.auto` or `.record`.
     public init(groups: [(name: String, paths: [String])], unit: CorpusUnit, folds: Int, seed: UInt64,
-                maxUnitsPerGroup: Int? = nil, sampleBytesPerGroup: Int? = nil, parallel: Bool = false) throws {
+                maxUnitsPerGroup: Int? = nil, sampleBytesPerGroup: Int? = nil, parallel: Bool = false, textKey: String? = nil) throws {
         try self.init(groups: groups, unit: unit, folds: folds, seed: seed, maxUnitsPerGroup: maxUnitsPerGroup,
-                      sampleBytesPerGroup: sampleBytesPerGroup, parallel: parallel, allowsOneFold: false)
+                      sampleBytesPerGroup: sampleBytesPerGroup, parallel: parallel, textKey: textKey, allowsOneFold: false)
     }
 
     /// The same; `allowsOneFold` makes a single fold holding everything (for evaluation).
     init(groups: [(name: String, paths: [String])], unit: CorpusUnit, folds: Int, seed: UInt64,
-         maxUnitsPerGroup: Int? = nil, sampleBytesPerGroup: Int? = nil, parallel: Bool = false, allowsOneFold: Bool) throws {
+         maxUnitsPerGroup: Int? = nil, sampleBytesPerGroup: Int? = nil, parallel: Bool = false, textKey: String? = nil,
+         allowsOneFold: Bool) throws {
         guard folds >= 2 || (allowsOneFold && folds == 1) else { throw AnalysisError.invalidOption("cross-validation needs at least 2 folds, not \(folds)") }
         guard !groups.isEmpty else { throw AnalysisError.invalidOption("no corpus given") }
+        if textKey != nil && unit != .auto && unit != .record {
+            throw AnalysisError.invalidOption("JSON Lines input makes each record a unit; a \(unit.rawValue) unit does not apply to it")
+        }
         if let sampleBytesPerGroup {
             guard sampleBytesPerGroup > 0 else { throw AnalysisError.invalidOption("the sample needs a positive number of bytes, not \(sampleBytesPerGroup)") }
             guard !parallel else {
@@ -89,7 +99,8 @@ public struct SweepCorpus: Sendable {
         }
         // Phase 1.
         let files = try groups.map { group in try group.paths.flatMap(Self.expand) }
-        let unit = unit == .auto ? try Self.automaticUnit(files, folds: folds, sampleBytesPerGroup: sampleBytesPerGroup) : unit
+        let unit = textKey != nil ? .record
+            : unit == .auto ? try Self.automaticUnit(files, folds: folds, sampleBytesPerGroup: sampleBytesPerGroup) : unit
         var text: [UInt8] = []
         let fileBytes = files.map { group in group.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) } }
         text.reserveCapacity(fileBytes.reduce(0) { $0 + min($1, sampleBytesPerGroup ?? Int.max) })
@@ -106,7 +117,8 @@ public struct SweepCorpus: Sendable {
             }
             var sampler = sampleBytesPerGroup.map { UnitSampler(budget: $0, seed: seed &+ UInt64(groupIndex)) }
             for path in files[groupIndex] {
-                let reader = UnitReader(path: path, unit: unit, maximumLength: sampleBytesPerGroup ?? Int.max)
+                var reader = UnitReader(path: path, unit: unit, maximumLength: sampleBytesPerGroup ?? Int.max)
+                if let textKey { reader.textKey = textKey }
                 let totals = try reader.read { bytes in if sampler != nil { sampler!.offer(bytes) } else { keep(bytes) } }
                 input.add(totals)
             }

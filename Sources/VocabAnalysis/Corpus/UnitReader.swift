@@ -1,8 +1,8 @@
 import VocabKit
 import VocabTraining
 
-/// Cuts a file into sweep units (non-blank lines, blank-line separated documents, or the whole
-/// file; `auto` reads as lines) while reading it in blocks, so a file is never held whole unless
+/// Cuts a file into sweep units (non-blank lines, blank-line separated documents, the whole
+/// file, or JSON Lines records' texts; `auto` reads as lines) while reading it in blocks, so a file is never held whole unless
 /// it is the unit.
 ///
 /// Units exclude their final line break ("\r\n" counts as one); a document keeps its inner line
@@ -18,6 +18,8 @@ struct UnitReader {
     var keepsText = true
     /// Bytes read at a time (small in tests, to cross block boundaries).
     var blockSize = 1 << 18
+    /// With `.record`: the key of each JSON object's text (a bare JSON string is a text too).
+    var textKey = "text"
 
     /// What reading one file gave: every unit's length is counted, kept units are passed on.
     struct Totals {
@@ -58,6 +60,7 @@ struct UnitReader {
             (pendingContentEnd, pendingLength) = (0, 0)
         }
         var first = true
+        var lineNumber = 0
         // Phase 1.
         while let block = try reader.nextBlock() {
             if first {
@@ -76,7 +79,20 @@ struct UnitReader {
                 if contentEnd > start && block[contentEnd - 1] == 0x0D { contentEnd -= 1 }
                 let lineEnd = min(end + 1, block.count)
                 let blank = block[start..<contentEnd].allSatisfy { $0 == 0x20 || $0 == 0x09 }
+                lineNumber += 1
                 switch unit {
+                case .record:
+                    // A blank line holds no record; a malformed one stops with its place.
+                    guard !blank else { break }
+                    do {
+                        // An empty or blank text is no unit, as a blank line is none.
+                        if let text = try JSONLines.text(of: block[start..<contentEnd], key: textKey),
+                           !text.allSatisfy({ $0 == 0x20 || $0 == 0x09 }) {
+                            try emit(text[...], length: text.count)
+                        }
+                    } catch let failure as JSONLines.Failure {
+                        throw AnalysisError.invalidCorpus("\(path), line \(lineNumber): \(failure.description)")
+                    }
                 case .line, .auto:
                     if !blank { try emit(block[start..<contentEnd], length: contentEnd - start) }
                 case .document, .file:

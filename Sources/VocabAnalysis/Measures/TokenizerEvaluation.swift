@@ -14,10 +14,11 @@ import VocabKit
 /// training text).
 public enum TokenizerEvaluation {
     /// - Complexity: one front-end pass over the text and one encoding per distinct piece.
-    public static func evaluate(_ tokenizer: Tokenizer, paths: [String], unit: CorpusUnit = .line,
+    public static func evaluate(_ tokenizer: Tokenizer, paths: [String], unit: CorpusUnit = .line, textKey: String? = nil,
                                 contextLength: Int = 2048, rareThreshold: Int = 10) throws -> TokenizationMeasures {
         // 1. The text as one group in one fold.
-        let corpus = try SweepCorpus(groups: [("text", paths)], unit: unit, folds: 1, seed: 0, allowsOneFold: true)
+        let corpus = try SweepCorpus(groups: [("text", paths)], unit: textKey == nil ? unit : .record, folds: 1, seed: 0,
+                                     textKey: textKey, allowsOneFold: true)
         let text = try PreTokenizedCorpus(corpus, frontEnd: tokenizer.frontEnd)
         // 2. Encode distinct pieces, sum per unit.
         let classes = TokenClass.classes(of: tokenizer.model, specialTokens: tokenizer.addedTokens.map(\.content))

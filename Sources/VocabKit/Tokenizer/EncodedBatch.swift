@@ -29,7 +29,7 @@ extension Tokenizer {
     /// - Complexity: the encoding, plus O(rows × columns).
     /// Special tokens' text in `texts` is refused unless `specialTokens` says otherwise.
     public func encodeBatchMatrix(_ texts: [String], maxLength: Int? = nil, specialTokens: SpecialTokenPolicy = .refused(except: []),
-                                  threads: Int = 0) throws -> EncodedBatch {
+                                  threads: Int = 0, samplingSeed: UInt64? = nil) throws -> EncodedBatch {
         var configured = self
         if let maxLength {
             guard maxLength >= 1 else { throw ModelError.invalidModel("maxLength is \(maxLength); it must be at least 1") }
@@ -41,11 +41,11 @@ extension Tokenizer {
                 configured.padding = padding
             }
         }
-        let encodings = try configured.encodeBatch(texts, specialTokens: specialTokens, threads: threads)
+        let encodings = try configured.encodeBatch(texts, specialTokens: specialTokens, threads: threads, samplingSeed: samplingSeed)
         let columns = encodings.map(\.count).max() ?? 0
         let padId = padding?.padId ?? paddingId
         if padId == nil, encodings.contains(where: { $0.count != columns }) {
-            throw ModelError.invalidModel("the texts encode to different lengths and this tokenizer names no padding token; set `padding` or `specialTokenIds.padding` (with the id the model was trained to ignore)")
+            throw ModelError.noPaddingToken
         }
         let onLeft = padding?.onLeft ?? false
         var batch = EncodedBatch(inputIds: [], attentionMask: [], tokenTypeIds: [], rows: encodings.count, columns: columns)

@@ -19,7 +19,7 @@ extension Tokenizer {
     private static func load(_ url: URL, encoding: TiktokenFile.Encoding?, pattern: String?) throws -> Tokenizer {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw ModelError.invalidFile(path: url.path, reason: "no such file or folder")
+            throw ModelError.fileNotFound(path: url.path)
         }
         if isDirectory.boolValue { return try loadFolder(url) }
         // GGUF model files can be many gigabytes: recognized by their magic, then mapped, so only
@@ -33,7 +33,7 @@ extension Tokenizer {
             throw ModelError.invalidFile(path: url.path, reason: "cannot read the file")
         }
         guard let format = TokenizerFile.Format.detect(data) else {
-            throw ModelError.invalidFile(path: url.path, reason: "not a tokenizer file VocabKit knows (tokenizer.json, SentencePiece .model, tiktoken ranks, vocab.txt, GGUF, GPT-2 folder)")
+            throw ModelError.unrecognizedFormat(path: url.path)
         }
         switch format {
         case .json:

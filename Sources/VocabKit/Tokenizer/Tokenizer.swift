@@ -175,9 +175,14 @@ public struct Tokenizer: Sendable {
     /// become control tokens. Pass `.recognized` for text the program built (a chat template),
     /// `.refused(except: ["<|endoftext|>"])` to admit named ones, `.asText` to encode them as
     /// characters. `allowsAddedTokens: false` encodes every added token's text as characters.
+    ///
+    /// With `sampling` set, `samplingSeed` seeds this call's sample (a training loop passes its
+    /// step, say, to get a fresh segmentation each epoch that is still reproducible); nil uses
+    /// `sampling.seed`, so equal calls give equal samples.
     public func encode(_ text: String, pair: String? = nil, allowsAddedTokens: Bool = true,
-                       specialTokens: SpecialTokenPolicy = .refused(except: []), addsSpecialTokens: Bool = true) throws -> Encoding {
-        let (first, second) = try ThreadScratch.with(sampling: sampling) { scratch in
+                       specialTokens: SpecialTokenPolicy = .refused(except: []), addsSpecialTokens: Bool = true,
+                       samplingSeed: UInt64? = nil) throws -> Encoding {
+        let (first, second) = try ThreadScratch.with(sampling: sampling(seed: samplingSeed)) { scratch in
             (try encode(utf8Of: text, allowsAddedTokens: allowsAddedTokens, specialTokens: specialTokens, scratch: &scratch),
              try pair.map { try encode(utf8Of: $0, allowsAddedTokens: allowsAddedTokens, specialTokens: specialTokens, scratch: &scratch) })
         }
@@ -200,6 +205,13 @@ public struct Tokenizer: Sendable {
         }
     }
 
+    /// `sampling` with its seed replaced by `seed` when one is given.
+    private func sampling(seed: UInt64?) -> SubwordSampling? {
+        guard var sampling else { return nil }
+        if let seed { sampling.seed = seed }
+        return sampling
+    }
+
     /// Truncation, then the post-processor's special tokens (no padding).
     public func postProcess(_ first: Encoding, _ second: Encoding? = nil) -> Encoding {
         // The second text's tokens, and its windows, have type id 1 until the template says
@@ -220,11 +232,13 @@ public struct Tokenizer: Sendable {
 
     /// Encodes many texts on `threads` threads, in input order, with special tokens, truncation
     /// and padding as configured (padding to the batch's longest with `.longest`).
-    /// Special tokens' text is refused by default, as in `encode(_:pair:)`.
+    /// Special tokens' text is refused by default, as in `encode(_:pair:)`. With `sampling` set,
+    /// text i is sampled with seed `(samplingSeed ?? sampling.seed) + i`.
     public func encodeBatch(_ texts: [String], allowsAddedTokens: Bool = true, specialTokens: SpecialTokenPolicy = .refused(except: []),
-                            addsSpecialTokens: Bool = true, threads: Int = 0) throws -> [Encoding] {
+                            addsSpecialTokens: Bool = true, threads: Int = 0, samplingSeed: UInt64? = nil) throws -> [Encoding] {
         // Chunks of texts, about four per thread, each with one scratch; text i is sampled with
         // seed + i, so results do not depend on the thread count.
+        let sampling = self.sampling(seed: samplingSeed)
         let ranges = Parallel.chunks(texts.count, pieces: Parallel.workers(threads) * 4)
         var results = try Parallel.map(ranges.count, threads: threads) { c in
             var scratch = EncoderScratch(sampling: sampling)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import VocabAnalysis
 import VocabKit
 
 /// What one text is in an input file (`--input`).
@@ -12,6 +13,26 @@ enum InputUnit: String, ExpressibleByArgument, CaseIterable {
     case documents
     /// Each file is one text, byte for byte.
     case whole
+
+    /// The sweep's and evaluation's unit for this input.
+    var corpusUnit: CorpusUnit {
+        switch self {
+        case .lines: return .line
+        case .jsonl: return .record
+        case .documents: return .document
+        case .whole: return .file
+        }
+    }
+
+    /// The unit `--input` makes, checked against an explicit `--unit` (`fallback` when neither is given).
+    static func resolve(input: InputUnit?, unit: CorpusUnit?, textKey: String?, fallback: CorpusUnit) throws -> CorpusUnit {
+        if let input, let unit, unit != input.corpusUnit && unit != .auto {
+            throw ValidationError("--input \(input.rawValue) reads \(input.corpusUnit.rawValue) units; --unit \(unit.rawValue) contradicts it (give one of them)")
+        }
+        let resolved = input?.corpusUnit ?? unit ?? fallback
+        if textKey != nil && resolved != .record { throw ValidationError("--text-key applies to --input jsonl") }
+        return resolved
+    }
 
     /// How the bytes are cut before any parsing (JSON Lines are lines).
     var split: UnitSplit {

@@ -130,7 +130,7 @@ public enum GGUFTokenizer {
             case "no_vocab", "none":
                 throw fail("the file has no vocabulary (tokenizer.ggml.model is \"\(modelName)\")")
             default:
-                throw fail("tokenizer.ggml.model \"\(modelName)\" is not supported (gpt2, llama, bert and t5 are)")
+                throw ModelError.unsupported(path: path, feature: "tokenizer.ggml.model \"\(modelName)\" is not supported (gpt2, llama, bert and t5 are)")
             }
             // Phase 3: special ids, added tokens, post-processor.
             func resolved(_ key: String, _ fallback: UInt32?) throws -> UInt32? {
@@ -191,9 +191,9 @@ public enum GGUFTokenizer {
             let preName = try string("tokenizer.ggml.pre") ?? "default"
             guard let rules = GGUFPreTokenizer.named(preName) else {
                 if GGUFPreTokenizer.unsupportedNames.contains(preName) {
-                    throw fail("the pre-tokenizer \"\(preName)\" (tokenizer.ggml.pre) is llama.cpp custom code, not regular expressions; VocabKit does not implement it yet")
+                    throw ModelError.unsupported(path: path, feature: "the pre-tokenizer \"\(preName)\" (tokenizer.ggml.pre) is llama.cpp custom code, not regular expressions; VocabKit does not implement it yet")
                 }
-                throw fail("unknown pre-tokenizer \"\(preName)\" (tokenizer.ggml.pre); VocabKit knows \(GGUFPreTokenizer.all.flatMap(\.names).sorted().joined(separator: ", "))")
+                throw ModelError.unsupported(path: path, feature: "unknown pre-tokenizer \"\(preName)\" (tokenizer.ggml.pre); VocabKit knows \(GGUFPreTokenizer.all.flatMap(\.names).sorted().joined(separator: ", "))")
             }
             // Tokens are told apart by their bytes, as llama.cpp does (Swift's String equality
             // would merge canonically equivalent ones).

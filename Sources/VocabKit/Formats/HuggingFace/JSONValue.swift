@@ -17,6 +17,8 @@ struct JSONObject {
     }
 
     func error(_ reason: String) -> ModelError { .invalidFile(path: file, reason: "\(path): \(reason)") }
+    /// A well-formed part this reader does not run.
+    func unsupported(_ feature: String) -> ModelError { .unsupported(path: file, feature: "\(path): \(feature)") }
 
     func has(_ key: String) -> Bool { fields[key] != nil && !(fields[key] is NSNull) }
 

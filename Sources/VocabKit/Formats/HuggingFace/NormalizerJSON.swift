@@ -57,7 +57,7 @@ enum NormalizerJSON {
                 throw object.error(error.description)
             }
         case let type:
-            throw object.error("normalizer type \"\(type)\" is unknown (tokenizers' types: NFC, NFD, NFKC, NFKD, Lowercase, StripAccents, Strip, Prepend, Replace, BertNormalizer, Precompiled, Sequence)")
+            throw object.unsupported("normalizer type \"\(type)\" is unknown (tokenizers' types: NFC, NFD, NFKC, NFKD, Lowercase, StripAccents, Strip, Prepend, Replace, BertNormalizer, Precompiled, Sequence)")
         }
     }
 

@@ -23,12 +23,12 @@ enum PostProcessorJSON {
             for (index, value) in try object.array("processors").enumerated() {
                 let item = try read(JSONObject(value, path: "\(object.path).processors[\(index)]", file: object.file))
                 if let template = item.template {
-                    guard result.template == nil else { throw object.error("a Sequence with two post-processors that add tokens is not supported") }
+                    guard result.template == nil else { throw object.unsupported("a Sequence with two post-processors that add tokens is not supported") }
                     result.template = template
                 }
                 if let trimming = item.trimming {
                     guard result.trimming == nil || result.trimming == trimming else {
-                        throw object.error("a Sequence that trims offsets in two different ways is not supported")
+                        throw object.unsupported("a Sequence that trims offsets in two different ways is not supported")
                     }
                     result.trimming = trimming
                 }

@@ -46,7 +46,7 @@ enum PreTokenizerJSON {
             let invert = try object.bool("invert", default: false)
             guard let pattern = try object.object("pattern") else { throw object.error("\"pattern\" is missing") }
             if let literal = try pattern.string("String") {
-                guard !invert else { throw object.error("an inverted string split is not supported") }
+                guard !invert else { throw object.unsupported("an inverted string split is not supported") }
                 return .literal(literal, behavior: behavior)
             }
             guard let regex = try pattern.string("Regex") else { throw pattern.error("neither \"String\" nor \"Regex\"") }
@@ -74,7 +74,7 @@ enum PreTokenizerJSON {
         case wordBreakType:
             return .wordBreak(locale: try object.string("locale") ?? "", keepsWhitespace: try object.bool("keep_whitespace", default: false))
         case let type:
-            throw object.error("pre-tokenizer type \"\(type)\" is not supported yet")
+            throw object.unsupported("pre-tokenizer type \"\(type)\" is not supported yet")
         }
     }
 

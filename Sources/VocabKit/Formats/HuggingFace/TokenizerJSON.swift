@@ -156,7 +156,7 @@ func tokensByID(_ object: JSONObject, raw: [(key: [UInt8], value: Int)]? = nil) 
 enum BPEJSON {
     static func read(_ object: JSONObject, isByteLevel: Bool, rawVocab: [(key: [UInt8], value: Int)]? = nil) throws -> BPEModel {
         let type = try object.type
-        guard type == "BPE" else { throw object.error("model type \"\(type)\" is not supported yet (BPE and WordPiece are)") }
+        guard type == "BPE" else { throw object.unsupported("model type \"\(type)\" is not supported (BPE, WordPiece, Unigram and WordLevel are)") }
         if object.has("dropout") { throw object.error("BPE dropout makes encoding random; VocabKit encodes deterministically, remove \"dropout\"") }
         // 1. Vocabulary by id (ids must be 0..<n), as written (keys as exact bytes).
         let written = try tokensByID(object, raw: rawVocab)

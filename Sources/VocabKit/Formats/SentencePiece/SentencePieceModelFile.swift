@@ -129,11 +129,11 @@ public enum SentencePieceModelFile {
                 model = .scoredBPE(try ScoredBPEModel(pieces: pieces, scores: scores, kinds: kinds, unknownId: unknown,
                                                       byteFallback: proto.trainerSpec.byteFallback))
             case .word, .char:
-                throw fail("SentencePiece \(proto.trainerSpec.modelType == .word ? "word" : "char") models are not supported (Unigram and BPE are)")
+                throw ModelError.unsupported(path: path, feature: "SentencePiece \(proto.trainerSpec.modelType == .word ? "word" : "char") models are not supported (Unigram and BPE are)")
             }
         } catch let error as ModelError {
-            if case .invalidFile = error { throw error }
-            throw fail(error.description)
+            if case .invalidModel(let reason) = error { throw fail(reason) }
+            throw error
         }
         // Phase 3: normalizer and decoder.
         let spec = proto.normalizerSpec

@@ -1,21 +1,21 @@
 import Foundation
 
 /// One JSON Lines record's text: the string under a key of an object, or a bare JSON string.
-enum JSONLines {
+package enum JSONLines {
     /// Why a line has no text, for the message naming its file and line.
-    struct Failure: Error, CustomStringConvertible {
-        let description: String
+    package struct Failure: Error, CustomStringConvertible {
+        package let description: String
     }
 
     /// The UTF-8 of the line's text; nil for a blank line (no record).
     /// - Complexity: O(line length).
-    static func text(of line: ArraySlice<UInt8>, key: String) throws -> [UInt8]? {
+    package static func text(of line: ArraySlice<UInt8>, key: String) throws -> [UInt8]? {
         try texts(of: line, keys: [key])?[0]
     }
 
     /// The texts under several keys of one object (a text and its pair); nil for a blank line.
     /// A bare JSON string is accepted only for a single key.
-    static func texts(of line: ArraySlice<UInt8>, keys: [String]) throws -> [[UInt8]]? {
+    package static func texts(of line: ArraySlice<UInt8>, keys: [String]) throws -> [[UInt8]]? {
         guard line.contains(where: { $0 != 0x20 && $0 != 0x09 && $0 != 0x0D }) else { return nil }
         let value: Any
         do { value = try JSONSerialization.jsonObject(with: Data(line), options: [.fragmentsAllowed]) } catch {
