@@ -218,7 +218,7 @@ def main():
                 c.compare(f"{corpus}:{i + 1}", json.loads(ours[i]), peer.encode(line).ids, line)
 
     # 8. WordPiece trained by VocabKit: the tokenizer.json loads in tokenizers with the same ids.
-    for criterion in ("likelihood", "frequency"):
+    for criterion in ("likelihood", "pmi", "frequency"):
         wp_path = os.path.join(tmp, f"vocabkit-wordpiece-{criterion}.json")
         subprocess.run([a.vocab, "train", "--quiet", "--algorithm", "wordpiece", "--criterion", criterion,
                         "--vocab-size", "3000", os.path.join(ROOT, "Corpora", "en.txt"), "-o", wp_path], check=True)
@@ -230,6 +230,27 @@ def main():
             c = check(f"encode vocabkit-trained wordpiece ({criterion}) = tokenizers")
             for i, line in enumerate(lines):
                 c.compare(f"{corpus}:{i + 1}", json.loads(ours[i]), peer.encode(line).ids, line)
+
+    # 8b. vocab cut: a WordPiece and a BPE vocabulary trained by VocabKit, cut to a smaller size,
+    #     load in tokenizers with the same ids as VocabKit's, and the BPE cut gives the ids of
+    #     training at that size (merge order).
+    for algorithm in ("wordpiece", "bpe"):
+        full = os.path.join(tmp, f"cut-{algorithm}-4000.json")
+        small = os.path.join(tmp, f"cut-{algorithm}-2000.json")
+        trained = os.path.join(tmp, f"cut-{algorithm}-trained-2000.json")
+        for size, out in ((4000, full), (2000, trained)):
+            subprocess.run([a.vocab, "train", "--quiet", "--algorithm", algorithm, "--vocab-size", str(size),
+                            os.path.join(ROOT, "Corpora", "en.txt"), "-o", out], check=True)
+        subprocess.run([a.vocab, "cut", "--quiet", "-t", full, "--vocab-size", "2000", "-o", small], check=True)
+        peer = Tokenizer.from_file(small)
+        path = os.path.join(tmp, "en.txt")
+        lines = open(path, encoding="utf-8").read().split("\n")[:-1]
+        ours = vocab_lines(a.vocab, ["encode", "-t", small, "--format", "jsonl"], path)
+        retrained = vocab_lines(a.vocab, ["encode", "-t", trained, "--format", "jsonl"], path)
+        c = check(f"vocab cut {algorithm} 4000 -> 2000 = tokenizers, = training at 2000")
+        for i, line in enumerate(lines):
+            c.compare(f"en:{i + 1}", json.loads(ours[i]), peer.encode(line).ids, line)
+            c.compare(f"en:{i + 1} retrained", json.loads(ours[i]), json.loads(retrained[i]), line)
 
     # 9. SentencePiece .model files: SentencePiece's own test models (Unigram with its nfkc map,
     #    BPE with nmt_nfkc) and Mistral's BPE (byte fallback, split digits), on every line.

@@ -11,7 +11,7 @@ struct TrainCommand: ParsableCommand {
         discussion: """
         The output format follows the extension: .json writes HuggingFace's tokenizer.json (loadable by tokenizers.Tokenizer.from_file, same ids), .model a SentencePiece model (Unigram), .tiktoken tiktoken ranks (byte-level BPE only; special tokens are not part of a rank file), .txt BERT's vocab.txt (WordPiece). The file is written only when training succeeded, atomically.
 
-        WordPiece (--algorithm wordpiece) merges by likelihood, count(ab) / (count(a) * count(b)), or by frequency (--criterion frequency, what HuggingFace's WordPieceTrainer does). It uses BERT's normalizer, pre-tokenizer and special tokens unless told otherwise.
+        WordPiece (--algorithm wordpiece) merges the most frequent pair by default (--criterion frequency, what HuggingFace's WordPieceTrainer does), or the pair whose merge most increases the training text's likelihood under a unigram model (--criterion likelihood, Schuster and Nakajima's exact gain), or the highest count(ab) / (count(a) * count(b)) (--criterion pmi). It uses BERT's normalizer, pre-tokenizer and special tokens unless told otherwise.
 
         Byte-level BPE (the default) starts from the 256 bytes, so every text is encodable. Character-level BPE (--characters) starts from the characters of the corpus, limited by --limit-alphabet or --character-coverage, with --byte-fallback or --unk-token for the rest.
 

@@ -9,6 +9,30 @@ import VocabTestSupport
 struct ConvertTests {
     let cli = CommandLineTests()
 
+    @Test("vocab cut writes the smaller tokenizer and the id map as JSON and .npy; bad sizes are clear errors")
+    func cut() throws {
+        let gpt2 = fixture("gpt2").path
+        let output = cli.temporary("gpt2-10k.json"), npy = cli.temporary("map.npy"), json = cli.temporary("map.json")
+        let run = try cli.vocab(["cut", "-t", gpt2, "--vocab-size", "10000", "-o", output, "--id-map", npy])
+        #expect(run.status == 0 && run.stderr.contains("50257 to 10000 tokens") && run.stderr.contains("1 added token renumbered"), "\(run.stderr)")
+        let cut = try Tokenizer(contentsOf: URL(fileURLWithPath: output))
+        #expect(cut.model.vocabularySize == 10000 && cut.addedTokens.map(\.id) == [10000])
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: npy))
+        #expect(bytes.prefix(6) == Data([0x93] + Array("NUMPY".utf8)))
+        let headerLength = Int(bytes[bytes.startIndex + 8]) | Int(bytes[bytes.startIndex + 9]) << 8
+        #expect((10 + headerLength) % 64 == 0 && bytes.count == 10 + headerLength + 4 * 50257)
+        #expect(String(decoding: bytes[(bytes.startIndex + 10)..<(bytes.startIndex + 10 + headerLength)], as: UTF8.self).contains("'<i4'"))
+        let asJSON = try cli.vocab(["cut", "--quiet", "-t", gpt2, "--vocab-size", "10000", "-o", cli.temporary("again.json"), "--id-map", json])
+        #expect(asJSON.status == 0 && asJSON.stderr.isEmpty)
+        let map = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [Int])
+        #expect(map.count == 50257 && map[9999] == 9999 && map[10000] == -1 && map[50256] == 10000)
+        let tooLarge = try cli.vocab(["cut", "-t", gpt2, "--vocab-size", "60000", "-o", cli.temporary("x.json")])
+        #expect(tooLarge.status != 0 && tooLarge.stderr.contains("must be smaller"), "\(tooLarge.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: cli.temporary("x.json")))
+        let belowBytes = try cli.vocab(["cut", "-t", gpt2, "--vocab-size", "200", "-o", cli.temporary("y.json")])
+        #expect(belowBytes.status != 0 && belowBytes.stderr.contains("base symbol"), "\(belowBytes.stderr)")
+    }
+
     /// Text in several scripts, with digits, punctuation and runs of spaces.
     func sample() throws -> [String] {
         let lines = try String(contentsOf: corporaDirectory.appendingPathComponent("en.txt"), encoding: .utf8)

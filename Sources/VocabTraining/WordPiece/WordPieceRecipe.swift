@@ -3,7 +3,7 @@ import VocabKit
 /// WordPiece's part of a recipe: BERT's normalizer, pre-tokenizer, special tokens and
 /// `[CLS] A [SEP]` post-processing.
 public struct WordPieceRecipe: Trainer {
-    /// The merge criterion (nil: `WordPieceTrainerOptions`' default, likelihood).
+    /// The merge criterion (nil: `WordPieceTrainerOptions`' default, frequency).
     public var criterion: WordPieceTrainerOptions.Criterion?
     /// The prefix of tokens that continue a word (nil: "##").
     public var continuingSubwordPrefix: String?

@@ -29,6 +29,8 @@ public struct BPEModel: Sendable {
     /// setting changed, so a scratch shared between models never answers from another's cache.
     var cacheIdentity = CacheIdentity()
 
+    /// Whether a merge's rank is the id of the token it makes (tiktoken) rather than its position.
+    public let ranksByResult: Bool
     let lookup: ByteStringTable
     let mergeTable: MergeTable
     /// The id of each single byte's token (byte-level), or UInt32.max when the vocabulary lacks it.
@@ -46,6 +48,7 @@ public struct BPEModel: Sendable {
                 byteFallback: Bool = false, continuingSubwordPrefix: String? = nil, endOfWordSuffix: String? = nil) throws {
         self.tokens = tokens
         self.merges = merges
+        self.ranksByResult = ranksByResult
         self.isByteLevel = isByteLevel
         self.ignoresMerges = ignoresMerges
         self.unknownToken = unknownToken
