@@ -251,6 +251,16 @@ def main():
         for i, line in enumerate(lines):
             c.compare(f"en:{i + 1}", json.loads(ours[i]), peer.encode(line).ids, line)
             c.compare(f"en:{i + 1} retrained", json.loads(ours[i]), json.loads(retrained[i]), line)
+        # vocab prune: BPE by residue (merges rewritten), WordPiece by usage, measured on the
+        # corpus itself; the pruned file loads in tokenizers with VocabKit's ids.
+        pruned = os.path.join(tmp, f"prune-{algorithm}.json")
+        by = "residue" if algorithm == "bpe" else "usage"
+        subprocess.run([a.vocab, "prune", "--quiet", "-t", full, "--to", "2500", "--by", by, path, "-o", pruned], check=True)
+        peer = Tokenizer.from_file(pruned)
+        ours = vocab_lines(a.vocab, ["encode", "-t", pruned, "--format", "jsonl"], path)
+        c = check(f"vocab prune {algorithm} --by {by} 4000 -> 2500 = tokenizers")
+        for i, line in enumerate(lines):
+            c.compare(f"en:{i + 1}", json.loads(ours[i]), peer.encode(line).ids, line)
 
     # 9. SentencePiece .model files: SentencePiece's own test models (Unigram with its nfkc map,
     #    BPE with nmt_nfkc) and Mistral's BPE (byte fallback, split digits), on every line.

@@ -47,7 +47,7 @@ struct CutCommand: ParsableCommand {
         if let idMap { try IdMapFile.write(result.idMap, to: idMap) }
         if !quiet {
             let moved = zip(tokenizer.addedTokens, result.tokenizer.addedTokens).filter { $0.id != $1.id }.count
-            var line = "cut \(tokenizer.model.kind) from \(tokenizer.model.vocabularySize) to \(result.tokenizer.model.vocabularySize) tokens (\(result.dropped) dropped)"
+            var line = "cut \(PruneCommand.name(tokenizer.model)) from \(tokenizer.model.vocabularySize) to \(result.tokenizer.model.vocabularySize) tokens (\(result.dropped) dropped)"
             if moved > 0 { line += "; \(moved) added token\(moved == 1 ? "" : "s") renumbered after them" }
             FileHandle.standardError.write(Data((line + ", wrote \(output)\n").utf8))
         }

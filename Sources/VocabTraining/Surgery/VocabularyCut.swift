@@ -33,51 +33,8 @@ public enum VocabularyCut {
         }
         // 1. The model and the map of its ids.
         let (model, modelMap) = try cutModel(tokenizer.model, to: size, added: Set(tokenizer.addedTokens.map { Int($0.id) }))
-        // 2. Added tokens: kept where their id survives, else numbered after the model.
-        var idMap = modelMap
-        let totalIds = max(modelSize, (tokenizer.addedTokens.map { Int($0.id) + 1 }.max() ?? 0))
-        idMap += [Int32](repeating: -1, count: totalIds - modelSize)
-        var next = Int32(model.vocabularySize)
-        var added = tokenizer.addedTokens
-        for index in added.indices.sorted(by: { added[$0].id < added[$1].id }) {
-            let old = Int(added[index].id)
-            if idMap[old] < 0 {
-                idMap[old] = next
-                next += 1
-            }
-            added[index].id = UInt32(idMap[old])
-        }
-        // 3. Everything else that names ids.
-        var result = tokenizer
-        result.model = model
-        result.addedTokens = added
-        func mapped(_ id: UInt32, _ role: String) throws -> UInt32 {
-            guard Int(id) < idMap.count, idMap[Int(id)] >= 0 else {
-                throw TrainingError.invalidOption("the \(role) (id \(id)) would be cut away; choose a size above \(id) or make it an added token")
-            }
-            return UInt32(idMap[Int(id)])
-        }
-        if var processor = result.postProcessor {
-            func remap(_ pieces: [TemplatePostProcessor.Piece]) throws -> [TemplatePostProcessor.Piece] {
-                try pieces.map { piece in
-                    guard case .special(let content, let id, let typeId) = piece else { return piece }
-                    return .special(content, id: try mapped(id, "post-processor's \(content)"), typeId: typeId)
-                }
-            }
-            (processor.single, processor.pair) = (try remap(processor.single), try remap(processor.pair))
-            result.postProcessor = processor
-        }
-        if var padding = result.padding {
-            padding.padId = try mapped(padding.padId, "padding token")
-            result.padding = padding
-        }
-        var ids = result.specialTokenIds
-        for (path, role) in [(\SpecialTokenIds.beginOfSequence, "BOS token"), (\.endOfSequence, "EOS token"), (\.unknown, "unknown token"),
-                             (\.padding, "padding token"), (\.separator, "separator token"), (\.classifier, "classifier token"), (\.mask, "mask token")] {
-            if let id = ids[keyPath: path] { ids[keyPath: path] = try mapped(id, role) }
-        }
-        result.specialTokenIds = ids
-        try result.validate()
+        // 2. Added tokens, the post-processor, padding and special ids follow.
+        let (result, idMap) = try SurgeryIds.assemble(tokenizer, model: model, modelMap: modelMap)
         return Result(tokenizer: result, idMap: idMap, dropped: modelSize - model.vocabularySize)
     }
 
