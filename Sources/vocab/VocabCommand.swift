@@ -11,7 +11,7 @@ struct VocabCommand: ParsableCommand {
         encoder. `vocab normalize` and `vocab pretokenize` show exactly what it does to your text.
         ICU \(ICUInfo.icuVersion), Unicode \(ICUInfo.unicodeVersion).
         """,
-        subcommands: [TrainCommand.self, CountCommand.self, SweepCommand.self, EvaluateCommand.self, EncodeCommand.self, DecodeCommand.self, ConvertCommand.self, CutCommand.self, PruneCommand.self, NormalizeCommand.self, PretokenizeCommand.self]
+        subcommands: [TrainCommand.self, CountCommand.self, SweepCommand.self, EvaluateCommand.self, EncodeCommand.self, DecodeCommand.self, ConvertCommand.self, CutCommand.self, PruneCommand.self, ExtendCommand.self, NormalizeCommand.self, PretokenizeCommand.self]
     )
 
     /// Temporary files beside outputs are removed on Ctrl-C, SIGTERM and SIGHUP, then the command runs.

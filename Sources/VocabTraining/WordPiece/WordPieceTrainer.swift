@@ -182,7 +182,11 @@ struct WordPieceState {
         let key = tree.keys[slot]
         let left = Int(key >> 32), right = Int(key & 0xFFFF_FFFF)
         let a = symbolCounts[left], b = symbolCounts[right]
-        guard options.criterion == .likelihood else { return Double(count) / (Double(a) * Double(b)) }
+        switch options.criterion {
+        case .frequency: return Double(count)   // (vocab extend; WordPiece training by frequency runs the BPE trainer)
+        case .pmi: return Double(count) / (Double(a) * Double(b))
+        case .likelihood: break
+        }
         // Merging m occurrences: c(a) and c(b) lose m each (2m for x x), the spelled token gains
         // m, N loses m. The gain is the change in Σ c log c - N log N.
         let m = left == right ? repeatMerges[slot] : count

@@ -1,0 +1,88 @@
+import VocabKit
+
+/// Continues training a BPE vocabulary on a new corpus, as `vocab extend` writes it: every
+/// existing token, id and merge unchanged, new merges appended after them, new ids after the
+/// model's.
+///
+/// 1. Count the corpus's words with the tokenizer's own front end.
+/// 2. Segment each distinct word with the base model: training starts from the tokens the base
+///    gives, not from bytes.
+/// 3. Merge the most frequent adjacent pair (ties: the smaller pair of ids) in every word, as
+///    BPE training does, until the model has `size` tokens or no pair reaches `minFrequency`.
+///    A pair that spells an existing token adds a merge but no token.
+/// 4. Append the merges. New merges rank after every base merge, so BPE applies them only where
+///    no base merge applies: the base's segmentation is reached first, and each new merge then
+///    only joins two of its tokens. Text therefore never encodes to more tokens than before.
+///    Added tokens whose ids lie past the base model (Llama 3's specials) move after the new
+///    tokens; the id map says where.
+/// - Complexity: counting, one base encoding per distinct word, and O(pairs re-scored · log
+///   pairs) per merge. Memory: the distinct words as ids, about 40 bytes per distinct pair.
+public enum VocabularyExtension {
+    public struct Result: Sendable {
+        public var tokenizer: Tokenizer
+        /// Old id → new id, for every id of the input (only added tokens past the model move).
+        public var idMap: [Int32]
+        /// New tokens and new merges (a merge may spell an existing token).
+        public var addedTokens: Int
+        public var addedMerges: Int
+    }
+
+    public static func extend(_ tokenizer: Tokenizer, to size: Int, paths: [String], minFrequency: Int64 = 2,
+                              threads: Int = 0, progress: ((TrainingProgress) -> Void)? = nil) throws -> Result {
+        guard case .bpe(let base) = tokenizer.model else {
+            throw TrainingError.invalidOption("vocab extend continues BPE training; a \(tokenizer.model.kind) model cannot be extended (retrain it, or cut or prune it)")
+        }
+        guard !base.ranksByResult else {
+            throw TrainingError.invalidOption("a tiktoken rank file ranks merges by the token they make, so appended merges could not rank last; convert it to tokenizer.json first (vocab convert), whose merges are explicit")
+        }
+        guard base.endOfWordSuffix == nil else {
+            throw TrainingError.invalidOption("BPE with an end-of-word suffix cannot be extended yet; retrain it")
+        }
+        let baseSize = base.vocabularySize
+        guard size > baseSize else {
+            throw TrainingError.invalidOption("the base has \(baseSize) tokens; extend it to a larger size, not \(size)")
+        }
+        // 1. Words.
+        var counting = WordCountingOptions(frontEnd: tokenizer.frontEnd)
+        counting.threads = threads
+        let counts = try WordCounter.count(paths: paths, options: counting, progress: progress)
+        // 2. The base's segmentation of each word.
+        var options = WordPieceTrainerOptions(vocabularySize: size)
+        options.criterion = .frequency
+        options.minFrequency = max(1, minFrequency)
+        options.continuingSubwordPrefix = base.continuingSubwordPrefix.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        var state = WordPieceState(options: options)
+        for token in base.tokens { state.addToken(token) }
+        var scratch = EncoderScratch()
+        var pieces: [PieceToken] = []
+        counts.words.forEachWord { word, count in
+            pieces.removeAll(keepingCapacity: true)
+            tokenizer.model.encode(piece: word, into: &pieces, scratch: &scratch)
+            guard !pieces.isEmpty else { return }
+            let ids = pieces.map(\.id)
+            for id in ids { state.symbolCounts[Int(id)] += count }
+            state.total += count * Int64(ids.count)
+            state.words.append(ids)
+            state.wordCounts.append(count)
+        }
+        state.countPairs()
+        // 3. Merges.
+        var merges: [(UInt32, UInt32, UInt32)] = []
+        while state.tokens.count < size, let merge = state.mergeBest() {
+            merges.append((merge.left, merge.right, state.ids[state.spelling(merge.left, merge.right)]!))
+            if let progress, state.tokens.count % 256 == 0 {
+                progress(TrainingProgress(phase: "merge", done: state.tokens.count, total: size))
+            }
+        }
+        guard state.tokens.count > baseSize else {
+            throw TrainingError.invalidOption("the corpus adds nothing: no pair of the base's tokens occurs \(options.minFrequency) times or more beyond what the base already merges")
+        }
+        // 4. The extended model; added tokens past the base model follow the new tokens.
+        var model = try BPEModel(tokens: state.tokens, merges: base.merges + merges, isByteLevel: base.isByteLevel,
+                                 ignoresMerges: base.ignoresMerges, unknownToken: base.unknownToken,
+                                 fusesUnknown: base.fusesUnknown, byteFallback: base.byteFallback)
+        model.continuingSubwordPrefix = base.continuingSubwordPrefix
+        let (result, idMap) = try SurgeryIds.assemble(tokenizer, model: .bpe(model), modelMap: (0..<baseSize).map(Int32.init))
+        return Result(tokenizer: result, idMap: idMap, addedTokens: state.tokens.count - baseSize, addedMerges: merges.count)
+    }
+}
