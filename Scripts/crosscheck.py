@@ -261,6 +261,20 @@ def main():
         c = check(f"vocab prune {algorithm} --by {by} 4000 -> 2500 = tokenizers")
         for i, line in enumerate(lines):
             c.compare(f"en:{i + 1}", json.loads(ours[i]), peer.encode(line).ids, line)
+        # vocab extend (BPE): the English vocabulary continued on Python; appended merges rank
+        # last in tokenizers too, so both give the same ids on English and on code.
+        if algorithm == "bpe":
+            extended = os.path.join(tmp, "extend-bpe.json")
+            subprocess.run([a.vocab, "extend", "--quiet", "-t", full, "--vocab-size", "4600",
+                            os.path.join(ROOT, "Corpora", "code-python.txt"), "-o", extended], check=True)
+            peer = Tokenizer.from_file(extended)
+            for corpus in ("en", "code-python"):
+                corpus_path = os.path.join(ROOT, "Corpora", f"{corpus}.txt")
+                corpus_lines = open(corpus_path, encoding="utf-8").read().split("\n")[:-1]
+                ours = vocab_lines(a.vocab, ["encode", "-t", extended, "--format", "jsonl"], corpus_path)
+                c = check(f"vocab extend bpe 4000 -> 4600 with Python = tokenizers ({corpus})")
+                for i, line in enumerate(corpus_lines):
+                    c.compare(f"{corpus}:{i + 1}", json.loads(ours[i]), peer.encode(line).ids, line)
 
     # 9. SentencePiece .model files: SentencePiece's own test models (Unigram with its nfkc map,
     #    BPE with nmt_nfkc) and Mistral's BPE (byte fallback, split digits), on every line.
