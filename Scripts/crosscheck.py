@@ -276,6 +276,21 @@ def main():
                 for i, line in enumerate(corpus_lines):
                     c.compare(f"{corpus}:{i + 1}", json.loads(ours[i]), peer.encode(line).ids, line)
 
+    # 8c. SuperBPE trained by VocabKit: tokenizers loads the tokenizer.json (Digits, ByteLevel
+    #     without its regex, BPE with the subword merges first) and gives the same ids, superword
+    #     tokens included, on English and Python.
+    superbpe = os.path.join(tmp, "superbpe.json")
+    subprocess.run([a.vocab, "train", "--quiet", "--algorithm", "superbpe", "--vocab-size", "4000", "--transition", "3000",
+                    os.path.join(ROOT, "Corpora", "en.txt"), "-o", superbpe], check=True)
+    peer = Tokenizer.from_file(superbpe)
+    for corpus in ("en", "code-python"):
+        path = os.path.join(tmp, f"{corpus}.txt")
+        lines = open(path, encoding="utf-8").read().split("\n")[:-1]
+        ours = vocab_lines(a.vocab, ["encode", "-t", superbpe, "--format", "jsonl"], path)
+        c = check(f"encode vocabkit-trained SuperBPE ({corpus}) = tokenizers")
+        for i, line in enumerate(lines):
+            c.compare(f"{corpus}:{i + 1}", json.loads(ours[i]), peer.encode(line).ids, line)
+
     # 9. SentencePiece .model files: SentencePiece's own test models (Unigram with its nfkc map,
     #    BPE with nmt_nfkc) and Mistral's BPE (byte fallback, split digits), on every line.
     import sentencepiece as spm

@@ -31,7 +31,7 @@ struct SweepCommand: ParsableCommand {
     @Argument(help: "Corpus files, or name=file for named groups (default: Corpora/*.txt).")
     var corpora: [String] = []
 
-    @Option(help: "Algorithms, comma-separated (default: all of \(Algorithm.allCases.map(\.rawValue).joined(separator: ", "))).")
+    @Option(help: "Algorithms, comma-separated, of \(Algorithm.allCases.map(\.rawValue).joined(separator: ", ")) (default: \(Algorithm.sweepDefaults.map(\.rawValue).joined(separator: ",")); superbpe on request).")
     var algorithms: String?
 
     @Option(name: .customLong("wordpiece-criterion"), help: "WordPiece's merge criterion: \(WordPieceTrainerOptions.Criterion.allCases.map(\.rawValue).joined(separator: " or ")) (default: \(Recipe.sweep(.wordpiece).wordPiece.criterion?.rawValue ?? "the trainer's"), see Recipe.sweep).")
@@ -128,7 +128,7 @@ struct SweepCommand: ParsableCommand {
     }
 
     func parsedAlgorithms() throws -> [Algorithm] {
-        guard let algorithms else { return Algorithm.allCases }
+        guard let algorithms else { return Algorithm.sweepDefaults }
         return try algorithms.split(separator: ",").map { raw in
             guard let algorithm = Algorithm(rawValue: raw.trimmingCharacters(in: .whitespaces).lowercased()) else {
                 throw ValidationError("--algorithms: unknown algorithm '\(raw)' (\(Algorithm.allCases.map(\.rawValue).joined(separator: ", ")))")

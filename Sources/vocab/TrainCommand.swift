@@ -117,6 +117,7 @@ struct AlgorithmFlags: ParsableArguments {
     @Option(help: "BPE, WordPiece: prefix of tokens that continue a word, e.g. ##.") var continuingSubwordPrefix: String?
     @Option(help: "BPE: suffix of tokens that end a word, e.g. </w>.") var endOfWordSuffix: String?
     @Option(help: "BPE: the longest token, in symbols.") var maxTokenLength: Int?
+    @Option(help: "SuperBPE: the size at which superword training starts (default: 90% of --vocab-size).") var transition: Int?
     @Option(help: "WordPiece: \(WordPieceTrainerOptions.Criterion.allCases.map(\.rawValue).joined(separator: " or ")) (default: \(WordPieceTrainerOptions(vocabularySize: 1).criterion.rawValue)).")
     var criterion: WordPieceTrainerOptions.Criterion?
     @Flag(help: "Unigram: train on whole lines (SentencePiece without whitespace splitting; pieces may span words).") var sentences = false
@@ -132,6 +133,7 @@ struct AlgorithmFlags: ParsableArguments {
         recipe.bpe.characters = characters
         (recipe.bpe.continuingSubwordPrefix, recipe.bpe.endOfWordSuffix) = (continuingSubwordPrefix, endOfWordSuffix)
         recipe.bpe.maxTokenLength = maxTokenLength
+        recipe.superBPE.transition = transition
         (recipe.wordPiece.criterion, recipe.wordPiece.continuingSubwordPrefix) = (criterion, continuingSubwordPrefix)
         (recipe.unigram.sentences, recipe.unigram.maxPieceLength) = (sentences, maxPieceLength)
         (recipe.unigram.shrinkingFactor, recipe.unigram.seedPieces) = (shrinkingFactor, seedPieces)

@@ -93,7 +93,7 @@ struct SweepTests {
         let again = try Sweep.run(corpus, options: options)
         #expect(results.cells == again.cells, "the same cells with 1 thread as with all")
         #expect(results.trainings.allSatisfy { $0.failure == nil }, "\(results.trainings.compactMap(\.failure))")
-        for algorithm in Algorithm.allCases {
+        for algorithm in Algorithm.sweepDefaults {
             let sizes = results.sizes.filter { !results.cells(algorithm, size: $0).isEmpty }
             #expect(sizes.count >= 2, "\(algorithm)")
             // Subwords: fewer tokens per word as the vocabulary grows. Words: one token per word at
@@ -120,7 +120,7 @@ struct SweepTests {
         #expect(html.components(separatedBy: "<svg").count - 1 == 6)
         #expect(!html.contains("<script") && !html.contains("src=\"http") && !html.contains("href=\"http"))
         #expect(html.contains("class=\"marker\""))
-        for algorithm in Algorithm.allCases { #expect(html.contains("data-series=\"\(algorithm.rawValue)\"")) }
+        for algorithm in Algorithm.sweepDefaults { #expect(html.contains("data-series=\"\(algorithm.rawValue)\"")) }
         let csv = try String(contentsOfFile: directory + "/report.csv", encoding: .utf8)
         #expect(csv.split(separator: "\n").count == results.cells.count + 1)
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: directory + "/report.json"))) as? [String: Any]

@@ -31,7 +31,7 @@ struct RecipeTests {
             let names = recipe.frontEndNames
             let frontEnd = try TextFrontEnd(normalizer: names.normalizer, preTokenizers: names.preTokenizers)
             var counting = WordCountingOptions(frontEnd: frontEnd)
-            counting.keepsLineBreaks = algorithm == .bpe || algorithm == .wordpiece
+            counting.keepsLineBreaks = algorithm == .bpe || algorithm == .wordpiece || algorithm == .superbpe
             let counts = try WordCounter.count(paths: [corpus], options: counting)
             let tokens: [[UInt8]]
             switch algorithm {
@@ -45,6 +45,7 @@ struct RecipeTests {
                 tokens = try WordPieceTrainer(options: options).train(counts).tokens
             case .unigram: tokens = try UnigramTrainer(options: UnigramTrainerOptions(vocabularySize: 1200)).train(counts).model.pieces
             case .hybrid: tokens = try HybridTrainer(options: HybridTrainerOptions(vocabularySize: 1200)).train(counts).model.tokens
+            case .superbpe: tokens = try SuperBPERecipe().trainStages(counts, recipe: recipe, size: 1200, progress: nil).final.tokens
             case .word:
                 var options = WordLevelTrainerOptions(vocabularySize: 1200)
                 options.minFrequency = 2

@@ -9,7 +9,7 @@ import VocabTraining
 public struct SweepOptions: Sendable {
     /// The recipes compared, one per algorithm: `Recipe.sweep(_:)` unless replaced. Their
     /// vocabulary sizes are ignored (`sizes` are cut from one training each).
-    public var recipes: [Recipe] = Algorithm.allCases.map(Recipe.sweep)
+    public var recipes: [Recipe] = Algorithm.sweepDefaults.map(Recipe.sweep)
     public var sizes: [Int] = [1000, 2000, 4000, 8000, 16000, 32000, 64000]
     /// Worker threads: folds trained at once, and Unigram's E-step threads (0: all cores).
     public var threads = 0

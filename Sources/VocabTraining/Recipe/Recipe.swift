@@ -53,6 +53,7 @@ public struct Recipe: Sendable {
 
     // Each algorithm's own settings.
     public var bpe = BPERecipe()
+    public var superBPE = SuperBPERecipe()
     public var wordPiece = WordPieceRecipe()
     public var unigram = UnigramRecipe()
     public var hybrid = HybridRecipe()
@@ -96,7 +97,7 @@ public struct Recipe: Sendable {
             recipe.wordPiece.criterion = .frequency
             recipe.characterCoverage = TrainingDefaults.characterCoverage
             recipe.normalizer = "bert-cased"
-        case .bpe, .unigram, .hybrid: break
+        case .bpe, .superbpe, .unigram, .hybrid: break
         }
         return recipe
     }

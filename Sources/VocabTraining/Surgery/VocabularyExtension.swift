@@ -46,7 +46,26 @@ public enum VocabularyExtension {
         var counting = WordCountingOptions(frontEnd: tokenizer.frontEnd)
         counting.threads = threads
         let counts = try WordCounter.count(paths: paths, options: counting, progress: progress)
-        // 2. The base's segmentation of each word.
+        // 2-3. The base's segmentation of each word, then merges.
+        let (tokens, merges) = try continueTraining(base, words: counts, size: size, minFrequency: minFrequency, progress: progress)
+        guard tokens.count > baseSize else {
+            throw TrainingError.invalidOption("the corpus adds nothing: no pair of the base's tokens occurs \(max(1, minFrequency)) times or more beyond what the base already merges")
+        }
+        // 4. The extended model; added tokens past the base model follow the new tokens.
+        var model = try BPEModel(tokens: tokens, merges: base.merges + merges, isByteLevel: base.isByteLevel,
+                                 ignoresMerges: base.ignoresMerges, unknownToken: base.unknownToken,
+                                 fusesUnknown: base.fusesUnknown, byteFallback: base.byteFallback)
+        model.continuingSubwordPrefix = base.continuingSubwordPrefix
+        let (result, idMap) = try SurgeryIds.assemble(tokenizer, model: .bpe(model), modelMap: (0..<baseSize).map(Int32.init))
+        return Result(tokenizer: result, idMap: idMap, addedTokens: tokens.count - baseSize, addedMerges: merges.count)
+    }
+
+    /// Phases 2 and 3: the base's tokens followed by the new ones, and the new merges, from
+    /// `words` (pieces as the final tokenizer's front end cuts them). SuperBPE's second stage.
+    /// - Complexity: one base encoding per distinct word, then O(pairs re-scored · log pairs)
+    ///   per merge.
+    static func continueTraining(_ base: BPEModel, words: WordCounts, size: Int, minFrequency: Int64,
+                                 progress: ((TrainingProgress) -> Void)?) throws -> (tokens: [[UInt8]], merges: [(UInt32, UInt32, UInt32)]) {
         var options = WordPieceTrainerOptions(vocabularySize: size)
         options.criterion = .frequency
         options.minFrequency = max(1, minFrequency)
@@ -55,9 +74,10 @@ public enum VocabularyExtension {
         for token in base.tokens { state.addToken(token) }
         var scratch = EncoderScratch()
         var pieces: [PieceToken] = []
-        counts.words.forEachWord { word, count in
+        let model = TokenModel.bpe(base)
+        words.words.forEachWord { word, count in
             pieces.removeAll(keepingCapacity: true)
-            tokenizer.model.encode(piece: word, into: &pieces, scratch: &scratch)
+            model.encode(piece: word, into: &pieces, scratch: &scratch)
             guard !pieces.isEmpty else { return }
             let ids = pieces.map(\.id)
             for id in ids { state.symbolCounts[Int(id)] += count }
@@ -66,7 +86,6 @@ public enum VocabularyExtension {
             state.wordCounts.append(count)
         }
         state.countPairs()
-        // 3. Merges.
         var merges: [(UInt32, UInt32, UInt32)] = []
         while state.tokens.count < size, let merge = state.mergeBest() {
             merges.append((merge.left, merge.right, state.ids[state.spelling(merge.left, merge.right)]!))
@@ -74,15 +93,6 @@ public enum VocabularyExtension {
                 progress(TrainingProgress(phase: "merge", done: state.tokens.count, total: size))
             }
         }
-        guard state.tokens.count > baseSize else {
-            throw TrainingError.invalidOption("the corpus adds nothing: no pair of the base's tokens occurs \(options.minFrequency) times or more beyond what the base already merges")
-        }
-        // 4. The extended model; added tokens past the base model follow the new tokens.
-        var model = try BPEModel(tokens: state.tokens, merges: base.merges + merges, isByteLevel: base.isByteLevel,
-                                 ignoresMerges: base.ignoresMerges, unknownToken: base.unknownToken,
-                                 fusesUnknown: base.fusesUnknown, byteFallback: base.byteFallback)
-        model.continuingSubwordPrefix = base.continuingSubwordPrefix
-        let (result, idMap) = try SurgeryIds.assemble(tokenizer, model: .bpe(model), modelMap: (0..<baseSize).map(Int32.init))
-        return Result(tokenizer: result, idMap: idMap, addedTokens: state.tokens.count - baseSize, addedMerges: merges.count)
+        return (state.tokens, merges)
     }
 }

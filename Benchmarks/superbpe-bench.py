@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""SuperBPE against BPE at equal vocabulary size: bytes per token on held-out text.
+
+    python3 Benchmarks/superbpe-bench.py --corpus en=FILE --corpus code=FILE [--sizes 32000,64000,128000]
+                                         [--transitions 0.5,0.9]
+
+Each corpus: every tenth line is held out, the rest trains. For each size, byte-level BPE with
+SuperBPE's stage-1 front end (digit runs split, then GPT-2's split; min frequency 2) and SuperBPE
+with each transition (a share of the size: the paper's t = 180k of 200k is 0.9; its most
+compressing setting, t = 80k of 200k, is 0.4). Prints, per corpus and size, the vocabulary
+each reached (a small corpus runs out of pairs before a large size), held-out bytes per token,
+SuperBPE's token saving against BPE, and the training seconds.
+"""
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def count_tokens(vocab, tokenizer, path):
+    out = subprocess.run([vocab, "encode", "-t", tokenizer, "--no-special-tokens", "--format", "ids", path],
+                         check=True, capture_output=True).stdout
+    return sum(len(line.split()) for line in out.split(b"\n"))
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--corpus", action="append", required=True, help="NAME=FILE")
+    p.add_argument("--sizes", default="32000,64000,128000")
+    p.add_argument("--transitions", default="0.4,0.9")
+    p.add_argument("--vocab", default=os.path.join(ROOT, ".build", "release", "vocab"))
+    a = p.parse_args()
+    work = tempfile.mkdtemp(prefix="superbpe-bench-")
+    print("| corpus | size | tokenizer | vocabulary | held-out bytes/token | tokens vs BPE | training s |")
+    print("|---|---|---|---|---|---|---|")
+    for spec in a.corpus:
+        name, path = spec.split("=", 1)
+        train, held = os.path.join(work, f"{name}-train.txt"), os.path.join(work, f"{name}-held.txt")
+        with open(path, "rb") as f, open(train, "wb") as t, open(held, "wb") as h:
+            for index, line in enumerate(f):
+                (h if index % 10 == 9 else t).write(line)
+        held_bytes = sum(len(line.rstrip(b"\n")) for line in open(held, "rb"))
+        for size in [int(s) for s in a.sizes.split(",")]:
+            runs = [("BPE", ["--algorithm", "bpe", "-p", "digit-runs", "-p", "gpt2"])]
+            for share in [float(x) for x in a.transitions.split(",")]:
+                runs.append((f"SuperBPE t={int(size * share)}", ["--algorithm", "superbpe", "--transition", str(int(size * share))]))
+            baseline = None
+            for label, args in runs:
+                out = os.path.join(work, f"{name}-{size}-{label.replace(' ', '-')}.json")
+                started = time.perf_counter()
+                result = subprocess.run([a.vocab, "train", "--quiet", *args, "--vocab-size", str(size), train, "-o", out],
+                                        capture_output=True, text=True)
+                seconds = time.perf_counter() - started
+                if result.returncode != 0:
+                    print(f"| {name} | {size} | {label} | failed: {result.stderr.strip()[:120]} | | | |", flush=True)
+                    continue
+                reached = int(result.stderr.rsplit("vocabulary ", 1)[1].split(",")[0]) if "vocabulary " in result.stderr else size
+                tokens = count_tokens(a.vocab, out, held)
+                baseline = baseline or tokens
+                saving = f"{100 * (tokens / baseline - 1):+.1f}%"
+                print(f"| {name} | {size} | {label} | {reached} | {held_bytes / tokens:.3f} | {saving} | {seconds:.1f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()
