@@ -21,35 +21,23 @@ struct CutCommand: ParsableCommand {
     )
 
     @OptionGroup var tokenizerOptions: TokenizerOptions
+    @OptionGroup var out: SurgeryOutputOptions
 
     @Option(name: .customLong("vocab-size"), help: "The size of the model's vocabulary after the cut.")
     var vocabSize: Int
 
-    @Option(name: .shortAndLong, help: "The file to write (.json, .model, .tiktoken, .txt or .gguf), atomically.")
-    var output: String
 
-    @Option(name: .customLong("id-map"), help: "Also write old id -> new id (-1 for a dropped token) as .json or .npy (int32).")
-    var idMap: String?
 
-    @Flag(help: "Print nothing but errors.")
-    var quiet = false
-
-    func validate() throws {
-        guard TokenizerFile.Format(path: output) != nil else { throw ValidationError("--output must end in \(TokenizerFile.extensionList)") }
-        if let idMap, !(idMap.hasSuffix(".json") || idMap.hasSuffix(".npy")) { throw ValidationError("--id-map must end in .json or .npy") }
-        do { try AtomicFile.checkWritable(output) } catch { throw ValidationError("--output: \(error)") }
-    }
 
     func run() throws {
         let tokenizer = try tokenizerOptions.load()
         let result = try VocabularyCut.cut(tokenizer, to: vocabSize)
-        try TokenizerFile.write(result.tokenizer, to: output)
-        if let idMap { try IdMapFile.write(result.idMap, to: idMap) }
-        if !quiet {
+        try out.write(result.tokenizer, idMap: result.idMap)
+        if !out.quiet {
             let moved = zip(tokenizer.addedTokens, result.tokenizer.addedTokens).filter { $0.id != $1.id }.count
             var line = "cut \(PruneCommand.name(tokenizer.model)) from \(tokenizer.model.vocabularySize) to \(result.tokenizer.model.vocabularySize) tokens (\(result.dropped) dropped)"
             if moved > 0 { line += "; \(moved) added token\(moved == 1 ? "" : "s") renumbered after them" }
-            FileHandle.standardError.write(Data((line + ", wrote \(output)\n").utf8))
+            FileHandle.standardError.write(Data((line + ", wrote \(out.output)\n").utf8))
         }
     }
 }

@@ -20,6 +20,7 @@ struct ExtendCommand: ParsableCommand {
     )
 
     @OptionGroup var tokenizerOptions: TokenizerOptions
+    @OptionGroup var out: SurgeryOutputOptions
 
     @Argument(help: "Text files of the new domain or language.")
     var corpora: [String] = []
@@ -30,35 +31,25 @@ struct ExtendCommand: ParsableCommand {
     @Option(name: .customLong("min-frequency"), help: "Pairs seen fewer times are not merged.")
     var minFrequency: Int64 = 2
 
-    @Option(name: .shortAndLong, help: "The file to write (.json, .model, .tiktoken, .txt or .gguf), atomically.")
-    var output: String
 
-    @Option(name: .customLong("id-map"), help: "Also write old id -> new id as .json or .npy (int32).")
-    var idMap: String?
 
     @Option(help: "Threads for counting (0: all cores).")
     var threads = 0
 
-    @Flag(help: "Print nothing but errors.")
-    var quiet = false
 
     func validate() throws {
         guard !corpora.isEmpty else { throw ValidationError("give at least one corpus file of the new domain") }
-        guard TokenizerFile.Format(path: output) != nil else { throw ValidationError("--output must end in \(TokenizerFile.extensionList)") }
-        if let idMap, !(idMap.hasSuffix(".json") || idMap.hasSuffix(".npy")) { throw ValidationError("--id-map must end in .json or .npy") }
-        do { try AtomicFile.checkWritable(output) } catch { throw ValidationError("--output: \(error)") }
     }
 
     func run() throws {
         let tokenizer = try tokenizerOptions.load()
         let result = try VocabularyExtension.extend(tokenizer, to: vocabSize, paths: corpora, minFrequency: minFrequency, threads: threads)
-        try TokenizerFile.write(result.tokenizer, to: output)
-        if let idMap { try IdMapFile.write(result.idMap, to: idMap) }
-        guard !quiet else { return }
+        try out.write(result.tokenizer, idMap: result.idMap)
+        guard !out.quiet else { return }
         var line = "extended \(PruneCommand.name(tokenizer.model)) from \(tokenizer.model.vocabularySize) to \(result.tokenizer.model.vocabularySize) tokens (\(result.addedMerges) merges appended)"
         if result.tokenizer.model.vocabularySize < vocabSize { line += "; the corpus ran out of pairs seen \(minFrequency) times" }
         let moved = zip(tokenizer.addedTokens, result.tokenizer.addedTokens).filter { $0.id != $1.id }.count
         if moved > 0 { line += "; \(moved) added token\(moved == 1 ? "" : "s") moved after the new ones" }
-        FileHandle.standardError.write(Data((line + ", wrote \(output)\n").utf8))
+        FileHandle.standardError.write(Data((line + ", wrote \(out.output)\n").utf8))
     }
 }

@@ -21,6 +21,7 @@ struct PruneCommand: ParsableCommand {
     )
 
     @OptionGroup var tokenizerOptions: TokenizerOptions
+    @OptionGroup var out: SurgeryOutputOptions
 
     @Argument(help: "Text files whose lines measure usage (held-out text of the domain the vocabulary is for).")
     var corpora: [String] = []
@@ -31,23 +32,14 @@ struct PruneCommand: ParsableCommand {
     @Option(help: "What ranks tokens for removal: usage or residue (BPE).")
     var by: VocabularyPrune.Criterion = .usage
 
-    @Option(name: .shortAndLong, help: "The file to write (.json, .model, .tiktoken, .txt or .gguf), atomically.")
-    var output: String
 
-    @Option(name: .customLong("id-map"), help: "Also write old id -> new id (-1 for a removed token) as .json or .npy (int32).")
-    var idMap: String?
 
     @Option(help: "Threads for encoding the corpus (0: all cores).")
     var threads = 0
 
-    @Flag(help: "Print nothing but errors.")
-    var quiet = false
 
     func validate() throws {
         guard !corpora.isEmpty else { throw ValidationError("give at least one corpus file to measure usage on") }
-        guard TokenizerFile.Format(path: output) != nil else { throw ValidationError("--output must end in \(TokenizerFile.extensionList)") }
-        if let idMap, !(idMap.hasSuffix(".json") || idMap.hasSuffix(".npy")) { throw ValidationError("--id-map must end in .json or .npy") }
-        do { try AtomicFile.checkWritable(output) } catch { throw ValidationError("--output: \(error)") }
     }
 
     func run() throws {
@@ -58,9 +50,8 @@ struct PruneCommand: ParsableCommand {
             texts += String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         }
         let result = try VocabularyPrune.prune(tokenizer, to: to, by: by, texts: texts, threads: threads)
-        try TokenizerFile.write(result.tokenizer, to: output)
-        if let idMap { try IdMapFile.write(result.idMap, to: idMap) }
-        guard !quiet else { return }
+        try out.write(result.tokenizer, idMap: result.idMap)
+        guard !out.quiet else { return }
         let after = try result.tokenizer.encodeBatch(texts, specialTokens: .asText, addsSpecialTokens: false, threads: threads)
             .reduce(0) { $0 + $1.ids.count }
         var line = String(format: "pruned %@ from %d to %d tokens by %@: the removed tokens were %.3f%% of the corpus's tokens; it encodes to %d tokens, %+.3f%% (%d before)",
@@ -68,7 +59,7 @@ struct PruneCommand: ParsableCommand {
                           100 * Double(result.removedUses) / Double(result.totalUses), after,
                           100 * (Double(after) / Double(result.totalUses) - 1), result.totalUses)
         if result.keptForMerges > 0 { line += "; \(result.keptForMerges) kept because merges need them" }
-        FileHandle.standardError.write(Data((line + ", wrote \(output)\n").utf8))
+        FileHandle.standardError.write(Data((line + ", wrote \(out.output)\n").utf8))
     }
 }
 
