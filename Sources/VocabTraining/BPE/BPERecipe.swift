@@ -71,12 +71,12 @@ public struct BPERecipe: Trainer {
 }
 
 extension BPEModel {
-    /// The first `size` ids and the merges that make them: the model training stopped at `size`
-    /// would give.
+    /// The first `size` ids and the merges among them: the model training stopped at `size`
+    /// would give (and `vocab cut`'s BPE cut, tiktoken's ranks included).
     /// - Complexity: O(tokens + merges).
     package func prefix(size: Int) throws -> BPEModel {
-        try BPEModel(tokens: Array(tokens.prefix(size)), merges: merges.filter { Int($0.2) < size },
-                     isByteLevel: isByteLevel, ignoresMerges: ignoresMerges,
+        try BPEModel(tokens: Array(tokens.prefix(size)), merges: merges.filter { Int($0.0) < size && Int($0.1) < size && Int($0.2) < size },
+                     isByteLevel: isByteLevel, ranksByResult: ranksByResult, ignoresMerges: ignoresMerges,
                      unknownToken: unknownToken.flatMap { Int($0) < size ? $0 : nil }, fusesUnknown: fusesUnknown,
                      byteFallback: byteFallback,
                      continuingSubwordPrefix: continuingSubwordPrefix.map { String(decoding: $0, as: UTF8.self) },

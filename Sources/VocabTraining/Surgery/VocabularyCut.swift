@@ -62,13 +62,7 @@ public enum VocabularyCut {
             if let unknown = m.unknownToken, Int(unknown) >= size {
                 throw TrainingError.invalidOption("the unknown token (id \(unknown)) lies past \(size); choose a larger size")
             }
-            let merges = m.merges.filter { Int($0.0) < size && Int($0.1) < size && Int($0.2) < size }
-            var cut = try BPEModel(tokens: Array(m.tokens.prefix(size)), merges: merges, isByteLevel: m.isByteLevel,
-                                   ranksByResult: m.ranksByResult, ignoresMerges: m.ignoresMerges, unknownToken: m.unknownToken,
-                                   fusesUnknown: m.fusesUnknown, byteFallback: m.byteFallback)
-            cut.continuingSubwordPrefix = m.continuingSubwordPrefix
-            cut.endOfWordSuffix = m.endOfWordSuffix
-            return (.bpe(cut), prefixMap)
+            return (.bpe(try m.prefix(size: size)), prefixMap)
         case .wordPiece(let m):
             if let base = (size..<m.tokens.count).first(where: { !added.contains($0) && isSingleCharacter(m.tokens[$0], prefix: m.continuingSubwordPrefix) }) {
                 throw refuseBase(base, m.tokens[base], size: size)
