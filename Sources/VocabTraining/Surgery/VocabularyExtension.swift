@@ -1,9 +1,9 @@
 import VocabKit
 
-/// Continues training a BPE vocabulary on a new corpus, as `vocab extend` writes it: every
-/// existing token, id and merge unchanged, new merges appended after them, new ids after the
-/// model's.
+/// Continues training a vocabulary on a new corpus, as `vocab extend` writes it: every existing
+/// token and id unchanged, new tokens after the model's.
 ///
+/// BPE (this file): new merges appended after the base's.
 /// 1. Count the corpus's words with the tokenizer's own front end.
 /// 2. Segment each distinct word with the base model: training starts from the tokens the base
 ///    gives, not from bytes.
@@ -17,6 +17,9 @@ import VocabKit
 ///    tokens; the id map says where.
 /// - Complexity: counting, one base encoding per distinct word, and O(pairs re-scored · log
 ///   pairs) per merge. Memory: the distinct words as ids, about 40 bytes per distinct pair.
+///
+/// WordPiece (`WordPieceExtension.swift`) and Unigram (`UnigramExtension.swift`) keep their own
+/// phases; hybrid, word-level and SentencePiece BPE models are refused.
 public enum VocabularyExtension {
     public struct Result: Sendable {
         public var tokenizer: Tokenizer
@@ -29,8 +32,13 @@ public enum VocabularyExtension {
 
     public static func extend(_ tokenizer: Tokenizer, to size: Int, paths: [String], minFrequency: Int64 = 2,
                               threads: Int = 0, progress: ((TrainingProgress) -> Void)? = nil) throws -> Result {
-        guard case .bpe(let base) = tokenizer.model else {
-            throw TrainingError.invalidOption("vocab extend continues BPE training; a \(tokenizer.model.kind) model cannot be extended (retrain it, or cut or prune it)")
+        let base: BPEModel
+        switch tokenizer.model {
+        case .bpe(let model): base = model
+        case .wordPiece, .unigram:
+            return try extendScored(tokenizer, to: size, paths: paths, minFrequency: minFrequency, threads: threads, progress: progress)
+        default:
+            throw TrainingError.invalidOption("vocab extend continues BPE, WordPiece and Unigram training; a \(tokenizer.model.kind) model cannot be extended (retrain it, or cut or prune it)")
         }
         guard !base.ranksByResult else {
             throw TrainingError.invalidOption("a tiktoken rank file ranks merges by the token they make, so appended merges could not rank last; convert it to tokenizer.json first (vocab convert), whose merges are explicit")
@@ -58,6 +66,32 @@ public enum VocabularyExtension {
         model.continuingSubwordPrefix = base.continuingSubwordPrefix
         let (result, idMap) = try SurgeryIds.assemble(tokenizer, model: .bpe(model), modelMap: (0..<baseSize).map(Int32.init))
         return Result(tokenizer: result, idMap: idMap, addedTokens: tokens.count - baseSize, addedMerges: merges.count)
+    }
+
+    /// WordPiece and Unigram: count, extend the model, then renumber added tokens after it.
+    private static func extendScored(_ tokenizer: Tokenizer, to size: Int, paths: [String], minFrequency: Int64,
+                                     threads: Int, progress: ((TrainingProgress) -> Void)?) throws -> Result {
+        let baseSize = tokenizer.model.vocabularySize
+        guard size > baseSize else {
+            throw TrainingError.invalidOption("the base has \(baseSize) tokens; extend it to a larger size, not \(size)")
+        }
+        var counting = WordCountingOptions(frontEnd: tokenizer.frontEnd)
+        counting.threads = threads
+        let counts = try WordCounter.count(paths: paths, options: counting, progress: progress)
+        let model: TokenModel
+        switch tokenizer.model {
+        case .wordPiece(let base):
+            model = .wordPiece(try extendWordPiece(base, words: counts, size: size, minFrequency: minFrequency, progress: progress))
+        case .unigram(let base):
+            model = .unigram(try extendUnigram(base, words: counts, size: size, threads: threads, progress: progress))
+        default:
+            preconditionFailure("extendScored takes WordPiece and Unigram models")
+        }
+        guard model.vocabularySize > baseSize else {
+            throw TrainingError.invalidOption("the corpus adds nothing: no new character or piece occurs \(max(1, minFrequency)) times or more beyond what the base already has")
+        }
+        let (result, idMap) = try SurgeryIds.assemble(tokenizer, model: model, modelMap: (0..<baseSize).map(Int32.init))
+        return Result(tokenizer: result, idMap: idMap, addedTokens: model.vocabularySize - baseSize, addedMerges: 0)
     }
 
     /// Phases 2 and 3: the base's tokens followed by the new ones, and the new merges, from

@@ -295,22 +295,26 @@ public struct UnigramTrainer: Sendable {
 
     /// Bayesian M-step: pieces expected fewer than 0.5 times go; scores become
     /// digamma(count) - digamma(total).
-    func maximization(_ pieces: [Piece], expected: [Double]) -> [Piece] {
-        var kept: [(piece: [UInt8], count: Double)] = []
+    /// - Parameters:
+    ///   - frozen: the first `frozen` pieces keep their scores (and stay): an extended base.
+    ///   - fixed: the first `fixed` pieces stay whatever their count (at least `frozen`).
+    func maximization(_ pieces: [Piece], expected: [Double], frozen: Int = 0, fixed: Int = 0) -> [Piece] {
+        var kept: [(piece: [UInt8], count: Double, score: Double?)] = []
         var sum = 0.0
-        for (index, piece) in pieces.enumerated() where expected[index] >= 0.5 {
-            kept.append((piece.piece, expected[index]))
+        for (index, piece) in pieces.enumerated() where expected[index] >= 0.5 || index < max(frozen, fixed) {
+            kept.append((piece.piece, max(expected[index], 0.5), index < frozen ? piece.score : nil))
             sum += expected[index]
         }
-        let logSum = digamma(sum)
-        return kept.map { ($0.piece, digamma($0.count) - logSum) }
+        let logSum = digamma(max(sum, 1))
+        return kept.map { ($0.piece, $0.score ?? digamma($0.count) - logSum) }
     }
 
     // MARK: - Phase 4: pruning
 
     /// Keeps pieces that cannot be segmented otherwise, and of the rest those whose removal
     /// would cost most likelihood, up to `target`.
-    func prune(_ pieces: [Piece], _ words: [(word: [UInt8], count: Int64)], target: Int) throws -> [Piece] {
+    /// The first `fixed` pieces are always kept (an extended base) and count toward `target`.
+    func prune(_ pieces: [Piece], _ words: [(word: [UInt8], count: Int64)], target: Int, fixed: Int = 0) throws -> [Piece] {
         let model = try trainingModel(pieces)
         // 1. Each piece's second-best segmentation (its alternative).
         var alternatives = [[UInt32]?](repeating: nil, count: pieces.count)
@@ -357,6 +361,10 @@ public struct UnigramTrainer: Sendable {
         var kept: [Piece] = []
         var candidates: [(index: Int, loss: Double)] = []
         for index in pieces.indices {
+            if index < fixed {
+                kept.append(pieces[index])
+                continue
+            }
             guard frequency[index] > 0 && alwaysKeep[index] else { continue }
             guard let alternative = alternatives[index], !alternative.isEmpty else {
                 kept.append(pieces[index])

@@ -1,0 +1,88 @@
+import VocabKit
+
+extension VocabularyExtension {
+    /// Continues WordPiece training on new words: the base's tokens keep their ids, new tokens
+    /// follow.
+    ///
+    /// 1. New characters: each character of the corpus seen `minFrequency` times or more that
+    ///    the base lacks (as a word start or as a continuation), most frequent first, in both
+    ///    forms, while the size allows.
+    /// 2. Segment each distinct word greedily (longest match first, as the encoder does) with the
+    ///    base plus the new characters; words that still hold an unknown character are skipped.
+    /// 3. Merge the most frequent adjacent pair (ties: the smaller pair of ids) until `size`
+    ///    tokens or no pair reaches `minFrequency`: the frequency criterion, as training does
+    ///    by default. A pair that spells an existing token adds none.
+    ///
+    /// Greedy longest match is not monotone: a new token can make the encoder take a longer
+    /// first match after which the rest of a word needs more pieces, so, unlike BPE, some words
+    /// can encode to more tokens than before (measured in the README: rare).
+    /// - Complexity: one base encoding per distinct word, then O(pairs re-scored · log pairs) per
+    ///   merge. Memory: the distinct words as ids, about 40 bytes per distinct pair.
+    static func extendWordPiece(_ base: WordPieceModel, words: WordCounts, size: Int, minFrequency: Int64,
+                                progress: ((TrainingProgress) -> Void)?) throws -> WordPieceModel {
+        let prefix = base.continuingSubwordPrefix
+        let unknown = String(decoding: base.tokens[Int(base.unknownToken)], as: UTF8.self)
+        let prefixText = String(decoding: prefix, as: UTF8.self)
+        // 1. New characters.
+        var tokens = base.tokens
+        var known = Set(base.tokens)
+        var characterCounts: [UInt32: Int64] = [:]
+        words.words.forEachWord { p, count in
+            var i = 0
+            while i < p.count {
+                let (scalar, length) = decodeScalar(p, i)
+                characterCounts[scalar, default: 0] += count
+                i += length
+            }
+        }
+        let ordered = characterCounts.filter { $0.value >= max(1, minFrequency) }
+            .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
+        for (scalar, _) in ordered {
+            var character: [UInt8] = []
+            appendUTF8(scalar, to: &character)
+            let forms = [character, prefix + character].filter { !known.contains($0) }
+            guard !forms.isEmpty else { continue }
+            guard tokens.count + forms.count <= size else { break }
+            for form in forms {
+                tokens.append(form)
+                known.insert(form)
+            }
+        }
+        let withCharacters = try WordPieceModel(tokens: tokens, unknownToken: unknown, continuingSubwordPrefix: prefixText,
+                                                maxInputCharactersPerWord: base.maxInputCharactersPerWord)
+        // 2. Greedy segmentation; the state's ids may differ from the model's when a file repeats a token.
+        var options = WordPieceTrainerOptions(vocabularySize: size)
+        options.criterion = .frequency
+        options.minFrequency = max(1, minFrequency)
+        options.continuingSubwordPrefix = prefixText
+        options.maxInputCharactersPerWord = base.maxInputCharactersPerWord
+        var state = WordPieceState(options: options)
+        let stateId = tokens.map { state.addToken($0) }
+        let firstNew = state.tokens.count
+        var scratch = EncoderScratch()
+        var pieces: [PieceToken] = []
+        let model = TokenModel.wordPiece(withCharacters)
+        words.words.forEachWord { word, count in
+            pieces.removeAll(keepingCapacity: true)
+            model.encode(piece: word, into: &pieces, scratch: &scratch)
+            guard pieces.count >= 2, !pieces.contains(where: { $0.id == withCharacters.unknownToken }) else { return }
+            let ids = pieces.map { stateId[Int($0.id)] }
+            for id in ids { state.symbolCounts[Int(id)] += count }
+            state.total += count * Int64(ids.count)
+            state.words.append(ids)
+            state.wordCounts.append(count)
+        }
+        // 3. Merges.
+        state.countPairs()
+        while tokens.count < size, let _ = state.mergeBest() {
+            if state.tokens.count - firstNew > tokens.count - withCharacters.tokens.count {
+                tokens.append(state.tokens[state.tokens.count - 1])
+            }
+            if let progress, tokens.count % 256 == 0 {
+                progress(TrainingProgress(phase: "merge", done: tokens.count, total: size))
+            }
+        }
+        return try WordPieceModel(tokens: tokens, unknownToken: unknown, continuingSubwordPrefix: prefixText,
+                                  maxInputCharactersPerWord: base.maxInputCharactersPerWord)
+    }
+}
