@@ -261,10 +261,11 @@ def main():
         c = check(f"vocab prune {algorithm} --by {by} 4000 -> 2500 = tokenizers")
         for i, line in enumerate(lines):
             c.compare(f"en:{i + 1}", json.loads(ours[i]), peer.encode(line).ids, line)
-        # vocab extend (BPE): the English vocabulary continued on Python; appended merges rank
-        # last in tokenizers too, so both give the same ids on English and on code.
-        if algorithm == "bpe":
-            extended = os.path.join(tmp, "extend-bpe.json")
+        # vocab extend: the English vocabulary continued on Python (BPE: appended merges rank
+        # last in tokenizers too; WordPiece: new characters and pieces, greedy longest match),
+        # so both give the same ids on English and on code.
+        if True:
+            extended = os.path.join(tmp, f"extend-{algorithm}.json")
             subprocess.run([a.vocab, "extend", "--quiet", "-t", full, "--vocab-size", "4600",
                             os.path.join(ROOT, "Corpora", "code-python.txt"), "-o", extended], check=True)
             peer = Tokenizer.from_file(extended)
@@ -272,7 +273,7 @@ def main():
                 corpus_path = os.path.join(ROOT, "Corpora", f"{corpus}.txt")
                 corpus_lines = open(corpus_path, encoding="utf-8").read().split("\n")[:-1]
                 ours = vocab_lines(a.vocab, ["encode", "-t", extended, "--format", "jsonl"], corpus_path)
-                c = check(f"vocab extend bpe 4000 -> 4600 with Python = tokenizers ({corpus})")
+                c = check(f"vocab extend {algorithm} 4000 -> 4600 with Python = tokenizers ({corpus})")
                 for i, line in enumerate(corpus_lines):
                     c.compare(f"{corpus}:{i + 1}", json.loads(ours[i]), peer.encode(line).ids, line)
 
@@ -323,6 +324,37 @@ def main():
             lines = open(path, encoding="utf-8").read().split("\n")[:-1]
             ours = vocab_lines(a.vocab, ["encode", "-t", out, "--format", "jsonl"], path)
             theirs = encode(lines)
+            for i, line in enumerate(lines):
+                c.compare(f"{corpus}:{i + 1}", json.loads(ours[i]), theirs[i], line)
+
+    # 10b. Surgery on Unigram .model files: the VocabKit-trained model above and SentencePiece's
+    #      own botchan model, cut, pruned and extended with Python; sentencepiece loads each
+    #      output and gives VocabKit's ids (extension: every base piece keeps its id and score).
+    vk_unigram = os.path.join(tmp, "vocabkit-unigram.model")
+    botchan = os.path.join(FIXTURES, "sentencepiece", "botchan_en_unigram_1000.model")
+    code = os.path.join(ROOT, "Corpora", "code-python.txt")
+    surgeries = [
+        ("cut 6000 -> 3000", vk_unigram, ["cut", "--vocab-size", "3000"]),
+        ("prune --by usage 6000 -> 4000", vk_unigram, ["prune", "--to", "4000", "--by", "usage", os.path.join(tmp, "en.txt")]),
+        ("extend 6000 -> 7000 with Python", vk_unigram, ["extend", "--vocab-size", "7000", code]),
+        ("botchan cut 1000 -> 600", botchan, ["cut", "--vocab-size", "600"]),
+        ("botchan extend 1000 -> 1400 with Python", botchan, ["extend", "--vocab-size", "1400", code]),
+    ]
+    for index, (name, base, command) in enumerate(surgeries):
+        out = os.path.join(tmp, f"surgery-{index}.model")
+        subprocess.run([a.vocab, command[0], "--quiet", "-t", base, *command[1:], "-o", out], check=True)
+        sp = spm.SentencePieceProcessor(model_file=out)
+        if command[0] == "extend":
+            before = spm.SentencePieceProcessor(model_file=base)
+            c = check(f"unigram .model {name}: base pieces and scores unchanged")
+            for i in range(before.get_piece_size()):
+                c.compare(f"id {i}", [sp.id_to_piece(i), sp.get_score(i)], [before.id_to_piece(i), before.get_score(i)], "")
+        c = check(f"unigram .model {name} = sentencepiece")
+        for corpus in ("en", "de", "ja", "code-python"):
+            path = os.path.join(tmp, f"{corpus}.txt")
+            lines = open(path, encoding="utf-8").read().split("\n")[:-1]
+            ours = vocab_lines(a.vocab, ["encode", "-t", out, "--format", "jsonl"], path)
+            theirs = sp.encode(lines)
             for i, line in enumerate(lines):
                 c.compare(f"{corpus}:{i + 1}", json.loads(ours[i]), theirs[i], line)
 
