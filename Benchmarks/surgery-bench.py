@@ -10,8 +10,8 @@ sizes trained from scratch on English plus the new corpus; `vocab cut` to half t
 same size trained directly; `vocab prune --by usage` and `--by residue` (BPE) to 60% of the base,
 measured on the base's training text. Held out: the last 800 lines of code, the last 500 of Hindi,
 the last 2,000 of English (none of them in any training slice). Each row gives the command that
-made it, held-out tokens, tokens per word (whitespace-separated words), bytes per token, lines
-that got longer than under the base, and the command's peak RSS. Results depend only on the
+made it, held-out tokens, tokens per word (whitespace-separated words), bytes per token, unknown
+tokens (a WordPiece word with a character it lacks is one [UNK]), lines that got longer than under the base, and the command's peak RSS. Results depend only on the
 corpora in the repository.
 """
 import argparse
@@ -49,10 +49,20 @@ def run(vocab, args):
     return seconds, usage.ru_maxrss / 1024
 
 
-def token_counts(vocab, tokenizer, path):
+def encodings(vocab, tokenizer, path):
     out = subprocess.run([vocab, "encode", "-t", tokenizer, "--no-special-tokens", "--format", "jsonl", path],
                          check=True, capture_output=True, text=True).stdout.split("\n")
-    return [len(json.loads(line)) for line in out if line]
+    return [json.loads(line) for line in out if line]
+
+
+def unknown_id(tokenizer):
+    """The id of the model's unknown token in a tokenizer.json, or None."""
+    model = json.load(open(tokenizer, encoding="utf-8"))["model"]
+    if model.get("type") == "Unigram":
+        return model.get("unk_id")
+    unk = model.get("unk_token")
+    vocab = model.get("vocab")
+    return vocab.get(unk) if unk is not None and isinstance(vocab, dict) else None
 
 
 def main():
@@ -74,8 +84,8 @@ def main():
     held = {"English": "en-held", "Python": "code-held", "Hindi": "hi-held"}
     stats = {k: (sum(len(l.split()) for l in files[v]), sum(len(l.encode()) for l in files[v])) for k, v in held.items()}
     print(f"held out: " + ", ".join(f"{k} {w:,} words, {b:,} bytes" for k, (w, b) in stats.items()))
-    print("| algorithm | vocabulary | command | held-out | tokens | tokens/word | bytes/token | lines longer than base | peak RSS MB |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| algorithm | vocabulary | command | held-out | tokens | tokens/word | bytes/token | unknown tokens | lines longer than base | peak RSS MB |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     size = a.base_size
     for algorithm in a.algorithms.split(","):
         out = lambda label: os.path.join(work, f"{algorithm}-{label}.json")
@@ -106,7 +116,10 @@ def main():
         for label, command, args, tokenizer, targets in rows:
             seconds, peak = run(a.vocab, args)
             for target in targets:
-                counts = token_counts(a.vocab, tokenizer, f(held[target]))
+                ids = encodings(a.vocab, tokenizer, f(held[target]))
+                counts = [len(line) for line in ids]
+                unk = unknown_id(tokenizer)
+                unknown = sum(line.count(unk) for line in ids) if unk is not None else 0
                 if label == "base":
                     base_counts[target] = counts
                 longer = "" if label == "base" else str(sum(1 for x, y in zip(counts, base_counts[target]) if x > y))
@@ -114,7 +127,7 @@ def main():
                 words, nbytes = stats[target]
                 change = "" if label == "base" else f" ({100 * (tokens / sum(base_counts[target]) - 1):+.1f}%)"
                 rss = f"{peak:.0f}"
-                print(f"| {algorithm} | {label} | `{command}` | {target} | {tokens:,}{change} | {tokens / words:.3f} | {nbytes / tokens:.3f} | {longer} | {rss} |", flush=True)
+                print(f"| {algorithm} | {label} | `{command}` | {target} | {tokens:,}{change} | {tokens / words:.3f} | {nbytes / tokens:.3f} | {unknown:,} | {longer} | {rss} |", flush=True)
 
 
 if __name__ == "__main__":
