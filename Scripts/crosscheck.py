@@ -29,6 +29,7 @@ created on first use with pinned tokenizers and regex.
 import argparse
 import json
 import os
+import random
 import subprocess
 import sys
 import unicodedata
@@ -284,7 +285,19 @@ def main():
     subprocess.run([a.vocab, "train", "--quiet", "--algorithm", "superbpe", "--vocab-size", "4000", "--transition", "3000",
                     os.path.join(ROOT, "Corpora", "en.txt"), "-o", superbpe], check=True)
     peer = Tokenizer.from_file(superbpe)
-    for corpus in ("en", "code-python"):
+    # Numbers: the released front end cuts digit runs in groups of three from the right (a
+    # zero-width Split pattern), Unicode digits included.
+    numbers = os.path.join(tmp, "numbers.txt")
+    with open(numbers, "w", encoding="utf-8") as f:
+        rng = random.Random(19)
+        digits = "0123456789" * 6 + "٠١٢٣٤٥٦٧٨٩०१२३४५६७८९"
+        for _ in range(3000):
+            parts = []
+            for _ in range(rng.randint(1, 8)):
+                run = "".join(rng.choice(digits) for _ in range(rng.randint(1, 14)))
+                parts.append(rng.choice(["", " ", "$", "x", ",", ".", " of the ", "\t"]) + run)
+            f.write("".join(parts) + "\n")
+    for corpus in ("en", "code-python", "ar", "hi", "numbers"):
         path = os.path.join(tmp, f"{corpus}.txt")
         lines = open(path, encoding="utf-8").read().split("\n")[:-1]
         ours = vocab_lines(a.vocab, ["encode", "-t", superbpe, "--format", "jsonl"], path)

@@ -16,6 +16,48 @@ struct PreTokenizerTests {
         #expect(try RegexSplitter(pattern: "-", behavior: behavior).preTokenize("the-final--countdown") == expected)
     }
 
+    /// Expected pieces from HuggingFace `tokenizers` 0.23.3 (`Split(Regex(p), behavior, invert)`):
+    /// empty matches cut like any other, except one where the previous match ended.
+    @Test("zero-width and empty matches split as in HuggingFace, for every behavior")
+    func emptyMatches() throws {
+        let cases: [(String, String, SplitDelimiterBehavior, Bool, [String])] = [
+            ("(?=(\\d{3})+(?!\\d))", "a1234567b 12 123456", .removed, false, ["a1", "234", "567b 12 ", "123", "456"]),
+            ("(?=(\\d{3})+(?!\\d))", "a1234567b 12 123456", .removed, true, []),
+            ("(?=(\\d{3})+(?!\\d))", "a1234567b 12 123456", .isolated, false, ["a1", "234", "567b 12 ", "123", "456"]),
+            ("(?=(\\d{3})+(?!\\d))", "a1234567b 12 123456", .isolated, true, ["a1", "234", "567b 12 ", "123", "456"]),
+            ("(?=(\\d{3})+(?!\\d))", "a1234567b 12 123456", .mergedWithPrevious, false, ["a1", "234", "567b 12 ", "123", "456"]),
+            ("(?=(\\d{3})+(?!\\d))", "a1234567b 12 123456", .mergedWithPrevious, true, ["a1", "234", "567b 12 ", "123", "456"]),
+            ("(?=(\\d{3})+(?!\\d))", "a1234567b 12 123456", .mergedWithNext, false, ["a1", "234", "567b 12 ", "123", "456"]),
+            ("(?=(\\d{3})+(?!\\d))", "a1234567b 12 123456", .mergedWithNext, true, ["a1", "234", "567b 12 ", "123", "456"]),
+            ("(?=(\\d{3})+(?!\\d))", "a1234567b 12 123456", .contiguous, false, ["a1", "234", "567b 12 ", "123", "456"]),
+            ("(?=(\\d{3})+(?!\\d))", "a1234567b 12 123456", .contiguous, true, ["a1", "234", "567b 12 ", "123", "456"]),
+            ("-*", "the-final--countdown", .removed, false, ["t", "h", "e", "f", "i", "n", "a", "l", "c", "o", "u", "n", "t", "d", "o", "w", "n"]),
+            ("-*", "the-final--countdown", .removed, true, ["-", "--"]),
+            ("-*", "the-final--countdown", .isolated, false, ["t", "h", "e", "-", "f", "i", "n", "a", "l", "--", "c", "o", "u", "n", "t", "d", "o", "w", "n"]),
+            ("-*", "the-final--countdown", .isolated, true, ["t", "h", "e", "-", "f", "i", "n", "a", "l", "--", "c", "o", "u", "n", "t", "d", "o", "w", "n"]),
+            ("-*", "the-final--countdown", .mergedWithPrevious, false, ["t", "h", "e-", "f", "i", "n", "a", "l--", "c", "o", "u", "n", "t", "d", "o", "w", "n"]),
+            ("-*", "the-final--countdown", .mergedWithPrevious, true, ["t", "h", "e", "-f", "i", "n", "a", "l", "--c", "o", "u", "n", "t", "d", "o", "w", "n"]),
+            ("-*", "the-final--countdown", .mergedWithNext, false, ["t", "h", "e", "-f", "i", "n", "a", "l", "--c", "o", "u", "n", "t", "d", "o", "w", "n"]),
+            ("-*", "the-final--countdown", .mergedWithNext, true, ["t", "h", "e-", "f", "i", "n", "a", "l--", "c", "o", "u", "n", "t", "d", "o", "w", "n"]),
+            ("-*", "the-final--countdown", .contiguous, false, ["t", "h", "e", "-", "f", "i", "n", "a", "l", "--", "c", "o", "u", "n", "t", "d", "o", "w", "n"]),
+            ("-*", "the-final--countdown", .contiguous, true, ["t", "h", "e", "-", "f", "i", "n", "a", "l", "--", "c", "o", "u", "n", "t", "d", "o", "w", "n"]),
+            ("\\b", "ab cd", .removed, false, ["ab", " ", "cd"]),
+            ("\\b", "ab cd", .removed, true, []),
+            ("\\b", "ab cd", .isolated, false, ["ab", " ", "cd"]),
+            ("\\b", "ab cd", .isolated, true, ["ab", " ", "cd"]),
+            ("\\b", "ab cd", .mergedWithPrevious, false, ["ab", " ", "cd"]),
+            ("\\b", "ab cd", .mergedWithPrevious, true, ["ab", " ", "cd"]),
+            ("\\b", "ab cd", .mergedWithNext, false, ["ab", " ", "cd"]),
+            ("\\b", "ab cd", .mergedWithNext, true, ["ab", " ", "cd"]),
+            ("\\b", "ab cd", .contiguous, false, ["ab", " ", "cd"]),
+            ("\\b", "ab cd", .contiguous, true, ["ab", " ", "cd"])
+        ]
+        for (pattern, text, behavior, invert, expected) in cases {
+            #expect(try RegexSplitter(pattern: pattern, behavior: behavior, invert: invert).preTokenize(text) == expected,
+                    "\(pattern) \(behavior) invert \(invert)")
+        }
+    }
+
     @Test("invert makes the matches the pieces")
     func invert() throws {
         let splitter = try RegexSplitter(pattern: #"\w+|[^\w\s]+"#, behavior: .removed, invert: true)

@@ -12,6 +12,16 @@ struct SuperBPETests {
         return text.split(separator: "\n").suffix(400).map(String.init)
     }
 
+    /// The released stage-1 front end: digit runs, groups of three, the word split.
+    static let stage1 = ["digit-runs", "regex:" + SuperBPERecipe.digitGroupPattern, "regex:" + SuperBPERecipe.wordPattern]
+
+    @Test("the front end of the released tokenizers: digit runs in groups of three from the right, one piece otherwise")
+    func frontEnd() throws {
+        let frontEnd = try Recipe(.superbpe, vocabularySize: 1000).frontEndNames.frontEnd()
+        #expect(try frontEnd.preTokenizer.preTokenize("In 1234567 years, 12 of 123456 cats") == ["In ", "1", "234", "567", " years, ", "12", " of ", "123", "456", " cats"])
+        #expect(try frontEnd.preTokenizer.preTokenize("x99999y ١٢٣٤") == ["x", "99", "999", "y ", "١", "٢٣٤"])
+    }
+
     @Test("stage 1 is BPE with whitespace pre-tokenization; stage 2 learns superwords; cuts above the transition equal training there")
     func twoStages() throws {
         let corpus = try corpusSlice("en", lines: 5000)
@@ -20,9 +30,9 @@ struct SuperBPETests {
         let trained = try recipe.train(paths: [corpus])
         guard case .bpe(let model) = trained.tokenizer.model else { Issue.record("not BPE"); return }
         #expect(model.vocabularySize == 1600)
-        // 1. The first 1000 tokens: byte-level BPE on GPT-2 words inside digit-split pieces.
+        // 1. The first 1000 tokens: byte-level BPE on the stage-1 words inside digit-split pieces.
         var bpe = Recipe(.bpe, vocabularySize: 1000)
-        bpe.preTokenizers = ["digit-runs", "gpt2"]
+        bpe.preTokenizers = Self.stage1
         let subword = try bpe.train(paths: [corpus]).tokenizer
         #expect(Array(model.tokens.prefix(1000)) == subword.model.tokens)
         // 2. Superwords: tokens past the transition with a space inside (" of the").
@@ -31,7 +41,7 @@ struct SuperBPETests {
         #expect(model.tokens.contains(Array(" of the".utf8)))
         // 3. Held-out text round-trips, in fewer tokens than BPE of the same size.
         var plainBPE = Recipe(.bpe, vocabularySize: 1600)
-        plainBPE.preTokenizers = ["digit-runs", "gpt2"]
+        plainBPE.preTokenizers = Self.stage1
         let baseline = try plainBPE.train(paths: [corpus]).tokenizer
         var superTokens = 0, bpeTokens = 0
         for line in try Self.heldOut() {

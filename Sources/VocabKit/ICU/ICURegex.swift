@@ -24,7 +24,10 @@ package final class ICURegex: @unchecked Sendable {
 
     /// The byte ranges of every non-overlapping match in `bytes[range]` (offsets into `bytes`).
     /// Empty matches are skipped.
-    package func matches(in bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) throws -> [Range<Int>] {
+    /// With `keepsEmpty`, empty matches are kept too, except one where the previous match ended
+    /// (the rule of Rust's `regex` and `onig` iterators, which HuggingFace's `Split` uses): a
+    /// zero-width pattern such as `(?=(\d{3})+(?!\d))` then cuts where it matches.
+    package func matches(in bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, keepsEmpty: Bool = false) throws -> [Range<Int>] {
         guard !range.isEmpty else { return [] }
         return try pool.withHandle { handle, buffer in
             let status = vk_regex_find_all(handle, bytes.baseAddress! + range.lowerBound, Int32(range.count), buffer.handle)
@@ -34,8 +37,12 @@ package final class ICURegex: @unchecked Sendable {
             let ints = buffer.ints
             var result: [Range<Int>] = []
             result.reserveCapacity(ints.count / 2)
-            for k in stride(from: 0, to: ints.count, by: 2) where ints[k + 1] > ints[k] {
-                result.append((range.lowerBound + Int(ints[k]))..<(range.lowerBound + Int(ints[k + 1])))
+            var previousEnd: Int32 = -1
+            for k in stride(from: 0, to: ints.count, by: 2) {
+                let (start, end) = (ints[k], ints[k + 1])
+                defer { previousEnd = end }
+                guard end > start || (keepsEmpty && start != previousEnd) else { continue }
+                result.append((range.lowerBound + Int(start))..<(range.lowerBound + Int(end)))
             }
             return result
         }

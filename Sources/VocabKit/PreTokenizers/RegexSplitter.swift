@@ -14,7 +14,7 @@ public struct RegexSplitter: PieceSplitter {
     }
 
     public func split(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, into pieces: inout [Range<Int>]) throws {
-        behavior.apply(try regex.matches(in: bytes, range), in: range, invert: invert, into: &pieces)
+        behavior.apply(try regex.matches(in: bytes, range, keepsEmpty: true), in: range, invert: invert, into: &pieces)
     }
 }
 

@@ -14,7 +14,8 @@ public enum SplitDelimiterBehavior: String, Sendable, CaseIterable {
 
     /// Cuts `range` at the delimiter ranges `delimiters` (sorted, disjoint, inside `range`) and
     /// appends the resulting pieces. With `invert`, the given ranges are the pieces and the gaps
-    /// between them are the delimiters.
+    /// between them are the delimiters. An empty delimiter takes part like any other and empty
+    /// pieces are dropped at the end, as in HuggingFace (so a zero-width match cuts there).
     ///
     /// - Complexity: O(d) for d delimiters.
     public func apply(_ delimiters: [Range<Int>], in range: Range<Int>, invert: Bool = false,
@@ -23,7 +24,7 @@ public enum SplitDelimiterBehavior: String, Sendable, CaseIterable {
         var parts: [(range: Range<Int>, isDelimiter: Bool)] = []
         parts.reserveCapacity(delimiters.count * 2 + 1)
         var position = range.lowerBound
-        for match in delimiters where !match.isEmpty {
+        for match in delimiters {
             if match.lowerBound > position { parts.append((position..<match.lowerBound, invert)) }
             parts.append((match, !invert))
             position = match.upperBound
@@ -66,6 +67,15 @@ public enum SplitDelimiterBehavior: String, Sendable, CaseIterable {
                 }
                 previousWasDelimiter = part.isDelimiter
             }
+        }
+        // 3. Empty pieces (from empty delimiters) go.
+        if parts.contains(where: { $0.range.isEmpty }) {
+            var kept = start
+            for index in start..<pieces.count where !pieces[index].isEmpty {
+                pieces[kept] = pieces[index]
+                kept += 1
+            }
+            pieces.removeSubrange(kept...)
         }
     }
 }

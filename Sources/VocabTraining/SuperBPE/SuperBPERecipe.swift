@@ -3,17 +3,19 @@ import VocabKit
 /// SuperBPE (Liu et al. 2025): byte-level BPE learned in two stages, subwords first, then
 /// superwords that bridge whitespace ("by the way", "of the").
 ///
-/// The tokenizer's front end splits only digit runs (`digit-runs`, HuggingFace's
-/// `Digits(individual_digits=False)`), so a line is one piece apart from its numbers; bytes are
-/// the alphabet, as GPT-2's. Training:
-/// 1. Stage 1: every counted piece is cut further by GPT-2's split (whitespace
-///    pre-tokenization), and byte-level BPE is trained on those words up to `transition` tokens.
+/// The tokenizer's front end is that of SuperBPE's released tokenizers: digit runs apart
+/// (`digit-runs`, HuggingFace's `Digits(individual_digits=False)`), then each run cut into
+/// groups of three from the right (`Split` on the zero-width `(?=(\d{3})+(?!\d))`), so a line
+/// is one piece apart from its numbers; bytes are the alphabet, as GPT-2's. Training:
+/// 1. Stage 1: every counted piece is cut further by the released stage-1 pattern (GPT-2's
+///    split without its contractions and number class: whitespace pre-tokenization), and
+///    byte-level BPE is trained on those words up to `transition` tokens.
 /// 2. Stage 2: each counted piece, segmented by the stage-1 model, keeps training by frequency
 ///    without the whitespace boundary (`VocabularyExtension`'s pair machinery) up to the size.
-/// Encoding is plain BPE over the digit-split pieces with all merges in order: stage-1 merges
-/// rank first, so words are built before superwords join them, which is how SuperBPE's released
-/// tokenizers encode (a `tokenizer.json` that `tokenizers` loads with the same ids; checked in
-/// the cross-check).
+/// Encoding is plain BPE over those pieces with all merges in order: stage-1 merges rank first,
+/// so words are built before superwords join them, which is how SuperBPE's released tokenizers
+/// encode (a `tokenizer.json` that `tokenizers` loads with the same ids; checked in the
+/// cross-check).
 public struct SuperBPERecipe: Trainer {
     /// The size at which stage 2 starts (nil: 90% of the vocabulary size, the paper's
     /// recommendation of t = 180k for 200k).
@@ -21,9 +23,16 @@ public struct SuperBPERecipe: Trainer {
 
     public init() {}
 
-    /// Pieces split only at digit runs.
+    /// The released tokenizers' digit split: at every point followed by a multiple of three
+    /// digits up to the run's end (zero-width, so it only cuts).
+    public static let digitGroupPattern = "(?=(\\d{3})+(?!\\d))"
+    /// The released stage-1 split (GPT-2's, without contractions and numbers, which the digit
+    /// split handles).
+    public static let wordPattern = " ?\\p{L}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+"
+
+    /// Pieces split only at digit runs, and those in groups of three from the right.
     public func defaultFrontEnd(_ recipe: Recipe) -> FrontEndNames {
-        FrontEndNames(normalizer: "none", preTokenizers: ["digit-runs"])
+        FrontEndNames(normalizer: "none", preTokenizers: ["digit-runs", "regex:" + Self.digitGroupPattern])
     }
 
     /// HuggingFace keeps "\n" when training from files.
@@ -46,15 +55,18 @@ public struct SuperBPERecipe: Trainer {
     func trainStages(_ counts: WordCounts, recipe: Recipe, size: Int,
                      progress: ((TrainingProgress) -> Void)?) throws -> (stage1: BPEModel, final: BPEModel, added: [AddedToken], transition: Int) {
         let t = try transition(for: size)
-        // 1. Words by GPT-2's split inside each counted piece.
+        // 1. Words by the stage-1 split inside each counted piece.
         var words: [[UInt8]: Int64] = [:]
         var ranges: [Range<Int>] = []
-        let splitter = GPT2Splitter()
+        let splitter = try RegexSplitter(pattern: Self.wordPattern)
+        var failure: (any Error)?
         counts.words.forEachWord { piece, count in
+            guard failure == nil else { return }
             ranges.removeAll(keepingCapacity: true)
-            splitter.split(piece, 0..<piece.count, into: &ranges)
+            do { try splitter.split(piece, 0..<piece.count, into: &ranges) } catch { failure = error }
             for range in ranges { words[Array(piece[range]), default: 0] += count }
         }
+        if let failure { throw failure }
         let sorted = words.map { (word: $0.key, count: $0.value) }.sorted { $0.word.lexicographicallyPrecedes($1.word) }
         let subwordCounts = WordCounts(words: sorted, lines: counts.lines, bytes: counts.bytes)
         var bpe = BPERecipe()
@@ -67,9 +79,10 @@ public struct SuperBPERecipe: Trainer {
         return (stage1.model, final, stage1.specialTokens, t)
     }
 
-    /// The stage-1 front end: this one, then GPT-2's split.
-    func subwordFrontEnd(_ frontEnd: TextFrontEnd) -> TextFrontEnd {
-        TextFrontEnd(normalizer: frontEnd.normalizer, preTokenizer: PreTokenizerSequence([frontEnd.preTokenizer, GPT2Splitter()]),
+    /// The stage-1 front end: this one, then the stage-1 split.
+    func subwordFrontEnd(_ frontEnd: TextFrontEnd) throws -> TextFrontEnd {
+        TextFrontEnd(normalizer: frontEnd.normalizer,
+                     preTokenizer: PreTokenizerSequence([frontEnd.preTokenizer, try RegexSplitter(pattern: Self.wordPattern)]),
                      invalidUTF8: frontEnd.invalidUTF8)
     }
 
@@ -88,7 +101,7 @@ public struct SuperBPERecipe: Trainer {
                             progress: ((TrainingProgress) -> Void)?) throws -> NestedVocabulary {
         let stages = try trainStages(counts, recipe: recipe, size: sizes.upperBound, progress: progress)
         let (stage1, final, added, t) = (stages.stage1, stages.final, stages.added, stages.transition)
-        let subwordFrontEnd = subwordFrontEnd(frontEnd)
+        let subwordFrontEnd = try subwordFrontEnd(frontEnd)
         let firstMerged = stage1.merges.map { Int($0.2) }.min() ?? stage1.vocabularySize
         return NestedVocabulary(algorithm: .superbpe, minimumSize: firstMerged, maximumSize: final.vocabularySize,
                                 specialTokens: added.map(\.content)) { size in
