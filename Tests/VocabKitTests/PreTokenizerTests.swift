@@ -58,6 +58,23 @@ struct PreTokenizerTests {
         }
     }
 
+    @Test("the hand-written digit-group cut equals ICU's on random text, for every behavior")
+    func digitGroups() throws {
+        var random = SplitMix64(seed: 17)
+        let alphabet = Array("0123456789٠١٢٣٤٥٦٧٨٩०१२ab ,.²Ⅻ\n")
+        for behavior in SplitDelimiterBehavior.allCases {
+            for invert in [false, true] {
+                let fast = try RegexSplitter(pattern: RegexSplitter.digitGroupPattern, behavior: behavior, invert: invert)
+                let icu = try RegexSplitter(pattern: "(?=(?:\\d{3})+(?!\\d))", behavior: behavior, invert: invert)
+                #expect(fast.isDigitGroups && !icu.isDigitGroups)
+                for _ in 0..<300 {
+                    let text = String((0..<Int(random.next() % 24)).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] })
+                    #expect(try fast.preTokenize(text) == icu.preTokenize(text), "\(text.debugDescription) \(behavior) \(invert)")
+                }
+            }
+        }
+    }
+
     @Test("invert makes the matches the pieces")
     func invert() throws {
         let splitter = try RegexSplitter(pattern: #"\w+|[^\w\s]+"#, behavior: .removed, invert: true)

@@ -118,6 +118,21 @@ public struct BPETrainer: Sendable {
     }
 }
 
+/// Each character's occurrences in the counted words (weighted by their counts).
+/// - Complexity: O(bytes of the distinct words); memory: one entry per distinct character.
+func characterCounts(_ counts: WordCounts) -> [UInt32: Int64] {
+    var characters: [UInt32: Int64] = [:]
+    counts.words.forEachWord { p, count in
+        var i = 0
+        while i < p.count {
+            let (scalar, length) = decodeScalar(p, i)
+            characters[scalar, default: 0] += count
+            i += length
+        }
+    }
+    return characters
+}
+
 /// The characters of a corpus to keep, as UTF-8, in code point order: all of them, or the most
 /// frequent within `limit` characters and within the share `coverage` of all occurrences.
 ///
@@ -127,16 +142,7 @@ func characterAlphabet(_ counts: WordCounts, limit: Int?, coverage: Double?) thr
     if let limit, limit < 1 {
         throw TrainingError.invalidOption("the alphabet limit is \(limit); keep at least 1 character (--limit-alphabet)")
     }
-    var characterCounts: [UInt32: Int64] = [:]
-    counts.words.forEachWord { p, count in
-        var i = 0
-        while i < p.count {
-            let (scalar, length) = decodeScalar(p, i)
-            characterCounts[scalar, default: 0] += count
-            i += length
-        }
-    }
-    var ranked = characterCounts.sorted { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }
+    var ranked = characterCounts(counts).sorted { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }
     var remove = 0
     if let limit { remove = max(remove, ranked.count - limit) }
     if let coverage {

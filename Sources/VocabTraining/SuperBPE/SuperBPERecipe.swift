@@ -25,7 +25,7 @@ public struct SuperBPERecipe: Trainer {
 
     /// The released tokenizers' digit split: at every point followed by a multiple of three
     /// digits up to the run's end (zero-width, so it only cuts).
-    public static let digitGroupPattern = "(?=(\\d{3})+(?!\\d))"
+    public static let digitGroupPattern = RegexSplitter.digitGroupPattern
     /// The released stage-1 split (GPT-2's, without contractions and numbers, which the digit
     /// split handles).
     public static let wordPattern = " ?\\p{L}+| ?[^\\s\\p{L}\\p{N}]+|\\s+(?!\\S)|\\s+"

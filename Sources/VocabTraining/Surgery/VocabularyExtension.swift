@@ -113,11 +113,7 @@ public enum VocabularyExtension {
             pieces.removeAll(keepingCapacity: true)
             model.encode(piece: word, into: &pieces, scratch: &scratch)
             guard !pieces.isEmpty else { return }
-            let ids = pieces.map(\.id)
-            for id in ids { state.symbolCounts[Int(id)] += count }
-            state.total += count * Int64(ids.count)
-            state.words.append(ids)
-            state.wordCounts.append(count)
+            state.addWord(pieces.map(\.id), count: count)
         }
         state.countPairs()
         var merges: [(UInt32, UInt32, UInt32)] = []

@@ -26,16 +26,7 @@ extension VocabularyExtension {
         // 1. New characters.
         var tokens = base.tokens
         var known = Set(base.tokens)
-        var characterCounts: [UInt32: Int64] = [:]
-        words.words.forEachWord { p, count in
-            var i = 0
-            while i < p.count {
-                let (scalar, length) = decodeScalar(p, i)
-                characterCounts[scalar, default: 0] += count
-                i += length
-            }
-        }
-        let ordered = characterCounts.filter { $0.value >= max(1, minFrequency) }
+        let ordered = characterCounts(words).filter { $0.value >= max(1, minFrequency) }
             .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
         for (scalar, _) in ordered {
             var character: [UInt8] = []
@@ -66,11 +57,7 @@ extension VocabularyExtension {
             pieces.removeAll(keepingCapacity: true)
             model.encode(piece: word, into: &pieces, scratch: &scratch)
             guard pieces.count >= 2, !pieces.contains(where: { $0.id == withCharacters.unknownToken }) else { return }
-            let ids = pieces.map { stateId[Int($0.id)] }
-            for id in ids { state.symbolCounts[Int(id)] += count }
-            state.total += count * Int64(ids.count)
-            state.words.append(ids)
-            state.wordCounts.append(count)
+            state.addWord(pieces.map { stateId[Int($0.id)] }, count: count)
         }
         // 3. Merges.
         state.countPairs()

@@ -144,6 +144,14 @@ struct WordPieceState {
         return id
     }
 
+    /// Adds a word already cut into symbols (a base model's segmentation), with its count.
+    mutating func addWord(_ ids: [UInt32], count: Int64) {
+        for id in ids { symbolCounts[Int(id)] += count }
+        total += count * Int64(ids.count)
+        words.append(ids)
+        wordCounts.append(count)
+    }
+
     /// The bytes of the token a pair spells: the left token, then the right one without its prefix.
     func spelling(_ left: UInt32, _ right: UInt32) -> [UInt8] {
         let rightBytes = tokens[Int(right)]
