@@ -351,7 +351,9 @@ def main():
            "tab\there\r\nline \u200b zero \u00a0 nbsp \u3000 ideographic", "👩‍💻 🇯🇵 ❤️ x\u0300\u0301\u0302\u0303\u0304"]
     precompiled_lines = lines + odd + [rng.choice(odd) + " " + line for line in lines[:200]]
     for name, steps in (("precompiled", [normalizers.Precompiled(charsmap)]),
-                        ("precompiled-t5", [normalizers.Precompiled(charsmap), normalizers.Replace(Regex(" {2,}"), " ")])):
+                        ("precompiled-t5", [normalizers.Precompiled(charsmap), normalizers.Replace(Regex(" {2,}"), " ")]),
+                        # A zero-width Replace inserts (a space before each capital: camelCase apart).
+                        ("replace-zero-width", [normalizers.Replace(Regex("(?=[A-Z])"), " ")])):
         tok = unigram(False)
         tok.normalizer = normalizers.Sequence(steps)
         tok.decoder = dec.Metaspace()

@@ -54,6 +54,15 @@ struct NormalizerStepTests {
         #expect(try Lowercase().normalize("ΟΔΟΣ İstanbul") == "οδοσ i̇stanbul")
     }
 
+    /// Expected text from HuggingFace `tokenizers` 0.23.3 (`Replace(Regex(p), "_")`).
+    @Test("a regex Replace inserts at zero-width matches, as HuggingFace does")
+    func replaceZeroWidth() throws {
+        #expect(try ReplaceRegex(pattern: "(?=a)", with: "_").normalize("banana xx ab") == "b_an_an_a xx _ab")
+        #expect(try ReplaceRegex(pattern: "x*", with: "_").normalize("banana xx ab") == "_b_a_n_a_n_a_ _ _a_b_")
+        #expect(try ReplaceRegex(pattern: "\\b", with: "_").normalize("banana xx ab") == "_banana_ _xx_ _ab_")
+        #expect(try ReplaceRegex(pattern: "x+", with: "_").normalize("banana xx ab") == "banana _ ab")
+    }
+
     @Test("strip accents, with and without recomposition")
     func stripAccents() throws {
         #expect(try StripAccents().normalize("Crème brûlée, naïve, 한국") == "Creme brulee, naive, 한국")

@@ -136,6 +136,8 @@ public struct Prepend: Normalizer {
 }
 
 /// Replaces every match of a regular expression (HuggingFace's `Replace` with a regex pattern).
+/// A zero-width match inserts the replacement there, aligned to the character before it, as
+/// HuggingFace does.
 public struct ReplaceRegex: Normalizer {
     package let regex: ICURegex
     public let content: [UInt8]
@@ -146,12 +148,20 @@ public struct ReplaceRegex: Normalizer {
     }
 
     public func normalize(_ text: inout NormalizedText) throws {
-        let matches = try text.bytes.withUnsafeBufferPointer { try regex.matches(in: $0, 0..<$0.count) }
+        let matches = try text.bytes.withUnsafeBufferPointer { try regex.matches(in: $0, 0..<$0.count, keepsEmpty: true) }
         guard !matches.isEmpty else { return }
         var builder = NormalizedTextBuilder(source: text)
         for match in matches {
-            builder.keep(upTo: match.lowerBound)
-            builder.replaceAlignedToLast(upTo: match.upperBound, with: content)
+            guard match.isEmpty, match.lowerBound > 0 else {
+                builder.keep(upTo: match.lowerBound)
+                if match.isEmpty { builder.insert(content) } else { builder.replaceAlignedToLast(upTo: match.upperBound, with: content) }
+                continue
+            }
+            // An insertion takes the original range of the character before it, as in HuggingFace.
+            var start = match.lowerBound - 1
+            while start > 0 && text.bytes[start] & 0xC0 == 0x80 { start -= 1 }
+            builder.keep(upTo: start)
+            builder.replace(upTo: match.lowerBound, with: text.bytes[start..<match.lowerBound] + content)
         }
         text = builder.finish()
     }
