@@ -308,18 +308,22 @@ def main():
     # 9. SentencePiece .model files: SentencePiece's own test models (Unigram with its nfkc map,
     #    BPE with nmt_nfkc) and Mistral's BPE (byte fallback, split digits), on every line.
     import sentencepiece as spm
-    sp_models = [os.path.join(FIXTURES, "sentencepiece", f) for f in
-                 ("botchan_en_unigram_1000.model", "botchan_en_bpe_1000.model", "mistral-tokenizer.model.v1")]
-    for model_path in sp_models:
-        sp = spm.SentencePieceProcessor(model_file=model_path)
-        c = check(f"encode {os.path.basename(model_path)} = sentencepiece")
-        for corpus in CORPORA:
+
+    def compare_sentencepiece(c, sp, model_path, corpora):
+        """vocab encode's ids for model_path against sentencepiece's on every line of corpora."""
+        for corpus in corpora:
             path = os.path.join(tmp, f"{corpus}.txt")
             lines = open(path, encoding="utf-8").read().split("\n")[:-1]
             ours = vocab_lines(a.vocab, ["encode", "-t", model_path, "--format", "jsonl"], path)
             theirs = sp.encode(lines)
             for i, line in enumerate(lines):
                 c.compare(f"{corpus}:{i + 1}", json.loads(ours[i]), theirs[i], line)
+
+    sp_models = [os.path.join(FIXTURES, "sentencepiece", f) for f in
+                 ("botchan_en_unigram_1000.model", "botchan_en_bpe_1000.model", "mistral-tokenizer.model.v1")]
+    for model_path in sp_models:
+        sp = spm.SentencePieceProcessor(model_file=model_path)
+        compare_sentencepiece(check(f"encode {os.path.basename(model_path)} = sentencepiece"), sp, model_path, CORPORA)
 
     # 10. Unigram trained by VocabKit: its .model gives the same ids in sentencepiece, its
     #     tokenizer.json the same ids in tokenizers, on every line of three languages.
@@ -362,14 +366,7 @@ def main():
             c = check(f"unigram .model {name}: base pieces and scores unchanged")
             for i in range(before.get_piece_size()):
                 c.compare(f"id {i}", [sp.id_to_piece(i), sp.get_score(i)], [before.id_to_piece(i), before.get_score(i)], "")
-        c = check(f"unigram .model {name} = sentencepiece")
-        for corpus in ("en", "de", "ja", "code-python"):
-            path = os.path.join(tmp, f"{corpus}.txt")
-            lines = open(path, encoding="utf-8").read().split("\n")[:-1]
-            ours = vocab_lines(a.vocab, ["encode", "-t", out, "--format", "jsonl"], path)
-            theirs = sp.encode(lines)
-            for i, line in enumerate(lines):
-                c.compare(f"{corpus}:{i + 1}", json.loads(ours[i]), theirs[i], line)
+        compare_sentencepiece(check(f"unigram .model {name} = sentencepiece"), sp, out, ("en", "de", "ja", "code-python"))
 
     # 11. The hybrid's tokenizer.json: tokenizers must refuse the unknown model type, never load
     #     it as something else (its message, "data did not match any variant of untagged enum

@@ -73,11 +73,9 @@ extension VocabularyExtension {
             pieces = pruned
         }
         // 5. New characters, then the best candidates; all by descending score.
-        let candidates = pieces[fixed...].enumerated()
-            .sorted { $0.element.score != $1.element.score ? $0.element.score > $1.element.score : $0.element.piece.lexicographicallyPrecedes($1.element.piece) }
-            .prefix(room - (fixed - frozen)).map(\.element)
-        let added = (Array(pieces[frozen..<fixed]) + candidates)
-            .sorted { $0.score != $1.score ? $0.score > $1.score : $0.piece.lexicographicallyPrecedes($1.piece) }
+        let byScore = { (a: Piece, b: Piece) in a.score != b.score ? a.score > b.score : a.piece.lexicographicallyPrecedes(b.piece) }
+        let candidates = pieces[fixed...].sorted(by: byScore).prefix(room - (fixed - frozen))
+        let added = (pieces[frozen..<fixed] + candidates).sorted(by: byScore)
         return try UnigramModel(pieces: base.pieces + added.map(\.piece), scores: base.scores + added.map { Double(Float($0.score)) },
                                 kinds: base.kinds + [UnigramModel.PieceKind](repeating: .normal, count: added.count),
                                 unknownId: base.unknownId, byteFallback: base.byteFallback, flavor: base.flavor)

@@ -100,22 +100,9 @@ public enum VocabularyExtension {
     ///   per merge.
     static func continueTraining(_ base: BPEModel, words: WordCounts, size: Int, minFrequency: Int64,
                                  progress: ((TrainingProgress) -> Void)?) throws -> (tokens: [[UInt8]], merges: [(UInt32, UInt32, UInt32)]) {
-        var options = WordPieceTrainerOptions(vocabularySize: size)
-        options.criterion = .frequency
-        options.minFrequency = max(1, minFrequency)
-        options.continuingSubwordPrefix = base.continuingSubwordPrefix.map { String(decoding: $0, as: UTF8.self) } ?? ""
-        var state = WordPieceState(options: options)
-        for token in base.tokens { state.addToken(token) }
-        var scratch = EncoderScratch()
-        var pieces: [PieceToken] = []
-        let model = TokenModel.bpe(base)
-        words.words.forEachWord { word, count in
-            pieces.removeAll(keepingCapacity: true)
-            model.encode(piece: word, into: &pieces, scratch: &scratch)
-            guard !pieces.isEmpty else { return }
-            state.addWord(pieces.map(\.id), count: count)
-        }
-        state.countPairs()
+        let prefix = base.continuingSubwordPrefix.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        var state = WordPieceState.segmented(words, by: .bpe(base), tokens: base.tokens, size: size, minFrequency: minFrequency,
+                                                  prefix: prefix) { !$0.isEmpty }
         var merges: [(UInt32, UInt32, UInt32)] = []
         while state.tokens.count < size, let merge = state.mergeBest() {
             merges.append((merge.left, merge.right, state.ids[state.spelling(merge.left, merge.right)]!))

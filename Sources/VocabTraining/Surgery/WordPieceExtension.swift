@@ -42,25 +42,14 @@ extension VocabularyExtension {
         let withCharacters = try WordPieceModel(tokens: tokens, unknownToken: unknown, continuingSubwordPrefix: prefixText,
                                                 maxInputCharactersPerWord: base.maxInputCharactersPerWord)
         // 2. Greedy segmentation; the state's ids may differ from the model's when a file repeats a token.
-        var options = WordPieceTrainerOptions(vocabularySize: size)
-        options.criterion = .frequency
-        options.minFrequency = max(1, minFrequency)
-        options.continuingSubwordPrefix = prefixText
-        options.maxInputCharactersPerWord = base.maxInputCharactersPerWord
-        var state = WordPieceState(options: options)
-        let stateId = tokens.map { state.addToken($0) }
-        let firstNew = state.tokens.count
-        var scratch = EncoderScratch()
-        var pieces: [PieceToken] = []
-        let model = TokenModel.wordPiece(withCharacters)
-        words.words.forEachWord { word, count in
-            pieces.removeAll(keepingCapacity: true)
-            model.encode(piece: word, into: &pieces, scratch: &scratch)
-            guard pieces.count >= 2, !pieces.contains(where: { $0.id == withCharacters.unknownToken }) else { return }
-            state.addWord(pieces.map { stateId[Int($0.id)] }, count: count)
+        let unknownId = withCharacters.unknownToken
+        var state = WordPieceState.segmented(words, by: .wordPiece(withCharacters), tokens: tokens, size: size,
+                                                  minFrequency: minFrequency, prefix: prefixText,
+                                                  maxInputCharacters: base.maxInputCharactersPerWord) { pieces in
+            pieces.count >= 2 && !pieces.contains { $0.id == unknownId }
         }
+        let firstNew = state.tokens.count
         // 3. Merges.
-        state.countPairs()
         while tokens.count < size, let _ = state.mergeBest() {
             if state.tokens.count - firstNew > tokens.count - withCharacters.tokens.count {
                 tokens.append(state.tokens[state.tokens.count - 1])

@@ -144,12 +144,35 @@ struct WordPieceState {
         return id
     }
 
-    /// Adds a word already cut into symbols (a base model's segmentation), with its count.
-    mutating func addWord(_ ids: [UInt32], count: Int64) {
-        for id in ids { symbolCounts[Int(id)] += count }
-        total += count * Int64(ids.count)
-        words.append(ids)
-        wordCounts.append(count)
+    /// A frequency-criterion state whose symbols are `tokens` and whose words are `model`'s
+    /// segmentation of `words` (those `keep` accepts), pairs counted: training continued from a
+    /// base model (`vocab extend`, SuperBPE's second stage). Model ids are mapped to state ids,
+    /// which differ when `tokens` repeats one.
+    /// - Complexity: one encoding per distinct word, then O(symbols) to count pairs.
+    static func segmented(_ words: WordCounts, by model: TokenModel, tokens: [[UInt8]], size: Int, minFrequency: Int64,
+                          prefix: String, maxInputCharacters: Int? = nil,
+                          keep: ([PieceToken]) -> Bool) -> WordPieceState {
+        var options = WordPieceTrainerOptions(vocabularySize: size)
+        options.criterion = .frequency
+        options.minFrequency = max(1, minFrequency)
+        options.continuingSubwordPrefix = prefix
+        if let maxInputCharacters { options.maxInputCharactersPerWord = maxInputCharacters }
+        var state = WordPieceState(options: options)
+        let stateId = tokens.map { state.addToken($0) }
+        var scratch = EncoderScratch()
+        var pieces: [PieceToken] = []
+        words.words.forEachWord { word, count in
+            pieces.removeAll(keepingCapacity: true)
+            model.encode(piece: word, into: &pieces, scratch: &scratch)
+            guard keep(pieces) else { return }
+            let ids = pieces.map { stateId[Int($0.id)] }
+            for id in ids { state.symbolCounts[Int(id)] += count }
+            state.total += count * Int64(ids.count)
+            state.words.append(ids)
+            state.wordCounts.append(count)
+        }
+        state.countPairs()
+        return state
     }
 
     /// The bytes of the token a pair spells: the left token, then the right one without its prefix.
