@@ -55,6 +55,9 @@ struct ReadmeModelCodeExampleTests {
         tokenizer.specialTokenIds.padding = 0
         let batch = try tokenizer.encodeBatchMatrix(["a", "longer text"], maxLength: 512)
         #expect(batch.shape == [2, 3], "\(batch.inputIds)")
+        var stream = tokenizer.decodeStream()
+        let pieces = try [15043, 3186].compactMap { try stream.step($0) }
+        #expect(pieces == ["Hello", " world"])
     }
 
     func temporaryFolder(_ name: String) -> String {

@@ -262,8 +262,19 @@ public struct Tokenizer: Sendable {
     /// Special added tokens (`<|endoftext|>`, `[CLS]`) are left out unless `skipsSpecialTokens`
     /// is false, as HuggingFace's `decode` does. Throws for an id outside the vocabulary.
     public func decodeBytes(_ ids: [UInt32], skipsSpecialTokens: Bool = true) throws -> [UInt8] {
+        try decodeBytes(ids, skipsSpecialTokens: skipsSpecialTokens, added: addedTokensById)
+    }
+
+    /// The added tokens by id, for decoding.
+    var addedTokensById: [UInt32: AddedToken] {
         var added: [UInt32: AddedToken] = [:]
         for token in addedTokens { added[token.id] = token }
+        return added
+    }
+
+    /// `decodeBytes(_:skipsSpecialTokens:)` with the added tokens looked up once by the caller
+    /// (`DecodeStream` decodes a few ids per step).
+    func decodeBytes(_ ids: some Collection<UInt32>, skipsSpecialTokens: Bool, added: [UInt32: AddedToken]) throws -> [UInt8] {
         // A tokenizer.json chain that starts with ByteLevel over a byte-level model: the model's
         // tokens are already the bytes that step makes of them (`DecoderStep.byteLevel`).
         var steps: [DecoderStep]?

@@ -1,0 +1,188 @@
+/// Decodes ids one at a time into text for streaming generation (HuggingFace's `DecodeStream`).
+///
+/// `step(_:)` returns the text that a new id completes, or nil while the decoded bytes end inside
+/// a UTF-8 character (a byte-fallback token, or a byte-level token cut mid-character) or add
+/// nothing; `finish()` returns what is still held (an unfinished character as U+FFFD). For every
+/// decoder that treats each token by itself and by its neighbours (byte-level, tiktoken,
+/// SentencePiece, Metaspace, WordPiece without clean-up, the `tokenizer.json` chains of Llama
+/// and Mistral), the returned strings and `finish()` joined are exactly `decode(ids)`; tested on
+/// random ids for every model type. WordPiece's clean-up (" ' " → "'" across three tokens) is
+/// streamed as `tokenizers` streams it, which can differ from decoding all at once.
+///
+/// How: the stream decodes a window of ids, its context (the last ids it already turned into
+/// text, at least `minimumContext`) and the ids since, and returns the bytes after the context's
+/// own decoding, so a token's leading space or a stripped first space comes out as in the whole
+/// text. Complexity: O(window) per step; the window holds at most 2 × `minimumContext` +
+/// `maximumPending` + 1 ids. Ids that decode to nothing or to an unfinished character wait; past
+/// `maximumPending` of them the window keeps the context and the last `minimumContext` pending
+/// ids, and unfinished bytes are returned as they decode (only a pathological run of ids, such as
+/// 64 byte tokens that never make a character, gets there). Memory O(window).
+public struct DecodeStream: Sendable {
+    /// The tokenizer whose decoder the stream runs.
+    public let tokenizer: Tokenizer
+    /// Whether special added tokens (`<|endoftext|>`, `</s>`) are left out, as in `decode`.
+    public let skipsSpecialTokens: Bool
+    /// Ids kept before the new ones so that context-dependent decoders see their neighbours.
+    public static let minimumContext = 8
+    /// Ids that may wait for text before the context restarts from them.
+    public static let maximumPending = 64
+
+    private let added: [UInt32: AddedToken]
+    /// The window: `ids[..<contextCount]` are already text, the rest are pending.
+    private var ids: [UInt32] = []
+    private var contextCount = 0
+    /// `ids[..<textContextCount]`: the context kept when text last came out (≤ `minimumContext`).
+    private var textContextCount = 0
+    /// `decodeBytes(ids[..<contextCount])`: the bytes the new text follows.
+    private var contextBytes: [UInt8] = []
+
+    /// The ids in the window (context and pending), for tests of its bound.
+    var windowCount: Int { ids.count }
+
+    public init(tokenizer: Tokenizer, skipsSpecialTokens: Bool = true) {
+        self.tokenizer = tokenizer
+        self.skipsSpecialTokens = skipsSpecialTokens
+        self.added = tokenizer.addedTokensById
+    }
+
+    /// Adds `id` and returns the text it completes, or nil when it completes none yet.
+    /// Throws for an id outside the vocabulary (the stream is then unchanged) and for a decoder
+    /// that rewrites text it already returned (`TextError.invalidSpecification`).
+    /// Complexity: O(window) (see the type).
+    public mutating func step(_ id: UInt32) throws -> String? {
+        guard let bytes = try stepBytes(id) else { return nil }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// `step(_:)` as bytes: never nil-splits a character, so the bytes are valid UTF-8 unless the
+    /// ids themselves decode to invalid UTF-8 that no later id can complete (then U+FFFD's bytes
+    /// for `tokenizer.json` byte-level decoders, the raw bytes otherwise).
+    public mutating func stepBytes(_ id: UInt32) throws -> [UInt8]? {
+        // 1. A skipped special token never reaches the decoder (`decodeBytes` drops it first).
+        if skipsSpecialTokens, let token = added[id], token.isSpecial { return nil }
+        ids.append(id)
+        let bytes: [UInt8]
+        do {
+            bytes = try tokenizer.decodeBytes(ids, skipsSpecialTokens: skipsSpecialTokens, added: added)
+        } catch {
+            ids.removeLast()
+            throw error
+        }
+        // 2. Wait while the bytes add nothing or end inside a character (checked first: a
+        //    decoder may rewrite a finished character while the next is unfinished, as
+        //    ByteFallback does with a run of byte tokens), unless more than `maximumPending` ids
+        //    wait: then the window restarts when nothing was added, and the bytes are text if some were.
+        let grew = bytes.count > contextBytes.count
+        if !grew || Self.endsUnfinished(bytes[contextBytes.count...]) {
+            guard ids.count - contextCount > Self.maximumPending else { return nil }
+            if !grew {
+                try restartContext()
+                return nil
+            }
+        }
+        guard bytes.starts(with: contextBytes) else {
+            ids.removeLast()
+            throw TextError.invalidSpecification(
+                "this tokenizer's decoder rewrites text it already streamed (id \(id)); decode the whole sequence with decode(_:)")
+        }
+        let new = bytes[contextBytes.count...]
+        // 3. The pending ids are text now: keep the last `minimumContext` ids as the context.
+        let text = Array(new)
+        try keepContext(decoded: bytes)
+        return text
+    }
+
+    /// Too many ids that decode to nothing: the window becomes the ids kept when text last came
+    /// out and the last
+    /// `minimumContext` pending ones, all context (a decoder that looks back, such as
+    /// SentencePiece's first-space rule or CTC's repeats, still sees both).
+    private mutating func restartContext() throws {
+        ids.removeSubrange(textContextCount..<(ids.count - Self.minimumContext))
+        contextBytes = try tokenizer.decodeBytes(ids, skipsSpecialTokens: skipsSpecialTokens, added: added)
+        contextCount = ids.count
+    }
+
+    /// Makes every id context, keeping the last `minimumContext`, and `contextBytes` their decoding.
+    private mutating func keepContext(decoded bytes: [UInt8]) throws {
+        let drop = max(0, ids.count - Self.minimumContext)
+        if drop > 0 {
+            ids.removeFirst(drop)
+            contextBytes = try tokenizer.decodeBytes(ids, skipsSpecialTokens: skipsSpecialTokens, added: added)
+        } else {
+            contextBytes = bytes
+        }
+        contextCount = ids.count
+        textContextCount = ids.count
+    }
+
+    /// The text still held (an unfinished character decodes to U+FFFD), or nil when none;
+    /// the stream then starts over.
+    public mutating func finish() throws -> String? {
+        defer { reset() }
+        guard contextCount < ids.count else { return nil }
+        let bytes = try tokenizer.decodeBytes(ids, skipsSpecialTokens: skipsSpecialTokens, added: added)
+        guard bytes.count > contextBytes.count else { return nil }
+        return String(decoding: bytes[contextBytes.count...], as: UTF8.self)
+    }
+
+    /// Forgets every id: the next step decodes as the start of a text.
+    public mutating func reset() {
+        ids.removeAll(keepingCapacity: true)
+        contextCount = 0
+        textContextCount = 0
+        contextBytes = []
+    }
+
+    /// Whether `bytes` end inside a UTF-8 character that more bytes could complete, or with
+    /// U+FFFD (decoders that replace unfinished bytes before the stream sees them: `tokenizers`'
+    /// ByteLevel and ByteFallback).
+    static func endsUnfinished(_ bytes: ArraySlice<UInt8>) -> Bool {
+        if bytes.count >= 3, bytes.suffix(3).elementsEqual([0xEF, 0xBF, 0xBD]) { return true }
+        return unfinishedSuffixLength(bytes) > 0
+    }
+
+    /// The length of the trailing bytes that begin a UTF-8 character without finishing it
+    /// (0 when the bytes end on a character boundary or with bytes no continuation can mend).
+    static func unfinishedSuffixLength(_ bytes: ArraySlice<UInt8>) -> Int {
+        // Find the last byte that is not a continuation byte, at most 3 back.
+        var start = bytes.endIndex
+        var continuations = 0
+        while start > bytes.startIndex, continuations <= 3 {
+            start -= 1
+            if bytes[start] & 0xC0 != 0x80 { break }
+            continuations += 1
+        }
+        guard start < bytes.endIndex, bytes[start] & 0xC0 != 0x80 else { return 0 }
+        let lead = bytes[start]
+        let needed: Int
+        switch lead {
+        case 0xC2...0xDF: needed = 2
+        case 0xE0...0xEF: needed = 3
+        case 0xF0...0xF4: needed = 4
+        default: return 0
+        }
+        let have = bytes.endIndex - start
+        guard have < needed else { return 0 }
+        // The second byte's range depends on the lead (no overlong forms, surrogates or > U+10FFFF).
+        if have >= 2 {
+            let second = bytes[start + 1]
+            let valid: ClosedRange<UInt8>
+            switch lead {
+            case 0xE0: valid = 0xA0...0xBF
+            case 0xED: valid = 0x80...0x9F
+            case 0xF0: valid = 0x90...0xBF
+            case 0xF4: valid = 0x80...0x8F
+            default: valid = 0x80...0xBF
+            }
+            guard valid.contains(second) else { return 0 }
+        }
+        return have
+    }
+}
+
+extension Tokenizer {
+    /// A stream that decodes ids one at a time (`DecodeStream`).
+    public func decodeStream(skipsSpecialTokens: Bool = true) -> DecodeStream {
+        DecodeStream(tokenizer: self, skipsSpecialTokens: skipsSpecialTokens)
+    }
+}
