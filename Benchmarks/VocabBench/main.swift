@@ -6,11 +6,19 @@
 //                                 | calls:TOKENIZER_FILE  (one `encode(String)` call per line,
 //                                   as model code makes them; the Strings are made before timing)
 //                                 | load:TOKENIZER_FILE  (`Tokenizer(contentsOf:)`, FILE unused)
+//                                 | decode:TOKENIZER_FILE  (`decodeBytes` per line of ids; the
+//                                   lines are encoded before timing; MB/s of decoded text)
+//                                 | stream:TOKENIZER_FILE  (a `DecodeStream` per line, one
+//                                   `step` per id, then `finish`)
 //
 // Each job processes FILE on one thread, either line by line (split on "\n", the "\n" not
-// included, empty lines skipped) or in blocks of whole lines of about 64 KB (newlines included), after one untimed warm-up pass over the first 1 MB, repeating whole
-// passes for at least a second and reporting the fastest. MB/s counts the
-// UTF-8 bytes of the lines (1 MB = 1e6 bytes), the convention of Benchmarks/frontend-bench.py.
+// included, empty lines skipped) or in blocks of whole lines of about 64 KB (newlines included),
+// after an untimed warm-up (the first 1 MB for front-end jobs, one whole pass for tokenizer jobs),
+// repeating whole passes for at least one second (front ends) or two (tokenizers) and reporting
+// the fastest. With VOCAB_BENCH_ONCE=1 there is no
+// warm-up and one pass (each input processed once, as the peers in Benchmarks/encode-bench.py).
+// MB/s counts the UTF-8 bytes of the lines (1 MB = 1e6 bytes), the convention of
+// Benchmarks/frontend-bench.py.
 import Foundation
 import VocabKit
 
@@ -31,9 +39,14 @@ func peakRSSMegabytes() -> Double {
     return Double(usage.ru_maxrss) / 1024
 }
 
-/// Repeats `pass` for at least `budget` seconds; the fastest time and the last result.
+/// VOCAB_BENCH_ONCE=1: every job runs one pass, without warm-up.
+let once = ProcessInfo.processInfo.environment["VOCAB_BENCH_ONCE"] == "1"
+
+/// Repeats `pass` for at least `budget` seconds (once with VOCAB_BENCH_ONCE=1); the fastest time
+/// and the last result.
 func fastestPass(for budget: Double, _ pass: () throws -> Int) rethrows -> (Double, Int) {
     var fastest = Double.infinity, result = 0, spent = 0.0
+    let budget = once ? 0 : budget
     repeat {
         let start = DispatchTime.now()
         result = try pass()
@@ -93,7 +106,7 @@ func runEncode(job: String, unit: String, lines: [ArraySlice<UInt8>]) throws -> 
         }
         return work.tokens
     }
-    _ = pass()  // warm-up
+    if !once { _ = pass() }  // warm-up
     let bytes = lines.reduce(0) { $0 + $1.count }
     let (seconds, tokens) = fastestPass(for: 2.0, pass)
     return Measurement(job: job, unit: unit, bytes: bytes, seconds: seconds, mb_per_s: Double(bytes) / 1e6 / seconds,
@@ -110,7 +123,7 @@ func runCalls(job: String, unit: String, lines: [ArraySlice<UInt8>]) throws -> M
         for string in strings { tokens += try tokenizer.encode(string, addsSpecialTokens: false).ids.count }
         return tokens
     }
-    _ = try pass()  // warm-up
+    if !once { _ = try pass() }  // warm-up
     let bytes = lines.reduce(0) { $0 + $1.count }
     let (seconds, _) = try fastestPass(for: 2.0, pass)
     return Measurement(job: job, unit: unit, bytes: bytes, seconds: seconds, mb_per_s: Double(bytes) / 1e6 / seconds,
@@ -127,7 +140,37 @@ func runLoad(job: String, unit: String) throws -> Measurement {
                        pieces: vocabulary, peak_rss_mb: peakRSSMegabytes())
 }
 
+/// Decoding every line's ids, all at once (`decode:`) or one id at a time (`stream:`). The ids
+/// come from encoding the lines before timing; `bytes` is the decoded text's size, `pieces` the
+/// number of ids.
+func runDecode(job: String, unit: String, lines: [ArraySlice<UInt8>]) throws -> Measurement {
+    let streams = job.hasPrefix("stream:")
+    let tokenizer = try Tokenizer(contentsOf: URL(fileURLWithPath: String(job.drop { $0 != ":" }.dropFirst())))
+    var scratch = EncoderScratch()
+    let ids = try lines.map { line in
+        try line.withUnsafeBufferPointer { try tokenizer.encode($0, allowsAddedTokens: false, scratch: &scratch).ids }
+    }
+    func pass() throws -> Int {
+        var bytes = 0
+        if streams {
+            var stream = tokenizer.decodeStream()
+            for line in ids {
+                for id in line { bytes += try stream.stepBytes(id)?.count ?? 0 }
+                bytes += try stream.finish()?.utf8.count ?? 0
+            }
+        } else {
+            for line in ids { bytes += try tokenizer.decodeBytes(line).count }
+        }
+        return bytes
+    }
+    if !once { _ = try pass() }  // warm-up
+    let (seconds, bytes) = try fastestPass(for: 2.0, pass)
+    return Measurement(job: job, unit: unit, bytes: bytes, seconds: seconds, mb_per_s: Double(bytes) / 1e6 / seconds,
+                       pieces: ids.reduce(0) { $0 + $1.count }, peak_rss_mb: peakRSSMegabytes())
+}
+
 func run(job: String, unit: String, lines: [ArraySlice<UInt8>]) throws -> Measurement {
+    if job.hasPrefix("decode:") || job.hasPrefix("stream:") { return try runDecode(job: job, unit: unit, lines: lines) }
     if job.hasPrefix("load:") { return try runLoad(job: job, unit: unit) }
     if job.hasPrefix("encode:") { return try runEncode(job: job, unit: unit, lines: lines) }
     if job.hasPrefix("calls:") { return try runCalls(job: job, unit: unit, lines: lines) }
@@ -154,7 +197,7 @@ func run(job: String, unit: String, lines: [ArraySlice<UInt8>]) throws -> Measur
     // Warm up (tables, caches) on about the first megabyte.
     var warm = 0, count = 0
     while count < lines.count && warm < 1_000_000 { warm += lines[count].count; count += 1 }
-    _ = try pass(lines[0..<count])
+    if !once { _ = try pass(lines[0..<count]) }
     let bytes = lines.reduce(0) { $0 + $1.count }
     let (seconds, pieces) = try fastestPass(for: 1.0) { try pass(lines[...]) }
     return Measurement(job: job, unit: unit, bytes: bytes, seconds: seconds, mb_per_s: Double(bytes) / 1e6 / seconds,

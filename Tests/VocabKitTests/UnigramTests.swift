@@ -208,3 +208,20 @@ struct UnigramTests {
         #expect(throws: ModelError.self) { try SentencePieceModelFile.read(Data([0x0A, 0x05, 0x0A, 0x00])) }
     }
 }
+
+/// "▁" (U+2581) → " ", byte by byte: the plain reference for SentencePiece decoding (a String
+/// comparison would miss a "▁" that a combining mark follows).
+private func replacingEscapedSpaces(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
+    var out: [UInt8] = []
+    var i = bytes.startIndex
+    while i < bytes.endIndex {
+        if bytes[i...].starts(with: [0xE2, 0x96, 0x81]) {
+            out.append(0x20)
+            i += 3
+        } else {
+            out.append(bytes[i])
+            i += 1
+        }
+    }
+    return out
+}

@@ -27,7 +27,7 @@ public struct DecodeStream: Sendable {
     /// Ids that may wait for text before the context restarts from them.
     public static let maximumPending = 64
 
-    private let added: [UInt32: AddedToken]
+    private let added: AddedTokenIndex
     /// The window: `ids[..<contextCount]` are already text, the rest are pending.
     private var ids: [UInt32] = []
     private var contextCount = 0

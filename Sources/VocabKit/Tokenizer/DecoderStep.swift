@@ -129,8 +129,19 @@ public enum DecoderStep: Sendable, Equatable {
 
     /// The byte of a `<0xAB>` token (upper- or lower-case hex digits), or nil.
     static func fallbackByte(_ token: [UInt8]) -> UInt8? {
-        guard token.count == 6, token[0] == 0x3C, token[1] == 0x30, token[2] == 0x78, token[5] == 0x3E else { return nil }
-        return UInt8(String(decoding: token[3..<5], as: UTF8.self), radix: 16)
+        guard token.count == 6, token[0] == 0x3C, token[1] == 0x30, token[2] == 0x78, token[5] == 0x3E,
+              let high = hexDigit(token[3]), let low = hexDigit(token[4]) else { return nil }
+        return high << 4 | low
+    }
+
+    /// The value of an ASCII hex digit, or nil.
+    private static func hexDigit(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x30...0x39: return byte - 0x30
+        case 0x41...0x46: return byte - 0x41 + 10
+        case 0x61...0x66: return byte - 0x61 + 10
+        default: return nil
+        }
     }
 
     /// BERT's clean-up of spaces before punctuation and in contractions, in `tokenizers`' order.

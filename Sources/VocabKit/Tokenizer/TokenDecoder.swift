@@ -28,77 +28,108 @@ public enum TokenDecoder: Sendable, Equatable {
         if case .huggingFace(let steps) = self {
             return try steps.reduce(tokens) { try $1.apply($0) }.flatMap { $0 }
         }
-        var out: [UInt8] = []
-        var consumedLeadingSpace = false
-        for (index, raw) in tokens.enumerated() {
-            var token = raw
-            if token.count == 6, token[0] == 0x3C, token[1] == 0x30, token[2] == 0x78, token[5] == 0x3E,
-               let byte = UInt8(String(decoding: token[3..<5], as: UTF8.self), radix: 16) {
-                out.append(byte)
-                continue
-            }
-            switch self {
-            case .concatenate, .huggingFace:
-                break
-            case .spaceSeparated:
-                if index > 0 { out.append(0x20) }
-            case .endOfWordSuffix(let suffix):
-                let suffixBytes = Array(suffix.utf8)
-                if !suffixBytes.isEmpty, token.count >= suffixBytes.count, Array(token.suffix(suffixBytes.count)) == suffixBytes {
-                    token = Array(token.dropLast(suffixBytes.count)) + (index == tokens.count - 1 ? [] : [0x20])
-                }
-            case .continuingPrefix(let prefix, _):
-                let prefixBytes = Array(prefix.utf8)
-                if !prefixBytes.isEmpty && token.starts(with: prefixBytes) {
-                    token = Array(token.dropFirst(prefixBytes.count))
-                } else if index > 0 {
-                    token = [0x20] + token
-                }
-            case .metaspace:
-                token = replacingEscapedSpaces(token[...])
-                if index == 0 && token.first == 0x20 { token.removeFirst() }
-            case .sentencePiece(let options):
-                var text = token[...]
-                if out.isEmpty && !consumedLeadingSpace && options.stripsLeadingSpace {
-                    // The first piece's "▁" came from the dummy prefix; with remove_extra_whitespaces
-                    // every "▁" before the first visible text goes, otherwise only that one.
-                    if text.starts(with: SentencePieceNormalizer.escapedSpace) {
-                        text = text.dropFirst(3)
-                        consumedLeadingSpace = !options.stripsAllLeadingSpaces
-                    }
-                }
-                token = replacingEscapedSpaces(text)
-            }
-            out.append(contentsOf: token)
-        }
-        if case .continuingPrefix(_, true) = self {
-            var text = String(decoding: out, as: UTF8.self)
-            for (from, to) in [(" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
-                               (" 'm", "'m"), (" do not", " don't"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re")] {
-                text = text.replacingOccurrences(of: from, with: to)
-            }
-            return Array(text.utf8)
-        }
-        return out
+        var joiner = TokenJoiner(self)
+        for token in tokens { joiner.append(token) }
+        return joiner.finish()
     }
 }
 
-/// "▁" (U+2581) → " ", byte by byte (a String comparison would miss a "▁" that a combining
-/// mark follows).
-func replacingEscapedSpaces(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
-    var out: [UInt8] = []
-    out.reserveCapacity(bytes.count)
-    var i = bytes.startIndex
-    while i < bytes.endIndex {
-        if bytes[i] == 0xE2 && i + 2 < bytes.endIndex && bytes[i + 1] == 0x96 && bytes[i + 2] == 0x81 {
-            out.append(0x20)
-            i += 3
-        } else {
-            out.append(bytes[i])
-            i += 1
+/// Joins tokens into text one at a time for the decoders that are not a `tokenizer.json` chain,
+/// writing into one buffer (no array per token).
+///
+/// Complexity: O(bytes) per token; `finish()` O(output) (BERT's clean-up: 11 scans of the bytes).
+struct TokenJoiner {
+    let decoder: TokenDecoder
+    private(set) var out: [UInt8] = []
+    private var index = 0
+    private var consumedLeadingSpace = false
+    /// The last token ended with the end-of-word suffix, so a space follows it unless it is last.
+    private var spaceIsPending = false
+    /// The decoder's suffix or prefix as bytes.
+    private let affix: [UInt8]
+
+    init(_ decoder: TokenDecoder, capacity: Int = 0) {
+        self.decoder = decoder
+        switch decoder {
+        case .endOfWordSuffix(let suffix): affix = Array(suffix.utf8)
+        case .continuingPrefix(let prefix, _): affix = Array(prefix.utf8)
+        default: affix = []
+        }
+        out.reserveCapacity(capacity)
+    }
+
+    /// Appends one token's text. `<0xAB>` byte-fallback tokens become their byte.
+    mutating func append(_ token: [UInt8]) {
+        defer { index += 1 }
+        if spaceIsPending { out.append(0x20); spaceIsPending = false }
+        if let byte = DecoderStep.fallbackByte(token) {
+            out.append(byte)
+            return
+        }
+        switch decoder {
+        case .concatenate, .huggingFace:
+            out.append(contentsOf: token)
+        case .spaceSeparated:
+            if index > 0 { out.append(0x20) }
+            out.append(contentsOf: token)
+        case .endOfWordSuffix:
+            if !affix.isEmpty, token.count >= affix.count, token.suffix(affix.count).elementsEqual(affix) {
+                out.append(contentsOf: token.dropLast(affix.count))
+                spaceIsPending = true
+            } else {
+                out.append(contentsOf: token)
+            }
+        case .continuingPrefix:
+            if !affix.isEmpty && token.starts(with: affix) {
+                out.append(contentsOf: token.dropFirst(affix.count))
+            } else {
+                if index > 0 { out.append(0x20) }
+                out.append(contentsOf: token)
+            }
+        case .metaspace:
+            let start = out.count
+            appendReplacingEscapedSpaces(token[...])
+            if index == 0 && out.count > start && out[start] == 0x20 { out.remove(at: start) }
+        case .sentencePiece(let options):
+            var text = token[...]
+            if out.isEmpty && !consumedLeadingSpace && options.stripsLeadingSpace {
+                // The first piece's "▁" came from the dummy prefix; with remove_extra_whitespaces
+                // every "▁" before the first visible text goes, otherwise only that one.
+                if text.starts(with: SentencePieceNormalizer.escapedSpace) {
+                    text = text.dropFirst(3)
+                    consumedLeadingSpace = !options.stripsAllLeadingSpaces
+                }
+            }
+            appendReplacingEscapedSpaces(text)
         }
     }
-    return out
+
+    /// "▁" (U+2581) → " ", byte by byte.
+    private mutating func appendReplacingEscapedSpaces(_ bytes: ArraySlice<UInt8>) {
+        var i = bytes.startIndex
+        var run = i
+        while i < bytes.endIndex {
+            if bytes[i] == 0xE2 && i + 2 < bytes.endIndex && bytes[i + 1] == 0x96 && bytes[i + 2] == 0x81 {
+                out.append(contentsOf: bytes[run..<i])
+                out.append(0x20)
+                i += 3
+                run = i
+            } else {
+                i += 1
+            }
+        }
+        out.append(contentsOf: bytes[run..<bytes.endIndex])
+    }
+
+    /// The joined text; a pending end-of-word space is dropped (the last token's), and BERT's
+    /// clean-up applied.
+    mutating func finish() -> [UInt8] {
+        spaceIsPending = false
+        if case .continuingPrefix(_, true) = decoder {
+            out = DecoderStep.cleanedUp(out)
+        }
+        return out
+    }
 }
 
 /// How the `sentencepiece` library turns pieces back into text (see `TokenDecoder.sentencePiece`).

@@ -266,45 +266,60 @@ public struct Tokenizer: Sendable {
     }
 
     /// The added tokens by id, for decoding.
-    var addedTokensById: [UInt32: AddedToken] {
-        var added: [UInt32: AddedToken] = [:]
-        for token in addedTokens { added[token.id] = token }
-        return added
-    }
+    var addedTokensById: AddedTokenIndex { AddedTokenIndex(addedTokens) }
 
     /// `decodeBytes(_:skipsSpecialTokens:)` with the added tokens looked up once by the caller
     /// (`DecodeStream` decodes a few ids per step).
-    func decodeBytes(_ ids: some Collection<UInt32>, skipsSpecialTokens: Bool, added: [UInt32: AddedToken]) throws -> [UInt8] {
-        // A tokenizer.json chain that starts with ByteLevel over a byte-level model: the model's
-        // tokens are already the bytes that step makes of them (`DecoderStep.byteLevel`).
-        var steps: [DecoderStep]?
-        var bytesFirst = false
-        if case .huggingFace(let chain) = decoder {
-            bytesFirst = model.isByteLevel && chain.first == .byteLevel
-            steps = bytesFirst ? Array(chain.dropFirst()) : chain
+    ///
+    /// 1. Added tokens decode as their content (normalized if they are); special ones are skipped
+    ///    with `skipsSpecialTokens`.
+    /// 2. A `tokenizer.json` decoder chain runs over the token strings, as `tokenizers` runs it.
+    /// 3. Any other decoder joins the model's tokens into one buffer (`TokenJoiner`).
+    /// Complexity: O(ids + output bytes).
+    func decodeBytes(_ ids: some Collection<UInt32>, skipsSpecialTokens: Bool, added: AddedTokenIndex) throws -> [UInt8] {
+        let tokens = model.tokens   // once: `model.tokens` goes through the vocabulary switch
+        func addedContent(_ token: AddedToken) -> String {
+            // A normalized token decodes as its normalized content, as in HuggingFace.
+            token.isNormalized ? (try? frontEnd.normalizer.normalize(token.content)) ?? token.content : token.content
         }
+        guard case .huggingFace(let chain) = decoder else {
+            var joiner = TokenJoiner(decoder, capacity: ids.count * 4)
+            for id in ids {
+                if let token = added[id] {
+                    guard !(skipsSpecialTokens && token.isSpecial) else { continue }
+                    joiner.append(Array(addedContent(token).utf8))
+                } else if Int(id) < tokens.count {
+                    if let piece = decoder.piece(for: id, token: tokens[Int(id)]) { joiner.append(piece) }
+                } else {
+                    throw ModelError.idOutOfRange(id: Int(id), vocabularySize: vocabularySize)
+                }
+            }
+            return joiner.finish()
+        }
+        // A chain that starts with ByteLevel over a byte-level model: the model's tokens are
+        // already the bytes that step makes of them (`DecoderStep.byteLevel`).
+        let bytesFirst = model.isByteLevel && chain.first == .byteLevel
+        let steps = bytesFirst ? Array(chain.dropFirst()) : chain
         var pieces: [[UInt8]] = []
         pieces.reserveCapacity(ids.count)
-        let tokens = model.tokens   // once: `model.tokens` goes through the vocabulary switch
         for id in ids {
             if let token = added[id] {
                 guard !(skipsSpecialTokens && token.isSpecial) else { continue }
-                // A normalized token decodes as its normalized content, as in HuggingFace.
-                let content = token.isNormalized ? (try? frontEnd.normalizer.normalize(token.content)) ?? token.content : token.content
+                let content = addedContent(token)
                 pieces.append(bytesFirst ? ByteLevelAlphabet.decode(content) ?? Array(content.utf8) : Array(content.utf8))
             } else if Int(id) < tokens.count {
-                if steps != nil {
-                    // `tokenizers` hands its decoder the token as the file spells it.
-                    pieces.append(model.isByteLevel && !bytesFirst ? Array(model.tokenString(id).utf8) : tokens[Int(id)])
-                } else if let piece = decoder.piece(for: id, token: tokens[Int(id)]) {
-                    pieces.append(piece)
-                }
+                // `tokenizers` hands its decoder the token as the file spells it.
+                pieces.append(model.isByteLevel && !bytesFirst ? Array(model.tokenString(id).utf8) : tokens[Int(id)])
             } else {
                 throw ModelError.idOutOfRange(id: Int(id), vocabularySize: vocabularySize)
             }
         }
-        guard let steps else { return try decoder.join(pieces) }
-        if bytesFirst { pieces = [Array(String(decoding: pieces.flatMap { $0 }, as: UTF8.self).utf8)] }
+        if bytesFirst {
+            // ByteLevel decodes lossily: invalid UTF-8 becomes U+FFFD.
+            let bytes = pieces.flatMap { $0 }
+            pieces = [String(validating: bytes, as: UTF8.self) != nil ? bytes : Array(String(decoding: bytes, as: UTF8.self).utf8)]
+            if steps.isEmpty { return pieces[0] }
+        }
         return try TokenDecoder.huggingFace(steps).join(pieces)
     }
 
@@ -316,3 +331,21 @@ public struct Tokenizer: Sendable {
 }
 
 import Foundation
+
+/// Added tokens by id, with a range check first so that model ids skip the dictionary.
+struct AddedTokenIndex: Sendable {
+    private let byId: [UInt32: AddedToken]
+    private let range: ClosedRange<UInt32>?
+
+    init(_ tokens: [AddedToken]) {
+        var byId: [UInt32: AddedToken] = [:]
+        for token in tokens { byId[token.id] = token }
+        self.byId = byId
+        range = tokens.map(\.id).min().map { $0...tokens.map(\.id).max()! }
+    }
+
+    subscript(id: UInt32) -> AddedToken? {
+        guard let range, range.contains(id) else { return nil }
+        return byId[id]
+    }
+}
