@@ -30,6 +30,9 @@ struct DecodeStreamTests {
         var bert = load("bert/tokenizer.json")
         bert.decoder = .continuingPrefix("##", cleanup: false)
         list.append(("bert-no-cleanup", bert))
+        // The hybrid: ByteFallback then Metaspace over whole words and byte tokens.
+        list.append(("hybrid", try! Tokenizer(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Vocabs/hybrid-en-32k/tokenizer.json"))))
         return list
     }()
 
@@ -42,7 +45,7 @@ struct DecodeStreamTests {
         return pieces
     }
 
-    @Test("Random ids stream to decode(all), for every model type", arguments: 0..<9)
+    @Test("Random ids stream to decode(all), for every model type", arguments: 0..<10)
     func randomIds(index: Int) throws {
         let (name, tokenizer) = Self.tokenizers[index]
         var generator = SplitMix64(seed: UInt64(index) &+ 77)
@@ -57,7 +60,7 @@ struct DecodeStreamTests {
         }
     }
 
-    @Test("Encoded random Unicode streams back to the text, characters whole", arguments: 0..<9)
+    @Test("Encoded random Unicode streams back to the text, characters whole", arguments: 0..<10)
     func encodedText(index: Int) throws {
         let (name, tokenizer) = Self.tokenizers[index]
         for (number, text) in AdversarialText.random(count: 30, seed: UInt64(index) &+ 5).enumerated() {
@@ -100,6 +103,17 @@ struct DecodeStreamTests {
         #expect(try whole.finish() == nil)
     }
 
+    @Test("Long runs of byte tokens stream whole characters (ByteFallback decodes a run as a whole)", arguments: ["mistral", "mistral-hf-chain", "hybrid"])
+    func byteRuns(name: String) throws {
+        let tokenizer = Self.tokenizers.first { $0.0 == name }!.1
+        for text in [String(repeating: "═", count: 60), "x" + String(repeating: "𝄞═é", count: 40) + " end", String(repeating: "\u{10FFFF}", count: 30)] {
+            let ids = try tokenizer.encode(text, addsSpecialTokens: false).ids
+            let pieces = try Self.streamed(tokenizer, ids)
+            #expect(pieces.joined() == (try tokenizer.decode(ids)), "\(name): \(pieces)")
+            #expect(!pieces.joined().contains("\u{FFFD}"), "\(name): \(pieces)")
+        }
+    }
+
     @Test("An id outside the vocabulary throws and leaves the stream as it was")
     func outOfRange() throws {
         let tokenizer = Self.tokenizers[0].1
@@ -121,7 +135,7 @@ struct DecodeStreamTests {
             for _ in 0..<(round * 7) {
                 _ = try stream.step(1)
                 all.append(1)
-                #expect(stream.windowCount <= 2 * DecodeStream.minimumContext + DecodeStream.maximumPending + 1)
+                #expect(stream.windowCount <= 2 * (DecodeStream.minimumContext + DecodeStream.maximumPending + 1))
             }
             for id in word { _ = try stream.step(id); all.append(id) }
         }

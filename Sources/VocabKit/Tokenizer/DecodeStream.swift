@@ -9,11 +9,12 @@
 /// random ids for every model type. WordPiece's clean-up (" ' " → "'" across three tokens) is
 /// streamed as `tokenizers` streams it, which can differ from decoding all at once.
 ///
-/// How: the stream decodes a window of ids, its context (the last ids it already turned into
-/// text, at least `minimumContext`) and the ids since, and returns the bytes after the context's
-/// own decoding, so a token's leading space or a stripped first space comes out as in the whole
-/// text. Complexity: O(window) per step; the window holds at most 2 × `minimumContext` +
-/// `maximumPending` + 1 ids. Ids that decode to nothing or to an unfinished character wait; past
+/// How: the stream decodes a window of ids, its context (whole groups of ids that already
+/// returned text, at least `minimumContext` ids when there are that many, so it never starts
+/// inside a character) and the ids since, and returns the bytes after the context's own
+/// decoding, so a token's leading space or a stripped first space comes out as in the whole text.
+/// Complexity: O(window) per step; the window holds at most 2 × (`minimumContext` +
+/// `maximumPending` + 1) ids. Ids that decode to nothing or to an unfinished character wait; past
 /// `maximumPending` of them the window keeps the context and the last `minimumContext` pending
 /// ids, and unfinished bytes are returned as they decode (only a pathological run of ids, such as
 /// 64 byte tokens that never make a character, gets there). Memory O(window).
@@ -33,6 +34,8 @@ public struct DecodeStream: Sendable {
     private var contextCount = 0
     /// `ids[..<textContextCount]`: the context kept when text last came out (≤ `minimumContext`).
     private var textContextCount = 0
+    /// Where each group of ids that returned text together starts in `ids` (ascending).
+    private var groupStarts: [Int] = []
     /// `decodeBytes(ids[..<contextCount])`: the bytes the new text follows.
     private var contextBytes: [UInt8] = []
 
@@ -98,15 +101,20 @@ public struct DecodeStream: Sendable {
     /// SentencePiece's first-space rule or CTC's repeats, still sees both).
     private mutating func restartContext() throws {
         ids.removeSubrange(textContextCount..<(ids.count - Self.minimumContext))
+        groupStarts = groupStarts.filter { $0 < textContextCount }
         contextBytes = try tokenizer.decodeBytes(ids, skipsSpecialTokens: skipsSpecialTokens, added: added)
         contextCount = ids.count
     }
 
-    /// Makes every id context, keeping the last `minimumContext`, and `contextBytes` their decoding.
+    /// Makes every id context (the pending ids are one more group of returned text) and drops
+    /// whole groups from the front while at least `minimumContext` ids remain, so the context
+    /// starts where returned text started: never inside a character, which matters to decoders
+    /// that treat a run of byte tokens as a whole (ByteFallback: the run is UTF-8 or all U+FFFD).
     private mutating func keepContext(decoded bytes: [UInt8]) throws {
-        let drop = max(0, ids.count - Self.minimumContext)
-        if drop > 0 {
-            ids.removeFirst(drop)
+        groupStarts.append(contextCount)
+        if let cut = groupStarts.last(where: { ids.count - $0 >= Self.minimumContext }), cut > 0 {
+            ids.removeFirst(cut)
+            groupStarts = groupStarts.compactMap { $0 >= cut ? $0 - cut : nil }
             contextBytes = try tokenizer.decodeBytes(ids, skipsSpecialTokens: skipsSpecialTokens, added: added)
         } else {
             contextBytes = bytes
@@ -130,6 +138,7 @@ public struct DecodeStream: Sendable {
         ids.removeAll(keepingCapacity: true)
         contextCount = 0
         textContextCount = 0
+        groupStarts = []
         contextBytes = []
     }
 
