@@ -59,6 +59,8 @@ if lib == "tiktoken":
 elif lib == "hf":
     from tokenizers import Tokenizer
     tok = Tokenizer.from_file(model)
+    tok.no_padding()     # VocabKit's encode pads and truncates nothing either
+    tok.no_truncation()
     encode = lambda: [e.ids for e in tok.encode_batch_fast(lines, add_special_tokens=False)]
     decode = lambda ids: tok.decode_batch(ids)
 else:

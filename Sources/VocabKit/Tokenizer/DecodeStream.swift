@@ -36,16 +36,24 @@ public struct DecodeStream: Sendable {
     private var textContextCount = 0
     /// Where each group of ids that returned text together starts in `ids` (ascending).
     private var groupStarts: [Int] = []
+    /// The decoder concatenates token bytes (`Tokenizer.decodingConcatenates`): the stream
+    /// keeps only `pendingBytes`, an unfinished character's, instead of a window.
+    private let concatenates: Bool
+    /// The ByteLevel chain: invalid UTF-8 becomes U+FFFD's bytes, as in `decodeBytes`.
+    private let repairs: Bool
+    private var pendingBytes: [UInt8] = []
     /// `decodeBytes(ids[..<contextCount])`: the bytes the new text follows.
     private var contextBytes: [UInt8] = []
 
     /// The ids in the window (context and pending), for tests of its bound.
-    var windowCount: Int { ids.count }
+    var windowCount: Int { ids.count + pendingBytes.count }
 
     public init(tokenizer: Tokenizer, skipsSpecialTokens: Bool = true) {
         self.tokenizer = tokenizer
         self.skipsSpecialTokens = skipsSpecialTokens
         self.added = tokenizer.addedTokensById
+        concatenates = tokenizer.decodingConcatenates
+        if case .huggingFace = tokenizer.decoder { repairs = true } else { repairs = false }
     }
 
     /// Adds `id` and returns the text it completes, or nil when it completes none yet.
@@ -63,6 +71,7 @@ public struct DecodeStream: Sendable {
     public mutating func stepBytes(_ id: UInt32) throws -> [UInt8]? {
         // 1. A skipped special token never reaches the decoder (`decodeBytes` drops it first).
         if skipsSpecialTokens, let token = added[id], token.isSpecial { return nil }
+        if concatenates { return try concatenatedStep(id) }
         ids.append(id)
         let bytes: [UInt8]
         do {
@@ -123,10 +132,24 @@ public struct DecodeStream: Sendable {
         textContextCount = ids.count
     }
 
+    /// `stepBytes` for a decoder that concatenates token bytes: no window, only the bytes of an
+    /// unfinished character wait (at most 3), and what comes before them is returned. O(token).
+    private mutating func concatenatedStep(_ id: UInt32) throws -> [UInt8]? {
+        pendingBytes += try tokenizer.concatenatedBytes(of: id, added: added)
+        let held = Self.unfinishedSuffixLength(pendingBytes[...])
+        guard held < pendingBytes.count else { return nil }
+        let ready = pendingBytes[..<(pendingBytes.count - held)]
+        // The ByteLevel chain repairs invalid UTF-8 as `decode` does; `.concatenate` returns bytes.
+        let text = repairs ? Array(String(decoding: ready, as: UTF8.self).utf8) : Array(ready)
+        pendingBytes.removeFirst(pendingBytes.count - held)
+        return text
+    }
+
     /// The text still held (an unfinished character decodes to U+FFFD), or nil when none;
     /// the stream then starts over.
     public mutating func finish() throws -> String? {
         defer { reset() }
+        if concatenates { return pendingBytes.isEmpty ? nil : String(decoding: pendingBytes, as: UTF8.self) }
         guard contextCount < ids.count else { return nil }
         let bytes = try tokenizer.decodeBytes(ids, skipsSpecialTokens: skipsSpecialTokens, added: added)
         guard bytes.count > contextBytes.count else { return nil }
@@ -140,6 +163,7 @@ public struct DecodeStream: Sendable {
         textContextCount = 0
         groupStarts = []
         contextBytes = []
+        pendingBytes = []
     }
 
     /// Whether `bytes` end inside a UTF-8 character that more bytes could complete, or with

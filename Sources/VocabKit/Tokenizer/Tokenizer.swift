@@ -23,7 +23,10 @@ public struct Tokenizer: Sendable {
     }
     public var model: TokenModel
     public var addedTokens: [AddedToken] {
-        didSet { (matcher, normalizedMatcher) = Self.matchers(addedTokens, frontEnd) }
+        didSet {
+            (matcher, normalizedMatcher) = Self.matchers(addedTokens, frontEnd)
+            addedTokensById = AddedTokenIndex(addedTokens)
+        }
     }
     public var decoder: TokenDecoder
     /// Special tokens around the sequences ([CLS] A [SEP]); nil adds none.
@@ -47,6 +50,8 @@ public struct Tokenizer: Sendable {
     /// Added tokens matched in the raw input, and those matched in the normalized text.
     private var matcher: AddedTokenMatcher
     private var normalizedMatcher: AddedTokenMatcher
+    /// The added tokens by id, for decoding.
+    private(set) var addedTokensById: AddedTokenIndex
 
     public init(frontEnd: TextFrontEnd, model: TokenModel, addedTokens: [AddedToken] = [], decoder: TokenDecoder = .concatenate) {
         self.frontEnd = frontEnd
@@ -54,6 +59,7 @@ public struct Tokenizer: Sendable {
         self.addedTokens = addedTokens
         self.decoder = decoder
         (matcher, normalizedMatcher) = Self.matchers(addedTokens, frontEnd)
+        addedTokensById = AddedTokenIndex(addedTokens)
     }
 
     /// The two matchers; a normalized token is matched as the normalizer spells its content.
@@ -265,8 +271,35 @@ public struct Tokenizer: Sendable {
         try decodeBytes(ids, skipsSpecialTokens: skipsSpecialTokens, added: addedTokensById)
     }
 
-    /// The added tokens by id, for decoding.
-    var addedTokensById: AddedTokenIndex { AddedTokenIndex(addedTokens) }
+    /// The text an added token decodes to: its content, normalized if the token is (as in
+    /// HuggingFace).
+    func decodedContent(_ token: AddedToken) -> String {
+        token.isNormalized ? (try? frontEnd.normalizer.normalize(token.content)) ?? token.content : token.content
+    }
+
+    /// Whether decoding is each token's bytes one after the other whatever their neighbours:
+    /// `.concatenate`, or a `tokenizer.json` chain that is ByteLevel alone over a byte-level model.
+    var decodingConcatenates: Bool {
+        switch decoder {
+        case .concatenate: return true
+        case .huggingFace(let chain): return model.isByteLevel && chain == [.byteLevel]
+        default: return false
+        }
+    }
+
+    /// The bytes token `id` adds when `decodingConcatenates`, before any UTF-8 repair: a model
+    /// token's bytes (a `<0xAB>` token's byte for `.concatenate`), an added token's content.
+    /// Throws for an id outside the vocabulary.
+    func concatenatedBytes(of id: UInt32, added: AddedTokenIndex) throws -> [UInt8] {
+        if let token = added[id] {
+            let content = decodedContent(token)
+            if case .huggingFace = decoder { return ByteLevelAlphabet.decode(content) ?? Array(content.utf8) }
+            return Array(content.utf8)
+        }
+        guard let token = model.tokenBytes(id) else { throw ModelError.idOutOfRange(id: Int(id), vocabularySize: vocabularySize) }
+        if case .concatenate = decoder, let byte = DecoderStep.fallbackByte(token) { return [byte] }
+        return token
+    }
 
     /// `decodeBytes(_:skipsSpecialTokens:)` with the added tokens looked up once by the caller
     /// (`DecodeStream` decodes a few ids per step).
@@ -278,10 +311,7 @@ public struct Tokenizer: Sendable {
     /// Complexity: O(ids + output bytes).
     func decodeBytes(_ ids: some Collection<UInt32>, skipsSpecialTokens: Bool, added: AddedTokenIndex) throws -> [UInt8] {
         let tokens = model.tokens   // once: `model.tokens` goes through the vocabulary switch
-        func addedContent(_ token: AddedToken) -> String {
-            // A normalized token decodes as its normalized content, as in HuggingFace.
-            token.isNormalized ? (try? frontEnd.normalizer.normalize(token.content)) ?? token.content : token.content
-        }
+        let addedContent = decodedContent
         guard case .huggingFace(let chain) = decoder else {
             var joiner = TokenJoiner(decoder, capacity: ids.count * 4)
             for id in ids {
