@@ -27,6 +27,8 @@ struct DecodeStreamTests {
         llamaChain.decoder = .huggingFace([.replace("\u{2581}", with: " "), .byteFallback, .fuse, .strip(content: " ", start: 1, stop: 0)])
         list.append(("mistral-hf-chain", llamaChain))
         // BERT without the clean-up (the clean-up rewrites across three tokens; see the type's doc).
+        // BERT's tokenizer.json: its WordPiece decoder cleans up each token by itself.
+        list.append(("bert-json", load("bert/tokenizer.json")))
         var bert = load("bert/tokenizer.json")
         bert.decoder = .continuingPrefix("##", cleanup: false)
         list.append(("bert-no-cleanup", bert))
@@ -45,7 +47,7 @@ struct DecodeStreamTests {
         return pieces
     }
 
-    @Test("Random ids stream to decode(all), for every model type", arguments: 0..<10)
+    @Test("Random ids stream to decode(all), for every model type", arguments: 0..<11)
     func randomIds(index: Int) throws {
         let (name, tokenizer) = Self.tokenizers[index]
         var generator = SplitMix64(seed: UInt64(index) &+ 77)
@@ -60,7 +62,7 @@ struct DecodeStreamTests {
         }
     }
 
-    @Test("Encoded random Unicode streams back to the text, characters whole", arguments: 0..<10)
+    @Test("Encoded random Unicode streams back to the text, characters whole", arguments: 0..<11)
     func encodedText(index: Int) throws {
         let (name, tokenizer) = Self.tokenizers[index]
         for (number, text) in AdversarialText.random(count: 30, seed: UInt64(index) &+ 5).enumerated() {
@@ -111,6 +113,20 @@ struct DecodeStreamTests {
             let pieces = try Self.streamed(tokenizer, ids)
             #expect(pieces.joined() == (try tokenizer.decode(ids)), "\(name): \(pieces)")
             #expect(!pieces.joined().contains("\u{FFFD}"), "\(name): \(pieces)")
+        }
+    }
+
+    @Test("BERT's vocab.txt clean-up streams as tokenizers' WordPiece decoder cleans up, never throwing")
+    func vocabTxtCleanup() throws {
+        let bert = try Tokenizer(contentsOf: TestCorpora.fixture("bert/vocab.txt"))
+        var perToken = bert
+        perToken.decoder = .huggingFace([.wordPiece(prefix: "##", cleanup: true)])
+        let ids = try bert.encode("it ' s a dog . I do not know , you ' re right", addsSpecialTokens: false).ids
+        #expect(try Self.streamed(bert, ids).joined() == perToken.decode(ids))
+        var generator = SplitMix64(seed: 3)
+        for _ in 0..<30 {
+            let random = (0..<60).map { _ in UInt32.random(in: 0..<UInt32(bert.vocabularySize), using: &generator) }
+            #expect(try Self.streamed(bert, random).joined() == perToken.decode(random))
         }
     }
 

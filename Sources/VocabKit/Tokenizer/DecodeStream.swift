@@ -6,8 +6,10 @@
 /// decoder that treats each token by itself and by its neighbours (byte-level, tiktoken,
 /// SentencePiece, Metaspace, WordPiece without clean-up, the `tokenizer.json` chains of Llama
 /// and Mistral), the returned strings and `finish()` joined are exactly `decode(ids)`; tested on
-/// random ids for every model type. WordPiece's clean-up (" ' " → "'" across three tokens) is
-/// streamed as `tokenizers` streams it, which can differ from decoding all at once.
+/// random ids for every model type. The exception is the clean-up of a `vocab.txt` WordPiece
+/// tokenizer, which rewrites across tokens (" ' s" → "'s"): it is streamed as `tokenizers`'
+/// WordPiece decoder cleans up, one token at a time, so spaces around apostrophes and before
+/// punctuation can differ from decoding all at once.
 ///
 /// How: the stream decodes a window of ids, its context (whole groups of ids that already
 /// returned text, at least `minimumContext` ids when there are that many, so it never starts
@@ -48,7 +50,14 @@ public struct DecodeStream: Sendable {
     /// The ids in the window (context and pending), for tests of its bound.
     var windowCount: Int { ids.count + pendingBytes.count }
 
+    /// A `vocab.txt` or GGUF WordPiece tokenizer's clean-up (`.continuingPrefix(_, cleanup: true)`)
+    /// rewrites across tokens (" ' s" → "'s"), so the stream runs `tokenizers`' WordPiece decoder
+    /// instead, which cleans up each token by itself; `tokenizer` is then that copy.
     public init(tokenizer: Tokenizer, skipsSpecialTokens: Bool = true) {
+        var tokenizer = tokenizer
+        if case .continuingPrefix(let prefix, true) = tokenizer.decoder {
+            tokenizer.decoder = .huggingFace([.wordPiece(prefix: prefix, cleanup: true)])
+        }
         self.tokenizer = tokenizer
         self.skipsSpecialTokens = skipsSpecialTokens
         self.added = tokenizer.addedTokensById

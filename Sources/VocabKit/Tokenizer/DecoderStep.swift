@@ -161,9 +161,15 @@ public enum DecoderStep: Sendable, Equatable {
 /// `content` (bytes unchanged for an empty pattern). O(n·m) worst case; patterns are a few bytes.
 func replacingAll(_ pattern: [UInt8], with content: [UInt8], in bytes: [UInt8]) -> [UInt8] {
     guard !pattern.isEmpty, bytes.count >= pattern.count else { return bytes }
+    // Most tokens hold no occurrence: find the first before allocating.
+    let first = pattern[0], last = bytes.count - pattern.count
+    var start = 0
+    while start <= last && !(bytes[start] == first && bytes[start..<(start + pattern.count)].elementsEqual(pattern)) { start += 1 }
+    guard start <= last else { return bytes }
     var out: [UInt8] = []
     out.reserveCapacity(bytes.count)
-    var i = 0
+    out += bytes[..<start]
+    var i = start
     while i < bytes.count {
         if bytes[i] == pattern[0] && i + pattern.count <= bytes.count && bytes[i..<(i + pattern.count)].elementsEqual(pattern) {
             out += content
