@@ -116,6 +116,17 @@ struct DecodeStreamTests {
         }
     }
 
+    @Test("A ByteFallback run that ends unfinished: finish() gives one U+FFFD per waiting id")
+    func unfinishedByteRun() throws {
+        let tokenizer = Self.tokenizers.first { $0.0 == "mistral-hf-chain" }!.1
+        let lead = try #require(tokenizer.tokenId(for: "<0xE2>"))
+        // "𝄞" is not in Mistral's vocabulary: four byte tokens, then an unfinished fifth.
+        let ids = try tokenizer.encode("𝄞", addsSpecialTokens: false).ids + [lead]
+        // `decode` (as tokenizers) makes the whole run U+FFFD; the stream already returned "𝄞".
+        #expect(try tokenizer.decode(ids) == String(repeating: "\u{FFFD}", count: 5))
+        #expect(try Self.streamed(tokenizer, ids) == ["𝄞", "\u{FFFD}"])
+    }
+
     @Test("BERT's vocab.txt clean-up streams as tokenizers' WordPiece decoder cleans up, never throwing")
     func vocabTxtCleanup() throws {
         let bert = try Tokenizer(contentsOf: TestCorpora.fixture("bert/vocab.txt"))

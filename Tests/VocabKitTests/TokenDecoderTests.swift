@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import VocabKit
 
-/// `TokenDecoder.join` and `TokenDecoder.piece(for:token:)`, case by case. The expected strings
+/// `TokenDecoder.join` and `SentencePieceDecoding.specialSurface(for:)`, case by case. The expected strings
 /// are written by hand from HuggingFace tokenizers' decoders (`WordPiece`, `Metaspace`,
 /// `BPEDecoder`, `ByteFallback`, no decoder = join with spaces) and from the `sentencepiece`
 /// library's `SentencePieceProcessor::Decode`; only cases where VocabKit and the reference agree
@@ -124,27 +124,18 @@ struct TokenDecoderTests {
         #expect(euro == "€1", "got \(euro.debugDescription), expected \"€1\"")
     }
 
-    @Test("sentencePiece.piece(for:) hides control pieces and replaces the unknown piece with its surface")
+    @Test("SentencePiece decoding hides control pieces and replaces the unknown piece with its surface")
     func sentencePiecePieces() {
-        let decoder = TokenDecoder.sentencePiece(SentencePieceDecoding(unknownId: 0, controlIds: [1, 2]))
-        #expect(decoder.piece(for: 1, token: Array("<s>".utf8)) == nil, "control piece <s> should decode as nothing")
-        #expect(decoder.piece(for: 2, token: Array("</s>".utf8)) == nil, "control piece </s> should decode as nothing")
-        let unknown = decoder.piece(for: 0, token: Array("<unk>".utf8))
+        let options = SentencePieceDecoding(unknownId: 0, controlIds: [1, 2])
+        #expect(options.specialSurface(for: 1) == [], "control piece <s> should decode as nothing")
+        #expect(options.specialSurface(for: 2) == [], "control piece </s> should decode as nothing")
+        let unknown = options.specialSurface(for: 0)
         #expect(unknown == Array(" \u{2047} ".utf8), "unknown piece should become \" ⁇ \", got \(String(describing: unknown))")
-        let normal = decoder.piece(for: 7, token: Array("▁cat".utf8))
-        #expect(normal == Array("▁cat".utf8), "a normal piece should pass unchanged, got \(String(describing: normal))")
+        #expect(options.specialSurface(for: 7) == nil, "a normal piece should pass unchanged")
 
-        let custom = TokenDecoder.sentencePiece(SentencePieceDecoding(unknownId: 3, unknownSurface: "<?>"))
-        let surface = custom.piece(for: 3, token: Array("<unk>".utf8))
+        let custom = SentencePieceDecoding(unknownId: 3, unknownSurface: "<?>")
+        let surface = custom.specialSurface(for: 3)
         #expect(surface == Array("<?>".utf8), "unk_surface \"<?>\" was not used, got \(String(describing: surface))")
-    }
-
-    @Test("Only the sentencePiece decoder rewrites pieces; the others pass every token through", arguments: [
-        TokenDecoder.concatenate, .spaceSeparated, .metaspace, .continuingPrefix("##"), .endOfWordSuffix("</w>"),
-    ])
-    func otherDecodersKeepPieces(decoder: TokenDecoder) {
-        let piece = decoder.piece(for: 0, token: Array("<unk>".utf8))
-        #expect(piece == Array("<unk>".utf8), "\(decoder) changed token 0 into \(String(describing: piece))")
     }
 
     /// A word-level tokenizer over SentencePiece-style pieces, decoded the `sentencepiece` way.

@@ -34,7 +34,7 @@ public struct DecodeStream: Sendable {
     /// The window: `ids[..<contextCount]` are already text, the rest are pending.
     private var ids: [UInt32] = []
     private var contextCount = 0
-    /// `ids[..<textContextCount]`: the context kept when text last came out (≤ `minimumContext`).
+    /// `ids[..<textContextCount]`: the context kept when text last came out.
     private var textContextCount = 0
     /// Where each group of ids that returned text together starts in `ids` (ascending).
     private var groupStarts: [Int] = []
@@ -107,16 +107,15 @@ public struct DecodeStream: Sendable {
                 "this tokenizer's decoder rewrites text it already streamed (id \(id)); decode the whole sequence with decode(_:)")
         }
         let new = bytes[contextBytes.count...]
-        // 3. The pending ids are text now: keep the last `minimumContext` ids as the context.
+        // 3. The pending ids are text now: they join the context (`keepContext`).
         let text = Array(new)
         try keepContext(decoded: bytes)
         return text
     }
 
     /// Too many ids that decode to nothing: the window becomes the ids kept when text last came
-    /// out and the last
-    /// `minimumContext` pending ones, all context (a decoder that looks back, such as
-    /// SentencePiece's first-space rule or CTC's repeats, still sees both).
+    /// out and the last `minimumContext` pending ones, all context (a decoder that looks back,
+    /// such as SentencePiece's first-space rule or CTC's repeats, still sees both).
     private mutating func restartContext() throws {
         ids.removeSubrange(textContextCount..<(ids.count - Self.minimumContext))
         groupStarts = groupStarts.filter { $0 < textContextCount }
@@ -155,12 +154,16 @@ public struct DecodeStream: Sendable {
     }
 
     /// The text still held (an unfinished character decodes to U+FFFD), or nil when none;
-    /// the stream then starts over.
+    /// the stream then starts over. One case differs from `decode`: ByteFallback turns a whole
+    /// run of byte tokens into U+FFFD when the run ends unfinished, so `decode` of ids that stop
+    /// mid-character rewrites the run's finished characters, which the stream already returned;
+    /// `finish()` then returns one U+FFFD per waiting id.
     public mutating func finish() throws -> String? {
         defer { reset() }
         if concatenates { return pendingBytes.isEmpty ? nil : String(decoding: pendingBytes, as: UTF8.self) }
         guard contextCount < ids.count else { return nil }
         let bytes = try tokenizer.decodeBytes(ids, skipsSpecialTokens: skipsSpecialTokens, added: added)
+        guard bytes.starts(with: contextBytes) else { return String(repeating: "\u{FFFD}", count: ids.count - contextCount) }
         guard bytes.count > contextBytes.count else { return nil }
         return String(decoding: bytes[contextBytes.count...], as: UTF8.self)
     }

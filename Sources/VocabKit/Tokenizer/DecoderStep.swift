@@ -128,9 +128,11 @@ public enum DecoderStep: Sendable, Equatable {
     }
 
     /// The byte of a `<0xAB>` token (upper- or lower-case hex digits), or nil.
-    static func fallbackByte(_ token: [UInt8]) -> UInt8? {
-        guard token.count == 6, token[0] == 0x3C, token[1] == 0x30, token[2] == 0x78, token[5] == 0x3E,
-              let high = hexDigit(token[3]), let low = hexDigit(token[4]) else { return nil }
+    static func fallbackByte<Token: RandomAccessCollection<UInt8>>(_ token: Token) -> UInt8? where Token.Index == Int {
+        guard token.count == 6 else { return nil }
+        let i = token.startIndex
+        guard token[i] == 0x3C, token[i + 1] == 0x30, token[i + 2] == 0x78, token[i + 5] == 0x3E,
+              let high = hexDigit(token[i + 3]), let low = hexDigit(token[i + 4]) else { return nil }
         return high << 4 | low
     }
 

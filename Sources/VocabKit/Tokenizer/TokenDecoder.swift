@@ -29,7 +29,7 @@ public enum TokenDecoder: Sendable, Equatable {
             return try steps.reduce(tokens) { try $1.apply($0) }.flatMap { $0 }
         }
         var joiner = TokenJoiner(self)
-        for token in tokens { joiner.append(token) }
+        for token in tokens { token.withUnsafeBufferPointer { joiner.append($0) } }
         return joiner.finish()
     }
 }
@@ -59,7 +59,7 @@ struct TokenJoiner {
     }
 
     /// Appends one token's text. `<0xAB>` byte-fallback tokens become their byte.
-    mutating func append(_ token: [UInt8]) {
+    mutating func append(_ token: UnsafeBufferPointer<UInt8>) {
         defer { index += 1 }
         if spaceIsPending { out.append(0x20); spaceIsPending = false }
         if let byte = DecoderStep.fallbackByte(token) {
@@ -105,7 +105,7 @@ struct TokenJoiner {
     }
 
     /// "▁" (U+2581) → " ", byte by byte.
-    private mutating func appendReplacingEscapedSpaces(_ bytes: ArraySlice<UInt8>) {
+    private mutating func appendReplacingEscapedSpaces(_ bytes: Slice<UnsafeBufferPointer<UInt8>>) {
         var i = bytes.startIndex
         var run = i
         while i < bytes.endIndex {
@@ -153,14 +153,13 @@ public struct SentencePieceDecoding: Sendable, Equatable {
     }
 }
 
-extension TokenDecoder {
-    /// The bytes that stand for token `id` before joining: SentencePiece's control pieces are
-    /// empty and its unknown piece is the unknown surface.
-    func piece(for id: UInt32, token: [UInt8]) -> [UInt8]? {
-        guard case .sentencePiece(let options) = self else { return token }
-        if options.controlIds.contains(id) { return nil }
-        if id == options.unknownId { return Array(options.unknownSurface.utf8) }
-        return token
+extension SentencePieceDecoding {
+    /// What piece `id` decodes as when it is not an ordinary piece: nothing for a control piece,
+    /// the unknown surface for the unknown piece; nil for an ordinary piece (its own bytes).
+    func specialSurface(for id: UInt32) -> [UInt8]? {
+        if controlIds.contains(id) { return [] }
+        if id == unknownId { return Array(unknownSurface.utf8) }
+        return nil
     }
 }
 

@@ -21,7 +21,9 @@ public struct Tokenizer: Sendable {
     public var frontEnd: TextFrontEnd {
         didSet { (matcher, normalizedMatcher) = Self.matchers(addedTokens, frontEnd) }
     }
-    public var model: TokenModel
+    public var model: TokenModel {
+        didSet { decodingTable = TokenBytesTable(model.tokens) }
+    }
     public var addedTokens: [AddedToken] {
         didSet {
             (matcher, normalizedMatcher) = Self.matchers(addedTokens, frontEnd)
@@ -52,6 +54,8 @@ public struct Tokenizer: Sendable {
     private var normalizedMatcher: AddedTokenMatcher
     /// The added tokens by id, for decoding.
     private(set) var addedTokensById: AddedTokenIndex
+    /// The model's tokens in one buffer, for decoding.
+    private var decodingTable: TokenBytesTable
 
     public init(frontEnd: TextFrontEnd, model: TokenModel, addedTokens: [AddedToken] = [], decoder: TokenDecoder = .concatenate) {
         self.frontEnd = frontEnd
@@ -60,6 +64,7 @@ public struct Tokenizer: Sendable {
         self.decoder = decoder
         (matcher, normalizedMatcher) = Self.matchers(addedTokens, frontEnd)
         addedTokensById = AddedTokenIndex(addedTokens)
+        decodingTable = TokenBytesTable(model.tokens)
     }
 
     /// The two matchers; a normalized token is matched as the normalizer spells its content.
@@ -310,16 +315,21 @@ public struct Tokenizer: Sendable {
     /// 3. Any other decoder joins the model's tokens into one buffer (`TokenJoiner`).
     /// Complexity: O(ids + output bytes).
     func decodeBytes(_ ids: some Collection<UInt32>, skipsSpecialTokens: Bool, added: AddedTokenIndex) throws -> [UInt8] {
-        let tokens = model.tokens   // once: `model.tokens` goes through the vocabulary switch
-        let addedContent = decodedContent
         guard case .huggingFace(let chain) = decoder else {
             var joiner = TokenJoiner(decoder, capacity: ids.count * 4)
-            for id in ids {
-                if let token = added[id] {
-                    guard !(skipsSpecialTokens && token.isSpecial) else { continue }
-                    joiner.append(Array(addedContent(token).utf8))
-                } else if Int(id) < tokens.count {
-                    if let piece = decoder.piece(for: id, token: tokens[Int(id)]) { joiner.append(piece) }
+            var sentencePiece: SentencePieceDecoding?
+            if case .sentencePiece(let options) = decoder { sentencePiece = options }
+            try decodingTable.forEach(ids) { id, token in
+                if let added = added[id] {
+                    guard !(skipsSpecialTokens && added.isSpecial) else { return }
+                    Array(decodedContent(added).utf8).withUnsafeBufferPointer { joiner.append($0) }
+                } else if let token {
+                    // SentencePiece: control pieces decode to nothing, the unknown piece to its surface.
+                    if let surface = sentencePiece?.specialSurface(for: id) {
+                        if !surface.isEmpty { surface.withUnsafeBufferPointer { joiner.append($0) } }
+                    } else {
+                        joiner.append(token)
+                    }
                 } else {
                     throw ModelError.idOutOfRange(id: Int(id), vocabularySize: vocabularySize)
                 }
@@ -327,15 +337,33 @@ public struct Tokenizer: Sendable {
             return joiner.finish()
         }
         // A chain that starts with ByteLevel over a byte-level model: the model's tokens are
-        // already the bytes that step makes of them (`DecoderStep.byteLevel`).
+        // already the bytes that step makes of them (`DecoderStep.byteLevel`). ByteLevel alone
+        // (GPT-2, Llama 3): the bytes one after the other, invalid UTF-8 repaired at the end.
         let bytesFirst = model.isByteLevel && chain.first == .byteLevel
+        if bytesFirst && chain.count == 1 {
+            var out: [UInt8] = []
+            out.reserveCapacity(ids.count * 4)
+            try decodingTable.forEach(ids) { id, token in
+                if let added = added[id] {
+                    guard !(skipsSpecialTokens && added.isSpecial) else { return }
+                    let content = decodedContent(added)
+                    out += ByteLevelAlphabet.decode(content) ?? Array(content.utf8)
+                } else if let token {
+                    out.append(contentsOf: token)
+                } else {
+                    throw ModelError.idOutOfRange(id: Int(id), vocabularySize: vocabularySize)
+                }
+            }
+            return String(validating: out, as: UTF8.self) != nil ? out : Array(String(decoding: out, as: UTF8.self).utf8)
+        }
         let steps = bytesFirst ? Array(chain.dropFirst()) : chain
+        let tokens = model.tokens   // once: `model.tokens` goes through the vocabulary switch
         var pieces: [[UInt8]] = []
         pieces.reserveCapacity(ids.count)
         for id in ids {
             if let token = added[id] {
                 guard !(skipsSpecialTokens && token.isSpecial) else { continue }
-                let content = addedContent(token)
+                let content = decodedContent(token)
                 pieces.append(bytesFirst ? ByteLevelAlphabet.decode(content) ?? Array(content.utf8) : Array(content.utf8))
             } else if Int(id) < tokens.count {
                 // `tokenizers` hands its decoder the token as the file spells it.
@@ -348,7 +376,6 @@ public struct Tokenizer: Sendable {
             // ByteLevel decodes lossily: invalid UTF-8 becomes U+FFFD.
             let bytes = pieces.flatMap { $0 }
             pieces = [String(validating: bytes, as: UTF8.self) != nil ? bytes : Array(String(decoding: bytes, as: UTF8.self).utf8)]
-            if steps.isEmpty { return pieces[0] }
         }
         return try TokenDecoder.huggingFace(steps).join(pieces)
     }
