@@ -3,7 +3,7 @@
 HuggingFace `tokenizers` and SentencePiece, side by side.
 
     python3 Benchmarks/encode-bench.py [--corpora Corpora] [--texts en,code-python,zh,ja]
-                                       [--threads 1,2] [--skip-calls] [--skip-worst]
+                                       [--threads 1,2] [--skip-encode] [--skip-calls] [--skip-worst]
 
 Every measurement is its own process and processes each input once: no warm-up and no repeated
 pass for either side (VocabKit through `vocab-bench` with VOCAB_BENCH_ONCE=1), the tokenizer
@@ -115,6 +115,7 @@ def main():
     p.add_argument("--texts", default="en,code-python,zh,ja")
     p.add_argument("--threads", default="1,2")
     p.add_argument("--worst-sizes", default="100000,1000000,10000000")
+    p.add_argument("--skip-encode", action="store_true")
     p.add_argument("--skip-calls", action="store_true")
     p.add_argument("--skip-worst", action="store_true")
     p.add_argument("--venv", default=os.path.join(ROOT, ".venv-bench"))
@@ -174,7 +175,7 @@ def main():
 
     # 1. Encoding.
     encode_rows = []
-    for name, model, peers in models:
+    for name, model, peers in ([] if args.skip_encode else models):
         for text, path in texts:
             for t in threads:
                 mine = ours(f"encode:{model}@{t}", path, t)
