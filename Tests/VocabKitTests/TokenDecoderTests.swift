@@ -138,6 +138,31 @@ struct TokenDecoderTests {
         #expect(surface == Array("<?>".utf8), "unk_surface \"<?>\" was not used, got \(String(describing: surface))")
     }
 
+    @Test("The clean-up pre-check never skips text a rule would change (random text over the rules' bytes)")
+    func cleanupPrecheck() {
+        var generator = SplitMix64(seed: 5)
+        let alphabet = Array(" .?!,'ntdoamsvre x".utf8)
+        for _ in 0..<20_000 {
+            let text = (0..<Int.random(in: 0...12, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }
+            if !DecoderStep.mayNeedCleanup(text[...]) {
+                #expect(DecoderStep.cleanedUp(text) == text, "\(String(decoding: text, as: UTF8.self).debugDescription)")
+            }
+        }
+    }
+
+    @Test("BERT's tokenizer.json decodes in one buffer exactly as its WordPiece step chain does")
+    func wordPieceFastPath() throws {
+        let bert = try Tokenizer(contentsOf: TestCorpora.fixture("bert/tokenizer.json"))
+        guard case .huggingFace(let chain) = bert.decoder else { Issue.record("BERT's decoder is a chain"); return }
+        var generator = SplitMix64(seed: 8)
+        for _ in 0..<200 {
+            let ids = (0..<Int.random(in: 0...40, using: &generator)).map { _ in UInt32.random(in: 0..<UInt32(bert.vocabularySize), using: &generator) }
+            let special = Set(bert.addedTokens.filter(\.isSpecial).map(\.id))
+            let pieces = ids.filter { !special.contains($0) }.map { bert.model.tokens[Int($0)] }
+            #expect(try bert.decodeBytes(ids) == TokenDecoder.huggingFace(chain).join(pieces))
+        }
+    }
+
     /// A word-level tokenizer over SentencePiece-style pieces, decoded the `sentencepiece` way.
     private static func sentencePieceTokenizer(stripsAll: Bool = true) throws -> Tokenizer {
         let pieces = ["<unk>", "<s>", "</s>", "▁Hello", "▁world", "<0xE2>", "<0x82>", "<0xAC>", "<0xFF>", "▁"]

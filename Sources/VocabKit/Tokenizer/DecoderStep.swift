@@ -153,6 +153,23 @@ public enum DecoderStep: Sendable, Equatable {
         return text
     }
 
+    /// Whether some clean-up rule could match in `bytes`: every rule starts with a space and
+    /// then ".", "?", "!", ",", "'", "n't" or "do not"; most tokens have none of these. O(bytes).
+    static func mayNeedCleanup(_ bytes: ArraySlice<UInt8>) -> Bool {
+        var i = bytes.startIndex
+        while i + 1 < bytes.endIndex {
+            if bytes[i] == 0x20 {
+                switch bytes[i + 1] {
+                case UInt8(ascii: "."), UInt8(ascii: "?"), UInt8(ascii: "!"), UInt8(ascii: ","), UInt8(ascii: "'"), UInt8(ascii: "n"), UInt8(ascii: "d"):
+                    return true
+                default: break
+                }
+            }
+            i += 1
+        }
+        return false
+    }
+
     private static let cleanupRules: [([UInt8], [UInt8])] = [
         (" .", "."), (" ?", "?"), (" !", "!"), (" ,", ","), (" ' ", "'"), (" n't", "n't"),
         (" 'm", "'m"), (" do not", " don't"), (" 's", "'s"), (" 've", "'ve"), (" 're", "'re"),

@@ -356,6 +356,9 @@ public struct Tokenizer: Sendable {
             }
             return String(validating: out, as: UTF8.self) != nil ? out : Array(String(decoding: out, as: UTF8.self).utf8)
         }
+        if chain.count == 1, case .wordPiece(let prefix, let cleanup) = chain[0], !model.isByteLevel {
+            return try decodeWordPiece(ids, prefix: Array(prefix.utf8), cleanup: cleanup, skipsSpecialTokens: skipsSpecialTokens, added: added)
+        }
         let steps = bytesFirst ? Array(chain.dropFirst()) : chain
         let tokens = model.tokens   // once: `model.tokens` goes through the vocabulary switch
         var pieces: [[UInt8]] = []
@@ -378,6 +381,40 @@ public struct Tokenizer: Sendable {
             pieces = [String(validating: bytes, as: UTF8.self) != nil ? bytes : Array(String(decoding: bytes, as: UTF8.self).utf8)]
         }
         return try TokenDecoder.huggingFace(steps).join(pieces)
+    }
+
+    /// `tokenizers`' WordPiece decoder alone (BERT's tokenizer.json) into one buffer: after the
+    /// first token, the prefix is dropped or a space put before the token, and each token is
+    /// cleaned up by itself (`DecoderStep.wordPiece`). O(ids + bytes).
+    private func decodeWordPiece(_ ids: some Collection<UInt32>, prefix: [UInt8], cleanup: Bool, skipsSpecialTokens: Bool,
+                                 added: AddedTokenIndex) throws -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(ids.count * 6)
+        var index = 0
+        func append(_ token: UnsafeBufferPointer<UInt8>) {
+            let start = out.count
+            if index > 0 && !prefix.isEmpty && token.starts(with: prefix) {
+                out.append(contentsOf: token[prefix.count...])
+            } else {
+                if index > 0 { out.append(0x20) }
+                out.append(contentsOf: token)
+            }
+            index += 1
+            if cleanup && DecoderStep.mayNeedCleanup(out[start...]) {
+                out.replaceSubrange(start..., with: DecoderStep.cleanedUp(Array(out[start...])))
+            }
+        }
+        try decodingTable.forEach(ids) { id, token in
+            if let added = added[id] {
+                guard !(skipsSpecialTokens && added.isSpecial) else { return }
+                Array(decodedContent(added).utf8).withUnsafeBufferPointer { append($0) }
+            } else if let token {
+                append(token)
+            } else {
+                throw ModelError.idOutOfRange(id: Int(id), vocabularySize: vocabularySize)
+            }
+        }
+        return out
     }
 
     /// Decodes ids to text. Invalid UTF-8 in the decoded bytes becomes U+FFFD; use `decodeBytes`
