@@ -28,20 +28,6 @@ public enum TokenModel: Sendable {
     /// Token bytes by id.
     public var tokens: [[UInt8]] { vocabulary.tokens }
 
-    /// One token's bytes, nil outside the vocabulary; O(1) without boxing the model in
-    /// `vocabulary` (for per-id callers such as `DecodeStream`).
-    func tokenBytes(_ id: UInt32) -> [UInt8]? {
-        func lookup(_ tokens: [[UInt8]]) -> [UInt8]? { Int(id) < tokens.count ? tokens[Int(id)] : nil }
-        switch self {
-        case .bpe(let model): return lookup(model.tokens)
-        case .wordPiece(let model): return lookup(model.tokens)
-        case .unigram(let model): return lookup(model.tokens)
-        case .scoredBPE(let model): return lookup(model.tokens)
-        case .hybrid(let model): return lookup(model.tokens)
-        case .wordLevel(let model): return lookup(model.tokens)
-        }
-    }
-
     /// The kinds of model, as file formats see them.
     public enum Kind: Sendable, Equatable {
         case bpe(byteLevel: Bool), wordPiece, unigram, scoredBPE, hybrid, wordLevel

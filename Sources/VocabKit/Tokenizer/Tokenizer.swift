@@ -296,14 +296,33 @@ public struct Tokenizer: Sendable {
     /// token's bytes (a `<0xAB>` token's byte for `.concatenate`), an added token's content.
     /// Throws for an id outside the vocabulary.
     func concatenatedBytes(of id: UInt32, added: AddedTokenIndex) throws -> [UInt8] {
-        if let token = added[id] {
-            let content = decodedContent(token)
-            if case .huggingFace = decoder { return ByteLevelAlphabet.decode(content) ?? Array(content.utf8) }
-            return Array(content.utf8)
+        var bytes: [UInt8] = []
+        let concatenate = decoder == .concatenate
+        try forEachTokenBytes(CollectionOfOne(id), skipsSpecialTokens: false, added: added, byteLevelAddedTokens: !concatenate) { _, isAdded, token in
+            if concatenate && !isAdded, let byte = DecoderStep.fallbackByte(token) { bytes = [byte] } else { bytes = Array(token) }
         }
-        guard let token = model.tokenBytes(id) else { throw ModelError.idOutOfRange(id: Int(id), vocabularySize: vocabularySize) }
-        if case .concatenate = decoder, let byte = DecoderStep.fallbackByte(token) { return [byte] }
-        return token
+        return bytes
+    }
+
+    /// Calls `body(id, isAdded, bytes)` for each id in order: an added token's content (left out
+    /// when special and `skipsSpecialTokens`; as ByteLevel spells it back to bytes with
+    /// `byteLevelAddedTokens`), else the model token's bytes from `decodingTable`. Throws for an id
+    /// outside the vocabulary. O(ids + bytes). Every decoding path reads tokens through here.
+    private func forEachTokenBytes(_ ids: some Collection<UInt32>, skipsSpecialTokens: Bool, added: AddedTokenIndex,
+                                   byteLevelAddedTokens: Bool = false,
+                                   _ body: (UInt32, Bool, UnsafeBufferPointer<UInt8>) -> Void) throws {
+        try decodingTable.forEach(ids) { id, token in
+            if let token = added[id] {
+                guard !(skipsSpecialTokens && token.isSpecial) else { return }
+                let content = decodedContent(token)
+                let bytes = byteLevelAddedTokens ? ByteLevelAlphabet.decode(content) ?? Array(content.utf8) : Array(content.utf8)
+                bytes.withUnsafeBufferPointer { body(id, true, $0) }
+            } else if let token {
+                body(id, false, token)
+            } else {
+                throw ModelError.idOutOfRange(id: Int(id), vocabularySize: vocabularySize)
+            }
+        }
     }
 
     /// `decodeBytes(_:skipsSpecialTokens:)` with the added tokens looked up once by the caller
@@ -319,19 +338,12 @@ public struct Tokenizer: Sendable {
             var joiner = TokenJoiner(decoder, capacity: ids.count * 4)
             var sentencePiece: SentencePieceDecoding?
             if case .sentencePiece(let options) = decoder { sentencePiece = options }
-            try decodingTable.forEach(ids) { id, token in
-                if let added = added[id] {
-                    guard !(skipsSpecialTokens && added.isSpecial) else { return }
-                    Array(decodedContent(added).utf8).withUnsafeBufferPointer { joiner.append($0) }
-                } else if let token {
-                    // SentencePiece: control pieces decode to nothing, the unknown piece to its surface.
-                    if let surface = sentencePiece?.specialSurface(for: id) {
-                        if !surface.isEmpty { surface.withUnsafeBufferPointer { joiner.append($0) } }
-                    } else {
-                        joiner.append(token)
-                    }
+            try forEachTokenBytes(ids, skipsSpecialTokens: skipsSpecialTokens, added: added) { id, isAdded, token in
+                // SentencePiece: control pieces decode to nothing, the unknown piece to its surface.
+                if !isAdded, let surface = sentencePiece?.specialSurface(for: id) {
+                    if !surface.isEmpty { surface.withUnsafeBufferPointer { joiner.append($0) } }
                 } else {
-                    throw ModelError.idOutOfRange(id: Int(id), vocabularySize: vocabularySize)
+                    joiner.append(token)
                 }
             }
             return joiner.finish()
@@ -343,16 +355,8 @@ public struct Tokenizer: Sendable {
         if bytesFirst && chain.count == 1 {
             var out: [UInt8] = []
             out.reserveCapacity(ids.count * 4)
-            try decodingTable.forEach(ids) { id, token in
-                if let added = added[id] {
-                    guard !(skipsSpecialTokens && added.isSpecial) else { return }
-                    let content = decodedContent(added)
-                    out += ByteLevelAlphabet.decode(content) ?? Array(content.utf8)
-                } else if let token {
-                    out.append(contentsOf: token)
-                } else {
-                    throw ModelError.idOutOfRange(id: Int(id), vocabularySize: vocabularySize)
-                }
+            try forEachTokenBytes(ids, skipsSpecialTokens: skipsSpecialTokens, added: added, byteLevelAddedTokens: true) { _, _, token in
+                out.append(contentsOf: token)
             }
             return String(validating: out, as: UTF8.self) != nil ? out : Array(String(decoding: out, as: UTF8.self).utf8)
         }
@@ -404,16 +408,7 @@ public struct Tokenizer: Sendable {
                 out.replaceSubrange(start..., with: DecoderStep.cleanedUp(Array(out[start...])))
             }
         }
-        try decodingTable.forEach(ids) { id, token in
-            if let added = added[id] {
-                guard !(skipsSpecialTokens && added.isSpecial) else { return }
-                Array(decodedContent(added).utf8).withUnsafeBufferPointer { append($0) }
-            } else if let token {
-                append(token)
-            } else {
-                throw ModelError.idOutOfRange(id: Int(id), vocabularySize: vocabularySize)
-            }
-        }
+        try forEachTokenBytes(ids, skipsSpecialTokens: skipsSpecialTokens, added: added) { _, _, token in append(token) }
         return out
     }
 
