@@ -72,21 +72,37 @@ package struct ByteStringTable: Sendable {
 
     /// Inserts or replaces `key` → `id`.
     package mutating func insert<C: Collection>(_ key: C, id: UInt32) where C.Element == UInt8 {
-        if (count + 1) * 2 > slots.count { grow() }
+        if key.withContiguousStorageIfAvailable({ insert(buffer: $0, id: id) }) != nil { return }
         let bytes = Array(key)
-        let h = bytes.withUnsafeBufferPointer { Self.hash($0) }
+        bytes.withUnsafeBufferPointer { insert(buffer: $0, id: id) }
+    }
+
+    /// Inserts or replaces `key` → `id`: one probe sequence, no copy of the key unless it is new.
+    /// - Complexity: O(key length) expected.
+    private mutating func insert(buffer key: UnsafeBufferPointer<UInt8>, id: UInt32) {
+        if (count + 1) * 2 > slots.count { grow() }
+        let h = Self.hash(key)
         var index = Int(truncatingIfNeeded: h) & mask
-        while slots[index].id != UInt32.max {
-            let slot = slots[index]
-            if slot.hash == h && Int(slot.length) == bytes.count
-                && keys[Int(slot.offset)..<Int(slot.offset) + bytes.count].elementsEqual(bytes) {
-                slots[index].id = id
-                return
+        let mask = self.mask
+        let existing: Bool = slots.withUnsafeBufferPointer { slots in
+            keys.withUnsafeBufferPointer { keys in
+                while slots[index].id != UInt32.max {
+                    let slot = slots[index]
+                    if slot.hash == h && Int(slot.length) == key.count
+                        && (key.count == 0 || memcmp(keys.baseAddress! + Int(slot.offset), key.baseAddress!, key.count) == 0) {
+                        return true
+                    }
+                    index = (index + 1) & mask
+                }
+                return false
             }
-            index = (index + 1) & mask
         }
-        slots[index] = Slot(hash: h, offset: UInt32(keys.count), length: UInt32(bytes.count), id: id)
-        keys.append(contentsOf: bytes)
+        if existing {
+            slots[index].id = id
+            return
+        }
+        slots[index] = Slot(hash: h, offset: UInt32(keys.count), length: UInt32(key.count), id: id)
+        keys.append(contentsOf: key)
         count += 1
     }
 

@@ -3,14 +3,21 @@
 /// Nodes are numbers; a node's child for a byte is found in one hash table keyed by
 /// (node << 8 | byte), so the trie costs about 16 bytes per edge and a step is one probe.
 struct ByteTrie: Sendable {
-    private var children = MergeTable(capacity: 1024)
+    private var children: MergeTable
     /// The token id that ends at each node, or UInt32.max.
     private(set) var terminal: [UInt32] = [UInt32.max]
     /// Each node's parent (-1 for the root) and the byte on the edge into it.
     private(set) var parent: [Int32] = [-1]
     private(set) var label: [UInt8] = [0]
 
-    init() {}
+    /// An empty trie sized for about `capacity` edges (the total bytes of the keys is a bound),
+    /// so building it does not rehash.
+    init(capacity: Int = 512) {
+        children = MergeTable(capacity: max(capacity, 16))
+        terminal.reserveCapacity(capacity + 1)
+        parent.reserveCapacity(capacity + 1)
+        label.reserveCapacity(capacity + 1)
+    }
 
     /// The number of nodes (the root is node 0).
     var count: Int { terminal.count }
@@ -19,10 +26,13 @@ struct ByteTrie: Sendable {
     @discardableResult
     mutating func insert<C: Collection>(_ key: C, id: UInt32?) -> Int where C.Element == UInt8 {
         var node: UInt32 = 0
+        // Below a node made by this key nothing exists yet: no look-up for the rest of it.
+        var fresh = false
         for byte in key {
-            if let child = children.merge(node, UInt32(byte)) {
+            if !fresh, let child = children.merge(node, UInt32(byte)) {
                 node = child.result
             } else {
+                fresh = true
                 let child = UInt32(terminal.count)
                 terminal.append(UInt32.max)
                 parent.append(Int32(node))
@@ -42,11 +52,12 @@ struct ByteTrie: Sendable {
         return Int32(child.result)
     }
 
-    /// The longest key that is a prefix of `bytes[start...]`: its end offset and token id.
+    /// The longest key that is a prefix of `bytes[start...]`: its end offset and token id. With
+    /// `root`, keys are read below that node (the continuation tokens below "##", say).
     /// - Complexity: O(length of the longest key that is a prefix of `bytes[start...]`).
     @inline(__always)
-    func longestPrefix(of bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> (end: Int, id: UInt32)? {
-        var node: UInt32 = 0
+    func longestPrefix(of bytes: UnsafeBufferPointer<UInt8>, from start: Int, root: Int32 = 0) -> (end: Int, id: UInt32)? {
+        var node = UInt32(root)
         var best: (Int, UInt32)?
         var i = start
         while i < bytes.count, let child = children.merge(node, UInt32(bytes[i])) {

@@ -41,6 +41,38 @@ public enum ByteLevelAlphabet {
         return String(decoding: utf8, as: UTF8.self)
     }
 
+    /// The byte of each table character by scalar value (all are below U+0144), or -1.
+    private static let byteOfScalar: [Int16] = {
+        var result = [Int16](repeating: -1, count: 0x144)
+        for (scalar, byte) in bytesByScalar { result[Int(scalar)] = Int16(byte) }
+        return result
+    }()
+
+    /// Maps table characters given as UTF-8 back to raw bytes; nil if a character is not in the
+    /// table (or the bytes are not UTF-8). Same result as `decode(_: String)`, without a String.
+    /// - Complexity: O(n), one table read per character.
+    public static func decode(utf8 token: [UInt8]) -> [UInt8]? {
+        var result: [UInt8] = []
+        result.reserveCapacity(token.count)
+        var i = 0
+        while i < token.count {
+            let lead = token[i]
+            let scalar: Int
+            if lead < 0x80 {
+                scalar = Int(lead)
+                i += 1
+            } else if lead >= 0xC2, lead < 0xE0, i + 1 < token.count, token[i + 1] & 0xC0 == 0x80 {
+                scalar = Int(lead & 0x1F) << 6 | Int(token[i + 1] & 0x3F)
+                i += 2
+            } else {
+                return nil  // a longer sequence is never a table character
+            }
+            guard scalar < byteOfScalar.count, byteOfScalar[scalar] >= 0 else { return nil }
+            result.append(UInt8(byteOfScalar[scalar]))
+        }
+        return result
+    }
+
     /// Maps table characters back to raw bytes; nil if a character is not in the table.
     public static func decode(_ string: String) -> [UInt8]? {
         var result: [UInt8] = []

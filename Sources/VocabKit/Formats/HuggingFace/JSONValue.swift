@@ -20,7 +20,13 @@ struct JSONObject {
     /// A well-formed part this reader does not run.
     func unsupported(_ feature: String) -> ModelError { .unsupported(path: file, feature: "\(path): \(feature)") }
 
-    func has(_ key: String) -> Bool { fields[key] != nil && !(fields[key] is NSNull) }
+    func has(_ key: String) -> Bool { fields[key].map { !Self.isNull($0) } ?? false }
+
+    /// Whether a parsed value is JSON's null. Compares the dynamic type: `value is NSNull`
+    /// would first bridge a Swift dictionary or array to its Foundation class, copying it.
+    /// - Complexity: O(1).
+    @inline(__always)
+    static func isNull(_ value: Any) -> Bool { Swift.type(of: value) == NSNull.self }
 
     var type: String {
         get throws {
@@ -30,7 +36,7 @@ struct JSONObject {
     }
 
     func string(_ key: String) throws -> String? {
-        guard let value = fields[key], !(value is NSNull) else { return nil }
+        guard let value = fields[key], !Self.isNull(value) else { return nil }
         guard let string = value as? String else { throw error("\"\(key)\" is not a string") }
         return string
     }
@@ -41,7 +47,7 @@ struct JSONObject {
     }
 
     func bool(_ key: String, default value: Bool) throws -> Bool {
-        guard let raw = fields[key], !(raw is NSNull) else { return value }
+        guard let raw = fields[key], !Self.isNull(raw) else { return value }
         if let flag = raw as? Bool { return flag }
         guard let number = raw as? NSNumber, let value = Self.integer(number, in: 0...1) else {
             throw error("\"\(key)\" is not true or false")
@@ -62,7 +68,7 @@ struct JSONObject {
     /// An integer field in `range`; nil when absent or null; an error naming the field and the
     /// range when it is anything else.
     func integer(_ key: String, in range: ClosedRange<Int>) throws -> Int? {
-        guard let value = fields[key], !(value is NSNull) else { return nil }
+        guard let value = fields[key], !Self.isNull(value) else { return nil }
         guard let integer = Self.integer(value, in: range) else {
             throw error("\"\(key)\" is \(value), not a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
@@ -78,7 +84,7 @@ struct JSONObject {
     }
 
     func object(_ key: String) throws -> JSONObject? {
-        guard let value = fields[key], !(value is NSNull) else { return nil }
+        guard let value = fields[key], !Self.isNull(value) else { return nil }
         return try JSONObject(value, path: "\(path).\(key)", file: file)
     }
 }

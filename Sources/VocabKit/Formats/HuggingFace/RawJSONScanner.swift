@@ -4,6 +4,12 @@
 /// from `JSONSerialization` merges keys such as "é" (U+00E9) and "e" + U+0301, which are
 /// different tokens: real vocabularies have such pairs (Llama 2's has 6), and merging them
 /// loses tokens. The vocabulary is read here instead, in file order, as bytes.
+///
+/// It is also the fast path for the large sections (`model.vocab`, `model.merges`): they are
+/// read here straight from the bytes and left out of what `JSONSerialization` parses, which
+/// would otherwise build and bridge an object per token. Strings are checked as JSON requires
+/// (no raw control bytes; the caller checks the document is UTF-8), numbers too (no leading
+/// zeros), so a section read here is one `JSONSerialization` would have accepted.
 struct RawJSONScanner {
     private let bytes: [UInt8]
     private var index = 0
@@ -14,7 +20,10 @@ struct RawJSONScanner {
         let description: String
     }
 
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
+    init(_ bytes: [UInt8], at index: Int = 0) {
+        self.bytes = bytes
+        self.index = index
+    }
 
     /// The key/value pairs of the object at `path` (keys of nested objects from the top, e.g.
     /// ["model", "vocab"]), keys as UTF-8 bytes, values as integers; nil when the path does not
@@ -23,6 +32,114 @@ struct RawJSONScanner {
     static func integerPairs(in bytes: [UInt8], at path: [String]) throws -> [(key: [UInt8], value: Int)]? {
         var scanner = RawJSONScanner(bytes)
         return try scanner.find(path[...])
+    }
+
+    /// The same for the object that starts at `range` (from `valueRanges`); nil as above, or when
+    /// the object does not end exactly at the range's end.
+    static func integerPairs(in bytes: [UInt8], range: Range<Int>) throws -> [(key: [UInt8], value: Int)]? {
+        var scanner = RawJSONScanner(bytes, at: range.lowerBound)
+        let pairs = try scanner.find([])
+        return scanner.index == range.upperBound ? pairs : nil
+    }
+
+    /// The byte ranges of the values of `keys` in the object at `path` (first occurrences), or
+    /// nil when the path does not lead to an object.
+    /// - Complexity: O(document bytes).
+    static func valueRanges(in bytes: [UInt8], object path: [String], keys: Set<String>) throws -> [String: Range<Int>]? {
+        var scanner = RawJSONScanner(bytes)
+        let wanted = Set(keys.map { Array($0.utf8) })
+        var ranges: [String: Range<Int>] = [:]
+        var remaining = path[...]
+        while true {
+            scanner.skipSpace()
+            guard scanner.peek == UInt8(ascii: "{") else { return nil }
+            scanner.index += 1
+            scanner.skipSpace()
+            if scanner.peek == UInt8(ascii: "}") { return remaining.isEmpty ? ranges : nil }
+            var descended = false
+            while true {
+                scanner.skipSpace()
+                let key = try scanner.string()
+                scanner.skipSpace()
+                try scanner.expect(UInt8(ascii: ":"))
+                scanner.skipSpace()
+                if let next = remaining.first, key == Array(next.utf8) {
+                    remaining = remaining.dropFirst()
+                    descended = true
+                    break
+                }
+                let start = scanner.index
+                try scanner.skipValue(depth: 0)
+                if remaining.isEmpty, wanted.contains(key) {
+                    let name = String(decoding: key, as: UTF8.self)
+                    if ranges[name] == nil { ranges[name] = start..<scanner.index }
+                }
+                scanner.skipSpace()
+                guard let next = scanner.peek else { throw Failure(description: "the document ends inside an object") }
+                scanner.index += 1
+                if next == UInt8(ascii: "}") { return remaining.isEmpty ? ranges : nil }
+                guard next == UInt8(ascii: ",") else { throw Failure(description: "expected , or } at byte \(scanner.index - 1)") }
+            }
+            if !descended { return nil }
+        }
+    }
+
+    /// BPE merges from the array at `range`: each a ["left", "right"] pair or a "left right"
+    /// string (split at its first space), as bytes; nil when an entry is anything else (the
+    /// caller's checks then report it).
+    /// - Complexity: O(range length).
+    static func mergePairs(in bytes: [UInt8], range: Range<Int>) throws -> MergeList? {
+        var scanner = RawJSONScanner(bytes, at: range.lowerBound)
+        try scanner.expect(UInt8(ascii: "["))
+        var merges = MergeList()
+        scanner.skipSpace()
+        if scanner.peek == UInt8(ascii: "]") {
+            scanner.index += 1
+            return scanner.index == range.upperBound ? merges : nil
+        }
+        while true {
+            scanner.skipSpace()
+            switch scanner.peek {
+            case UInt8(ascii: "["):
+                scanner.index += 1
+                var wellFormed = true
+                try merges.append({ buffer in
+                    scanner.skipSpace()
+                    guard scanner.peek == UInt8(ascii: "\"") else { wellFormed = false; return }
+                    try scanner.string(into: &buffer)
+                    scanner.skipSpace()
+                    guard scanner.peek == UInt8(ascii: ",") else { wellFormed = false; return }
+                    scanner.index += 1
+                }, { buffer in
+                    guard wellFormed else { return }
+                    scanner.skipSpace()
+                    guard scanner.peek == UInt8(ascii: "\"") else { wellFormed = false; return }
+                    try scanner.string(into: &buffer)
+                    scanner.skipSpace()
+                    guard scanner.peek == UInt8(ascii: "]") else { wellFormed = false; return }
+                    scanner.index += 1
+                })
+                guard wellFormed else { return nil }
+            case UInt8(ascii: "\""):
+                let line = try scanner.string()
+                guard let space = line.firstIndex(of: 0x20) else { return nil }
+                merges.append(left: line[..<space], right: line[(space + 1)...])
+            default:
+                return nil
+            }
+            scanner.skipSpace()
+            guard let next = scanner.peek else { throw Failure(description: "the document ends inside an array") }
+            scanner.index += 1
+            if next == UInt8(ascii: "]") { return scanner.index == range.upperBound ? merges : nil }
+            guard next == UInt8(ascii: ",") else { throw Failure(description: "expected , or ] at byte \(scanner.index - 1)") }
+        }
+    }
+
+    /// The string at `range` as bytes, or nil when the value there is not a string.
+    static func string(in bytes: [UInt8], range: Range<Int>) throws -> [UInt8]? {
+        var scanner = RawJSONScanner(bytes, at: range.lowerBound)
+        guard scanner.peek == UInt8(ascii: "\"") else { return nil }
+        return try scanner.string()
     }
 
     private mutating func find(_ path: ArraySlice<String>) throws -> [(key: [UInt8], value: Int)]? {
@@ -72,6 +189,11 @@ struct RawJSONScanner {
         var negative = false
         if peek == UInt8(ascii: "-") { negative = true; index += 1 }
         var value = 0, digits = 0
+        // JSON writes no leading zeros ("01"); such a number is left to the caller's checks.
+        if peek == 0x30, index + 1 < bytes.count, bytes[index + 1] >= 0x30, bytes[index + 1] <= 0x39 {
+            index = start
+            return nil
+        }
         while let byte = peek, byte >= 0x30, byte <= 0x39, digits < 18 {
             value = value * 10 + Int(byte - 0x30)
             digits += 1
@@ -86,12 +208,27 @@ struct RawJSONScanner {
 
     /// A string's UTF-8 bytes with escapes resolved.
     private mutating func string() throws -> [UInt8] {
-        try expect(UInt8(ascii: "\""))
         var out: [UInt8] = []
+        try string(into: &out)
+        return out
+    }
+
+    /// Appends a string's UTF-8 bytes, escapes resolved, to `out`.
+    private mutating func string(into out: inout [UInt8]) throws {
+        try expect(UInt8(ascii: "\""))
+        // Most strings have no escape: one copy of the bytes up to the closing quote.
+        var end = index
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            out += bytes[index..<end]
+            index = end + 1
+            return
+        }
         while true {
             guard let byte = peek else { throw Failure(description: "a string runs past the end of the document") }
             index += 1
-            if byte == UInt8(ascii: "\"") { return out }
+            if byte == UInt8(ascii: "\"") { return }
+            guard byte >= 0x20 else { throw Failure(description: "a raw control byte 0x\(String(byte, radix: 16)) in a string (JSON escapes them)") }
             guard byte == UInt8(ascii: "\\") else { out.append(byte); continue }
             guard let escape = peek else { throw Failure(description: "an escape runs past the end of the document") }
             index += 1
@@ -123,6 +260,28 @@ struct RawJSONScanner {
         }
     }
 
+    /// Steps over a string without building it (escapes checked as `string()` does, except that
+    /// surrogate pairing is left to the reader of the value).
+    private mutating func skipString() throws {
+        try expect(UInt8(ascii: "\""))
+        while true {
+            guard let byte = peek else { throw Failure(description: "a string runs past the end of the document") }
+            index += 1
+            if byte == UInt8(ascii: "\"") { return }
+            guard byte >= 0x20 else { throw Failure(description: "a raw control byte 0x\(String(byte, radix: 16)) in a string (JSON escapes them)") }
+            guard byte == UInt8(ascii: "\\") else { continue }
+            guard let escape = peek else { throw Failure(description: "an escape runs past the end of the document") }
+            index += 1
+            switch escape {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"), UInt8(ascii: "n"),
+                 UInt8(ascii: "r"), UInt8(ascii: "t"):
+                continue
+            case UInt8(ascii: "u"): _ = try hex4()
+            default: throw Failure(description: "an invalid escape \\\(Character(Unicode.Scalar(escape)))")
+            }
+        }
+    }
+
     private mutating func hex4() throws -> UInt32 {
         guard index + 4 <= bytes.count else { throw Failure(description: "a \\u escape runs past the end") }
         var value: UInt32 = 0
@@ -147,7 +306,7 @@ struct RawJSONScanner {
         skipSpace()
         guard let byte = peek else { throw Failure(description: "a value is missing at the end") }
         switch byte {
-        case UInt8(ascii: "\""): _ = try string()
+        case UInt8(ascii: "\""): try skipString()
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             let close = byte == UInt8(ascii: "{") ? UInt8(ascii: "}") : UInt8(ascii: "]")
             index += 1
@@ -156,7 +315,7 @@ struct RawJSONScanner {
             while true {
                 if byte == UInt8(ascii: "{") {
                     skipSpace()
-                    _ = try string()
+                    try skipString()
                     skipSpace()
                     try expect(UInt8(ascii: ":"))
                 }

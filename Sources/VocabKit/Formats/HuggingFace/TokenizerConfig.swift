@@ -51,18 +51,18 @@ public struct TokenizerConfig: Sendable, Equatable {
             }
         }
         func bool(_ key: String) throws -> Bool? {
-            guard let value = object[key], !(value is NSNull) else { return nil }
+            guard let value = object[key], !JSONObject.isNull(value) else { return nil }
             guard let flag = value as? Bool else { throw fail("\(key) must be true or false") }
             return flag
         }
-        if let value = object["tokenizer_class"], !(value is NSNull) {
+        if let value = object["tokenizer_class"], !JSONObject.isNull(value) {
             guard let name = value as? String else { throw fail("tokenizer_class must be a string") }
             tokenizerClass = name
         }
         addsBOS = try bool("add_bos_token")
         addsEOS = try bool("add_eos_token")
         lowercase = try bool("do_lower_case")
-        if let value = object["model_max_length"], !(value is NSNull) {
+        if let value = object["model_max_length"], !JSONObject.isNull(value) {
             guard let number = value as? NSNumber else {
                 throw fail("model_max_length must be a number")
             }

@@ -9,8 +9,17 @@ import Foundation
 public enum TokenizerJSON {
     /// Reads a tokenizer from `tokenizer.json` contents.
     public static func read(_ data: Data, path: String = "tokenizer.json") throws -> Tokenizer {
+        try read(data, path: path, readsSectionsDirectly: true)
+    }
+
+    /// Reads a tokenizer; with `readsSectionsDirectly` false every section goes through
+    /// `JSONSerialization` (the general path, which tests compare the fast one with).
+    static func read(_ data: Data, path: String, readsSectionsDirectly: Bool) throws -> Tokenizer {
+        // 0. The vocabulary and merges straight from the bytes; the rest through JSONSerialization.
+        let bytes = [UInt8](data)
+        let sections = readsSectionsDirectly ? TokenizerJSONSections(bytes, data: data) : TokenizerJSONSections(unread: data)
         let parsed: Any
-        do { parsed = try JSONSerialization.jsonObject(with: data) } catch {
+        do { parsed = try JSONSerialization.jsonObject(with: sections.skeleton) } catch {
             throw ModelError.invalidFile(path: path, reason: "not valid JSON (\(error.localizedDescription))")
         }
         let root = try JSONObject(parsed, path: "tokenizer", file: path)
@@ -24,9 +33,11 @@ public enum TokenizerJSON {
         let byteLevel = mentionsByteLevel(root.fields["pre_tokenizer"]) || mentionsByteLevel(root.fields["decoder"])
         // The vocabulary object again, keys as exact bytes (`RawJSONScanner`: a `[String: Any]`
         // merges canonically equivalent keys, which are distinct tokens).
-        let rawVocab: [(key: [UInt8], value: Int)]?
-        do { rawVocab = try RawJSONScanner.integerPairs(in: Array(data), at: ["model", "vocab"]) } catch {
-            throw ModelError.invalidFile(path: path, reason: "model.vocab: \(error)")
+        var rawVocab = sections.vocab
+        if rawVocab == nil {
+            do { rawVocab = try RawJSONScanner.integerPairs(in: bytes, at: ["model", "vocab"]) } catch {
+                throw ModelError.invalidFile(path: path, reason: "model.vocab: \(error)")
+            }
         }
         let model: TokenModel
         switch try modelObject.type {
@@ -34,7 +45,7 @@ public enum TokenizerJSON {
         case "Unigram": model = .unigram(try UnigramJSON.read(modelObject))
         case HybridJSON.type: model = .hybrid(try HybridJSON.read(modelObject))
         case "WordLevel": model = .wordLevel(try WordLevelJSON.read(modelObject, rawVocab: rawVocab))
-        default: model = .bpe(try BPEJSON.read(modelObject, isByteLevel: byteLevel, rawVocab: rawVocab))
+        default: model = .bpe(try BPEJSON.read(modelObject, isByteLevel: byteLevel, rawVocab: rawVocab, rawMerges: sections.merges))
         }
         // 3. Post-processor, decoder, added tokens, truncation and padding.
         let postProcessor = try root.object("post_processor").map { try PostProcessorJSON.read($0) }
@@ -135,10 +146,19 @@ public enum TokenizerJSON {
 /// `raw` (the same object read with its keys as exact bytes), canonically equivalent tokens stay
 /// distinct.
 func tokensByID(_ object: JSONObject, raw: [(key: [UInt8], value: Int)]? = nil) throws -> [[UInt8]] {
-    let pairs: [(key: [UInt8], value: Any)]
     if let raw {
-        pairs = raw.map { ($0.key, $0.value as Any) }
-    } else {
+        // Integers already: no boxing into `Any` and back per entry.
+        var tokens = [[UInt8]?](repeating: nil, count: raw.count)
+        for (token, id) in raw {
+            guard id >= 0, id < raw.count, tokens[id] == nil else {
+                throw object.error("vocab entry \(String(decoding: token, as: UTF8.self).debugDescription) has id \(id): ids must be distinct and 0 to \(raw.count - 1)")
+            }
+            tokens[id] = token
+        }
+        return tokens.map { $0! }
+    }
+    let pairs: [(key: [UInt8], value: Any)]
+    do {
         guard let vocab = object.fields["vocab"] as? [String: Any] else { throw object.error("\"vocab\" is missing or not an object") }
         pairs = vocab.map { (Array($0.key.utf8), $0.value) }
     }
@@ -154,45 +174,72 @@ func tokensByID(_ object: JSONObject, raw: [(key: [UInt8], value: Int)]? = nil) 
 
 /// The BPE model section.
 enum BPEJSON {
-    static func read(_ object: JSONObject, isByteLevel: Bool, rawVocab: [(key: [UInt8], value: Int)]? = nil) throws -> BPEModel {
+    /// Reads the section; `rawVocab` and `rawMerges` are its `vocab` and `merges` already read
+    /// from the file's bytes (`TokenizerJSONSections`), else they are read from `object`.
+    static func read(_ object: JSONObject, isByteLevel: Bool, rawVocab: [(key: [UInt8], value: Int)]? = nil,
+                     rawMerges: MergeList? = nil) throws -> BPEModel {
         let type = try object.type
         guard type == "BPE" else { throw object.unsupported("model type \"\(type)\" is not supported (BPE, WordPiece, Unigram and WordLevel are)") }
         if object.has("dropout") { throw object.error("BPE dropout makes encoding random; VocabKit encodes deterministically, remove \"dropout\"") }
         // 1. Vocabulary by id (ids must be 0..<n), as written (keys as exact bytes).
         let written = try tokensByID(object, raw: rawVocab)
-        var idsByToken: [[UInt8]: UInt32] = [:]
-        idsByToken.reserveCapacity(written.count)
-        for (id, token) in written.enumerated() { idsByToken[token] = UInt32(id) }
+        var table = ByteStringTable(capacity: written.count)
+        for (id, token) in written.enumerated() { table.insert(token, id: UInt32(id)) }
+        func id(_ token: [UInt8]) -> UInt32? { token.withUnsafeBufferPointer { table.id(of: $0) } }
         // Byte-level vocabularies are written in GPT-2's alphabet; tokens outside it (added
         // tokens such as "<｜begin▁of▁sentence｜>") are their own UTF-8, as HuggingFace keeps them.
         let tokens = written.map { token -> [UInt8] in
             guard isByteLevel else { return token }
-            return ByteLevelAlphabet.decode(String(decoding: token, as: UTF8.self)) ?? token
+            return ByteLevelAlphabet.decode(utf8: token) ?? token
         }
         // 2. Merges, as ["a", "b"] pairs or "a b" strings.
-        var merges: [(UInt32, UInt32, UInt32)] = []
-        let prefix = try object.string("continuing_subword_prefix").map { Array($0.utf8) }
-        for (index, entry) in try object.array("merges").enumerated() {
-            let pair: [String]
-            if let strings = entry as? [String], strings.count == 2 {
-                pair = strings
-            } else if let line = entry as? String, let space = line.firstIndex(of: " ") {
-                pair = [String(line[..<space]), String(line[line.index(after: space)...])]
-            } else {
-                throw object.error("merges[\(index)] is not a pair of tokens")
+        var list: MergeList
+        if let rawMerges {
+            list = rawMerges
+        } else {
+            list = MergeList()
+            for (index, entry) in try object.array("merges").enumerated() {
+                if let strings = entry as? [String], strings.count == 2 {
+                    list.append(left: strings[0].utf8, right: strings[1].utf8)
+                } else if let line = entry as? String, let space = line.utf8.firstIndex(of: 0x20) {
+                    // Split at the first space byte (a space followed by a combining mark is one
+                    // Character, but still the separator).
+                    list.append(left: line.utf8[..<space], right: line.utf8[line.utf8.index(after: space)...])
+                } else {
+                    throw object.error("merges[\(index)] is not a pair of tokens")
+                }
             }
-            let left = Array(pair[0].utf8), right = Array(pair[1].utf8)
-            var rightPart = right[...]
-            if let prefix, right.starts(with: prefix) { rightPart = right.dropFirst(prefix.count) }
-            guard let leftId = idsByToken[left], let rightId = idsByToken[right], let result = idsByToken[left + rightPart] else {
-                throw object.error("merges[\(index)] (\(pair[0]) \(pair[1])) names a token that is not in the vocab")
-            }
-            merges.append((leftId, rightId, result))
         }
+        var merges: [(UInt32, UInt32, UInt32)] = []
+        merges.reserveCapacity(list.count)
+        let prefix = try object.string("continuing_subword_prefix").map { Array($0.utf8) } ?? []
+        var joined: [UInt8] = []
+        try list.bytes.withUnsafeBufferPointer { buffer in
+            for (index, bounds) in list.bounds.enumerated() {
+                let left = UnsafeBufferPointer(rebasing: buffer[bounds.start..<bounds.split])
+                let right = UnsafeBufferPointer(rebasing: buffer[bounds.split..<bounds.end])
+                // The merged token is left + right, without right's continuation prefix if any.
+                let result: UInt32?
+                if !prefix.isEmpty && right.starts(with: prefix) {
+                    joined.removeAll(keepingCapacity: true)
+                    joined += left
+                    joined += right.dropFirst(prefix.count)
+                    result = joined.withUnsafeBufferPointer { table.id(of: $0) }
+                } else {
+                    result = table.id(of: UnsafeBufferPointer(rebasing: buffer[bounds.start..<bounds.end]))
+                }
+                guard let leftId = table.id(of: left), let rightId = table.id(of: right), let result else {
+                    let names = (String(decoding: left, as: UTF8.self), String(decoding: right, as: UTF8.self))
+                    throw object.error("merges[\(index)] (\(names.0) \(names.1)) names a token that is not in the vocab")
+                }
+                merges.append((leftId, rightId, result))
+            }
+        }
+        list = MergeList()
         let unknown = try object.string("unk_token")
         let unknownId = try unknown.map { token -> UInt32 in
-            guard let id = idsByToken[Array(token.utf8)] else { throw object.error("unk_token \(token.debugDescription) is not in the vocab") }
-            return id
+            guard let unknown = id(Array(token.utf8)) else { throw object.error("unk_token \(token.debugDescription) is not in the vocab") }
+            return unknown
         }
         return try BPEModel(tokens: tokens, merges: merges, isByteLevel: isByteLevel,
                             ignoresMerges: try object.bool("ignore_merges", default: false),

@@ -8,7 +8,8 @@
 /// start (the plain way) is O(n · L).
 struct LinMaxMatch: Sendable {
     private static let none = Int32(-1)
-    private var trie = ByteTrie()
+    /// Every matchable token as written; continuation tokens are below `continuationRoot`.
+    private(set) var trie: ByteTrie
     private var failure: [Int32] = []
     private var popStart: [Int32] = []
     private var popCount: [Int32] = []
@@ -26,55 +27,70 @@ struct LinMaxMatch: Sendable {
     init?(tokens: [[UInt8]], prefix: [UInt8], isContinuation: (Int) -> Bool, isMatchable: (Int) -> Bool,
           maximumPops: Int) {
         lengths = tokens.enumerated().map { Int32($0.element.count - (isContinuation($0.offset) ? prefix.count : 0)) }
-        // 1. The trie of the tokens, and the prefix node.
+        // 1. The trie of the tokens, and the prefix node (sized for half their bytes as edges:
+        //    tokens share prefixes; BERT's have 0.32 edges per byte).
+        trie = ByteTrie(capacity: tokens.indices.reduce(prefix.count) { $0 + (isMatchable($1) ? tokens[$1].count : 0) } / 2)
         for (id, token) in tokens.enumerated() where isMatchable(id) { trie.insert(token, id: UInt32(id)) }
         continuationRoot = Int32(trie.insert(prefix, id: nil))
+        let trie = self.trie, root = continuationRoot
         let terminal = trie.terminal, parent = trie.parent, label = trie.label
-        // 2. Failure links and pops, breadth first from both roots: depth below the prefix node
+        // 2. Nodes in breadth-first order (a counting sort by depth): depth below the prefix node
         //    counts from the prefix node, because a failure link from a word-initial node points
-        //    into the continuation subtree, up to prefix-length levels deeper in the trie.
+        //    into the continuation subtree, up to prefix-length levels deeper in the trie. A node
+        //    is created after its parent, so one forward pass gives every depth.
         let count = terminal.count
-        failure = [Int32](repeating: Self.none, count: count)
-        popStart = [Int32](repeating: 0, count: count)
-        popCount = [Int32](repeating: 0, count: count)
-        var byDepth: [[Int32]] = [[0]]
-        // A node is created after its parent, so one forward pass gives every depth.
-        var depthOf = [Int](repeating: 0, count: count)
-        for node in 1..<count where node != Int(continuationRoot) {
+        var depthOf = [Int32](repeating: 0, count: count)
+        var maximumDepth: Int32 = 0
+        for node in 1..<count where node != Int(root) {
             let p = Int(parent[node])
-            depthOf[node] = p == 0 || p == Int(continuationRoot) ? 1 : depthOf[p] + 1
+            depthOf[node] = p == 0 || p == Int(root) ? 1 : depthOf[p] + 1
+            maximumDepth = max(maximumDepth, depthOf[node])
         }
-        for node in 1..<count {
-            while byDepth.count <= depthOf[node] { byDepth.append([]) }
-            byDepth[depthOf[node]].append(Int32(node))
+        var levelStart = [Int](repeating: 0, count: Int(maximumDepth) + 2)
+        for node in 1..<count where node != Int(root) { levelStart[Int(depthOf[node]) + 1] += 1 }
+        for depth in 1..<levelStart.count { levelStart[depth] += levelStart[depth - 1] }
+        var order = [Int32](repeating: 0, count: levelStart.last!)
+        for node in 1..<count where node != Int(root) {
+            order[levelStart[Int(depthOf[node])]] = Int32(node)
+            levelStart[Int(depthOf[node])] += 1
         }
-        for level in byDepth.dropFirst() {
-            for node in level where node != continuationRoot {
-                let v = Int(node)
-                if terminal[v] != UInt32.max {
-                    // A token: pop it, continue after the prefix.
-                    failure[v] = continuationRoot
-                    popStart[v] = Int32(pops.count)
-                    pops.append(terminal[v])
-                    popCount[v] = 1
-                    continue
-                }
-                let u = Int(parent[v]), c = label[v]
-                var z = failure[u]
-                var collected = Array(pops[Int(popStart[u])..<Int(popStart[u] + popCount[u])])
-                while z != Self.none && step(z, c) == Self.none {
-                    collected += pops[Int(popStart[Int(z)])..<Int(popStart[Int(z)] + popCount[Int(z)])]
-                    z = failure[Int(z)]
-                }
-                if z != Self.none {
-                    failure[v] = step(z, c)
-                    popStart[v] = Int32(pops.count)
-                    pops += collected
-                    popCount[v] = Int32(collected.count)
-                    if pops.count > maximumPops { return nil }
-                }
+        // 3. Failure links and pops in that order. A node's pops are its parent's, then those of
+        //    each failure link tried, written straight into `pops` (dropped when none leads on).
+        var failure = [Int32](repeating: Self.none, count: count)
+        var popStart = [Int32](repeating: 0, count: count)
+        var popCount = [Int32](repeating: 0, count: count)
+        var pops: [UInt32] = []
+        for node in order {
+            let v = Int(node)
+            if terminal[v] != UInt32.max {
+                // A token: pop it, continue after the prefix.
+                failure[v] = root
+                popStart[v] = Int32(pops.count)
+                pops.append(terminal[v])
+                popCount[v] = 1
+                continue
+            }
+            let u = Int(parent[v]), c = label[v]
+            let start = pops.count
+            for k in Int(popStart[u])..<Int(popStart[u] + popCount[u]) { pops.append(pops[k]) }
+            var z = failure[u]
+            while z != Self.none && trie.child(z, c) == Self.none {
+                for k in Int(popStart[Int(z)])..<Int(popStart[Int(z)] + popCount[Int(z)]) { pops.append(pops[k]) }
+                z = failure[Int(z)]
+            }
+            if z != Self.none {
+                failure[v] = trie.child(z, c)
+                popStart[v] = Int32(start)
+                popCount[v] = Int32(pops.count - start)
+                if pops.count > maximumPops { return nil }
+            } else {
+                pops.removeSubrange(start...)
             }
         }
+        self.failure = failure
+        self.popStart = popStart
+        self.popCount = popCount
+        self.pops = pops
     }
 
     @inline(__always)

@@ -10,11 +10,9 @@ public struct WordPieceModel: Sendable {
     public let continuingSubwordPrefix: [UInt8]
     public let maxInputCharactersPerWord: Int
     let lookup: ByteStringTable
-    /// Word-initial tokens, and continuation tokens without their prefix (the plain matcher,
-    /// kept as the test oracle of `matcher`).
-    let startTrie: ByteTrie
-    let continuationTrie: ByteTrie
-    /// The linear-time matcher used for encoding.
+    /// The linear-time matcher used for encoding; its trie (word-initial tokens from the root,
+    /// continuation tokens below the prefix's node) also serves the plain matcher, the test
+    /// oracle of `matcher`.
     let matcher: LinMaxMatch
 
     /// The most failure pops the linear matcher may hold: 16 per matchable byte of the
@@ -32,7 +30,6 @@ public struct WordPieceModel: Sendable {
             throw ModelError.invalidModel("max_input_chars_per_word is \(maxInputCharactersPerWord), not from 1 to \(Self.maximumInputCharactersPerWord)")
         }
         var lookup = ByteStringTable(capacity: tokens.count)
-        var start = ByteTrie(), continuation = ByteTrie()
         let prefix = Array(continuingSubwordPrefix.utf8)
         // A token longer than any word that can be matched (more characters than
         // maxInputCharactersPerWord plus the prefix) never matches: it stays in the vocabulary
@@ -42,16 +39,7 @@ public struct WordPieceModel: Sendable {
             token.reduce(0) { $0 + ($1 & 0xC0 != 0x80 ? 1 : 0) } <= maxInputCharactersPerWord + prefixCharacters
         }
         // A later duplicate wins, as in a vocab.txt read into a map.
-        for (id, token) in tokens.enumerated() {
-            lookup.insert(token, id: UInt32(id))
-            guard matchable[id] else { continue }
-            // At a word's start any token matches as written (HuggingFace looks the plain
-            // substring up, so "###" can start a word); after it, only continuations.
-            start.insert(token, id: UInt32(id))
-            if !prefix.isEmpty && token.count > prefix.count && token.starts(with: prefix) {
-                continuation.insert(token.dropFirst(prefix.count), id: UInt32(id))
-            }
-        }
+        for (id, token) in tokens.enumerated() { lookup.insert(token, id: UInt32(id)) }
         guard let unknown = lookup.id(of: Array(unknownToken.utf8)) else {
             throw ModelError.invalidModel("the unknown token \(unknownToken) is not in the vocabulary")
         }
@@ -60,8 +48,6 @@ public struct WordPieceModel: Sendable {
         self.continuingSubwordPrefix = prefix
         self.maxInputCharactersPerWord = maxInputCharactersPerWord
         self.lookup = lookup
-        self.startTrie = start
-        self.continuationTrie = continuation
         // A vocabulary whose matcher passes its bound is built to be slow (long tokens sharing no
         // prefixes): walking tries instead would be quadratic per word, so it is refused.
         let matchableBytes = zip(tokens, matchable).reduce(0) { $0 + ($1.1 ? $1.0.count : 0) }
@@ -115,10 +101,14 @@ public struct WordPieceModel: Sendable {
             return
         }
         let first = output.count
+        // At a word's start any token matches as written (HuggingFace looks the plain substring
+        // up, so "###" can start a word); after it, only continuations, found below the prefix's
+        // node (a token equal to the prefix alone is at that node and never matched there; with
+        // no prefix that node is the root, as in HuggingFace, which then looks up any token).
         var start = 0
         while start < piece.count {
-            let trie = start == 0 ? startTrie : continuationTrie
-            guard let match = trie.longestPrefix(of: piece, from: start) else {
+            let root = start == 0 ? 0 : matcher.continuationRoot
+            guard let match = matcher.trie.longestPrefix(of: piece, from: start, root: root) else {
                 output.removeSubrange(first...)
                 output.append(unknown)
                 return
