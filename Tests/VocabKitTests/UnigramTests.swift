@@ -29,7 +29,7 @@ func referenceScoredBPE(_ text: String, model: ScoredBPEModel) -> [UInt32] {
     while true {
         var best: (index: Int, score: Float)?
         for i in 0..<max(0, symbols.count - 1) {
-            if let id = model.mergeable.id(of: Array((symbols[i] + symbols[i + 1]).utf8)) {
+            if let id = Array((symbols[i] + symbols[i + 1]).utf8).withUnsafeBufferPointer({ model.mergeableId(of: $0) }) {
                 let score = model.scores[Int(id)]
                 if best == nil || score > best!.score { best = (i, score) }
             }
@@ -45,6 +45,78 @@ func referenceScoredBPE(_ text: String, model: ScoredBPEModel) -> [UInt32] {
         ids.append(id)
     }
     return ids
+}
+
+/// SentencePiece BPE with the closure-ordered `PriorityHeap` (the encoder before the packed
+/// agenda keys): the reference for the order of pops, which BPE dropout's draws depend on.
+func heapScoredBPE(_ model: ScoredBPEModel, piece: UnsafeBufferPointer<UInt8>, into output: inout [PieceToken],
+               dropout: Double, generator: inout SplitMix64) {
+    let n = piece.count
+    guard n > 0 else { return }
+    // Phase 1: symbols as byte ranges with links.
+    var starts: [Int32] = [], ends: [Int32] = [], frozen: [Bool] = []
+    starts.reserveCapacity(n); ends.reserveCapacity(n); frozen.reserveCapacity(n)
+    var i = 0
+    while i < n {
+        var length = 0
+        model.userDefined?.forEachPrefix(of: piece, from: i, to: n) { _, l in length = max(length, l) }
+        let isFrozen = length > 0
+        if !isFrozen { length = min(n - i, max(1, UTF8Validation.sequenceLength(piece, at: i))) }
+        starts.append(Int32(i)); ends.append(Int32(i + length)); frozen.append(isFrozen)
+        i += length
+    }
+    let count = starts.count
+    var previous = (0..<count).map { Int32($0) - 1 }
+    var next = (0..<count).map { $0 + 1 < count ? Int32($0 + 1) : -1 }
+    var alive = [Bool](repeating: true, count: count)
+    // Phase 2: candidate pairs. Key: higher score first, then smaller left index.
+    struct Pair { var score: Float; var left: Int32; var right: Int32; var size: Int32 }
+    var agenda = PriorityHeap<Pair> { a, b in a.score > b.score || (a.score == b.score && a.left < b.left) }
+    var unusedSplits: [[UInt8]: Int] = [:]
+    func consider(_ left: Int32, _ right: Int32) {
+        guard left >= 0, right >= 0, !frozen[Int(left)], !frozen[Int(right)] else { return }
+        let from = Int(starts[Int(left)]), to = Int(ends[Int(right)])
+        guard let id = model.mergeableId(of: UnsafeBufferPointer(rebasing: piece[from..<to])) else { return }
+        agenda.push(Pair(score: model.scores[Int(id)], left: left, right: right, size: Int32(to - from)))
+        if model.kinds[Int(id)] == .unused {
+            unusedSplits[Array(piece[from..<to])] = Int(ends[Int(left)]) - from
+        }
+    }
+    for index in 1..<max(1, count) { consider(Int32(index - 1), Int32(index)) }
+    // Phase 3: merge.
+    while let top = agenda.pop() {
+        let left = Int(top.left), right = Int(top.right)
+        guard alive[left], alive[right], next[left] == top.right,
+              ends[right] - starts[left] == top.size else { continue }
+        if dropout > 0 && (dropout >= 1 || Double.random(in: 0..<1, using: &generator) < dropout) { continue }
+        ends[left] = ends[right]
+        alive[right] = false
+        next[left] = next[right]
+        if next[right] >= 0 { previous[Int(next[right])] = Int32(left) }
+        consider(previous[left], Int32(left))
+        consider(Int32(left), next[left])
+    }
+    // Phase 4: ids.
+    var tokens: [PieceToken] = []
+    func resegment(_ from: Int, _ to: Int) {
+        let bytes = UnsafeBufferPointer(rebasing: piece[from..<to])
+        if let id = model.lookup.id(of: bytes) {
+            if model.kinds[Int(id)] == .unused, let split = unusedSplits[Array(bytes)] {
+                resegment(from, from + split)
+                resegment(from + split, to)
+                return
+            }
+            tokens.append(PieceToken(id: id, start: Int32(from), end: Int32(to)))
+        } else {
+            tokens.append(PieceToken(id: model.unknownId, start: Int32(from), end: Int32(to)))
+        }
+    }
+    var index: Int32 = 0
+    while index >= 0 && Int(index) < count {
+        resegment(Int(starts[Int(index)]), Int(ends[Int(index)]))
+        index = next[Int(index)]
+    }
+    appendTokensFusingUnknowns(tokens, piece: piece, unknownId: model.unknownId, byteIds: model.byteFallback ? model.byteIds : nil, into: &output)
 }
 
 @Suite("Double-array trie, SentencePiece .model files, Unigram and scored BPE")
@@ -166,9 +238,91 @@ struct UnigramTests {
         for name in ["en", "de", "ru"] {
             for line in TestCorpora.lines(name).prefix(300) {
                 let normalized = try tokenizer.frontEnd.normalize(line[...]).bytes
-                var tokens: [PieceToken] = [], generator = SplitMix64(seed: 0)
-                normalized.withUnsafeBufferPointer { model.encode(piece: $0, into: &tokens, generator: &generator) }
+                var tokens: [PieceToken] = [], generator = SplitMix64(seed: 0), scratch = ScoredBPEScratch()
+                normalized.withUnsafeBufferPointer { model.encode(piece: $0, into: &tokens, generator: &generator, scratch: &scratch) }
                 #expect(tokens.map(\.id) == referenceScoredBPE(String(decoding: normalized, as: UTF8.self), model: model), "\(String(decoding: line, as: UTF8.self))")
+            }
+        }
+    }
+
+    @Test("Scored BPE's packed agenda pops as the closure-ordered heap did: same tokens and offsets, with and without dropout, one scratch reused")
+    func scoredBPEMatchesHeapEncoder() throws {
+        var random = SplitMix64(seed: 23)
+        for file in [Self.bpeFile, Self.mistralFile] {
+            let tokenizer = try Tokenizer(contentsOf: file)
+            guard case .scoredBPE(let model) = tokenizer.model else { Issue.record("not scored BPE"); return }
+            var inputs: [[UInt8]] = try ["en", "ru", "zh"].flatMap { name in
+                try TestCorpora.lines(name).prefix(100).map { try tokenizer.frontEnd.normalize($0[...]).bytes }
+            }
+            for _ in 0..<200 {   // random Unicode, including scores' ties and unknown characters
+                var scalars = String.UnicodeScalarView()
+                for _ in 0..<Int.random(in: 0...40, using: &random) {
+                    let value = [UInt32.random(in: 0x20...0x7E, using: &random), UInt32.random(in: 0xA0...0x2FFF, using: &random),
+                                 UInt32.random(in: 0x4E00...0x9FFF, using: &random), 0x2581].randomElement(using: &random)!
+                    if let scalar = Unicode.Scalar(value) { scalars.append(scalar) }
+                }
+                inputs.append(Array(String(scalars).utf8))
+            }
+            var scratch = ScoredBPEScratch()
+            for dropout in [0.0, 0.3] {
+                for input in inputs {
+                    var fast: [PieceToken] = [], slow: [PieceToken] = []
+                    var g1 = SplitMix64(seed: 5), g2 = SplitMix64(seed: 5)
+                    input.withUnsafeBufferPointer { p in
+                        model.encode(piece: p, into: &fast, dropout: dropout, generator: &g1, scratch: &scratch)
+                        heapScoredBPE(model, piece: p, into: &slow, dropout: dropout, generator: &g2)
+                    }
+                    #expect(fast.map(\.id) == slow.map(\.id) && fast.map(\.start) == slow.map(\.start)
+                            && fast.map(\.end) == slow.map(\.end), "\(String(decoding: input, as: UTF8.self).debugDescription), dropout \(dropout)")
+                }
+            }
+        }
+    }
+
+    @Test("Scored BPE encodes word by word only when no piece crosses a word start, and equals the whole-text merge either way")
+    func scoredBPEWordByWord() throws {
+        for file in [Self.bpeFile, Self.mistralFile] {
+            guard case .scoredBPE(let model) = try Tokenizer(contentsOf: file).model else { Issue.record("not scored BPE"); return }
+            #expect(model.mergesStayInWords)
+        }
+        // "a▁" and "b▁▁c" have "▁" after another character: merges may cross word starts.
+        let meta = "\u{2581}"
+        func build(_ extra: [String]) throws -> ScoredBPEModel {
+            let base = ["<unk>", meta, "a", "b", "c", meta + "a", meta + "b", "ab", meta + meta, meta + meta + "c"]
+            let pieces = (base + extra).map { Array($0.utf8) }
+            let kinds = [UnigramModel.PieceKind.unknown] + Array(repeating: .normal, count: pieces.count - 1)
+            return try ScoredBPEModel(pieces: pieces, scores: pieces.indices.map { -Float($0 % 5) }, kinds: kinds, unknownId: 0, byteFallback: false)
+        }
+        let plain = try build([]), crossing = try build(["a" + meta, "b" + meta + meta + "c", "a" + meta + "b"])
+        #expect(plain.mergesStayInWords)
+        #expect(!crossing.mergesStayInWords)
+        var random = SplitMix64(seed: 31)
+        let letters = ["a", "b", "c", meta, "x", "é"]
+        for model in [plain, crossing] {
+            var scratch = ScoredBPEScratch()
+            for _ in 0..<400 {
+                let text = (0..<Int.random(in: 0...24, using: &random)).map { _ in letters.randomElement(using: &random)! }.joined()
+                var fast: [PieceToken] = [], slow: [PieceToken] = []
+                var g1 = SplitMix64(seed: 1), g2 = SplitMix64(seed: 1)
+                Array(text.utf8).withUnsafeBufferPointer { p in
+                    model.encode(piece: p, into: &fast, generator: &g1, scratch: &scratch)
+                    heapScoredBPE(model, piece: p, into: &slow, dropout: 0, generator: &g2)
+                }
+                #expect(fast.map(\.id) == slow.map(\.id) && fast.map(\.start) == slow.map(\.start)
+                        && fast.map(\.end) == slow.map(\.end), "\(text.debugDescription)")
+            }
+        }
+    }
+
+    @Test("The agenda key orders scores as Float does, -0 and +0 tied, then the smaller left symbol")
+    func scoredBPECandidateKeyOrder() {
+        let scores: [Float] = [-.greatestFiniteMagnitude, -1e10, -3.5, -1, -.leastNonzeroMagnitude, -0.0, 0, .leastNonzeroMagnitude, 0.25, 1, 7e20, .greatestFiniteMagnitude]
+        for a in scores {
+            for b in scores {
+                for (l1, l2) in [(Int32(0), Int32(1)), (5, 5), (9, 2)] {
+                    let expected = a > b || (a == b && l1 < l2)   // "pops first"
+                    #expect((ScoredBPEModel.candidateKey(score: a, left: l1) < ScoredBPEModel.candidateKey(score: b, left: l2)) == expected, "\(a) \(l1) vs \(b) \(l2)")
+                }
             }
         }
     }

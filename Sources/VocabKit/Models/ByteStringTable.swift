@@ -77,9 +77,19 @@ package struct ByteStringTable: Sendable {
         bytes.withUnsafeBufferPointer { insert(buffer: $0, id: id) }
     }
 
-    /// Inserts or replaces `key` → `id`: one probe sequence, no copy of the key unless it is new.
+    /// Inserts `key` → `id` if `key` is absent; returns false (and changes nothing) if present.
+    /// One probe sequence, where `id(of:)` then `insert` would take two.
+    package mutating func insertNew<C: Collection>(_ key: C, id: UInt32) -> Bool where C.Element == UInt8 {
+        if let inserted = key.withContiguousStorageIfAvailable({ insert(buffer: $0, id: id, replacing: false) }) { return inserted }
+        let bytes = Array(key)
+        return bytes.withUnsafeBufferPointer { insert(buffer: $0, id: id, replacing: false) }
+    }
+
+    /// Inserts `key` → `id`, or replaces its id if `replacing`: one probe sequence, no copy of the
+    /// key unless it is new. Returns whether the key was new.
     /// - Complexity: O(key length) expected.
-    private mutating func insert(buffer key: UnsafeBufferPointer<UInt8>, id: UInt32) {
+    @discardableResult
+    private mutating func insert(buffer key: UnsafeBufferPointer<UInt8>, id: UInt32, replacing: Bool = true) -> Bool {
         if (count + 1) * 2 > slots.count { grow() }
         let h = Self.hash(key)
         var index = Int(truncatingIfNeeded: h) & mask
@@ -98,12 +108,13 @@ package struct ByteStringTable: Sendable {
             }
         }
         if existing {
-            slots[index].id = id
-            return
+            if replacing { slots[index].id = id }
+            return false
         }
         slots[index] = Slot(hash: h, offset: UInt32(keys.count), length: UInt32(key.count), id: id)
         keys.append(contentsOf: key)
         count += 1
+        return true
     }
 
     private mutating func grow() {

@@ -71,7 +71,8 @@ public enum TokenModel: Sendable {
                 model.encode(piece: piece, into: &output, scratch: &scratch.unigram)
             }
         case .scoredBPE(let model):
-            model.encode(piece: piece, into: &output, dropout: scratch.sampling?.alpha ?? 0, generator: &scratch.generator)
+            model.encode(piece: piece, into: &output, dropout: scratch.sampling?.alpha ?? 0, generator: &scratch.generator,
+                         scratch: &scratch.scoredBPE)
         case .hybrid(let model): model.encode(piece: piece, into: &output, scratch: &scratch.bpe)
         case .wordLevel(let model): model.encode(piece: piece, into: &output)
         }

@@ -6,6 +6,7 @@
 public struct EncoderScratch {
     package var bpe = BPEScratch()
     package var unigram = UnigramScratch()
+    package var scoredBPE = ScoredBPEScratch()
     /// Subword regularization (Unigram sampling, SentencePiece BPE dropout); nil encodes the best
     /// segmentation.
     public var sampling: SubwordSampling?
@@ -20,6 +21,7 @@ public struct EncoderScratch {
     package mutating func dropBuffers(over limit: Int) {
         bpe.dropBuffers(over: limit)
         if unigram.nodes.capacity > limit || unigram.path.capacity > limit { unigram = UnigramScratch() }
+        if scoredBPE.largestCapacity > limit { scoredBPE = ScoredBPEScratch() }
     }
 
     /// Restarts the sampling generator at `seed` (so results do not depend on which thread
