@@ -80,41 +80,59 @@ public enum SentencePieceModelFile {
 
     /// Reads a `.model` file's contents.
     ///
-    /// 1. Parse the protobuf; check pieces (non-empty, unique, exactly one unknown piece, 256
-    ///    byte pieces when byte fallback is on).
+    /// 1. Read the pieces straight from the bytes (`SentencePieceRawPieces`) and decode the rest
+    ///    of the protobuf with SwiftProtobuf (the whole file when the pieces are not plain);
+    ///    check pieces (non-empty, unique, exactly one unknown piece, 256 byte pieces when byte
+    ///    fallback is on).
     /// 2. Build the model of the file's type (Unigram or BPE).
     /// 3. Build the normalizer from `normalizer_spec` (the precompiled map, whitespace flags,
     ///    user-defined pieces protected) and the decoder.
     public static func read(_ data: Data, path: String = "tokenizer.model") throws -> Tokenizer {
+        try read(data, path: path, readsPiecesDirectly: true)
+    }
+
+    /// `read(_:path:)`, with the pieces read by SwiftProtobuf when `readsPiecesDirectly` is false
+    /// (the reference the direct reader is tested against).
+    static func read(_ data: Data, path: String, readsPiecesDirectly: Bool) throws -> Tokenizer {
         func fail(_ reason: String) -> ModelError { .invalidFile(path: path, reason: reason) }
         let proto: Sentencepiece_ModelProto
+        let raw: SentencePieceRawPieces
         // `partial`: no check of proto2 required fields, a walk over every piece that took 15% of
         // loading; what this reader needs is checked below.
-        do { proto = try Sentencepiece_ModelProto(serializedBytes: data, partial: true) } catch {
+        do {
+            if readsPiecesDirectly, let direct = SentencePieceRawPieces.read(data) {
+                raw = direct
+                proto = try Sentencepiece_ModelProto(serializedBytes: direct.rest, partial: true)
+            } else {
+                proto = try Sentencepiece_ModelProto(serializedBytes: data, partial: true)
+                raw = SentencePieceRawPieces(pieces: proto.pieces.map { Array($0.piece.utf8) }, scores: proto.pieces.map(\.score),
+                                             types: proto.pieces.map(\.type.rawValue))
+            }
+        } catch {
             throw fail("not a SentencePiece model (\(error))")
         }
         // Phase 1: pieces.
-        guard !proto.pieces.isEmpty else { throw fail("the model has no pieces") }
-        var pieces: [[UInt8]] = [], scores: [Float] = [], kinds: [UnigramModel.PieceKind] = []
+        guard !raw.pieces.isEmpty else { throw fail("the model has no pieces") }
+        let pieces = raw.pieces, scores = raw.scores
+        var kinds: [UnigramModel.PieceKind] = []
+        kinds.reserveCapacity(pieces.count)
         var unknown: UInt32?
         var userDefined: [[UInt8]] = [], controls: Set<UInt32> = []
-        for (index, piece) in proto.pieces.enumerated() {
-            guard !piece.piece.isEmpty else { throw fail("piece \(index) is empty") }
-            guard let kind = UnigramModel.PieceKind(rawValue: UInt8(clamping: piece.type.rawValue)) else {
-                throw fail("piece \(index) has unknown type \(piece.type.rawValue)")
+        for (index, piece) in pieces.enumerated() {
+            guard !piece.isEmpty else { throw fail("piece \(index) is empty") }
+            guard let kind = UnigramModel.PieceKind(rawValue: UInt8(clamping: raw.types[index])) else {
+                throw fail("piece \(index) has unknown type \(raw.types[index])")
             }
             if kind == .unknown {
                 if unknown != nil { throw fail("more than one unknown piece") }
                 unknown = UInt32(index)
             }
             if kind == .byte && !proto.trainerSpec.byteFallback {
-                throw fail("byte piece \(piece.piece) found although byte_fallback is false")
+                throw fail("byte piece \(String(decoding: piece, as: UTF8.self)) found although byte_fallback is false")
             }
-            if kind == .userDefined { userDefined.append(Array(piece.piece.utf8)) }
+            if kind == .userDefined { userDefined.append(piece) }
             if kind == .control { controls.insert(UInt32(index)) }
-            guard piece.score.isFinite else { throw fail("piece \(index) has score \(piece.score)") }
-            pieces.append(Array(piece.piece.utf8))
-            scores.append(piece.score)
+            guard scores[index].isFinite else { throw fail("piece \(index) has score \(scores[index])") }
             kinds.append(kind)
         }
         guard let unknown else { throw fail("the model has no unknown piece (<unk>)") }
