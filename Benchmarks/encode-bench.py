@@ -3,7 +3,7 @@
 HuggingFace `tokenizers` and SentencePiece, side by side.
 
     python3 Benchmarks/encode-bench.py [--corpora Corpora] [--texts en,code-python,zh,ja]
-                                       [--threads 1,2] [--skip-encode] [--skip-calls] [--skip-worst]
+                                       [--threads 1,2] [--skip-encode] [--skip-calls] [--skip-worst] [--models mistral,...]
 
 Every measurement is its own process and processes each input once: no warm-up and no repeated
 pass for either side (VocabKit through `vocab-bench` with VOCAB_BENCH_ONCE=1), the tokenizer
@@ -114,6 +114,7 @@ def main():
     p.add_argument("--corpora", default=os.path.join(ROOT, "Corpora"))
     p.add_argument("--texts", default="en,code-python,zh,ja")
     p.add_argument("--threads", default="1,2")
+    p.add_argument("--models", default="", help="comma-separated subset of cl100k,llama3,unigram,mistral,bert,hybrid (default: all)")
     p.add_argument("--worst-sizes", default="100000,1000000,10000000")
     p.add_argument("--skip-encode", action="store_true")
     p.add_argument("--skip-calls", action="store_true")
@@ -170,6 +171,12 @@ def main():
         ("bert", bert, [("hf", bert, [])]),
         ("hybrid", hybrid, []),
     ]
+    if args.models:
+        wanted = args.models.split(",")
+        unknown = sorted(set(wanted) - {name for name, _, _ in models})
+        if unknown:
+            sys.exit(f"encode-bench: unknown model(s) {', '.join(unknown)}")
+        models = [m for m in models if m[0] in wanted]
     texts = [(t, os.path.join(args.corpora, t + ".txt")) for t in args.texts.split(",")]
     threads = [int(t) for t in args.threads.split(",")]
 
