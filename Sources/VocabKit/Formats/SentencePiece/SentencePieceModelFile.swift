@@ -47,30 +47,15 @@ public enum SentencePieceModelFile {
     /// - Complexity: O(top-level fields).
     static func looksLikeModel(_ data: Data) -> Bool {
         data.withUnsafeBytes { raw -> Bool in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            var i = 0, fields = 0
-            func varint() -> UInt64? {
-                var value: UInt64 = 0, shift: UInt64 = 0
-                while i < bytes.count && shift < 64 {
-                    let byte = bytes[i]
-                    i += 1
-                    value |= UInt64(byte & 0x7F) << shift
-                    if byte < 0x80 { return value }
-                    shift += 7
-                }
-                return nil
-            }
-            while i < bytes.count {
-                guard let tag = varint(), tag >> 3 != 0 else { return false }
-                if fields == 0 && tag != 0x0A { return false }
-                switch tag & 7 {
-                case 0: guard varint() != nil else { return false }
-                case 1: guard bytes.count - i >= 8 else { return false }; i += 8
-                case 2:
-                    guard let length = varint(), length <= UInt64(bytes.count - i), fields > 0 || length > 0 else { return false }
-                    i += Int(length)
-                case 5: guard bytes.count - i >= 4 else { return false }; i += 4
-                default: return false
+            var cursor = SentencePieceRawPieces.Cursor(bytes: raw.bindMemory(to: UInt8.self), position: 0, end: raw.count)
+            var fields = 0
+            while cursor.position < cursor.end {
+                guard let tag = cursor.varint(), tag >> 3 != 0 else { return false }
+                if fields == 0 {   // the first field: a non-empty piece
+                    guard tag == 0x0A, let length = cursor.varint(), length > 0, length <= UInt64(cursor.end - cursor.position) else { return false }
+                    cursor.position += Int(length)
+                } else {
+                    guard cursor.skip(wireType: tag & 7) else { return false }
                 }
                 fields += 1
             }

@@ -19,8 +19,8 @@ struct SentencePieceRawPieces {
     /// The file without its `pieces` fields.
     var rest = Data()
 
-    /// A protobuf wire-format cursor over a byte range.
-    private struct Cursor {
+    /// A protobuf wire-format cursor over a byte range (also `looksLikeModel`'s walk).
+    struct Cursor {
         let bytes: UnsafeBufferPointer<UInt8>
         var position: Int
         let end: Int
