@@ -103,22 +103,18 @@ struct RawJSONScanner {
             case UInt8(ascii: "["):
                 scanner.index += 1
                 var wellFormed = true
-                try merges.append({ buffer in
-                    scanner.skipSpace()
-                    guard scanner.peek == UInt8(ascii: "\"") else { wellFormed = false; return }
-                    try scanner.string(into: &buffer)
-                    scanner.skipSpace()
-                    guard scanner.peek == UInt8(ascii: ",") else { wellFormed = false; return }
-                    scanner.index += 1
-                }, { buffer in
+                /// Reads one string of the pair and the byte after it (`,` or `]`).
+                func element(closedBy closing: UInt8, into buffer: inout [UInt8]) throws {
                     guard wellFormed else { return }
                     scanner.skipSpace()
                     guard scanner.peek == UInt8(ascii: "\"") else { wellFormed = false; return }
                     try scanner.string(into: &buffer)
                     scanner.skipSpace()
-                    guard scanner.peek == UInt8(ascii: "]") else { wellFormed = false; return }
+                    guard scanner.peek == closing else { wellFormed = false; return }
                     scanner.index += 1
-                })
+                }
+                try merges.append({ try element(closedBy: UInt8(ascii: ","), into: &$0) },
+                                  { try element(closedBy: UInt8(ascii: "]"), into: &$0) })
                 guard wellFormed else { return nil }
             case UInt8(ascii: "\""):
                 let line = try scanner.string()
