@@ -29,7 +29,19 @@ struct AlignmentTests {
             i += 1
             while i < bytes.count && bytes[i] & 0xC0 == 0x80 { i += 1 }
         }
-        // 2. Each whitespace-separated piece maps back to original text that normalizes to it.
+        // 2. Searches carried from call to call (increasing ranges, then some going back) give
+        //    the same offsets as fresh searches.
+        var boundaries = [0]
+        for (index, byte) in bytes.enumerated() where index > 0 && byte & 0xC0 != 0x80 { boundaries.append(index) }
+        boundaries.append(bytes.count)
+        var ranges = zip(boundaries, boundaries.dropFirst()).map { $0..<$1 }
+        ranges += ranges.reversed() + ranges.indices.map { ranges[($0 * 7) % ranges.count] }
+        var hints = (0, 0)
+        for range in ranges {
+            #expect(text.originalRange(of: range, hints: &hints) == text.originalRange(of: range),
+                    "\(name): hinted search differs at \(range)")
+        }
+        // 3. Each whitespace-separated piece maps back to original text that normalizes to it.
         var pieces: [Range<Int>] = []
         bytes.withUnsafeBufferPointer { WhitespaceSplitter().split($0, 0..<$0.count, into: &pieces) }
         for piece in pieces {

@@ -149,3 +149,66 @@ struct InvalidUTF8Tests {
         }
     }
 }
+
+@Suite("SentencePiece's normalizer: the one-pass path equals the segment path")
+struct SentencePieceOnePassTests {
+    /// Both paths on `bytes`: equal text and spans whenever the one pass runs, and `normalize`
+    /// equals the segment path always. Returns whether the one pass ran.
+    static func check(_ normalizer: SentencePieceNormalizer, _ bytes: [UInt8], _ label: String) throws -> Bool {
+        var general = try NormalizedText(validating: bytes)
+        normalizer.normalizeBySegments(&general)
+        var chosen = try NormalizedText(validating: bytes)
+        try normalizer.normalize(&chosen)
+        #expect(chosen == general, "\(label): normalize differs from the segment path on \(String(decoding: bytes, as: UTF8.self).debugDescription)")
+        let start = try NormalizedText(validating: bytes)
+        guard start.changedRegionCount == 0, let direct = normalizer.normalizeInOnePass(start) else { return false }
+        let message = "\(label): one pass \(direct.string.debugDescription) \(direct.changedRegions) "
+            + "against \(general.string.debugDescription) \(general.changedRegions)"
+        #expect(direct == general, Comment(rawValue: message))
+        return true
+    }
+
+    @Test("every flag combination with deletions, expansions, spaces from rules and user-defined symbols")
+    func flagsAndRules() throws {
+        let map = try PrecompiledCharsMap(rules: [
+            (Array("\u{200B}".utf8), []), (Array("ﬁ".utf8), Array("fi".utf8)), (Array("①".utf8), Array("1".utf8)),
+            (Array("\t".utf8), Array(" ".utf8)), (Array("Ａ".utf8), Array("A".utf8)), (Array("ab".utf8), Array("AB".utf8)),
+            (Array("q".utf8), Array("qq".utf8)), (Array("\u{3000}".utf8), Array(" ".utf8)), (Array("z".utf8), Array("z z".utf8)),
+        ])
+        let spaceRule = try PrecompiledCharsMap(rules: [(Array(" x".utf8), Array("y".utf8))])
+        let alphabet = [" ", " ", "  ", "a", "b", "ab", "é", "\u{200B}", "ﬁ", "①", "\t", "Ａ", "q", "\u{3000}", "z", "<sep>", "x y",
+                        "x", "日本", "\u{301}"]
+        var state: UInt64 = 5
+        func next() -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(state >> 33)
+        }
+        let strings = [[UInt8]()] + (0..<1500).map { _ in Array((0..<(next() % 14)).map { _ in alphabet[next() % alphabet.count] }.joined().utf8) }
+            + [[0x61, 0xFF, 0x20, 0x62], [0x20, 0xC3]]
+        for (name, charsMap) in [("map", map), ("no map", nil), ("space rule", spaceRule)] as [(String, PrecompiledCharsMap?)] {
+            for flags in 0..<16 {
+                let normalizer = try SentencePieceNormalizer(
+                    charsMap: charsMap, addsDummyPrefix: flags & 1 != 0, removesExtraWhitespace: flags & 2 != 0,
+                    escapesWhitespace: flags & 4 != 0, treatsWhitespaceAsSuffix: flags & 8 != 0,
+                    protectedSymbols: [Array("<sep>".utf8), Array("x y".utf8)])
+                var direct = 0
+                for bytes in strings where try Self.check(normalizer, bytes, "\(name) flags \(flags)") { direct += 1 }
+                // The one pass must carry most strings (not silently fall back), except when a
+                // rule starts with a space.
+                if name == "space rule" { #expect(direct == 0) } else { #expect(direct > strings.count / 4, "\(name) flags \(flags): \(direct)") }
+            }
+        }
+    }
+
+    @Test("the .model normalizers on corpus lines and hard strings")
+    func modelNormalizers() throws {
+        let lines = TestCorpora.names.flatMap { Array(TestCorpora.lines($0).prefix(300)) }
+            + (AdversarialText.strings + AdversarialText.random(count: 1000, seed: 3)).map { Array($0.utf8) }
+        for file in [UnigramTests.unigramFile, UnigramTests.bpeFile, UnigramTests.mistralFile] {
+            let normalizer = try #require(try Tokenizer(contentsOf: file).frontEnd.normalizer as? SentencePieceNormalizer)
+            var direct = 0
+            for line in lines where try Self.check(normalizer, line, file.lastPathComponent) { direct += 1 }
+            #expect(direct > lines.count / 2, "\(file.lastPathComponent): \(direct) of \(lines.count)")
+        }
+    }
+}

@@ -23,7 +23,7 @@ public struct SentencePieceNormalizer: Normalizer {
     /// The map's name in `.model` files ("nmt_nfkc", "identity", ...).
     public var name: String
     /// Whether some rule or user-defined symbol starts with each byte.
-    private var mayRewrite: [Bool]
+    var mayRewrite: [Bool]
 
     public init(charsMap: PrecompiledCharsMap?, name: String = "identity", addsDummyPrefix: Bool = true,
                 removesExtraWhitespace: Bool = true, escapesWhitespace: Bool = true,
@@ -46,6 +46,18 @@ public struct SentencePieceNormalizer: Normalizer {
     static let escapedSpace: [UInt8] = [0xE2, 0x96, 0x81]
 
     public func normalize(_ text: inout NormalizedText) throws {
+        guard !text.bytes.isEmpty else { return }
+        if text.changedRegionCount == 0, let direct = normalizeInOnePass(text) {
+            text = direct
+            return
+        }
+        normalizeBySegments(&text)
+    }
+
+    /// The general path: every rewrite as a segment of one buffer, then the segments that
+    /// changed length as alignment spans. `normalize` takes it when `normalizeInOnePass` cannot.
+    /// - Complexity: O(n x longest rule).
+    package func normalizeBySegments(_ text: inout NormalizedText) {
         guard !text.bytes.isEmpty else { return }
         // Phase 1: the rewritten text as segments (source end, output end) over one buffer,
         // spaces still as 0x20.
@@ -190,7 +202,7 @@ public struct SentencePieceNormalizer: Normalizer {
     /// Step 1 at position `i`: bytes consumed, and the range of the map's outputs that replaces
     /// them (nil: unchanged).
     @inline(__always)
-    private func rewrite(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> (Int, Range<Int>?) {
+    func rewrite(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> (Int, Range<Int>?) {
         if let protectedSymbols {
             var longest = 0
             protectedSymbols.forEachPrefix(of: p, from: i, to: p.count) { _, length in longest = max(longest, length) }

@@ -26,14 +26,18 @@ struct Alignment: Equatable, Sendable {
     /// a deletion maps to after the deleted bytes.
     /// - Complexity: O(log s) for s spans.
     func originalStart(_ n: Int) -> Int {
-        // The last span with normalizedStart <= n.
-        var lo = 0, hi = spans.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if spans[mid].normalizedStart <= n { lo = mid + 1 } else { hi = mid }
-        }
-        guard lo > 0 else { return n }
-        let span = spans[lo - 1]
+        var hint = -1
+        return originalStart(n, hint: &hint)
+    }
+
+    /// `originalStart(n)`, starting the search at `hint` (the number of spans starting at or
+    /// before an earlier, smaller offset: 0 at first; -1 searches from scratch) and leaving there
+    /// the number starting at or before `n`.
+    /// - Complexity: amortized O(1) for offsets in increasing order, else O(log s).
+    func originalStart(_ n: Int, hint: inout Int) -> Int {
+        let found = Self.advance(spans, &hint) { $0 <= n }
+        guard found > 0 else { return n }
+        let span = spans[found - 1]
         if n < span.normalizedEnd { return span.originalStart }
         return span.originalEnd + (n - span.normalizedEnd)
     }
@@ -44,15 +48,34 @@ struct Alignment: Equatable, Sendable {
     /// deletion maps to before the deleted bytes.
     /// - Complexity: O(log s) for s spans.
     func originalEnd(_ n: Int) -> Int {
-        // The last span with normalizedStart < n.
-        var lo = 0, hi = spans.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if spans[mid].normalizedStart < n { lo = mid + 1 } else { hi = mid }
-        }
-        guard lo > 0 else { return n }
-        let span = spans[lo - 1]
+        var hint = -1
+        return originalEnd(n, hint: &hint)
+    }
+
+    /// `originalEnd(n)` with a search hint, as `originalStart(_:hint:)`.
+    /// - Complexity: amortized O(1) for offsets in increasing order, else O(log s).
+    func originalEnd(_ n: Int, hint: inout Int) -> Int {
+        let found = Self.advance(spans, &hint) { $0 < n }
+        guard found > 0 else { return n }
+        let span = spans[found - 1]
         if n <= span.normalizedEnd { return span.originalEnd }
         return span.originalEnd + (n - span.normalizedEnd)
+    }
+
+    /// The number of spans whose normalized start satisfies `isBefore` (true on a prefix of the
+    /// spans): from `hint` forward while `hint` is still inside that prefix, else (or with a
+    /// negative hint) by binary search.
+    @inline(__always)
+    private static func advance(_ spans: [AlignmentSpan], _ hint: inout Int, _ isBefore: (Int) -> Bool) -> Int {
+        if hint < 0 || hint > spans.count || (hint > 0 && !isBefore(spans[hint - 1].normalizedStart)) {
+            var lo = 0, hi = spans.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if isBefore(spans[mid].normalizedStart) { lo = mid + 1 } else { hi = mid }
+            }
+            hint = lo
+        }
+        while hint < spans.count && isBefore(spans[hint].normalizedStart) { hint += 1 }
+        return hint
     }
 }

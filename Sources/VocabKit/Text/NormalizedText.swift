@@ -67,9 +67,17 @@ public struct NormalizedText: Sendable, Equatable {
     /// The byte range of the original input that normalized bytes `range` came from.
     /// - Complexity: O(log s) for s changed regions.
     public func originalRange(of range: Range<Int>) -> Range<Int> {
-        let start = alignment.originalStart(range.lowerBound)
+        var hints = (-1, -1)
+        return originalRange(of: range, hints: &hints)
+    }
+
+    /// `originalRange(of:)` for ranges taken in increasing order: `hints` (start at (0, 0); any
+    /// order stays exact, only slower) carry the search from one call to the next.
+    /// - Complexity: amortized O(1) when starts and ends increase, else O(log s).
+    func originalRange(of range: Range<Int>, hints: inout (Int, Int)) -> Range<Int> {
+        let start = alignment.originalStart(range.lowerBound, hint: &hints.0)
         if range.isEmpty { return start..<start }
-        return start..<max(start, alignment.originalEnd(range.upperBound))
+        return start..<max(start, alignment.originalEnd(range.upperBound, hint: &hints.1))
     }
 
     /// How many regions of the text changed length under normalization (for diagnostics).

@@ -156,6 +156,7 @@ public struct Tokenizer: Sendable {
         encoding.replacedInvalidSequences += text.text.replacedInvalidSequences
         // Unchanged text (no normalizer, valid UTF-8) maps offsets one to one: skip the look-ups.
         let identity = text.text.changedRegionCount == 0
+        var hints = (0, 0)
         var nextAdded = 0
         text.text.bytes.withUnsafeBufferPointer { normalized in
             for piece in text.pieces {
@@ -170,7 +171,7 @@ public struct Tokenizer: Sendable {
                 model.encode(piece: UnsafeBufferPointer(rebasing: normalized[piece]), into: &pieceTokens, scratch: &scratch)
                 for token in pieceTokens {
                     let start = piece.lowerBound + Int(token.start), end = piece.lowerBound + Int(token.end)
-                    let range = identity ? start..<end : text.text.originalRange(of: start..<end)
+                    let range = identity ? start..<end : text.text.originalRange(of: start..<end, hints: &hints)
                     encoding.append(token.id, offset: (range.lowerBound + offset)..<(range.upperBound + offset))
                 }
             }

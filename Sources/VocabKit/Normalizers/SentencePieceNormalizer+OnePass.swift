@@ -1,0 +1,149 @@
+extension SentencePieceNormalizer {
+    /// Normalizes text whose alignment is still the identity in one pass over its bytes, writing
+    /// the output and its alignment spans directly; nil when a rewrite or a user-defined symbol
+    /// puts a space in the output, or a rule starts with one (`normalizeBySegments` handles those).
+    ///
+    /// Gives exactly what `normalizeBySegments` gives, spans included (tested against it):
+    /// 1. Characters no rule starts with are copied as runs; a rule's output is copied, with a
+    ///    span when its length differs from what it replaced.
+    /// 2. With `removesExtraWhitespace`, leading spaces are one deletion. A space or the dummy
+    ///    prefix, and the spaces and deletions after it, wait until something is written: the
+    ///    dummy prefix and the first space (unless the text so far is empty or ends in a space)
+    ///    are then written as "▁" and the others are deletions. At the end of the text they all
+    ///    become deletions (trailing spaces are dropped).
+    /// 3. Without it, every space and the dummy prefix are written at once.
+    /// - Complexity: O(n x longest rule); one output buffer and one span per changed region.
+    package func normalizeInOnePass(_ text: NormalizedText) -> NormalizedText? {
+        // A rule or symbol that starts with a space could rewrite spaces: the segment path.
+        guard !mayRewrite[0x20] else { return nil }
+        guard !text.bytes.isEmpty else { return text }
+        var writer = OnePassWriter(capacity: text.bytes.count, space: escapesWhitespace ? Self.escapedSpace : [0x20],
+                                   spanForSpace: escapesWhitespace, collapses: removesExtraWhitespace)
+        let outputs = charsMap?.outputs ?? []
+        let collapses = removesExtraWhitespace
+        let completed: Bool = text.bytes.withUnsafeBufferPointer { p in
+            outputs.withUnsafeBufferPointer { mapped in
+                let count = p.count
+                var i = 0
+                // Phase 1: leading spaces, then the dummy prefix.
+                if collapses {
+                    while i < count && p[i] == 0x20 { i += 1 }
+                    if i > 0 { writer.delete(0..<i) }
+                    if i == count { return true }
+                }
+                if addsDummyPrefix && !treatsWhitespaceAsSuffix {
+                    if collapses { writer.wait(i..<i, isSpace: true) } else { writer.writeSpace(i..<i, alwaysSpan: true) }
+                }
+                // Phase 2: runs, spaces and rewrites.
+                while i < count {
+                    let lead = p[i]
+                    if lead == 0x20 {
+                        if collapses { writer.wait(i..<(i + 1), isSpace: true) } else { writer.writeSpace(i..<(i + 1), alwaysSpan: false) }
+                        i += 1
+                        continue
+                    }
+                    if !mayRewrite[Int(lead)] {
+                        let runStart = i
+                        repeat {
+                            let byte = p[i]
+                            i += byte < 0x80 ? 1 : min(count - i, max(1, UTF8Validation.sequenceLength(p, at: i)))
+                        } while i < count && p[i] != 0x20 && !mayRewrite[Int(p[i])]
+                        writer.write(UnsafeBufferPointer(rebasing: p[runStart..<i]), replacing: runStart..<i)
+                        continue
+                    }
+                    let (length, replacement) = rewrite(p, at: i)
+                    let source = i..<(i + length)
+                    let output = replacement.map { UnsafeBufferPointer(rebasing: mapped[$0]) } ?? UnsafeBufferPointer(rebasing: p[source])
+                    if output.contains(0x20) { return false }
+                    if output.isEmpty {
+                        if writer.isWaiting { writer.wait(source, isSpace: false) } else { writer.delete(source) }
+                    } else {
+                        writer.write(output, replacing: source)
+                    }
+                    i += length
+                }
+                return true
+            }
+        }
+        guard completed else { return nil }
+        // Phase 3: trailing spaces, then the suffix space.
+        writer.flush(atEnd: true)
+        if addsDummyPrefix && treatsWhitespaceAsSuffix && !writer.bytes.isEmpty {
+            writer.writeSpace(text.bytes.count..<text.bytes.count, alwaysSpan: true)
+        }
+        return NormalizedText(bytes: writer.bytes, originalCount: text.originalCount, alignment: Alignment(spans: writer.spans),
+                              replacedInvalidSequences: text.replacedInvalidSequences)
+    }
+}
+
+/// The output of `normalizeInOnePass`: bytes, spans, and the spaces waiting to be written.
+private struct OnePassWriter {
+    var bytes: [UInt8] = []
+    var spans: [AlignmentSpan] = []
+    /// Waiting source ranges in order, each a space (the dummy prefix: empty) or a deletion: the
+    /// first `waitingCount` entries (the array is reused).
+    private var waiting: [(source: Range<Int>, isSpace: Bool)] = []
+    private var waitingCount = 0
+    private let space: [UInt8]
+    private let spanForSpace: Bool
+    /// Whether the last thing written is a space, or nothing is written yet and spaces collapse
+    /// (SentencePiece then drops the next space).
+    private var afterSpace: Bool
+
+    init(capacity: Int, space: [UInt8], spanForSpace: Bool, collapses: Bool) {
+        bytes.reserveCapacity(capacity + capacity / 2 + 4)
+        self.space = space
+        self.spanForSpace = spanForSpace
+        self.afterSpace = collapses
+    }
+
+    var isWaiting: Bool { waitingCount > 0 }
+
+    mutating func wait(_ source: Range<Int>, isSpace: Bool) {
+        if waitingCount < waiting.count { waiting[waitingCount] = (source, isSpace) } else { waiting.append((source, isSpace)) }
+        waitingCount += 1
+    }
+
+    /// A span from normalized `start` to the end of the output, replacing `source`.
+    private mutating func span(from start: Int, _ source: Range<Int>) {
+        spans.append(AlignmentSpan(normalizedStart: start, normalizedEnd: bytes.count,
+                                   originalStart: source.lowerBound, originalEnd: source.upperBound))
+    }
+
+    mutating func delete(_ source: Range<Int>) { span(from: bytes.count, source) }
+
+    /// Writes a space for `source` (a span when escaping, or always for the dummy prefix).
+    mutating func writeSpace(_ source: Range<Int>, alwaysSpan: Bool) {
+        let start = bytes.count
+        bytes.append(contentsOf: space)
+        if alwaysSpan || spanForSpace { span(from: start, source) }
+    }
+
+    /// Writes the waiting items, then `output` in place of `source`.
+    mutating func write(_ output: UnsafeBufferPointer<UInt8>, replacing source: Range<Int>) {
+        if waitingCount > 0 { flush(atEnd: false) }
+        let start = bytes.count
+        bytes.append(contentsOf: output)
+        if output.count != source.count { span(from: start, source) }
+        afterSpace = false
+    }
+
+    /// The dummy prefix and the first waiting space (unless one was just written) are written
+    /// and the rest deleted; `atEnd`, all are deleted.
+    mutating func flush(atEnd: Bool) {
+        var wrote = atEnd || afterSpace
+        for index in 0..<waitingCount {
+            let (source, isSpace) = waiting[index]
+            if source.isEmpty && !atEnd {  // the dummy prefix, written even after a space
+                writeSpace(source, alwaysSpan: true)
+                wrote = true
+            } else if isSpace && !wrote {
+                writeSpace(source, alwaysSpan: false)
+                wrote = true
+            } else if !source.isEmpty {
+                delete(source)
+            }
+        }
+        waitingCount = 0
+    }
+}
