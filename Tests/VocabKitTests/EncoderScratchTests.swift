@@ -94,10 +94,10 @@ struct EncoderScratchTests {
         let long = String(repeating: "abcdefgh", count: 20_000) // one piece of 160 KB for both
         _ = try Array(long.utf8).withUnsafeBufferPointer { try unigram.encode($0, scratch: &scratch) }
         _ = try Array(long.utf8).withUnsafeBufferPointer { try gpt2.encode($0, scratch: &scratch) }
-        #expect(scratch.unigram.nodes.capacity > ThreadScratch.keptBufferElements)
+        #expect(scratch.unigram.largestCapacity > ThreadScratch.keptBufferElements)
         #expect(scratch.bpe.symbols.capacity > ThreadScratch.keptBufferElements)
         scratch.dropBuffers(over: ThreadScratch.keptBufferElements)
-        #expect(scratch.unigram.nodes.capacity == 0 && scratch.bpe.symbols.capacity == 0)
+        #expect(scratch.unigram.largestCapacity == 0 && scratch.bpe.symbols.capacity == 0)
         #expect(scratch.bpe.cache.owner != nil)
         // Still right afterwards, through the per-thread scratch too.
         for text in ["a short one", long] {

@@ -177,7 +177,7 @@ struct SentencePieceOnePassTests {
         ])
         let spaceRule = try PrecompiledCharsMap(rules: [(Array(" x".utf8), Array("y".utf8))])
         let alphabet = [" ", " ", "  ", "a", "b", "ab", "é", "\u{200B}", "ﬁ", "①", "\t", "Ａ", "q", "\u{3000}", "z", "<sep>", "x y",
-                        "x", "日本", "\u{301}"]
+                        "x", "日本", "\u{301}", "あ", "→", "ｶ", "、"]
         var state: UInt64 = 5
         func next() -> Int {
             state = state &* 6364136223846793005 &+ 1442695040888963407

@@ -137,13 +137,36 @@ struct UnigramTests {
         let trie = try DoubleArrayTrie(keys: sorted, values: sorted.indices.map { Int32($0) })
         for (index, key) in sorted.enumerated() { #expect(trie.value(of: key) == Int32(index)) }
         for _ in 0..<3000 {
-            let probe = (0..<Int.random(in: 1...12, using: &random)).map { _ in alphabet.randomElement(using: &random)! }
+            // Probes may hold NUL, which no key can: it must match nothing.
+            let probe = (0..<Int.random(in: 1...12, using: &random)).map { _ in (alphabet + [0]).randomElement(using: &random)! }
             var found: [Int] = []
             probe.withUnsafeBufferPointer { p in trie.forEachPrefix(of: p, from: 0, to: p.count) { _, length in found.append(length) } }
             let expected = (1...probe.count).filter { keys.contains(Array(probe[0..<$0])) }
             #expect(found == expected)
         }
+        // The two-byte test the SentencePiece normalizer filters characters with.
+        let few: [[UInt8]] = [[0x61], [0x62, 0x63], [0x62, 0x64, 0x65], [0xE6, 0x97, 0xA5], [0xFF, 0x01]]
+        let small = try DoubleArrayTrie(keys: few, values: few.indices.map { Int32($0) })
+        for first in UInt8.min...UInt8.max {
+            for second in UInt8.min...UInt8.max {
+                let expected = few.contains { $0[0] == first && ($0.count == 1 || $0[1] == second) }
+                if small.hasKey(startingWith: first, second) != expected { Issue.record("hasKey(\(first), \(second)) should be \(expected)") }
+            }
+        }
         #expect(throws: DoubleArrayTrie.BuildError.self) { try DoubleArrayTrie(keys: [[1], [1]], values: [0, 1]) }
+    }
+
+    @Test("A NUL byte is an unknown character in both flavours, never part of the piece after it")
+    func nulIsUnknown() throws {
+        for flavor in [UnigramModel.Flavor.huggingFace, .sentencePiece] {
+            let model = try UnigramModel(pieces: [Array("<unk>".utf8), Array("a".utf8), Array("b".utf8), Array("ab".utf8)],
+                                         scores: [0, -2, -2, -1], kinds: [.unknown, .normal, .normal, .normal], unknownId: 0, flavor: flavor)
+            var tokens: [PieceToken] = []
+            var scratch = UnigramScratch()
+            [UInt8]([0, 0x61, 0x62, 0, 0]).withUnsafeBufferPointer { model.encode(piece: $0, into: &tokens, scratch: &scratch) }
+            #expect(tokens == [PieceToken(id: 0, start: 0, end: 1), PieceToken(id: 3, start: 1, end: 3), PieceToken(id: 0, start: 3, end: 5)],
+                    "\(flavor)")
+        }
     }
 
     @Test("A precompiled map read from a .model rebuilds into a map with the same rules, accepted by VocabKit")

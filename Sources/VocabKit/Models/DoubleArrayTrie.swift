@@ -35,7 +35,9 @@ package struct DoubleArrayTrie: Sendable, Equatable {
             var node = Self.offset(u[0])
             var i = start
             while i < end {
+                // No key holds NUL, and label 0 also marks free units: stop rather than walk one.
                 let byte = Int(bytes[i])
+                if byte == 0 { return }
                 node ^= byte
                 guard node < u.count else { return }
                 let unit = u[node]
@@ -65,8 +67,20 @@ package struct DoubleArrayTrie: Sendable, Equatable {
 
     /// Whether some key starts with `byte`.
     package func hasTransition(fromRootOn byte: UInt8) -> Bool {
+        guard byte != 0 else { return false }
         let node = Self.offset(units[0]) ^ Int(byte)
         return node < units.count && Self.label(units[node]) == UInt32(byte)
+    }
+
+    /// Whether some key starts with `first` then `second`, or is `first` alone.
+    package func hasKey(startingWith first: UInt8, _ second: UInt8) -> Bool {
+        guard first != 0 else { return false }
+        let node = Self.offset(units[0]) ^ Int(first)
+        guard node < units.count, Self.label(units[node]) == UInt32(first) else { return false }
+        if Self.hasLeaf(units[node]) { return true }
+        guard second != 0 else { return false }
+        let child = node ^ Self.offset(units[node]) ^ Int(second)
+        return child < units.count && Self.label(units[child]) == UInt32(second)
     }
 }
 

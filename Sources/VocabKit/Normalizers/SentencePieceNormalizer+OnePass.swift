@@ -42,12 +42,11 @@ extension SentencePieceNormalizer {
                         i += 1
                         continue
                     }
-                    if !mayRewrite[Int(lead)] {
+                    if !mayRewriteCharacter(p, at: i) {
                         let runStart = i
                         repeat {
-                            let byte = p[i]
-                            i += byte < 0x80 ? 1 : min(count - i, max(1, UTF8Validation.sequenceLength(p, at: i)))
-                        } while i < count && p[i] != 0x20 && !mayRewrite[Int(p[i])]
+                            i += min(count - i, Self.leadLength(p[i]))
+                        } while i < count && p[i] != 0x20 && !mayRewriteCharacter(p, at: i)
                         writer.write(UnsafeBufferPointer(rebasing: p[runStart..<i]), replacing: runStart..<i)
                         continue
                     }
@@ -73,6 +72,22 @@ extension SentencePieceNormalizer {
         }
         return NormalizedText(bytes: writer.bytes, originalCount: text.originalCount, alignment: Alignment(spans: writer.spans),
                               replacedInvalidSequences: text.replacedInvalidSequences)
+    }
+
+    /// Whether a rule or symbol may start at `i` (false: the character there is copied as is).
+    @inline(__always)
+    private func mayRewriteCharacter(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
+        let lead = p[i]
+        guard mayRewrite[Int(lead)] else { return false }
+        guard lead >= 0xC0, i + 1 < p.count else { return true }
+        let pair = Int(lead) << 8 | Int(p[i + 1])
+        return mayRewritePair[pair >> 6] & (1 << UInt64(pair & 63)) != 0
+    }
+
+    /// The length of the character a lead byte starts (the text is valid UTF-8).
+    @inline(__always)
+    private static func leadLength(_ lead: UInt8) -> Int {
+        lead < 0xC0 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
     }
 }
 

@@ -24,6 +24,9 @@ public struct SentencePieceNormalizer: Normalizer {
     public var name: String
     /// Whether some rule or user-defined symbol starts with each byte.
     var mayRewrite: [Bool]
+    /// Bit `lead << 8 | second`: whether some rule or symbol starts with that pair of bytes or
+    /// is `lead` alone (multi-byte characters that no rule touches skip the look-up).
+    var mayRewritePair: [UInt64]
 
     public init(charsMap: PrecompiledCharsMap?, name: String = "identity", addsDummyPrefix: Bool = true,
                 removesExtraWhitespace: Bool = true, escapesWhitespace: Bool = true,
@@ -41,6 +44,15 @@ public struct SentencePieceNormalizer: Normalizer {
             for byte in 0..<256 { mayRewrite[byte] = mayRewrite[byte] || trie.hasTransition(fromRootOn: UInt8(byte)) }
         }
         self.mayRewrite = mayRewrite
+        var mayRewritePair = [UInt64](repeating: 0, count: 65536 / 64)
+        for trie in [charsMap?.trie, self.protectedSymbols].compactMap({ $0 }) {
+            for lead in 0..<256 where mayRewrite[lead] {
+                for second in 0..<256 where trie.hasKey(startingWith: UInt8(lead), UInt8(second)) {
+                    mayRewritePair[(lead << 8 | second) >> 6] |= 1 << UInt64(second & 63)
+                }
+            }
+        }
+        self.mayRewritePair = mayRewritePair
     }
 
     static let escapedSpace: [UInt8] = [0xE2, 0x96, 0x81]

@@ -20,7 +20,7 @@ public struct EncoderScratch {
     /// Frees the models' buffers that hold more than `limit` elements (the piece cache stays).
     package mutating func dropBuffers(over limit: Int) {
         bpe.dropBuffers(over: limit)
-        if unigram.nodes.capacity > limit || unigram.path.capacity > limit { unigram = UnigramScratch() }
+        if unigram.largestCapacity > limit { unigram = UnigramScratch() }
         if scoredBPE.largestCapacity > limit { scoredBPE = ScoredBPEScratch() }
     }
 

@@ -34,6 +34,9 @@ public struct UnigramModel: Sendable {
     public let unknownScore: Double
     /// Scores as the lattice uses them: NaN for unused and user-defined pieces (handled apart).
     let latticeScores: [Double]
+    /// `latticeScores` in 32 bits, as the SentencePiece flavour's Viterbi sums them (empty for
+    /// HuggingFace's).
+    let latticeScores32: [Float]
     /// SentencePiece's bonus base for user-defined pieces (its `max_score_`, which starts at
     /// FLT_MIN, so it is tiny when all scores are negative).
     let maxScore: Float
@@ -102,6 +105,7 @@ public struct UnigramModel: Sendable {
         self.maxScore = maxScore
         self.latticeScores = flavor == .huggingFace ? scores
             : scores.indices.map { kinds[$0] == .unused || kinds[$0] == .userDefined ? .nan : scores[$0] }
+        self.latticeScores32 = flavor == .sentencePiece ? latticeScores.map { Float($0) } : []
         let penalty = 10.0
         self.unknownScore = flavor == .sentencePiece
             ? Double(Float(minScore == .infinity ? 0 : minScore) - Float(penalty))
@@ -137,38 +141,69 @@ public struct UnigramModel: Sendable {
     /// 3. Fuse runs of unknown nodes, or spell them as bytes with byte fallback.
     /// - Complexity: O(n x k) for k pieces matching at a position.
     package func encode(piece: UnsafeBufferPointer<UInt8>, into output: inout [PieceToken], scratch: inout UnigramScratch) {
-        let size = piece.count
-        guard size > 0 else { return }
-        // Phase 1: best path ending at each byte position.
-        scratch.reset(size)
-        let sentencePiece = flavor == .sentencePiece
-        scratch.nodes.withUnsafeMutableBufferPointer { best in
-            var start = 0
-            while start < size {
-                let tillHere = best[start].score
-                let characterLength = forEachNode(in: piece, at: start) { length, id, score in
-                    let end = start + length
-                    // SentencePiece sums and compares in 32-bit floats (measured: comparing the
-                    // 64-bit sums picks the other of two tied paths).
-                    let candidate = sentencePiece ? Double(Float(score) + Float(tillHere)) : score + tillHere
-                    if best[end].start < 0 || candidate > best[end].score {
-                        best[end] = UnigramScratch.Node(score: candidate, start: Int32(start), id: Int32(id))
-                    }
-                }
-                start += characterLength
-            }
-        }
-        // Phase 2: backtrack.
+        guard !piece.isEmpty else { return }
         scratch.path.removeAll(keepingCapacity: true)
-        var end = size
-        while end > 0 {
-            let node = scratch.nodes[end]
-            scratch.path.append(PieceToken(id: UInt32(node.id), start: node.start, end: Int32(end)))
-            end = Int(node.start)
+        // SentencePiece sums and compares in 32-bit floats (measured: comparing the 64-bit sums
+        // picks the other of two tied paths); HuggingFace in 64-bit.
+        if flavor == .sentencePiece {
+            bestPath(piece, scores: latticeScores32, unknownScore: Float(unknownScore), nodes: &scratch.nodes32, path: &scratch.path)
+        } else {
+            bestPath(piece, scores: latticeScores, unknownScore: unknownScore, nodes: &scratch.nodes, path: &scratch.path)
         }
         // Phase 3: unknown runs.
         appendTokensFusingUnknowns(scratch.path.reversed(), piece: piece, unknownId: unknownId,
                                    byteIds: byteFallback ? byteIds : nil, into: &output)
+    }
+
+    /// Phases 1 and 2 of `encode(piece:into:scratch:)` in `Score` arithmetic: the best path
+    /// ending at each byte position, then the tokens of the best path, last first, in `path`.
+    /// The lattice is `forEachNode`'s, walked here directly over `scores` (the lattice scores in
+    /// `Score`: NaN for unused and user-defined pieces).
+    /// - Complexity: O(n x k) for k pieces matching at a position.
+    @inline(__always)
+    private func bestPath<Score: BinaryFloatingPoint>(_ piece: UnsafeBufferPointer<UInt8>, scores: [Score], unknownScore: Score,
+                                                      nodes: inout [UnigramNode<Score>], path: inout [PieceToken]) {
+        let size = piece.count
+        UnigramNode.reset(&nodes, size)
+        nodes.withUnsafeMutableBufferPointer { best in
+            scores.withUnsafeBufferPointer { scores in
+                var start = 0
+                while start < size {
+                    let tillHere = best[start].score
+                    let characterLength = piece[start] < 0x80 ? 1 : min(size - start, max(1, UTF8Validation.sequenceLength(piece, at: start)))
+                    var coversCharacter = false
+                    trie.forEachPrefix(of: piece, from: start, to: size) { value, length in
+                        let id = Int(value)
+                        var score = scores[id]
+                        if score.isNaN {
+                            if kinds[id] == .unused { return }
+                            score = Score(latticeScore(id, length: length))
+                        }
+                        let candidate = score + tillHere
+                        let end = start + length
+                        if best[end].start < 0 || candidate > best[end].score {
+                            best[end] = UnigramNode(score: candidate, start: Int32(start), id: Int32(id))
+                        }
+                        if length == characterLength { coversCharacter = true }
+                    }
+                    if !coversCharacter {
+                        let candidate = unknownScore + tillHere
+                        let end = start + characterLength
+                        if best[end].start < 0 || candidate > best[end].score {
+                            best[end] = UnigramNode(score: candidate, start: Int32(start), id: Int32(unknownId))
+                        }
+                    }
+                    start += characterLength
+                }
+            }
+        }
+        // Phase 2: backtrack.
+        var end = size
+        while end > 0 {
+            let node = nodes[end]
+            path.append(PieceToken(id: UInt32(node.id), start: node.start, end: Int32(end)))
+            end = Int(node.start)
+        }
     }
 
     /// Calls `body(length, id, score)` for every lattice node starting at byte `start`: each piece
@@ -206,22 +241,31 @@ public struct UnigramModel: Sendable {
 
 /// Unigram's reusable encoding buffers, one per thread (inside `EncoderScratch`).
 package struct UnigramScratch {
-    struct Node {
-        var score: Double
-        var start: Int32
-        var id: Int32
-    }
-    var nodes: [Node] = []
+    /// The best path ending at each byte position, in 64-bit (HuggingFace) or 32-bit
+    /// (SentencePiece) scores.
+    var nodes: [UnigramNode<Double>] = []
+    var nodes32: [UnigramNode<Float>] = []
     var path: [PieceToken] = []
 
     package init() {}
 
-    mutating func reset(_ size: Int) {
-        let empty = Node(score: 0, start: -1, id: -1)
+    /// The largest buffer's capacity.
+    var largestCapacity: Int { max(nodes.capacity, nodes32.capacity, path.capacity) }
+}
+
+/// The best path ending at one byte position: its score, and the token that ends it.
+struct UnigramNode<Score: BinaryFloatingPoint> {
+    var score: Score
+    var start: Int32
+    var id: Int32
+
+    /// Makes `nodes[0...size]` unreached, except position 0 (the empty path).
+    static func reset(_ nodes: inout [UnigramNode], _ size: Int) {
+        let empty = UnigramNode(score: 0, start: -1, id: -1)
         if nodes.count < size + 1 {
-            nodes = [Node](repeating: empty, count: size + 1)
+            nodes = [UnigramNode](repeating: empty, count: size + 1)
         } else {
-            for index in 0...size { nodes[index] = empty }
+            nodes.withUnsafeMutableBufferPointer { for index in 0...size { $0[index] = empty } }
         }
         nodes[0].start = 0
     }
