@@ -31,7 +31,7 @@ struct TrainCommand: ParsableCommand {
     @OptionGroup(title: "Front end and corpus") var input: InputFlags
     @OptionGroup(title: "Vocabulary") var vocabulary: VocabularyFlags
     @OptionGroup(title: "Algorithm settings") var settings: AlgorithmFlags
-    @Flag(help: "No progress line on stderr.") var quiet = false
+    @Flag(help: "No progress line and no summary on stderr (notes still print).") var quiet = false
 
     /// The recipe these flags describe; a flag not given leaves the recipe's default.
     var recipe: Recipe {
@@ -62,9 +62,9 @@ struct TrainCommand: ParsableCommand {
         let trained = try fromCounts.map { try recipe.train(countsFile: $0, progress: report) } ?? recipe.train(paths: corpus, progress: report)
         try trained.write(to: output)
         progress.finish()
-        var message = trained.record.summary() + ", wrote \(output)\n"
+        var message = quiet ? "" : trained.record.summary() + ", wrote \(output)\n"
         for note in trained.record.notes { message += "note: \(note)\n" }
-        FileHandle.standardError.write(Data(message.utf8))
+        if !message.isEmpty { FileHandle.standardError.write(Data(message.utf8)) }
     }
 }
 

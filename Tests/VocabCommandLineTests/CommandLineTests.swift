@@ -54,6 +54,7 @@ struct CommandLineTests {
         let corpus = corporaDirectory.appendingPathComponent("en.txt").path
         let train = try vocab(["train", "--vocab-size", "1000", "--special-token", "<|endoftext|>", corpus, "-o", model])
         #expect(train.status == 0, "\(train.stderr)")
+        #expect(!train.stderr.contains("wrote"), "--quiet prints no summary: \(train.stderr)")
         let text = Data("Hello world.\nIn the beginning God created the heaven and the earth. 日本語 ✓\n".utf8)
         for format in ["ids", "jsonl"] {
             let encoded = try vocab(["encode", "-t", model, "--format", format], input: text)

@@ -58,11 +58,12 @@ struct TokenJoiner {
         out.reserveCapacity(capacity)
     }
 
-    /// Appends one token's text. `<0xAB>` byte-fallback tokens become their byte.
-    mutating func append(_ token: UnsafeBufferPointer<UInt8>) {
+    /// Appends one token's text. `<0xAB>` byte-fallback model tokens become their byte; an added
+    /// token (`isAdded`) is its text, whatever it spells.
+    mutating func append(_ token: UnsafeBufferPointer<UInt8>, isAdded: Bool = false) {
         defer { index += 1 }
         if spaceIsPending { out.append(0x20); spaceIsPending = false }
-        if let byte = DecoderStep.fallbackByte(token) {
+        if !isAdded, let byte = DecoderStep.fallbackByte(token) {
             out.append(byte)
             return
         }

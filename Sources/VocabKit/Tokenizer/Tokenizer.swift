@@ -344,7 +344,7 @@ public struct Tokenizer: Sendable {
                 if !isAdded, let surface = sentencePiece?.specialSurface(for: id) {
                     if !surface.isEmpty { surface.withUnsafeBufferPointer { joiner.append($0) } }
                 } else {
-                    joiner.append(token)
+                    joiner.append(token, isAdded: isAdded)
                 }
             }
             return joiner.finish()
