@@ -52,6 +52,49 @@ package struct DoubleArrayTrie: Sendable, Equatable {
         }
     }
 
+    /// `forEachPrefix`, giving each key's leaf unit instead of its value (`leafValue(_:)` reads
+    /// it), so that callers can keep per-key data in an array parallel to `units` and load it
+    /// without waiting for the value.
+    /// - Complexity: O(length of the longest matching prefix).
+    @inline(__always)
+    package func forEachPrefixLeaf(of bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int,
+                                   _ body: (_ leaf: Int, _ length: Int) -> Void) {
+        units.withUnsafeBufferPointer { u in
+            var node = Self.offset(u[0])
+            var i = start
+            while i < end {
+                let byte = Int(bytes[i])
+                if byte == 0 { return }
+                node ^= byte
+                guard node < u.count else { return }
+                let unit = u[node]
+                if Self.label(unit) != UInt32(byte) { return }
+                node ^= Self.offset(unit)
+                i += 1
+                if Self.hasLeaf(unit) {
+                    guard node < u.count else { return }
+                    body(node, i - start)
+                }
+            }
+        }
+    }
+
+    /// The value stored in leaf unit `leaf` (from `forEachPrefixLeaf`).
+    @inline(__always)
+    package func leafValue(_ leaf: Int) -> Int32 { Self.value(units[leaf]) }
+
+    /// The leaf unit of exactly `key`, or nil.
+    /// - Complexity: O(key length).
+    package func leaf(of key: [UInt8]) -> Int? {
+        var found: Int?
+        key.withUnsafeBufferPointer { p in
+            forEachPrefixLeaf(of: p, from: 0, to: p.count) { leaf, length in
+                if length == p.count { found = leaf }
+            }
+        }
+        return found
+    }
+
     /// The value of exactly `key`, or nil.
     /// - Complexity: O(key length).
     package func value<C: Collection>(of key: C) -> Int32? where C.Element == UInt8 {

@@ -146,6 +146,12 @@ private struct OnePassWriter {
     /// The dummy prefix and the first waiting space (unless one was just written) are written
     /// and the rest deleted; `atEnd`, all are deleted.
     mutating func flush(atEnd: Bool) {
+        if waitingCount == 1 && !atEnd {  // the usual case: one space between words
+            let (source, isSpace) = waiting[0]
+            waitingCount = 0
+            if source.isEmpty || (isSpace && !afterSpace) { writeSpace(source, alwaysSpan: source.isEmpty) } else { delete(source) }
+            return
+        }
         var wrote = atEnd || afterSpace
         for index in 0..<waitingCount {
             let (source, isSpace) = waiting[index]

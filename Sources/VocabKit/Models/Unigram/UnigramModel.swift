@@ -34,9 +34,11 @@ public struct UnigramModel: Sendable {
     public let unknownScore: Double
     /// Scores as the lattice uses them: NaN for unused and user-defined pieces (handled apart).
     let latticeScores: [Double]
-    /// `latticeScores` in 32 bits, as the SentencePiece flavour's Viterbi sums them (empty for
-    /// HuggingFace's).
-    let latticeScores32: [Float]
+    /// The lattice score of the key whose leaf is each trie unit (NaN elsewhere), in 32 bits as
+    /// the SentencePiece flavour's Viterbi sums them, or 64 bits for HuggingFace's (the other
+    /// array is empty): read beside the trie's value, not after it. One per trie unit.
+    let leafScores32: [Float]
+    let leafScores64: [Double]
     /// SentencePiece's bonus base for user-defined pieces (its `max_score_`, which starts at
     /// FLT_MIN, so it is tiny when all scores are negative).
     let maxScore: Float
@@ -99,13 +101,19 @@ public struct UnigramModel: Sendable {
         self.unknownId = unknownId
         self.byteFallback = byteFallback
         self.flavor = flavor
-        self.trie = try DoubleArrayTrie(keys: keys, values: values)
+        let trie = try DoubleArrayTrie(keys: keys, values: values)
+        self.trie = trie
         self.lookup = lookup
         self.byteIds = byteIds
         self.maxScore = maxScore
         self.latticeScores = flavor == .huggingFace ? scores
             : scores.indices.map { kinds[$0] == .unused || kinds[$0] == .userDefined ? .nan : scores[$0] }
-        self.latticeScores32 = flavor == .sentencePiece ? latticeScores.map { Float($0) } : []
+        var leafScores = [Double](repeating: .nan, count: trie.units.count)
+        for (key, id) in zip(keys, values) {
+            if let leaf = trie.leaf(of: key) { leafScores[leaf] = latticeScores[Int(id)] }
+        }
+        self.leafScores32 = flavor == .sentencePiece ? leafScores.map { Float($0) } : []
+        self.leafScores64 = flavor == .sentencePiece ? [] : leafScores
         let penalty = 10.0
         self.unknownScore = flavor == .sentencePiece
             ? Double(Float(minScore == .infinity ? 0 : minScore) - Float(penalty))
@@ -146,9 +154,9 @@ public struct UnigramModel: Sendable {
         // SentencePiece sums and compares in 32-bit floats (measured: comparing the 64-bit sums
         // picks the other of two tied paths); HuggingFace in 64-bit.
         if flavor == .sentencePiece {
-            bestPath(piece, scores: latticeScores32, unknownScore: Float(unknownScore), nodes: &scratch.nodes32, path: &scratch.path)
+            bestPath(piece, leafScores: leafScores32, unknownScore: Float(unknownScore), nodes: &scratch.nodes32, path: &scratch.path)
         } else {
-            bestPath(piece, scores: latticeScores, unknownScore: unknownScore, nodes: &scratch.nodes, path: &scratch.path)
+            bestPath(piece, leafScores: leafScores64, unknownScore: unknownScore, nodes: &scratch.nodes, path: &scratch.path)
         }
         // Phase 3: unknown runs.
         appendTokensFusingUnknowns(scratch.path.reversed(), piece: piece, unknownId: unknownId,
@@ -157,24 +165,24 @@ public struct UnigramModel: Sendable {
 
     /// Phases 1 and 2 of `encode(piece:into:scratch:)` in `Score` arithmetic: the best path
     /// ending at each byte position, then the tokens of the best path, last first, in `path`.
-    /// The lattice is `forEachNode`'s, walked here directly over `scores` (the lattice scores in
-    /// `Score`: NaN for unused and user-defined pieces).
+    /// The lattice is `forEachNode`'s, walked here directly with `leafScores` (the lattice score
+    /// of each trie leaf in `Score`: NaN for unused and user-defined pieces).
     /// - Complexity: O(n x k) for k pieces matching at a position.
     @inline(__always)
-    private func bestPath<Score: BinaryFloatingPoint>(_ piece: UnsafeBufferPointer<UInt8>, scores: [Score], unknownScore: Score,
+    private func bestPath<Score: BinaryFloatingPoint>(_ piece: UnsafeBufferPointer<UInt8>, leafScores: [Score], unknownScore: Score,
                                                       nodes: inout [UnigramNode<Score>], path: inout [PieceToken]) {
         let size = piece.count
         UnigramNode.reset(&nodes, size)
         nodes.withUnsafeMutableBufferPointer { best in
-            scores.withUnsafeBufferPointer { scores in
+            leafScores.withUnsafeBufferPointer { scores in
                 var start = 0
                 while start < size {
                     let tillHere = best[start].score
                     let characterLength = piece[start] < 0x80 ? 1 : min(size - start, max(1, UTF8Validation.sequenceLength(piece, at: start)))
                     var coversCharacter = false
-                    trie.forEachPrefix(of: piece, from: start, to: size) { value, length in
-                        let id = Int(value)
-                        var score = scores[id]
+                    trie.forEachPrefixLeaf(of: piece, from: start, to: size) { leaf, length in
+                        var score = scores[leaf]
+                        let id = Int(trie.leafValue(leaf))
                         if score.isNaN {
                             if kinds[id] == .unused { return }
                             score = Score(latticeScore(id, length: length))
