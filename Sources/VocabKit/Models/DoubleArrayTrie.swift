@@ -32,23 +32,7 @@ package struct DoubleArrayTrie: Sendable, Equatable {
     package func forEachPrefix(of bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int,
                               _ body: (_ value: Int32, _ length: Int) -> Void) {
         units.withUnsafeBufferPointer { u in
-            var node = Self.offset(u[0])
-            var i = start
-            while i < end {
-                // No key holds NUL, and label 0 also marks free units: stop rather than walk one.
-                let byte = Int(bytes[i])
-                if byte == 0 { return }
-                node ^= byte
-                guard node < u.count else { return }
-                let unit = u[node]
-                if Self.label(unit) != UInt32(byte) { return }
-                node ^= Self.offset(unit)
-                i += 1
-                if Self.hasLeaf(unit) {
-                    guard node < u.count else { return }
-                    body(Self.value(u[node]), i - start)
-                }
-            }
+            forEachPrefixLeaf(of: bytes, from: start, to: end) { leaf, length in body(Self.value(u[leaf]), length) }
         }
     }
 
@@ -63,6 +47,7 @@ package struct DoubleArrayTrie: Sendable, Equatable {
             var node = Self.offset(u[0])
             var i = start
             while i < end {
+                // No key holds NUL, and label 0 also marks free units: stop rather than walk one.
                 let byte = Int(bytes[i])
                 if byte == 0 { return }
                 node ^= byte
