@@ -83,14 +83,7 @@ package struct DoubleArrayTrie: Sendable, Equatable {
     /// The value of exactly `key`, or nil.
     /// - Complexity: O(key length).
     package func value<C: Collection>(of key: C) -> Int32? where C.Element == UInt8 {
-        var found: Int32?
-        let bytes = Array(key)
-        bytes.withUnsafeBufferPointer { p in
-            forEachPrefix(of: p, from: 0, to: p.count) { value, length in
-                if length == p.count { found = value }
-            }
-        }
-        return found
+        leaf(of: Array(key)).map(leafValue)
     }
 
     /// Whether some key starts with `byte`.

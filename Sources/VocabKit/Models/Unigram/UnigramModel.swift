@@ -32,13 +32,12 @@ public struct UnigramModel: Sendable {
     /// Ids of `<0x00>`...`<0xFF>` when `byteFallback`.
     let byteIds: [UInt32]
     public let unknownScore: Double
-    /// Scores as the lattice uses them: NaN for unused and user-defined pieces (handled apart).
-    let latticeScores: [Double]
-    /// The lattice score of the key whose leaf is each trie unit (NaN elsewhere), in 32 bits as
-    /// the SentencePiece flavour's Viterbi sums them, or 64 bits for HuggingFace's (the other
-    /// array is empty): read beside the trie's value, not after it. One per trie unit.
-    let leafScores32: [Float]
+    /// The lattice score of the key whose leaf is each trie unit (NaN elsewhere, and for unused
+    /// and user-defined pieces, handled apart): read beside the trie's value, not after it. One
+    /// per trie unit, in 64 bits, and in 32 bits for the SentencePiece flavour's Viterbi, which
+    /// sums as the library does (empty for HuggingFace's).
     let leafScores64: [Double]
+    let leafScores32: [Float]
     /// SentencePiece's bonus base for user-defined pieces (its `max_score_`, which starts at
     /// FLT_MIN, so it is tiny when all scores are negative).
     let maxScore: Float
@@ -106,14 +105,14 @@ public struct UnigramModel: Sendable {
         self.lookup = lookup
         self.byteIds = byteIds
         self.maxScore = maxScore
-        self.latticeScores = flavor == .huggingFace ? scores
-            : scores.indices.map { kinds[$0] == .unused || kinds[$0] == .userDefined ? .nan : scores[$0] }
         var leafScores = [Double](repeating: .nan, count: trie.units.count)
         for (key, id) in zip(keys, values) {
-            if let leaf = trie.leaf(of: key) { leafScores[leaf] = latticeScores[Int(id)] }
+            let kind = kinds[Int(id)]
+            let handledApart = flavor == .sentencePiece && (kind == .unused || kind == .userDefined)
+            if !handledApart, let leaf = trie.leaf(of: key) { leafScores[leaf] = scores[Int(id)] }
         }
+        self.leafScores64 = leafScores
         self.leafScores32 = flavor == .sentencePiece ? leafScores.map { Float($0) } : []
-        self.leafScores64 = flavor == .sentencePiece ? [] : leafScores
         let penalty = 10.0
         self.unknownScore = flavor == .sentencePiece
             ? Double(Float(minScore == .infinity ? 0 : minScore) - Float(penalty))
@@ -165,8 +164,7 @@ public struct UnigramModel: Sendable {
 
     /// Phases 1 and 2 of `encode(piece:into:scratch:)` in `Score` arithmetic: the best path
     /// ending at each byte position, then the tokens of the best path, last first, in `path`.
-    /// The lattice is `forEachNode`'s, walked here directly with `leafScores` (the lattice score
-    /// of each trie leaf in `Score`: NaN for unused and user-defined pieces).
+    /// The nodes are `forEachNode`'s, scored from `leafScores` in `Score`.
     /// - Complexity: O(n x k) for k pieces matching at a position.
     @inline(__always)
     private func bestPath<Score: BinaryFloatingPoint>(_ piece: UnsafeBufferPointer<UInt8>, leafScores: [Score], unknownScore: Score,
@@ -177,31 +175,14 @@ public struct UnigramModel: Sendable {
             leafScores.withUnsafeBufferPointer { scores in
                 var start = 0
                 while start < size {
-                    let tillHere = best[start].score
-                    let characterLength = piece[start] < 0x80 ? 1 : min(size - start, max(1, UTF8Validation.sequenceLength(piece, at: start)))
-                    var coversCharacter = false
-                    trie.forEachPrefixLeaf(of: piece, from: start, to: size) { leaf, length in
-                        var score = scores[leaf]
-                        let id = Int(trie.leafValue(leaf))
-                        if score.isNaN {
-                            if kinds[id] == .unused { return }
-                            score = Score(latticeScore(id, length: length))
-                        }
+                    let tillHere = best[start].score, from = start
+                    start += forEachNode(in: piece, at: from, leafScores: scores, unknownScore: unknownScore) { length, id, score in
                         let candidate = score + tillHere
-                        let end = start + length
+                        let end = from + length
                         if best[end].start < 0 || candidate > best[end].score {
-                            best[end] = UnigramNode(score: candidate, start: Int32(start), id: Int32(id))
-                        }
-                        if length == characterLength { coversCharacter = true }
-                    }
-                    if !coversCharacter {
-                        let candidate = unknownScore + tillHere
-                        let end = start + characterLength
-                        if best[end].start < 0 || candidate > best[end].score {
-                            best[end] = UnigramNode(score: candidate, start: Int32(start), id: Int32(unknownId))
+                            best[end] = UnigramNode(score: candidate, start: Int32(from), id: Int32(id))
                         }
                     }
-                    start += characterLength
                 }
             }
         }
@@ -223,19 +204,26 @@ public struct UnigramModel: Sendable {
     @inline(__always)
     public func forEachNode(in piece: UnsafeBufferPointer<UInt8>, at start: Int,
                             _ body: (_ length: Int, _ id: UInt32, _ score: Double) -> Void) -> Int {
-        let characterLength = min(piece.count - start, max(1, UTF8Validation.sequenceLength(piece, at: start)))
+        leafScores64.withUnsafeBufferPointer { forEachNode(in: piece, at: start, leafScores: $0, unknownScore: unknownScore, body) }
+    }
+
+    /// `forEachNode(in:at:_:)` in `Score` arithmetic over `leafScores` (`leafScores64` or
+    /// `leafScores32`).
+    @inline(__always)
+    private func forEachNode<Score: BinaryFloatingPoint>(in piece: UnsafeBufferPointer<UInt8>, at start: Int,
+                                                         leafScores: UnsafeBufferPointer<Score>, unknownScore: Score,
+                                                         _ body: (_ length: Int, _ id: UInt32, _ score: Score) -> Void) -> Int {
+        let characterLength = piece[start] < 0x80 ? 1 : min(piece.count - start, max(1, UTF8Validation.sequenceLength(piece, at: start)))
         var coversCharacter = false
-        latticeScores.withUnsafeBufferPointer { scores in
-            trie.forEachPrefix(of: piece, from: start, to: piece.count) { value, length in
-                let id = Int(value)
-                var score = scores[id]
-                if score.isNaN {
-                    if kinds[id] == .unused { return }
-                    score = latticeScore(id, length: length)
-                }
-                body(length, UInt32(id), score)
-                if length == characterLength { coversCharacter = true }
+        trie.forEachPrefixLeaf(of: piece, from: start, to: piece.count) { leaf, length in
+            var score = leafScores[leaf]
+            let id = Int(trie.leafValue(leaf))
+            if score.isNaN {
+                if kinds[id] == .unused { return }
+                score = Score(latticeScore(id, length: length))
             }
+            body(length, UInt32(id), score)
+            if length == characterLength { coversCharacter = true }
         }
         if !coversCharacter { body(characterLength, unknownId, unknownScore) }
         return characterLength
