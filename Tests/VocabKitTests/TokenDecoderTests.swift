@@ -163,14 +163,35 @@ struct TokenDecoderTests {
         }
     }
 
-    /// A word-level tokenizer over SentencePiece-style pieces, decoded the `sentencepiece` way.
+    /// A SentencePiece Unigram model's pieces, decoded the `sentencepiece` way. Pieces 5...8 are
+    /// BYTE pieces; piece 10 is a normal piece that is merely spelled like one.
     private static func sentencePieceTokenizer(stripsAll: Bool = true) throws -> Tokenizer {
-        let pieces = ["<unk>", "<s>", "</s>", "▁Hello", "▁world", "<0xE2>", "<0x82>", "<0xAC>", "<0xFF>", "▁"]
-        let model = try WordLevelModel(tokens: pieces.map { Array($0.utf8) }, unknownToken: "<unk>")
+        let pieces = ["<unk>", "<s>", "</s>", "▁Hello", "▁world", "<0xE2>", "<0x82>", "<0xAC>", "<0xFF>", "▁", "<0x41>"]
+        let kinds: [UnigramModel.PieceKind] = [.unknown, .control, .control, .normal, .normal, .byte, .byte, .byte, .byte, .normal, .normal]
+        let model = try UnigramModel(pieces: pieces.map { Array($0.utf8) }, scores: pieces.map { _ in -1 }, kinds: kinds,
+                                     unknownId: 0, flavor: .sentencePiece)
         let decoding = SentencePieceDecoding(unknownId: 0, controlIds: [1, 2], stripsLeadingSpace: true,
                                              stripsAllLeadingSpaces: stripsAll)
         return Tokenizer(frontEnd: try TextFrontEnd(normalizer: "none", preTokenizers: ["whitespace-split"]),
-                         model: .wordLevel(model), decoder: .sentencePiece(decoding))
+                         model: .unigram(model), decoder: .sentencePiece(decoding))
+    }
+
+    @Test("Only byte-fallback pieces decode as their byte: a normal piece spelled <0x41> is text, as in sentencepiece")
+    func bytePiecesByType() throws {
+        let tokenizer = try Self.sentencePieceTokenizer()
+        let ids: [UInt32] = [3, 10, 9, 5, 6, 7]
+        let text = try tokenizer.decode(ids)
+        #expect(text == "Hello<0x41> €", "got \(text.debugDescription)")
+        var stream = DecodeStream(tokenizer: tokenizer)
+        let streamed = try ids.map { try stream.step($0) ?? "" }.joined() + (try stream.finish() ?? "")
+        #expect(streamed == text)
+        // A byte-level BPE (tiktoken's files) has no byte-fallback pieces: its bytes are the text.
+        let tokens = (0..<256).map { [UInt8]([UInt8($0)]) } + [Array("<0x41>".utf8)]
+        let bpe = try BPEModel(tokens: tokens, merges: [], isByteLevel: false)
+        let plain = Tokenizer(frontEnd: try TextFrontEnd(normalizer: "none", preTokenizers: []), model: .bpe(bpe))
+        #expect(try plain.decode([0x61, 256, 0x62]) == "a<0x41>b")
+        var plainStream = DecodeStream(tokenizer: plain)
+        #expect(try [0x61, 256, 0x62].map { try plainStream.step($0) ?? "" }.joined() + (try plainStream.finish() ?? "") == "a<0x41>b")
     }
 
     @Test("Tokenizer.decode with a sentencePiece decoder: <s> and </s> vanish, <unk> becomes \" ⁇ \"")

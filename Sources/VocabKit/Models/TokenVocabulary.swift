@@ -9,26 +9,38 @@ public protocol TokenVocabulary: Sendable {
     func id<C: Collection>(of token: C) -> UInt32? where C.Element == UInt8
     /// The token of `id` as a display string ("" for an id outside the vocabulary).
     func tokenString(_ id: UInt32) -> String
+    /// For each byte value, the id of the byte-fallback piece (`<0xAB>`) that stands for it, or
+    /// `UInt32.max`; empty when the model has no such pieces. Decoders turn only these pieces into
+    /// their byte: another token merely spelled `<0x41>` is text, as in `sentencepiece`.
+    var bytePieceIds: [UInt32] { get }
 }
 
 extension TokenVocabulary {
     public var vocabularySize: Int { tokens.count }
+
+    public var bytePieceIds: [UInt32] { [] }
 
     public func tokenString(_ id: UInt32) -> String {
         Int(id) < tokens.count ? String(decoding: tokens[Int(id)], as: UTF8.self) : ""
     }
 }
 
-extension BPEModel: TokenVocabulary {}
+extension BPEModel: TokenVocabulary {
+    public var bytePieceIds: [UInt32] { byteFallback ? fallbackIds : [] }
+}
 extension HybridModel: TokenVocabulary {}
 extension WordLevelModel: TokenVocabulary {}
 
 extension UnigramModel: TokenVocabulary {
     public var tokens: [[UInt8]] { pieces }
+    /// BYTE-type pieces (and, with HuggingFace's byte fallback, the pieces spelled `<0xAB>`).
+    public var bytePieceIds: [UInt32] { byteIds }
 }
 
 extension ScoredBPEModel: TokenVocabulary {
     public var tokens: [[UInt8]] { pieces }
+    /// BYTE-type pieces.
+    public var bytePieceIds: [UInt32] { byteIds }
 }
 
 extension WordPieceModel: TokenVocabulary {

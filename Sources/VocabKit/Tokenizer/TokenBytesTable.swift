@@ -7,8 +7,14 @@ struct TokenBytesTable: Sendable {
     private let bytes: [UInt8]
     /// `ends[i]`: where token i ends in `bytes`; it starts where token i - 1 ends.
     private let ends: [Int]
+    /// The model's byte-fallback piece for each byte (`TokenVocabulary.bytePieceIds`).
+    private let bytePieceIds: [UInt32]
 
-    init(_ tokens: [[UInt8]]) {
+    init(_ vocabulary: any TokenVocabulary) {
+        self.init(vocabulary.tokens, bytePieceIds: vocabulary.bytePieceIds)
+    }
+
+    init(_ tokens: [[UInt8]], bytePieceIds: [UInt32] = []) {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(tokens.reduce(0) { $0 + $1.count })
         var ends: [Int] = []
@@ -19,6 +25,14 @@ struct TokenBytesTable: Sendable {
         }
         self.bytes = bytes
         self.ends = ends
+        self.bytePieceIds = bytePieceIds.count == 256 ? bytePieceIds : []
+    }
+
+    /// The byte that token `id`, whose bytes are `token`, stands for when it is one of the
+    /// model's byte-fallback pieces; nil for any other token, even one spelled `<0xAB>`. O(1).
+    func fallbackByte(of id: UInt32, _ token: UnsafeBufferPointer<UInt8>) -> UInt8? {
+        guard !bytePieceIds.isEmpty, let byte = DecoderStep.fallbackByte(token), bytePieceIds[Int(byte)] == id else { return nil }
+        return byte
     }
 
     /// The number of tokens.

@@ -21,15 +21,16 @@ public enum TokenDecoder: Sendable, Equatable {
     /// token strings, then the strings concatenated (`DecoderStep`).
     case huggingFace([DecoderStep])
 
-    /// Joins token bytes into text bytes. `<0xAB>` byte-fallback tokens become their byte (a
-    /// `huggingFace` chain does that only in its `byteFallback` step).
+    /// Joins token bytes into text bytes. Without ids every token spelled `<0xAB>` is taken for a
+    /// byte-fallback piece and becomes its byte (a `huggingFace` chain does that only in its
+    /// `byteFallback` step); `Tokenizer.decode` asks the model which ids are byte pieces.
     /// Throws only for a `replaceRegex` step whose search fails (ICU's time limit).
     func join(_ tokens: [[UInt8]]) throws -> [UInt8] {
         if case .huggingFace(let steps) = self {
             return try steps.reduce(tokens) { try $1.apply($0) }.flatMap { $0 }
         }
         var joiner = TokenJoiner(self)
-        for token in tokens { token.withUnsafeBufferPointer { joiner.append($0) } }
+        for token in tokens { token.withUnsafeBufferPointer { joiner.append($0, asByte: DecoderStep.fallbackByte($0)) } }
         return joiner.finish()
     }
 }
@@ -58,12 +59,12 @@ struct TokenJoiner {
         out.reserveCapacity(capacity)
     }
 
-    /// Appends one token's text. `<0xAB>` byte-fallback model tokens become their byte; an added
-    /// token (`isAdded`) is its text, whatever it spells.
-    mutating func append(_ token: UnsafeBufferPointer<UInt8>, isAdded: Bool = false) {
+    /// Appends one token's text, or `byte` alone for a byte-fallback piece (the caller knows
+    /// which ids are: `TokenBytesTable.fallbackByte(of:_:)`).
+    mutating func append(_ token: UnsafeBufferPointer<UInt8>, asByte byte: UInt8? = nil) {
         defer { index += 1 }
         if spaceIsPending { out.append(0x20); spaceIsPending = false }
-        if !isAdded, let byte = DecoderStep.fallbackByte(token) {
+        if let byte {
             out.append(byte)
             return
         }

@@ -22,7 +22,7 @@ public struct Tokenizer: Sendable {
         didSet { (matcher, normalizedMatcher) = Self.matchers(addedTokens, frontEnd) }
     }
     public var model: TokenModel {
-        didSet { decodingTable = TokenBytesTable(model.tokens) }
+        didSet { decodingTable = TokenBytesTable(model.vocabulary) }
     }
     public var addedTokens: [AddedToken] {
         didSet {
@@ -64,7 +64,7 @@ public struct Tokenizer: Sendable {
         self.decoder = decoder
         (matcher, normalizedMatcher) = Self.matchers(addedTokens, frontEnd)
         addedTokensById = AddedTokenIndex(addedTokens)
-        decodingTable = TokenBytesTable(model.tokens)
+        decodingTable = TokenBytesTable(model.vocabulary)
     }
 
     /// The two matchers; a normalized token is matched as the normalizer spells its content.
@@ -294,13 +294,13 @@ public struct Tokenizer: Sendable {
     }
 
     /// The bytes token `id` adds when `decodingConcatenates`, before any UTF-8 repair: a model
-    /// token's bytes (a `<0xAB>` token's byte for `.concatenate`), an added token's content.
+    /// token's bytes (a byte-fallback piece's byte for `.concatenate`), an added token's content.
     /// Throws for an id outside the vocabulary.
     func concatenatedBytes(of id: UInt32, added: AddedTokenIndex) throws -> [UInt8] {
         var bytes: [UInt8] = []
         let concatenate = decoder == .concatenate
         try forEachTokenBytes(CollectionOfOne(id), skipsSpecialTokens: false, added: added, byteLevelAddedTokens: !concatenate) { _, isAdded, token in
-            if concatenate && !isAdded, let byte = DecoderStep.fallbackByte(token) { bytes = [byte] } else { bytes = Array(token) }
+            if concatenate && !isAdded, let byte = decodingTable.fallbackByte(of: id, token) { bytes = [byte] } else { bytes = Array(token) }
         }
         return bytes
     }
@@ -344,7 +344,7 @@ public struct Tokenizer: Sendable {
                 if !isAdded, let surface = sentencePiece?.specialSurface(for: id) {
                     if !surface.isEmpty { surface.withUnsafeBufferPointer { joiner.append($0) } }
                 } else {
-                    joiner.append(token, isAdded: isAdded)
+                    joiner.append(token, asByte: isAdded ? nil : decodingTable.fallbackByte(of: id, token))
                 }
             }
             return joiner.finish()

@@ -60,9 +60,10 @@ enum DecoderJSON {
         return scalar
     }
 
-    /// The decoder section. VocabKit's own decoders turn `<0xAB>` tokens into bytes whatever
-    /// their type, so with `byteTokens` (the vocabulary has such tokens) a `ByteFallback` step
-    /// comes first.
+    /// The decoder section. VocabKit's own decoders turn the model's byte-fallback pieces into
+    /// bytes, so with `byteTokens` (the model has such pieces) a `ByteFallback` step comes first;
+    /// `tokenizers` then also turns any other token spelled `<0xAB>` into a byte, which the file
+    /// format cannot tell apart.
     static func write(_ decoder: TokenDecoder, byteTokens: Bool = false) -> JSON {
         var steps: [DecoderStep]
         switch decoder {

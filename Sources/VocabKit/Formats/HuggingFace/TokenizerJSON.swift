@@ -106,7 +106,7 @@ public enum TokenizerJSON {
         let decoder: JSON = decoderOverride ?? (tokenizer.model.isByteLevel && !isChain
             ? .object([("type", .string("ByteLevel")), ("add_prefix_space", .bool(true)), ("trim_offsets", .bool(true)),
                        ("use_regex", .bool(true))])
-            : DecoderJSON.write(tokenizer.decoder, byteTokens: tokenizer.model.tokens.contains { DecoderStep.fallbackByte($0) != nil }))
+            : DecoderJSON.write(tokenizer.decoder, byteTokens: tokenizer.model.vocabulary.bytePieceIds.contains { $0 != UInt32.max }))
         let root: JSON = .object([
             ("version", .string("1.0")),
             ("truncation", tokenizer.truncation.map(PostProcessorJSON.write) ?? .null),
