@@ -176,6 +176,21 @@ struct TokenDecoderTests {
                          model: .unigram(model), decoder: .sentencePiece(decoding))
     }
 
+    @Test("A HuggingFace Unigram's byte-fallback pieces decode as bytes, keep ByteFallback in tokenizer.json, and are stored as BYTE")
+    func huggingFaceUnigramBytePieces() throws {
+        let pieces = ["<unk>", "\u{2581}a"] + (0..<256).map { String(format: "<0x%02X>", $0) }
+        let model = try UnigramModel(pieces: pieces.map { Array($0.utf8) }, scores: pieces.map { _ in -1 }, unknownId: 0,
+                                     byteFallback: true, flavor: .huggingFace)
+        #expect(model.kinds[2 + 0xE2] == .normal && model.storedKinds[2 + 0xE2] == .byte && model.storedKinds[1] == .normal)
+        let tokenizer = Tokenizer(frontEnd: try TextFrontEnd(normalizer: "none", preTokenizers: ["metaspace"]),
+                                  model: .unigram(model), decoder: .metaspace)
+        let ids: [UInt32] = [1, 2 + 0xE2, 2 + 0x82, 2 + 0xAC]
+        #expect(try tokenizer.decode(ids) == "a\u{20AC}")
+        var stream = DecodeStream(tokenizer: tokenizer)
+        #expect(try ids.compactMap { try stream.step($0) }.joined() == "a\u{20AC}")
+        #expect(String(decoding: try TokenizerJSON.write(tokenizer), as: UTF8.self).contains("\"ByteFallback\""))
+    }
+
     @Test("Only byte-fallback pieces decode as their byte: a normal piece spelled <0x41> is text, as in sentencepiece")
     func bytePiecesByType() throws {
         let tokenizer = try Self.sentencePieceTokenizer()
@@ -185,7 +200,7 @@ struct TokenDecoderTests {
         var stream = DecodeStream(tokenizer: tokenizer)
         let streamed = try ids.map { try stream.step($0) ?? "" }.joined() + (try stream.finish() ?? "")
         #expect(streamed == text)
-        // A byte-level BPE (tiktoken's files) has no byte-fallback pieces: its bytes are the text.
+        // A BPE without byte fallback (as tiktoken's files) has no byte pieces: its bytes are the text.
         let tokens = (0..<256).map { [UInt8]([UInt8($0)]) } + [Array("<0x41>".utf8)]
         let bpe = try BPEModel(tokens: tokens, merges: [], isByteLevel: false)
         let plain = Tokenizer(frontEnd: try TextFrontEnd(normalizer: "none", preTokenizers: []), model: .bpe(bpe))

@@ -4,18 +4,16 @@ import VocabKit
 enum TokenClass: UInt8, Sendable {
     case ordinary, unknown, byteFallback, special
 
-    /// The class of every id of `model`: the unknown token, `<0xAB>` byte-fallback tokens (when
-    /// the model falls back to bytes), special tokens (by content, and SentencePiece's control,
+    /// The class of every id of `model`: the unknown token, the byte-fallback pieces
+    /// (`TokenVocabulary.bytePieceIds`), special tokens (by content, and SentencePiece's control,
     /// user-defined and unused pieces), the rest ordinary.
     static func classes(of model: TokenModel, specialTokens: [String]) -> [TokenClass] {
         var classes = [TokenClass](repeating: .ordinary, count: model.vocabularySize)
         for token in specialTokens {
             if let id = model.id(of: Array(token.utf8)) { classes[Int(id)] = .special }
         }
-        func markFallback(_ tokens: [[UInt8]]) {
-            for (id, token) in tokens.enumerated() where token.count == 6 && token.starts(with: Array("<0x".utf8)) && token.last == UInt8(ascii: ">") {
-                classes[id] = .byteFallback
-            }
+        func markFallback() {
+            for id in model.vocabulary.bytePieceIds where id != UInt32.max { classes[Int(id)] = .byteFallback }
         }
         func markKinds(_ kinds: [UnigramModel.PieceKind]) {
             for (id, kind) in kinds.enumerated() {
@@ -29,13 +27,13 @@ enum TokenClass: UInt8, Sendable {
         }
         switch model {
         case .bpe(let bpe):
-            if bpe.byteFallback { markFallback(bpe.tokens) }
+            markFallback()
             if let unknown = bpe.unknownToken { classes[Int(unknown)] = .unknown }
         case .wordPiece(let wordPiece): classes[Int(wordPiece.unknownToken)] = .unknown
-        case .unigram(let unigram): markKinds(unigram.kinds)
+        case .unigram(let unigram): markKinds(unigram.kinds); markFallback()  // HuggingFace byte fallback has no kinds
         case .scoredBPE(let scored): markKinds(scored.kinds)
         case .hybrid(let hybrid):
-            if hybrid.spelling.byteFallback { markFallback(hybrid.spelling.tokens) }
+            markFallback()
             if let unknown = hybrid.spelling.unknownToken { classes[Int(unknown)] = .unknown }
         case .wordLevel(let word): classes[Int(word.unknownToken)] = .unknown
         }

@@ -10,7 +10,7 @@ public protocol TokenVocabulary: Sendable {
     /// The token of `id` as a display string ("" for an id outside the vocabulary).
     func tokenString(_ id: UInt32) -> String
     /// For each byte value, the id of the byte-fallback piece (`<0xAB>`) that stands for it, or
-    /// `UInt32.max`; empty when the model has no such pieces. Decoders turn only these pieces into
+    /// `UInt32.max`; empty (or all `UInt32.max`) when the model has no such pieces. Decoders turn only these pieces into
     /// their byte: another token merely spelled `<0x41>` is text, as in `sentencepiece`.
     var bytePieceIds: [UInt32] { get }
 }
@@ -28,7 +28,10 @@ extension TokenVocabulary {
 extension BPEModel: TokenVocabulary {
     public var bytePieceIds: [UInt32] { byteFallback ? fallbackIds : [] }
 }
-extension HybridModel: TokenVocabulary {}
+extension HybridModel: TokenVocabulary {
+    /// The spelling model's byte pieces (its ids come first).
+    public var bytePieceIds: [UInt32] { spelling.bytePieceIds }
+}
 extension WordLevelModel: TokenVocabulary {}
 
 extension UnigramModel: TokenVocabulary {

@@ -11,7 +11,11 @@
 /// WordPiece decoder cleans up, one token at a time, so spaces around apostrophes and before
 /// punctuation can differ from decoding all at once.
 ///
-/// How: the stream decodes a window of ids, its context (whole groups of ids that already
+/// How: decoders that join tokens left to right (tiktoken's concatenation, SentencePiece,
+/// Metaspace, WordPiece, BPE suffixes: every decoder but a `tokenizer.json` chain) keep their
+/// joiner and return its new bytes at each step, holding only an unfinished character's (O(token)
+/// per step, memory O(1)). For `tokenizer.json` chains, which may look at any neighbour, the
+/// stream decodes a window of ids, its context (whole groups of ids that already
 /// returned text, at least `minimumContext` ids when there are that many, so it never starts
 /// inside a character) and the ids since, and returns the bytes after the context's own
 /// decoding, so a token's leading space or a stripped first space comes out as in the whole text.
@@ -44,11 +48,16 @@ public struct DecodeStream: Sendable {
     /// The ByteLevel chain: invalid UTF-8 becomes U+FFFD's bytes, as in `decodeBytes`.
     private let repairs: Bool
     private var pendingBytes: [UInt8] = []
+    /// Every decoder that is not a `tokenizer.json` chain joins tokens left to right, looking
+    /// back only into the current token (`TokenJoiner`): the stream keeps the joiner instead of
+    /// a window, and takes its new bytes but an unfinished character's (at most 3 bytes) at
+    /// each step. Nil for the chains, which run over the window.
+    private var joiner: TokenJoiner?
     /// `decodeBytes(ids[..<contextCount])`: the bytes the new text follows.
     private var contextBytes: [UInt8] = []
 
     /// The ids in the window (context and pending), for tests of its bound.
-    var windowCount: Int { ids.count + pendingBytes.count }
+    var windowCount: Int { ids.count + pendingBytes.count + (joiner?.out.count ?? 0) }
 
     /// A `vocab.txt` or GGUF WordPiece tokenizer's clean-up (`.continuingPrefix(_, cleanup: true)`)
     /// rewrites across tokens (" ' s" → "'s"), so the stream runs `tokenizers`' WordPiece decoder
@@ -62,7 +71,12 @@ public struct DecodeStream: Sendable {
         self.skipsSpecialTokens = skipsSpecialTokens
         self.added = tokenizer.addedTokensById
         concatenates = tokenizer.decodingConcatenates
-        if case .huggingFace = tokenizer.decoder { repairs = true } else { repairs = false }
+        if case .huggingFace = tokenizer.decoder {
+            repairs = true
+        } else {
+            repairs = false
+            if !concatenates { joiner = TokenJoiner(tokenizer.decoder) }
+        }
     }
 
     /// Adds `id` and returns the text it completes, or nil when it completes none yet.
@@ -81,6 +95,7 @@ public struct DecodeStream: Sendable {
         // 1. A skipped special token never reaches the decoder (`decodeBytes` drops it first).
         if skipsSpecialTokens, let token = added[id], token.isSpecial { return nil }
         if concatenates { return try concatenatedStep(id) }
+        if joiner != nil { return try joinedStep(id) }
         ids.append(id)
         let bytes: [UInt8]
         do {
@@ -153,6 +168,16 @@ public struct DecodeStream: Sendable {
         return text
     }
 
+    /// `stepBytes` for a decoder that joins tokens left to right (`joiner`): the token joins,
+    /// and the joined bytes are returned but an unfinished character's. O(token).
+    private mutating func joinedStep(_ id: UInt32) throws -> [UInt8]? {
+        try tokenizer.join(CollectionOfOne(id), into: &joiner!, skipsSpecialTokens: skipsSpecialTokens, added: added)
+        let out = joiner!.out
+        let held = Self.unfinishedSuffixLength(out[...])
+        guard held < out.count else { return nil }
+        return joiner!.take(keepingLast: held)
+    }
+
     /// The text still held (an unfinished character decodes to U+FFFD), or nil when none;
     /// the stream then starts over. One case differs from `decode`: ByteFallback turns a whole
     /// run of byte tokens into U+FFFD when the run ends unfinished, so `decode` of ids that stop
@@ -161,6 +186,10 @@ public struct DecodeStream: Sendable {
     public mutating func finish() throws -> String? {
         defer { reset() }
         if concatenates { return pendingBytes.isEmpty ? nil : String(decoding: pendingBytes, as: UTF8.self) }
+        if var joiner {
+            let held = joiner.finish()
+            return held.isEmpty ? nil : String(decoding: held, as: UTF8.self)
+        }
         guard contextCount < ids.count else { return nil }
         let bytes = try tokenizer.decodeBytes(ids, skipsSpecialTokens: skipsSpecialTokens, added: added)
         guard bytes.starts(with: contextBytes) else { return String(repeating: "\u{FFFD}", count: ids.count - contextCount) }
@@ -176,6 +205,7 @@ public struct DecodeStream: Sendable {
         groupStarts = []
         contextBytes = []
         pendingBytes = []
+        if joiner != nil { joiner = TokenJoiner(tokenizer.decoder) }
     }
 
     /// Whether `bytes` end inside a UTF-8 character that more bytes could complete, or with

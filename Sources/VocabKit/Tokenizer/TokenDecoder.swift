@@ -46,6 +46,8 @@ struct TokenJoiner {
     private var consumedLeadingSpace = false
     /// The last token ended with the end-of-word suffix, so a space follows it unless it is last.
     private var spaceIsPending = false
+    /// Bytes already taken from the front of `out` (`take(keepingLast:)`).
+    private var taken = 0
     /// The decoder's suffix or prefix as bytes.
     private let affix: [UInt8]
 
@@ -94,7 +96,7 @@ struct TokenJoiner {
             if index == 0 && out.count > start && out[start] == 0x20 { out.remove(at: start) }
         case .sentencePiece(let options):
             var text = token[...]
-            if out.isEmpty && !consumedLeadingSpace && options.stripsLeadingSpace {
+            if out.isEmpty && taken == 0 && !consumedLeadingSpace && options.stripsLeadingSpace {
                 // The first piece's "▁" came from the dummy prefix; with remove_extra_whitespaces
                 // every "▁" before the first visible text goes, otherwise only that one.
                 if text.starts(with: SentencePieceNormalizer.escapedSpace) {
@@ -121,6 +123,17 @@ struct TokenJoiner {
             }
         }
         out.append(contentsOf: bytes[run..<bytes.endIndex])
+    }
+
+    /// Removes the output but its last `held` bytes and returns it: a stream's new text. Joining
+    /// goes on as if it were still there (every decoder here only appends, and looks back at most
+    /// into the current token), so the pieces taken and `finish()` joined are the text of all the
+    /// tokens at once, except for BERT's clean-up, which rewrites the whole output. O(bytes).
+    mutating func take(keepingLast held: Int) -> [UInt8] {
+        let text = Array(out[..<(out.count - held)])
+        out.removeFirst(text.count)
+        taken += text.count
+        return text
     }
 
     /// The joined text; a pending end-of-word space is dropped (the last token's), and BERT's

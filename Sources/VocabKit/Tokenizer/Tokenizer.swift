@@ -326,6 +326,25 @@ public struct Tokenizer: Sendable {
         }
     }
 
+    /// Appends the tokens of `ids` to `joiner`, for every decoder but a `tokenizer.json` chain:
+    /// an added token's content (nothing when special and `skipsSpecialTokens`); for
+    /// SentencePiece, nothing for a control piece and the unknown surface for the unknown piece;
+    /// a byte-fallback piece's byte; any other token's bytes. Throws for an id outside the
+    /// vocabulary, before appending anything for it. O(ids + bytes). `DecodeStream` appends one
+    /// id at a time to a joiner it keeps.
+    func join(_ ids: some Collection<UInt32>, into joiner: inout TokenJoiner, skipsSpecialTokens: Bool,
+              added: AddedTokenIndex) throws {
+        var sentencePiece: SentencePieceDecoding?
+        if case .sentencePiece(let options) = decoder { sentencePiece = options }
+        try forEachTokenBytes(ids, skipsSpecialTokens: skipsSpecialTokens, added: added) { id, isAdded, token in
+            if !isAdded, let surface = sentencePiece?.specialSurface(for: id) {
+                if !surface.isEmpty { surface.withUnsafeBufferPointer { joiner.append($0) } }
+            } else {
+                joiner.append(token, asByte: isAdded ? nil : decodingTable.fallbackByte(of: id, token))
+            }
+        }
+    }
+
     /// `decodeBytes(_:skipsSpecialTokens:)` with the added tokens looked up once by the caller
     /// (`DecodeStream` decodes a few ids per step).
     ///
@@ -337,16 +356,7 @@ public struct Tokenizer: Sendable {
     func decodeBytes(_ ids: some Collection<UInt32>, skipsSpecialTokens: Bool, added: AddedTokenIndex) throws -> [UInt8] {
         guard case .huggingFace(let chain) = decoder else {
             var joiner = TokenJoiner(decoder, capacity: ids.count * 4)
-            var sentencePiece: SentencePieceDecoding?
-            if case .sentencePiece(let options) = decoder { sentencePiece = options }
-            try forEachTokenBytes(ids, skipsSpecialTokens: skipsSpecialTokens, added: added) { id, isAdded, token in
-                // SentencePiece: control pieces decode to nothing, the unknown piece to its surface.
-                if !isAdded, let surface = sentencePiece?.specialSurface(for: id) {
-                    if !surface.isEmpty { surface.withUnsafeBufferPointer { joiner.append($0) } }
-                } else {
-                    joiner.append(token, asByte: isAdded ? nil : decodingTable.fallbackByte(of: id, token))
-                }
-            }
+            try join(ids, into: &joiner, skipsSpecialTokens: skipsSpecialTokens, added: added)
             return joiner.finish()
         }
         // A chain that starts with ByteLevel over a byte-level model: the model's tokens are

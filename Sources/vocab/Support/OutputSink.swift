@@ -56,13 +56,7 @@ final class OutputSink {
         guard let path, let temporaryPath else { return }
         if format == .npy {
             guard path.hasSuffix(".npy") else { throw CLIError.cannotWrite(path: path, reason: "--format npy needs a file name ending in .npy") }
-            // Format version 1.0: magic, version, header length (little-endian u16), then a
-            // Python dict literal padded with spaces and ended by "\n".
-            var header: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0]
-            var dictionary = "{'descr': '<u4', 'fortran_order': False, 'shape': (\(tokenCount),), }"
-            let total = Self.npyHeaderSize - header.count - 2
-            dictionary += String(repeating: " ", count: total - dictionary.utf8.count - 1) + "\n"
-            header += [UInt8(total & 0xFF), UInt8(total >> 8)] + Array(dictionary.utf8)
+            let header = NPYHeader.bytes(descr: "<u4", count: tokenCount, size: Self.npyHeaderSize)
             _ = header.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, header.count, 0) }
         }
         guard fsync(descriptor) == 0 else { throw CLIError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }

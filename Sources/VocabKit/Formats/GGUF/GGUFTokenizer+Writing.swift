@@ -87,7 +87,8 @@ extension GGUFTokenizer {
             (modelName, architecture) = ("t5", "t5")
             tokens = model.pieces
             scores = model.scores.map { Float($0) }
-            types = model.kinds.indices.map { Int32(model.kinds[$0] == .normal ? (addedType($0) ?? .normal).rawValue : Int32(model.kinds[$0].rawValue)) }
+            let kinds = model.storedKinds
+            types = kinds.indices.map { Int32(kinds[$0] == .normal ? (addedType($0) ?? .normal).rawValue : Int32(kinds[$0].rawValue)) }
             extra += whitespaceFlags(normalizer)
             if let map = normalizer.charsMap { extra.append(("tokenizer.ggml.precompiled_charsmap", .array(.bytes(map.blob, signed: false)))) }
             unknown = model.unknownId

@@ -179,7 +179,7 @@ public enum SentencePieceModelFile {
         var trainer = Sentencepiece_TrainerSpec()
         switch tokenizer.model {
         case .unigram(let model):
-            (pieces, scores, kinds, unknown, byteFallback) = (model.pieces, model.scores.map { Float($0) }, model.kinds, model.unknownId, model.byteFallback)
+            (pieces, scores, kinds, unknown, byteFallback) = (model.pieces, model.scores.map { Float($0) }, model.storedKinds, model.unknownId, model.byteFallback)
             trainer.modelType = .unigram
         case .scoredBPE(let model):
             (pieces, scores, kinds, unknown, byteFallback) = (model.pieces, model.scores, model.kinds, model.unknownId, model.byteFallback)

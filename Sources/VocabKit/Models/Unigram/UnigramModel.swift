@@ -23,6 +23,14 @@ public struct UnigramModel: Sendable {
     /// Log probabilities (exact 32-bit values in the `.sentencePiece` flavour).
     public let scores: [Double]
     public let kinds: [PieceKind]
+    /// The piece types as `.model` and GGUF files store them: `kinds`, with the byte-fallback
+    /// pieces typed BYTE (a tokenizer.json Unigram with `byte_fallback` has no types, so its
+    /// `<0xAB>` pieces are normal in `kinds`). O(pieces).
+    public var storedKinds: [PieceKind] {
+        var kinds = self.kinds
+        for id in byteIds where id != UInt32.max { kinds[Int(id)] = .byte }
+        return kinds
+    }
     public let unknownId: UInt32
     public let byteFallback: Bool
     public let flavor: Flavor
