@@ -171,11 +171,14 @@ public struct DecodeStream: Sendable {
     /// `stepBytes` for a decoder that joins tokens left to right (`joiner`): the token joins,
     /// and the joined bytes are returned but an unfinished character's. O(token).
     private mutating func joinedStep(_ id: UInt32) throws -> [UInt8]? {
-        try tokenizer.join(CollectionOfOne(id), into: &joiner!, skipsSpecialTokens: skipsSpecialTokens, added: added)
-        let out = joiner!.out
-        let held = Self.unfinishedSuffixLength(out[...])
-        guard held < out.count else { return nil }
-        return joiner!.take(keepingLast: held)
+        // Moved out of `self` while it joins: joining into `self.joiner` in place would make
+        // Swift copy the tokenizer (both are parts of `self`) at every step.
+        var joiner = self.joiner.take()!
+        defer { self.joiner = joiner }
+        try tokenizer.join(CollectionOfOne(id), into: &joiner, skipsSpecialTokens: skipsSpecialTokens, added: added)
+        let held = Self.unfinishedSuffixLength(joiner.out[...])
+        guard held < joiner.out.count else { return nil }
+        return joiner.take(keepingLast: held)
     }
 
     /// The text still held (an unfinished character decodes to U+FFFD), or nil when none;
