@@ -47,7 +47,7 @@ struct DecodeStreamTests {
         return pieces
     }
 
-    @Test("Random ids stream to decode(all), for every model type", arguments: 0..<11)
+    @Test("Random ids stream to decode(all), for every model type", arguments: 0..<12)
     func randomIds(index: Int) throws {
         let (name, tokenizer) = Self.tokenizers[index]
         var generator = SplitMix64(seed: UInt64(index) &+ 77)
@@ -62,7 +62,7 @@ struct DecodeStreamTests {
         }
     }
 
-    @Test("Encoded random Unicode streams back to the text, characters whole", arguments: 0..<11)
+    @Test("Encoded random Unicode streams back to the text, characters whole", arguments: 0..<12)
     func encodedText(index: Int) throws {
         let (name, tokenizer) = Self.tokenizers[index]
         for (number, text) in AdversarialText.random(count: 30, seed: UInt64(index) &+ 5).enumerated() {
@@ -149,12 +149,37 @@ struct DecodeStreamTests {
         #expect(try stream.step(ids[0]) == "Hello")
         #expect(throws: ModelError.self) { _ = try stream.step(UInt32(tokenizer.vocabularySize) + 5) }
         #expect(try stream.step(ids[1]) == " world")
+        // The joiner path (SentencePiece): a held byte stays held across the error.
+        let mistral = Self.tokenizers.first { $0.0 == "mistral" }!.1
+        let euro = try ["<0xE2>", "<0x82>", "<0xAC>"].map { try #require(mistral.tokenId(for: $0)) }
+        var joined = mistral.decodeStream()
+        #expect(try joined.step(euro[0]) == nil)
+        #expect(throws: ModelError.self) { _ = try joined.step(UInt32(mistral.vocabularySize) + 5) }
+        #expect(try joined.step(euro[1]) == nil)
+        #expect(try joined.step(euro[2]) == "\u{20AC}")
+        #expect(try joined.finish() == nil)
     }
 
-    @Test("Ids that decode to nothing keep the window bounded")
-    func boundedWindow() throws {
-        // Unigram's <s> (id 1) is a control piece: decoding gives nothing.
-        let tokenizer = Self.tokenizers[2].1
+    @Test("After finish() a stream starts over: the first-space rule applies again")
+    func reuseAfterFinish() throws {
+        for name in ["mistral", "unigram", "mistral-hf-chain"] {
+            let tokenizer = Self.tokenizers.first { $0.0 == name }!.1
+            let ids = try tokenizer.encode("Hello world", addsSpecialTokens: false).ids
+            var stream = tokenizer.decodeStream()
+            for _ in 0..<2 {
+                let pieces = try ids.compactMap { try stream.step($0) } + [try stream.finish()].compactMap { $0 }
+                #expect(pieces.joined() == (try tokenizer.decode(ids)), "\(name): \(pieces)")
+            }
+        }
+    }
+
+    @Test("Ids that decode to nothing keep the window bounded", arguments: [false, true])
+    func boundedWindow(chain: Bool) throws {
+        // Unigram's <s> (id 1) is a control piece: decoding gives nothing. Its own decoder
+        // streams through the joiner; a tokenizer.json chain (CTC, which drops <s> as its pad
+        // token) streams over the window, which must restart past `maximumPending`.
+        var tokenizer = Self.tokenizers[2].1
+        if chain { tokenizer.decoder = .huggingFace([.ctc(padToken: "<s>", wordDelimiter: "\u{2581}", cleanup: false)]) }
         var stream = tokenizer.decodeStream(skipsSpecialTokens: false)
         var all: [UInt32] = []
         let word = try tokenizer.encode("the house", addsSpecialTokens: false).ids
@@ -169,7 +194,7 @@ struct DecodeStreamTests {
         #expect(try Self.streamed(tokenizer, all, skipsSpecialTokens: false).joined() == tokenizer.decode(all, skipsSpecialTokens: false))
     }
 
-    @Test("An added token spelled like a byte token is its text, streamed as decoded", arguments: 0..<11)
+    @Test("An added token spelled like a byte token is its text, streamed as decoded", arguments: 0..<12)
     func addedByteSpelling(index: Int) throws {
         var (name, tokenizer) = Self.tokenizers[index]
         let id = UInt32(tokenizer.vocabularySize)

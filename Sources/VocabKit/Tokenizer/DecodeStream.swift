@@ -11,11 +11,13 @@
 /// WordPiece decoder cleans up, one token at a time, so spaces around apostrophes and before
 /// punctuation can differ from decoding all at once.
 ///
-/// How: decoders that join tokens left to right (tiktoken's concatenation, SentencePiece,
-/// Metaspace, WordPiece, BPE suffixes: every decoder but a `tokenizer.json` chain) keep their
-/// joiner and return its new bytes at each step, holding only an unfinished character's (O(token)
-/// per step, memory O(1)). For `tokenizer.json` chains, which may look at any neighbour, the
-/// stream decodes a window of ids, its context (whole groups of ids that already
+/// How: decoders that concatenate token bytes (tiktoken, ByteLevel alone) hold only an
+/// unfinished character's bytes. The other decoders that join tokens left to right
+/// (SentencePiece, Metaspace, WordPiece without clean-up, BPE suffixes, word-level) keep their
+/// `TokenJoiner` and return its new bytes at each step, holding the same at most 3 bytes
+/// (O(token) per step, memory O(largest token)). For `tokenizer.json` chains (and so for
+/// WordPiece with clean-up), which may look at any neighbour, the stream decodes a window of
+/// ids, its context (whole groups of ids that already
 /// returned text, at least `minimumContext` ids when there are that many, so it never starts
 /// inside a character) and the ids since, and returns the bytes after the context's own
 /// decoding, so a token's leading space or a stripped first space comes out as in the whole text.
@@ -56,7 +58,8 @@ public struct DecodeStream: Sendable {
     /// `decodeBytes(ids[..<contextCount])`: the bytes the new text follows.
     private var contextBytes: [UInt8] = []
 
-    /// The ids in the window (context and pending), for tests of its bound.
+    /// The ids in the window (context and pending), plus the bytes held for an unfinished
+    /// character (the only state of the concatenating and joining paths), for tests of its bound.
     var windowCount: Int { ids.count + pendingBytes.count + (joiner?.out.count ?? 0) }
 
     /// A `vocab.txt` or GGUF WordPiece tokenizer's clean-up (`.continuingPrefix(_, cleanup: true)`)
