@@ -12,9 +12,7 @@ enum TokenClass: UInt8, Sendable {
         for token in specialTokens {
             if let id = model.id(of: Array(token.utf8)) { classes[Int(id)] = .special }
         }
-        func markFallback() {
-            for id in model.vocabulary.bytePieceIds where id != UInt32.max { classes[Int(id)] = .byteFallback }
-        }
+        for id in model.vocabulary.bytePieceIds where id != UInt32.max { classes[Int(id)] = .byteFallback }
         func markKinds(_ kinds: [UnigramModel.PieceKind]) {
             for (id, kind) in kinds.enumerated() {
                 switch kind {
@@ -27,13 +25,11 @@ enum TokenClass: UInt8, Sendable {
         }
         switch model {
         case .bpe(let bpe):
-            markFallback()
             if let unknown = bpe.unknownToken { classes[Int(unknown)] = .unknown }
         case .wordPiece(let wordPiece): classes[Int(wordPiece.unknownToken)] = .unknown
-        case .unigram(let unigram): markKinds(unigram.kinds); markFallback()  // HuggingFace byte fallback has no kinds
+        case .unigram(let unigram): markKinds(unigram.kinds)
         case .scoredBPE(let scored): markKinds(scored.kinds)
         case .hybrid(let hybrid):
-            markFallback()
             if let unknown = hybrid.spelling.unknownToken { classes[Int(unknown)] = .unknown }
         case .wordLevel(let word): classes[Int(word.unknownToken)] = .unknown
         }

@@ -11,10 +11,10 @@
 /// WordPiece decoder cleans up, one token at a time, so spaces around apostrophes and before
 /// punctuation can differ from decoding all at once.
 ///
-/// How: decoders that concatenate token bytes (tiktoken, ByteLevel alone) hold only an
-/// unfinished character's bytes. The other decoders that join tokens left to right
-/// (SentencePiece, Metaspace, WordPiece without clean-up, BPE suffixes, word-level) keep their
-/// `TokenJoiner` and return its new bytes at each step, holding the same at most 3 bytes
+/// How: the ByteLevel chain alone holds only an unfinished character's bytes. Every decoder
+/// that is not a `tokenizer.json` chain (tiktoken's concatenation, SentencePiece, Metaspace,
+/// WordPiece without clean-up, BPE suffixes, word-level) joins tokens left to right: the stream
+/// keeps its `TokenJoiner` and returns its new bytes at each step, holding the same at most 3 bytes
 /// (O(token) per step, memory O(largest token)). For `tokenizer.json` chains (and so for
 /// WordPiece with clean-up), which may look at any neighbour, the stream decodes a window of
 /// ids, its context (whole groups of ids that already
@@ -44,11 +44,10 @@ public struct DecodeStream: Sendable {
     private var textContextCount = 0
     /// Where each group of ids that returned text together starts in `ids` (ascending).
     private var groupStarts: [Int] = []
-    /// The decoder concatenates token bytes (`Tokenizer.decodingConcatenates`): the stream
-    /// keeps only `pendingBytes`, an unfinished character's, instead of a window.
+    /// The decoder is the ByteLevel chain alone (`Tokenizer.decodingConcatenates`): the stream
+    /// keeps only `pendingBytes`, an unfinished character's, instead of a window, and repairs
+    /// invalid UTF-8 to U+FFFD's bytes as `decodeBytes` does.
     private let concatenates: Bool
-    /// The ByteLevel chain: invalid UTF-8 becomes U+FFFD's bytes, as in `decodeBytes`.
-    private let repairs: Bool
     private var pendingBytes: [UInt8] = []
     /// Every decoder that is not a `tokenizer.json` chain joins tokens left to right, looking
     /// back only into the current token (`TokenJoiner`): the stream keeps the joiner instead of
@@ -74,12 +73,7 @@ public struct DecodeStream: Sendable {
         self.skipsSpecialTokens = skipsSpecialTokens
         self.added = tokenizer.addedTokensById
         concatenates = tokenizer.decodingConcatenates
-        if case .huggingFace = tokenizer.decoder {
-            repairs = true
-        } else {
-            repairs = false
-            if !concatenates { joiner = TokenJoiner(tokenizer.decoder) }
-        }
+        if case .huggingFace = tokenizer.decoder {} else { joiner = TokenJoiner(tokenizer.decoder) }
     }
 
     /// Adds `id` and returns the text it completes, or nil when it completes none yet.
@@ -158,15 +152,14 @@ public struct DecodeStream: Sendable {
         textContextCount = ids.count
     }
 
-    /// `stepBytes` for a decoder that concatenates token bytes: no window, only the bytes of an
-    /// unfinished character wait (at most 3), and what comes before them is returned. O(token).
+    /// `stepBytes` for the ByteLevel chain alone: no window, only the bytes of an unfinished
+    /// character wait (at most 3), and what comes before them is returned, repaired. O(token).
     private mutating func concatenatedStep(_ id: UInt32) throws -> [UInt8]? {
         pendingBytes += try tokenizer.concatenatedBytes(of: id, added: added)
         let held = Self.unfinishedSuffixLength(pendingBytes[...])
         guard held < pendingBytes.count else { return nil }
         let ready = pendingBytes[..<(pendingBytes.count - held)]
-        // The ByteLevel chain repairs invalid UTF-8 as `decode` does; `.concatenate` returns bytes.
-        let text = repairs ? Array(String(decoding: ready, as: UTF8.self).utf8) : Array(ready)
+        let text = Array(String(decoding: ready, as: UTF8.self).utf8)
         pendingBytes.removeFirst(pendingBytes.count - held)
         return text
     }

@@ -11,10 +11,7 @@ struct TokenBytesTable: Sendable {
     private let bytePieceIds: [UInt32]
 
     init(_ vocabulary: any TokenVocabulary) {
-        self.init(vocabulary.tokens, bytePieceIds: vocabulary.bytePieceIds)
-    }
-
-    init(_ tokens: [[UInt8]], bytePieceIds: [UInt32] = []) {
+        let tokens = vocabulary.tokens, bytePieceIds = vocabulary.bytePieceIds
         var bytes: [UInt8] = []
         bytes.reserveCapacity(tokens.reduce(0) { $0 + $1.count })
         var ends: [Int] = []

@@ -283,24 +283,21 @@ public struct Tokenizer: Sendable {
         token.isNormalized ? (try? frontEnd.normalizer.normalize(token.content)) ?? token.content : token.content
     }
 
-    /// Whether decoding is each token's bytes one after the other whatever their neighbours:
-    /// `.concatenate`, or a `tokenizer.json` chain that is ByteLevel alone over a byte-level model.
+    /// Whether decoding is a `tokenizer.json` chain that is ByteLevel alone over a byte-level
+    /// model: each token's bytes one after the other, invalid UTF-8 repaired at the end. (The
+    /// other decoders that concatenate, such as `.concatenate`, join through `TokenJoiner`.)
     var decodingConcatenates: Bool {
-        switch decoder {
-        case .concatenate: return true
-        case .huggingFace(let chain): return model.isByteLevel && chain == [.byteLevel]
-        default: return false
-        }
+        if case .huggingFace(let chain) = decoder { return model.isByteLevel && chain == [.byteLevel] }
+        return false
     }
 
-    /// The bytes token `id` adds when `decodingConcatenates`, before any UTF-8 repair: a model
-    /// token's bytes (a byte-fallback piece's byte for `.concatenate`), an added token's content.
-    /// Throws for an id outside the vocabulary.
+    /// The bytes token `id` adds when `decodingConcatenates`, before the UTF-8 repair: a model
+    /// token's bytes, an added token's content spelled back to bytes as ByteLevel does. Throws
+    /// for an id outside the vocabulary.
     func concatenatedBytes(of id: UInt32, added: AddedTokenIndex) throws -> [UInt8] {
         var bytes: [UInt8] = []
-        let concatenate = decoder == .concatenate
-        try forEachTokenBytes(CollectionOfOne(id), skipsSpecialTokens: false, added: added, byteLevelAddedTokens: !concatenate) { _, isAdded, token in
-            if concatenate && !isAdded, let byte = decodingTable.fallbackByte(of: id, token) { bytes = [byte] } else { bytes = Array(token) }
+        try forEachTokenBytes(CollectionOfOne(id), skipsSpecialTokens: false, added: added, byteLevelAddedTokens: true) { _, _, token in
+            bytes = Array(token)
         }
         return bytes
     }
