@@ -242,6 +242,18 @@ struct TokenDecoderTests {
         #expect(contraction == "it is n't it 's ,", "without cleanup nothing may be tidied, got \(contraction.debugDescription)")
     }
 
+    @Test("continuingPrefix keeps the prefix of the first token, as tokenizers' WordPiece decoder does")
+    func continuingPrefixFirstToken() throws {
+        for decoder in [TokenDecoder.continuingPrefix("##"), .continuingPrefix("##", cleanup: true)] {
+            let out = Self.join(decoder, ["##s", "##t", "a", "##b"])
+            #expect(out == "##st ab", "\(decoder) gave \(out.debugDescription), expected \"##st ab\"")
+            guard case .continuingPrefix(let prefix, let cleanup) = decoder else { continue }
+            let chain = try TokenDecoder.huggingFace([.wordPiece(prefix: prefix, cleanup: cleanup)])
+                .join(["##s", "##t", "a", "##b"].map { Array($0.utf8) })
+            #expect(String(decoding: chain, as: UTF8.self) == out, "the tokenizer.json WordPiece step disagrees with \(decoder)")
+        }
+    }
+
     @Test("continuingPrefix uses the given prefix, not ##")
     func continuingPrefixCustom() {
         let out = Self.join(.continuingPrefix("~~"), ["play", "~~ing", "##x", "now"])

@@ -4,8 +4,8 @@ public enum TokenDecoder: Sendable, Equatable {
     case concatenate
     /// Replace the end-of-word suffix (such as "</w>") with a space, trim the end (HuggingFace `BPEDecoder`).
     case endOfWordSuffix(String)
-    /// Drop the continuing-subword prefix (such as "##") and put a space before other tokens
-    /// (HuggingFace `WordPiece` decoder); with `cleanup`, also BERT's clean-up of spaces before
+    /// Drop the continuing-subword prefix (such as "##") and put a space before other tokens,
+    /// except on the first token, which is kept as it is (HuggingFace `WordPiece` decoder); with `cleanup`, also BERT's clean-up of spaces before
     /// punctuation and contractions (" ." → ".", " n't" → "n't", ...).
     case continuingPrefix(String, cleanup: Bool = false)
     /// Replace "▁" with a space and drop the space at the very start (HuggingFace `Metaspace`).
@@ -84,10 +84,14 @@ struct TokenJoiner {
                 out.append(contentsOf: token)
             }
         case .continuingPrefix:
-            if !affix.isEmpty && token.starts(with: affix) {
+            // The first token keeps its prefix, as in `tokenizers` and BERT's own
+            // `convert_tokens_to_string`: there is no word for it to continue.
+            if index == 0 {
+                out.append(contentsOf: token)
+            } else if !affix.isEmpty && token.starts(with: affix) {
                 out.append(contentsOf: token.dropFirst(affix.count))
             } else {
-                if index > 0 { out.append(0x20) }
+                out.append(0x20)
                 out.append(contentsOf: token)
             }
         case .metaspace:
