@@ -115,6 +115,36 @@ struct SweepSampleTests {
         #expect(Set(kept).count == 501 && kept.filter { $0 == "hello world" }.count == 2000, "\(Set(kept).count) distinct")
     }
 
+    @Test("UnitSampler equals its definition (smallest keys up to the budget, texts in order of first occurrence) through many squeezes of its arena")
+    func samplerMatchesTheReference() {
+        var random = SplitMix64(seed: 11)
+        for trial in 0..<60 {
+            // Units of 0-40 bytes from a small alphabet, so texts repeat.
+            let units: [[UInt8]] = (0..<(20 + trial * 15)).map { _ in
+                (0..<Int(random.next() % 41)).map { _ in [0x61, 0x62, 0xCE, 0xB4][Int(random.next() % 4)] }
+            }
+            let budget = 1 + Int(random.next() % 400), seed = random.next()
+            // The reference: distinct texts by key, taken while they fit.
+            var firstIndex: [[UInt8]: Int] = [:]
+            for (index, unit) in units.enumerated() where firstIndex[unit] == nil { firstIndex[unit] = index }
+            var kept = Set<[UInt8]>(), bytes = 0
+            for text in firstIndex.keys.sorted(by: { UnitSampler.key($0[...], seed: seed) < UnitSampler.key($1[...], seed: seed) }) {
+                guard bytes + text.count <= budget else { break }
+                kept.insert(text)
+                bytes += text.count
+            }
+            let expectedText = firstIndex.filter { kept.contains($0.key) }.sorted { $0.value < $1.value }.flatMap(\.key)
+            let expectedUnits = units.filter { kept.contains($0) }
+
+            var sampler = UnitSampler(budget: budget, seed: seed, expectedBytes: trial % 2 == 0 ? 0 : .max)
+            for unit in units { sampler.offer(unit[...]) }
+            #expect(sampler.distinctBytes == bytes, "trial \(trial)")
+            let (text, ranges) = sampler.drain()
+            #expect(text == expectedText, "trial \(trial): budget \(budget), \(units.count) units")
+            #expect(ranges.map { Array(text[$0]) } == expectedUnits, "trial \(trial)")
+        }
+    }
+
     @Test("A budget above the input keeps the corpus and folds exactly as without a sample")
     func largeBudgetChangesNothing() throws {
         let en = try corpusSlice("en", lines: 400), de = try corpusSlice("de", lines: 250)

@@ -103,7 +103,11 @@ public struct SweepCorpus: Sendable {
             : unit == .auto ? try Self.automaticUnit(files, folds: folds, sampleBytesPerGroup: sampleBytesPerGroup) : unit
         var text: [UInt8] = []
         let fileBytes = files.map { group in group.reduce(0) { $0 + ((try? FileManager.default.attributesOfItem(atPath: $1)[.size] as? Int) ?? 0) } }
-        text.reserveCapacity(fileBytes.reduce(0) { $0 + min($1, sampleBytesPerGroup ?? Int.max) })
+        // A single sampled group's text is its sampler's arena, taken over whole; otherwise the
+        // groups' texts are copied into one reservation.
+        if sampleBytesPerGroup == nil || groups.count > 1 {
+            text.reserveCapacity(fileBytes.reduce(0) { $0 + min($1, sampleBytesPerGroup ?? Int.max) })
+        }
         var ranges: [Range<Int>] = [], unitGroups: [Int32] = [], unitFolds: [Int32] = []
         var perGroupCounts: [Int] = [], duplicateShares: [Double] = [], inputs: [InputShare] = []
         for (groupIndex, group) in groups.enumerated() {
@@ -115,7 +119,7 @@ public struct SweepCorpus: Sendable {
                 text.append(contentsOf: bytes)
                 groupRanges.append(start..<text.count)
             }
-            var sampler = sampleBytesPerGroup.map { UnitSampler(budget: $0, seed: seed &+ UInt64(groupIndex)) }
+            var sampler = sampleBytesPerGroup.map { UnitSampler(budget: $0, seed: seed &+ UInt64(groupIndex), expectedBytes: fileBytes[groupIndex]) }
             for path in files[groupIndex] {
                 var reader = UnitReader(path: path, unit: unit, maximumLength: sampleBytesPerGroup ?? Int.max)
                 if let textKey { reader.textKey = textKey }
@@ -123,16 +127,17 @@ public struct SweepCorpus: Sendable {
                 input.add(totals)
             }
             if let taken = sampler {
-                sampler = nil   // `taken` is the only reference: texts are released as they are placed
+                sampler = nil   // `taken` is the only reference, so its arena moves without a copy
                 // Each kept text is stored once; its copies share its bytes, in input order.
-                var placed: [(position: Int, range: Range<Int>)] = []
-                taken.drain { unitText, positions in
+                let (sampled, units) = taken.drain()
+                if text.isEmpty {
+                    text = sampled
+                    groupRanges = units
+                } else {
                     let start = text.count
-                    text.append(contentsOf: unitText)
-                    for position in positions { placed.append((position, start..<text.count)) }
+                    text.append(contentsOf: sampled)
+                    groupRanges = units.map { (start + $0.lowerBound)..<(start + $0.upperBound) }
                 }
-                placed.sort { $0.position < $1.position }
-                groupRanges = placed.map(\.range)
             }
             input.sampledUnits = groupRanges.count
             input.sampledBytes = groupRanges.reduce(0) { $0 + $1.count }

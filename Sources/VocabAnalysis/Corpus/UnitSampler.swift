@@ -12,12 +12,22 @@ import VocabKit
 /// together (the fold assignment keeps copies in one fold). Two different texts with the same
 /// 64-bit key would be taken as copies of the first one kept (odds about d²/2⁶⁵ for d distinct
 /// texts).
-/// - Complexity: O(log d) per unit, d the distinct texts kept; memory is the kept distinct
-///   texts (at most `budget` bytes), about 80 bytes per kept distinct text and 8 per copy.
+///
+/// The kept texts live back to back in one arena, in order of first occurrence; a dropped text
+/// leaves a hole there until the arena would pass `arenaLimit`, when the holes are squeezed out in
+/// place. One allocation for all the texts, instead of one per text, keeps the freed texts of a
+/// long input from staying resident in the allocator after the sample is taken.
+/// - Complexity: O(log d) per unit, d the distinct texts kept, plus the squeezing: each moves at
+///   most `budget` bytes after at least `budget / 8` new ones, so at most 8 moved bytes per kept
+///   byte. Memory: the arena, at most `budget + budget / 8` bytes or `budget` plus the longest
+///   unit; 24 bytes per kept distinct text in the heap and about 32 in the position table; 8 per
+///   extra copy.
 struct UnitSampler {
     private struct Entry: Comparable {
         let key: UInt64
-        let text: [UInt8]
+        /// Where the text starts in the arena.
+        var offset: Int
+        let length: Int
         static func < (a: Entry, b: Entry) -> Bool { a.key < b.key }
         static func == (a: Entry, b: Entry) -> Bool { a.key == b.key }
     }
@@ -25,16 +35,27 @@ struct UnitSampler {
     let budget: Int
     let seed: UInt64
     private var heap = Heap<Entry>()
-    /// Input positions of every kept text's copies, by key.
-    private var positions: [UInt64: [Int]] = [:]
+    /// The kept texts in order of first occurrence, with the bytes of texts dropped since the last
+    /// squeeze between them.
+    private var arena: [UInt8] = []
+    /// Arena bytes past which the holes are squeezed out before the next text is added.
+    private let arenaLimit: Int
+    /// The input position of every kept text's first occurrence, by key.
+    private var firstPositions: [UInt64: Int] = [:]
+    /// The later positions of kept texts that occur more than once, by key.
+    private var copies: [UInt64: [Int]] = [:]
     private var keptBytes = 0
     /// Texts with a key at or above this were dropped (nil: nothing dropped yet).
     private var threshold: UInt64?
     private var sequence = 0
 
-    init(budget: Int, seed: UInt64) {
+    /// A sampler of `budget` bytes; `expectedBytes` (the input's size, when known) bounds the
+    /// arena's first reservation.
+    init(budget: Int, seed: UInt64, expectedBytes: Int = .max) {
         self.budget = budget
         self.seed = seed
+        arenaLimit = budget + budget / 8
+        arena.reserveCapacity(min(expectedBytes, arenaLimit))
     }
 
     /// The text's key: FNV-1a 64 of its bytes and its length, mixed with the seed (SplitMix64's
@@ -48,26 +69,30 @@ struct UnitSampler {
     ///
     /// 1. A unit whose key is at or above the threshold is dropped.
     /// 2. A copy of a kept text adds its position.
-    /// 3. A new text is kept; while the kept distinct bytes pass the budget, the text with the
-    ///    largest key is dropped with all its copies, and its key becomes the threshold.
-    /// - Complexity: O(log d) amortized.
+    /// 3. A new text is kept (the arena squeezed first when it would pass its limit); while the
+    ///    kept distinct bytes pass the budget, the text with the largest key is dropped with all
+    ///    its copies, and its key becomes the threshold.
+    /// - Complexity: O(log d) amortized, plus the squeezing (see the type).
     mutating func offer(_ text: ArraySlice<UInt8>) {
         defer { sequence += 1 }
         let key = Self.key(text, seed: seed)
         // Phase 1.
         if let threshold, key >= threshold { return }
         // Phase 2.
-        if positions[key] != nil {
-            positions[key]!.append(sequence)
+        if firstPositions[key] != nil {
+            copies[key, default: []].append(sequence)
             return
         }
         // Phase 3.
-        heap.insert(Entry(key: key, text: Array(text)))
-        positions[key] = [sequence]
+        if arena.count + text.count > arenaLimit && arena.count > keptBytes { squeeze() }
+        heap.insert(Entry(key: key, offset: arena.count, length: text.count))
+        arena.append(contentsOf: text)
+        firstPositions[key] = sequence
         keptBytes += text.count
         while keptBytes > budget, let largest = heap.popMax() {
-            keptBytes -= largest.text.count
-            positions[largest.key] = nil
+            keptBytes -= largest.length
+            firstPositions[largest.key] = nil
+            copies[largest.key] = nil
             threshold = largest.key
         }
     }
@@ -75,17 +100,43 @@ struct UnitSampler {
     /// Bytes of the kept distinct texts.
     var distinctBytes: Int { keptBytes }
 
-    /// Passes each kept text once, with the input positions of its copies (ascending), in the
-    /// order of first occurrence; each text is released once passed.
-    /// - Complexity: O(d log d).
-    consuming func drain(_ body: (_ text: [UInt8], _ positions: [Int]) -> Void) {
+    /// Moves the kept texts down over the holes, keeping their order. O(d log d + kept bytes).
+    private mutating func squeeze() {
         var entries = heap.unordered
         heap = Heap()
-        let firstPosition = entries.map { positions[$0.key]![0] }
-        let order = entries.indices.sorted { firstPosition[$0] < firstPosition[$1] }
-        for index in order {
-            body(entries[index].text, positions[entries[index].key]!)
-            entries[index] = Entry(key: 0, text: [])
+        entries.sort { $0.offset < $1.offset }
+        var end = 0
+        arena.withUnsafeMutableBytes { bytes in
+            for index in entries.indices {
+                let entry = entries[index]
+                if entry.offset != end {
+                    // Regions may overlap (end < offset): copyMemory moves like memmove.
+                    (bytes.baseAddress! + end).copyMemory(from: bytes.baseAddress! + entry.offset, byteCount: entry.length)
+                }
+                entries[index].offset = end
+                end += entry.length
+            }
         }
+        arena.removeLast(arena.count - end)
+        heap = Heap(entries)
+    }
+
+    /// The kept texts back to back in order of first occurrence (each once), and the range of
+    /// every kept unit in them, copies included, in input order.
+    /// - Complexity: O(d log d + kept units log kept units + kept bytes), in place in the arena.
+    consuming func drain() -> (text: [UInt8], units: [Range<Int>]) {
+        squeeze()
+        var placed: [(position: Int, range: Range<Int>)] = []
+        placed.reserveCapacity(heap.count + copies.values.reduce(0) { $0 + $1.count })
+        for entry in heap.unordered {
+            let range = entry.offset..<(entry.offset + entry.length)
+            placed.append((firstPositions[entry.key]!, range))
+            for position in copies[entry.key] ?? [] { placed.append((position, range)) }
+        }
+        heap = Heap()
+        firstPositions = [:]
+        copies = [:]
+        placed.sort { $0.position < $1.position }
+        return (arena, placed.map(\.range))
     }
 }
