@@ -196,6 +196,7 @@ struct SweepCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
+        AllocatorTuning.returnLargeBlocksToTheSystem()
         // The report's folder must take files before hours of work, not after.
         do {
             try FileManager.default.createDirectory(atPath: report, withIntermediateDirectories: true)
