@@ -196,7 +196,6 @@ struct SweepCommand: ParsableCommand {
 
     func run() throws {
         let started = Date()
-        AllocatorTuning.returnLargeBlocksToTheSystem()
         // The report's folder must take files before hours of work, not after.
         do {
             try FileManager.default.createDirectory(atPath: report, withIntermediateDirectories: true)
