@@ -126,11 +126,12 @@ public struct SweepCorpus: Sendable {
                 let totals = try reader.read { bytes in if sampler != nil { sampler!.offer(bytes) } else { keep(bytes) } }
                 input.add(totals)
             }
-            if let taken = sampler {
-                sampler = nil   // `taken` is the only reference, so its arena moves without a copy
-                // Each kept text is stored once; its copies share its bytes, in input order.
-                let (sampled, units) = taken.drain()
-                if text.isEmpty {
+            if sampler != nil {
+                // Each kept text is stored once; its copies share its bytes, in input order. The
+                // sampler is drained in place, so its arena moves out without a copy.
+                let (sampled, units) = sampler!.drain()
+                sampler = nil
+                if groups.count == 1 {
                     text = sampled
                     groupRanges = units
                 } else {

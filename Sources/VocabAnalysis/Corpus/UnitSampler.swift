@@ -14,14 +14,17 @@ import VocabKit
 /// texts).
 ///
 /// The kept texts live back to back in one arena, in order of first occurrence; a dropped text
-/// leaves a hole there until the arena would pass `arenaLimit`, when the holes are squeezed out in
+/// leaves a hole there until the holes add up to `slack` bytes, when they are squeezed out in
 /// place. One allocation for all the texts, instead of one per text, keeps the freed texts of a
 /// long input from staying resident in the allocator after the sample is taken.
-/// - Complexity: O(log d) per unit, d the distinct texts kept, plus the squeezing: each moves at
-///   most `budget` bytes after at least `budget / 8` new ones, so at most 8 moved bytes per kept
-///   byte. Memory: the arena, at most `budget + budget / 8` bytes or `budget` plus the longest
-///   unit; 24 bytes per kept distinct text in the heap and about 32 in the position table; 8 per
-///   extra copy.
+/// - Complexity: O(log d) per unit, d the distinct texts kept, plus the squeezing: each squeeze
+///   sorts the kept texts (O(d log d)) and moves at most `budget` bytes, after at least `slack`
+///   (`budget / 8`) bytes were dropped, and a byte is dropped at most once, so at most 8 bytes
+///   are moved per byte kept at some point. Memory: the arena holds fewer than
+///   `budget + slack` bytes plus the unit being added (its capacity, reserved at
+///   `budget + slack` or the input size, grows only for a unit longer than the room left, up to
+///   about twice that); 24 bytes per kept distinct text in the heap and about 32 in the position
+///   table; 8 per extra copy.
 struct UnitSampler {
     private struct Entry: Comparable {
         let key: UInt64
@@ -38,8 +41,9 @@ struct UnitSampler {
     /// The kept texts in order of first occurrence, with the bytes of texts dropped since the last
     /// squeeze between them.
     private var arena: [UInt8] = []
-    /// Arena bytes past which the holes are squeezed out before the next text is added.
-    private let arenaLimit: Int
+    /// Bytes of dropped texts in the arena past which they are squeezed out before the next
+    /// text is added.
+    private let slack: Int
     /// The input position of every kept text's first occurrence, by key.
     private var firstPositions: [UInt64: Int] = [:]
     /// The later positions of kept texts that occur more than once, by key.
@@ -54,8 +58,8 @@ struct UnitSampler {
     init(budget: Int, seed: UInt64, expectedBytes: Int = .max) {
         self.budget = budget
         self.seed = seed
-        arenaLimit = budget + budget / 8
-        arena.reserveCapacity(min(expectedBytes, arenaLimit))
+        slack = max(budget / 8, 1)
+        arena.reserveCapacity(min(expectedBytes, budget <= Int.max - slack ? budget + slack : Int.max))
     }
 
     /// The text's key: FNV-1a 64 of its bytes and its length, mixed with the seed (SplitMix64's
@@ -69,7 +73,7 @@ struct UnitSampler {
     ///
     /// 1. A unit whose key is at or above the threshold is dropped.
     /// 2. A copy of a kept text adds its position.
-    /// 3. A new text is kept (the arena squeezed first when it would pass its limit); while the
+    /// 3. A new text is kept (the arena squeezed first when its holes reach `slack`); while the
     ///    kept distinct bytes pass the budget, the text with the largest key is dropped with all
     ///    its copies, and its key becomes the threshold.
     /// - Complexity: O(log d) amortized, plus the squeezing (see the type).
@@ -84,7 +88,7 @@ struct UnitSampler {
             return
         }
         // Phase 3.
-        if arena.count + text.count > arenaLimit && arena.count > keptBytes { squeeze() }
+        if arena.count - keptBytes >= slack { squeeze() }
         heap.insert(Entry(key: key, offset: arena.count, length: text.count))
         arena.append(contentsOf: text)
         firstPositions[key] = sequence
@@ -122,10 +126,11 @@ struct UnitSampler {
     }
 
     /// The kept texts back to back in order of first occurrence (each once), and the range of
-    /// every kept unit in them, copies included, in input order.
+    /// every kept unit in them, copies included, in input order. The arena moves out without a
+    /// copy (call it on the sampler's only owner); the sampler is empty afterwards.
     /// - Complexity: O(d log d + kept units log kept units + kept bytes), in place in the arena.
-    consuming func drain() -> (text: [UInt8], units: [Range<Int>]) {
-        squeeze()
+    mutating func drain() -> (text: [UInt8], units: [Range<Int>]) {
+        if arena.count > keptBytes { squeeze() }
         var placed: [(position: Int, range: Range<Int>)] = []
         placed.reserveCapacity(heap.count + copies.values.reduce(0) { $0 + $1.count })
         for entry in heap.unordered {
@@ -137,6 +142,9 @@ struct UnitSampler {
         firstPositions = [:]
         copies = [:]
         placed.sort { $0.position < $1.position }
-        return (arena, placed.map(\.range))
+        var text: [UInt8] = []
+        swap(&text, &arena)
+        keptBytes = 0
+        return (text, placed.map(\.range))
     }
 }
