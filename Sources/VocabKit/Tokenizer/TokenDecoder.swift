@@ -5,8 +5,9 @@ public enum TokenDecoder: Sendable, Equatable {
     /// Replace the end-of-word suffix (such as "</w>") with a space, trim the end (HuggingFace `BPEDecoder`).
     case endOfWordSuffix(String)
     /// Drop the continuing-subword prefix (such as "##") and put a space before other tokens,
-    /// except on the first token, which is kept as it is (HuggingFace `WordPiece` decoder); with `cleanup`, also BERT's clean-up of spaces before
-    /// punctuation and contractions (" ." → ".", " n't" → "n't", ...).
+    /// except on the first token, which is kept as it is (HuggingFace `WordPiece` decoder); with
+    /// `cleanup`, also BERT's clean-up of spaces before punctuation and contractions (" ." → ".",
+    /// " n't" → "n't", ...).
     case continuingPrefix(String, cleanup: Bool = false)
     /// Replace "▁" with a space and drop the space at the very start (HuggingFace `Metaspace`).
     case metaspace
