@@ -19,18 +19,26 @@ struct LinMaxMatch: Sendable {
     /// Each token's length in bytes, without its continuation prefix.
     private var lengths: [Int32]
 
-    /// Builds the matcher over the tokens `isMatchable` accepts, or returns nil when the failure
-    /// pops would pass `maximumPops` entries. Pops are the tokens greedy matching emits on each
-    /// failure, at most a node's depth each, so a hostile vocabulary of long tokens sharing no
-    /// prefixes makes them quadratic in token length; the caller then walks tries instead.
+    /// Builds the matcher over the tokens `matchable` marks, or returns nil when the failure
+    /// pops would pass `maximumPops` entries. A token is a continuation token when it is longer
+    /// than a non-empty `prefix` and starts with it. Pops are the tokens greedy matching emits on
+    /// each failure, at most a node's depth each, so a hostile vocabulary of long tokens sharing
+    /// no prefixes makes them quadratic in token length; the caller then refuses the vocabulary.
     /// - Complexity: O(trie nodes + pops).
-    init?(tokens: [[UInt8]], prefix: [UInt8], isContinuation: (Int) -> Bool, isMatchable: (Int) -> Bool,
-          maximumPops: Int) {
-        lengths = tokens.enumerated().map { Int32($0.element.count - (isContinuation($0.offset) ? prefix.count : 0)) }
-        // 1. The trie of the tokens, and the prefix node (sized for half their bytes as edges:
-        //    tokens share prefixes; BERT's have 0.32 edges per byte).
-        trie = ByteTrie(capacity: tokens.indices.reduce(prefix.count) { $0 + (isMatchable($1) ? tokens[$1].count : 0) } / 2)
-        for (id, token) in tokens.enumerated() where isMatchable(id) { trie.insert(token, id: UInt32(id)) }
+    init?(tokens: [[UInt8]], prefix: [UInt8], matchable: [Bool], maximumPops: Int) {
+        // 1. Each token's length without its prefix, and the trie of the matchable tokens with
+        //    the prefix node (sized for 5/16 of their bytes as edges: tokens share prefixes;
+        //    BERT's have 0.32 edges per byte; the trie grows past it if it must).
+        var lengths = [Int32](repeating: 0, count: tokens.count)
+        var matchableBytes = prefix.count
+        for (id, token) in tokens.enumerated() {
+            let continuation = !prefix.isEmpty && token.count > prefix.count && token.starts(with: prefix)
+            lengths[id] = Int32(token.count - (continuation ? prefix.count : 0))
+            if matchable[id] { matchableBytes += token.count }
+        }
+        self.lengths = lengths
+        trie = ByteTrie(capacity: matchableBytes * 5 / 16)
+        for (id, token) in tokens.enumerated() where matchable[id] { trie.insert(token, id: UInt32(id)) }
         continuationRoot = Int32(trie.insert(prefix, id: nil))
         let trie = self.trie, root = continuationRoot
         let terminal = trie.terminal, parent = trie.parent, label = trie.label

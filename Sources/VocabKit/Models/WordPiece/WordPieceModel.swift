@@ -35,8 +35,9 @@ public struct WordPieceModel: Sendable {
         // maxInputCharactersPerWord plus the prefix) never matches: it stays in the vocabulary
         // for decoding but out of the tries, so one huge token cannot make them huge.
         let prefixCharacters = continuingSubwordPrefix.unicodeScalars.count
+        let limit = maxInputCharactersPerWord + prefixCharacters
         let matchable = tokens.map { token in
-            token.reduce(0) { $0 + ($1 & 0xC0 != 0x80 ? 1 : 0) } <= maxInputCharactersPerWord + prefixCharacters
+            token.count <= limit || token.reduce(0) { $0 + ($1 & 0xC0 != 0x80 ? 1 : 0) } <= limit
         }
         // A later duplicate wins, as in a vocab.txt read into a map.
         for (id, token) in tokens.enumerated() { lookup.insert(token, id: UInt32(id)) }
@@ -52,9 +53,7 @@ public struct WordPieceModel: Sendable {
         // prefixes): walking tries instead would be quadratic per word, so it is refused.
         let matchableBytes = zip(tokens, matchable).reduce(0) { $0 + ($1.1 ? $1.0.count : 0) }
         let maximumPops = Self.maximumPops(vocabularyBytes: matchableBytes)
-        guard let matcher = LinMaxMatch(tokens: tokens, prefix: prefix, isContinuation: { id in
-            !prefix.isEmpty && tokens[id].count > prefix.count && tokens[id].starts(with: prefix)
-        }, isMatchable: { matchable[$0] }, maximumPops: maximumPops) else {
+        guard let matcher = LinMaxMatch(tokens: tokens, prefix: prefix, matchable: matchable, maximumPops: maximumPops) else {
             throw ModelError.invalidModel("the vocabulary's long tokens would make WordPiece's matcher hold over \(maximumPops) entries "
                                           + "(matching would be quadratic in word length); lower max_input_chars_per_word (\(maxInputCharactersPerWord)) or remove the long tokens")
         }
