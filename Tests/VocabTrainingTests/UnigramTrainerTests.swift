@@ -25,10 +25,15 @@ struct UnigramTrainerTests {
             let sa = SuffixArray.build(text, alphabetSize: k)
             let naive = text.indices.sorted { text[$0...].lexicographicallyPrecedes(text[$1...]) }.map(Int32.init)
             #expect(sa == naive)
-            let lcp = SuffixArray.lcp(text, sa)
+            let plcp = SuffixArray.permutedLCP(text, sa)
+            for i in 1..<sa.count {
+                let a = text[Int(sa[i - 1])...], b = text[Int(sa[i])...]
+                #expect(Int(plcp[Int(sa[i])]) == zip(a, b).prefix { $0 == $1 }.count)
+            }
+            #expect(plcp[Int(sa[0])] == 0)
             // Each suffix has its own weight; an interval's weight sums those of its occurrences.
             let weights = text.indices.map { _ in Int64.random(in: 0...5, using: &random) }
-            SuffixArray.forEachRepeat(sa: sa, lcp: lcp, weight: { weights[$0] }) { position, length, weight in
+            SuffixArray.forEachRepeat(sa: sa, plcp: plcp, weight: { weights[$0] }) { position, length, weight in
                 let pattern = Array(text[position..<(position + length)])
                 let occurrences = (0...(text.count - length)).filter { Array(text[$0..<($0 + length)]) == pattern }
                 #expect(occurrences.reduce(Int64(0)) { $0 + weights[$1] } == weight)
@@ -69,6 +74,11 @@ struct UnigramTrainerTests {
         let two = try UnigramTrainer(options: options).train(words)
         #expect(one.model.pieces == two.model.pieces)
         #expect(one.model.scores == two.model.scores)
+        // Waves of 3 chunks do not divide the 16 chunks: the last wave is short.
+        options.threads = 3
+        let three = try UnigramTrainer(options: options).train(words)
+        #expect(one.model.pieces == three.model.pieces && one.model.scores == three.model.scores)
+        #expect(one.rounds.map(\.objective) == three.rounds.map(\.objective))
         #expect(one.model.vocabularySize == 2000)
         #expect(one.rounds.count >= 2)
         for (larger, smaller) in zip(one.rounds, one.rounds.dropFirst()) {

@@ -3,7 +3,8 @@
 enum SuffixArray {
     /// The suffix array of `text`, whose symbols are in 0..<alphabetSize. The last symbol must be
     /// 0 and occur nowhere else (the sentinel).
-    /// - Complexity: O(n + alphabetSize) time, O(n + alphabetSize) extra space.
+    /// - Complexity: O(n + alphabetSize) time; extra space about 9n bytes at the top level (types,
+    ///   names, then the reduced string and its suffix array), plus the recursion on at most n/2.
     static func build(_ text: [Int32], alphabetSize: Int) -> [Int32] {
         var sa = [Int32](repeating: -1, count: text.count)
         text.withUnsafeBufferPointer { t in
@@ -65,12 +66,16 @@ enum SuffixArray {
         }
         induce()
         // Phase 3: name the sorted LMS substrings.
+        var lmsCount = 0
+        for i in 1..<n where isLMS(i) { lmsCount += 1 }
         var sortedLMS: [Int32] = []
+        sortedLMS.reserveCapacity(lmsCount)
         for i in 0..<n where isLMS(Int(sa[i])) { sortedLMS.append(sa[i]) }
         var names = [Int32](repeating: -1, count: n)
         var name: Int32 = 0
         var previous = -1
-        for position in sortedLMS.map(Int.init) {
+        for lms in sortedLMS {
+            let position = Int(lms)
             var differs = previous < 0
             if !differs {
                 var d = 0
@@ -87,10 +92,14 @@ enum SuffixArray {
         }
         var lmsPositions: [Int32] = []
         var reduced: [Int32] = []
+        lmsPositions.reserveCapacity(sortedLMS.count)
+        reduced.reserveCapacity(sortedLMS.count)
+        sortedLMS = []
         for i in 0..<n where names[i] >= 0 {
             lmsPositions.append(Int32(i))
             reduced.append(names[i])
         }
+        names = []  // 4n bytes, freed before the recursion
         // Phase 3b: order of the LMS suffixes, recursively if names are not unique.
         var reducedSA = [Int32](repeating: -1, count: reduced.count)
         if Int(name) < reduced.count {
@@ -100,6 +109,7 @@ enum SuffixArray {
         } else {
             for (index, value) in reduced.enumerated() { reducedSA[Int(value)] = Int32(index) }
         }
+        reduced = []
         // Phase 4: place LMS suffixes in sorted order at bucket ends, induce.
         for i in 0..<n { sa[i] = -1 }
         ends = bucketEnds()
@@ -111,37 +121,48 @@ enum SuffixArray {
         induce()
     }
 
-    /// lcp[i] = length of the longest common prefix of the suffixes at sa[i-1] and sa[i]
-    /// (lcp[0] = 0).
-    /// - Complexity: O(n).
-    static func lcp(_ text: [Int32], _ sa: [Int32]) -> [Int32] {
+    /// The permuted LCP array: `plcp[p]` is the length of the longest common prefix of the
+    /// suffix at p and the suffix just before it in `sa` (0 for the first), so the LCP of the
+    /// suffixes at sa[i-1] and sa[i] is plcp[sa[i]].
+    ///
+    /// 1. Φ: each suffix's predecessor in suffix-array order, written at its position.
+    /// 2. In text order, each predecessor is replaced by the LCP with it; from position p to p + 1
+    ///    that LCP drops by at most 1, so the comparisons total O(n) (Kärkkäinen, Manzini and
+    ///    Puglisi 2009).
+    ///
+    /// - Complexity: O(n) time, one n-entry array (Kasai's rank-then-LCP holds two).
+    static func permutedLCP(_ text: [Int32], _ sa: [Int32]) -> [Int32] {
         let n = text.count
-        var rank = [Int32](repeating: 0, count: n)
-        for (index, position) in sa.enumerated() { rank[Int(position)] = Int32(index) }
-        var lcp = [Int32](repeating: 0, count: n)
-        var h = 0
-        for i in 0..<n {
-            let r = Int(rank[i])
-            if r > 0 {
-                let j = Int(sa[r - 1])
-                while i + h < n && j + h < n && text[i + h] == text[j + h] { h += 1 }
-                lcp[r] = Int32(h)
-                if h > 0 { h -= 1 }
-            } else {
-                h = 0
+        var plcp = [Int32](repeating: -1, count: n)
+        guard n > 1 else { return [Int32](repeating: 0, count: n) }
+        text.withUnsafeBufferPointer { t in
+            sa.withUnsafeBufferPointer { sa in
+                plcp.withUnsafeMutableBufferPointer { plcp in
+                    // 1. Φ (-1 for the first suffix).
+                    for i in 1..<n { plcp[Int(sa[i])] = sa[i - 1] }
+                    // 2. LCP with the predecessor, over Φ.
+                    var h = 0
+                    for p in 0..<n {
+                        let q = Int(plcp[p])
+                        if q < 0 { plcp[p] = 0; h = 0; continue }
+                        while p + h < n && q + h < n && t[p + h] == t[q + h] { h += 1 }
+                        plcp[p] = Int32(h)
+                        if h > 0 { h -= 1 }
+                    }
+                }
             }
         }
-        return lcp
+        return plcp
     }
 
     /// Calls `body(position, length, weight)` once for each branching repeated substring: every
-    /// internal node of the suffix tree (an LCP interval), with `weight` the sum of
-    /// `weight(position)` over the suffixes that start with it.
+    /// internal node of the suffix tree (an LCP interval, the LCPs read from `permutedLCP`), with
+    /// `weight` the sum of `weight(position)` over the suffixes that start with it.
     ///
     /// The weights are summed in suffix-array order as the scan goes; each open interval keeps
     /// the sum before its left bound, so no prefix-sum array is needed.
     /// - Complexity: O(n); memory the stack of open intervals (at most the largest LCP + 1).
-    static func forEachRepeat(sa: [Int32], lcp: [Int32], weight: (Int) -> Int64,
+    static func forEachRepeat(sa: [Int32], plcp: [Int32], weight: (Int) -> Int64,
                               _ body: (_ position: Int, _ length: Int, _ weight: Int64) -> Void) {
         let n = sa.count
         // Stack of (lcp value, left bound, weight of the suffixes before the left bound).
@@ -150,7 +171,7 @@ enum SuffixArray {
         for i in 1...n {
             let before = total               // the weight of sa[0..<i-1]
             total += weight(Int(sa[i - 1]))  // the weight of sa[0..<i]
-            let height = i < n ? lcp[i] : 0
+            let height = i < n ? plcp[Int(sa[i])] : 0
             var left = i - 1, leftBefore = before
             while let top = stack.last, top.height > height {
                 stack.removeLast()

@@ -155,7 +155,16 @@ public struct UnigramTrainer: Sendable {
         let other = Int32(required.count + 1), boundary = Int32(required.count + 2)
         // Each character's weight is its word's count: kept as the word's index (4 bytes per
         // character, not 8); boundaries and the end point at a word of weight 0.
+        // Both are reserved at their size (a character per UTF-8 lead byte, a boundary per word,
+        // the end), not grown by doubling: they are the largest arrays of training.
         var text: [Int32] = [], wordOf: [Int32] = []
+        var symbols = 1
+        for (word, _) in words {
+            symbols += 1
+            for byte in word where byte & 0xC0 != 0x80 { symbols += 1 }
+        }
+        text.reserveCapacity(symbols)
+        wordOf.reserveCapacity(symbols)
         let noWord = Int32(words.count)
         var characterCounts = [Int64](repeating: 0, count: required.count + 1)
         for (wordIndex, (word, count)) in words.enumerated() {
@@ -175,8 +184,9 @@ public struct UnigramTrainer: Sendable {
         }
         text.append(0)
         wordOf.append(noWord)
+        // Text, word indices, suffix array and permuted LCP: 16 bytes per character at once.
         let sa = SuffixArray.build(text, alphabetSize: required.count + 3)
-        let lcp = SuffixArray.lcp(text, sa)
+        let plcp = SuffixArray.permutedLCP(text, sa)
         // Candidates: valid substrings of 2+ characters. Only the best `seedPieceCount` and the
         // ties of the last one can be kept, and that threshold only rises as candidates come, so
         // the list is cut back to them whenever it doubles: at most about 2 x seedPieceCount
@@ -194,7 +204,7 @@ public struct UnigramTrainer: Sendable {
             let word = Int(wordOf[position])
             return word < words.count ? words[word].count : 0
         }
-        SuffixArray.forEachRepeat(sa: sa, lcp: lcp, weight: weight) { position, length, weight in
+        SuffixArray.forEachRepeat(sa: sa, plcp: plcp, weight: weight) { position, length, weight in
             guard length >= 2, length <= options.maxPieceLength, weight > 0 else { return }
             for k in position..<(position + length) where text[k] == other || text[k] == boundary || text[k] == 0 { return }
             guard isValidPiece(text[position..<(position + length)].map { scalars[Int($0) - 1] }) else { return }
@@ -262,19 +272,39 @@ public struct UnigramTrainer: Sendable {
                          unknownId: UInt32(pieces.count), flavor: .sentencePiece)
     }
 
-    /// Fixed chunks of work, so that sums do not depend on the thread count. Each chunk holds an
-    /// array of per-piece sums, so there are few of them (16 x pieces x 8 bytes).
+    /// Fixed chunks of work, so that sums do not depend on the thread count.
     func chunks(_ count: Int) -> [Range<Int>] { Parallel.chunks(count, pieces: 16) }
+
+    /// The per-piece sums of `body` over the fixed chunks of `0..<count`, with the other sums it
+    /// returns, added in chunk order whatever the thread count (so the same bits). The chunks run
+    /// a wave of one per thread at a time, so threads + 1 arrays of `width` are held, not one per
+    /// chunk (16 x 8 bytes x 1M seed pieces was 128 MB per training).
+    func chunkSums(_ count: Int, width: Int, _ body: (Range<Int>) -> ([Double], Double, Int64)) -> ([Double], Double, Int64) {
+        let parts = chunks(count)
+        let wave = Parallel.workers(options.threads)
+        var sums = [Double](repeating: 0, count: width)
+        var other = 0.0, total: Int64 = 0
+        for first in stride(from: 0, to: parts.count, by: wave) {
+            let batch = parts[first..<min(first + wave, parts.count)]
+            for (part, o, t) in Parallel.map(batch.count, threads: options.threads, { body(batch[first + $0]) }) {
+                part.withUnsafeBufferPointer { part in
+                    sums.withUnsafeMutableBufferPointer { sums in for i in 0..<width { sums[i] += part[i] } }
+                }
+                other += o
+                total += t
+            }
+        }
+        return (sums, other, total)
+    }
 
     /// Expected counts of every piece, and the negative log likelihood per word.
     func expectation(_ model: UnigramModel, _ words: [(word: [UInt8], count: Int64)]) -> ([Double], Double) {
         let pieceCount = model.pieces.count - 1
-        let parts = chunks(words.count)
-        let results = Parallel.map(parts.count, threads: options.threads) { c in
+        let (expected, logLikelihood, total) = chunkSums(words.count, width: pieceCount) { range in
             var expected = [Double](repeating: 0, count: pieceCount)
             var lattice = UnigramLattice()
             var logLikelihood = 0.0, total: Int64 = 0
-            for index in parts[c] {
+            for index in range {
                 let (word, count) = words[index]
                 word.withUnsafeBufferPointer { lattice.build(model, $0) }
                 let z = lattice.accumulate(into: &expected, weight: Double(count))
@@ -282,13 +312,6 @@ public struct UnigramTrainer: Sendable {
                 total += count
             }
             return (expected, logLikelihood, total)
-        }
-        var expected = [Double](repeating: 0, count: pieceCount)
-        var logLikelihood = 0.0, total: Int64 = 0
-        for (part, ll, t) in results {
-            for i in 0..<pieceCount { expected[i] += part[i] }
-            logLikelihood += ll
-            total += t
         }
         return (expected, -logLikelihood / Double(max(1, total)))
     }
@@ -339,22 +362,19 @@ public struct UnigramTrainer: Sendable {
             alwaysKeep[index] = keep
         }
         // 2. Viterbi frequencies over the corpus.
-        let wordParts = chunks(words.count)
-        var wordTotal = 0.0
-        let partials = Parallel.map(wordParts.count, threads: options.threads) { c in
+        let (frequency, _, _) = chunkSums(words.count, width: pieces.count) { range in
             var frequencies = [Double](repeating: 0, count: pieces.count)
             var scratch = UnigramScratch()
             var tokens: [PieceToken] = []
-            for index in wordParts[c] {
+            for index in range {
                 tokens.removeAll(keepingCapacity: true)
                 words[index].word.withUnsafeBufferPointer { model.encode(piece: $0, into: &tokens, scratch: &scratch) }
                 for token in tokens where Int(token.id) < pieces.count { frequencies[Int(token.id)] += Double(words[index].count) }
             }
-            return frequencies
+            return (frequencies, 0, 0)
         }
+        var wordTotal = 0.0
         for (word, count) in words where !word.isEmpty { wordTotal += Double(count) }
-        var frequency = [Double](repeating: 0, count: pieces.count)
-        for part in partials { for i in 0..<pieces.count { frequency[i] += part[i] } }
         // 3. Loss of each removable piece.
         let sum = frequency.reduce(0, +)
         let logSum = log(sum)
