@@ -74,7 +74,7 @@ package struct ByteStringTable: Sendable {
     package mutating func insert<C: Collection>(_ key: C, id: UInt32) where C.Element == UInt8 {
         if key.withContiguousStorageIfAvailable({ insert(buffer: $0, id: id) }) != nil { return }
         let bytes = Array(key)
-        bytes.withUnsafeBufferPointer { insert(buffer: $0, id: id) }
+        _ = bytes.withUnsafeBufferPointer { insert(buffer: $0, id: id) }
     }
 
     /// Inserts `key` → `id` if `key` is absent; returns false (and changes nothing) if present.

@@ -128,15 +128,24 @@ extension DoubleArrayTrie {
         }
         var units = [UInt32](repeating: 0, count: 256)
         var used = [Bool](repeating: false, count: 256)
-        // Base 0 would make the root its own leaf slot; darts-clone never uses it.
-        var usedBases: Set<Int> = [0]
+        // Which units are some node's base, parallel to `used` (a byte per unit, where a set of
+        // bases cost about 16 bytes per node). Base 0 would make the root its own leaf slot;
+        // darts-clone never uses it.
+        var isBase = [Bool](repeating: false, count: 256)
+        isBase[0] = true
         used[0] = true
         var firstOpenBlock = 0
 
         struct Pending { var position: Int; var lower: Int; var upper: Int; var depth: Int }
+        // Breadth first; the processed front of the queue is dropped as it grows, so the queue
+        // holds about one level of nodes, not all of them (32 bytes each).
         var queue = [Pending(position: 0, lower: 0, upper: order.count, depth: 0)]
         var head = 0
         while head < queue.count {
+            if head >= 4096 && head * 2 >= queue.count {
+                queue.removeFirst(head)
+                head = 0
+            }
             let node = queue[head]
             head += 1
             // Children: (label, key range); label 0 = a key ends at this depth (sorted first).
@@ -165,16 +174,17 @@ extension DoubleArrayTrie {
                 if base >= (1 << 29) { throw BuildError.tooLarge }
                 if block << 8 >= used.count {
                     used.append(contentsOf: repeatElement(false, count: 256))
+                    isBase.append(contentsOf: repeatElement(false, count: 256))
                     units.append(contentsOf: repeatElement(0, count: 256))
                 }
-                if !usedBases.contains(base) {
+                if !isBase[base] {
                     var fits = true
                     for child in children where used[base ^ child.label] { fits = false; break }
                     if fits { break search }
                 }
                 block += 1
             }
-            usedBases.insert(base)
+            isBase[base] = true
             // Phase 3: write the parent's offset and the children.
             let offset = UInt32(node.position ^ base)
             var parent = units[node.position] & ((1 << 31) | (1 << 8) | 0xFF)

@@ -276,25 +276,35 @@ public struct UnigramTrainer: Sendable {
     func chunks(_ count: Int) -> [Range<Int>] { Parallel.chunks(count, pieces: 16) }
 
     /// The per-piece sums of `body` over the fixed chunks of `0..<count`, with the other sums it
-    /// returns, added in chunk order whatever the thread count (so the same bits). The chunks run
-    /// a wave of one per thread at a time, so threads + 1 arrays of `width` are held, not one per
-    /// chunk (16 x 8 bytes x 1M seed pieces was 128 MB per training).
+    /// returns, added in chunk order whatever the thread count (so the same bits).
+    ///
+    /// A chunk's result is added as soon as every earlier chunk's is, by the thread that
+    /// completes that run; a result that arrives early waits, and its thread goes on. So no
+    /// thread stalls, and usually about threads + 1 arrays of `width` are held, not one per
+    /// chunk (16 x 8 bytes x 1M seed pieces was 128 MB per training); the worst case (one slow
+    /// early chunk) is still one per chunk.
     func chunkSums(_ count: Int, width: Int, _ body: (Range<Int>) -> ([Double], Double, Int64)) -> ([Double], Double, Int64) {
         let parts = chunks(count)
-        let wave = Parallel.workers(options.threads)
-        var sums = [Double](repeating: 0, count: width)
-        var other = 0.0, total: Int64 = 0
-        for first in stride(from: 0, to: parts.count, by: wave) {
-            let batch = parts[first..<min(first + wave, parts.count)]
-            for (part, o, t) in Parallel.map(batch.count, threads: options.threads, { body(batch[first + $0]) }) {
-                part.withUnsafeBufferPointer { part in
-                    sums.withUnsafeMutableBufferPointer { sums in for i in 0..<width { sums[i] += part[i] } }
+        // Shared by the workers, only under `lock`: the sums, the next chunk to add, and the
+        // results that came before their turn.
+        let lock = Lock()
+        let state = UncheckedSendable((sums: [Double](repeating: 0, count: width), other: 0.0, total: Int64(0),
+                                       next: 0, waiting: [Int: ([Double], Double, Int64)]()))
+        _ = Parallel.map(parts.count, threads: options.threads) { c in
+            let result = body(parts[c])
+            lock.withLock {
+                state.value.waiting[c] = result
+                while let (part, other, total) = state.value.waiting.removeValue(forKey: state.value.next) {
+                    part.withUnsafeBufferPointer { part in
+                        state.value.sums.withUnsafeMutableBufferPointer { sums in for i in 0..<width { sums[i] += part[i] } }
+                    }
+                    state.value.other += other
+                    state.value.total += total
+                    state.value.next += 1
                 }
-                other += o
-                total += t
             }
         }
-        return (sums, other, total)
+        return (state.value.sums, state.value.other, state.value.total)
     }
 
     /// Expected counts of every piece, and the negative log likelihood per word.
