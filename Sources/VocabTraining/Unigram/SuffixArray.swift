@@ -1,5 +1,6 @@
-/// Suffix arrays by induced sorting (SA-IS, Nong, Zhang and Chan 2009), LCP arrays (Kasai et al.
-/// 2001) and the enumeration of repeated substrings they allow: the seed step of Unigram training.
+/// Suffix arrays by induced sorting (SA-IS, Nong, Zhang and Chan 2009), permuted LCP arrays
+/// (Kärkkäinen, Manzini and Puglisi 2009) and the enumeration of repeated substrings they allow:
+/// the seed step of Unigram training.
 enum SuffixArray {
     /// The suffix array of `text`, whose symbols are in 0..<alphabetSize. The last symbol must be
     /// 0 and occur nowhere else (the sentinel).
