@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import Testing
 import VocabTestSupport
@@ -57,6 +58,27 @@ struct UnigramTrainerTests {
         }
     }
 
+    @Test("Chunk sums are added in chunk order, even when the first chunk finishes last")
+    func chunkSumsInOrder() {
+        var options = UnigramTrainerOptions(vocabularySize: 10)
+        options.threads = 2
+        let trainer = UnigramTrainer(options: options)
+        // Chunk 0 waits (up to 5 s, in case the chunks run on one thread) for chunk 15. The
+        // values make the order visible: in chunk order 1e17 absorbs each 1 (its spacing is 16)
+        // and the sum is 0; with chunks 1-15 first it would be 16.
+        let lastDone = DispatchSemaphore(value: 0)
+        let (sums, other, total) = trainer.chunkSums(16, width: 2) { range in
+            let c = range.lowerBound
+            if c == 0 { _ = lastDone.wait(timeout: .now() + 5) }
+            if c == 15 { lastDone.signal() }
+            let value = c == 0 ? 1e17 : c == 15 ? -1e17 : 1.0
+            return ([value, Double(c)], value, Int64(c))
+        }
+        #expect(sums == [0, 120])
+        #expect(other == 0)
+        #expect(total == 120)
+    }
+
     @Test("digamma matches known values")
     func digammaValues() {
         #expect(abs(digamma(1) + 0.5772156649015329) < 1e-10)
@@ -74,7 +96,7 @@ struct UnigramTrainerTests {
         let two = try UnigramTrainer(options: options).train(words)
         #expect(one.model.pieces == two.model.pieces)
         #expect(one.model.scores == two.model.scores)
-        // Waves of 3 chunks do not divide the 16 chunks: the last wave is short.
+        // 3 threads do not divide the 16 chunks: results arrive out of order more often.
         options.threads = 3
         let three = try UnigramTrainer(options: options).train(words)
         #expect(one.model.pieces == three.model.pieces && one.model.scores == three.model.scores)

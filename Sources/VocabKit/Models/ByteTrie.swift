@@ -2,8 +2,9 @@
 ///
 /// Nodes are numbers; a node's child for a byte is found in one open-addressing table keyed by
 /// (node, byte), each slot holding its key and the child together (12 bytes), so a step is one
-/// multiply and usually one probe into one cache line. The table is at most half full: about
-/// 24 bytes per edge, plus 9 per node for `terminal`, `parent` and `label`.
+/// multiply and usually one probe into one cache line. The table is at most half full and at
+/// least a quarter full once it has grown: 24 to 48 bytes per edge, plus 9 per node for
+/// `terminal`, `parent` and `label`.
 struct ByteTrie: Sendable {
     /// One edge: the parent node (`UInt32.max` when the slot is empty), the child, the byte.
     private struct Slot {
@@ -22,13 +23,14 @@ struct ByteTrie: Sendable {
     private(set) var parent: [Int32] = [-1]
     private(set) var label: [UInt8] = [0]
 
-    /// An empty trie sized for about `capacity` edges, so building it does not rehash until it
-    /// has more (it grows by doubling when it does).
+    /// An empty trie sized for at least `capacity` edges (as many as its power-of-two table holds
+    /// half full), so building it does not rehash until it has more; it doubles when it does.
     init(capacity: Int = 512) {
         (slots, mask, shift) = Self.table(for: capacity)
-        terminal.reserveCapacity(capacity + 1)
-        parent.reserveCapacity(capacity + 1)
-        label.reserveCapacity(capacity + 1)
+        let nodes = slots.count / 2 + 1
+        terminal.reserveCapacity(nodes)
+        parent.reserveCapacity(nodes)
+        label.reserveCapacity(nodes)
     }
 
     /// An empty table of the smallest power-of-two size at least twice `capacity` (and 16).
@@ -98,8 +100,9 @@ struct ByteTrie: Sendable {
         return slots.withUnsafeBufferPointer { slots in
             while true {
                 let entry = slots[index]
-                if entry.node == key && entry.byte == byte { return Int32(bitPattern: entry.child) }
+                // Empty first: an empty slot's node is UInt32.max, which a negative node has too.
                 if entry.node == UInt32.max { return -1 }
+                if entry.node == key && entry.byte == byte { return Int32(bitPattern: entry.child) }
                 index = (index + 1) & mask
             }
         }

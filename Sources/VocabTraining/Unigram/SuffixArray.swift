@@ -4,8 +4,9 @@
 enum SuffixArray {
     /// The suffix array of `text`, whose symbols are in 0..<alphabetSize. The last symbol must be
     /// 0 and occur nowhere else (the sentinel).
-    /// - Complexity: O(n + alphabetSize) time; extra space about 9n bytes at the top level (types,
-    ///   names, then the reduced string and its suffix array), plus the recursion on at most n/2.
+    /// - Complexity: O(n + alphabetSize) time; extra space at most 9n bytes at the top level
+    ///   (types, names and the LMS positions, then the reduced string and its suffix array), plus
+    ///   the recursion on at most n/2 symbols.
     static func build(_ text: [Int32], alphabetSize: Int) -> [Int32] {
         var sa = [Int32](repeating: -1, count: text.count)
         text.withUnsafeBufferPointer { t in
@@ -91,11 +92,12 @@ enum SuffixArray {
             names[position] = name - 1
             previous = position
         }
+        let reducedCount = sortedLMS.count
+        sortedLMS = []
         var lmsPositions: [Int32] = []
         var reduced: [Int32] = []
-        lmsPositions.reserveCapacity(sortedLMS.count)
-        reduced.reserveCapacity(sortedLMS.count)
-        sortedLMS = []
+        lmsPositions.reserveCapacity(reducedCount)
+        reduced.reserveCapacity(reducedCount)
         for i in 0..<n where names[i] >= 0 {
             lmsPositions.append(Int32(i))
             reduced.append(names[i])
@@ -134,8 +136,8 @@ enum SuffixArray {
     /// - Complexity: O(n) time, one n-entry array (Kasai's rank-then-LCP holds two).
     static func permutedLCP(_ text: [Int32], _ sa: [Int32]) -> [Int32] {
         let n = text.count
-        var plcp = [Int32](repeating: -1, count: n)
         guard n > 1 else { return [Int32](repeating: 0, count: n) }
+        var plcp = [Int32](repeating: -1, count: n)
         text.withUnsafeBufferPointer { t in
             sa.withUnsafeBufferPointer { sa in
                 plcp.withUnsafeMutableBufferPointer { plcp in

@@ -153,39 +153,52 @@ public struct UnigramTrainer: Sendable {
             scalars.append(scalar)
         }
         let other = Int32(required.count + 1), boundary = Int32(required.count + 2)
-        // Each character's weight is its word's count: kept as the word's index (4 bytes per
-        // character, not 8); boundaries and the end point at a word of weight 0.
-        // Both are reserved at their size (a character per UTF-8 lead byte, a boundary per word,
-        // the end), not grown by doubling: they are the largest arrays of training.
-        var text: [Int32] = [], wordOf: [Int32] = []
+        // The text is reserved at its size (a character per UTF-8 lead byte, a boundary per
+        // word, the end), not grown by doubling: with the word indices below, it is the largest
+        // array of training.
+        var text: [Int32] = []
         var symbols = 1
         for (word, _) in words {
             symbols += 1
             for byte in word where byte & 0xC0 != 0x80 { symbols += 1 }
         }
         text.reserveCapacity(symbols)
-        wordOf.reserveCapacity(symbols)
-        let noWord = Int32(words.count)
         var characterCounts = [Int64](repeating: 0, count: required.count + 1)
-        for (wordIndex, (word, count)) in words.enumerated() {
+        for (word, count) in words {
             word.withUnsafeBufferPointer { p in
                 var i = 0
                 while i < p.count {
                     let (scalar, length) = decodeScalar(p, i)
                     let symbol = symbolOf[scalar] ?? other
                     text.append(symbol)
-                    wordOf.append(Int32(wordIndex))
                     if symbol != other { characterCounts[Int(symbol)] += count }
                     i += length
                 }
             }
             text.append(boundary)
-            wordOf.append(noWord)
         }
         text.append(0)
-        wordOf.append(noWord)
-        // Text, word indices, suffix array and permuted LCP: 16 bytes per character at once.
+        // The suffix array, while text and it (8n bytes) and SA-IS's temporaries (at most 9n at
+        // the top level) are held; then each character's weight, its word's count, kept as the
+        // word's index (4 bytes per character, not 8; boundaries and the end point at a word of
+        // weight 0), made after the suffix array so its 4n bytes are not held during it; then
+        // the permuted LCP. From then on 16 bytes per character.
         let sa = SuffixArray.build(text, alphabetSize: required.count + 3)
+        let noWord = Int32(words.count)
+        var wordOf: [Int32] = []
+        wordOf.reserveCapacity(text.count)
+        for (wordIndex, (word, _)) in words.enumerated() {
+            word.withUnsafeBufferPointer { p in
+                var i = 0
+                while i < p.count {
+                    wordOf.append(Int32(wordIndex))
+                    i += decodeScalar(p, i).1
+                }
+            }
+            wordOf.append(noWord)
+        }
+        wordOf.append(noWord)
+        precondition(wordOf.count == text.count)
         let plcp = SuffixArray.permutedLCP(text, sa)
         // Candidates: valid substrings of 2+ characters. Only the best `seedPieceCount` and the
         // ties of the last one can be kept, and that threshold only rises as candidates come, so
@@ -279,8 +292,9 @@ public struct UnigramTrainer: Sendable {
     /// returns, added in chunk order whatever the thread count (so the same bits).
     ///
     /// A chunk's result is added as soon as every earlier chunk's is, by the thread that
-    /// completes that run; a result that arrives early waits, and its thread goes on. So no
-    /// thread stalls, and usually about threads + 1 arrays of `width` are held, not one per
+    /// completes that run; a result that arrives early is parked, and its thread goes on to the
+    /// next chunk rather than waiting for the earlier ones (it waits only for the lock while a
+    /// ready run is added). Usually about threads + 1 arrays of `width` are held, not one per
     /// chunk (16 x 8 bytes x 1M seed pieces was 128 MB per training); the worst case (one slow
     /// early chunk) is still one per chunk.
     func chunkSums(_ count: Int, width: Int, _ body: (Range<Int>) -> ([Double], Double, Int64)) -> ([Double], Double, Int64) {
@@ -292,6 +306,7 @@ public struct UnigramTrainer: Sendable {
                                        next: 0, waiting: [Int: ([Double], Double, Int64)]()))
         _ = Parallel.map(parts.count, threads: options.threads) { c in
             let result = body(parts[c])
+            precondition(result.0.count == width)
             lock.withLock {
                 state.value.waiting[c] = result
                 while let (part, other, total) = state.value.waiting.removeValue(forKey: state.value.next) {

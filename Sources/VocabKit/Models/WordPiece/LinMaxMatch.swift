@@ -1,6 +1,6 @@
 /// Linear-time WordPiece matching (LinMaxMatch, Song et al. 2021, "Fast WordPiece Tokenization").
 ///
-/// One trie holds every token, continuation tokens under the node of their prefix ("##"). Each
+/// One trie holds every matchable token, continuation tokens under the node of their prefix ("##"). Each
 /// node v gets a failure link f(v) and failure pops F(v): when the next byte cannot extend the
 /// match at v, the tokens F(v) are the ones greedy longest-match-first would emit, and matching
 /// resumes at f(v). Both are computed once, breadth first, so encoding a word touches each input
@@ -26,9 +26,12 @@ struct LinMaxMatch: Sendable {
     /// no prefixes makes them quadratic in token length; the caller then refuses the vocabulary.
     /// - Complexity: O(trie nodes + pops).
     init?(tokens: [[UInt8]], prefix: [UInt8], matchable: [Bool], maximumPops: Int) {
+        precondition(matchable.count == tokens.count)
         // 1. Each token's length without its prefix, and the trie of the matchable tokens with
-        //    the prefix node (sized for 5/16 of their bytes as edges: tokens share prefixes;
-        //    BERT's have 0.32 edges per byte; the trie grows past it if it must).
+        //    the prefix node, sized for 5/16 of their bytes as edges. Tokens share prefixes:
+        //    BERT's have 0.32 edges per byte (65,016 edges), which the power-of-two table sized
+        //    for 5/16 holds without growing (65,536); a vocabulary with more edges per byte makes
+        //    it double once.
         var lengths = [Int32](repeating: 0, count: tokens.count)
         var matchableBytes = prefix.count
         for (id, token) in tokens.enumerated() {
