@@ -92,12 +92,11 @@ enum SuffixArray {
             names[position] = name - 1
             previous = position
         }
-        let reducedCount = sortedLMS.count
         sortedLMS = []
         var lmsPositions: [Int32] = []
         var reduced: [Int32] = []
-        lmsPositions.reserveCapacity(reducedCount)
-        reduced.reserveCapacity(reducedCount)
+        lmsPositions.reserveCapacity(lmsCount)
+        reduced.reserveCapacity(lmsCount)
         for i in 0..<n where names[i] >= 0 {
             lmsPositions.append(Int32(i))
             reduced.append(names[i])

@@ -184,21 +184,13 @@ public struct UnigramTrainer: Sendable {
         // weight 0), made after the suffix array so its 4n bytes are not held during it; then
         // the permuted LCP. From then on 16 bytes per character.
         let sa = SuffixArray.build(text, alphabetSize: required.count + 3)
+        // Read off the text itself: a boundary ends each word.
         let noWord = Int32(words.count)
-        var wordOf: [Int32] = []
-        wordOf.reserveCapacity(text.count)
-        for (wordIndex, (word, _)) in words.enumerated() {
-            word.withUnsafeBufferPointer { p in
-                var i = 0
-                while i < p.count {
-                    wordOf.append(Int32(wordIndex))
-                    i += decodeScalar(p, i).1
-                }
-            }
-            wordOf.append(noWord)
+        var wordOf = [Int32](repeating: noWord, count: text.count)
+        var wordIndex: Int32 = 0
+        for (k, symbol) in text.enumerated() {
+            if symbol == boundary { wordIndex += 1 } else if symbol != 0 { wordOf[k] = wordIndex }
         }
-        wordOf.append(noWord)
-        precondition(wordOf.count == text.count)
         let plcp = SuffixArray.permutedLCP(text, sa)
         // Candidates: valid substrings of 2+ characters. Only the best `seedPieceCount` and the
         // ties of the last one can be kept, and that threshold only rises as candidates come, so
