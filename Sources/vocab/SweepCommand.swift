@@ -102,7 +102,7 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .customLong("parallel-reference"), help: "A folder of line-parallel translations, GROUP.txt per group (line i of each is the same message), to measure Petrov et al.'s premium on (default: Corpora/parallel with the default corpora).")
     var parallelReference: String?
 
-    @Option(help: "Folds trained at once and Unigram E-step threads (default: all cores).")
+    @Option(help: "Folds trained at once, and the threads of Unigram, which trains one fold at a time with all of them (default: all cores).")
     var threads: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Flag(help: "No progress line on stderr.")

@@ -289,7 +289,11 @@ public struct SweepReport: Sendable, Codable {
 
     /// Training time and memory per algorithm (mean over folds).
     public func trainingTable() -> Table {
-        var table = Table(title: "Trainings (peak RSS: the process's high-water mark when the training ended, folds training at once included; not a per-training figure)",
+        // Trainers that spread over the threads themselves train one fold at a time (`Sweep.run`).
+        let alone = results.algorithms.filter { Recipe.sweep($0).trainer.trainsWithThreads }.map(\.rawValue)
+        let schedule = alone.isEmpty ? "folds train several at once"
+            : "folds train several at once, \(alone.joined(separator: ", ")) one at a time with every thread"
+        var table = Table(title: "Trainings (\(schedule); peak RSS: the process's high-water mark when the training ended, folds training at once included; not a per-training figure)",
                           headers: ["algorithm", "train s (mean)", "measure s (mean)", "peak RSS", "sizes offered, per fold", "failures"], rows: [])
         for algorithm in results.algorithms {
             let runs = results.trainings.filter { $0.algorithm == algorithm }

@@ -113,18 +113,20 @@ public enum Sweep {
     /// 2. For each front end, in the order its first recipe is given:
     ///    a. pre-tokenize the corpus with it (dropped before the next front end, so one
     ///       pre-tokenized copy is alive at a time);
-    ///    b. for each fold (folds in parallel, `options.threads` at a time, so training times are
-    ///       measured under that contention) and each algorithm using it, in recipe order: train
-    ///       once on the other folds (at the largest size, or the smallest for Unigram) with its
-    ///       recipe (`Recipe.trainNested`) and cut every requested size from the nested
-    ///       vocabularies;
+    ///    b. for each fold and each algorithm using it, in recipe order: train once on the other
+    ///       folds (at the largest size, or the smallest for Unigram) with its recipe
+    ///       (`Recipe.trainNested`) and cut every requested size from the nested vocabularies.
+    ///       Folds run `options.threads` at a time (so training times are measured under that
+    ///       contention), except for trainers that spread over the threads themselves
+    ///       (`Trainer.trainsWithThreads`, Unigram): those train one fold at a time with every
+    ///       thread, which holds one training's memory instead of `options.threads`;
     ///    c. for each size, encode the distinct pieces of the held-out fold and of the next fold
-    ///       (a training fold of the same size, for the compression gap) once, and sum per unit
-    ///       and group; then VOLT's marginal utility between adjacent sizes.
+    ///       (a training fold of the same size, for the compression gap) once, in parallel, and
+    ///       sum per unit and group; then VOLT's marginal utility between adjacent sizes.
     /// 3. Put the results in fold order, then recipe order, whatever the scheduling.
     /// - Complexity: folds x algorithms trainings, plus folds x algorithms x sizes encodings of
     ///   two folds' distinct pieces; memory is the corpus, one pre-tokenized copy and
-    ///   `options.threads` trainings at a time.
+    ///   `options.threads` trainings at a time (one for Unigram).
     public static func run(_ corpus: SweepCorpus, options: SweepOptions,
                            progress: ((SweepProgress) -> Void)? = nil) throws -> SweepResults {
         let sizes = Array(Set(options.sizes)).sorted()
@@ -197,13 +199,23 @@ public enum Sweep {
             // Phase 2a (in parallel inside).
             progress?(SweepProgress(message: "pre-tokenizing (\(key))", done: done, total: total))
             let text = try PreTokenizedCorpus(corpus, frontEnd: frontEnd)
-            // Phases 2b-2c.
-            let perFold = try Parallel.map(folds, threads: options.threads) { fold in
-                let counts = text.trainingCounts(corpus, excludingFold: fold)
-                return try recipeIndices.map { try runFold(fold, recipe: options.recipes[$0], text: text, counts: counts) }
+            // Phases 2b-2c: several folds at once, then fold by fold.
+            let alone = recipeIndices.filter { options.recipes[$0].trainer.trainsWithThreads }
+            let together = recipeIndices.filter { !alone.contains($0) }
+            if !together.isEmpty {
+                let perFold = try Parallel.map(folds, threads: options.threads) { fold in
+                    let counts = text.trainingCounts(corpus, excludingFold: fold)
+                    return try together.map { try runFold(fold, recipe: options.recipes[$0], text: text, counts: counts) }
+                }
+                for (fold, foldResults) in perFold.enumerated() {
+                    for (index, result) in zip(together, foldResults) { results[fold][index] = result }
+                }
             }
-            for (fold, foldResults) in perFold.enumerated() {
-                for (index, result) in zip(recipeIndices, foldResults) { results[fold][index] = result }
+            for fold in 0..<folds where !alone.isEmpty {
+                let counts = text.trainingCounts(corpus, excludingFold: fold)
+                for index in alone {
+                    results[fold][index] = try runFold(fold, recipe: options.recipes[index], text: text, counts: counts)
+                }
             }
             for (g, group) in corpus.groupNames.enumerated() {
                 changes[key, default: []].append(FrontEndChange(frontEnd: key, algorithms: recipeIndices.map { options.recipes[$0].algorithm }, group: group,

@@ -16,6 +16,10 @@ public protocol Trainer: Sendable {
     /// Whether training grows the vocabulary one token at a time and reports each "merge", so
     /// the time to reach every size is known (BPE, WordPiece).
     var growsOneTokenAtATime: Bool { get }
+    /// Whether training spreads its own work over the recipe's threads and holds much more than
+    /// its word counts (Unigram: a suffix array of the words, then EM over a million seed pieces),
+    /// so a sweep trains its folds one at a time with every thread rather than several at once.
+    var trainsWithThreads: Bool { get }
     /// The kind of model training gives with the recipe's settings (which file formats can hold
     /// it is `TokenizerFile.Format.holds`'s business).
     func modelKind(_ recipe: Recipe) -> TokenModel.Kind
@@ -31,4 +35,5 @@ public protocol Trainer: Sendable {
 extension Trainer {
     public var keepsLineBreaks: Bool { false }
     public var growsOneTokenAtATime: Bool { false }
+    public var trainsWithThreads: Bool { false }
 }

@@ -23,6 +23,10 @@ public struct UnigramRecipe: Trainer {
 
     public func modelKind(_ recipe: Recipe) -> TokenModel.Kind { .unigram }
 
+    /// The E-step and pruning run on `recipe.threads`; the seed step and EM hold several times
+    /// the word counts.
+    public var trainsWithThreads: Bool { true }
+
     func options(_ recipe: Recipe, size: Int) -> UnigramTrainerOptions {
         var options = UnigramTrainerOptions(vocabularySize: size)
         recipe.applySpecialTokens(to: &options)
