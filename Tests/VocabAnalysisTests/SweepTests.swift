@@ -92,6 +92,10 @@ struct SweepTests {
         options.threads = 1
         let again = try Sweep.run(corpus, options: options)
         #expect(results.cells == again.cells, "the same cells with 1 thread as with all")
+        // Fold order, then recipe order, although Unigram trains after the others, fold by fold.
+        let order = results.trainings.map { "\($0.fold) \($0.algorithm.rawValue)" }
+        #expect(order == again.trainings.map { "\($0.fold) \($0.algorithm.rawValue)" })
+        #expect(order == (0..<3).flatMap { fold in options.algorithms.map { "\(fold) \($0.rawValue)" } })
         #expect(results.trainings.allSatisfy { $0.failure == nil }, "\(results.trainings.compactMap(\.failure))")
         for algorithm in Algorithm.sweepDefaults {
             let sizes = results.sizes.filter { !results.cells(algorithm, size: $0).isEmpty }

@@ -291,8 +291,10 @@ public struct SweepReport: Sendable, Codable {
     public func trainingTable() -> Table {
         // Trainers that spread over the threads themselves train one fold at a time (`Sweep.run`).
         let alone = results.algorithms.filter { Recipe.sweep($0).trainer.trainsWithThreads }.map(\.rawValue)
-        let schedule = alone.isEmpty ? "folds train several at once"
-            : "folds train several at once, \(alone.joined(separator: ", ")) one at a time with every thread"
+        let together = results.algorithms.count - alone.count
+        let schedule = [alone.isEmpty ? nil : "\(alone.joined(separator: ", ")) trains one fold at a time with every thread",
+                        together == 0 ? nil : alone.isEmpty ? "folds train --threads at a time" : "the others --threads folds at a time"]
+            .compactMap { $0 }.joined(separator: ", ")
         var table = Table(title: "Trainings (\(schedule); peak RSS: the process's high-water mark when the training ended, folds training at once included; not a per-training figure)",
                           headers: ["algorithm", "train s (mean)", "measure s (mean)", "peak RSS", "sizes offered, per fold", "failures"], rows: [])
         for algorithm in results.algorithms {

@@ -11,7 +11,8 @@ public struct SweepOptions: Sendable {
     /// vocabulary sizes are ignored (`sizes` are cut from one training each).
     public var recipes: [Recipe] = Algorithm.sweepDefaults.map(Recipe.sweep)
     public var sizes: [Int] = [1000, 2000, 4000, 8000, 16000, 32000, 64000]
-    /// Worker threads: folds trained at once, and Unigram's E-step threads (0: all cores).
+    /// Worker threads (0: all cores): folds trained at once, except Unigram's, trained one fold at
+    /// a time with this many E-step and pruning threads.
     public var threads = 0
     public var model = ModelConfiguration()
     /// Tokens used fewer times than this in held-out text are counted as rare.
@@ -113,20 +114,23 @@ public enum Sweep {
     /// 2. For each front end, in the order its first recipe is given:
     ///    a. pre-tokenize the corpus with it (dropped before the next front end, so one
     ///       pre-tokenized copy is alive at a time);
-    ///    b. for each fold and each algorithm using it, in recipe order: train once on the other
-    ///       folds (at the largest size, or the smallest for Unigram) with its recipe
-    ///       (`Recipe.trainNested`) and cut every requested size from the nested vocabularies.
-    ///       Folds run `options.threads` at a time (so training times are measured under that
-    ///       contention), except for trainers that spread over the threads themselves
-    ///       (`Trainer.trainsWithThreads`, Unigram): those train one fold at a time with every
-    ///       thread, which holds one training's memory instead of `options.threads`;
+    ///    b. for each fold and each algorithm using it: train once on the other folds (at the
+    ///       largest size, or the smallest for Unigram) with its recipe (`Recipe.trainNested`) and
+    ///       cut every requested size from the nested vocabularies. First every algorithm whose
+    ///       trainer does not spread over the threads itself, folds `options.threads` at a time
+    ///       (so their training times are measured under that contention), recipe order within a
+    ///       fold; then the others (`Trainer.trainsWithThreads`, Unigram) one fold at a time with
+    ///       every thread, which holds one such training's memory instead of `options.threads`.
+    ///       A front end with both kinds sums each fold's training counts once per pass. An error
+    ///       stops the sweep: the first pass's lowest failing fold, else the second's, the same
+    ///       error at any thread count;
     ///    c. for each size, encode the distinct pieces of the held-out fold and of the next fold
     ///       (a training fold of the same size, for the compression gap) once, in parallel, and
     ///       sum per unit and group; then VOLT's marginal utility between adjacent sizes.
     /// 3. Put the results in fold order, then recipe order, whatever the scheduling.
     /// - Complexity: folds x algorithms trainings, plus folds x algorithms x sizes encodings of
     ///   two folds' distinct pieces; memory is the corpus, one pre-tokenized copy and
-    ///   `options.threads` trainings at a time (one for Unigram).
+    ///   `options.threads` trainings at a time (one while a `trainsWithThreads` recipe trains).
     public static func run(_ corpus: SweepCorpus, options: SweepOptions,
                            progress: ((SweepProgress) -> Void)? = nil) throws -> SweepResults {
         let sizes = Array(Set(options.sizes)).sorted()

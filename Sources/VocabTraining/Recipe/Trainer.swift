@@ -16,9 +16,10 @@ public protocol Trainer: Sendable {
     /// Whether training grows the vocabulary one token at a time and reports each "merge", so
     /// the time to reach every size is known (BPE, WordPiece).
     var growsOneTokenAtATime: Bool { get }
-    /// Whether training spreads its own work over the recipe's threads and holds much more than
-    /// its word counts (Unigram: a suffix array of the words, then EM over a million seed pieces),
-    /// so a sweep trains its folds one at a time with every thread rather than several at once.
+    /// Whether training spreads much of its work over the recipe's threads and holds much more
+    /// than its word counts (Unigram: its E-step and pruning are parallel, its seed step's suffix
+    /// array is not; it holds that suffix array, then EM over a million seed pieces), so a sweep
+    /// trains its folds one at a time with every thread rather than several at once.
     var trainsWithThreads: Bool { get }
     /// The kind of model training gives with the recipe's settings (which file formats can hold
     /// it is `TokenizerFile.Format.holds`'s business).

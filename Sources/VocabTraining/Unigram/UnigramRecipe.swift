@@ -23,8 +23,8 @@ public struct UnigramRecipe: Trainer {
 
     public func modelKind(_ recipe: Recipe) -> TokenModel.Kind { .unigram }
 
-    /// The E-step and pruning run on `recipe.threads`; the seed step and EM hold several times
-    /// the word counts.
+    /// The E-step and pruning run on `recipe.threads` (the seed step on one thread); the seed step
+    /// and EM hold several times the word counts.
     public var trainsWithThreads: Bool { true }
 
     func options(_ recipe: Recipe, size: Int) -> UnigramTrainerOptions {
