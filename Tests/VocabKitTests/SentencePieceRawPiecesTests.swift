@@ -65,6 +65,14 @@ struct SentencePieceRawPiecesTests {
             ("a duplicate piece", base + Self.field(1, 2, Self.field(1, 2, Array("the".utf8))), true),
             // Not plain: the direct reader gives up and SwiftProtobuf decides.
             ("invalid UTF-8 in a piece", base + Self.field(1, 2, Self.field(1, 2, [0x61, 0xFF])), false),
+            // The pieces' UTF-8 is checked in one pass over all of them: a character split
+            // across two pieces is valid only together.
+            ("a character split across two pieces",
+             base + Self.field(1, 2, Self.field(1, 2, [0x61, 0xE2, 0x96])) + Self.field(1, 2, Self.field(1, 2, [0x81, 0x62])), false),
+            ("a piece that is a character's last byte alone",
+             base + Self.field(1, 2, Self.field(1, 2, [0xE2, 0x96])) + Self.field(1, 2, Self.field(1, 2, [0x81])), false),
+            ("a piece that ends inside a character, then an ASCII piece",
+             base + Self.field(1, 2, Self.field(1, 2, [0x61, 0xE2])) + Self.field(1, 2, Self.field(1, 2, [0x62])), false),
             ("a score with the wrong wire type", base + Self.field(1, 2, Self.field(1, 2, Array("yy".utf8)) + Self.field(2, 0, [1])), false),
             ("a group inside a piece", base + Self.field(1, 2, Self.field(1, 2, Array("yy".utf8)) + Self.varint(12 << 3 | 3) + Self.varint(12 << 3 | 4)), false),
             ("a truncated piece", base + Self.field(1, 2, Self.field(1, 2, Array("yy".utf8))).dropLast(), false),

@@ -1,12 +1,13 @@
 /// A hash table from byte strings to token ids, built once and read by many threads.
 ///
-/// Keys live in one flat byte buffer; slots hold (hash, offset, length, id) in open addressing
-/// with linear probing, at most half full. Lookups take a byte slice and allocate nothing, which
+/// Keys live in one flat byte buffer; 16-byte slots hold (hash, offset, length, id) in open
+/// addressing with linear probing, at most half full. Lookups take a byte slice and allocate nothing, which
 /// the encoder needs on its hot path (Swift's `Dictionary<[UInt8], UInt32>` would allocate an
 /// array per lookup and hash with SipHash).
 package struct ByteStringTable: Sendable {
     private struct Slot: Sendable {
-        var hash: UInt64 = 0
+        /// The high half of the key's hash (`slotHash`): the slot's home is its low bits.
+        var hash: UInt32 = 0
         var offset: UInt32 = 0
         var length: UInt32 = 0
         var id: UInt32 = UInt32.max  // max: empty
@@ -23,6 +24,52 @@ package struct ByteStringTable: Sendable {
         slots = [Slot](repeating: Slot(), count: size)
         mask = size - 1
     }
+
+    /// A table from each of `strings` to its position, whose keys are `strings`' own buffer (no
+    /// copy). Nil when `strings` has 4 GiB of bytes or more (offsets are 32-bit); otherwise the
+    /// table and the position of the first string equal to an earlier one, if any (the table
+    /// then holds the strings before it).
+    /// - Complexity: O(total bytes) expected.
+    package static func indexing(_ strings: FlatByteStrings) -> (table: ByteStringTable, firstDuplicate: Int?)? {
+        guard strings.bytes.count < Int(UInt32.max) else { return nil }
+        var table = ByteStringTable(capacity: strings.count)   // at most half full: never grows here
+        table.keys = strings.bytes
+        let mask = table.mask
+        var inserted = 0
+        var duplicate: Int?
+        table.slots.withUnsafeMutableBufferPointer { slots in
+            strings.bytes.withUnsafeBufferPointer { keys in
+                strings.ends.withUnsafeBufferPointer { ends in
+                    var start = 0
+                    for id in 0..<ends.count {
+                        let key = UnsafeBufferPointer(rebasing: keys[start..<ends[id]])
+                        let h = slotHash(key)
+                        var index = Int(h) & mask
+                        while slots[index].id != UInt32.max {
+                            let slot = slots[index]
+                            if slot.hash == h && Int(slot.length) == key.count
+                                && (key.count == 0 || memcmp(keys.baseAddress! + Int(slot.offset), key.baseAddress!, key.count) == 0) {
+                                duplicate = id
+                                return
+                            }
+                            index = (index + 1) & mask
+                        }
+                        slots[index] = Slot(hash: h, offset: UInt32(start), length: UInt32(key.count), id: UInt32(id))
+                        inserted += 1
+                        start = ends[id]
+                    }
+                }
+            }
+        }
+        table.count = inserted
+        return (table, duplicate)
+    }
+
+    /// The 32 bits of `hash` a slot keeps and is placed by (the high half, which the final
+    /// multiply mixes best): 16-byte slots instead of 24, so a third fewer cache lines per
+    /// table (the encoders' look-ups are mostly cache misses).
+    @inline(__always)
+    static func slotHash(_ p: UnsafeBufferPointer<UInt8>) -> UInt32 { UInt32(truncatingIfNeeded: hash(p) >> 32) }
 
     /// FNV-1a over 8-byte words, then a final mix: fast on short tokens, good spread.
     @inlinable @inline(__always)
@@ -47,8 +94,8 @@ package struct ByteStringTable: Sendable {
     /// The id of `key`, or nil.
     @inline(__always)
     package func id(of key: UnsafeBufferPointer<UInt8>) -> UInt32? {
-        let h = Self.hash(key)
-        var index = Int(truncatingIfNeeded: h) & mask
+        let h = Self.slotHash(key)
+        var index = Int(h) & mask
         return slots.withUnsafeBufferPointer { slots in
             keys.withUnsafeBufferPointer { keys in
                 while true {
@@ -91,8 +138,8 @@ package struct ByteStringTable: Sendable {
     @discardableResult
     private mutating func insert(buffer key: UnsafeBufferPointer<UInt8>, id: UInt32, replacing: Bool = true) -> Bool {
         if (count + 1) * 2 > slots.count { grow() }
-        let h = Self.hash(key)
-        var index = Int(truncatingIfNeeded: h) & mask
+        let h = Self.slotHash(key)
+        var index = Int(h) & mask
         let mask = self.mask
         let existing: Bool = slots.withUnsafeBufferPointer { slots in
             keys.withUnsafeBufferPointer { keys in
@@ -122,7 +169,7 @@ package struct ByteStringTable: Sendable {
         slots = [Slot](repeating: Slot(), count: old.count * 2)
         mask = slots.count - 1
         for slot in old where slot.id != UInt32.max {
-            var index = Int(truncatingIfNeeded: slot.hash) & mask
+            var index = Int(slot.hash) & mask
             while slots[index].id != UInt32.max { index = (index + 1) & mask }
             slots[index] = slot
         }

@@ -117,12 +117,12 @@ public struct Tokenizer: Sendable {
     private func trimOffsets(_ encoding: inout Encoding, _ trimming: OffsetTrimming, text: UnsafeBufferPointer<UInt8>) {
         var added: [UInt32: [UInt8]] = [:]
         for token in addedTokens { added[token.id] = Array(token.content.utf8) }
-        let tokens = model.tokens, byteLevel = model.isByteLevel
+        let tokens = decodingTable, byteLevel = model.isByteLevel
         let ids = encoding.ids
         trimming.apply(&encoding, text: text) { index in
             let id = ids[index]
             if let content = added[id] { return (content, false) }
-            return (Int(id) < tokens.count ? tokens[Int(id)] : [], byteLevel)
+            return (Int(id) < tokens.count ? tokens[id] : [], byteLevel)
         }
     }
 
@@ -372,7 +372,7 @@ public struct Tokenizer: Sendable {
             return try decodeWordPiece(ids, prefix: Array(prefix.utf8), cleanup: cleanup, skipsSpecialTokens: skipsSpecialTokens, added: added)
         }
         let steps = bytesFirst ? Array(chain.dropFirst()) : chain
-        let tokens = model.tokens   // once: `model.tokens` goes through the vocabulary switch
+        let tokens = decodingTable
         var pieces: [[UInt8]] = []
         pieces.reserveCapacity(ids.count)
         for id in ids {
@@ -382,7 +382,7 @@ public struct Tokenizer: Sendable {
                 pieces.append(bytesFirst ? ByteLevelAlphabet.decode(content) ?? Array(content.utf8) : Array(content.utf8))
             } else if Int(id) < tokens.count {
                 // `tokenizers` hands its decoder the token as the file spells it.
-                pieces.append(model.isByteLevel && !bytesFirst ? Array(model.tokenString(id).utf8) : tokens[Int(id)])
+                pieces.append(model.isByteLevel && !bytesFirst ? Array(model.tokenString(id).utf8) : tokens[id])
             } else {
                 throw ModelError.idOutOfRange(id: Int(id), vocabularySize: vocabularySize)
             }

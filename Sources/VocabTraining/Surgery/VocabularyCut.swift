@@ -80,10 +80,11 @@ public enum VocabularyCut {
                                        unknownId: UInt32(keep.firstIndex(of: Int(m.unknownId))!), byteFallback: m.byteFallback, flavor: m.flavor)
             return (.unigram(cut), map(keep, count: m.pieces.count))
         case .scoredBPE(let m):
-            let keep = try bestScored(pieces: m.pieces, scores: m.scores.map(Double.init), kinds: m.kinds, size: size)
-            let cut = try ScoredBPEModel(pieces: keep.map { m.pieces[$0] }, scores: keep.map { m.scores[$0] }, kinds: keep.map { m.kinds[$0] },
+            let pieces = m.pieces   // built once: `ScoredBPEModel.pieces` makes the arrays on every call
+            let keep = try bestScored(pieces: pieces, scores: m.scores.map(Double.init), kinds: m.kinds, size: size)
+            let cut = try ScoredBPEModel(pieces: keep.map { pieces[$0] }, scores: keep.map { m.scores[$0] }, kinds: keep.map { m.kinds[$0] },
                                          unknownId: UInt32(keep.firstIndex(of: Int(m.unknownId))!), byteFallback: m.byteFallback)
-            return (.scoredBPE(cut), map(keep, count: m.pieces.count))
+            return (.scoredBPE(cut), map(keep, count: pieces.count))
         case .hybrid, .wordLevel:
             throw TrainingError.invalidOption("vocab cut cuts BPE, WordPiece, Unigram and SentencePiece BPE models, not \(model.kind) models; train the smaller size instead")
         }

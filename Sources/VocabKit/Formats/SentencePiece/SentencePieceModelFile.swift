@@ -90,21 +90,21 @@ public enum SentencePieceModelFile {
                 proto = try Sentencepiece_ModelProto(serializedBytes: direct.rest, partial: true)
             } else {
                 proto = try Sentencepiece_ModelProto(serializedBytes: data, partial: true)
-                raw = SentencePieceRawPieces(pieces: proto.pieces.map { Array($0.piece.utf8) }, scores: proto.pieces.map(\.score),
+                raw = SentencePieceRawPieces(pieces: FlatByteStrings(proto.pieces.map { Array($0.piece.utf8) }), scores: proto.pieces.map(\.score),
                                              types: proto.pieces.map(\.type.rawValue))
             }
         } catch {
             throw fail("not a SentencePiece model (\(error))")
         }
         // Phase 1: pieces.
-        guard !raw.pieces.isEmpty else { throw fail("the model has no pieces") }
+        guard raw.pieces.count > 0 else { throw fail("the model has no pieces") }
         let pieces = raw.pieces, scores = raw.scores
         var kinds: [UnigramModel.PieceKind] = []
         kinds.reserveCapacity(pieces.count)
         var unknown: UInt32?
         var userDefined: [[UInt8]] = [], controls: Set<UInt32> = []
-        for (index, piece) in pieces.enumerated() {
-            guard !piece.isEmpty else { throw fail("piece \(index) is empty") }
+        for index in 0..<pieces.count {
+            guard !pieces.range(index).isEmpty else { throw fail("piece \(index) is empty") }
             guard let kind = UnigramModel.PieceKind(rawValue: UInt8(clamping: raw.types[index])) else {
                 throw fail("piece \(index) has unknown type \(raw.types[index])")
             }
@@ -113,9 +113,9 @@ public enum SentencePieceModelFile {
                 unknown = UInt32(index)
             }
             if kind == .byte && !proto.trainerSpec.byteFallback {
-                throw fail("byte piece \(String(decoding: piece, as: UTF8.self)) found although byte_fallback is false")
+                throw fail("byte piece \(String(decoding: pieces[index], as: UTF8.self)) found although byte_fallback is false")
             }
-            if kind == .userDefined { userDefined.append(piece) }
+            if kind == .userDefined { userDefined.append(pieces[index]) }
             if kind == .control { controls.insert(UInt32(index)) }
             guard scores[index].isFinite else { throw fail("piece \(index) has score \(scores[index])") }
             kinds.append(kind)
@@ -126,10 +126,10 @@ public enum SentencePieceModelFile {
         do {
             switch proto.trainerSpec.modelType {
             case .unigram:
-                model = .unigram(try UnigramModel(pieces: pieces, scores: scores.map(Double.init), kinds: kinds, unknownId: unknown,
+                model = .unigram(try UnigramModel(pieces: pieces.arrays, scores: scores.map(Double.init), kinds: kinds, unknownId: unknown,
                                                   byteFallback: proto.trainerSpec.byteFallback, flavor: .sentencePiece))
             case .bpe:
-                model = .scoredBPE(try ScoredBPEModel(pieces: pieces, scores: scores, kinds: kinds, unknownId: unknown,
+                model = .scoredBPE(try ScoredBPEModel(pieceList: pieces, scores: scores, kinds: kinds, unknownId: unknown,
                                                       byteFallback: proto.trainerSpec.byteFallback))
             case .word, .char:
                 throw ModelError.unsupported(path: path, feature: "SentencePiece \(proto.trainerSpec.modelType == .word ? "word" : "char") models are not supported (Unigram and BPE are)")

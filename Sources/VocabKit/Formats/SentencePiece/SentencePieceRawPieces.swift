@@ -10,9 +10,9 @@ import Foundation
 /// proto2 does), skips unknown fields and extensions, and gives up (nil) on anything else:
 /// groups, a known field with another wire type, invalid UTF-8, truncation. The caller then
 /// decodes the whole file with SwiftProtobuf, which reports the problem.
-/// - Complexity: O(file size); one byte array per piece.
+/// - Complexity: O(file size); the pieces in one buffer (`FlatByteStrings`), not an array each.
 struct SentencePieceRawPieces {
-    var pieces: [[UInt8]] = []
+    var pieces = FlatByteStrings()
     var scores: [Float] = []
     /// The schema's type values (1 normal … 6 byte).
     var types: [Int] = []
@@ -56,13 +56,16 @@ struct SentencePieceRawPieces {
     /// type's comment).
     ///
     /// 1. Walk the top-level fields; copy every field but `pieces` (1) into `rest`.
-    /// 2. For each piece, walk its fields: the string (UTF-8 checked), the score, the type.
+    /// 2. For each piece, walk its fields: the string, the score, the type.
+    /// 3. Check the UTF-8 of all the pieces at once.
     static func read(_ data: Data) -> SentencePieceRawPieces? {
         data.withUnsafeBytes { raw -> SentencePieceRawPieces? in
             let bytes = raw.bindMemory(to: UInt8.self)
             var result = SentencePieceRawPieces()
             var top = Cursor(bytes: bytes, position: 0, end: bytes.count)
             var restRanges: [Range<Int>] = []
+            // The pieces' bytes are fewer than the file's; a piece is at least 2 bytes of it.
+            result.pieces.reserveCapacity(strings: bytes.count / 8, bytes: bytes.count)
             // Phase 1: top-level fields.
             while top.position < top.end {
                 let fieldStart = top.position
@@ -82,7 +85,11 @@ struct SentencePieceRawPieces {
                 }
             }
             for range in restRanges { result.rest.append(UnsafeBufferPointer(rebasing: bytes[range])) }
-            return result
+            // Phase 3: the pieces' UTF-8, in one pass. Each piece starts with a character's
+            // first byte, so in valid UTF-8 every piece boundary is a character boundary and each
+            // piece is valid by itself.
+            let valid = result.pieces.bytes.withUnsafeBufferPointer { UTF8Validation.firstInvalidOffset($0) == nil }
+            return valid ? result : nil
         }
     }
 
@@ -112,8 +119,10 @@ struct SentencePieceRawPieces {
             }
         }
         let text = piece.map { UnsafeBufferPointer(rebasing: cursor.bytes[$0]) } ?? UnsafeBufferPointer(start: nil, count: 0)
-        if text.count > 0 && UTF8Validation.firstInvalidOffset(text) != nil { return false }
-        pieces.append(Array(text))
+        // UTF-8 is checked once over all pieces (phase 3); a piece that starts with a
+        // continuation byte is not valid alone even when the whole is.
+        if let first = text.first, first & 0xC0 == 0x80 { return false }
+        pieces.append(text)
         scores.append(score)
         types.append(type)
         return true

@@ -5,7 +5,9 @@
 /// (leftmost on ties). User-defined pieces are matched first and never merged further; a merged
 /// piece of type "unused" is split back into the two pieces it came from.
 public struct ScoredBPEModel: Sendable {
-    public let pieces: [[UInt8]]
+    /// Every piece's bytes, by id, in one buffer (shared with `lookup`'s keys and the
+    /// tokenizer's decoding table).
+    package let pieceList: FlatByteStrings
     public let scores: [Float]
     public let kinds: [UnigramModel.PieceKind]
     public let unknownId: UInt32
@@ -20,35 +22,62 @@ public struct ScoredBPEModel: Sendable {
     /// The identity of this model's encodings in a thread's piece cache.
     let cacheIdentity = CacheIdentity()
 
+    /// Every piece's bytes, by id, each as its own array.
+    /// - Complexity: O(vocabulary bytes), an allocation per piece, on every call: read one
+    ///   piece with `tokenString(_:)` or through the tokenizer.
+    public var pieces: [[UInt8]] { pieceList.arrays }
+
     public init(pieces: [[UInt8]], scores: [Float], kinds: [UnigramModel.PieceKind], unknownId: UInt32,
                 byteFallback: Bool) throws {
-        guard pieces.count == scores.count, pieces.count == kinds.count, Int(unknownId) < pieces.count else {
-            throw ModelError.invalidModel("BPE: \(pieces.count) pieces, \(scores.count) scores, \(kinds.count) types, unk id \(unknownId)")
+        try self.init(pieceList: FlatByteStrings(pieces), scores: scores, kinds: kinds, unknownId: unknownId,
+                      byteFallback: byteFallback)
+    }
+
+    /// The model over `pieceList` (what `.model` loading builds, without an array per piece).
+    ///
+    /// 1. Check each piece (non-empty, finite score) and read what its type implies: whether a
+    ///    merge can make a word start inside a piece, user-defined pieces, byte pieces.
+    /// 2. Index the pieces (their buffer is the table's keys); refuse a repeated one.
+    /// - Complexity: O(vocabulary bytes).
+    package init(pieceList: FlatByteStrings, scores: [Float], kinds: [UnigramModel.PieceKind], unknownId: UInt32,
+                 byteFallback: Bool) throws {
+        guard pieceList.count == scores.count, pieceList.count == kinds.count, Int(unknownId) < pieceList.count else {
+            throw ModelError.invalidModel("BPE: \(pieceList.count) pieces, \(scores.count) scores, \(kinds.count) types, unk id \(unknownId)")
         }
-        var lookup = ByteStringTable(capacity: pieces.count)
+        // Phase 1.
         var userDefined: [[UInt8]] = []
         var byteIds = [UInt32](repeating: UInt32.max, count: 256)
         var mergesStayInWords = true
-        for (id, piece) in pieces.enumerated() {
-            guard !piece.isEmpty else { throw ModelError.invalidModel("BPE: piece \(id) is empty") }
-            guard scores[id].isFinite else { throw ModelError.invalidModel("BPE: piece \(id) has score \(scores[id])") }
-            guard lookup.insertNew(piece, id: UInt32(id)) else {
-                throw ModelError.invalidModel("BPE: piece \(String(decoding: piece, as: UTF8.self).debugDescription) is defined twice")
+        try pieceList.bytes.withUnsafeBufferPointer { bytes in
+            var start = 0
+            for (id, end) in pieceList.ends.enumerated() {
+                defer { start = end }
+                let piece = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                guard !piece.isEmpty else { throw ModelError.invalidModel("BPE: piece \(id) is empty") }
+                guard scores[id].isFinite else { throw ModelError.invalidModel("BPE: piece \(id) has score \(scores[id])") }
+                switch kinds[id] {
+                case .normal, .unused: if mergesStayInWords && Self.wordStart(in: piece, after: 0) != nil { mergesStayInWords = false }
+                case .userDefined:
+                    if mergesStayInWords && Self.wordStart(in: piece, after: 0) != nil { mergesStayInWords = false }
+                    if !piece.contains(0) { userDefined.append(Array(piece)) }
+                case .byte:
+                    if let byte = UnigramModel.byteValue(Array(piece)) { byteIds[Int(byte)] = UInt32(id) }
+                case .unknown, .control: break
+                }
             }
-            switch kinds[id] {
-            case .normal, .unused: if mergesStayInWords && Self.wordStart(in: piece[...], after: 0) != nil { mergesStayInWords = false }
-            case .userDefined:
-                if mergesStayInWords && Self.wordStart(in: piece[...], after: 0) != nil { mergesStayInWords = false }
-                if !piece.contains(0) { userDefined.append(piece) }
-            case .byte:
-                if let byte = UnigramModel.byteValue(piece) { byteIds[Int(byte)] = UInt32(id) }
-            case .unknown, .control: break
-            }
+        }
+        // Phase 2.
+        guard let (lookup, duplicate) = ByteStringTable.indexing(pieceList) else {
+            throw ModelError.invalidModel("BPE: the pieces hold 4 GiB of bytes or more")
+        }
+        if let duplicate {
+            let piece = pieceList[duplicate]
+            throw ModelError.invalidModel("BPE: piece \(String(decoding: piece, as: UTF8.self).debugDescription) is defined twice")
         }
         if byteFallback, let missing = byteIds.firstIndex(of: UInt32.max) {
             throw ModelError.invalidModel(String(format: "byte fallback is on but the byte piece <0x%02X> is missing", missing))
         }
-        self.pieces = pieces
+        self.pieceList = pieceList
         self.scores = scores
         self.kinds = kinds
         self.unknownId = unknownId
@@ -78,7 +107,7 @@ public struct ScoredBPEModel: Sendable {
         return nil
     }
 
-    public var vocabularySize: Int { pieces.count }
+    public var vocabularySize: Int { pieceList.count }
 
     /// The id of a piece that merges may produce (normal, user-defined or unused), or nil.
     @inline(__always)
@@ -93,7 +122,7 @@ public struct ScoredBPEModel: Sendable {
     public func id<C: Collection>(of piece: C) -> UInt32? where C.Element == UInt8 { lookup.id(of: piece) }
 
     public func tokenString(_ id: UInt32) -> String {
-        Int(id) < pieces.count ? String(decoding: pieces[Int(id)], as: UTF8.self) : ""
+        Int(id) < pieceList.count ? pieceList.withString(Int(id)) { String(decoding: $0, as: UTF8.self) } : ""
     }
 }
 
