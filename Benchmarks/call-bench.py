@@ -33,6 +33,8 @@ from peers import ensure_venv, measured  # noqa: E402
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PINNED = ["tokenizers==0.23.3", "sentencepiece==0.2.3", "tiktoken==0.14.0"]
 FIXTURES = os.path.join(ROOT, "Tests", "Fixtures")
+# The repository's own 16,000-piece multilingual Unigram model (nmt_nfkc normalizer).
+UNIGRAM_16K = os.path.join(ROOT, "Vocabs", "unigram-multi-16k", "tokenizer.model")
 
 CHILD = r"""
 import sys, time, json
@@ -162,6 +164,7 @@ def main():
                 ("bert tokenizer.json", cases[1][1], [("hf", cases[1][1], [])]),
                 ("mistral .model", cases[3][1], [("sentencepiece", cases[3][1], [])]),
                 ("unigram .model", cases[2][1], [("sentencepiece", cases[2][1], [])]),
+                ("unigram-16k .model", UNIGRAM_16K, [("sentencepiece", UNIGRAM_16K, [])]),
             ]
             load_rows = []
             for name, model, peers in loads:

@@ -30,7 +30,8 @@ struct ByteStringTableTests {
     @Test("indexing a flat list: each string maps to its position; the first repeat is reported")
     func indexing() throws {
         var seen = Set<[UInt8]>()
-        let distinct = Self.keys(6000, seed: 7).filter { seen.insert($0).inserted }   // the empty key among them
+        let distinct = Self.keys(6000, seed: 7).filter { seen.insert($0).inserted }
+        #expect(distinct.contains([]))
         let list = FlatByteStrings(distinct)
         #expect(list.count == distinct.count && list.arrays == distinct)
         for index in [0, 1, distinct.count / 2, distinct.count - 1] { #expect(list[index] == distinct[index]) }
@@ -42,11 +43,12 @@ struct ByteStringTableTests {
         var grown = table
         grown.insert([255, 255, 255], id: 99_999)
         #expect(grown.id(of: [255, 255, 255]) == 99_999 && table.id(of: [255, 255, 255]) == nil)
-        #expect(list.arrays == distinct)
+        for (index, key) in distinct.enumerated() { #expect(grown.id(of: key) == UInt32(index)) }
         // A repeat: reported at its position, with the strings before it indexed.
         let repeated = FlatByteStrings(Array(distinct[..<100]) + [distinct[40]] + Array(distinct[100...]))
         let (partial, firstDuplicate) = try #require(ByteStringTable.indexing(repeated))
-        #expect(firstDuplicate == 100)
+        #expect(firstDuplicate == 100 && partial.count == 100)
         for index in 0..<100 { #expect(partial.id(of: distinct[index]) == UInt32(index)) }
+        for key in distinct[100...] { #expect(partial.id(of: key) == nil) }
     }
 }

@@ -73,6 +73,10 @@ struct SentencePieceRawPiecesTests {
              base + Self.field(1, 2, Self.field(1, 2, [0xE2, 0x96])) + Self.field(1, 2, Self.field(1, 2, [0x81])), false),
             ("a piece that ends inside a character, then an ASCII piece",
              base + Self.field(1, 2, Self.field(1, 2, [0x61, 0xE2])) + Self.field(1, 2, Self.field(1, 2, [0x62])), false),
+            ("a last piece that ends inside a character", base + Self.field(1, 2, Self.field(1, 2, [0x61, 0xE2])), false),
+            ("a character split across two pieces with a piece without a string between",
+             base + Self.field(1, 2, Self.field(1, 2, [0xE2, 0x96])) + Self.field(1, 2, Self.field(2, 5, Self.float(-1)))
+                + Self.field(1, 2, Self.field(1, 2, [0x81])), false),
             ("a score with the wrong wire type", base + Self.field(1, 2, Self.field(1, 2, Array("yy".utf8)) + Self.field(2, 0, [1])), false),
             ("a group inside a piece", base + Self.field(1, 2, Self.field(1, 2, Array("yy".utf8)) + Self.varint(12 << 3 | 3) + Self.varint(12 << 3 | 4)), false),
             ("a truncated piece", base + Self.field(1, 2, Self.field(1, 2, Array("yy".utf8))).dropLast(), false),

@@ -130,15 +130,23 @@ struct UnigramTests {
         var random = SplitMix64(seed: 7)
         let alphabet: [UInt8] = Array("abcdé日".utf8)
         var keys: Set<[UInt8]> = []
+        // A third of the keys share a 9-byte start, so the builder's sort (by the first 8 bytes,
+        // then whole keys) has many ties to settle, and some keys are others' prefixes.
+        let shared = Array("abcdabcda".utf8)
         while keys.count < 3000 {
-            keys.insert((0..<Int.random(in: 1...9, using: &random)).map { _ in alphabet.randomElement(using: &random)! })
+            let tail = (0..<Int.random(in: 1...9, using: &random)).map { _ in alphabet.randomElement(using: &random)! }
+            keys.insert(Int.random(in: 0..<3, using: &random) == 0 ? Array((shared + tail).prefix(Int.random(in: 1...18, using: &random))) : tail)
         }
         let sorted = keys.sorted { $0.lexicographicallyPrecedes($1) }
         let trie = try DoubleArrayTrie(keys: sorted, values: sorted.indices.map { Int32($0) })
         for (index, key) in sorted.enumerated() { #expect(trie.value(of: key) == Int32(index)) }
+        // Given in any order, the same keys and values make the same units.
+        let shuffled = Array(sorted.indices).shuffled(using: &random)
+        #expect(try DoubleArrayTrie(keys: shuffled.map { sorted[$0] }, values: shuffled.map { Int32($0) }) == trie)
         for _ in 0..<3000 {
             // Probes may hold NUL, which no key can: it must match nothing.
-            let probe = (0..<Int.random(in: 1...12, using: &random)).map { _ in (alphabet + [0]).randomElement(using: &random)! }
+            var probe = (0..<Int.random(in: 1...12, using: &random)).map { _ in (alphabet + [0]).randomElement(using: &random)! }
+            if Int.random(in: 0..<3, using: &random) == 0 { probe = shared + probe }
             var found: [Int] = []
             probe.withUnsafeBufferPointer { p in trie.forEachPrefix(of: p, from: 0, to: p.count) { _, length in found.append(length) } }
             let expected = (1...probe.count).filter { keys.contains(Array(probe[0..<$0])) }
@@ -335,6 +343,42 @@ struct UnigramTests {
                         && fast.map(\.end) == slow.map(\.end), "\(text.debugDescription)")
             }
         }
+    }
+
+    @Test("Scored BPE over one flat piece list: pieces, ids and token strings as given; a repeated, empty or non-finite piece is refused by name")
+    func scoredBPEPieceList() throws {
+        let strings = ["<unk>", "\u{2581}", "a", "b", "\u{2581}a", "ab", "日本", "\u{2581}日本"]
+        let pieces = strings.map { Array($0.utf8) }
+        func model(_ pieces: [[UInt8]], scores: [Float]? = nil) throws -> ScoredBPEModel {
+            let kinds = [UnigramModel.PieceKind.unknown] + Array(repeating: .normal, count: pieces.count - 1)
+            return try ScoredBPEModel(pieces: pieces, scores: scores ?? pieces.indices.map { -Float($0) }, kinds: kinds, unknownId: 0,
+                                      byteFallback: false)
+        }
+        let built = try model(pieces)
+        #expect(built.pieces == pieces && built.vocabularySize == pieces.count && built.pieceList.count == pieces.count)
+        for (id, string) in strings.enumerated() {
+            #expect(built.id(of: Array(string.utf8)) == UInt32(id))
+            #expect(built.tokenString(UInt32(id)) == string)
+        }
+        #expect(built.id(of: Array("ba".utf8)) == nil && built.tokenString(99) == "")
+        // Decoding reads the same shared list.
+        let tokenizer = try Tokenizer(frontEnd: TextFrontEnd(normalizer: SentencePieceNormalizer(charsMap: nil, name: "identity", addsDummyPrefix: true,
+                                                                                           removesExtraWhitespace: false, escapesWhitespace: true,
+                                                                                           treatsWhitespaceAsSuffix: false, protectedSymbols: []),
+                                                         preTokenizer: PreTokenizerSequence([])),
+                                  model: .scoredBPE(built), decoder: .sentencePiece(SentencePieceDecoding(
+                                      unknownId: 0, unknownSurface: " \u{2047} ", controlIds: [], stripsLeadingSpace: true, stripsAllLeadingSpaces: false)))
+        let ids = try tokenizer.encode("ab a 日本").ids
+        #expect(ids == [4, 3, 4, 7])   // "▁a" (-4) merges before "ab" (-5), then "日本", then "▁日本"
+        #expect(try tokenizer.decode(ids) == "ab a 日本")
+        func message(_ body: () throws -> ScoredBPEModel) -> String {
+            do { _ = try body(); return "no error" } catch { return "\(error)" }
+        }
+        #expect(message { try model(pieces + [Array("ab".utf8)]) }.contains("\"ab\" is defined twice"))
+        // Empty pieces and scores are checked for every piece before repeats are looked for.
+        #expect(message { try model(pieces + [Array("ab".utf8), []]) }.contains("piece 9 is empty"))
+        #expect(message { try model(pieces + [Array("ab".utf8), Array("q".utf8)], scores: pieces.indices.map { -Float($0) } + [0, .nan]) }
+                    .contains("piece 9 has score nan"))
     }
 
     @Test("The agenda key orders scores as Float does, -0 and +0 tied, then the smaller left symbol")

@@ -31,7 +31,7 @@ package struct ByteStringTable: Sendable {
     /// then holds the strings before it).
     /// - Complexity: O(total bytes) expected.
     package static func indexing(_ strings: FlatByteStrings) -> (table: ByteStringTable, firstDuplicate: Int?)? {
-        guard strings.bytes.count < Int(UInt32.max) else { return nil }
+        guard strings.bytes.count <= Int(UInt32.max) else { return nil }
         var table = ByteStringTable(capacity: strings.count)   // at most half full: never grows here
         table.keys = strings.bytes
         let mask = table.mask

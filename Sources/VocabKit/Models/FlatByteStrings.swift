@@ -3,7 +3,7 @@
 /// A vocabulary kept as `[[UInt8]]` costs an allocation, a retain and a release per token each
 /// time it is built, walked and freed: about a third of loading a 32,000-piece `.model`. This
 /// list is two arrays whatever its length, and is shared (copy on write) by the model, its
-/// lookup table's keys (`ByteStringTable(indexing:)`) and the decoder's table
+/// lookup table's keys (`ByteStringTable.indexing(_:)`) and the decoder's table
 /// (`TokenBytesTable`).
 ///
 /// Memory: the strings' bytes plus 8 bytes per string.
@@ -29,6 +29,12 @@ package struct FlatByteStrings: Sendable, Equatable {
     package mutating func reserveCapacity(strings count: Int, bytes byteCount: Int) {
         ends.reserveCapacity(count)
         bytes.reserveCapacity(byteCount)
+    }
+
+    /// Gives back reserved room: both arrays copied at their size. O(total bytes).
+    package mutating func shrinkToFit() {
+        bytes = bytes.withUnsafeBufferPointer { Array($0) }
+        ends = ends.withUnsafeBufferPointer { Array($0) }
     }
 
     /// Appends a string. O(its length), amortized.

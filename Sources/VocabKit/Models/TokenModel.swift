@@ -25,7 +25,7 @@ public enum TokenModel: Sendable {
     /// The number of tokens.
     public var vocabularySize: Int { vocabulary.vocabularySize }
 
-    /// Token bytes by id.
+    /// Token bytes by id (`TokenVocabulary.tokens`: read it once, not per token).
     public var tokens: [[UInt8]] { vocabulary.tokens }
 
     /// The kinds of model, as file formats see them.

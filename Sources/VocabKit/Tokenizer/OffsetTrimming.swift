@@ -19,7 +19,7 @@ public struct OffsetTrimming: Sendable, Equatable {
     /// bytes of token i and whether it is a byte-level model token. Spaces are counted in
     /// characters and offsets move by whole characters of `text`, as `tokenizers` does with its
     /// character offsets (a space that a pre-tokenizer added before "Ö" stands for all of "Ö").
-    func apply(_ encoding: inout Encoding, text: UnsafeBufferPointer<UInt8>, token: (Int) -> (bytes: [UInt8], byteLevel: Bool)) {
+    func apply(_ encoding: inout Encoding, text: UnsafeBufferPointer<UInt8>, token: (Int) -> (bytes: ArraySlice<UInt8>, byteLevel: Bool)) {
         for index in encoding.ids.indices {
             let (bytes, byteLevel) = token(index)
             var leading = Self.spaceCount(bytes, byteLevel: byteLevel, reversed: false)
@@ -48,7 +48,7 @@ public struct OffsetTrimming: Sendable, Equatable {
 
     /// How many spaces a token starts (or ends) with: the byte 0x20 for byte-level tokens
     /// (GPT-2's "Ġ"), White_Space characters and "Ġ" for other tokens.
-    private static func spaceCount(_ bytes: [UInt8], byteLevel: Bool, reversed: Bool) -> Int {
+    private static func spaceCount(_ bytes: ArraySlice<UInt8>, byteLevel: Bool, reversed: Bool) -> Int {
         if byteLevel {
             return reversed ? bytes.reversed().prefix { $0 == 0x20 }.count : bytes.prefix { $0 == 0x20 }.count
         }

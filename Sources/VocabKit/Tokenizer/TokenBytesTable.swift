@@ -1,5 +1,5 @@
-/// Every token's bytes in one buffer, by id, so decoding reads a token without retaining an
-/// array per token (`Tokenizer.decodeBytes`).
+/// Every token's bytes in one buffer, by id, so decoding reads a token in place
+/// (`forEach`, `slice`) without an array per token (`Tokenizer.decodeBytes`).
 ///
 /// Memory: the vocabulary's bytes plus 8 bytes per token (cl100k: about 1.5 MB), none for a
 /// SentencePiece BPE model (it shares the model's). Built in O(vocabulary bytes) when the
@@ -19,6 +19,9 @@ struct TokenBytesTable: Sendable {
 
     /// Token `id`'s bytes as a new array (`id` below `count`). O(its length).
     subscript(id: UInt32) -> [UInt8] { tokens[Int(id)] }
+
+    /// Token `id`'s bytes in place, without a copy (`id` below `count`). O(1).
+    func slice(_ id: UInt32) -> ArraySlice<UInt8> { tokens.bytes[tokens.range(Int(id))] }
 
     /// The byte that token `id`, whose bytes are `token`, stands for when it is one of the
     /// model's byte-fallback pieces; nil for any other token, even one spelled `<0xAB>`. O(1).

@@ -121,8 +121,8 @@ public struct Tokenizer: Sendable {
         let ids = encoding.ids
         trimming.apply(&encoding, text: text) { index in
             let id = ids[index]
-            if let content = added[id] { return (content, false) }
-            return (Int(id) < tokens.count ? tokens[id] : [], byteLevel)
+            if let content = added[id] { return (content[...], false) }
+            return (Int(id) < tokens.count ? tokens.slice(id) : [], byteLevel)
         }
     }
 

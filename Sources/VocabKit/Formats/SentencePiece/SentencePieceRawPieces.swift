@@ -64,8 +64,10 @@ struct SentencePieceRawPieces {
             var result = SentencePieceRawPieces()
             var top = Cursor(bytes: bytes, position: 0, end: bytes.count)
             var restRanges: [Range<Int>] = []
-            // The pieces' bytes are fewer than the file's; a piece is at least 2 bytes of it.
-            result.pieces.reserveCapacity(strings: bytes.count / 8, bytes: bytes.count)
+            // Room for the pieces' bytes (fewer than the file's) and for as many pieces as the file
+            // holds if each has a string (two tags and two lengths: 4 bytes at least; an empty
+            // piece, refused later, may take only 2 and grow the array). Trimmed in phase 3.
+            result.pieces.reserveCapacity(strings: bytes.count / 4, bytes: bytes.count)
             // Phase 1: top-level fields.
             while top.position < top.end {
                 let fieldStart = top.position
@@ -89,7 +91,10 @@ struct SentencePieceRawPieces {
             // first byte, so in valid UTF-8 every piece boundary is a character boundary and each
             // piece is valid by itself.
             let valid = result.pieces.bytes.withUnsafeBufferPointer { UTF8Validation.firstInvalidOffset($0) == nil }
-            return valid ? result : nil
+            guard valid else { return nil }
+            // The model keeps this buffer: not the file-sized room reserved in phase 1.
+            result.pieces.shrinkToFit()
+            return result
         }
     }
 
