@@ -140,6 +140,12 @@ struct UnigramTests {
         let sorted = keys.sorted { $0.lexicographicallyPrecedes($1) }
         let trie = try DoubleArrayTrie(keys: sorted, values: sorted.indices.map { Int32($0) })
         for (index, key) in sorted.enumerated() { #expect(trie.value(of: key) == Int32(index)) }
+        // The units the builder made before its keys went into one buffer (a sort by 8-byte
+        // prefix, used units counted per block): an FNV-1a hash of them, so that every unit of
+        // this trie is checked, not only what look-ups reach.
+        var unitsHash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for unit in trie.units { unitsHash = (unitsHash ^ UInt64(unit)) &* 0x0000_0100_0000_01B3 }
+        #expect(trie.units.count == 64_512 && unitsHash == 3_454_933_111_033_036_054, "\(trie.units.count) units, hash \(unitsHash)")
         // Given in any order, the same keys and values make the same units.
         let shuffled = Array(sorted.indices).shuffled(using: &random)
         #expect(try DoubleArrayTrie(keys: shuffled.map { sorted[$0] }, values: shuffled.map { Int32($0) }) == trie)
@@ -162,6 +168,13 @@ struct UnigramTests {
             }
         }
         #expect(throws: DoubleArrayTrie.BuildError.self) { try DoubleArrayTrie(keys: [[1], [1]], values: [0, 1]) }
+        // With several faults, the first in byte order is reported (as before the one-buffer builder).
+        func firstError(_ keys: [[UInt8]]) -> String {
+            do { _ = try DoubleArrayTrie(keys: keys, values: keys.indices.map { Int32($0) }); return "none" } catch { return "\(error)" }
+        }
+        #expect(firstError([[0x61], [0x61], [0x62, 0]]) == "\(DoubleArrayTrie.BuildError.duplicateKey([0x61]))")
+        #expect(firstError([[0x62], [0x61, 0], [0x63], [0x63]]) == "\(DoubleArrayTrie.BuildError.keyContainsNUL)")
+        #expect(firstError([[0x61], [], [0x61]]) == "\(DoubleArrayTrie.BuildError.emptyKey)")
     }
 
     @Test("A NUL byte is an unknown character in both flavours, never part of the piece after it")

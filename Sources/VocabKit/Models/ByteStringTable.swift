@@ -178,4 +178,6 @@ package struct ByteStringTable: Sendable {
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif

@@ -260,4 +260,6 @@ extension DoubleArrayTrie {
 
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
