@@ -38,26 +38,22 @@ package struct ByteStringTable: Sendable {
         var inserted = 0
         var duplicate: Int?
         table.slots.withUnsafeMutableBufferPointer { slots in
-            strings.bytes.withUnsafeBufferPointer { keys in
-                strings.ends.withUnsafeBufferPointer { ends in
-                    var start = 0
-                    for id in 0..<ends.count {
-                        let key = UnsafeBufferPointer(rebasing: keys[start..<ends[id]])
-                        let h = slotHash(key)
-                        var index = Int(h) & mask
-                        while slots[index].id != UInt32.max {
-                            let slot = slots[index]
-                            if slot.hash == h && Int(slot.length) == key.count
-                                && (key.count == 0 || memcmp(keys.baseAddress! + Int(slot.offset), key.baseAddress!, key.count) == 0) {
-                                duplicate = id
-                                return
-                            }
-                            index = (index + 1) & mask
+            strings.withView { view in
+                for id in 0..<view.count {
+                    let range = view.range(id), key = view[id]
+                    let h = slotHash(key)
+                    var index = Int(h) & mask
+                    while slots[index].id != UInt32.max {
+                        let slot = slots[index]
+                        if slot.hash == h && Int(slot.length) == key.count
+                            && (key.count == 0 || memcmp(view.bytes.baseAddress! + Int(slot.offset), key.baseAddress!, key.count) == 0) {
+                            duplicate = id
+                            return
                         }
-                        slots[index] = Slot(hash: h, offset: UInt32(start), length: UInt32(key.count), id: UInt32(id))
-                        inserted += 1
-                        start = ends[id]
+                        index = (index + 1) & mask
                     }
+                    slots[index] = Slot(hash: h, offset: UInt32(range.lowerBound), length: UInt32(key.count), id: UInt32(id))
+                    inserted += 1
                 }
             }
         }

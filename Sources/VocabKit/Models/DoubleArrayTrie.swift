@@ -124,17 +124,11 @@ extension DoubleArrayTrie {
     /// sorting and walking the arrays themselves retained and released a key per comparison and
     /// per read, and with the generic comparison were half of building a 16,000-piece model.
     private static func build(_ keys: FlatByteStrings, values: [Int32]) throws -> [UInt32] {
-        try keys.bytes.withUnsafeBufferPointer { bytes in
-            try keys.ends.withUnsafeBufferPointer { ends in
-                try build(bytes, ends, values: values)
-            }
-        }
+        try keys.withView { try build($0, values: values) }
     }
 
-    private static func build(_ bytes: UnsafeBufferPointer<UInt8>, _ ends: UnsafeBufferPointer<Int>, values: [Int32]) throws -> [UInt32] {
-        @inline(__always) func key(_ index: Int) -> UnsafeBufferPointer<UInt8> {
-            UnsafeBufferPointer(rebasing: bytes[(index == 0 ? 0 : ends[index - 1])..<ends[index]])
-        }
+    private static func build(_ keys: FlatByteStrings.View, values: [Int32]) throws -> [UInt32] {
+        @inline(__always) func key(_ index: Int) -> UnsafeBufferPointer<UInt8> { keys[index] }
         /// Byte order, a prefix first (`lexicographicallyPrecedes`).
         @inline(__always) func precedes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
             let common = min(a.count, b.count)
@@ -150,8 +144,8 @@ extension DoubleArrayTrie {
         // prefix of, and the tie is settled by the whole keys), at an integer compare for most
         // pairs instead of a `memcmp` call.
         var sortable: [(prefix: UInt64, index: Int)] = []
-        sortable.reserveCapacity(ends.count)
-        for index in 0..<ends.count {
+        sortable.reserveCapacity(keys.count)
+        for index in 0..<keys.count {
             let current = key(index)
             var prefix: UInt64 = 0
             for k in 0..<min(8, current.count) { prefix |= UInt64(current[k]) << (56 - 8 * k) }

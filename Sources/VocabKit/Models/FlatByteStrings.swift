@@ -55,10 +55,36 @@ package struct FlatByteStrings: Sendable, Equatable {
     /// String `index` as a new array. O(its length).
     package subscript(index: Int) -> [UInt8] { Array(bytes[range(index)]) }
 
+    /// The strings read in place through pointers (no retain, no copy), valid only inside
+    /// `withView`: what hot loops over the list use.
+    package struct View {
+        /// Every string's bytes, in order.
+        package let bytes: UnsafeBufferPointer<UInt8>
+        /// `ends[i]`: where string i ends in `bytes`.
+        package let ends: UnsafeBufferPointer<Int>
+
+        /// The number of strings.
+        package var count: Int { ends.count }
+
+        /// Where string `index` lies in `bytes`. O(1).
+        @inline(__always)
+        package func range(_ index: Int) -> Range<Int> { (index == 0 ? 0 : ends[index - 1])..<ends[index] }
+
+        /// String `index`. O(1).
+        @inline(__always)
+        package subscript(index: Int) -> UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(rebasing: bytes[range(index)]) }
+    }
+
+    /// Calls `body` with the strings in place. O(1) besides `body`.
+    package func withView<R>(_ body: (View) throws -> R) rethrows -> R {
+        try bytes.withUnsafeBufferPointer { bytes in
+            try ends.withUnsafeBufferPointer { ends in try body(View(bytes: bytes, ends: ends)) }
+        }
+    }
+
     /// Calls `body` with string `index` in place. O(1) besides `body`.
     package func withString<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        let range = range(index)
-        return try bytes.withUnsafeBufferPointer { try body(UnsafeBufferPointer(rebasing: $0[range])) }
+        try withView { try body($0[index]) }
     }
 
     /// Every string as its own array. O(total bytes), one allocation per string.

@@ -36,14 +36,9 @@ struct TokenBytesTable: Sendable {
     /// Calls `body` with the bytes of every id in `ids` below `count`, in order, and with nil for
     /// an id outside the table (the caller decides: an added token or an error). O(ids + bytes).
     func forEach(_ ids: some Collection<UInt32>, _ body: (UInt32, UnsafeBufferPointer<UInt8>?) throws -> Void) rethrows {
-        try tokens.bytes.withUnsafeBufferPointer { all in
-            try tokens.ends.withUnsafeBufferPointer { ends in
-                for id in ids {
-                    let index = Int(id)
-                    guard index < ends.count else { try body(id, nil); continue }
-                    let start = index == 0 ? 0 : ends[index - 1]
-                    try body(id, UnsafeBufferPointer(rebasing: all[start..<ends[index]]))
-                }
+        try tokens.withView { view in
+            for id in ids {
+                try body(id, Int(id) < view.count ? view[Int(id)] : nil)
             }
         }
     }

@@ -48,11 +48,9 @@ public struct ScoredBPEModel: Sendable {
         var userDefined: [[UInt8]] = []
         var byteIds = [UInt32](repeating: UInt32.max, count: 256)
         var mergesStayInWords = true
-        try pieceList.bytes.withUnsafeBufferPointer { bytes in
-            var start = 0
-            for (id, end) in pieceList.ends.enumerated() {
-                defer { start = end }
-                let piece = UnsafeBufferPointer(rebasing: bytes[start..<end])
+        try pieceList.withView { view in
+            for id in 0..<view.count {
+                let piece = view[id]
                 guard !piece.isEmpty else { throw ModelError.invalidModel("BPE: piece \(id) is empty") }
                 guard scores[id].isFinite else { throw ModelError.invalidModel("BPE: piece \(id) has score \(scores[id])") }
                 switch kinds[id] {
