@@ -243,12 +243,12 @@ struct HostileInputTests {
         for _ in 0..<200 { tokens.append((0..<60).map { _ in 0x61 + UInt8(generator.next() % 26) }) }
         let prefix = Array("##".utf8)
         let all = [Bool](repeating: true, count: tokens.count)
-        #expect(LinMaxMatch(tokens: tokens, prefix: prefix, matchable: all, maximumPops: 100) == nil)
+        #expect(LinMaxMatch(tokens: FlatByteStrings(tokens), prefix: prefix, matchable: all, maximumPops: 100) == nil)
         // A hostile vocabulary: "x", "##b" and one 65,536-character token "xbbb...": every node
         // of its path pops "x" and one "##b" per level, quadratic pops. Refused, not slow.
         let hostile: [[UInt8]] = [Array("[UNK]".utf8), [0x78], Array("##b".utf8), [0x78] + [UInt8](repeating: 0x62, count: 65_535)]
         #expect(throws: ModelError.self) { try WordPieceModel(tokens: hostile, maxInputCharactersPerWord: 65_536) }
-        let full = try #require(LinMaxMatch(tokens: tokens, prefix: prefix, matchable: all, maximumPops: .max))
+        let full = try #require(LinMaxMatch(tokens: FlatByteStrings(tokens), prefix: prefix, matchable: all, maximumPops: .max))
         let model = try WordPieceModel(tokens: tokens)
         for _ in 0..<200 {
             let word = (0..<Int(1 + generator.next() % 90)).map { _ in 0x61 + UInt8(generator.next() % 26) }

@@ -72,6 +72,36 @@ struct TokenizerJSONSectionsTests {
         #expect(tokenizer.token(for: 9).map { Array($0.unicodeScalars) } == Array("e\u{301}".unicodeScalars))
     }
 
+    @Test("the vocabulary read while finding the sections equals it read on its own; a vocabulary of other values is left unread")
+    func vocabularyInOnePass() throws {
+        let vocab = ##"{"<unk>": 0, "a": 1, "\u00e9": 2, "\"": 3, "e\u0301": 4}"##
+        let documents = [
+            Self.bpe(vocab: vocab, merges: "[]"),
+            // "vocab" after "merges", and twice (the first one counts).
+            #"{"model": {"type": "BPE", "merges": [], "vocab": \#(vocab), "vocab": {"x": 0}}}"#,
+            try String(contentsOf: TestCorpora.fixture("bert/tokenizer.json"), encoding: .utf8),
+        ]
+        for document in documents {
+            let bytes = Array(document.utf8)
+            let found = try #require(try RawJSONScanner.valueRanges(in: bytes, object: ["model"], keys: ["type", "vocab"], readingPairsOf: "vocab"))
+            let alone = try #require(try RawJSONScanner.integerPairs(in: bytes, at: ["model", "vocab"]))
+            let pairs = try #require(found.pairs)
+            #expect(pairs.map(\.key) == alone.map(\.key))
+            #expect(pairs.map(\.value) == alone.map(\.value))
+            let range = try #require(found.ranges["vocab"])
+            #expect(bytes[range.lowerBound] == UInt8(ascii: "{") && bytes[range.upperBound - 1] == UInt8(ascii: "}"))
+        }
+        // A vocabulary that is not all whole numbers (or not an object): its range, no pairs.
+        for other in [##"{"<unk>": 0, "a": 1.5}"##, ##"[["<unk>", 0.0]]"##] {
+            let bytes = Array(Self.bpe(vocab: other, merges: "[]").utf8)
+            let found = try #require(try RawJSONScanner.valueRanges(in: bytes, object: ["model"], keys: ["vocab", "merges"], readingPairsOf: "vocab"))
+            #expect(found.pairs == nil)
+            let range = try #require(found.ranges["vocab"])
+            #expect(Array(bytes[range]) == Array(other.utf8))
+            #expect(found.ranges["merges"] != nil)
+        }
+    }
+
     @Test("a section the fast path does not read (a 1.0 id, an odd merge) falls back to the general path, which reads or rejects it the same way")
     func fallbacks() throws {
         let sections = TokenizerJSONSections(Array(Self.bpe(vocab: ##"{"<unk>": 0, "a": 1.0}"##, merges: "[]").utf8),

@@ -47,6 +47,19 @@ extension ScoredBPEModel: TokenVocabulary {
     public var bytePieceIds: [UInt32] { byteIds }
 }
 
+/// A model that keeps its tokens as one `FlatByteStrings`, which the tokenizer's decoding table
+/// (`TokenBytesTable`) then shares instead of copying the vocabulary.
+package protocol FlatTokenStorage {
+    /// Every token's bytes, by id.
+    var tokenList: FlatByteStrings { get }
+}
+
+extension ScoredBPEModel: FlatTokenStorage {
+    package var tokenList: FlatByteStrings { pieceList }
+}
+
+extension WordPieceModel: FlatTokenStorage {}
+
 extension WordPieceModel: TokenVocabulary {
     public func id<C: Collection>(of token: C) -> UInt32? where C.Element == UInt8 { lookup.id(of: token) }
 }

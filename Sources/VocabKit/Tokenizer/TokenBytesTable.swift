@@ -2,8 +2,8 @@
 /// (`forEach`, `slice`) without an array per token (`Tokenizer.decodeBytes`).
 ///
 /// Memory: the vocabulary's bytes plus 8 bytes per token (cl100k: about 1.5 MB), none for a
-/// SentencePiece BPE model (it shares the model's). Built in O(vocabulary bytes) when the
-/// tokenizer's model is set.
+/// SentencePiece BPE or WordPiece model (it shares the model's, `FlatTokenStorage`). Built in
+/// O(vocabulary bytes) when the tokenizer's model is set.
 struct TokenBytesTable: Sendable {
     /// Every token's bytes, by id.
     private let tokens: FlatByteStrings
@@ -11,8 +11,9 @@ struct TokenBytesTable: Sendable {
     private let bytePieceIds: [UInt32]
 
     init(_ vocabulary: any TokenVocabulary) {
-        // A SentencePiece BPE model keeps its pieces in this form already: shared, not copied.
-        tokens = (vocabulary as? ScoredBPEModel)?.pieceList ?? FlatByteStrings(vocabulary.tokens)
+        // SentencePiece BPE and WordPiece models keep their tokens in this form already: shared,
+        // not copied.
+        tokens = (vocabulary as? any FlatTokenStorage)?.tokenList ?? FlatByteStrings(vocabulary.tokens)
         let bytePieceIds = vocabulary.bytePieceIds
         self.bytePieceIds = bytePieceIds.count == 256 ? bytePieceIds : []
     }

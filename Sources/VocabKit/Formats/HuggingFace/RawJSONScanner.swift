@@ -34,28 +34,25 @@ struct RawJSONScanner {
         return try scanner.find(path[...])
     }
 
-    /// The same for the object that starts at `range` (from `valueRanges`); nil as above, or when
-    /// the object does not end exactly at the range's end.
-    static func integerPairs(in bytes: [UInt8], range: Range<Int>) throws -> [(key: [UInt8], value: Int)]? {
-        var scanner = RawJSONScanner(bytes, at: range.lowerBound)
-        let pairs = try scanner.find([])
-        return scanner.index == range.upperBound ? pairs : nil
-    }
-
     /// The byte ranges of the values of `keys` in the object at `path` (first occurrences), or
-    /// nil when the path does not lead to an object.
+    /// nil when the path does not lead to an object. With `pairsKey` (one of `keys`), that value
+    /// is also read as `integerPairs(in:range:)` would, in the same pass, when it is such an object
+    /// (`pairs` is nil otherwise): the vocabulary is scanned once, not skipped and then read.
     /// - Complexity: O(document bytes).
-    static func valueRanges(in bytes: [UInt8], object path: [String], keys: Set<String>) throws -> [String: Range<Int>]? {
+    static func valueRanges(in bytes: [UInt8], object path: [String], keys: Set<String>, readingPairsOf pairsKey: String? = nil) throws
+        -> (ranges: [String: Range<Int>], pairs: [(key: [UInt8], value: Int)]?)? {
         var scanner = RawJSONScanner(bytes)
         let wanted = Set(keys.map { Array($0.utf8) })
+        let pairsKeyBytes = pairsKey.map { Array($0.utf8) }
         var ranges: [String: Range<Int>] = [:]
+        var pairs: [(key: [UInt8], value: Int)]?
         var remaining = path[...]
         while true {
             scanner.skipSpace()
             guard scanner.peek == UInt8(ascii: "{") else { return nil }
             scanner.index += 1
             scanner.skipSpace()
-            if scanner.peek == UInt8(ascii: "}") { return remaining.isEmpty ? ranges : nil }
+            if scanner.peek == UInt8(ascii: "}") { return remaining.isEmpty ? (ranges, pairs) : nil }
             var descended = false
             while true {
                 scanner.skipSpace()
@@ -69,7 +66,14 @@ struct RawJSONScanner {
                     break
                 }
                 let start = scanner.index
-                try scanner.skipValue(depth: 0)
+                var attempt = scanner
+                if remaining.isEmpty, key == pairsKeyBytes, ranges[pairsKey!] == nil, scanner.peek == UInt8(ascii: "{"),
+                   let read = try? attempt.find([]) {
+                    pairs = read
+                    scanner = attempt
+                } else {
+                    try scanner.skipValue(depth: 0)
+                }
                 if remaining.isEmpty, wanted.contains(key) {
                     let name = String(decoding: key, as: UTF8.self)
                     if ranges[name] == nil { ranges[name] = start..<scanner.index }
@@ -77,7 +81,7 @@ struct RawJSONScanner {
                 scanner.skipSpace()
                 guard let next = scanner.peek else { throw Failure(description: "the document ends inside an object") }
                 scanner.index += 1
-                if next == UInt8(ascii: "}") { return remaining.isEmpty ? ranges : nil }
+                if next == UInt8(ascii: "}") { return remaining.isEmpty ? (ranges, pairs) : nil }
                 guard next == UInt8(ascii: ",") else { throw Failure(description: "expected , or } at byte \(scanner.index - 1)") }
             }
             if !descended { return nil }
@@ -171,7 +175,11 @@ struct RawJSONScanner {
     private var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
 
     private mutating func skipSpace() {
-        while let byte = peek, byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 { index += 1 }
+        index = bytes.withUnsafeBufferPointer { bytes in
+            var i = index
+            while i < bytes.count, bytes[i] == 0x20 || bytes[i] == 0x0A || bytes[i] == 0x0D || bytes[i] == 0x09 { i += 1 }
+            return i
+        }
     }
 
     private mutating func expect(_ byte: UInt8) throws {
@@ -213,8 +221,7 @@ struct RawJSONScanner {
     private mutating func string(into out: inout [UInt8]) throws {
         try expect(UInt8(ascii: "\""))
         // Most strings have no escape: one copy of the bytes up to the closing quote.
-        var end = index
-        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 { end += 1 }
+        let end = plainRunEnd(from: index)
         if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
             out += bytes[index..<end]
             index = end + 1
@@ -261,6 +268,7 @@ struct RawJSONScanner {
     private mutating func skipString() throws {
         try expect(UInt8(ascii: "\""))
         while true {
+            index = plainRunEnd(from: index)
             guard let byte = peek else { throw Failure(description: "a string runs past the end of the document") }
             index += 1
             if byte == UInt8(ascii: "\"") { return }
@@ -275,6 +283,22 @@ struct RawJSONScanner {
             case UInt8(ascii: "u"): _ = try hex4()
             default: throw Failure(description: "an invalid escape \\\(Character(Unicode.Scalar(escape)))")
             }
+        }
+    }
+
+    /// The first offset from `start` holding a quote, a backslash or a control byte (the end of
+    /// the document if none): the run of a string's bytes that need no look.
+    /// - Complexity: O(run length).
+    @inline(__always)
+    private func plainRunEnd(from start: Int) -> Int {
+        bytes.withUnsafeBufferPointer { bytes in
+            var end = start
+            while end < bytes.count {
+                let byte = bytes[end]
+                if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+                end += 1
+            }
+            return end
         }
     }
 

@@ -28,15 +28,15 @@ struct TokenizerJSONSections {
         skeleton = data
         // 1. Only a UTF-8 document whose model type is known to keep these sections plain.
         guard bytes.withUnsafeBufferPointer({ UTF8Validation.firstInvalidOffset($0) }) == nil,
-              let ranges = try? RawJSONScanner.valueRanges(in: bytes, object: ["model"], keys: ["type", "vocab", "merges"]),
-              let typeRange = ranges["type"], let typeBytes = try? RawJSONScanner.string(in: bytes, range: typeRange)
+              let found = try? RawJSONScanner.valueRanges(in: bytes, object: ["model"], keys: ["type", "vocab", "merges"], readingPairsOf: "vocab"),
+              case let ranges = found.ranges, let typeRange = ranges["type"], let typeBytes = try? RawJSONScanner.string(in: bytes, range: typeRange)
         else { return }
         let type = String(decoding: typeBytes, as: UTF8.self)
         guard ["BPE", "WordPiece", "WordLevel"].contains(type) else { return }
         // 2. Each section that reads cleanly is taken out.
         var elided: [(range: Range<Int>, replacement: [UInt8])] = []
-        if let range = ranges["vocab"], bytes[range.lowerBound] == UInt8(ascii: "{"),
-           let pairs = try? RawJSONScanner.integerPairs(in: bytes, range: range) {
+        // The vocabulary was read in the same pass when it is an object of whole numbers.
+        if let range = ranges["vocab"], let pairs = found.pairs {
             vocab = pairs
             elided.append((range, Array("{}".utf8)))
         }

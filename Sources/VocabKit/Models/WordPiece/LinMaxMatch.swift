@@ -25,25 +25,34 @@ struct LinMaxMatch: Sendable {
     /// each failure, at most a node's depth each, so a hostile vocabulary of long tokens sharing
     /// no prefixes makes them quadratic in token length; the caller then refuses the vocabulary.
     /// - Complexity: O(trie nodes + pops).
-    init?(tokens: [[UInt8]], prefix: [UInt8], matchable: [Bool], maximumPops: Int) {
+    init?(tokens: FlatByteStrings, prefix: [UInt8], matchable: [Bool], maximumPops: Int) {
         precondition(matchable.count == tokens.count)
-        // 1. Each token's length without its prefix, and the trie of the matchable tokens with
-        //    the prefix node, sized for 5/16 of their bytes as edges. Tokens share prefixes:
-        //    BERT's have 0.32 edges per byte (65,016 edges), which the power-of-two table sized
-        //    for 5/16 holds without growing (65,536); a vocabulary with more edges per byte makes
-        //    it double once.
-        var lengths = [Int32](repeating: 0, count: tokens.count)
-        var matchableBytes = prefix.count
-        for (id, token) in tokens.enumerated() {
-            let continuation = !prefix.isEmpty && token.count > prefix.count && token.starts(with: prefix)
-            lengths[id] = Int32(token.count - (continuation ? prefix.count : 0))
-            if matchable[id] { matchableBytes += token.count }
+        // 1. Each token's length without its prefix, and the trie of the matchable tokens, sized
+        //    for 5/16 of their bytes (and the prefix's) as edges. Tokens share prefixes: BERT's
+        //    have 0.32 edges per byte (65,016 edges), which the power-of-two table sized for 5/16
+        //    holds without growing (65,536); a vocabulary with more edges per byte makes it
+        //    double once.
+        var trie: ByteTrie
+        let lengths: [Int32]
+        (trie, lengths) = tokens.withView { view in
+            var bytes = prefix.count
+            for id in 0..<view.count where matchable[id] { bytes += view[id].count }
+            var trie = ByteTrie(capacity: bytes * 5 / 16)
+            let lengths = [Int32](unsafeUninitializedCapacity: view.count) { lengths, initialized in
+                for id in 0..<view.count {
+                    let token = view[id]
+                    let continuation = !prefix.isEmpty && token.count > prefix.count && token.starts(with: prefix)
+                    lengths[id] = Int32(token.count - (continuation ? prefix.count : 0))
+                    if matchable[id] { trie.insert(token, id: UInt32(id)) }
+                }
+                initialized = view.count
+            }
+            return (trie, lengths)
         }
         self.lengths = lengths
-        trie = ByteTrie(capacity: matchableBytes * 5 / 16)
-        for (id, token) in tokens.enumerated() where matchable[id] { trie.insert(token, id: UInt32(id)) }
-        continuationRoot = Int32(trie.insert(prefix, id: nil))
-        let trie = self.trie, root = continuationRoot
+        let root = Int32(trie.insert(prefix, id: nil))
+        self.trie = trie
+        continuationRoot = root
         let terminal = trie.terminal, parent = trie.parent, label = trie.label
         // 2. Nodes in breadth-first order (a counting sort by depth): depth below the prefix node
         //    counts from the prefix node, because a failure link from a word-initial node points

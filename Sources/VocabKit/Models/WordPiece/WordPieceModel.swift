@@ -6,6 +6,9 @@
 public struct WordPieceModel: Sendable {
     /// Token bytes by id (continuation tokens include their prefix).
     public let tokens: [[UInt8]]
+    /// The same tokens in one buffer: what building the matcher reads, and what the tokenizer's
+    /// decoding table shares (`FlatTokenStorage`). Memory: the tokens' bytes plus 8 per token.
+    package let tokenList: FlatByteStrings
     public let unknownToken: UInt32
     public let continuingSubwordPrefix: [UInt8]
     public let maxInputCharactersPerWord: Int
@@ -36,24 +39,35 @@ public struct WordPieceModel: Sendable {
         // for decoding but out of the tries, so one huge token cannot make them huge.
         let prefixCharacters = continuingSubwordPrefix.unicodeScalars.count
         let limit = maxInputCharactersPerWord + prefixCharacters
-        let matchable = tokens.map { token in
-            token.count <= limit || token.reduce(0) { $0 + ($1 & 0xC0 != 0x80 ? 1 : 0) } <= limit
+        // A later duplicate wins, as in a vocab.txt read into a map. One pass over the tokens
+        // marks the matchable ones, sums their bytes and fills the look-up table.
+        let tokenList = FlatByteStrings(tokens)
+        var matchableBytes = 0
+        let matchable = tokenList.withView { view in
+            [Bool](unsafeUninitializedCapacity: view.count) { matchable, initialized in
+                for id in 0..<view.count {
+                    let token = view[id]
+                    let fits = token.count <= limit || token.reduce(0) { $0 + ($1 & 0xC0 != 0x80 ? 1 : 0) } <= limit
+                    matchable[id] = fits
+                    if fits { matchableBytes += token.count }
+                    lookup.insert(token, id: UInt32(id))
+                }
+                initialized = view.count
+            }
         }
-        // A later duplicate wins, as in a vocab.txt read into a map.
-        for (id, token) in tokens.enumerated() { lookup.insert(token, id: UInt32(id)) }
         guard let unknown = lookup.id(of: Array(unknownToken.utf8)) else {
             throw ModelError.invalidModel("the unknown token \(unknownToken) is not in the vocabulary")
         }
         self.tokens = tokens
+        self.tokenList = tokenList
         self.unknownToken = unknown
         self.continuingSubwordPrefix = prefix
         self.maxInputCharactersPerWord = maxInputCharactersPerWord
         self.lookup = lookup
         // A vocabulary whose matcher passes its bound is built to be slow (long tokens sharing no
         // prefixes): walking tries instead would be quadratic per word, so it is refused.
-        let matchableBytes = zip(tokens, matchable).reduce(0) { $0 + ($1.1 ? $1.0.count : 0) }
         let maximumPops = Self.maximumPops(vocabularyBytes: matchableBytes)
-        guard let matcher = LinMaxMatch(tokens: tokens, prefix: prefix, matchable: matchable, maximumPops: maximumPops) else {
+        guard let matcher = LinMaxMatch(tokens: tokenList, prefix: prefix, matchable: matchable, maximumPops: maximumPops) else {
             throw ModelError.invalidModel("the vocabulary's long tokens would make WordPiece's matcher hold over \(maximumPops) entries "
                                           + "(matching would be quadratic in word length); lower max_input_chars_per_word (\(maxInputCharactersPerWord)) or remove the long tokens")
         }
