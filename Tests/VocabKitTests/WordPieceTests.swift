@@ -134,4 +134,34 @@ struct WordPieceTests {
         #expect(throws: ModelError.self) { try Tokenizer.bert(vocabText: Array("[CLS]\n[SEP]\nhello\n".utf8)) }
         #expect(throws: ModelError.self) { try WordPieceModel.tokens(fromVocabText: []) }
     }
+
+    @Test("vocab.txt lines read into one buffer equal the plain split: CR LF, empty lines, no final LF, invalid UTF-8 on line n")
+    func vocabTextLines() throws {
+        enum Outcome: Equatable { case success([[UInt8]]), failure(String) }
+        // The plain reading, line by line, as the reference.
+        func plain(_ data: [UInt8]) -> Outcome {
+            var lines = data.split(separator: 0x0A, omittingEmptySubsequences: false).map { line -> [UInt8] in
+                line.last == 0x0D ? Array(line.dropLast()) : Array(line)
+            }
+            if data.last == 0x0A { lines.removeLast() }
+            for (index, line) in lines.enumerated() where String(validating: line, as: UTF8.self) == nil {
+                return .failure("line \(index + 1) is not valid UTF-8")
+            }
+            return .success(lines)
+        }
+        var generator = SplitMix64(seed: 11)
+        let pieces: [[UInt8]] = [[0x0A], [0x0D], [0x0D, 0x0A], Array("ab".utf8), Array("##é".utf8), Array("東".utf8), [0xE6, 0x9D], [0xFF], [0x80], []]
+        var cases: [[UInt8]] = [[0x0A], [0x0D], Array("a".utf8), Array("a\n\n".utf8), Array("\r\n".utf8), Array("a\r".utf8)]
+        for _ in 0..<2_000 {
+            cases.append((0..<Int(1 + generator.next() % 12)).flatMap { _ in pieces[Int(generator.next() % UInt64(pieces.count))] })
+        }
+        for data in cases where !data.isEmpty {
+            let flat: Outcome
+            do { flat = .success(try WordPieceModel.tokenList(fromVocabText: data).arrays) } catch let error as ModelError {
+                guard case .invalidFile(_, let reason) = error else { Issue.record("\(error)"); continue }
+                flat = .failure(reason)
+            }
+            #expect(flat == plain(data), "\(data)")
+        }
+    }
 }

@@ -43,8 +43,26 @@ package struct FlatByteStrings: Sendable, Equatable {
         ends.append(bytes.count)
     }
 
+    /// Appends the string that `write` appends to the buffer (it must only append). O(its length),
+    /// amortized.
+    package mutating func appending(_ write: (inout [UInt8]) throws -> Void) rethrows {
+        let start = bytes.count
+        try write(&bytes)
+        precondition(bytes.count >= start, "appending may only append")
+        ends.append(bytes.count)
+    }
+
     /// The number of strings.
     package var count: Int { ends.count }
+
+    /// The first `count` strings (all of them when there are fewer). O(their bytes).
+    package func prefix(_ count: Int) -> FlatByteStrings {
+        var list = FlatByteStrings()
+        let n = max(0, min(count, self.count))
+        list.ends = Array(ends[..<n])
+        list.bytes = Array(bytes[..<(n == 0 ? 0 : ends[n - 1])])
+        return list
+    }
 
     /// Where string `index` lies in `bytes`. O(1).
     @inline(__always)

@@ -103,9 +103,9 @@ extension Tokenizer {
     /// BERT from its `vocab.txt`: BERT's normalizer (lowercasing and accent stripping when
     /// `lowercase`), the BERT pre-tokenizer, WordPiece with "##" and [UNK], and `[CLS] A [SEP]`.
     public static func bert(vocabText: [UInt8], lowercase: Bool = true, path: String = "vocab.txt") throws -> Tokenizer {
-        let tokens = try WordPieceModel.tokens(fromVocabText: vocabText, path: path)
+        let tokens = try WordPieceModel.tokenList(fromVocabText: vocabText, path: path)
         let model: WordPieceModel
-        do { model = try WordPieceModel(tokens: tokens) } catch let error as ModelError {
+        do { model = try WordPieceModel(tokenList: tokens) } catch let error as ModelError {
             throw ModelError.invalidFile(path: path, reason: error.description)
         }
         let normalizer = try FrontEndSpecification.normalizer(lowercase ? "bert" : "bert-cased")

@@ -64,16 +64,14 @@ public enum VocabularyCut {
             }
             return (.bpe(try m.prefix(size: size)), prefixMap)
         case .wordPiece(let m):
-            if let base = (size..<m.tokens.count).first(where: { !added.contains($0) && isSingleCharacter(m.tokens[$0], prefix: m.continuingSubwordPrefix) }) {
-                throw refuseBase(base, m.tokens[base], size: size)
+            let tokens = m.tokens  // read once: it builds an array per token
+            if let base = (size..<tokens.count).first(where: { !added.contains($0) && isSingleCharacter(tokens[$0], prefix: m.continuingSubwordPrefix) }) {
+                throw refuseBase(base, tokens[base], size: size)
             }
             guard Int(m.unknownToken) < size else {
                 throw TrainingError.invalidOption("the unknown token (id \(m.unknownToken)) lies past \(size); choose a larger size")
             }
-            let cut = try WordPieceModel(tokens: Array(m.tokens.prefix(size)), unknownToken: String(decoding: m.tokens[Int(m.unknownToken)], as: UTF8.self),
-                                         continuingSubwordPrefix: String(decoding: m.continuingSubwordPrefix, as: UTF8.self),
-                                         maxInputCharactersPerWord: m.maxInputCharactersPerWord)
-            return (.wordPiece(cut), prefixMap)
+            return (.wordPiece(try m.prefix(size: size)), prefixMap)
         case .unigram(let m):
             let keep = try bestScored(pieces: m.pieces, scores: m.scores, kinds: m.kinds, size: size)
             let cut = try UnigramModel(pieces: keep.map { m.pieces[$0] }, scores: keep.map { m.scores[$0] }, kinds: keep.map { m.kinds[$0] },

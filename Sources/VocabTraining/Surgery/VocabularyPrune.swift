@@ -68,12 +68,13 @@ public enum VocabularyPrune {
             return try pruneBPE(tokenizer, m, size: size, score: score, uses: uses, added: added, totalUses: totalUses)
         case .wordPiece(let m):
             guard criterion == .usage else { throw residueOnlyBPE(tokenizer.model) }
+            let tokens = m.tokens  // read once: it builds an array per token
             let removable = (0..<modelSize).filter {
-                !added.contains($0) && UInt32($0) != m.unknownToken && !VocabularyCut.isSingleCharacter(m.tokens[$0], prefix: m.continuingSubwordPrefix)
+                !added.contains($0) && UInt32($0) != m.unknownToken && !VocabularyCut.isSingleCharacter(tokens[$0], prefix: m.continuingSubwordPrefix)
             }
             let drop = try chooseDrop(removable, count: modelSize - size, uses: uses, score: uses.map(Double.init))
             let keep = (0..<modelSize).filter { !drop.contains($0) }
-            let pruned = try WordPieceModel(tokens: keep.map { m.tokens[$0] }, unknownToken: String(decoding: m.tokens[Int(m.unknownToken)], as: UTF8.self),
+            let pruned = try WordPieceModel(tokens: keep.map { tokens[$0] }, unknownToken: m.tokenString(m.unknownToken),
                                             continuingSubwordPrefix: String(decoding: m.continuingSubwordPrefix, as: UTF8.self),
                                             maxInputCharactersPerWord: m.maxInputCharactersPerWord)
             return try finish(tokenizer, .wordPiece(pruned), keep: keep, uses: uses, totalUses: totalUses, kept: 0)

@@ -21,11 +21,11 @@ extension VocabularyExtension {
     static func extendWordPiece(_ base: WordPieceModel, words: WordCounts, size: Int, minFrequency: Int64,
                                 progress: ((TrainingProgress) -> Void)?) throws -> WordPieceModel {
         let prefix = base.continuingSubwordPrefix
-        let unknown = String(decoding: base.tokens[Int(base.unknownToken)], as: UTF8.self)
+        let unknown = base.tokenString(base.unknownToken)
         let prefixText = String(decoding: prefix, as: UTF8.self)
         // 1. New characters.
         var tokens = base.tokens
-        var known = Set(base.tokens)
+        var known = Set(tokens)
         let ordered = characterCounts(words).filter { $0.value >= max(1, minFrequency) }
             .sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }
         for (scalar, _) in ordered {

@@ -66,14 +66,24 @@ public struct WordPieceRecipe: Trainer {
         let base = model.tokens.prefix { token in
             specials.contains(token) || scalarCount(token) == 1
                 || (token.starts(with: prefix) && scalarCount(token.dropFirst(prefix.count)) == 1)
-        }.count
+        }.count  // `tokens` read once here: it builds an array per token
+
         return NestedVocabulary(algorithm: .wordpiece, minimumSize: base, maximumSize: model.vocabularySize,
                                 specialTokens: specials.map { String(decoding: $0, as: UTF8.self) }.sorted()) { size in
-            let cut = try WordPieceModel(tokens: Array(model.tokens.prefix(size)),
-                                         unknownToken: String(decoding: model.tokens[Int(model.unknownToken)], as: UTF8.self),
-                                         continuingSubwordPrefix: String(decoding: model.continuingSubwordPrefix, as: UTF8.self),
-                                         maxInputCharactersPerWord: model.maxInputCharactersPerWord)
+            let cut = try model.prefix(size: size)
             return Self.tokenizer(cut, frontEnd: frontEnd, options: options)
         }
+    }
+}
+
+extension WordPieceModel {
+    /// The model of the first `size` tokens, with the same unknown token, prefix and word limit
+    /// (the unknown token must lie below `size`): what the sweep measures at each size and
+    /// `vocab cut` writes.
+    /// - Complexity: O(their bytes), plus building the model.
+    package func prefix(size: Int) throws -> WordPieceModel {
+        try WordPieceModel(tokenList: tokenList.prefix(size), unknownToken: tokenString(unknownToken),
+                           continuingSubwordPrefix: String(decoding: continuingSubwordPrefix, as: UTF8.self),
+                           maxInputCharactersPerWord: maxInputCharactersPerWord)
     }
 }

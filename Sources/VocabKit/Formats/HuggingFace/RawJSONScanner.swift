@@ -25,11 +25,18 @@ struct RawJSONScanner {
         self.index = index
     }
 
+    /// An object's keys (as UTF-8 bytes, in one buffer) and whole-number values, in file order.
+    struct IntegerPairs {
+        var keys = FlatByteStrings()
+        var values: [Int] = []
+        var count: Int { values.count }
+    }
+
     /// The key/value pairs of the object at `path` (keys of nested objects from the top, e.g.
     /// ["model", "vocab"]), keys as UTF-8 bytes, values as integers; nil when the path does not
     /// lead to an object or a value is not a whole number (the caller's checks then report it).
     /// - Complexity: O(document bytes).
-    static func integerPairs(in bytes: [UInt8], at path: [String]) throws -> [(key: [UInt8], value: Int)]? {
+    static func integerPairs(in bytes: [UInt8], at path: [String]) throws -> IntegerPairs? {
         var scanner = RawJSONScanner(bytes)
         return try scanner.find(path[...])
     }
@@ -40,12 +47,12 @@ struct RawJSONScanner {
     /// (`pairs` is nil otherwise): the vocabulary is scanned once, not skipped and then read.
     /// - Complexity: O(document bytes).
     static func valueRanges(in bytes: [UInt8], object path: [String], keys: Set<String>, readingPairsOf pairsKey: String? = nil) throws
-        -> (ranges: [String: Range<Int>], pairs: [(key: [UInt8], value: Int)]?)? {
+        -> (ranges: [String: Range<Int>], pairs: IntegerPairs?)? {
         var scanner = RawJSONScanner(bytes)
         let wanted = Set(keys.map { Array($0.utf8) })
         let pairsKeyBytes = pairsKey.map { Array($0.utf8) }
         var ranges: [String: Range<Int>] = [:]
-        var pairs: [(key: [UInt8], value: Int)]?
+        var pairs: IntegerPairs?
         var remaining = path[...]
         while true {
             scanner.skipSpace()
@@ -142,23 +149,30 @@ struct RawJSONScanner {
         return try scanner.string()
     }
 
-    private mutating func find(_ path: ArraySlice<String>) throws -> [(key: [UInt8], value: Int)]? {
+    private mutating func find(_ path: ArraySlice<String>) throws -> IntegerPairs? {
         skipSpace()
         guard peek == UInt8(ascii: "{") else { return nil }
         index += 1
-        var result: [(key: [UInt8], value: Int)] = []
+        var result = IntegerPairs()
         skipSpace()
-        if peek == UInt8(ascii: "}") { index += 1; return path.isEmpty ? [] : nil }
+        if peek == UInt8(ascii: "}") { index += 1; return path.isEmpty ? result : nil }
+        var key: [UInt8] = []
         while true {
             skipSpace()
-            let key = try string()
+            if path.isEmpty {
+                // The key straight into the list's buffer: no array per key.
+                try result.keys.appending { try string(into: &$0) }
+            } else {
+                key.removeAll(keepingCapacity: true)
+                try string(into: &key)
+            }
             skipSpace()
             try expect(UInt8(ascii: ":"))
             skipSpace()
             if path.isEmpty {
                 guard let value = integer() else { return nil }
-                result.append((key, value))
-            } else if key == Array(path.first!.utf8) {
+                result.values.append(value)
+            } else if key.elementsEqual(path.first!.utf8) {
                 // Keys in HuggingFace files are unique; the first match is the one.
                 return try find(path.dropFirst())
             } else {

@@ -145,18 +145,40 @@ public enum TokenizerJSON {
 /// A `"vocab": {token: id}` object as token bytes by id (ids must be 0..<n, each once). With
 /// `raw` (the same object read with its keys as exact bytes), canonically equivalent tokens stay
 /// distinct.
-func tokensByID(_ object: JSONObject, raw: [(key: [UInt8], value: Int)]? = nil) throws -> [[UInt8]] {
-    if let raw {
-        // Integers already: no boxing into `Any` and back per entry.
-        var tokens = [[UInt8]?](repeating: nil, count: raw.count)
-        for (token, id) in raw {
-            guard id >= 0, id < raw.count, tokens[id] == nil else {
-                throw object.error("vocab entry \(String(decoding: token, as: UTF8.self).debugDescription) has id \(id): ids must be distinct and 0 to \(raw.count - 1)")
-            }
-            tokens[id] = token
-        }
-        return tokens.map { $0! }
+func tokensByID(_ object: JSONObject, raw: RawJSONScanner.IntegerPairs? = nil) throws -> [[UInt8]] {
+    guard let raw else { return try tokensByIDFromObject(object) }
+    let order = try entryByID(object, raw)
+    return order.map { raw.keys[$0] }
+}
+
+/// The same in one buffer (`FlatByteStrings`): from `raw`, no array per token.
+func tokenListByID(_ object: JSONObject, raw: RawJSONScanner.IntegerPairs? = nil) throws -> FlatByteStrings {
+    guard let raw else { return FlatByteStrings(try tokensByIDFromObject(object)) }
+    let order = try entryByID(object, raw)
+    var list = FlatByteStrings()
+    list.reserveCapacity(strings: raw.count, bytes: raw.keys.bytes.count)
+    raw.keys.withView { keys in
+        for entry in order { list.append(keys[entry]) }
     }
+    return list
+}
+
+/// For each id, the entry of `raw` that has it; an error naming the first entry whose id is out
+/// of range or taken. O(entries).
+private func entryByID(_ object: JSONObject, _ raw: RawJSONScanner.IntegerPairs) throws -> [Int] {
+    // Integers already: no boxing into `Any` and back per entry.
+    var order = [Int](repeating: -1, count: raw.count)
+    for (entry, id) in raw.values.enumerated() {
+        guard id >= 0, id < raw.count, order[id] < 0 else {
+            throw object.error("vocab entry \(String(decoding: raw.keys[entry], as: UTF8.self).debugDescription) has id \(id): ids must be distinct and 0 to \(raw.count - 1)")
+        }
+        order[id] = entry
+    }
+    return order
+}
+
+/// `tokensByID` without raw bytes: the object as `JSONSerialization` read it.
+private func tokensByIDFromObject(_ object: JSONObject) throws -> [[UInt8]] {
     let pairs: [(key: [UInt8], value: Any)]
     do {
         guard let vocab = object.fields["vocab"] as? [String: Any] else { throw object.error("\"vocab\" is missing or not an object") }
@@ -176,7 +198,7 @@ func tokensByID(_ object: JSONObject, raw: [(key: [UInt8], value: Int)]? = nil) 
 enum BPEJSON {
     /// Reads the section; `rawVocab` and `rawMerges` are its `vocab` and `merges` already read
     /// from the file's bytes (`TokenizerJSONSections`), else they are read from `object`.
-    static func read(_ object: JSONObject, isByteLevel: Bool, rawVocab: [(key: [UInt8], value: Int)]? = nil,
+    static func read(_ object: JSONObject, isByteLevel: Bool, rawVocab: RawJSONScanner.IntegerPairs? = nil,
                      rawMerges: MergeList? = nil) throws -> BPEModel {
         let type = try object.type
         guard type == "BPE" else { throw object.unsupported("model type \"\(type)\" is not supported (BPE, WordPiece, Unigram and WordLevel are)") }
@@ -274,15 +296,15 @@ enum BPEJSON {
 
 /// The WordPiece model section.
 enum WordPieceJSON {
-    static func read(_ object: JSONObject, rawVocab: [(key: [UInt8], value: Int)]? = nil) throws -> WordPieceModel {
-        let tokens = try tokensByID(object, raw: rawVocab)
+    static func read(_ object: JSONObject, rawVocab: RawJSONScanner.IntegerPairs? = nil) throws -> WordPieceModel {
+        let tokens = try tokenListByID(object, raw: rawVocab)
         // Above WordPieceModel.maximumInputCharactersPerWord the value is clamped: words that
         // long (65,536 characters) are not matched in any real file, and the bound keeps the
         // tries small whatever the file says.
         let maxCharacters = min(try object.integer("max_input_chars_per_word", in: 1...Int(Int32.max)) ?? 100,
                                 WordPieceModel.maximumInputCharactersPerWord)
         do {
-            return try WordPieceModel(tokens: tokens, unknownToken: try object.string("unk_token") ?? "[UNK]",
+            return try WordPieceModel(tokenList: tokens, unknownToken: try object.string("unk_token") ?? "[UNK]",
                                       continuingSubwordPrefix: try object.string("continuing_subword_prefix") ?? "##",
                                       maxInputCharactersPerWord: maxCharacters)
         } catch let error as ModelError {
@@ -293,7 +315,7 @@ enum WordPieceJSON {
     static func write(_ model: WordPieceModel) -> JSON {
         .object([
             ("type", .string("WordPiece")),
-            ("unk_token", .string(String(decoding: model.tokens[Int(model.unknownToken)], as: UTF8.self))),
+            ("unk_token", .string(model.tokenString(model.unknownToken))),
             ("continuing_subword_prefix", .string(String(decoding: model.continuingSubwordPrefix, as: UTF8.self))),
             ("max_input_chars_per_word", .int(model.maxInputCharactersPerWord)),
             ("vocab", .object(model.tokens.enumerated().map { (String(decoding: $0.element, as: UTF8.self), .int($0.offset)) })),
@@ -370,7 +392,7 @@ enum HybridJSON {
 
 /// HuggingFace's `WordLevel` model section: `vocab` as token -> id, and `unk_token`.
 enum WordLevelJSON {
-    static func read(_ object: JSONObject, rawVocab: [(key: [UInt8], value: Int)]? = nil) throws -> WordLevelModel {
+    static func read(_ object: JSONObject, rawVocab: RawJSONScanner.IntegerPairs? = nil) throws -> WordLevelModel {
         let tokens = try tokensByID(object, raw: rawVocab)
         guard let unknown = try object.string("unk_token") else { throw object.error("a WordLevel model needs \"unk_token\"") }
         do { return try WordLevelModel(tokens: tokens, unknownToken: unknown) } catch let error as ModelError {

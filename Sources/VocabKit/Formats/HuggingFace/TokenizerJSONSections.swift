@@ -15,7 +15,7 @@ import Foundation
 /// - Complexity: O(document bytes).
 struct TokenizerJSONSections {
     /// `model.vocab` as (token bytes, id) pairs in file order, when read here.
-    private(set) var vocab: [(key: [UInt8], value: Int)]?
+    private(set) var vocab: RawJSONScanner.IntegerPairs?
     /// `model.merges` in file order, when read here.
     private(set) var merges: MergeList?
     /// The document for `JSONSerialization`: the bytes given, without the sections read here.

@@ -4,11 +4,13 @@
 /// A word longer than `maxInputCharactersPerWord` characters, or one that some position of cannot
 /// be matched, becomes the unknown token (covering the whole word), as in BERT and HuggingFace.
 public struct WordPieceModel: Sendable {
-    /// Token bytes by id (continuation tokens include their prefix).
-    public let tokens: [[UInt8]]
-    /// The same tokens in one buffer: what building the matcher reads, and what the tokenizer's
-    /// decoding table shares (`FlatTokenStorage`). Memory: the tokens' bytes plus 8 per token.
+    /// Token bytes by id, in one buffer (continuation tokens include their prefix): what the
+    /// matcher is built from, and what the tokenizer's decoding table shares
+    /// (`FlatTokenStorage`). Memory: the tokens' bytes plus 8 per token.
     package let tokenList: FlatByteStrings
+    /// Token bytes by id (continuation tokens include their prefix), built from `tokenList` on
+    /// each call: O(vocabulary bytes), one array per token. Read it once, not per token.
+    public var tokens: [[UInt8]] { tokenList.arrays }
     public let unknownToken: UInt32
     public let continuingSubwordPrefix: [UInt8]
     public let maxInputCharactersPerWord: Int
@@ -29,10 +31,18 @@ public struct WordPieceModel: Sendable {
     /// Builds a model; `unknownToken` must be in `tokens`. Defaults are BERT's ("##", 100).
     public init(tokens: [[UInt8]], unknownToken: String = "[UNK]", continuingSubwordPrefix: String = "##",
                 maxInputCharactersPerWord: Int = 100) throws {
+        try self.init(tokenList: FlatByteStrings(tokens), unknownToken: unknownToken, continuingSubwordPrefix: continuingSubwordPrefix,
+                      maxInputCharactersPerWord: maxInputCharactersPerWord)
+    }
+
+    /// The model over `tokenList` (what `tokenizer.json` loading builds, without an array per
+    /// token).
+    package init(tokenList: FlatByteStrings, unknownToken: String = "[UNK]", continuingSubwordPrefix: String = "##",
+                 maxInputCharactersPerWord: Int = 100) throws {
         guard (1...Self.maximumInputCharactersPerWord).contains(maxInputCharactersPerWord) else {
             throw ModelError.invalidModel("max_input_chars_per_word is \(maxInputCharactersPerWord), not from 1 to \(Self.maximumInputCharactersPerWord)")
         }
-        var lookup = ByteStringTable(capacity: tokens.count)
+        var lookup = ByteStringTable(capacity: tokenList.count)
         let prefix = Array(continuingSubwordPrefix.utf8)
         // A token longer than any word that can be matched (more characters than
         // maxInputCharactersPerWord plus the prefix) never matches: it stays in the vocabulary
@@ -41,7 +51,6 @@ public struct WordPieceModel: Sendable {
         let limit = maxInputCharactersPerWord + prefixCharacters
         // A later duplicate wins, as in a vocab.txt read into a map. One pass over the tokens
         // marks the matchable ones, sums their bytes and fills the look-up table.
-        let tokenList = FlatByteStrings(tokens)
         var matchableBytes = 0
         let matchable = tokenList.withView { view in
             [Bool](unsafeUninitializedCapacity: view.count) { matchable, initialized in
@@ -58,7 +67,6 @@ public struct WordPieceModel: Sendable {
         guard let unknown = lookup.id(of: Array(unknownToken.utf8)) else {
             throw ModelError.invalidModel("the unknown token \(unknownToken) is not in the vocabulary")
         }
-        self.tokens = tokens
         self.tokenList = tokenList
         self.unknownToken = unknown
         self.continuingSubwordPrefix = prefix
@@ -74,7 +82,12 @@ public struct WordPieceModel: Sendable {
         self.matcher = matcher
     }
 
-    public var vocabularySize: Int { tokens.count }
+    public var vocabularySize: Int { tokenList.count }
+
+    /// Token `id` as a display string ("" outside the vocabulary). O(its length).
+    public func tokenString(_ id: UInt32) -> String {
+        Int(id) < tokenList.count ? tokenList.withString(Int(id)) { String(decoding: $0, as: UTF8.self) } : ""
+    }
 
     /// The id of a token given as a string.
     public func lookup(_ token: String) -> UInt32? { lookup.id(of: Array(token.utf8)) }
@@ -134,21 +147,42 @@ public struct WordPieceModel: Sendable {
     /// BERT's `vocab.txt` of this model: one token per line, in id order.
     public var vocabText: [UInt8] {
         var text: [UInt8] = []
-        for token in tokens { text += token; text.append(0x0A) }
+        text.reserveCapacity(tokenList.bytes.count + tokenList.count)
+        tokenList.withView { view in
+            for id in 0..<view.count { text += view[id]; text.append(0x0A) }
+        }
         return text
     }
 
     /// Reads BERT's `vocab.txt`: one token per line, the id is the line number.
     public static func tokens(fromVocabText data: [UInt8], path: String = "vocab.txt") throws -> [[UInt8]] {
+        try tokenList(fromVocabText: data, path: path).arrays
+    }
+
+    /// The same in one buffer (what loading a `vocab.txt` builds the model from).
+    ///
+    /// 1. The whole file is checked as UTF-8 at once: lines split at ASCII bytes, so it is valid
+    ///    exactly when every line is, and its first fault lies in the first faulty line.
+    /// 2. Lines split at LF, a CR before it dropped; no empty last line after a final LF.
+    /// - Complexity: O(file bytes).
+    package static func tokenList(fromVocabText data: [UInt8], path: String = "vocab.txt") throws -> FlatByteStrings {
         guard !data.isEmpty else { throw ModelError.invalidFile(path: path, reason: "the file is empty") }
-        var lines = data.split(separator: 0x0A, omittingEmptySubsequences: false).map { line -> [UInt8] in
-            line.last == 0x0D ? Array(line.dropLast()) : Array(line)
+        return try data.withUnsafeBufferPointer { data in
+            if let fault = UTF8Validation.firstInvalidOffset(data) {
+                let line = data[..<fault].reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }
+                throw ModelError.invalidFile(path: path, reason: "line \(line) is not valid UTF-8")
+            }
+            var list = FlatByteStrings()
+            var start = 0
+            while start < data.count {
+                var end = start
+                while end < data.count && data[end] != 0x0A { end += 1 }
+                let lineEnd = end > start && data[end - 1] == 0x0D ? end - 1 : end
+                list.append(UnsafeBufferPointer(rebasing: data[start..<lineEnd]))
+                start = end + 1
+            }
+            guard list.count > 0 else { throw ModelError.invalidFile(path: path, reason: "no tokens") }
+            return list
         }
-        if data.last == 0x0A { lines.removeLast() }
-        guard !lines.isEmpty else { throw ModelError.invalidFile(path: path, reason: "no tokens") }
-        for (index, line) in lines.enumerated() where String(validating: line, as: UTF8.self) == nil {
-            throw ModelError.invalidFile(path: path, reason: "line \(index + 1) is not valid UTF-8")
-        }
-        return lines
     }
 }
