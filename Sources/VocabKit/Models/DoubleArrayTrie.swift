@@ -117,17 +117,26 @@ extension DoubleArrayTrie {
     /// - Complexity: O(total key bytes x blocks scanned); blocks fill front to back.
     package init(keys: [[UInt8]], values: [Int32]) throws {
         precondition(keys.count == values.count)
-        units = try Self.build(FlatByteStrings(keys), values: values)
+        units = try Self.build(FlatByteStrings(keys), values: values).units
     }
 
-    /// The units of `init(keys:values:)`, the keys read through pointers into one buffer:
-    /// sorting and walking the arrays themselves retained and released a key per comparison and
-    /// per read, and with the generic comparison were half of building a 16,000-piece model.
-    private static func build(_ keys: FlatByteStrings, values: [Int32]) throws -> [UInt32] {
+    /// The double array of `init(keys:values:)` and, for each key, the unit of its leaf (what
+    /// `leaf(of:)` would find, without walking the trie again for every key).
+    package static func withLeaves(keys: [[UInt8]], values: [Int32]) throws -> (trie: DoubleArrayTrie, leaves: [Int]) {
+        precondition(keys.count == values.count)
+        let (units, leaves) = try build(FlatByteStrings(keys), values: values)
+        return (DoubleArrayTrie(units: units), leaves)
+    }
+
+    /// The units of `init(keys:values:)` and each key's leaf unit, the keys read through pointers
+    /// into one buffer: sorting and walking the arrays themselves retained and released a key per
+    /// comparison and per read, and with the generic comparison were half of building a
+    /// 16,000-piece model.
+    private static func build(_ keys: FlatByteStrings, values: [Int32]) throws -> (units: [UInt32], leaves: [Int]) {
         try keys.withView { try build($0, values: values) }
     }
 
-    private static func build(_ keys: FlatByteStrings.View, values: [Int32]) throws -> [UInt32] {
+    private static func build(_ keys: FlatByteStrings.View, values: [Int32]) throws -> (units: [UInt32], leaves: [Int]) {
         @inline(__always) func key(_ index: Int) -> UnsafeBufferPointer<UInt8> { keys[index] }
         /// Byte order, a prefix first (`lexicographicallyPrecedes`).
         @inline(__always) func precedes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -161,12 +170,20 @@ extension DoubleArrayTrie {
             if values[index] < 0 { throw BuildError.valueOutOfRange(Int(values[index])) }
             if position > 0 && !precedes(key(order[position - 1]), current) { throw BuildError.duplicateKey(Array(current)) }
         }
+        // Room for a unit per key byte and per key (at most the nodes and leaves) and an eighth
+        // more for the gaps placement leaves, so the arrays rarely grow and copy while blocks
+        // are added.
+        let expectedUnits = ((keys.bytes.count + keys.count) * 9 / 8 + 511) & ~255
         var units = [UInt32](repeating: 0, count: 256)
         var used = [Bool](repeating: false, count: 256)
+        units.reserveCapacity(expectedUnits)
+        used.reserveCapacity(expectedUnits)
+        var leaves = [Int](repeating: -1, count: keys.count)
         // Which units are some node's base, parallel to `used` (a byte per unit, where a set of
         // bases cost about 16 bytes per node). Base 0 would make the root its own leaf slot;
         // darts-clone never uses it.
         var isBase = [Bool](repeating: false, count: 256)
+        isBase.reserveCapacity(expectedUnits)
         isBase[0] = true
         used[0] = true
         // Used units per block, so the first block with a free unit is found without scanning
@@ -235,6 +252,7 @@ extension DoubleArrayTrie {
                 blockFill[position >> 8] += 1
                 if child.label == 0 {
                     units[position] = UInt32(bitPattern: values[order[child.lower]]) | (1 << 31)
+                    leaves[order[child.lower]] = position
                     units[node.position] |= 1 << 8
                 } else {
                     units[position] = UInt32(child.label)
@@ -248,7 +266,7 @@ extension DoubleArrayTrie {
         // Trim trailing unused blocks.
         var count = units.count
         while count > 256 && !used[(count - 256)..<count].contains(true) { count -= 256 }
-        return Array(units[0..<count])
+        return (Array(units[0..<count]), leaves)
     }
 }
 

@@ -108,16 +108,16 @@ public struct UnigramModel: Sendable {
         self.unknownId = unknownId
         self.byteFallback = byteFallback
         self.flavor = flavor
-        let trie = try DoubleArrayTrie(keys: keys, values: values)
+        let (trie, leaves) = try DoubleArrayTrie.withLeaves(keys: keys, values: values)
         self.trie = trie
         self.lookup = lookup
         self.byteIds = byteIds
         self.maxScore = maxScore
         var leafScores = [Double](repeating: .nan, count: trie.units.count)
-        for (key, id) in zip(keys, values) {
+        for (leaf, id) in zip(leaves, values) {
             let kind = kinds[Int(id)]
             let handledApart = flavor == .sentencePiece && (kind == .unused || kind == .userDefined)
-            if !handledApart, let leaf = trie.leaf(of: key) { leafScores[leaf] = scores[Int(id)] }
+            if !handledApart { leafScores[leaf] = scores[Int(id)] }
         }
         self.leafScores64 = leafScores
         self.leafScores32 = flavor == .sentencePiece ? leafScores.map { Float($0) } : []
