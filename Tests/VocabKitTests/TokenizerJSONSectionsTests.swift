@@ -91,7 +91,18 @@ struct TokenizerJSONSectionsTests {
             #expect(pairs.count > 0)
             let range = try #require(found.ranges["vocab"])
             #expect(bytes[range.lowerBound] == UInt8(ascii: "{") && bytes[range.upperBound - 1] == UInt8(ascii: "}"))
+            if document.count < 1_000 {
+                #expect(Array(bytes[range]) == Array(vocab.utf8))
+                // Escapes resolved into the keys' bytes, values in file order.
+                #expect(pairs.keys.arrays == ["<unk>", "a", "\u{E9}", "\"", "e\u{301}"].map { Array($0.utf8) })
+                #expect(pairs.values == [0, 1, 2, 3, 4])
+            }
         }
+        // The first "vocab" counts even when it is not read: no pairs from a later one.
+        let twice = Array(#"{"model": {"type": "BPE", "vocab": {"a": 1.5}, "vocab": {"a": 0}}}"#.utf8)
+        let both = try #require(try RawJSONScanner.valueRanges(in: twice, object: ["model"], keys: ["vocab"], readingPairsOf: "vocab"))
+        #expect(both.pairs == nil)
+        #expect(Array(twice[try #require(both.ranges["vocab"])]) == Array(#"{"a": 1.5}"#.utf8))
         // A vocabulary that is not all whole numbers (or not an object): its range, no pairs.
         for other in [##"{"<unk>": 0, "a": 1.5}"##, ##"[["<unk>", 0.0]]"##] {
             let bytes = Array(Self.bpe(vocab: other, merges: "[]").utf8)
@@ -101,6 +112,19 @@ struct TokenizerJSONSectionsTests {
             #expect(Array(bytes[range]) == Array(other.utf8))
             #expect(found.ranges["merges"] != nil)
         }
+    }
+
+    @Test("a WordPiece vocab written out of id order is put in id order, both ways")
+    func wordPieceOutOfOrder() throws {
+        let json = """
+        {"version": "1.0", "added_tokens": [], "normalizer": null, "pre_tokenizer": {"type": "Whitespace"},
+         "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##", "max_input_chars_per_word": 100,
+                   "vocab": {"b": 2, "##b": 4, "[UNK]": 0, "##a": 3, "a": 1, "\\u00e9": 5}}}
+        """
+        let tokenizer = try bothWays(Data(json.utf8), "WordPiece out of order")
+        guard case .wordPiece(let model) = tokenizer.model else { Issue.record("not WordPiece"); return }
+        #expect(model.tokens == ["[UNK]", "a", "b", "##a", "##b", "\u{E9}"].map { Array($0.utf8) })
+        #expect(try tokenizer.encode("ab ba é x").ids == [1, 4, 2, 3, 5, 0])
     }
 
     @Test("a section the fast path does not read (a 1.0 id, an odd merge) falls back to the general path, which reads or rejects it the same way")

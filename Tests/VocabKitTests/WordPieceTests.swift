@@ -150,7 +150,9 @@ struct WordPieceTests {
             return .success(lines)
         }
         var generator = SplitMix64(seed: 11)
-        let pieces: [[UInt8]] = [[0x0A], [0x0D], [0x0D, 0x0A], Array("ab".utf8), Array("##é".utf8), Array("東".utf8), [0xE6, 0x9D], [0xFF], [0x80], []]
+        // Also a surrogate (ED A0 80), overlong forms (C0 AF, E0 80 AF) and a code point past U+10FFFF (F4 90 80 80).
+        let pieces: [[UInt8]] = [[0x0A], [0x0D], [0x0D, 0x0A], Array("ab".utf8), Array("##é".utf8), Array("東".utf8), [0xE6, 0x9D], [0xFF], [0x80], [],
+                                 [0xED, 0xA0, 0x80], [0xC0, 0xAF], [0xE0, 0x80, 0xAF], [0xF4, 0x90, 0x80, 0x80], Array("🙂".utf8)]
         var cases: [[UInt8]] = [[0x0A], [0x0D], Array("a".utf8), Array("a\n\n".utf8), Array("\r\n".utf8), Array("a\r".utf8)]
         for _ in 0..<2_000 {
             cases.append((0..<Int(1 + generator.next() % 12)).flatMap { _ in pieces[Int(generator.next() % UInt64(pieces.count))] })

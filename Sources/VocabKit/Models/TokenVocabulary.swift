@@ -3,8 +3,8 @@
 public protocol TokenVocabulary: Sendable {
     /// The number of tokens.
     var vocabularySize: Int { get }
-    /// Token bytes by id. Read it once, not per token: a SentencePiece BPE model keeps its
-    /// pieces in one buffer and builds these arrays on every call (O(vocabulary bytes)).
+    /// Token bytes by id. Read it once, not per token: SentencePiece BPE and WordPiece models
+    /// keep their tokens in one buffer and build these arrays on every call (O(vocabulary bytes)).
     var tokens: [[UInt8]] { get }
     /// The id of a token given as bytes.
     func id<C: Collection>(of token: C) -> UInt32? where C.Element == UInt8

@@ -49,9 +49,10 @@ extension VocabularyExtension {
             pieces.count >= 2 && !pieces.contains { $0.id == unknownId }
         }
         let firstNew = state.tokens.count
+        let baseCount = withCharacters.vocabularySize
         // 3. Merges.
         while tokens.count < size, let _ = state.mergeBest() {
-            if state.tokens.count - firstNew > tokens.count - withCharacters.tokens.count {
+            if state.tokens.count - firstNew > tokens.count - baseCount {
                 tokens.append(state.tokens[state.tokens.count - 1])
             }
             if let progress, tokens.count % 256 == 0 {

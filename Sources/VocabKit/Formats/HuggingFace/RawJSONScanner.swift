@@ -43,11 +43,13 @@ struct RawJSONScanner {
 
     /// The byte ranges of the values of `keys` in the object at `path` (first occurrences), or
     /// nil when the path does not lead to an object. With `pairsKey` (one of `keys`), that value
-    /// is also read as `integerPairs(in:range:)` would, in the same pass, when it is such an object
-    /// (`pairs` is nil otherwise): the vocabulary is scanned once, not skipped and then read.
+    /// (its first occurrence) is also read in the same pass when it is an object of whole numbers,
+    /// as `integerPairs(in:at:)` reads one (`pairs` is nil otherwise): the vocabulary is scanned
+    /// once, not skipped and then read.
     /// - Complexity: O(document bytes).
     static func valueRanges(in bytes: [UInt8], object path: [String], keys: Set<String>, readingPairsOf pairsKey: String? = nil) throws
         -> (ranges: [String: Range<Int>], pairs: IntegerPairs?)? {
+        precondition(pairsKey.map(keys.contains) ?? true, "pairsKey must be one of keys")
         var scanner = RawJSONScanner(bytes)
         let wanted = Set(keys.map { Array($0.utf8) })
         let pairsKeyBytes = pairsKey.map { Array($0.utf8) }

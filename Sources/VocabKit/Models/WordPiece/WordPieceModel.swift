@@ -173,6 +173,7 @@ public struct WordPieceModel: Sendable {
                 throw ModelError.invalidFile(path: path, reason: "line \(line) is not valid UTF-8")
             }
             var list = FlatByteStrings()
+            list.reserveCapacity(strings: data.reduce(1) { $0 + ($1 == 0x0A ? 1 : 0) }, bytes: data.count)
             var start = 0
             while start < data.count {
                 var end = start
