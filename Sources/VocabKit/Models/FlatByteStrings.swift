@@ -100,9 +100,10 @@ package struct FlatByteStrings: Sendable, Equatable {
         }
     }
 
-    /// Calls `body` with string `index` in place. O(1) besides `body`.
-    package func withString<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        try withView { try body($0[index]) }
+    /// String `index` decoded as UTF-8 (invalid bytes replaced), or "" past the end: a model's
+    /// display string for a token id (`TokenVocabulary.tokenString`). O(its length).
+    package func text(_ index: Int) -> String {
+        index >= 0 && index < count ? withView { String(decoding: $0[index], as: UTF8.self) } : ""
     }
 
     /// Every string as its own array. O(total bytes), one allocation per string.

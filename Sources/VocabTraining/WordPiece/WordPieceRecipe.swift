@@ -66,8 +66,7 @@ public struct WordPieceRecipe: Trainer {
         let base = model.tokens.prefix { token in
             specials.contains(token) || scalarCount(token) == 1
                 || (token.starts(with: prefix) && scalarCount(token.dropFirst(prefix.count)) == 1)
-        }.count  // `tokens` read once here: it builds an array per token
-
+        }.count
         return NestedVocabulary(algorithm: .wordpiece, minimumSize: base, maximumSize: model.vocabularySize,
                                 specialTokens: specials.map { String(decoding: $0, as: UTF8.self) }.sorted()) { size in
             let cut = try model.prefix(size: size)

@@ -75,11 +75,8 @@ struct RawJSONScanner {
                     break
                 }
                 let start = scanner.index
-                var attempt = scanner
-                if remaining.isEmpty, key == pairsKeyBytes, ranges[pairsKey!] == nil, scanner.peek == UInt8(ascii: "{"),
-                   let read = try? attempt.find([]) {
+                if remaining.isEmpty, key == pairsKeyBytes, ranges[pairsKey!] == nil, let read = scanner.objectOfIntegers() {
                     pairs = read
-                    scanner = attempt
                 } else {
                     try scanner.skipValue(depth: 0)
                 }
@@ -189,6 +186,15 @@ struct RawJSONScanner {
     }
 
     private var peek: UInt8? { index < bytes.count ? bytes[index] : nil }
+
+    /// The object of whole numbers at the index, read past; or nil, the index unchanged, when the
+    /// value there is anything else (or malformed).
+    private mutating func objectOfIntegers() -> IntegerPairs? {
+        let start = index
+        if peek == UInt8(ascii: "{"), let read = try? find([]) { return read }
+        index = start
+        return nil
+    }
 
     private mutating func skipSpace() {
         index = bytes.withUnsafeBufferPointer { bytes in

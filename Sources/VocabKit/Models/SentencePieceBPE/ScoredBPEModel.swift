@@ -120,7 +120,7 @@ public struct ScoredBPEModel: Sendable {
     public func id<C: Collection>(of piece: C) -> UInt32? where C.Element == UInt8 { lookup.id(of: piece) }
 
     public func tokenString(_ id: UInt32) -> String {
-        Int(id) < pieceList.count ? pieceList.withString(Int(id)) { String(decoding: $0, as: UTF8.self) } : ""
+        pieceList.text(Int(id))
     }
 }
 

@@ -86,7 +86,7 @@ public struct WordPieceModel: Sendable {
 
     /// Token `id` as a display string ("" outside the vocabulary). O(its length).
     public func tokenString(_ id: UInt32) -> String {
-        Int(id) < tokenList.count ? tokenList.withString(Int(id)) { String(decoding: $0, as: UTF8.self) } : ""
+        tokenList.text(Int(id))
     }
 
     /// The id of a token given as a string.
