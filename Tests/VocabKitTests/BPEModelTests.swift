@@ -56,31 +56,117 @@ struct BPEModelTests {
         #expect(encoding.offsets.last == 2..<15)
     }
 
-    @Test("both merge paths equal the reference BPE on every corpus piece and on long pieces")
-    func fastPathsMatchReference() throws {
-        guard case .bpe(let model) = Self.cl100k.model else { Issue.record("cl100k is not BPE"); return }
+    static let llama3 = try! Tokenizer(contentsOf: TestCorpora.fixture("gguf/ggml-vocab-llama-bpe.gguf"))
+
+    /// Encodes each piece with `model` and checks the tokens against plain BPE from the bytes;
+    /// returns how many characters started from their token (`CharacterStarts`).
+    @discardableResult
+    static func expectReference(_ model: BPEModel, _ pieces: [[UInt8]], _ label: String) -> Int {
         let rank: (UInt32, UInt32) -> (rank: UInt32, result: UInt32)? = { a, b in
             model.mergeTable.merge(a, b).map { ($0.rank, $0.result) }
         }
         var plain = model
         plain.ignoresMerges = false
         var scratch = BPEScratch()
-        var pieces: [[UInt8]] = []
-        for name in TestCorpora.names {
-            let text = try Self.cl100k.frontEnd.process(Array(TestCorpora.bytes(name).prefix(60_000)))
-            pieces += text.pieces.map { Array(text.text.bytes[$0]) }
-        }
-        pieces += [Array(String(repeating: "ab", count: 300).utf8), Array(String(repeating: "日本", count: 200).utf8),
-                   Array(String(repeating: " ", count: 500).utf8), Array((0..<1000).map { UInt8(0x61 + $0 % 7) })]
+        var characterStarts = 0
         for piece in pieces {
             var output: [PieceToken] = []
-            piece.withUnsafeBufferPointer { plain.encode(piece: $0, into: &output, scratch: &scratch) }
+            piece.withUnsafeBufferPointer { bytes in
+                plain.encode(piece: bytes, into: &output, scratch: &scratch)
+                var i = 0
+                while !model.characterStarts.isEmpty && i < bytes.count {
+                    if let (_, length) = model.characterStarts.start(in: bytes, at: i) { characterStarts += 1; i += length } else { i += 1 }
+                }
+            }
             let expected = referenceBPE(piece.map { model.byteIds[Int($0)] }, rank)
-            #expect(output.map(\.id) == expected, "piece \(String(decoding: piece, as: UTF8.self).prefix(40).debugDescription)")
+            #expect(output.map(\.id) == expected, "\(label): piece \(String(decoding: piece, as: UTF8.self).prefix(40).debugDescription) \(piece.prefix(12))")
             // Offsets tile the piece.
             #expect(output.first?.start == 0 && output.last.map { Int($0.end) } == piece.count)
             #expect(zip(output, output.dropFirst()).allSatisfy { $0.end == $1.start })
         }
+        return characterStarts
+    }
+
+    @Test("both merge paths and character starts equal the reference BPE on every corpus piece, CJK mixes and long pieces")
+    func fastPathsMatchReference() throws {
+        // Random pieces of CJK characters, with the bytes around them that change which
+        // characters may start from their token: spaces, ASCII, Latin-1, stray lead and
+        // continuation bytes, cut characters.
+        var random = SeededRandom(seed: 17)
+        func next(_ bound: Int) -> Int { random.next(bound) }
+        let characters = Array("的一是不了人我在有他这中大来上国个到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可她里后小么心多天而能好都然没日于起还发成事只作当想看文无开手十用主行方又如前所本见经头面公同三已老从动两长知民样现分将外但身些与高意进把法此实回二理美点月明其种声全工己话儿者向情部正名定女问力机给等几很业最间新什打便位因重被走电四第门相次东政海口使教西再平真听世气信北少关并内加化由却代军产入先山五太水万市眼体别处总才场师书比住员九笑性通目华报立马命张活难神数件安表原车白应路期叫死常提感金何更反合放做系计或司利受光王果亲界及今京务制解各任至清物台象记边共风战干接它许八特觉望直服毛林题建南度统色字请交爱让认算论百吃义科怎元社术结六功指思非流每青管夫连远资队跟带花快条院变联言权往展该领传近留红治决周保达办运武半候七必城父强步完革深区即求品士转量空甚众技轻程告江语英基派满式李息写呢识极令黄德收脸钱党倒未持取设始版双历越史商千片容研像找友孩站广改议形委早房音火际则首单据导影失拿网香似斯专石若兵弟谁校读志飞观争究包组造落视济喜离虽坏兴具母装示复标照团约星拉斗精阿苦急讲ぁあいうえおかがきくけこさしすせそただちっつてとなにのはひふへほまみむめもゃやゅゆょよらりるれろわをんァアィイゥウェエォオカガキクケコサシスセソタダチッツテトナニヌネノハバパヒビピフブプヘベペホボポマミムメモャヤュユョヨラリルレロワヲンー、。「」『』・！？（）：，한국어텍스트")
+        var mixes: [[UInt8]] = []
+        for _ in 0..<3_000 {
+            var piece: [UInt8] = []
+            for _ in 0..<(1 + next(40)) {
+                switch next(12) {
+                case 0: piece.append(0x20)
+                case 1: piece.append(UInt8(0x61 + next(26)))
+                case 2: piece += Array("é£ß".utf8)[next(5)...].prefix(2)
+                case 3: piece.append([0xE4, 0xE5, 0xE6, 0xE7, 0xE8, 0xE9, 0xE3, 0x80, 0xA5, 0xBF][next(10)])
+                case 4: let c = Array(String(characters[next(characters.count)]).utf8); piece += c.prefix(1 + next(c.count))
+                default: piece += Array(String(characters[next(characters.count)]).utf8)
+                }
+            }
+            mixes.append(piece)
+        }
+        let long = [Array(String(repeating: "ab", count: 300).utf8), Array(String(repeating: "日本", count: 200).utf8),
+                    Array(String(repeating: " ", count: 500).utf8), Array((0..<1000).map { UInt8(0x61 + $0 % 7) }),
+                    Array(String(repeating: "中文字符和English混合", count: 20).utf8)]
+        for (label, tokenizer) in [("cl100k", Self.cl100k), ("r50k", Self.r50k), ("llama3", Self.llama3)] {
+            guard case .bpe(let model) = tokenizer.model else { Issue.record("\(label) is not BPE"); continue }
+            var pieces: [[UInt8]] = []
+            for name in TestCorpora.names {
+                let text = try tokenizer.frontEnd.process(Array(TestCorpora.bytes(name).prefix(60_000)))
+                pieces += text.pieces.map { Array(text.text.bytes[$0]) }
+            }
+            let fromCorpora = Self.expectReference(model, pieces + long, label)
+            let fromMixes = Self.expectReference(model, mixes, label)
+            // Not vacuous: characters did start from their token, in the corpora and the mixes.
+            #expect(fromCorpora > 10_000 && fromMixes > 2_000, "\(label): \(fromCorpora), \(fromMixes) character starts")
+        }
+    }
+
+    @Test("character starts equal the reference BPE for random vocabularies built to merge across characters")
+    func characterStartsOnAdversarialVocabularies() throws {
+        // Small alphabets of multi-byte characters that share bytes, merges grown from random
+        // adjacent pairs of random texts (as training would, but without its order), so merges
+        // across character edges, with and against the characters' own, abound. Both rank rules:
+        // by list position, and tiktoken's (rank = result id: different pairs tie).
+        var random = SeededRandom(seed: 99)
+        func next(_ bound: Int) -> Int { random.next(bound) }
+        let units: [[UInt8]] = ["日", "本", "é", "ü", "—", "“", "中", "あ"].map { Array($0.utf8) } + [[0x20], [0x61], [0xE6], [0x97], [0xA5]]
+        var started = 0, vocabularies = 0
+        for round in 0..<200 {
+            let ranksByResult = round % 2 == 1
+            let texts: [[UInt8]] = (0..<12).map { _ in (0..<(2 + next(10))).flatMap { _ in units[next(units.count)] } }
+            var tokens = (0..<256).map { [UInt8($0)] }
+            var ids = [[UInt8]: UInt32](uniqueKeysWithValues: tokens.enumerated().map { ($1, UInt32($0)) })
+            var merges: [(UInt32, UInt32, UInt32)] = []
+            var pairs = Set<UInt64>()
+            for _ in 0..<(10 + next(60)) {
+                let model = try BPEModel(tokens: tokens, merges: merges, isByteLevel: true, ranksByResult: ranksByResult)
+                let parts = referenceBPE(texts[next(texts.count)].map { UInt32($0) }) { a, b in
+                    model.mergeTable.merge(a, b).map { ($0.rank, $0.result) }
+                }
+                guard parts.count > 1 else { continue }
+                let at = next(parts.count - 1)
+                let (a, b) = (parts[at], parts[at + 1])
+                guard pairs.insert(UInt64(a) << 32 | UInt64(b)).inserted else { continue }
+                let bytes = tokens[Int(a)] + tokens[Int(b)]
+                let result: UInt32
+                if let id = ids[bytes] { result = id } else { result = UInt32(tokens.count); tokens.append(bytes); ids[bytes] = result }
+                // tiktoken's rule needs a result made no earlier than its parts.
+                if ranksByResult && (result < a || result < b) { continue }
+                merges.append((a, b, result))
+            }
+            let model = try BPEModel(tokens: tokens, merges: merges, isByteLevel: true, ranksByResult: ranksByResult)
+            let pieces = texts + (0..<40).map { _ in (0..<(1 + next(14))).flatMap { _ in units[next(units.count)] } }
+            let count = Self.expectReference(model, pieces, "round \(round)")
+            started += count
+            if count > 0 { vocabularies += 1 }
+        }
+        #expect(started > 500 && vocabularies > 40, "\(started) character starts in \(vocabularies) vocabularies")
     }
 
     @Test("decode(encode(x)) == x on random Unicode and invalid input is reported")

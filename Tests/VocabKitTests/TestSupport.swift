@@ -41,6 +41,19 @@ enum TestCorpora {
     }
 }
 
+/// A seeded linear congruential generator: reproducible random test data.
+struct SeededRandom {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    /// A number in 0..<bound.
+    mutating func next(_ bound: Int) -> Int {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return Int(state >> 33) % bound
+    }
+}
+
 /// Hard cases for splitters and normalizers: whitespace runs, contractions in every case, digits
 /// of many scripts, emoji sequences, combining marks, case changes inside words, escapes.
 enum AdversarialText {

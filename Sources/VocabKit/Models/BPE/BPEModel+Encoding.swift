@@ -41,7 +41,8 @@ extension BPEModel {
     /// Encodes one piece, appending its tokens (offsets relative to the piece).
     ///
     /// 1. With `ignoresMerges`, a piece that is a whole token is that token.
-    /// 2. The piece becomes its initial symbols (bytes or characters, see the type's documentation).
+    /// 2. The piece becomes its initial symbols (bytes or characters, see the type's documentation;
+    ///    byte-level pieces start some characters from their token, see `CharacterStarts`).
     /// 3. The lowest-ranked adjacent pair merges first, leftmost first among equals, until no
     ///    adjacent pair has a merge rule.
     ///
@@ -78,9 +79,23 @@ extension BPEModel {
     /// Step 2: the initial symbols of a piece.
     private func initialSymbols(_ piece: UnsafeBufferPointer<UInt8>, into scratch: inout BPEScratch) {
         scratch.symbols.removeAll(keepingCapacity: true)
-        if isByteLevel && byteIds.allSatisfy({ $0 != UInt32.max }) {
-            for (i, byte) in piece.enumerated() {
-                scratch.symbols.append(.init(id: byteIds[Int(byte)], start: Int32(i), end: Int32(i + 1)))
+        if isByteLevel && hasEveryByte {
+            if characterStarts.isEmpty {
+                for (i, byte) in piece.enumerated() {
+                    scratch.symbols.append(.init(id: byteIds[Int(byte)], start: Int32(i), end: Int32(i + 1)))
+                }
+                return
+            }
+            // Characters that qualify start from their token (`CharacterStarts`), the rest from bytes.
+            var i = 0
+            while i < piece.count {
+                if piece[i] >= 0xC2, let (id, length) = characterStarts.start(in: piece, at: i) {
+                    scratch.symbols.append(.init(id: id, start: Int32(i), end: Int32(i + length)))
+                    i += length
+                } else {
+                    scratch.symbols.append(.init(id: byteIds[Int(piece[i])], start: Int32(i), end: Int32(i + 1)))
+                    i += 1
+                }
             }
             return
         }

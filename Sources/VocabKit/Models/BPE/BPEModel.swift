@@ -37,6 +37,10 @@ public struct BPEModel: Sendable {
     let byteIds: [UInt32]
     /// The id of each `<0xAB>` byte-fallback token, or UInt32.max.
     let fallbackIds: [UInt32]
+    /// Whether every single byte is a token (byte-level pieces then start from bytes directly).
+    let hasEveryByte: Bool
+    /// Characters whose token can start a byte-level piece in place of their bytes (see the type).
+    let characterStarts: CharacterStarts
 
     /// Builds a model from its tokens (by id) and its merges in rank order.
     ///
@@ -56,13 +60,16 @@ public struct BPEModel: Sendable {
         self.byteFallback = byteFallback
         self.continuingSubwordPrefix = continuingSubwordPrefix.map { Array($0.utf8) }
         self.endOfWordSuffix = endOfWordSuffix.map { Array($0.utf8) }
-        // 1. The vocabulary table.
+        // 1. The vocabulary table, and each token's edge bytes and possible characters while
+        //    its bytes are at hand (for `CharacterStarts`).
         var lookup = ByteStringTable(capacity: tokens.count)
+        var edges = CharacterStarts.Edges(count: tokens.count)
         for (id, token) in tokens.enumerated() {
             if lookup.id(of: token) != nil {
                 throw ModelError.invalidModel("token \(String(decoding: token, as: UTF8.self).debugDescription) appears twice in the vocabulary")
             }
             lookup.insert(token, id: UInt32(id))
+            edges.add(token, id: UInt32(id))
         }
         // 2. The merge table; a later duplicate pair replaces the earlier (HuggingFace does too).
         var table = MergeTable(capacity: merges.count)
@@ -81,6 +88,11 @@ public struct BPEModel: Sendable {
         self.fallbackIds = (0..<256).map { byte in
             lookup.id(of: Array(String(format: "<0x%02X>", byte).utf8)) ?? UInt32.max
         }
+        self.hasEveryByte = byteIds.allSatisfy { $0 != UInt32.max }
+        // 4. Characters that can start from their token (byte-level only).
+        self.characterStarts = isByteLevel && hasEveryByte
+            ? CharacterStarts(edges: edges, merges: merges, ranksByResult: ranksByResult, byteIds: byteIds, table: table)
+            : CharacterStarts()
         self.lookup = lookup
         self.mergeTable = table
     }
