@@ -9,7 +9,8 @@ public struct PieceToken: Sendable, Equatable {
 /// piece once warm.
 package struct BPEScratch {
     var symbols: [Symbol] = []
-    var ranks: [UInt32] = []
+    /// The scan's pairs: rank << 32 | result, or UInt64.max for no merge.
+    var ranks: [UInt64] = []
     var heap: [UInt64] = []
     var key: [UInt8] = []
     var cache = PieceCache()
@@ -133,30 +134,33 @@ extension BPEModel {
         if let unknown = pendingUnknown { scratch.symbols.append(unknown) }
     }
 
-    /// Step 3 for short pieces: keep each adjacent pair's rank; merge the lowest, update neighbours.
+    /// Step 3 for short pieces: keep each adjacent pair's rank and result (rank << 32 | result,
+    /// so the lowest value is the lowest rank, and equal values are one pair: the strict `<`
+    /// keeps the leftmost); merge the lowest, update its neighbours.
     private func mergeByScan(_ scratch: inout BPEScratch) {
-        let none = UInt32.max
+        let none = UInt64.max
         var count = scratch.symbols.count
         guard count > 1 else { return }
-        scratch.ranks.removeAll(keepingCapacity: true)
-        for i in 0..<(count - 1) {
-            scratch.ranks.append(mergeTable.merge(scratch.symbols[i].id, scratch.symbols[i + 1].id)?.rank ?? none)
+        @inline(__always) func pair(_ left: UInt32, _ right: UInt32) -> UInt64 {
+            guard let merge = mergeTable.merge(left, right) else { return none }
+            return UInt64(merge.rank) << 32 | UInt64(merge.result)
         }
+        scratch.ranks.removeAll(keepingCapacity: true)
+        for i in 0..<(count - 1) { scratch.ranks.append(pair(scratch.symbols[i].id, scratch.symbols[i + 1].id)) }
         scratch.symbols.withUnsafeMutableBufferPointer { symbols in
             scratch.ranks.withUnsafeMutableBufferPointer { ranks in
                 while count > 1 {
                     var best = none, at = -1
                     for i in 0..<(count - 1) where ranks[i] < best { best = ranks[i]; at = i }
                     if at < 0 { break }
-                    let result = mergeTable.merge(symbols[at].id, symbols[at + 1].id)!.result
-                    symbols[at].id = result
+                    symbols[at].id = UInt32(truncatingIfNeeded: best)
                     symbols[at].end = symbols[at + 1].end
                     // Close the gap at at + 1.
                     for j in (at + 1)..<(count - 1) { symbols[j] = symbols[j + 1] }
                     for j in (at + 1)..<max(at + 1, count - 2) { ranks[j] = ranks[j + 1] }
                     count -= 1
-                    if at > 0 { ranks[at - 1] = mergeTable.merge(symbols[at - 1].id, symbols[at].id)?.rank ?? none }
-                    if at < count - 1 { ranks[at] = mergeTable.merge(symbols[at].id, symbols[at + 1].id)?.rank ?? none }
+                    if at > 0 { ranks[at - 1] = pair(symbols[at - 1].id, symbols[at].id) }
+                    if at < count - 1 { ranks[at] = pair(symbols[at].id, symbols[at + 1].id) }
                 }
             }
         }
