@@ -28,9 +28,11 @@ loaded and the lines read before the clock starts. Peak RSS is the process's (wa
 Results are appended as JSON lines to bench-out/encode.jsonl.
 """
 import argparse
+import atexit
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -130,6 +132,7 @@ def main():
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     out = open(args.out, "a")
     work = tempfile.mkdtemp(prefix="encode-bench-")
+    atexit.register(shutil.rmtree, work, ignore_errors=True)  # on success, failure and Ctrl-C
 
     def record(row):
         out.write(json.dumps(row) + "\n")

@@ -12,8 +12,10 @@ and encoding MB/s of the held-out lines with `vocab-bench` at 1 and 2 threads. R
 appended as JSON lines to bench-out/hybrid.jsonl.
 """
 import argparse
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,6 +39,7 @@ def main():
     vocab = os.path.join(ROOT, ".build", "release", "vocab")
     bench = os.path.join(ROOT, ".build", "release", "vocab-bench")
     work = tempfile.mkdtemp(prefix="hybrid-bench-")
+    atexit.register(shutil.rmtree, work, ignore_errors=True)  # on success, failure and Ctrl-C
     total = sum(1 for _ in open(a.corpus, encoding="utf-8"))
     train, heldout = os.path.join(work, "train.txt"), os.path.join(work, "heldout.txt")
     with open(a.corpus, encoding="utf-8") as f, open(train, "w", encoding="utf-8") as t, open(heldout, "w", encoding="utf-8") as h:

@@ -13,7 +13,9 @@ each reached (a small corpus runs out of pairs before a large size), held-out by
 SuperBPE's token saving against BPE, the training seconds and the training's peak RSS.
 """
 import argparse
+import atexit
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -39,6 +41,7 @@ def main():
     p.add_argument("--vocab", default=os.path.join(ROOT, ".build", "release", "vocab"))
     a = p.parse_args()
     work = tempfile.mkdtemp(prefix="superbpe-bench-")
+    atexit.register(shutil.rmtree, work, ignore_errors=True)  # on success, failure and Ctrl-C
     print("| corpus | size | tokenizer | vocabulary | held-out bytes/token | tokens vs BPE | training s | training peak RSS MB |")
     print("|---|---|---|---|---|---|---|---|")
     for spec in a.corpus:

@@ -15,8 +15,10 @@ tokens (a WordPiece word with a character it lacks is one [UNK]), lines that got
 corpora in the repository.
 """
 import argparse
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -73,6 +75,7 @@ def main():
     p.add_argument("--vocab", default=os.path.join(ROOT, ".build", "release", "vocab"))
     a = p.parse_args()
     work = tempfile.mkdtemp(prefix="surgery-bench-")
+    atexit.register(shutil.rmtree, work, ignore_errors=True)  # on success, failure and Ctrl-C
     en, code, hi = lines_of("en"), lines_of("code-python"), lines_of("hi")
     files = {
         "en-train": en[:a.base_lines], "code-train": code[:8000], "hi-train": hi[:3000],

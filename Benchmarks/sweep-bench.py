@@ -16,8 +16,10 @@ Results go to bench-out/sweep.jsonl and a table on stdout. The 10 MB English sli
 corpus is a good input (`python3 Scripts/fetch-bench-corpora.py DIR`).
 """
 import argparse
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -82,6 +84,7 @@ def main():
     python = ensure_venv(a.venv, PINNED)
     os.makedirs(os.path.dirname(a.out), exist_ok=True)
     work = tempfile.mkdtemp(prefix="sweep-bench-")
+    atexit.register(shutil.rmtree, work, ignore_errors=True)  # on success, failure and Ctrl-C
     log("swift build -c release --product vocab")
     subprocess.run(["swift", "build", "-c", "release", "--product", "vocab"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     vocab = os.path.join(ROOT, ".build", "release", "vocab")

@@ -20,8 +20,10 @@ bench-out/unigram.jsonl.
 Build the ~100 MB English corpus with `python3 Scripts/fetch-bench-corpora.py DIR` first.
 """
 import argparse
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -111,6 +113,7 @@ def main():
     python = ensure_venv(a.venv, PINNED)
     os.makedirs(os.path.dirname(a.out), exist_ok=True)
     work = tempfile.mkdtemp(prefix="unigram-bench-")
+    atexit.register(shutil.rmtree, work, ignore_errors=True)  # on success, failure and Ctrl-C
     log("swift build -c release")
     subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     vocab = os.path.join(ROOT, ".build", "release", "vocab")

@@ -14,8 +14,10 @@ Encoding: the real BERT uncased vocabulary (Tests/Fixtures/bert), VocabKit batch
 HuggingFace `encode_batch_fast`, at each thread count, in MB/s of the held-in lines.
 """
 import argparse
+import atexit
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -74,6 +76,7 @@ def main():
     a = p.parse_args()
     python = ensure_venv(a.venv, PINNED)
     work = tempfile.mkdtemp(prefix="wordpiece-bench-")
+    atexit.register(shutil.rmtree, work, ignore_errors=True)  # on success, failure and Ctrl-C
     # Split line by line: a parent holding the corpus would inflate every child's peak RSS
     # (a forked child's high-water mark starts from the parent's size before exec).
     with open(a.corpus, "rb") as f:

@@ -20,10 +20,12 @@ then measured on the held-out lines:
 Prints a Markdown table and the criterion with the lowest mean held-out bits per character.
 """
 import argparse
+import atexit
 import collections
 import json
 import math
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -66,6 +68,7 @@ def main():
     a = p.parse_args()
     python = ensure_venv(a.venv, PINNED)
     work = tempfile.mkdtemp(prefix="wordpiece-criteria-")
+    atexit.register(shutil.rmtree, work, ignore_errors=True)  # on success, failure and Ctrl-C
     rows, scores = [], collections.defaultdict(list)
     for language in a.languages.split(","):
         lines = open(os.path.join(a.corpora, f"{language}.txt"), encoding="utf-8").read().split("\n")

@@ -21,10 +21,12 @@ Components:
 Exits 1 on any mismatch, printing the first ones.
 """
 import argparse
+import atexit
 import contextlib
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -125,6 +127,7 @@ def main():
     rng = random.Random(20261202)
     check = Checker()
     tmp = tempfile.mkdtemp(prefix="components-check-")
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # on success, failure and Ctrl-C
     byte_tokens = ["<0xE2>", "<0x96>", "<0x81>", "<0x41>", "<0xC3>", "<0xA9>", "<0xFF>"]
 
     # 1. Base models, trained by tokenizers.

@@ -37,6 +37,7 @@ struct ReadmeModelCodeExampleTests {
     @Test("the model-code example prints what the README says")
     func modelCodeExample() throws {
         let folder = URL(fileURLWithPath: temporaryFolder("Llama-2-7b-hf"))
+        defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
         let llama = try Tokenizer(contentsOf: TestCorpora.fixture("gguf/ggml-vocab-llama-spm.gguf"))
         var plain = llama
         plain.postProcessor = nil
