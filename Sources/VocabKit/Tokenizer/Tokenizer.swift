@@ -115,13 +115,11 @@ public struct Tokenizer: Sendable {
     }
 
     private func trimOffsets(_ encoding: inout Encoding, _ trimming: OffsetTrimming, text: UnsafeBufferPointer<UInt8>) {
-        var added: [UInt32: [UInt8]] = [:]
-        for token in addedTokens { added[token.id] = Array(token.content.utf8) }
-        let tokens = decodingTable, byteLevel = model.isByteLevel
+        let added = addedTokensById, tokens = decodingTable, byteLevel = model.isByteLevel
         let ids = encoding.ids
         trimming.apply(&encoding, text: text) { index in
             let id = ids[index]
-            if let content = added[id] { return (content[...], false) }
+            if let token = added[id] { return (Array(token.content.utf8)[...], false) }
             return (Int(id) < tokens.count ? tokens.slice(id) : [], byteLevel)
         }
     }
