@@ -10,7 +10,8 @@ and `vocab pretokenize --format jsonl` print with:
   * HuggingFace tokenizers' normalizers (NFKC, Lowercase, BertNormalizer) and pre-tokenizers
     (BertPreTokenizer, Whitespace, WhitespaceSplit, Digits, Metaspace, UnicodeScripts), including
     the offsets (converted from VocabKit's bytes to Python's characters),
-  * tiktoken's ids for r50k_base and cl100k_base, and HuggingFace's ids for GPT-2's original
+  * tiktoken's ids for r50k_base, cl100k_base and Llama 3 (llama.cpp's test vocabulary, converted
+    from its GGUF file), and HuggingFace's ids for GPT-2's original
     encoder.json and vocab.bpe (`vocab encode`), with the files in Tests/Fixtures,
   * HuggingFace's WordPiece with the real BERT uncased tokenizer.json and vocab.txt, and with
     WordPiece tokenizer.json files trained by `vocab train --algorithm wordpiece`,
@@ -155,6 +156,14 @@ def main():
         path = os.path.join(FIXTURES, "tiktoken", f"{name}.tiktoken")
         ranks = tiktoken.load.load_tiktoken_bpe(path)
         encodings[path] = tiktoken.Encoding(name, pat_str=PATTERNS[pattern], mergeable_ranks=ranks, special_tokens={}).encode_ordinary
+    # Llama 3 (llama.cpp's test vocabulary): VocabKit's tokenizer.json from the GGUF file against
+    # tiktoken on the same ranks written as a .tiktoken file (CJK text exercises character starts).
+    llama3_gguf = os.path.join(FIXTURES, "gguf", "ggml-vocab-llama-bpe.gguf")
+    llama3_json, llama3_ranks = os.path.join(tmp, "llama3.json"), os.path.join(tmp, "llama3.tiktoken")
+    for target in (llama3_json, llama3_ranks):
+        subprocess.run([a.vocab, "convert", "--tokenizer", llama3_gguf, "--output", target], check=True, stdout=subprocess.DEVNULL)
+    encodings[llama3_json] = tiktoken.Encoding("llama3", pat_str=PATTERNS["llama3"], mergeable_ranks=tiktoken.load.load_tiktoken_bpe(llama3_ranks),
+                                               special_tokens={}).encode_ordinary
     gpt2_dir = os.path.join(FIXTURES, "gpt2")
     gpt2 = Tokenizer(models.BPE.from_file(os.path.join(gpt2_dir, "encoder.json"), os.path.join(gpt2_dir, "vocab.bpe")))
     gpt2.pre_tokenizer = pt.ByteLevel(add_prefix_space=False)
@@ -163,9 +172,9 @@ def main():
         path = os.path.join(tmp, f"{corpus}.txt")
         lines = open(path, encoding="utf-8").read().split("\n")[:-1]
         for tokenizer_path, encode in encodings.items():
-            ours = vocab_lines(a.vocab, ["encode", "-t", tokenizer_path, "--format", "jsonl", "--no-added-tokens"], path)
+            ours = vocab_lines(a.vocab, ["encode", "-t", tokenizer_path, "--format", "jsonl", "--no-added-tokens", "--no-special-tokens"], path)
             name = os.path.basename(tokenizer_path)
-            peer = "tiktoken" if name.endswith(".tiktoken") else "tokenizers BPE"
+            peer = "tiktoken" if name.endswith(".tiktoken") or tokenizer_path == llama3_json else "tokenizers BPE"
             c = check(f"encode {name} = {peer}")
             for i, line in enumerate(lines):
                 c.compare(f"{corpus}:{i + 1}", json.loads(ours[i]), encode(line), line)

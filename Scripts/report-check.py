@@ -11,6 +11,7 @@
 Usage: Scripts/report-check.py --vocab .build/release/vocab
 """
 import argparse
+import atexit
 import csv
 import json
 import os
@@ -76,6 +77,7 @@ def main():
     if not browser:
         sys.exit("report-check: chromium is not installed (apt-get install chromium)")
     work = tempfile.mkdtemp(prefix="vocab-report-")
+    atexit.register(shutil.rmtree, work, ignore_errors=True)  # on success, failure and Ctrl-C
     report = os.path.join(work, "report")
     # 1. The sweep.
     subprocess.run([args.vocab, "sweep", f"en={root}/Corpora/en.txt", f"zh={root}/Corpora/zh.txt", "--max-units", "3000",
@@ -120,7 +122,6 @@ def main():
         shutil.copy(shot, args.keep)
     print(f"report check: {len(rows)} CSV rows, 6 charts with 5 lines each, screenshot {width}x{height} "
           f"with {share:.1%} non-white pixels, recommendation {recommendation['algorithm']} {recommendation['size']}")
-    shutil.rmtree(work)
 
 
 if __name__ == "__main__":

@@ -127,6 +127,50 @@ struct BPEModelTests {
         }
     }
 
+    @Test("a character starts from its token only where no merge across its edges can interleave")
+    func characterStartConditions() throws {
+        let bytes = (0..<256).map { [UInt8($0)] }
+        let han: [UInt8] = [0xE4, 0xB8, 0xAD]  // 中
+        func model(_ extra: [[UInt8]], _ merges: [(UInt32, UInt32, UInt32)]) throws -> BPEModel {
+            try BPEModel(tokens: bytes + extra, merges: merges, isByteLevel: true)
+        }
+        func start(_ model: BPEModel, _ piece: [UInt8], at i: Int) -> UInt32? {
+            piece.withUnsafeBufferPointer { model.characterStarts.start(in: $0, at: i)?.id }
+        }
+        // Condition 3: the finished token merges with an ASCII neighbour (rank 3) below the
+        // character's last own merge (rank 5): "中xy" is [中, xy] from bytes, [中x, y] from 中.
+        // 256 E4B8, 257 B8AD, 258 中, 259 中x, 260 xy.
+        let late = try model([[0xE4, 0xB8], [0xB8, 0xAD], han, han + [0x78], [0x78, 0x79]],
+                             [(0xE4, 0xB8, 256), (0xB8, 0xAD, 257), (0xE4, 257, 258), (258, 0x78, 259), (0x78, 0x79, 260), (256, 0xAD, 258)])
+        #expect(start(late, han + [0x78, 0x79], at: 0) == nil)
+        #expect(start(late, han, at: 0) == 258)
+        #expect(start(late, han + [0xC3, 0xA9], at: 0) == 258)  // a non-ASCII neighbour has no such merge
+        // Condition 2: the incomplete character's left edge E4 merges with an ASCII neighbour
+        // (rank 1) below its pending merge (rank 2): "a中" is [aE4, B8AD] from bytes, [a, 中] from 中.
+        // 256 B8AD, 257 aE4, 258 中.
+        let early = try model([[0xB8, 0xAD], [0x61, 0xE4], han], [(0xB8, 0xAD, 256), (0x61, 0xE4, 257), (0xE4, 256, 258)])
+        #expect(start(early, [0x61] + han, at: 1) == nil)
+        #expect(start(early, han, at: 0) == 258)
+        #expect(start(early, [0xC3, 0xA9] + han, at: 2) == 258)
+        // A merge whose result is not its sides' bytes breaks reading neighbours from the text:
+        // no table (here "a" + E9 makes "az", which ends in ASCII, and then merges with E4).
+        let odd = try model([[0xE4, 0xB8], han, [0x61, 0x7A], [0x71, 0x71]], [(0x61, 0xE9, 258), (258, 0xE4, 259), (0xE4, 0xB8, 256), (256, 0xAD, 257)])
+        #expect(odd.characterStarts.isEmpty)
+        for (name, vocabulary) in [("late", late), ("early", early), ("odd", odd)] {
+            Self.expectReference(vocabulary, [han + [0x78, 0x79], [0x61] + han, [0x61, 0xE9] + han, han + han, [0xC3, 0xA9] + han + [0x78]], name)
+        }
+        // Character codes: two- and three-byte forms only, continuation bytes checked, overlong
+        // forms refused (E0 9F BF would otherwise read as U+07FF, another token's code).
+        func code(_ piece: [UInt8], at i: Int = 0) -> Int? { piece.withUnsafeBufferPointer { CharacterStarts.code($0, at: i)?.code } }
+        #expect(code([0xC2, 0x80]) == 0x80 && code([0xDF, 0xBF]) == 0x7FF && code([0xE0, 0xA0, 0x80]) == 0x800 && code(han) == 0x4E2D)
+        #expect(code([0xED, 0xA0, 0x80]) == 0xD800)  // surrogate bytes: one code, no other form reaches it
+        for invalid: [UInt8] in [[0xE0, 0x9F, 0xBF], [0xC0, 0x80], [0xC1, 0xBF], [0xE4, 0xB8], [0xE4], [0xB8, 0xAD], [0xE4, 0x41, 0x42],
+                                 [0xE4, 0xB8, 0x41], [0xF0, 0x9F, 0x98, 0x80], [0x41]] {
+            #expect(code(invalid) == nil, "\(invalid)")
+        }
+        #expect(code([0x41, 0xE4, 0xB8], at: 1) == nil)  // cut at the piece's end
+    }
+
     @Test("character starts equal the reference BPE for random vocabularies built to merge across characters")
     func characterStartsOnAdversarialVocabularies() throws {
         // Small alphabets of multi-byte characters that share bytes, merges grown from random

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VocabTestSupport
 import VocabKit
 
 /// The README's library example, verbatim, so it keeps compiling and saying the truth.
@@ -37,7 +38,6 @@ struct ReadmeModelCodeExampleTests {
     @Test("the model-code example prints what the README says")
     func modelCodeExample() throws {
         let folder = URL(fileURLWithPath: temporaryFolder("Llama-2-7b-hf"))
-        defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
         let llama = try Tokenizer(contentsOf: TestCorpora.fixture("gguf/ggml-vocab-llama-spm.gguf"))
         var plain = llama
         plain.postProcessor = nil
@@ -62,7 +62,8 @@ struct ReadmeModelCodeExampleTests {
     }
 
     func temporaryFolder(_ name: String) -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("readme-\(UUID().uuidString)/\(name)").path
+        // In the test process's scratch folder, removed when the process exits (even after a crash).
+        let path = VocabTestSupport.temporaryPath("readme") + "/" + name
         try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
         return path
     }

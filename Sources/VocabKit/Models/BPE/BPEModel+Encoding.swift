@@ -135,8 +135,9 @@ extension BPEModel {
     }
 
     /// Step 3 for short pieces: keep each adjacent pair's rank and result (rank << 32 | result,
-    /// so the lowest value is the lowest rank, and equal values are one pair: the strict `<`
-    /// keeps the leftmost); merge the lowest, update its neighbours.
+    /// so the lowest value is the lowest rank; each rank has one result in both rank rules, so
+    /// equal values are equal ranks and the strict `<` keeps the leftmost); merge the lowest,
+    /// update its neighbours.
     private func mergeByScan(_ scratch: inout BPEScratch) {
         let none = UInt64.max
         var count = scratch.symbols.count

@@ -63,13 +63,13 @@ public struct BPEModel: Sendable {
         // 1. The vocabulary table, and each token's edge bytes and possible characters while
         //    its bytes are at hand (for `CharacterStarts`).
         var lookup = ByteStringTable(capacity: tokens.count)
-        var edges = CharacterStarts.Edges(count: tokens.count)
+        var edges = CharacterStarts.Edges(count: isByteLevel ? tokens.count : 0)
         for (id, token) in tokens.enumerated() {
             if lookup.id(of: token) != nil {
                 throw ModelError.invalidModel("token \(String(decoding: token, as: UTF8.self).debugDescription) appears twice in the vocabulary")
             }
             lookup.insert(token, id: UInt32(id))
-            edges.add(token, id: UInt32(id))
+            if isByteLevel { edges.add(token, id: UInt32(id)) }
         }
         // 2. The merge table; a later duplicate pair replaces the earlier (HuggingFace does too).
         var table = MergeTable(capacity: merges.count)
