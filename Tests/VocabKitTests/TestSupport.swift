@@ -83,14 +83,10 @@ enum AdversarialText {
             "่", "م", "न", "्", "Σ", "ǅ", "ʰ", "👩‍💻", "🇩🇪", "\u{200d}", "\u{fe0f}", "ﬁ", "Ｈ", "①", "\u{0}", "\u{7f}",
             "\u{85}", "\u{2028}", "\u{fffd}", "▁", "$", "+", "£",
         ]
-        var state = seed
-        func next() -> UInt64 {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return state >> 33
-        }
+        var random = SeededRandom(seed: seed)
         return (0..<count).map { _ in
-            let length = Int(next() % 24)
-            return (0..<length).map { _ in alphabet[Int(next() % UInt64(alphabet.count))] }.joined()
+            let length = random.next(24)
+            return (0..<length).map { _ in alphabet[random.next(alphabet.count)] }.joined()
         }
     }
 }

@@ -81,12 +81,6 @@ extension BPEModel {
     private func initialSymbols(_ piece: UnsafeBufferPointer<UInt8>, into scratch: inout BPEScratch) {
         scratch.symbols.removeAll(keepingCapacity: true)
         if isByteLevel && hasEveryByte {
-            if characterStarts.isEmpty {
-                for (i, byte) in piece.enumerated() {
-                    scratch.symbols.append(.init(id: byteIds[Int(byte)], start: Int32(i), end: Int32(i + 1)))
-                }
-                return
-            }
             // Characters that qualify start from their token (`CharacterStarts`), the rest from bytes.
             var i = 0
             while i < piece.count {

@@ -64,10 +64,12 @@ struct CharacterStarts: Sendable {
     /// 2. Each token of one two- or three-byte sequence: its bytes merged alone, with the
     ///    conditions above checked for each context.
     ///
+    /// `byteIds` must name a token for every byte (the model checks; it starts bytes from them).
     /// - Complexity: O(V + M), V tokens and M merges (`edges` gathered in O(V) by the caller).
     init(edges: Edges, merges: [(UInt32, UInt32, UInt32)], ranksByResult: Bool, byteIds: [UInt32], table: MergeTable) {
+        assert(byteIds.allSatisfy { $0 != UInt32.max }, "a byte without a token")
         let count = edges.wide.count
-        guard count < 1 << 23, !merges.isEmpty, byteIds.allSatisfy({ $0 != UInt32.max }) else {
+        guard count < 1 << 23, !merges.isEmpty else {
             entries = []
             return
         }
@@ -94,6 +96,15 @@ struct CharacterStarts: Sendable {
         // (0: none, 1: non-ASCII, 2: any), and on the left with a right neighbour.
         func asRight(_ id: UInt32, _ c: Int) -> UInt32 { c == 0 ? .max : c == 1 ? rightWide[Int(id)] : rightAny[Int(id)] }
         func asLeft(_ id: UInt32, _ c: Int) -> UInt32 { c == 0 ? .max : c == 1 ? leftWide[Int(id)] : leftAny[Int(id)] }
+        // Clears from `contexts` every context where a merge of the left edge token with a left
+        // neighbour, or of the right edge token with a right neighbour, ranks at or below `rank`.
+        func refuse(_ contexts: inout UInt32, leftEdge: UInt32, rightEdge: UInt32, atOrBelow rank: UInt32) {
+            for left in 0..<3 {
+                for right in 0..<3 where asRight(leftEdge, left) <= rank || asLeft(rightEdge, right) <= rank {
+                    contexts &= ~(1 << UInt32(left * 3 + right))
+                }
+            }
+        }
 
         // 2. Each character's own merges.
         var entries = [UInt32](repeating: 0, count: 0x10000)
@@ -112,21 +123,13 @@ struct CharacterStarts: Sendable {
                     }
                 }
                 guard let best else { single = false; break }
-                for left in 0..<3 {
-                    for right in 0..<3 where asRight(parts[0], left) <= best.rank || asLeft(parts[parts.count - 1], right) <= best.rank {
-                        contexts &= ~(1 << UInt32(left * 3 + right))
-                    }
-                }
+                refuse(&contexts, leftEdge: parts[0], rightEdge: parts[parts.count - 1], atOrBelow: best.rank)
                 highest = max(highest, best.rank)
                 parts[best.index] = best.result
                 parts.remove(at: best.index + 1)
             }
             guard single, parts[0] == UInt32(id) else { continue }
-            for left in 0..<3 {
-                for right in 0..<3 where asRight(parts[0], left) <= highest || asLeft(parts[0], right) <= highest {
-                    contexts &= ~(1 << UInt32(left * 3 + right))
-                }
-            }
+            refuse(&contexts, leftEdge: parts[0], rightEdge: parts[0], atOrBelow: highest)
             if contexts != 0 {
                 entries[code.code] = (UInt32(id) + 1) << 9 | contexts
                 found = true
@@ -149,10 +152,10 @@ struct CharacterStarts: Sendable {
     }
 
     /// The token that starts the character at `i` of `piece`, with its length, when it qualifies
-    /// between its neighbours there; nil to start from its bytes.
+    /// between its neighbours there; nil to start from its bytes (always, for an empty table).
     @inline(__always)
     func start(in piece: UnsafeBufferPointer<UInt8>, at i: Int) -> (id: UInt32, length: Int)? {
-        guard let (code, length) = Self.code(piece, at: i) else { return nil }
+        guard let (code, length) = Self.code(piece, at: i), code < entries.count else { return nil }
         let entry = entries[code]
         guard entry != 0 else { return nil }
         let left = i == 0 ? 0 : piece[i - 1] >= 0x80 ? 1 : 2
