@@ -327,6 +327,50 @@ struct UnigramTests {
         }
     }
 
+    @Test("The junction filter rejects no pair that forms a piece: random byte vocabularies (pieces that are not UTF-8, start inside a character, or repeat bytes) and texts, against the unfiltered heap encoder")
+    func junctionFilterIsExact() throws {
+        var random = SeededRandom(seed: 41)
+        let alphabet: [UInt8] = [0x61, 0x62, 0x20, 0xE3, 0x81, 0x82, 0x83, 0xE2, 0x96, 0xC3, 0xA9, 0xFF]
+        func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in alphabet[random.next(alphabet.count)] } }
+        var started = 0
+        for round in 0..<150 {
+            // Pieces: every byte, then concatenations of random text stretches (so merges abound).
+            var pieces: [[UInt8]] = [[0x3C, 0x75, 0x6E, 0x6B, 0x3E]] + alphabet.map { [$0] }
+            var seen = Set(pieces)
+            let texts = (0..<6).map { _ in bytes(1 + random.next(30)) }
+            for _ in 0..<(10 + random.next(60)) {
+                let text = texts[random.next(texts.count)]
+                let start = random.next(text.count), length = 2 + random.next(5)
+                let piece = Array(text[start..<min(text.count, start + length)])
+                if piece.count > 1 && seen.insert(piece).inserted { pieces.append(piece) }
+            }
+            let scores = pieces.indices.map { $0 == 0 ? Float(0) : -Float(random.next(8)) }   // ties on purpose
+            let kinds = pieces.indices.map { id -> UnigramModel.PieceKind in
+                id == 0 ? .unknown : (random.next(10) == 0 ? .unused : .normal)
+            }
+            let model = try ScoredBPEModel(pieces: pieces, scores: scores, kinds: kinds, unknownId: 0, byteFallback: false)
+            let filter = model.junctionFilter()
+            for piece in pieces.dropFirst() where piece.count > 1 {
+                piece.withUnsafeBufferPointer { p in
+                    for split in 1..<p.count { #expect(filter.mayJoin(p, from: 0, split: split, to: p.count)) }
+                }
+            }
+            var scratch = ScoredBPEScratch()
+            for text in texts + (0..<4).map({ _ in bytes(1 + random.next(80)) }) {
+                var fast: [PieceToken] = [], slow: [PieceToken] = []
+                var g1 = SplitMix64(seed: 1), g2 = SplitMix64(seed: 1)
+                text.withUnsafeBufferPointer { p in
+                    model.encode(piece: p, into: &fast, generator: &g1, scratch: &scratch)
+                    heapScoredBPE(model, piece: p, into: &slow, dropout: 0, generator: &g2)
+                }
+                #expect(fast.map(\.id) == slow.map(\.id) && fast.map(\.start) == slow.map(\.start),
+                        "round \(round): \(text) with \(pieces)")
+                started += fast.filter { $0.end - $0.start > 1 }.count
+            }
+        }
+        #expect(started > 1000)   // merges did happen
+    }
+
     @Test("Scored BPE encodes word by word only when no piece crosses a word start, and equals the whole-text merge either way")
     func scoredBPEWordByWord() throws {
         for file in [Self.bpeFile, Self.mistralFile] {

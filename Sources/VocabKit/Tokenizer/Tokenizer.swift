@@ -90,7 +90,8 @@ public struct Tokenizer: Sendable {
     public func encode(_ bytes: UnsafeBufferPointer<UInt8>, allowsAddedTokens: Bool = true,
                        specialTokens: SpecialTokenPolicy = .recognized, scratch: inout EncoderScratch) throws -> Encoding {
         var encoding = Encoding()
-        encoding.reserveCapacity(bytes.count / 3 + 1)
+        encoding.ids.reserveCapacity(bytes.count / 3 + 1)
+        encoding.offsets.reserveCapacity(bytes.count / 3 + 1)
         var pieceTokens: [PieceToken] = []
         var position = 0
         let normalizedTokens = allowsAddedTokens && !normalizedMatcher.isEmpty
@@ -129,6 +130,8 @@ public struct Tokenizer: Sendable {
     /// stretches between them, in order of their place in the input (nil: no normalized tokens).
     private func encodeOrdinary(_ bytes: UnsafeBufferPointer<UInt8>, offset: Int, normalizedTokens: SpecialTokenPolicy? = nil,
                                 into encoding: inout Encoding, pieceTokens: inout [PieceToken], scratch: inout EncoderScratch) throws {
+        // Every token below is plain (added tokens too: segment 0, not special, attended).
+        defer { encoding.completeAnnotations() }
         var text: PreTokenizedText
         // Normalized added tokens with their ranges in the input; emitted before the first piece
         // that starts after them (pre-tokenizers may rewrite the normalized text, not the input).
@@ -161,7 +164,7 @@ public struct Tokenizer: Sendable {
                 if nextAdded < added.count {
                     let start = text.text.originalRange(of: piece).lowerBound + offset
                     while nextAdded < added.count && added[nextAdded].range.lowerBound < start {
-                        encoding.append(added[nextAdded].id, offset: added[nextAdded].range)
+                        encoding.appendPlain(added[nextAdded].id, offset: added[nextAdded].range)
                         nextAdded += 1
                     }
                 }
@@ -170,11 +173,11 @@ public struct Tokenizer: Sendable {
                 for token in pieceTokens {
                     let start = piece.lowerBound + Int(token.start), end = piece.lowerBound + Int(token.end)
                     let range = identity ? start..<end : text.text.originalRange(of: start..<end, hints: &hints)
-                    encoding.append(token.id, offset: (range.lowerBound + offset)..<(range.upperBound + offset))
+                    encoding.appendPlain(token.id, offset: (range.lowerBound + offset)..<(range.upperBound + offset))
                 }
             }
         }
-        for index in nextAdded..<added.count { encoding.append(added[index].id, offset: added[index].range) }
+        for index in nextAdded..<added.count { encoding.appendPlain(added[index].id, offset: added[index].range) }
     }
 
     /// Encodes a text, or a pair of texts, with the post-processor's special tokens, truncation

@@ -56,8 +56,9 @@ extension ScoredBPEModel {
         let n = piece.count
         guard n > 0 else { return }
         scratch.tokens.removeAll(keepingCapacity: true)
+        let junctions = junctionFilter()
         if dropout > 0 || !mergesStayInWords {
-            merge(piece, from: 0, to: n, dropout: dropout, generator: &generator, scratch: &scratch)
+            merge(piece, from: 0, to: n, junctions: junctions, dropout: dropout, generator: &generator, scratch: &scratch)
         } else {
             if scratch.cache.owner !== cacheIdentity { scratch.cache = PieceCache(owner: cacheIdentity) }
             var start = 0
@@ -65,19 +66,10 @@ extension ScoredBPEModel {
                 let end = Self.wordStart(in: piece, after: start) ?? n
                 let word = UnsafeBufferPointer(rebasing: piece[start..<end])
                 let first = scratch.tokens.count
-                if word.count <= PieceCache.maxPieceLength && scratch.cache.lookup(word, into: &scratch.tokens) {
-                    let shift = Int32(start)
-                    for k in first..<scratch.tokens.count {
-                        scratch.tokens[k].start += shift
-                        scratch.tokens[k].end += shift
-                    }
-                } else {
-                    merge(piece, from: start, to: end, dropout: 0, generator: &generator, scratch: &scratch)
-                    if word.count <= PieceCache.maxPieceLength {
-                        let shift = Int32(start)
-                        let relative = scratch.tokens[first...].map { PieceToken(id: $0.id, start: $0.start - shift, end: $0.end - shift) }
-                        scratch.cache.insert(word, relative[...])
-                    }
+                let cacheable = word.count <= PieceCache.maxPieceLength
+                if !(cacheable && scratch.cache.lookup(word, into: &scratch.tokens, shift: Int32(start))) {
+                    merge(piece, from: start, to: end, junctions: junctions, dropout: 0, generator: &generator, scratch: &scratch)
+                    if cacheable { scratch.cache.insert(word, scratch.tokens[first...], shift: Int32(start)) }
                 }
                 start = end
             }
@@ -90,7 +82,8 @@ extension ScoredBPEModel {
     ///
     /// 1. Split into characters, user-defined pieces kept whole and frozen.
     /// 2. Push every adjacent pair that forms a piece onto a binary min-heap keyed by
-    ///    (-score, left) packed into one integer.
+    ///    (-score, left) packed into one integer (the junction filter rules most pairs out
+    ///    before the piece table is probed).
     /// 3. Pop, skip stale pairs, merge (or skip with probability `dropout`), push the new
     ///    neighbours' pairs.
     /// 4. Split unused pieces back into the pair they were merged from; map symbols to ids.
@@ -98,7 +91,7 @@ extension ScoredBPEModel {
     /// Every buffer is the scratch's; nothing is allocated once they have grown, except the
     /// map of unused pieces' splits when such a piece is merged.
     /// - Complexity: O(m log m) for m = to - from.
-    private func merge(_ piece: UnsafeBufferPointer<UInt8>, from: Int, to n: Int, dropout: Double,
+    private func merge(_ piece: UnsafeBufferPointer<UInt8>, from: Int, to n: Int, junctions: JunctionFilter, dropout: Double,
                        generator: inout SplitMix64, scratch: inout ScoredBPEScratch) {
         // Phase 1: symbols as byte ranges with links.
         scratch.starts.removeAll(keepingCapacity: true)
@@ -164,7 +157,8 @@ extension ScoredBPEModel {
         func consider(_ left: Int32, _ right: Int32) {
             guard left >= 0, right >= 0, f[Int(left)] & 1 == 0, f[Int(right)] & 1 == 0 else { return }
             let from = Int(s[Int(left)]), to = Int(e[Int(right)])
-            guard let id = mergeableId(of: UnsafeBufferPointer(rebasing: piece[from..<to])) else { return }
+            guard junctions.mayJoin(piece, from: from, split: Int(s[Int(right)]), to: to),
+                  let id = mergeableId(of: UnsafeBufferPointer(rebasing: piece[from..<to])) else { return }
             push(.init(key: Self.candidateKey(score: scores[Int(id)], left: left), right: right, size: Int32(to - from)))
             if kinds[Int(id)] == .unused {
                 unusedSplits[Array(piece[from..<to])] = Int(e[Int(left)]) - from

@@ -14,6 +14,9 @@ public struct ScoredBPEModel: Sendable {
     public let byteFallback: Bool
     /// Every piece → id (one table: merges look up here too, see `mergeableId(of:)`).
     let lookup: ByteStringTable
+    /// Which junctions a merge may have (`JunctionFilter`, built on the first encode): pairs
+    /// it rejects are not looked up.
+    let junctions = JunctionFilter.Store()
     let userDefined: DoubleArrayTrie?
     let byteIds: [UInt32]
     /// Whether no piece merges may produce has "▁" after another character, so no merge
@@ -107,14 +110,25 @@ public struct ScoredBPEModel: Sendable {
 
     public var vocabularySize: Int { pieceList.count }
 
+    /// The junctions of every split of every piece merges may produce (built on first use).
+    func junctionFilter() -> JunctionFilter {
+        junctions.filter { pieceList.withView { view in JunctionFilter(view) { Self.isMergeable(kinds[$0]) } } }
+    }
+
+    /// Whether merges may produce a piece of this type (normal, user-defined or unused).
+    @inline(__always)
+    static func isMergeable(_ kind: UnigramModel.PieceKind) -> Bool {
+        switch kind {
+        case .normal, .unused, .userDefined: return true
+        case .unknown, .control, .byte: return false
+        }
+    }
+
     /// The id of a piece that merges may produce (normal, user-defined or unused), or nil.
     @inline(__always)
     func mergeableId(of piece: UnsafeBufferPointer<UInt8>) -> UInt32? {
-        guard let id = lookup.id(of: piece) else { return nil }
-        switch kinds[Int(id)] {
-        case .normal, .unused, .userDefined: return id
-        case .unknown, .control, .byte: return nil
-        }
+        guard let id = lookup.id(of: piece), Self.isMergeable(kinds[Int(id)]) else { return nil }
+        return id
     }
 
     public func id<C: Collection>(of piece: C) -> UInt32? where C.Element == UInt8 { lookup.id(of: piece) }
