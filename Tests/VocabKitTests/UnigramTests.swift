@@ -327,7 +327,7 @@ struct UnigramTests {
         }
     }
 
-    @Test("The junction filter rejects no pair that forms a piece: random byte vocabularies (pieces that are not UTF-8, start inside a character, or repeat bytes) and texts, against the unfiltered heap encoder")
+    @Test("The junction filter rejects no pair that forms a piece, and characters' ids are the piece table's: random byte vocabularies (pieces that are not UTF-8, start inside a character, or repeat bytes) and texts, against the unfiltered heap encoder")
     func junctionFilterIsExact() throws {
         var random = SeededRandom(seed: 41)
         let alphabet: [UInt8] = [0x61, 0x62, 0x20, 0xE3, 0x81, 0x82, 0x83, 0xE2, 0x96, 0xC3, 0xA9, 0xFF]
@@ -349,7 +349,13 @@ struct UnigramTests {
                 id == 0 ? .unknown : (random.next(10) == 0 ? .unused : .normal)
             }
             let model = try ScoredBPEModel(pieces: pieces, scores: scores, kinds: kinds, unknownId: 0, byteFallback: false)
-            let filter = model.junctionFilter()
+            let tables = model.tables(), filter = tables.junctions
+            if round < 3 {   // every character below U+10000: its id, as the piece table has it
+                for code in 0..<0x10000 {
+                    let id = Unicode.Scalar(UInt32(code)).flatMap { model.id(of: Array(String($0).utf8)) }.map { Int32($0) } ?? -1
+                    #expect(tables.characterIds[code] == id, "U+\(String(code, radix: 16))")
+                }
+            }
             for piece in pieces.dropFirst() where piece.count > 1 {
                 piece.withUnsafeBufferPointer { p in
                     for split in 1..<p.count { #expect(filter.mayJoin(p, from: 0, split: split, to: p.count)) }

@@ -17,8 +17,8 @@
 /// Measured on 5 MB of Japanese: 17.6 → 20.5 MB/s (best of 5, one thread).
 ///
 /// Memory: 8 bits per byte of the pieces, rounded up to a power of two, at least 512 bytes
-/// (Mistral's 32,000 pieces: 256 KB). Built on a model's first encode (`Store`), in O(bytes of
-/// the pieces): about 1.3 ms for Mistral, which loading would otherwise pay.
+/// (Mistral's 32,000 pieces: 256 KB). Built on a model's first encode (`ScoredBPEModel.tables`),
+/// in O(bytes of the pieces): about 1.3 ms for Mistral, which loading would otherwise pay.
 struct JunctionFilter: Sendable {
     private let words: [UInt64]
     private let shift: UInt64
@@ -68,27 +68,3 @@ struct JunctionFilter: Sendable {
         return Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
     }
 }
-
-extension JunctionFilter {
-    /// A model's filter, built once by the first encode that needs it (under a lock, so
-    /// threads that start together build it once) and shared by every thread after.
-    final class Store: @unchecked Sendable {
-        private let lock = NSLock()
-        private var filter: JunctionFilter?
-
-        init() {}
-
-        /// The filter, built by `build` if this is the first call. O(1) after the first call
-        /// (a lock and a reference count).
-        func filter(_ build: () -> JunctionFilter) -> JunctionFilter {
-            lock.lock()
-            defer { lock.unlock() }
-            if let filter { return filter }
-            let built = build()
-            filter = built
-            return built
-        }
-    }
-}
-
-import Foundation

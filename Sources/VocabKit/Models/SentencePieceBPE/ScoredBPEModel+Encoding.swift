@@ -5,17 +5,21 @@
 /// one per byte plus two per merge, so under 3n); `dropBuffers` frees them after a long input.
 package struct ScoredBPEScratch {
     /// A candidate merge of symbol `left` with the symbol after it. `key` orders the agenda:
-    /// higher score first, then smaller `left` (the library's tie rule), as one integer.
+    /// higher score first, then smaller `left` (the library's tie rule), as one integer;
+    /// `id` is the piece they form.
     struct Candidate {
         var key: UInt64
         var right: Int32
         var size: Int32
+        var id: UInt32
     }
 
     var starts: [Int32] = []
     var ends: [Int32] = []
     var previous: [Int32] = []
     var next: [Int32] = []
+    /// Each symbol's piece id (-1: a character that is no piece).
+    var ids: [Int32] = []
     /// Bit 0: frozen (a user-defined piece, never merged); bit 1: absorbed by its left neighbour.
     var flags: [UInt8] = []
     var agenda: [Candidate] = []
@@ -56,9 +60,9 @@ extension ScoredBPEModel {
         let n = piece.count
         guard n > 0 else { return }
         scratch.tokens.removeAll(keepingCapacity: true)
-        let junctions = junctionFilter()
+        let tables = tables()
         if dropout > 0 || !mergesStayInWords {
-            merge(piece, from: 0, to: n, junctions: junctions, dropout: dropout, generator: &generator, scratch: &scratch)
+            merge(piece, from: 0, to: n, tables: tables, dropout: dropout, generator: &generator, scratch: &scratch)
         } else {
             if scratch.cache.owner !== cacheIdentity { scratch.cache = PieceCache(owner: cacheIdentity) }
             var start = 0
@@ -68,7 +72,7 @@ extension ScoredBPEModel {
                 let first = scratch.tokens.count
                 let cacheable = word.count <= PieceCache.maxPieceLength
                 if !(cacheable && scratch.cache.lookup(word, into: &scratch.tokens, shift: Int32(start))) {
-                    merge(piece, from: start, to: end, junctions: junctions, dropout: 0, generator: &generator, scratch: &scratch)
+                    merge(piece, from: start, to: end, tables: tables, dropout: 0, generator: &generator, scratch: &scratch)
                     if cacheable { scratch.cache.insert(word, scratch.tokens[first...], shift: Int32(start)) }
                 }
                 start = end
@@ -80,23 +84,26 @@ extension ScoredBPEModel {
     /// Merges `piece[from..<to]` and appends its symbols' tokens to `scratch.tokens` (offsets in
     /// `piece`; unknown runs not yet fused).
     ///
-    /// 1. Split into characters, user-defined pieces kept whole and frozen.
+    /// 1. Split into characters, user-defined pieces kept whole and frozen; each symbol's id
+    ///    (characters below U+10000 from `characterIds`, others from the piece table).
     /// 2. Push every adjacent pair that forms a piece onto a binary min-heap keyed by
     ///    (-score, left) packed into one integer (the junction filter rules most pairs out
     ///    before the piece table is probed).
     /// 3. Pop, skip stale pairs, merge (or skip with probability `dropout`), push the new
     ///    neighbours' pairs.
-    /// 4. Split unused pieces back into the pair they were merged from; map symbols to ids.
+    /// 4. Split unused pieces back into the pair they were merged from; emit the symbols' ids
+    ///    (a merged symbol's is its pair's piece, kept at the merge).
     ///
     /// Every buffer is the scratch's; nothing is allocated once they have grown, except the
     /// map of unused pieces' splits when such a piece is merged.
     /// - Complexity: O(m log m) for m = to - from.
-    private func merge(_ piece: UnsafeBufferPointer<UInt8>, from: Int, to n: Int, junctions: JunctionFilter, dropout: Double,
+    private func merge(_ piece: UnsafeBufferPointer<UInt8>, from: Int, to n: Int, tables: EncodingTables, dropout: Double,
                        generator: inout SplitMix64, scratch: inout ScoredBPEScratch) {
         // Phase 1: symbols as byte ranges with links.
         scratch.starts.removeAll(keepingCapacity: true)
         scratch.ends.removeAll(keepingCapacity: true)
         scratch.flags.removeAll(keepingCapacity: true)
+        scratch.ids.removeAll(keepingCapacity: true)
         var i = from
         while i < n {
             var length = 0
@@ -104,6 +111,11 @@ extension ScoredBPEModel {
             let isFrozen = length > 0
             if !isFrozen { length = min(n - i, max(1, UTF8Validation.sequenceLength(piece, at: i))) }
             scratch.starts.append(Int32(i)); scratch.ends.append(Int32(i + length)); scratch.flags.append(isFrozen ? 1 : 0)
+            if length <= 3, let code = Self.characterCode(piece, at: i, length: length) {
+                scratch.ids.append(tables.characterIds[Int(code)])
+            } else {
+                scratch.ids.append(lookup.id(of: UnsafeBufferPointer(rebasing: piece[i..<(i + length)])).map { Int32($0) } ?? -1)
+            }
             i += length
         }
         let count = scratch.starts.count
@@ -117,11 +129,12 @@ extension ScoredBPEModel {
         var unusedSplits: [[UInt8]: Int] = [:]
         // Phases 2 and 3 work on local buffers (swapped out of the scratch, so they stay unique).
         var (s, e, f, p, x, heap) = ([Int32](), [Int32](), [UInt8](), [Int32](), [Int32](), [ScoredBPEScratch.Candidate]())
+        var ids = [Int32]()
         swap(&s, &scratch.starts); swap(&e, &scratch.ends); swap(&f, &scratch.flags)
-        swap(&p, &scratch.previous); swap(&x, &scratch.next); swap(&heap, &scratch.agenda)
+        swap(&p, &scratch.previous); swap(&x, &scratch.next); swap(&heap, &scratch.agenda); swap(&ids, &scratch.ids)
         defer {
             swap(&s, &scratch.starts); swap(&e, &scratch.ends); swap(&f, &scratch.flags)
-            swap(&p, &scratch.previous); swap(&x, &scratch.next); swap(&heap, &scratch.agenda)
+            swap(&p, &scratch.previous); swap(&x, &scratch.next); swap(&heap, &scratch.agenda); swap(&ids, &scratch.ids)
         }
         func push(_ candidate: ScoredBPEScratch.Candidate) {
             heap.append(candidate)
@@ -157,9 +170,9 @@ extension ScoredBPEModel {
         func consider(_ left: Int32, _ right: Int32) {
             guard left >= 0, right >= 0, f[Int(left)] & 1 == 0, f[Int(right)] & 1 == 0 else { return }
             let from = Int(s[Int(left)]), to = Int(e[Int(right)])
-            guard junctions.mayJoin(piece, from: from, split: Int(s[Int(right)]), to: to),
+            guard tables.junctions.mayJoin(piece, from: from, split: Int(s[Int(right)]), to: to),
                   let id = mergeableId(of: UnsafeBufferPointer(rebasing: piece[from..<to])) else { return }
-            push(.init(key: Self.candidateKey(score: scores[Int(id)], left: left), right: right, size: Int32(to - from)))
+            push(.init(key: Self.candidateKey(score: scores[Int(id)], left: left), right: right, size: Int32(to - from), id: id))
             if kinds[Int(id)] == .unused {
                 unusedSplits[Array(piece[from..<to])] = Int(e[Int(left)]) - from
             }
@@ -172,6 +185,7 @@ extension ScoredBPEModel {
             guard (f[left] | f[right]) & 2 == 0, x[left] == top.right, e[right] - s[left] == top.size else { continue }
             if dropout > 0 && (dropout >= 1 || Double.random(in: 0..<1, using: &generator) < dropout) { continue }
             e[left] = e[right]
+            ids[left] = Int32(bitPattern: top.id)
             f[right] |= 2
             x[left] = x[right]
             if x[right] >= 0 { p[Int(x[right])] = Int32(left) }
@@ -194,8 +208,15 @@ extension ScoredBPEModel {
         }
         var index: Int32 = 0
         while index >= 0 && Int(index) < count {
-            resegment(Int(s[Int(index)]), Int(e[Int(index)]))
-            index = x[Int(index)]
+            let symbol = Int(index), id = ids[symbol]
+            if id < 0 {
+                scratch.tokens.append(PieceToken(id: unknownId, start: s[symbol], end: e[symbol]))
+            } else if kinds[Int(id)] == .unused {
+                resegment(Int(s[symbol]), Int(e[symbol]))
+            } else {
+                scratch.tokens.append(PieceToken(id: UInt32(id), start: s[symbol], end: e[symbol]))
+            }
+            index = x[symbol]
         }
     }
 }
