@@ -28,7 +28,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Scripts"))
-from peers import PATTERNS, ensure_venv, measured  # noqa: E402
+from peers import PATTERNS, ensure_venv, exit_cleanly_on_sigterm, measured  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -96,6 +96,7 @@ print(json.dumps({"mb_per_s": best[name], "mode": name, "bytes": nbytes, "all": 
 
 
 def main():
+    exit_cleanly_on_sigterm()
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--corpus", required=True)
     p.add_argument("--vocab-size", type=int, default=32000)
@@ -108,7 +109,7 @@ def main():
     python = ensure_venv(a.venv, PINNED)
     os.makedirs(os.path.dirname(a.out), exist_ok=True)
     work = tempfile.mkdtemp(prefix="bpe-bench-")
-    atexit.register(shutil.rmtree, work, ignore_errors=True)  # on success, failure and Ctrl-C
+    atexit.register(shutil.rmtree, work, ignore_errors=True)  # on success, failure, Ctrl-C and SIGTERM
     log("swift build -c release")
     subprocess.run(["swift", "build", "-c", "release"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     vocab = os.path.join(ROOT, ".build", "release", "vocab")

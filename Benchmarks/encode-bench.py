@@ -38,7 +38,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Scripts"))
-from peers import PATTERNS, ensure_venv, measured  # noqa: E402
+from peers import PATTERNS, ensure_venv, exit_cleanly_on_sigterm, measured  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PINNED = ["tokenizers==0.23.3", "sentencepiece==0.2.3", "tiktoken==0.14.0"]
@@ -112,6 +112,7 @@ def worst_inputs(size):
 
 
 def main():
+    exit_cleanly_on_sigterm()
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--corpora", default=os.path.join(ROOT, "Corpora"))
     p.add_argument("--texts", default="en,code-python,zh,ja")
@@ -132,7 +133,7 @@ def main():
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     out = open(args.out, "a")
     work = tempfile.mkdtemp(prefix="encode-bench-")
-    atexit.register(shutil.rmtree, work, ignore_errors=True)  # on success, failure and Ctrl-C
+    atexit.register(shutil.rmtree, work, ignore_errors=True)  # on success, failure, Ctrl-C and SIGTERM
 
     def record(row):
         out.write(json.dumps(row) + "\n")

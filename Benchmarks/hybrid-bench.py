@@ -21,12 +21,13 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Scripts"))
-from peers import measured  # noqa: E402
+from peers import exit_cleanly_on_sigterm, measured  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def main():
+    exit_cleanly_on_sigterm()
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--corpus", required=True)
     p.add_argument("--sizes", default="32000")
@@ -39,7 +40,7 @@ def main():
     vocab = os.path.join(ROOT, ".build", "release", "vocab")
     bench = os.path.join(ROOT, ".build", "release", "vocab-bench")
     work = tempfile.mkdtemp(prefix="hybrid-bench-")
-    atexit.register(shutil.rmtree, work, ignore_errors=True)  # on success, failure and Ctrl-C
+    atexit.register(shutil.rmtree, work, ignore_errors=True)  # on success, failure, Ctrl-C and SIGTERM
     total = sum(1 for _ in open(a.corpus, encoding="utf-8"))
     train, heldout = os.path.join(work, "train.txt"), os.path.join(work, "heldout.txt")
     with open(a.corpus, encoding="utf-8") as f, open(train, "w", encoding="utf-8") as t, open(heldout, "w", encoding="utf-8") as h:

@@ -20,6 +20,8 @@ import subprocess
 import sys
 import tempfile
 import time
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Scripts"))
+from peers import exit_cleanly_on_sigterm  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # SuperBPE's stage-1 front end (its released training code), which the BPE baseline shares.
@@ -34,6 +36,7 @@ def count_tokens(vocab, tokenizer, path):
 
 
 def main():
+    exit_cleanly_on_sigterm()
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--corpus", action="append", required=True, help="NAME=FILE")
     p.add_argument("--sizes", default="32000,64000,128000")
@@ -41,7 +44,7 @@ def main():
     p.add_argument("--vocab", default=os.path.join(ROOT, ".build", "release", "vocab"))
     a = p.parse_args()
     work = tempfile.mkdtemp(prefix="superbpe-bench-")
-    atexit.register(shutil.rmtree, work, ignore_errors=True)  # on success, failure and Ctrl-C
+    atexit.register(shutil.rmtree, work, ignore_errors=True)  # on success, failure, Ctrl-C and SIGTERM
     print("| corpus | size | tokenizer | vocabulary | held-out bytes/token | tokens vs BPE | training s | training peak RSS MB |")
     print("|---|---|---|---|---|---|---|---|")
     for spec in a.corpus:

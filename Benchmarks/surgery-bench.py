@@ -23,6 +23,8 @@ import subprocess
 import sys
 import tempfile
 import time
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Scripts"))
+from peers import exit_cleanly_on_sigterm  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 CORPORA = os.path.join(ROOT, "Corpora")
@@ -68,6 +70,7 @@ def unknown_id(tokenizer):
 
 
 def main():
+    exit_cleanly_on_sigterm()
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--algorithms", default="bpe,wordpiece,unigram")
     p.add_argument("--base-lines", type=int, default=6000)
@@ -75,7 +78,7 @@ def main():
     p.add_argument("--vocab", default=os.path.join(ROOT, ".build", "release", "vocab"))
     a = p.parse_args()
     work = tempfile.mkdtemp(prefix="surgery-bench-")
-    atexit.register(shutil.rmtree, work, ignore_errors=True)  # on success, failure and Ctrl-C
+    atexit.register(shutil.rmtree, work, ignore_errors=True)  # on success, failure, Ctrl-C and SIGTERM
     en, code, hi = lines_of("en"), lines_of("code-python"), lines_of("hi")
     files = {
         "en-train": en[:a.base_lines], "code-train": code[:8000], "hi-train": hi[:3000],

@@ -23,7 +23,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Scripts"))
-from peers import ensure_venv, measured  # noqa: E402
+from peers import ensure_venv, exit_cleanly_on_sigterm, measured  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PINNED = ["tokenizers==0.23.3"]
@@ -67,6 +67,7 @@ print(json.dumps({"mb_per_s": n / 1e6 / best}))
 
 
 def main():
+    exit_cleanly_on_sigterm()
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--corpus", required=True)
     p.add_argument("--vocab-size", type=int, default=30000)
@@ -76,7 +77,7 @@ def main():
     a = p.parse_args()
     python = ensure_venv(a.venv, PINNED)
     work = tempfile.mkdtemp(prefix="wordpiece-bench-")
-    atexit.register(shutil.rmtree, work, ignore_errors=True)  # on success, failure and Ctrl-C
+    atexit.register(shutil.rmtree, work, ignore_errors=True)  # on success, failure, Ctrl-C and SIGTERM
     # Split line by line: a parent holding the corpus would inflate every child's peak RSS
     # (a forked child's high-water mark starts from the parent's size before exec).
     with open(a.corpus, "rb") as f:

@@ -31,7 +31,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Scripts"))
-from peers import ensure_venv, measured  # noqa: E402
+from peers import ensure_venv, exit_cleanly_on_sigterm, measured  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PINNED = ["tokenizers==0.23.3"]
@@ -57,6 +57,7 @@ def ids(vocab, tokenizer, path):
 
 
 def main():
+    exit_cleanly_on_sigterm()
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--languages", default="en,de,ja,hi")
     p.add_argument("--sizes", default="8000,30000")
@@ -68,7 +69,7 @@ def main():
     a = p.parse_args()
     python = ensure_venv(a.venv, PINNED)
     work = tempfile.mkdtemp(prefix="wordpiece-criteria-")
-    atexit.register(shutil.rmtree, work, ignore_errors=True)  # on success, failure and Ctrl-C
+    atexit.register(shutil.rmtree, work, ignore_errors=True)  # on success, failure, Ctrl-C and SIGTERM
     rows, scores = [], collections.defaultdict(list)
     for language in a.languages.split(","):
         lines = open(os.path.join(a.corpora, f"{language}.txt"), encoding="utf-8").read().split("\n")

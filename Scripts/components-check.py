@@ -32,7 +32,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Scripts"))
-from peers import ensure_venv  # noqa: E402
+from peers import ensure_venv, exit_cleanly_on_sigterm  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The same pins as formats-check.py, so both scripts share one venv.
@@ -108,6 +108,7 @@ def run_vocab(vocab, args, stdin):
 
 
 def main():
+    exit_cleanly_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--vocab", default=os.path.join(ROOT, ".build", "release", "vocab"))
     parser.add_argument("--venv", default=os.path.join(ROOT, ".venv-formats"))
@@ -127,7 +128,7 @@ def main():
     rng = random.Random(20261202)
     check = Checker()
     tmp = tempfile.mkdtemp(prefix="components-check-")
-    atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # on success, failure and Ctrl-C
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)  # on success, failure, Ctrl-C and SIGTERM
     byte_tokens = ["<0xE2>", "<0x96>", "<0x81>", "<0x41>", "<0xC3>", "<0xA9>", "<0xFF>"]
 
     # 1. Base models, trained by tokenizers.

@@ -39,7 +39,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Scripts"))
-from peers import ensure_venv  # noqa: E402
+from peers import ensure_venv, exit_cleanly_on_sigterm  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FIXTURES = os.path.join(ROOT, "Tests", "Fixtures")
@@ -69,6 +69,7 @@ def fields(path):
 
 
 def main():
+    exit_cleanly_on_sigterm()
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--vocab", default=os.path.join(ROOT, ".build", "release", "vocab"))
     parser.add_argument("--venv", default=os.path.join(ROOT, ".venv-formats"))

@@ -17,6 +17,8 @@ import os
 import subprocess
 import sys
 import tempfile
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Scripts"))
+from peers import exit_cleanly_on_sigterm  # noqa: E402
 
 LANGUAGES = [("de", "de"), ("ru", "ru"), ("ja", "ja"), ("zh", "zh_CN"), ("ko", "ko"), ("th", "th"), ("ar", "ar"), ("hi", "hi")]
 DOMAINS = ["iso_3166-1", "iso_3166-3", "iso_639-2", "iso_639-3"]
@@ -34,6 +36,7 @@ def catalogue(root, locale, domain):
 
 
 def main():
+    exit_cleanly_on_sigterm()
     if len(sys.argv) != 2:
         sys.exit(__doc__)
     out = sys.argv[1]

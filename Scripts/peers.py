@@ -1,6 +1,7 @@
 """Shared by the cross-check and benchmark scripts: the published split patterns and the venv
 with pinned peer libraries (each script names the packages it needs)."""
 import os
+import signal
 import subprocess
 import sys
 
@@ -52,3 +53,10 @@ def measured(argv, env=None, timeout=None):
             raise SystemExit(f"{argv[0]} failed: {errors.read().decode(errors='replace')[-2000:]}")
         out.seek(0)
         return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, out.read().decode()
+
+
+def exit_cleanly_on_sigterm():
+    """Makes SIGTERM end the script as Ctrl-C does, through `finally` and `with` blocks and
+    atexit handlers, so its temporary folders are removed and services it started are stopped
+    when a job runner or CI stops it (Python's default for SIGTERM ends at once, running none)."""
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(128 + signum))

@@ -24,6 +24,8 @@ import subprocess
 import sys
 import tempfile
 import time
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Scripts"))
+from peers import exit_cleanly_on_sigterm  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DRIVER = os.path.join(ROOT, "Distributed", "ray", "vocab_ray.py")
@@ -40,6 +42,7 @@ def venv() -> str:
 
 
 def main() -> int:
+    exit_cleanly_on_sigterm()
     parser = argparse.ArgumentParser()
     parser.add_argument("--vocab", required=True)
     vocab = os.path.abspath(parser.parse_args().vocab)

@@ -21,6 +21,8 @@ import subprocess
 import sys
 import tempfile
 import zlib
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "Scripts"))
+from peers import exit_cleanly_on_sigterm  # noqa: E402
 
 ALGORITHMS = {"bpe": (0x1F, 0x77, 0xB4), "wordpiece": (0xFF, 0x7F, 0x0E), "unigram": (0x2C, 0xA0, 0x2C), "hybrid": (0xD6, 0x27, 0x28),
               "word": None}  # grey, like the axes: checked in the DOM only
@@ -68,6 +70,7 @@ def read_png(path):
 
 
 def main():
+    exit_cleanly_on_sigterm()
     parser = argparse.ArgumentParser()
     parser.add_argument("--vocab", required=True)
     parser.add_argument("--keep", help="copy the report and screenshot here")
@@ -77,7 +80,7 @@ def main():
     if not browser:
         sys.exit("report-check: chromium is not installed (apt-get install chromium)")
     work = tempfile.mkdtemp(prefix="vocab-report-")
-    atexit.register(shutil.rmtree, work, ignore_errors=True)  # on success, failure and Ctrl-C
+    atexit.register(shutil.rmtree, work, ignore_errors=True)  # on success, failure, Ctrl-C and SIGTERM
     report = os.path.join(work, "report")
     # 1. The sweep.
     subprocess.run([args.vocab, "sweep", f"en={root}/Corpora/en.txt", f"zh={root}/Corpora/zh.txt", "--max-units", "3000",
