@@ -144,9 +144,8 @@ struct EncodeCommand: ParsableCommand {
             if addsSpecial, let padding = configured.padding {
                 padding.apply(&encoding2, to: padding.target(longest: encoding2.count))
             }
-            if let separator {
-                encoding2.ids.append(separator)
-                encoding2.offsets.append(text.count..<text.count)
+            if let separator {   // a special token after the text, with every annotation (--format encoding writes them)
+                encoding2.append(separator, offset: text.count..<text.count, special: true)
             }
             state.tokens += encoding2.ids.count
             if format == .megatron {

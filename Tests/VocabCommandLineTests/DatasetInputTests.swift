@@ -91,6 +91,21 @@ struct DatasetInputTests {
         #expect(misuse.status != 0 && misuse.stderr.contains("--input jsonl"))
     }
 
+    @Test("--append adds a special token with every annotation: --format encoding's arrays stay equally long")
+    func appendedSeparatorIsAnnotated() throws {
+        let input = try write("two words\nand three here\n", "append.txt")
+        let encoded = try cli.vocab(["encode", "-t", gpt2, "--append", "<|endoftext|>", "--format", "encoding", input])
+        #expect(encoded.status == 0, "\(encoded.stderr)")
+        let records = try lines(encoded).map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        #expect(records.count == 2)
+        for record in records {
+            let ids = record?["ids"] as? [Int] ?? [], mask = record?["special_tokens_mask"] as? [Int] ?? []
+            let lengths = ["ids", "type_ids", "offsets", "special_tokens_mask", "attention_mask"].map { (record?[$0] as? [Any])?.count ?? -1 }
+            #expect(Set(lengths).count == 1 && ids.count > 1, "\(lengths)")
+            #expect(ids.last == 50256 && mask.last == 1 && mask.dropLast().allSatisfy { $0 == 0 }, "\(mask)")
+        }
+    }
+
     @Test func megatronDataset() throws {
         let jsonl = try write((0..<50).map { #"{"text": "document \#($0)\nwith two lines"}"# }.joined(separator: "\n") + "\n", "docs.jsonl")
         let prefix = cli.temporary("docs")

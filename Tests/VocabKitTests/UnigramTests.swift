@@ -330,13 +330,24 @@ struct UnigramTests {
     @Test("The junction filter rejects no pair that forms a piece, and characters' ids are the piece table's: random byte vocabularies (pieces that are not UTF-8, start inside a character, or repeat bytes) and texts, against the unfiltered heap encoder")
     func junctionFilterIsExact() throws {
         var random = SeededRandom(seed: 41)
-        let alphabet: [UInt8] = [0x61, 0x62, 0x20, 0xE3, 0x81, 0x82, 0x83, 0xE2, 0x96, 0xC3, 0xA9, 0xFF]
-        func bytes(_ count: Int) -> [UInt8] { (0..<count).map { _ in alphabet[random.next(alphabet.count)] } }
+        let alphabet: [UInt8] = [0x61, 0x62, 0x20, 0xE3, 0x81, 0x82, 0x83, 0xE2, 0x96, 0xC3, 0xA9, 0xFF,
+                                 0xDF, 0xBF, 0xEE, 0x80, 0xEF, 0xF0, 0x9D, 0x84, 0x9E, 0x00]
+        // Whole characters: "é", "あ", "▁", U+07FF, U+E000, U+FFFF, U+1D11E (four bytes), NUL.
+        let characters: [[UInt8]] = ["é", "あ", "\u{2581}", "\u{07FF}", "\u{E000}", "\u{FFFF}", "\u{1D11E}", "\0"].map { Array($0.utf8) }
+        func bytes(_ count: Int) -> [UInt8] {
+            var text: [UInt8] = []
+            while text.count < count {
+                text += random.next(3) == 0 ? characters[random.next(characters.count)] : [alphabet[random.next(alphabet.count)]]
+            }
+            return text
+        }
         var started = 0
         for round in 0..<150 {
-            // Pieces: every byte, then concatenations of random text stretches (so merges abound).
+            // Pieces: every byte and the characters above, then concatenations of random text
+            // stretches (so merges abound).
             var pieces: [[UInt8]] = [[0x3C, 0x75, 0x6E, 0x6B, 0x3E]] + alphabet.map { [$0] }
             var seen = Set(pieces)
+            for character in characters where character.count > 1 && seen.insert(character).inserted { pieces.append(character) }
             let texts = (0..<6).map { _ in bytes(1 + random.next(30)) }
             for _ in 0..<(10 + random.next(60)) {
                 let text = texts[random.next(texts.count)]
@@ -345,33 +356,41 @@ struct UnigramTests {
                 if piece.count > 1 && seen.insert(piece).inserted { pieces.append(piece) }
             }
             let scores = pieces.indices.map { $0 == 0 ? Float(0) : -Float(random.next(8)) }   // ties on purpose
-            let kinds = pieces.indices.map { id -> UnigramModel.PieceKind in
-                id == 0 ? .unknown : (random.next(10) == 0 ? .unused : .normal)
+            let kinds = pieces.indices.map { id -> UnigramModel.PieceKind in   // single characters of every kind
+                if id == 0 { return .unknown }
+                if pieces[id].count <= 4 && random.next(4) == 0 { return [.userDefined, .control, .byte, .unused][random.next(4)] }
+                return random.next(10) == 0 ? .unused : .normal
             }
             let model = try ScoredBPEModel(pieces: pieces, scores: scores, kinds: kinds, unknownId: 0, byteFallback: false)
             let tables = model.tables(), filter = tables.junctions
-            if round < 3 {   // every character below U+10000: its id, as the piece table has it
-                for code in 0..<0x10000 {
+            // Characters below U+10000 (every one in 3 rounds, else the pieces' and a sample): the
+            // piece table's id.
+            let codes = round < 3 ? Array(0..<0x10000)
+                : Array(stride(from: 0, to: 0x10000, by: 251)) + pieces.compactMap { String(bytes: $0, encoding: .utf8)?.unicodeScalars.first.map { Int($0.value) } }
+            do {
+                for code in codes where code < 0x10000 {
                     let id = Unicode.Scalar(UInt32(code)).flatMap { model.id(of: Array(String($0).utf8)) }.map { Int32($0) } ?? -1
                     #expect(tables.characterIds[code] == id, "U+\(String(code, radix: 16))")
                 }
             }
-            for piece in pieces.dropFirst() where piece.count > 1 {
+            for (piece, kind) in zip(pieces, kinds) where piece.count > 1 && ScoredBPEModel.isMergeable(kind) {
                 piece.withUnsafeBufferPointer { p in
                     for split in 1..<p.count { #expect(filter.mayJoin(p, from: 0, split: split, to: p.count)) }
                 }
             }
             var scratch = ScoredBPEScratch()
             for text in texts + (0..<4).map({ _ in bytes(1 + random.next(80)) }) {
-                var fast: [PieceToken] = [], slow: [PieceToken] = []
-                var g1 = SplitMix64(seed: 1), g2 = SplitMix64(seed: 1)
-                text.withUnsafeBufferPointer { p in
-                    model.encode(piece: p, into: &fast, generator: &g1, scratch: &scratch)
-                    heapScoredBPE(model, piece: p, into: &slow, dropout: 0, generator: &g2)
+                for dropout in [0, 0.3] {
+                    var fast: [PieceToken] = [], slow: [PieceToken] = []
+                    var g1 = SplitMix64(seed: 1), g2 = SplitMix64(seed: 1)
+                    text.withUnsafeBufferPointer { p in
+                        model.encode(piece: p, into: &fast, dropout: dropout, generator: &g1, scratch: &scratch)
+                        heapScoredBPE(model, piece: p, into: &slow, dropout: dropout, generator: &g2)
+                    }
+                    #expect(fast.map(\.id) == slow.map(\.id) && fast.map(\.start) == slow.map(\.start) && fast.map(\.end) == slow.map(\.end),
+                            "round \(round), dropout \(dropout): \(text) with \(pieces) kinds \(kinds.map(\.rawValue)) fast \(fast.map { [$0.id, UInt32($0.start), UInt32($0.end)] }) slow \(slow.map { [$0.id, UInt32($0.start), UInt32($0.end)] })")
+                    if dropout == 0 { started += fast.filter { $0.end - $0.start > 1 }.count }
                 }
-                #expect(fast.map(\.id) == slow.map(\.id) && fast.map(\.start) == slow.map(\.start),
-                        "round \(round): \(text) with \(pieces)")
-                started += fast.filter { $0.end - $0.start > 1 }.count
             }
         }
         #expect(started > 1000)   // merges did happen

@@ -7,7 +7,8 @@ package final class BuiltOnFirstUse<Value: Sendable>: @unchecked Sendable {
     package init() {}
 
     /// The value, built by `build` on the first call (threads that arrive together wait for that
-    /// one build). O(1) after the first call: a lock and a copy.
+    /// one build). O(1) after the first call: a lock and a copy (retaining the value's
+    /// storage), so hot paths fetch it once per thread's scratch, not per call.
     package func value(_ build: () -> Value) -> Value {
         lock.withLock {
             if let value { return value }

@@ -43,7 +43,7 @@ public struct Encoding: Sendable, Equatable {
     }
 
     /// Appends a token with its annotations.
-    mutating func append(_ id: UInt32, offset: Range<Int>, typeId: UInt32 = 0, special: Bool = false, attended: Bool = true) {
+    package mutating func append(_ id: UInt32, offset: Range<Int>, typeId: UInt32 = 0, special: Bool = false, attended: Bool = true) {
         ids.append(id)
         offsets.append(offset)
         typeIds.append(typeId)

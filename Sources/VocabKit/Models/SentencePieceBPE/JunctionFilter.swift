@@ -16,7 +16,8 @@
 /// each such probe of the piece table (1 MB) is likely a cache miss, a test of this set less so.
 /// Measured on 5 MB of Japanese: 17.6 → 20.5 MB/s (best of 5, one thread).
 ///
-/// Memory: 8 bits per byte of the pieces, rounded up to a power of two, at least 512 bytes
+/// Memory: 8 bits per split (bytes of the pieces less their number), rounded up to a power of
+/// two, at least 512 bytes
 /// (Mistral's 32,000 pieces: 256 KB). Built on a model's first encode (`ScoredBPEModel.tables`),
 /// in O(bytes of the pieces): about 1.3 ms for Mistral, which loading would otherwise pay.
 struct JunctionFilter: Sendable {

@@ -1,8 +1,9 @@
 /// Buffers one thread reuses across SentencePiece BPE encodes (symbols, links, the agenda) and
 /// its cache of encoded words.
 ///
-/// Each array holds at most one entry per byte of the longest text encoded (the agenda at most
-/// one per byte plus two per merge, so under 3n); `dropBuffers` frees them after a long input.
+/// Each array holds at most one entry per byte of the longest text encoded (symbols 24 bytes
+/// each; the agenda at most one per byte plus two per merge, so under 3n); `dropBuffers` frees
+/// them after a long input.
 package struct ScoredBPEScratch {
     /// A candidate merge of symbol `left` with the symbol after it. `key` orders the agenda:
     /// higher score first, then smaller `left` (the library's tie rule), as one integer;
@@ -14,22 +15,33 @@ package struct ScoredBPEScratch {
         var id: UInt32
     }
 
-    var starts: [Int32] = []
-    var ends: [Int32] = []
-    var previous: [Int32] = []
-    var next: [Int32] = []
-    /// Each symbol's piece id (-1: a character that is no piece).
-    var ids: [Int32] = []
-    /// Bit 0: frozen (a user-defined piece, never merged); bit 1: absorbed by its left neighbour.
-    var flags: [UInt8] = []
+    /// One symbol of the text being merged, all its fields in one 24-byte entry (one append
+    /// per character, one cache line per look).
+    struct Symbol {
+        var start: Int32
+        var end: Int32
+        var previous: Int32
+        var next: Int32
+        /// Its piece's id (-1: a character that is no piece).
+        var id: Int32
+        /// Bit 0: frozen (a user-defined piece, never merged); bit 1: absorbed by its left
+        /// neighbour.
+        var flags: UInt8
+    }
+
+    var symbols: [Symbol] = []
     var agenda: [Candidate] = []
+    /// The model's encoding tables, fetched once per scratch (`tablesOwner` is the model's
+    /// `cacheIdentity`): not under the model's lock on every call.
+    var tables: ScoredBPEModel.EncodingTables?
+    var tablesOwner: CacheIdentity?
     var tokens: [PieceToken] = []
     /// Recently encoded words (see `PieceCache` for its bound, under 3.5 MB).
     var cache = PieceCache()
 
     package init() {}
 
-    var largestCapacity: Int { max(starts.capacity, agenda.capacity, tokens.capacity) }
+    var largestCapacity: Int { max(symbols.capacity, agenda.capacity, tokens.capacity) }
 }
 
 extension ScoredBPEModel {
@@ -60,7 +72,11 @@ extension ScoredBPEModel {
         let n = piece.count
         guard n > 0 else { return }
         scratch.tokens.removeAll(keepingCapacity: true)
-        let tables = tables()
+        if scratch.tablesOwner !== cacheIdentity {
+            scratch.tables = tables()
+            scratch.tablesOwner = cacheIdentity
+        }
+        let tables = scratch.tables!
         if dropout > 0 || !mergesStayInWords {
             merge(piece, from: 0, to: n, tables: tables, dropout: dropout, generator: &generator, scratch: &scratch)
         } else {
@@ -100,42 +116,32 @@ extension ScoredBPEModel {
     private func merge(_ piece: UnsafeBufferPointer<UInt8>, from: Int, to n: Int, tables: EncodingTables, dropout: Double,
                        generator: inout SplitMix64, scratch: inout ScoredBPEScratch) {
         // Phase 1: symbols as byte ranges with links.
-        scratch.starts.removeAll(keepingCapacity: true)
-        scratch.ends.removeAll(keepingCapacity: true)
-        scratch.flags.removeAll(keepingCapacity: true)
-        scratch.ids.removeAll(keepingCapacity: true)
-        var i = from
+        scratch.symbols.removeAll(keepingCapacity: true)
+        var i = from, index: Int32 = 0
         while i < n {
             var length = 0
             userDefined?.forEachPrefix(of: piece, from: i, to: n) { _, l in length = max(length, l) }
             let isFrozen = length > 0
             if !isFrozen { length = min(n - i, max(1, UTF8Validation.sequenceLength(piece, at: i))) }
-            scratch.starts.append(Int32(i)); scratch.ends.append(Int32(i + length)); scratch.flags.append(isFrozen ? 1 : 0)
+            let id: Int32
             if length <= 3, let code = Self.characterCode(piece, at: i, length: length) {
-                scratch.ids.append(tables.characterIds[Int(code)])
+                id = tables.characterIds[Int(code)]
             } else {
-                scratch.ids.append(lookup.id(of: UnsafeBufferPointer(rebasing: piece[i..<(i + length)])).map { Int32($0) } ?? -1)
+                id = lookup.id(of: UnsafeBufferPointer(rebasing: piece[i..<(i + length)])).map { Int32($0) } ?? -1
             }
+            scratch.symbols.append(.init(start: Int32(i), end: Int32(i + length), previous: index - 1, next: index + 1,
+                                         id: id, flags: isFrozen ? 1 : 0))
+            index += 1
             i += length
         }
-        let count = scratch.starts.count
-        scratch.previous.removeAll(keepingCapacity: true)
-        scratch.next.removeAll(keepingCapacity: true)
-        for index in 0..<count {
-            scratch.previous.append(Int32(index) - 1)
-            scratch.next.append(index + 1 < count ? Int32(index + 1) : -1)
-        }
+        let count = scratch.symbols.count
+        if count > 0 { scratch.symbols[count - 1].next = -1 }
         scratch.agenda.removeAll(keepingCapacity: true)
         var unusedSplits: [[UInt8]: Int] = [:]
-        // Phases 2 and 3 work on local buffers (swapped out of the scratch, so they stay unique).
-        var (s, e, f, p, x, heap) = ([Int32](), [Int32](), [UInt8](), [Int32](), [Int32](), [ScoredBPEScratch.Candidate]())
-        var ids = [Int32]()
-        swap(&s, &scratch.starts); swap(&e, &scratch.ends); swap(&f, &scratch.flags)
-        swap(&p, &scratch.previous); swap(&x, &scratch.next); swap(&heap, &scratch.agenda); swap(&ids, &scratch.ids)
-        defer {
-            swap(&s, &scratch.starts); swap(&e, &scratch.ends); swap(&f, &scratch.flags)
-            swap(&p, &scratch.previous); swap(&x, &scratch.next); swap(&heap, &scratch.agenda); swap(&ids, &scratch.ids)
-        }
+        // Phases 2 to 4 work on local buffers (swapped out of the scratch, so they stay unique).
+        var symbols = [ScoredBPEScratch.Symbol](), heap = [ScoredBPEScratch.Candidate]()
+        swap(&symbols, &scratch.symbols); swap(&heap, &scratch.agenda)
+        defer { swap(&symbols, &scratch.symbols); swap(&heap, &scratch.agenda) }
         func push(_ candidate: ScoredBPEScratch.Candidate) {
             heap.append(candidate)
             heap.withUnsafeMutableBufferPointer { h in
@@ -168,13 +174,15 @@ extension ScoredBPEModel {
             }
         }
         func consider(_ left: Int32, _ right: Int32) {
-            guard left >= 0, right >= 0, f[Int(left)] & 1 == 0, f[Int(right)] & 1 == 0 else { return }
-            let from = Int(s[Int(left)]), to = Int(e[Int(right)])
-            guard tables.junctions.mayJoin(piece, from: from, split: Int(s[Int(right)]), to: to),
+            guard left >= 0, right >= 0 else { return }
+            let l = symbols[Int(left)], r = symbols[Int(right)]
+            guard (l.flags | r.flags) & 1 == 0 else { return }
+            let from = Int(l.start), to = Int(r.end)
+            guard tables.junctions.mayJoin(piece, from: from, split: Int(r.start), to: to),
                   let id = mergeableId(of: UnsafeBufferPointer(rebasing: piece[from..<to])) else { return }
             push(.init(key: Self.candidateKey(score: scores[Int(id)], left: left), right: right, size: Int32(to - from), id: id))
             if kinds[Int(id)] == .unused {
-                unusedSplits[Array(piece[from..<to])] = Int(e[Int(left)]) - from
+                unusedSplits[Array(piece[from..<to])] = Int(l.end) - from
             }
         }
         // Phase 2: candidate pairs.
@@ -182,15 +190,17 @@ extension ScoredBPEModel {
         // Phase 3: merge.
         while let top = pop() {
             let left = Int(UInt32(truncatingIfNeeded: top.key)), right = Int(top.right)
-            guard (f[left] | f[right]) & 2 == 0, x[left] == top.right, e[right] - s[left] == top.size else { continue }
+            let r = symbols[right]
+            guard (symbols[left].flags | r.flags) & 2 == 0, symbols[left].next == top.right,
+                  r.end - symbols[left].start == top.size else { continue }
             if dropout > 0 && (dropout >= 1 || Double.random(in: 0..<1, using: &generator) < dropout) { continue }
-            e[left] = e[right]
-            ids[left] = Int32(bitPattern: top.id)
-            f[right] |= 2
-            x[left] = x[right]
-            if x[right] >= 0 { p[Int(x[right])] = Int32(left) }
-            consider(p[left], Int32(left))
-            consider(Int32(left), x[left])
+            symbols[left].end = r.end
+            symbols[left].id = Int32(bitPattern: top.id)
+            symbols[right].flags |= 2
+            symbols[left].next = r.next
+            if r.next >= 0 { symbols[Int(r.next)].previous = Int32(left) }
+            consider(symbols[left].previous, Int32(left))
+            consider(Int32(left), r.next)
         }
         // Phase 4: ids.
         func resegment(_ from: Int, _ to: Int) {
@@ -206,17 +216,17 @@ extension ScoredBPEModel {
                 scratch.tokens.append(PieceToken(id: unknownId, start: Int32(from), end: Int32(to)))
             }
         }
-        var index: Int32 = 0
+        index = 0
         while index >= 0 && Int(index) < count {
-            let symbol = Int(index), id = ids[symbol]
-            if id < 0 {
-                scratch.tokens.append(PieceToken(id: unknownId, start: s[symbol], end: e[symbol]))
-            } else if kinds[Int(id)] == .unused {
-                resegment(Int(s[symbol]), Int(e[symbol]))
+            let symbol = symbols[Int(index)]
+            if symbol.id < 0 {
+                scratch.tokens.append(PieceToken(id: unknownId, start: symbol.start, end: symbol.end))
+            } else if kinds[Int(symbol.id)] == .unused {
+                resegment(Int(symbol.start), Int(symbol.end))
             } else {
-                scratch.tokens.append(PieceToken(id: UInt32(id), start: s[symbol], end: e[symbol]))
+                scratch.tokens.append(PieceToken(id: UInt32(symbol.id), start: symbol.start, end: symbol.end))
             }
-            index = x[symbol]
+            index = symbol.next
         }
     }
 }

@@ -18,8 +18,9 @@ public struct ScoredBPEModel: Sendable {
     let encodingTables = BuiltOnFirstUse<EncodingTables>()
     let userDefined: DoubleArrayTrie?
     let byteIds: [UInt32]
-    /// Whether no piece merges may produce has "▁" after another character, so no merge
-    /// crosses the start of a word and words can be encoded (and cached) one by one.
+    /// Whether no piece merges may produce has "▁" after another character (and no
+    /// user-defined piece ends in the first bytes of one), so no merge or match crosses the
+    /// start of a word and words can be encoded (and cached) one by one.
     let mergesStayInWords: Bool
     /// The identity of this model's encodings in a thread's piece cache.
     let cacheIdentity = CacheIdentity()
@@ -58,7 +59,11 @@ public struct ScoredBPEModel: Sendable {
                 switch kinds[id] {
                 case .normal, .unused: if mergesStayInWords && Self.wordStart(in: piece, after: 0) != nil { mergesStayInWords = false }
                 case .userDefined:
-                    if mergesStayInWords && Self.wordStart(in: piece, after: 0) != nil { mergesStayInWords = false }
+                    // Matched on bytes, not merged from characters: one that ends in the first
+                    // bytes of "▁" (not UTF-8) can also reach across a word start.
+                    let endsInPartialMeta = (piece.count >= 2 && piece[piece.count - 1] == 0xE2)
+                        || (piece.count >= 3 && piece[piece.count - 2] == 0xE2 && piece[piece.count - 1] == 0x96)
+                    if mergesStayInWords && (Self.wordStart(in: piece, after: 0) != nil || endsInPartialMeta) { mergesStayInWords = false }
                     if !piece.contains(0) { userDefined.append(Array(piece)) }
                 case .byte:
                     if let byte = UnigramModel.byteValue(Array(piece)) { byteIds[Int(byte)] = UInt32(id) }
@@ -115,7 +120,8 @@ public struct ScoredBPEModel: Sendable {
         /// The junctions of every split of every piece merges may produce.
         let junctions: JunctionFilter
         /// The id of each character below U+10000 that is a piece (by code point), else -1:
-        /// one read of 256 KB instead of a hash probe and a byte comparison in the piece table.
+        /// one read from a 256 KB table instead of a hash probe and a byte comparison in the
+        /// piece table.
         let characterIds: [Int32]
     }
 
