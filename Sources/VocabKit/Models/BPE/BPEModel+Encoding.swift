@@ -246,7 +246,8 @@ struct MinHeap {
 ///
 /// Words repeat (Zipf): on English prose about 90% of pieces that are not whole tokens were seen
 /// before. A hit costs a hash and a byte comparison and allocates nothing; a miss replaces the
-/// slot's entry in the slot's own storage (no allocation once the slot has held as long a piece). Measured on English and code with cl100k: encoding 20 → 30 MB/s on one thread.
+/// slot's entry in the slot's own storage (no allocation once the slot has held as long a
+/// piece). Measured on English and code with cl100k: encoding 20 → 30 MB/s on one thread.
 ///
 /// Memory: at most 4,096 pieces of up to 64 bytes with their tokens (12 bytes each, at most one
 /// per byte): under 3.5 MB whatever the text, about 200 KB on prose. It belongs to one model

@@ -17,9 +17,9 @@
 /// Measured on 5 MB of Japanese: 17.6 → 20.5 MB/s (best of 5, one thread).
 ///
 /// Memory: 8 bits per split (bytes of the pieces less their number), rounded up to a power of
-/// two, at least 512 bytes
-/// (Mistral's 32,000 pieces: 256 KB). Built on a model's first encode (`ScoredBPEModel.tables`),
-/// in O(bytes of the pieces): about 1.3 ms for Mistral, which loading would otherwise pay.
+/// two, at least 512 bytes (Mistral's 32,000 pieces: 256 KB). Built on a model's first encode
+/// (`ScoredBPEModel.tables`), in O(bytes of the pieces): about 1.3 ms for Mistral, which
+/// loading would otherwise pay.
 struct JunctionFilter: Sendable {
     private let words: [UInt64]
     private let shift: UInt64

@@ -31,10 +31,9 @@ package struct ScoredBPEScratch {
 
     var symbols: [Symbol] = []
     var agenda: [Candidate] = []
-    /// The model's encoding tables, fetched once per scratch (`tablesOwner` is the model's
-    /// `cacheIdentity`): not under the model's lock on every call.
-    var tables: ScoredBPEModel.EncodingTables?
-    var tablesOwner: CacheIdentity?
+    /// The encoding tables of the model whose `cacheIdentity` is `owner`, fetched once per
+    /// scratch: not under the model's lock on every call.
+    var tables: (owner: CacheIdentity, tables: ScoredBPEModel.EncodingTables)?
     var tokens: [PieceToken] = []
     /// Recently encoded words (see `PieceCache` for its bound, under 3.5 MB).
     var cache = PieceCache()
@@ -72,11 +71,13 @@ extension ScoredBPEModel {
         let n = piece.count
         guard n > 0 else { return }
         scratch.tokens.removeAll(keepingCapacity: true)
-        if scratch.tablesOwner !== cacheIdentity {
-            scratch.tables = tables()
-            scratch.tablesOwner = cacheIdentity
+        let tables: EncodingTables
+        if let fetched = scratch.tables, fetched.owner === cacheIdentity {
+            tables = fetched.tables
+        } else {
+            tables = self.tables()
+            scratch.tables = (cacheIdentity, tables)
         }
-        let tables = scratch.tables!
         if dropout > 0 || !mergesStayInWords {
             merge(piece, from: 0, to: n, tables: tables, dropout: dropout, generator: &generator, scratch: &scratch)
         } else {
@@ -122,10 +123,14 @@ extension ScoredBPEModel {
             var length = 0
             userDefined?.forEachPrefix(of: piece, from: i, to: n) { _, l in length = max(length, l) }
             let isFrozen = length > 0
-            if !isFrozen { length = min(n - i, max(1, UTF8Validation.sequenceLength(piece, at: i))) }
+            var sequence = 0   // a whole character's length, else below 1 (not one) or 0 (frozen)
+            if !isFrozen {
+                sequence = UTF8Validation.sequenceLength(piece, at: i)
+                length = min(n - i, max(1, sequence))
+            }
             let id: Int32
-            if length <= 3, let code = Self.characterCode(piece, at: i, length: length) {
-                id = tables.characterIds[Int(code)]
+            if sequence == length && length <= 3 {
+                id = tables.characterIds[Self.codePoint(piece, at: i, length: length)]
             } else {
                 id = lookup.id(of: UnsafeBufferPointer(rebasing: piece[i..<(i + length)])).map { Int32($0) } ?? -1
             }

@@ -133,8 +133,8 @@ public struct ScoredBPEModel: Sendable {
                 var characterIds = [Int32](repeating: -1, count: 0x10000)
                 for id in 0..<view.count {
                     let piece = view[id]
-                    if piece.count <= 3, let code = Self.characterCode(piece, at: 0, length: piece.count) {
-                        characterIds[Int(code)] = Int32(id)
+                    if piece.count <= 3 && UTF8Validation.sequenceLength(piece, at: 0) == piece.count {
+                        characterIds[Self.codePoint(piece, at: 0, length: piece.count)] = Int32(id)
                     }
                 }
                 return EncodingTables(junctions: JunctionFilter(view) { Self.isMergeable(kinds[$0]) }, characterIds: characterIds)
@@ -142,15 +142,16 @@ public struct ScoredBPEModel: Sendable {
         }
     }
 
-    /// The code point of the character of `length` bytes (1 to 3) at `start`, or nil when they
-    /// are not one well-formed character (`UTF8Validation.sequenceLength`).
+    /// The code point of the well-formed character of `length` bytes (1 to 3) at `start`: the
+    /// caller has checked it (`UTF8Validation.sequenceLength` gave `length`).
     @inline(__always)
-    static func characterCode(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int, length: Int) -> UInt32? {
-        let b0 = UInt32(bytes[start])
-        if b0 < 0x80 { return length == 1 ? b0 : nil }
-        guard length >= 2, UTF8Validation.sequenceLength(bytes, at: start) == length else { return nil }
-        if length == 2 { return (b0 & 0x1F) << 6 | UInt32(bytes[start + 1] & 0x3F) }
-        return (b0 & 0x0F) << 12 | UInt32(bytes[start + 1] & 0x3F) << 6 | UInt32(bytes[start + 2] & 0x3F)
+    static func codePoint(_ bytes: UnsafeBufferPointer<UInt8>, at start: Int, length: Int) -> Int {
+        let b0 = Int(bytes[start])
+        switch length {
+        case 1: return b0
+        case 2: return (b0 & 0x1F) << 6 | Int(bytes[start + 1] & 0x3F)
+        default: return (b0 & 0x0F) << 12 | Int(bytes[start + 1] & 0x3F) << 6 | Int(bytes[start + 2] & 0x3F)
+        }
     }
 
     /// Whether merges may produce a piece of this type (normal, user-defined or unused).
