@@ -194,6 +194,41 @@ struct UnigramTests {
         }
     }
 
+    @Test("Lattice nodes are exactly the pieces that start at each character, with their exact lattice scores: both flavours, scores that are and are not 32-bit values, unused and user-defined pieces")
+    func latticeNodesAreExact() throws {
+        let strings = ["<unk>", "▁", "t", "h", "e", "▁the", "th", "he", "the", "Ω", "ab", "x", "é", "éx", "a", "b", "▁a"]
+        let pieces = strings.map { Array($0.utf8) }
+        let kinds: [UnigramModel.PieceKind] = strings.map { $0 == "<unk>" ? .unknown : $0 == "ab" ? .unused : $0 == "x" ? .userDefined : .normal }
+        var random = SplitMix64(seed: 17)
+        let single = pieces.map { _ in Double(Float(-Double(random.next() % 1000) / 97)) }
+        for (flavor, scores) in [(UnigramModel.Flavor.sentencePiece, single), (.sentencePiece, single.map { $0 + 1e-9 }),
+                                 (.huggingFace, single), (.huggingFace, single.map { $0 + 1e-9 })] {
+            let model = try UnigramModel(pieces: pieces, scores: scores, kinds: kinds, unknownId: 0, flavor: flavor)
+            #expect(model.leaves64.isEmpty == (flavor == .sentencePiece && scores == single), "\(flavor)")
+            for _ in 0..<200 {
+                let text = Array((0..<Int.random(in: 1...9, using: &random)).map { _ in strings.dropFirst().randomElement(using: &random)! }.joined().utf8)
+                var start = 0
+                while start < text.count {
+                    var nodes: [(Int, UInt32, Double)] = []
+                    let length = text.withUnsafeBufferPointer { model.forEachNode(in: $0, at: start) { nodes.append(($0, $1, $2)) } }
+                    // The oracle: every piece that the text continues with at `start`, shortest first.
+                    var expected: [(Int, UInt32, Double)] = []
+                    for end in (start + 1)...text.count {
+                        guard let id = pieces.firstIndex(of: Array(text[start..<end])) else { continue }
+                        if flavor == .sentencePiece && kinds[id] == .unused { continue }
+                        expected.append((end - start, UInt32(id), model.latticeScore(id, length: end - start)))
+                    }
+                    let character = String(decoding: text[start...], as: UTF8.self).unicodeScalars.first!.utf8.count
+                    if !expected.contains(where: { $0.0 == character }) { expected.append((character, 0, model.unknownScore)) }
+                    #expect(length == character)
+                    #expect(nodes.map(\.0) == expected.map(\.0) && nodes.map(\.1) == expected.map(\.1) && nodes.map(\.2) == expected.map(\.2),
+                            "\(flavor) \(String(decoding: text, as: UTF8.self)) at \(start): \(nodes) against \(expected)")
+                    start += length
+                }
+            }
+        }
+    }
+
     @Test("A precompiled map read from a .model rebuilds into a map with the same rules, accepted by VocabKit")
     func charsMapRoundTrip() throws {
         let tokenizer = try Tokenizer(contentsOf: Self.bpeFile)

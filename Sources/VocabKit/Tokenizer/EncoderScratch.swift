@@ -7,6 +7,8 @@ public struct EncoderScratch {
     package var bpe = BPEScratch()
     package var unigram = UnigramScratch()
     package var scoredBPE = ScoredBPEScratch()
+    /// One piece's tokens, reused from piece to piece and from call to call.
+    package var pieceTokens: [PieceToken] = []
     /// Subword regularization (Unigram sampling, SentencePiece BPE dropout); nil encodes the best
     /// segmentation.
     public var sampling: SubwordSampling?
@@ -22,6 +24,7 @@ public struct EncoderScratch {
         bpe.dropBuffers(over: limit)
         if unigram.largestCapacity > limit { unigram = UnigramScratch() }
         if scoredBPE.largestCapacity > limit { scoredBPE = ScoredBPEScratch() }
+        if pieceTokens.capacity > limit { pieceTokens = [] }
     }
 
     /// Restarts the sampling generator at `seed` (so results do not depend on which thread

@@ -92,7 +92,10 @@ public struct Tokenizer: Sendable {
         var encoding = Encoding()
         encoding.ids.reserveCapacity(bytes.count / 3 + 1)
         encoding.offsets.reserveCapacity(bytes.count / 3 + 1)
+        // The scratch's token buffer, held here for the call (the models take the scratch too).
         var pieceTokens: [PieceToken] = []
+        swap(&pieceTokens, &scratch.pieceTokens)
+        defer { swap(&pieceTokens, &scratch.pieceTokens) }
         var position = 0
         let normalizedTokens = allowsAddedTokens && !normalizedMatcher.isEmpty
         if allowsAddedTokens && !matcher.isEmpty {
