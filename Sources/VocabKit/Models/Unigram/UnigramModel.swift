@@ -40,14 +40,12 @@ public struct UnigramModel: Sendable {
     /// Ids of `<0x00>`...`<0xFF>` when `byteFallback`.
     let byteIds: [UInt32]
     public let unknownScore: Double
-    /// The lattice score and piece id of the key whose leaf is each trie unit (score NaN
-    /// elsewhere, and for unused and user-defined pieces, handled apart), so that a match costs
-    /// one load where the trie's value and a score array cost two cache misses. One per trie
-    /// unit: in 32 bits for the SentencePiece flavour, whose Viterbi sums as the library does,
-    /// 8 bytes per unit (`leaves64` is then empty when every score is a 32-bit value, as in
-    /// `.model` files, and the lattice widens these); in 64 bits otherwise, 16 bytes per unit.
-    let leaves64: [UnigramLeaf<Double>]
-    let leaves32: [UnigramLeaf<Float>]
+    /// The piece id and 32-bit lattice score of the key whose leaf is each trie unit (score NaN
+    /// for unused and user-defined pieces, handled apart), so that a match costs one load where
+    /// the trie's value and a score array cost two cache misses: 8 bytes per trie unit. The
+    /// SentencePiece flavour's Viterbi sums these scores as the library does; 64-bit sums (the
+    /// HuggingFace flavour, the lattice) read `scores[id]` instead.
+    let leaves: [UnigramLeaf]
     /// SentencePiece's bonus base for user-defined pieces (its `max_score_`, which starts at
     /// FLT_MIN, so it is tiny when all scores are negative).
     let maxScore: Float
@@ -115,15 +113,13 @@ public struct UnigramModel: Sendable {
         self.lookup = lookup
         self.byteIds = byteIds
         self.maxScore = maxScore
-        var leafEntries = [UnigramLeaf<Double>](repeating: UnigramLeaf(score: .nan, id: -1), count: trie.units.count)
+        var leafEntries = [UnigramLeaf](repeating: UnigramLeaf(score: .nan, id: -1), count: trie.units.count)
         for (leaf, id) in zip(leaves, values) {
             let kind = kinds[Int(id)]
             let handledApart = flavor == .sentencePiece && (kind == .unused || kind == .userDefined)
-            leafEntries[leaf] = UnigramLeaf(score: handledApart ? .nan : scores[Int(id)], id: id)
+            leafEntries[leaf] = UnigramLeaf(score: handledApart ? .nan : Float(scores[Int(id)]), id: id)
         }
-        self.leaves32 = flavor == .sentencePiece ? leafEntries.map { UnigramLeaf(score: Float($0.score), id: $0.id) } : []
-        let allSingle = scores.allSatisfy { Double(Float($0)) == $0 }
-        self.leaves64 = flavor == .sentencePiece && allSingle ? [] : leafEntries
+        self.leaves = leafEntries
         let penalty = 10.0
         self.unknownScore = flavor == .sentencePiece
             ? Double(Float(minScore == .infinity ? 0 : minScore) - Float(penalty))
@@ -164,9 +160,9 @@ public struct UnigramModel: Sendable {
         // SentencePiece sums and compares in 32-bit floats (measured: comparing the 64-bit sums
         // picks the other of two tied paths); HuggingFace in 64-bit.
         if flavor == .sentencePiece {
-            bestPath(piece, leaves: leaves32, unknownScore: Float(unknownScore), nodes: &scratch.nodes32, path: &scratch.path)
+            bestPath(piece, wide: false, unknownScore: Float(unknownScore), nodes: &scratch.nodes32, path: &scratch.path)
         } else {
-            bestPath(piece, leaves: leaves64, unknownScore: unknownScore, nodes: &scratch.nodes, path: &scratch.path)
+            bestPath(piece, wide: true, unknownScore: unknownScore, nodes: &scratch.nodes, path: &scratch.path)
         }
         // Phase 3: unknown runs.
         appendTokensFusingUnknowns(scratch.path.reversed(), piece: piece, unknownId: unknownId,
@@ -175,23 +171,25 @@ public struct UnigramModel: Sendable {
 
     /// Phases 1 and 2 of `encode(piece:into:scratch:)` in `Score` arithmetic: the best path
     /// ending at each byte position, then the tokens of the best path, last first, in `path`.
-    /// The nodes are `forEachNode`'s, scored from `leaves` in `Score`.
+    /// The nodes are `forEachNode`'s, in `Score` (`wide`: from `scores`, else from `leaves`).
     /// - Complexity: O(n x k) for k pieces matching at a position.
     @inline(__always)
-    private func bestPath<Score: BinaryFloatingPoint>(_ piece: UnsafeBufferPointer<UInt8>, leaves: [UnigramLeaf<Score>], unknownScore: Score,
+    private func bestPath<Score: BinaryFloatingPoint>(_ piece: UnsafeBufferPointer<UInt8>, wide: Bool, unknownScore: Score,
                                                       nodes: inout [UnigramNode<Score>], path: inout [PieceToken]) {
         let size = piece.count
         UnigramNode.reset(&nodes, size)
         nodes.withUnsafeMutableBufferPointer { best in
             leaves.withUnsafeBufferPointer { leaves in
-                var start = 0
-                while start < size {
-                    let tillHere = best[start].score, from = start
-                    start += forEachNode(in: piece, at: from, leaves: leaves, unknownScore: unknownScore) { length, id, score in
-                        let candidate = score + tillHere
-                        let end = from + length
-                        if best[end].start < 0 || candidate > best[end].score {
-                            best[end] = UnigramNode(score: candidate, start: Int32(from), id: Int32(id))
+                scores.withUnsafeBufferPointer { scores in
+                    var start = 0
+                    while start < size {
+                        let tillHere = best[start].score, from = start
+                        start += forEachNode(in: piece, at: from, leaves: leaves, scores: wide ? scores : nil, unknownScore: unknownScore) { length, id, score in
+                            let candidate = score + tillHere
+                            let end = from + length
+                            if best[end].start < 0 || candidate > best[end].score {
+                                best[end] = UnigramNode(score: candidate, start: Int32(from), id: Int32(id))
+                            }
                         }
                     }
                 }
@@ -215,28 +213,30 @@ public struct UnigramModel: Sendable {
     @inline(__always)
     public func forEachNode(in piece: UnsafeBufferPointer<UInt8>, at start: Int,
                             _ body: (_ length: Int, _ id: UInt32, _ score: Double) -> Void) -> Int {
-        if leaves64.isEmpty {
-            return leaves32.withUnsafeBufferPointer { forEachNode(in: piece, at: start, leaves: $0, unknownScore: unknownScore, body) }
+        leaves.withUnsafeBufferPointer { leaves in
+            scores.withUnsafeBufferPointer { forEachNode(in: piece, at: start, leaves: leaves, scores: $0, unknownScore: unknownScore, body) }
         }
-        return leaves64.withUnsafeBufferPointer { forEachNode(in: piece, at: start, leaves: $0, unknownScore: unknownScore, body) }
     }
 
-    /// `forEachNode(in:at:_:)` in `Score` arithmetic over `leaves` (`leaves64` or `leaves32`,
-    /// whose scores `Score` holds exactly).
+    /// `forEachNode(in:at:_:)` in `Score` arithmetic: pieces' scores from `scores` (by id) when
+    /// given, else the 32-bit ones in `leaves`.
     @inline(__always)
-    private func forEachNode<Stored: BinaryFloatingPoint, Score: BinaryFloatingPoint>(
-        in piece: UnsafeBufferPointer<UInt8>, at start: Int, leaves: UnsafeBufferPointer<UnigramLeaf<Stored>>, unknownScore: Score,
+    private func forEachNode<Score: BinaryFloatingPoint>(
+        in piece: UnsafeBufferPointer<UInt8>, at start: Int, leaves: UnsafeBufferPointer<UnigramLeaf>,
+        scores: UnsafeBufferPointer<Double>?, unknownScore: Score,
         _ body: (_ length: Int, _ id: UInt32, _ score: Score) -> Void
     ) -> Int {
         let characterLength = piece[start] < 0x80 ? 1 : min(piece.count - start, max(1, UTF8Validation.sequenceLength(piece, at: start)))
         var coversCharacter = false
         trie.forEachPrefixLeaf(of: piece, from: start, to: piece.count) { leaf, length in
             let entry = leaves[leaf]
-            var score = Score(entry.score)
             let id = Int(entry.id)
-            if score.isNaN {
+            let score: Score
+            if entry.score.isNaN {
                 if kinds[id] == .unused { return }
                 score = Score(latticeScore(id, length: length))
+            } else {
+                score = scores.map { Score($0[id]) } ?? Score(entry.score)
             }
             body(length, UInt32(id), score)
             if length == characterLength { coversCharacter = true }
@@ -265,9 +265,9 @@ package struct UnigramScratch {
     var largestCapacity: Int { max(nodes.capacity, nodes32.capacity, path.capacity) }
 }
 
-/// A trie key's lattice score and piece id, stored at its leaf unit (`UnigramModel.leaves64`).
-struct UnigramLeaf<Score: BinaryFloatingPoint & Sendable>: Sendable {
-    var score: Score
+/// A trie key's piece id and 32-bit lattice score, stored at its leaf unit (`UnigramModel.leaves`).
+struct UnigramLeaf: Sendable {
+    var score: Float
     var id: Int32
 }
 
