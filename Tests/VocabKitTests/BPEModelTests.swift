@@ -259,6 +259,37 @@ struct BPEModelTests {
         #expect(throws: ModelError.self) {
             try GPT2Files.model(encoderJSON: Data(#"{"a": 0, "b": 1}"#.utf8), vocabBPE: Data("#version: 0.2\na b\n".utf8))
         }
+        // GPT-2's files read from their bytes: a repeated token, trailing text, a negative id,
+        // a character outside the byte-level alphabet and bytes that are not UTF-8 are refused by
+        // name; CRLF merges read as LF ones.
+        func gpt2Error(_ encoder: String, _ merges: String = "#version: 0.2\na b\n") -> String {
+            do { _ = try GPT2Files.model(encoderJSON: Data(encoder.utf8), vocabBPE: Data(merges.utf8)); return "no error" } catch {
+                return "\(error)"
+            }
+        }
+        #expect(gpt2Error(#"{"a": 0, "b": 1, "ab": 2, "a": 3}"#).contains("appears twice"))
+        #expect(gpt2Error(#"{"a": 0, "b": 1, "ab": 2} x"#).contains("not a JSON object"))
+        #expect(gpt2Error(#"{"a": 0, "b": -1, "ab": 2}"#).contains("has id -1"))
+        #expect(gpt2Error(#"{"a": 0, "b": 1, "a\u0301": 2}"#).contains("outside the byte-level alphabet"))
+        #expect(throws: ModelError.self) { try GPT2Files.model(encoderJSON: Data([0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x30, 0x7D]), vocabBPE: Data()) }
+        let lf = try GPT2Files.model(encoderJSON: Data(#"{"a": 0, "b": 1, "ab": 2, "c": 3, "abc": 4}"#.utf8), vocabBPE: Data("#version: 0.2\na b\nab c\n".utf8))
+        let crlf = try GPT2Files.model(encoderJSON: Data(#"{"a": 0, "b": 1, "ab": 2, "c": 3, "abc": 4}"#.utf8), vocabBPE: Data("#version: 0.2\r\na b\r\nab c\r\n".utf8))
+        #expect(lf.merges.count == 2 && lf.merges.map { [$0.0, $0.1, $0.2] } == crlf.merges.map { [$0.0, $0.1, $0.2] } && lf.tokens == crlf.tokens)
+        // encoder.json named alone: with vocab.bpe beside it, GPT-2; without, an error that says so.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gpt2-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let encoder = folder.appendingPathComponent("encoder.json")
+        // Every byte's token ("model" among them, as in GPT-2's own file), then "ab".
+        var entries = (0..<256).map { byte in (ByteLevelAlphabet.encode([UInt8(byte)]), byte) }
+        entries += [("ab", 256), ("model", 257)]
+        let json = try JSONSerialization.data(withJSONObject: Dictionary(uniqueKeysWithValues: entries))
+        try json.write(to: encoder)
+        do { _ = try Tokenizer(contentsOf: encoder); Issue.record("loaded without vocab.bpe") } catch {
+            #expect("\(error)".contains("GPT-2's encoder.json"), "\(error)")
+        }
+        try Data("#version: 0.2\na b\n".utf8).write(to: folder.appendingPathComponent("vocab.bpe"))
+        #expect(try Tokenizer(contentsOf: encoder).encode("ab", addsSpecialTokens: false).ids == [256])
         // A file cut in the middle of a line (after the token, before its rank).
         let file = try Data(contentsOf: TestCorpora.fixture("tiktoken/r50k_base.tiktoken"))
         let cut = file.prefix(1000).lastIndex(of: 0x20)!

@@ -6,32 +6,43 @@ public enum GPT2Files {
     /// The model from the two files' contents.
     public static func model(encoderJSON: Data, vocabBPE: Data, encoderPath: String = "encoder.json",
                              mergesPath: String = "vocab.bpe") throws -> BPEModel {
-        // 1. The vocabulary.
-        guard let object = try? JSONSerialization.jsonObject(with: encoderJSON) as? [String: Any] else {
-            throw ModelError.invalidFile(path: encoderPath, reason: "not a JSON object of token to id")
+        // 1. The vocabulary, tokens as the file's exact bytes (`RawJSONScanner`: a `[String: Any]`
+        //    would merge canonically equivalent keys and silently keep one of two repeated ones).
+        let document = [UInt8](encoderJSON)
+        func invalid(_ reason: String) -> ModelError { .invalidFile(path: encoderPath, reason: reason) }
+        if let offset = document.withUnsafeBufferPointer({ UTF8Validation.firstInvalidOffset($0) }) { throw invalid("not UTF-8 (byte \(offset))") }
+        let pairs: RawJSONScanner.IntegerPairs
+        do {
+            guard let read = try RawJSONScanner.integerObject(document) else { throw invalid("not a JSON object of token to id") }
+            pairs = read
+        } catch let failure as RawJSONScanner.Failure {
+            throw invalid("not a JSON object of token to id: \(failure)")
         }
-        var tokens = [[UInt8]?](repeating: nil, count: object.count)
-        for (token, value) in object {
-            guard let id = JSONObject.integer(value, in: 0...(object.count - 1)) else {
-                throw ModelError.invalidFile(path: encoderPath, reason: "token \(token.debugDescription) has id \(value), not 0 to \(object.count - 1)")
+        let count = pairs.count
+        var tokens = [[UInt8]?](repeating: nil, count: count)
+        var lookup = ByteStringTable(capacity: count)   // the token as spelled in the file → id
+        for index in 0..<count {
+            let spelled = pairs.keys[index], id = pairs.values[index]
+            let token = String(decoding: spelled, as: UTF8.self)
+            guard (0..<count).contains(id) else { throw invalid("token \(token.debugDescription) has id \(id), not 0 to \(count - 1)") }
+            guard let bytes = ByteLevelAlphabet.decode(utf8: spelled) else {
+                throw invalid("token \(token.debugDescription) has a character outside the byte-level alphabet")
             }
-            guard let bytes = ByteLevelAlphabet.decode(token) else {
-                throw ModelError.invalidFile(path: encoderPath, reason: "token \(token.debugDescription) has a character outside the byte-level alphabet")
-            }
-            guard tokens[id] == nil else { throw ModelError.invalidFile(path: encoderPath, reason: "id \(id) appears twice") }
+            guard tokens[id] == nil else { throw invalid("id \(id) appears twice") }
+            guard lookup.insertNew(spelled, id: UInt32(id)) else { throw invalid("token \(token.debugDescription) appears twice") }
             tokens[id] = bytes
         }
-        let vocabulary = tokens.compactMap { $0 }
-        var lookup: [String: UInt32] = [:]
-        for (token, value) in object { lookup[token] = UInt32(JSONObject.integer(value, in: 0...(object.count - 1))!) }   // checked above
-        // 2. The merges.
+        let vocabulary = tokens.compactMap { $0 }   // every id 0..<count is set: count tokens, no repeat
+        // 2. The merges, one "left right" pair a line (a final "\r" of CRLF files dropped).
         var merges: [(UInt32, UInt32, UInt32)] = []
-        for (index, line) in String(decoding: vocabBPE, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            if line.isEmpty || (index == 0 && line.hasPrefix("#version")) { continue }
-            let parts = line.split(separator: " ")
-            guard parts.count == 2, let left = lookup[String(parts[0])], let right = lookup[String(parts[1])],
-                  let result = lookup[String(parts[0] + parts[1])] else {
-                throw ModelError.invalidFile(path: mergesPath, reason: "line \(index + 1) is not a merge of two tokens into a token: \(line.prefix(80))")
+        let lines = [UInt8](vocabBPE).split(separator: 0x0A, omittingEmptySubsequences: false)
+        for (index, rawLine) in lines.enumerated() {
+            let line = rawLine.last == 0x0D ? rawLine.dropLast() : rawLine
+            if line.isEmpty || (index == 0 && line.starts(with: "#version".utf8)) { continue }
+            let parts = line.split(separator: 0x20)
+            guard parts.count == 2, let left = lookup.id(of: parts[0]), let right = lookup.id(of: parts[1]),
+                  let result = lookup.id(of: parts[0] + parts[1]) else {
+                throw ModelError.invalidFile(path: mergesPath, reason: "line \(index + 1) is not a merge of two tokens into a token: \(String(decoding: line.prefix(80), as: UTF8.self))")
             }
             merges.append((left, right, result))
         }

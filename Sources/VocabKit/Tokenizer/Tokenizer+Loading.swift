@@ -3,8 +3,8 @@ import Foundation
 extension Tokenizer {
     /// Loads a tokenizer file, recognizing its format by content: HuggingFace's `tokenizer.json`, a
     /// SentencePiece `.model`, a tiktoken rank file (`.tiktoken`), BERT's `vocab.txt`, a GGUF
-    /// model file (its tokenizer metadata; the tensors are never read), or a folder with GPT-2's
-    /// `encoder.json` and `vocab.bpe`.
+    /// model file (its tokenizer metadata; the tensors are never read), or GPT-2's `encoder.json`
+    /// and `vocab.bpe` (their folder, or `encoder.json` with `vocab.bpe` beside it).
     ///
     /// For a rank file the split pattern and special tokens come from `encoding`, or from the
     /// encoding its file name names (`cl100k_base.tiktoken`), or are `pattern` (a published
@@ -37,6 +37,11 @@ extension Tokenizer {
         }
         switch format {
         case .json:
+            // GPT-2's encoder.json named on its own: with its vocab.bpe beside it, the pair.
+            let merges = url.deletingLastPathComponent().appendingPathComponent("vocab.bpe")
+            if url.lastPathComponent == "encoder.json", let mergesData = FileManager.default.contents(atPath: merges.path) {
+                return try Tokenizer.gpt2(encoderJSON: data, vocabBPE: mergesData, encoderPath: url.path, mergesPath: merges.path)
+            }
             return try TokenizerJSON.read(data, path: url.path)
         case .sentencePieceModel:
             return try SentencePieceModelFile.read(data, path: url.path)

@@ -41,6 +41,17 @@ struct RawJSONScanner {
         return try scanner.find(path[...])
     }
 
+    /// The pairs of a document that is one object of whole numbers and nothing else (GPT-2's
+    /// `encoder.json`, read without `JSONSerialization`); nil when it is anything else. The
+    /// caller checks the document is UTF-8.
+    /// - Complexity: O(document bytes).
+    static func integerObject(_ bytes: [UInt8]) throws -> IntegerPairs? {
+        var scanner = RawJSONScanner(bytes)
+        guard let pairs = try scanner.find([]) else { return nil }
+        scanner.skipSpace()
+        return scanner.peek == nil ? pairs : nil
+    }
+
     /// The byte ranges of the values of `keys` in the object at `path` (first occurrences), or
     /// nil when the path does not lead to an object. With `pairsKey` (one of `keys`), that value
     /// (its first occurrence) is also read in the same pass when it is an object of whole numbers,

@@ -23,6 +23,9 @@ public enum TokenizerJSON {
             throw ModelError.invalidFile(path: path, reason: "not valid JSON (\(error.localizedDescription))")
         }
         let root = try JSONObject(parsed, path: "tokenizer", file: path)
+        if !(root.fields["model"] is [String: Any]) && !root.fields.isEmpty && root.fields.values.allSatisfy({ $0 is NSNumber }) {
+            throw ModelError.invalidFile(path: path, reason: "a map of token to id, not a tokenizer.json: GPT-2's encoder.json? Load it with its vocab.bpe (the folder that holds both, or encoder.json with vocab.bpe beside it)")
+        }
         guard let modelObject = try root.object("model") else { throw root.error("no \"model\"") }
         // 1. Normalizer and pre-tokenizer.
         let normalizer = try root.object("normalizer").map { try NormalizerJSON.read($0) } ?? NormalizerSequence([])
