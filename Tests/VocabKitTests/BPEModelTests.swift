@@ -274,6 +274,10 @@ struct BPEModelTests {
         #expect(throws: ModelError.self) { try GPT2Files.model(encoderJSON: Data([0x7B, 0x22, 0xFF, 0x22, 0x3A, 0x30, 0x7D]), vocabBPE: Data()) }
         let lf = try GPT2Files.model(encoderJSON: Data(#"{"a": 0, "b": 1, "ab": 2, "c": 3, "abc": 4}"#.utf8), vocabBPE: Data("#version: 0.2\na b\nab c\n".utf8))
         let crlf = try GPT2Files.model(encoderJSON: Data(#"{"a": 0, "b": 1, "ab": 2, "c": 3, "abc": 4}"#.utf8), vocabBPE: Data("#version: 0.2\r\na b\r\nab c\r\n".utf8))
+        // Keys written with \u escapes (as OpenAI's encoder.json writes "Ġ"), after a byte order mark.
+        let escaped = try GPT2Files.model(encoderJSON: Data([0xEF, 0xBB, 0xBF] + Array(#"{"\u0120": 0, "a": 1, "\u0120a": 2}"#.utf8)),
+                                          vocabBPE: Data("#version: 0.2\n\u{120} a\n".utf8))
+        #expect(escaped.tokens == [[0x20], [0x61], [0x20, 0x61]] && escaped.merges.count == 1)
         #expect(lf.merges.count == 2 && lf.merges.map { [$0.0, $0.1, $0.2] } == crlf.merges.map { [$0.0, $0.1, $0.2] } && lf.tokens == crlf.tokens)
         // encoder.json named alone: with vocab.bpe beside it, GPT-2; without, an error that says so.
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("gpt2-\(UUID().uuidString)")
@@ -290,6 +294,9 @@ struct BPEModelTests {
         }
         try Data("#version: 0.2\na b\n".utf8).write(to: folder.appendingPathComponent("vocab.bpe"))
         #expect(try Tokenizer(contentsOf: encoder).encode("ab", addsSpecialTokens: false).ids == [256])
+        // A tokenizer.json that is called encoder.json still reads as a tokenizer.json.
+        try Data(contentsOf: TestCorpora.fixture("bert/tokenizer.json")).write(to: encoder)
+        #expect(try Tokenizer(contentsOf: encoder).vocabularySize == Tokenizer(contentsOf: TestCorpora.fixture("bert/tokenizer.json")).vocabularySize)
         // A file cut in the middle of a line (after the token, before its rank).
         let file = try Data(contentsOf: TestCorpora.fixture("tiktoken/r50k_base.tiktoken"))
         let cut = file.prefix(1000).lastIndex(of: 0x20)!

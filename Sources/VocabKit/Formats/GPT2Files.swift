@@ -6,14 +6,25 @@ public enum GPT2Files {
     /// The model from the two files' contents.
     public static func model(encoderJSON: Data, vocabBPE: Data, encoderPath: String = "encoder.json",
                              mergesPath: String = "vocab.bpe") throws -> BPEModel {
+        guard let model = try modelIfTokenMap(encoderJSON: encoderJSON, vocabBPE: vocabBPE, encoderPath: encoderPath, mergesPath: mergesPath) else {
+            throw ModelError.invalidFile(path: encoderPath, reason: "not a JSON object of token to id")
+        }
+        return model
+    }
+
+    /// `model(...)`, or nil when `encoderJSON` is valid UTF-8 but not one JSON object of token to
+    /// whole-number id (a `tokenizer.json` named `encoder.json`, say).
+    static func modelIfTokenMap(encoderJSON: Data, vocabBPE: Data, encoderPath: String, mergesPath: String) throws -> BPEModel? {
         // 1. The vocabulary, tokens as the file's exact bytes (`RawJSONScanner`: a `[String: Any]`
         //    would merge canonically equivalent keys and silently keep one of two repeated ones).
-        let document = [UInt8](encoderJSON)
+        //    A UTF-8 byte order mark is skipped, as JSONSerialization skips it.
+        var document = [UInt8](encoderJSON)
+        if document.starts(with: [0xEF, 0xBB, 0xBF]) { document.removeFirst(3) }
         func invalid(_ reason: String) -> ModelError { .invalidFile(path: encoderPath, reason: reason) }
         if let offset = document.withUnsafeBufferPointer({ UTF8Validation.firstInvalidOffset($0) }) { throw invalid("not UTF-8 (byte \(offset))") }
         let pairs: RawJSONScanner.IntegerPairs
         do {
-            guard let read = try RawJSONScanner.integerObject(document) else { throw invalid("not a JSON object of token to id") }
+            guard let read = try RawJSONScanner.integerObject(document) else { return nil }
             pairs = read
         } catch let failure as RawJSONScanner.Failure {
             throw invalid("not a JSON object of token to id: \(failure)")
@@ -23,13 +34,13 @@ public enum GPT2Files {
         var lookup = ByteStringTable(capacity: count)   // the token as spelled in the file → id
         for index in 0..<count {
             let spelled = pairs.keys[index], id = pairs.values[index]
-            let token = String(decoding: spelled, as: UTF8.self)
-            guard (0..<count).contains(id) else { throw invalid("token \(token.debugDescription) has id \(id), not 0 to \(count - 1)") }
+            func token() -> String { String(decoding: spelled, as: UTF8.self).debugDescription }
+            guard (0..<count).contains(id) else { throw invalid("token \(token()) has id \(id), not 0 to \(count - 1)") }
             guard let bytes = ByteLevelAlphabet.decode(utf8: spelled) else {
-                throw invalid("token \(token.debugDescription) has a character outside the byte-level alphabet")
+                throw invalid("token \(token()) has a character outside the byte-level alphabet")
             }
             guard tokens[id] == nil else { throw invalid("id \(id) appears twice") }
-            guard lookup.insertNew(spelled, id: UInt32(id)) else { throw invalid("token \(token.debugDescription) appears twice") }
+            guard lookup.insertNew(spelled, id: UInt32(id)) else { throw invalid("token \(token()) appears twice") }
             tokens[id] = bytes
         }
         let vocabulary = tokens.compactMap { $0 }   // every id 0..<count is set: count tokens, no repeat

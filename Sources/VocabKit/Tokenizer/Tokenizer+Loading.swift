@@ -37,10 +37,16 @@ extension Tokenizer {
         }
         switch format {
         case .json:
-            // GPT-2's encoder.json named on its own: with its vocab.bpe beside it, the pair.
+            // GPT-2's encoder.json named on its own: with its vocab.bpe beside it, the pair (a
+            // tokenizer.json that happens to be called encoder.json reads as one).
             let merges = url.deletingLastPathComponent().appendingPathComponent("vocab.bpe")
-            if url.lastPathComponent == "encoder.json", let mergesData = FileManager.default.contents(atPath: merges.path) {
-                return try Tokenizer.gpt2(encoderJSON: data, vocabBPE: mergesData, encoderPath: url.path, mergesPath: merges.path)
+            if url.lastPathComponent == "encoder.json" && FileManager.default.fileExists(atPath: merges.path) {
+                guard let mergesData = FileManager.default.contents(atPath: merges.path) else {
+                    throw ModelError.invalidFile(path: merges.path, reason: "cannot read the file")
+                }
+                if let model = try GPT2Files.modelIfTokenMap(encoderJSON: data, vocabBPE: mergesData, encoderPath: url.path, mergesPath: merges.path) {
+                    return Tokenizer.gpt2(model)
+                }
             }
             return try TokenizerJSON.read(data, path: url.path)
         case .sentencePieceModel:
@@ -130,7 +136,11 @@ extension Tokenizer {
     /// GPT-2 from its original files: no normalization, the GPT-2 split, `<|endoftext|>` added.
     public static func gpt2(encoderJSON: Data, vocabBPE: Data, encoderPath: String = "encoder.json",
                             mergesPath: String = "vocab.bpe") throws -> Tokenizer {
-        let model = try GPT2Files.model(encoderJSON: encoderJSON, vocabBPE: vocabBPE, encoderPath: encoderPath, mergesPath: mergesPath)
+        gpt2(try GPT2Files.model(encoderJSON: encoderJSON, vocabBPE: vocabBPE, encoderPath: encoderPath, mergesPath: mergesPath))
+    }
+
+    /// GPT-2 around its BPE model.
+    static func gpt2(_ model: BPEModel) -> Tokenizer {
         let endOfText = model.id(of: Array("<|endoftext|>".utf8))
         return Tokenizer(frontEnd: TextFrontEnd(normalizer: NormalizerSequence([]), preTokenizer: GPT2Splitter()),
                          model: model, addedTokens: endOfText.map { [AddedToken(content: "<|endoftext|>", id: $0)] } ?? [])
