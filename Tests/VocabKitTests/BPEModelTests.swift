@@ -127,6 +127,16 @@ struct BPEModelTests {
         }
     }
 
+    @Test("the piece cache skips only runs of three or more characters ending in U+3000-U+9FFF, and pieces over 64 bytes")
+    func cachePolicy() {
+        func cached(_ text: String) -> Bool { Array(text.utf8).withUnsafeBufferPointer { PieceCache.isWorthCaching($0) } }
+        // Chinese and Japanese clauses rarely repeat; shorter CJK pieces and other scripts' words do.
+        #expect(!cached("中华人民共和国") && !cached("ありがとう") && !cached("abc、日本"))
+        #expect(cached("中国") && cached("日本語") && cached(" hello") && cached("международный"))
+        #expect(cached("한국어텍스트입니다") && cached("日本語abc") && cached("日本語😀") && cached("مرحبا بالعالم"))
+        #expect(!cached(String(repeating: "a", count: 65)) && cached(String(repeating: "a", count: 64)))
+    }
+
     @Test("a character starts from its token only where no merge across its edges can interleave")
     func characterStartConditions() throws {
         let bytes = (0..<256).map { [UInt8($0)] }

@@ -87,7 +87,7 @@ extension ScoredBPEModel {
                 let end = Self.wordStart(in: piece, after: start) ?? n
                 let word = UnsafeBufferPointer(rebasing: piece[start..<end])
                 let first = scratch.tokens.count
-                let cacheable = word.count <= PieceCache.maxPieceLength
+                let cacheable = PieceCache.isWorthCaching(word)
                 if !(cacheable && scratch.cache.lookup(word, into: &scratch.tokens, shift: Int32(start))) {
                     merge(piece, from: start, to: end, tables: tables, dropout: 0, generator: &generator, scratch: &scratch)
                     if cacheable { scratch.cache.insert(word, scratch.tokens[first...], shift: Int32(start)) }
