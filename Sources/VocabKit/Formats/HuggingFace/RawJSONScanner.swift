@@ -113,6 +113,7 @@ struct RawJSONScanner {
         var scanner = RawJSONScanner(bytes, at: range.lowerBound)
         try scanner.expect(UInt8(ascii: "["))
         var merges = MergeList()
+        var left: [UInt8] = [], right: [UInt8] = []
         scanner.skipSpace()
         if scanner.peek == UInt8(ascii: "]") {
             scanner.index += 1
@@ -123,20 +124,11 @@ struct RawJSONScanner {
             switch scanner.peek {
             case UInt8(ascii: "["):
                 scanner.index += 1
-                var wellFormed = true
-                /// Reads one string of the pair and the byte after it (`,` or `]`).
-                func element(closedBy closing: UInt8, into buffer: inout [UInt8]) throws {
-                    guard wellFormed else { return }
-                    scanner.skipSpace()
-                    guard scanner.peek == UInt8(ascii: "\"") else { wellFormed = false; return }
-                    try scanner.string(into: &buffer)
-                    scanner.skipSpace()
-                    guard scanner.peek == closing else { wellFormed = false; return }
-                    scanner.index += 1
-                }
-                try merges.append({ try element(closedBy: UInt8(ascii: ","), into: &$0) },
-                                  { try element(closedBy: UInt8(ascii: "]"), into: &$0) })
-                guard wellFormed else { return nil }
+                left.removeAll(keepingCapacity: true)
+                right.removeAll(keepingCapacity: true)
+                guard try scanner.pairElement(closedBy: UInt8(ascii: ","), into: &left),
+                      try scanner.pairElement(closedBy: UInt8(ascii: "]"), into: &right) else { return nil }
+                merges.append(left: left, right: right)
             case UInt8(ascii: "\""):
                 let line = try scanner.string()
                 guard let space = line.firstIndex(of: 0x20) else { return nil }
@@ -150,6 +142,18 @@ struct RawJSONScanner {
             if next == UInt8(ascii: "]") { return scanner.index == range.upperBound ? merges : nil }
             guard next == UInt8(ascii: ",") else { throw Failure(description: "expected , or ] at byte \(scanner.index - 1)") }
         }
+    }
+
+    /// Reads one string of a merge pair and the byte after it (`closing`: `,` or `]`); false when
+    /// the pair is not made of strings.
+    private mutating func pairElement(closedBy closing: UInt8, into buffer: inout [UInt8]) throws -> Bool {
+        skipSpace()
+        guard peek == UInt8(ascii: "\"") else { return false }
+        try string(into: &buffer)
+        skipSpace()
+        guard peek == closing else { return false }
+        index += 1
+        return true
     }
 
     /// The string at `range` as bytes, or nil when the value there is not a string.

@@ -70,17 +70,12 @@ struct MergeList {
 
     var count: Int { bounds.count }
 
-    /// Adds a merge; `appendLeft` and `appendRight` append each token's bytes to the buffer.
-    mutating func append(_ appendLeft: (inout [UInt8]) throws -> Void, _ appendRight: (inout [UInt8]) throws -> Void) rethrows {
-        let start = bytes.count
-        try appendLeft(&bytes)
-        let split = bytes.count
-        try appendRight(&bytes)
-        bounds.append((start, split, bytes.count))
-    }
-
     /// Adds a merge of two tokens given as bytes.
     mutating func append<L: Collection, R: Collection>(left: L, right: R) where L.Element == UInt8, R.Element == UInt8 {
-        append({ $0 += left }, { $0 += right })
+        let start = bytes.count
+        bytes += left
+        let split = bytes.count
+        bytes += right
+        bounds.append((start, split, bytes.count))
     }
 }
