@@ -48,11 +48,13 @@ struct PieceEncodings {
             var chunk = Chunk()
             var scratch = EncoderScratch()
             var output: [PieceToken] = []
-            for index in (k * chunkSize)..<min(needed.count, (k + 1) * chunkSize) {
-                let piece = pieces[Int(needed[index])]
-                output.removeAll(keepingCapacity: true)
-                piece.withUnsafeBufferPointer { model.encode(piece: $0, into: &output, scratch: &scratch) }
-                chunk.counts.append(Self.summarize(piece, output, classes: classes, ids: &chunk.ids, words: &chunk.words))
+            model.withPieceEncoder { encodePiece in
+                for index in (k * chunkSize)..<min(needed.count, (k + 1) * chunkSize) {
+                    let piece = pieces[Int(needed[index])]
+                    output.removeAll(keepingCapacity: true)
+                    piece.withUnsafeBufferPointer { encodePiece($0, &output, &scratch) }
+                    chunk.counts.append(Self.summarize(piece, output, classes: classes, ids: &chunk.ids, words: &chunk.words))
+                }
             }
             return chunk
         }

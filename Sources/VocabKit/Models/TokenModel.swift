@@ -61,20 +61,39 @@ public enum TokenModel: Sendable {
     /// `scratch.sampling` set, Unigram samples a segmentation and SentencePiece BPE drops merges.
     @inline(__always)
     public func encode(piece: UnsafeBufferPointer<UInt8>, into output: inout [PieceToken], scratch: inout EncoderScratch) {
+        withPieceEncoder { $0(piece, &output, &scratch) }
+    }
+
+    /// One piece's encoder (`encode(piece:into:scratch:)`), given to `body` for a run of pieces.
+    package typealias PieceEncoder = (UnsafeBufferPointer<UInt8>, inout [PieceToken], inout EncoderScratch) -> Void
+
+    /// Calls `body` with this model's piece encoder. The switch over the model type binds the
+    /// model once for the whole run: binding it per piece retained and released each of the
+    /// model's arrays per piece (5% of encoding English with cl100k).
+    @inline(__always)
+    package func withPieceEncoder<R>(_ body: (PieceEncoder) throws -> R) rethrows -> R {
         switch self {
-        case .bpe(let model): model.encode(piece: piece, into: &output, scratch: &scratch.bpe)
-        case .wordPiece(let model): model.encode(piece: piece, into: &output)
+        case .bpe(let model):
+            return try body { model.encode(piece: $0, into: &$1, scratch: &$2.bpe) }
+        case .wordPiece(let model):
+            return try body { piece, output, _ in model.encode(piece: piece, into: &output) }
         case .unigram(let model):
-            if let sampling = scratch.sampling {
-                model.encodeSampled(piece: piece, into: &output, sampling: sampling, generator: &scratch.generator)
-            } else {
-                model.encode(piece: piece, into: &output, scratch: &scratch.unigram)
+            return try body { piece, output, scratch in
+                if let sampling = scratch.sampling {
+                    model.encodeSampled(piece: piece, into: &output, sampling: sampling, generator: &scratch.generator)
+                } else {
+                    model.encode(piece: piece, into: &output, scratch: &scratch.unigram)
+                }
             }
         case .scoredBPE(let model):
-            model.encode(piece: piece, into: &output, dropout: scratch.sampling?.alpha ?? 0, generator: &scratch.generator,
-                         scratch: &scratch.scoredBPE)
-        case .hybrid(let model): model.encode(piece: piece, into: &output, scratch: &scratch.bpe)
-        case .wordLevel(let model): model.encode(piece: piece, into: &output)
+            return try body { piece, output, scratch in
+                model.encode(piece: piece, into: &output, dropout: scratch.sampling?.alpha ?? 0, generator: &scratch.generator,
+                             scratch: &scratch.scoredBPE)
+            }
+        case .hybrid(let model):
+            return try body { model.encode(piece: $0, into: &$1, scratch: &$2.bpe) }
+        case .wordLevel(let model):
+            return try body { piece, output, _ in model.encode(piece: piece, into: &output) }
         }
     }
 }

@@ -162,21 +162,23 @@ public struct Tokenizer: Sendable {
         let identity = text.text.changedRegionCount == 0
         var hints = (0, 0)
         var nextAdded = 0
-        text.text.bytes.withUnsafeBufferPointer { normalized in
-            for piece in text.pieces {
-                if nextAdded < added.count {
-                    let start = text.text.originalRange(of: piece).lowerBound + offset
-                    while nextAdded < added.count && added[nextAdded].range.lowerBound < start {
-                        encoding.appendPlain(added[nextAdded].id, offset: added[nextAdded].range)
-                        nextAdded += 1
+        model.withPieceEncoder { encodePiece in
+            text.text.bytes.withUnsafeBufferPointer { normalized in
+                for piece in text.pieces {
+                    if nextAdded < added.count {
+                        let start = text.text.originalRange(of: piece).lowerBound + offset
+                        while nextAdded < added.count && added[nextAdded].range.lowerBound < start {
+                            encoding.appendPlain(added[nextAdded].id, offset: added[nextAdded].range)
+                            nextAdded += 1
+                        }
                     }
-                }
-                pieceTokens.removeAll(keepingCapacity: true)
-                model.encode(piece: UnsafeBufferPointer(rebasing: normalized[piece]), into: &pieceTokens, scratch: &scratch)
-                for token in pieceTokens {
-                    let start = piece.lowerBound + Int(token.start), end = piece.lowerBound + Int(token.end)
-                    let range = identity ? start..<end : text.text.originalRange(of: start..<end, hints: &hints)
-                    encoding.appendPlain(token.id, offset: (range.lowerBound + offset)..<(range.upperBound + offset))
+                    pieceTokens.removeAll(keepingCapacity: true)
+                    encodePiece(UnsafeBufferPointer(rebasing: normalized[piece]), &pieceTokens, &scratch)
+                    for token in pieceTokens {
+                        let start = piece.lowerBound + Int(token.start), end = piece.lowerBound + Int(token.end)
+                        let range = identity ? start..<end : text.text.originalRange(of: start..<end, hints: &hints)
+                        encoding.appendPlain(token.id, offset: (range.lowerBound + offset)..<(range.upperBound + offset))
+                    }
                 }
             }
         }

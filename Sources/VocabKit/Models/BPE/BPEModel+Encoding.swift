@@ -14,6 +14,7 @@ package struct BPEScratch {
     var heap: [UInt64] = []
     var key: [UInt8] = []
     var cache = PieceCache()
+    var shortCache = ShortPieceCache()
 
     package init() {}
 
@@ -41,6 +42,8 @@ extension BPEModel {
 
     /// Encodes one piece, appending its tokens (offsets relative to the piece).
     ///
+    /// 0. A piece this thread encoded recently is its cached tokens: short pieces with few tokens
+    ///    from `ShortPieceCache`, others from `PieceCache` (see `isWorthCaching`).
     /// 1. With `ignoresMerges`, a piece that is a whole token is that token.
     /// 2. The piece becomes its initial symbols (bytes or characters, see the type's documentation;
     ///    byte-level pieces start some characters from their token, see `CharacterStarts`).
@@ -50,15 +53,22 @@ extension BPEModel {
     /// - Complexity: O(n²) for short pieces, O(n log n) for long ones (n initial symbols).
     package func encode(piece: UnsafeBufferPointer<UInt8>, into output: inout [PieceToken], scratch: inout BPEScratch) {
         guard !piece.isEmpty else { return }
+        if scratch.cache.owner !== cacheIdentity {
+            scratch.cache = PieceCache(owner: cacheIdentity)
+            scratch.shortCache = ShortPieceCache(owner: cacheIdentity)
+        }
+        let short = piece.count <= ShortPieceCache.maxLength
+        if short, scratch.shortCache.lookup(piece, into: &output) { return }
+        let start = output.count
         if ignoresMerges, let id = lookup.id(of: piece) {
             output.append(PieceToken(id: id, start: 0, end: Int32(piece.count)))
+            if short { scratch.shortCache.insert(piece, output[start...]) }
             return
         }
-        if scratch.cache.owner !== cacheIdentity { scratch.cache = PieceCache(owner: cacheIdentity) }
         let cacheable = PieceCache.isWorthCaching(piece)
         if cacheable, scratch.cache.lookup(piece, into: &output) { return }
-        let start = output.count
         encodeUncached(piece, into: &output, scratch: &scratch)
+        if short, scratch.shortCache.insert(piece, output[start...]) { return }
         if cacheable { scratch.cache.insert(piece, output[start...]) }
     }
 
