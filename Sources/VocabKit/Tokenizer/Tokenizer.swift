@@ -172,9 +172,13 @@ public struct Tokenizer: Sendable {
                             nextAdded += 1
                         }
                     }
-                    pieceTokens.removeAll(keepingCapacity: true)
+                    // Encoders only append: the buffer is cleared now and then, not per piece
+                    // (clearing costs a call into the array's generic range replacement).
+                    if pieceTokens.count >= 4096 { pieceTokens.removeAll(keepingCapacity: true) }
+                    let first = pieceTokens.count
                     encodePiece(UnsafeBufferPointer(rebasing: normalized[piece]), &pieceTokens, &scratch)
-                    for token in pieceTokens {
+                    for k in first..<pieceTokens.count {
+                        let token = pieceTokens[k]
                         let start = piece.lowerBound + Int(token.start), end = piece.lowerBound + Int(token.end)
                         let range = identity ? start..<end : text.text.originalRange(of: start..<end, hints: &hints)
                         encoding.appendPlain(token.id, offset: (range.lowerBound + offset)..<(range.upperBound + offset))
