@@ -1,17 +1,19 @@
 /// A direct-mapped cache of short pieces and their tokens, one per thread (inside `BPEScratch`),
-/// in one flat array small enough to stay in a core's L2 cache.
+/// in one flat array that fits in a core's L2 cache.
 ///
 /// Most pieces of prose and code are short words that are whole tokens ("▁the", "Ġreturn").
 /// Found in the vocabulary table, each costs a cache miss in the table's slots and another in
 /// its key bytes (a 128k-token table is 4 MB); found in `PieceCache`, a miss in the slot's key
 /// array and another in its token array. Here a piece of up to 16 bytes with up to three tokens
 /// lives in one 32-byte slot (its bytes as two words, its ids and split points), so a hit is one
-/// load from a 128 KB array and two word comparisons.
+/// load and two word comparisons. 16,384 slots measured 4.6% faster than 4,096 on English with
+/// cl100k (more words stay; the machine's L2 is 1 MB per core).
 ///
-/// Memory: 4,096 slots of 32 bytes (128 KB), allocated by the first piece; a slot is replaced by
-/// the next piece that hashes to it. It belongs to one model (`owner`), as `PieceCache` does.
+/// Memory: 16,384 slots of 32 bytes (512 KB), allocated by the first piece; a slot is replaced
+/// by the next piece that hashes to it. It belongs to one model (`owner`), as `PieceCache` does.
 struct ShortPieceCache {
-    static let slotCount = 4096
+    static let slotBits = 14
+    static let slotCount = 1 << slotBits
     /// The longest piece cached, in bytes.
     static let maxLength = 16
     /// The most tokens a cached piece has.
@@ -62,7 +64,7 @@ struct ShortPieceCache {
     @inline(__always)
     private static func slot(_ low: UInt64, _ high: UInt64, _ length: Int) -> Int {
         let mixed = (low ^ (high &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(length)) &* 0xBF58_476D_1CE4_E5B9
-        return Int(truncatingIfNeeded: mixed >> 52)  // 12 bits: 4,096 slots
+        return Int(truncatingIfNeeded: mixed >> UInt64(64 - slotBits))
     }
 
     /// Appends the tokens cached for `piece` (1 to `maxLength` bytes); false on a miss.
