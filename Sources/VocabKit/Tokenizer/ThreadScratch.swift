@@ -5,12 +5,13 @@ import Darwin
 #endif
 
 /// One `EncoderScratch` per thread, kept between calls, for the calls that take no scratch
-/// (`Tokenizer.encode(_: String)`): a call then costs what its text costs, not the 30 µs of
-/// building a piece cache.
+/// (`Tokenizer.encode(_: String)`, `encodeBatch`'s chunks): a call then costs what its text
+/// costs, not the 30 µs of building the piece caches.
 ///
 /// The scratch lives in pthread thread-local storage and is freed when its thread ends. While a
 /// call uses it the slot is empty, so a nested call on the same thread builds its own. Memory: one
-/// scratch per thread that has encoded: the piece cache (bounded, see `PieceCache`) and buffers
+/// scratch per thread that has encoded: the piece caches (bounded, see `PieceCache` and
+/// `ShortPieceCache`) and buffers
 /// for at most `keptBufferElements` symbols or lattice nodes; larger ones, grown by a long text,
 /// are dropped after the call (a 100 MB line would otherwise keep 1.6 GB of lattice per thread).
 enum ThreadScratch {

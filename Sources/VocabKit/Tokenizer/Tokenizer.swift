@@ -258,19 +258,21 @@ public struct Tokenizer: Sendable {
     /// text i is sampled with seed `(samplingSeed ?? sampling.seed) + i`.
     public func encodeBatch(_ texts: [String], allowsAddedTokens: Bool = true, specialTokens: SpecialTokenPolicy = .refused(except: []),
                             addsSpecialTokens: Bool = true, threads: Int = 0, samplingSeed: UInt64? = nil) throws -> [Encoding] {
-        // Chunks of texts, about four per thread, each with one scratch; text i is sampled with
+        // Chunks of texts, about four per thread, each with its thread's scratch (kept between
+        // calls, so a small batch does not rebuild piece caches); text i is sampled with
         // seed + i, so results do not depend on the thread count.
         let sampling = self.sampling(seed: samplingSeed)
         let ranges = Parallel.chunks(texts.count, pieces: Parallel.workers(threads) * 4)
         var results = try Parallel.map(ranges.count, threads: threads) { c in
-            var scratch = EncoderScratch(sampling: sampling)
-            return try ranges[c].map { index in
-                if let sampling { scratch.reseed(sampling.seed &+ UInt64(index)) }
-                let bytes = Array(texts[index].utf8)
-                let raw = try bytes.withUnsafeBufferPointer {
-                    try encode($0, allowsAddedTokens: allowsAddedTokens, specialTokens: specialTokens, scratch: &scratch)
+            try ThreadScratch.with(sampling: sampling) { scratch in
+                try ranges[c].map { index in
+                    if let sampling { scratch.reseed(sampling.seed &+ UInt64(index)) }
+                    let bytes = Array(texts[index].utf8)
+                    let raw = try bytes.withUnsafeBufferPointer {
+                        try encode($0, allowsAddedTokens: allowsAddedTokens, specialTokens: specialTokens, scratch: &scratch)
+                    }
+                    return addsSpecialTokens ? postProcess(raw) : raw
                 }
-                return addsSpecialTokens ? postProcess(raw) : raw
             }
         }.flatMap { $0 }
         if addsSpecialTokens, let padding {
