@@ -149,10 +149,6 @@ struct UnigramTests {
         // Given in any order, the same keys and values make the same units.
         let shuffled = Array(sorted.indices).shuffled(using: &random)
         #expect(try DoubleArrayTrie(keys: shuffled.map { sorted[$0] }, values: shuffled.map { Int32($0) }) == trie)
-        // The leaf each key's build reports is the one a walk finds.
-        let (withLeaves, leaves) = try DoubleArrayTrie.withLeaves(keys: shuffled.map { sorted[$0] }, values: shuffled.map { Int32($0) })
-        #expect(withLeaves == trie)
-        #expect(leaves == shuffled.map { trie.leaf(of: sorted[$0]) ?? -2 })
         for _ in 0..<3000 {
             // Probes may hold NUL, which no key can: it must match nothing.
             var probe = (0..<Int.random(in: 1...12, using: &random)).map { _ in (alphabet + [0]).randomElement(using: &random)! }

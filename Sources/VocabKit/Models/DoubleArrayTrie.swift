@@ -117,26 +117,18 @@ extension DoubleArrayTrie {
     /// - Complexity: O(total key bytes x blocks scanned); blocks fill front to back.
     package init(keys: [[UInt8]], values: [Int32]) throws {
         precondition(keys.count == values.count)
-        units = try Self.build(FlatByteStrings(keys), values: values).units
+        units = try Self.build(FlatByteStrings(keys), values: values)
     }
 
-    /// The double array of `init(keys:values:)` and, for each key, the unit of its leaf (what
-    /// `leaf(of:)` would find, without walking the trie again for every key).
-    package static func withLeaves(keys: [[UInt8]], values: [Int32]) throws -> (trie: DoubleArrayTrie, leaves: [Int]) {
-        precondition(keys.count == values.count)
-        let (units, leaves) = try build(FlatByteStrings(keys), values: values)
-        return (DoubleArrayTrie(units: units), leaves)
-    }
-
-    /// The units of `init(keys:values:)` and each key's leaf unit, the keys read through pointers
+    /// The units of `init(keys:values:)`, the keys read through pointers
     /// into one buffer: sorting and walking the arrays themselves retained and released a key per
     /// comparison and per read, and with the generic comparison were half of building a
     /// 16,000-piece model.
-    private static func build(_ keys: FlatByteStrings, values: [Int32]) throws -> (units: [UInt32], leaves: [Int]) {
+    private static func build(_ keys: FlatByteStrings, values: [Int32]) throws -> [UInt32] {
         try keys.withView { try build($0, values: values) }
     }
 
-    private static func build(_ keys: FlatByteStrings.View, values: [Int32]) throws -> (units: [UInt32], leaves: [Int]) {
+    private static func build(_ keys: FlatByteStrings.View, values: [Int32]) throws -> [UInt32] {
         @inline(__always) func key(_ index: Int) -> UnsafeBufferPointer<UInt8> { keys[index] }
         /// Byte order, a prefix first (`lexicographicallyPrecedes`).
         @inline(__always) func precedes(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -178,7 +170,6 @@ extension DoubleArrayTrie {
         var used = [Bool](repeating: false, count: 256)
         units.reserveCapacity(expectedUnits)
         used.reserveCapacity(expectedUnits)
-        var leaves = [Int](repeating: -1, count: keys.count)
         // Which units are some node's base, parallel to `used` (a byte per unit, where a set of
         // bases cost about 16 bytes per node). Base 0 would make the root its own leaf slot;
         // darts-clone never uses it.
@@ -252,7 +243,6 @@ extension DoubleArrayTrie {
                 blockFill[position >> 8] += 1
                 if child.label == 0 {
                     units[position] = UInt32(bitPattern: values[order[child.lower]]) | (1 << 31)
-                    leaves[order[child.lower]] = position
                     units[node.position] |= 1 << 8
                 } else {
                     units[position] = UInt32(child.label)
@@ -266,7 +256,7 @@ extension DoubleArrayTrie {
         // Trim trailing unused blocks.
         var count = units.count
         while count > 256 && !used[(count - 256)..<count].contains(true) { count -= 256 }
-        return (Array(units[0..<count]), leaves)
+        return Array(units[0..<count])
     }
 }
 
