@@ -127,7 +127,7 @@ struct BPEModelTests {
         }
     }
 
-    @Test("the piece cache skips only runs of three or more characters ending in U+3000-U+9FFF, and pieces over 64 bytes")
+    @Test("the piece cache skips only pieces of 10 bytes or more ending in U+3000-U+9FFF, and pieces over 64 bytes")
     func cachePolicy() {
         func cached(_ text: String) -> Bool { Array(text.utf8).withUnsafeBufferPointer { PieceCache.isWorthCaching($0) } }
         // Chinese and Japanese clauses rarely repeat; shorter CJK pieces and other scripts' words do.

@@ -125,6 +125,22 @@ struct UnigramTests {
     static let bpeFile = TestCorpora.fixture("sentencepiece/botchan_en_bpe_1000.model")
     static let mistralFile = TestCorpora.fixture("sentencepiece/mistral-tokenizer.model.v1")
 
+    @Test("A trie with no keys matches nothing, and a Unigram model whose only piece is <unk> encodes every character as it")
+    func emptyTrie() throws {
+        let trie = try DoubleArrayTrie(keys: [], values: [])
+        #expect(trie.value(of: Array("a".utf8)) == nil)
+        var found = 0
+        Array("abc\u{0}".utf8).withUnsafeBufferPointer { bytes in trie.forEachPrefix(of: bytes, from: 0, to: bytes.count) { _, _ in found += 1 } }
+        #expect(found == 0)
+        for flavor in [UnigramModel.Flavor.sentencePiece, .huggingFace] {
+            let model = try UnigramModel(pieces: [Array("<unk>".utf8)], scores: [0], kinds: [.unknown], unknownId: 0, flavor: flavor)
+            var output: [PieceToken] = []
+            var scratch = EncoderScratch()
+            Array("ab日".utf8).withUnsafeBufferPointer { TokenModel.unigram(model).encode(piece: $0, into: &output, scratch: &scratch) }
+            #expect(output.allSatisfy { $0.id == 0 } && output.last?.end == 5 && output.first?.start == 0)
+        }
+    }
+
     @Test("The builder's bit permutation moves bit b to b ^ c, for every c, on random words")
     func xorPermutation() {
         var random = SplitMix64(seed: 3)

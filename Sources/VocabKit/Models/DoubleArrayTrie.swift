@@ -37,8 +37,7 @@ package struct DoubleArrayTrie: Sendable, Equatable {
     }
 
     /// `forEachPrefix`, giving each key's leaf unit instead of its value (`leafValue(_:)` reads
-    /// it), so that callers can keep per-key data in an array parallel to `units` and load it
-    /// without waiting for the value.
+    /// it).
     /// - Complexity: O(length of the longest matching prefix).
     @inline(__always)
     package func forEachPrefixLeaf(of bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int,
@@ -110,9 +109,9 @@ extension DoubleArrayTrie {
     ///
     /// 1. Sort the keys and build the trie level by level (children of each node in label order,
     ///    label 0 standing for "a key ends here").
-    /// 2. Place each node's children in the first 256-unit block where all of their slots, and
-    ///    the base itself, are free; the base keeps the parent's low 8 bits so that the offset is
-    ///    a multiple of 256 and always encodable.
+    /// 2. Place each node's children at a base, in the first of the last two 256-unit blocks,
+    ///    where all of their slots are free and no other node's base is; an offset from the
+    ///    parent of 2^21 or more must keep the parent's low 8 bits (it is stored in units of 256).
     /// 3. Write labels, offsets, leaf flags and leaf values.
     /// - Complexity: O(total key bytes x blocks scanned); blocks fill front to back.
     package init(keys: [[UInt8]], values: [Int32]) throws {
@@ -242,7 +241,8 @@ extension DoubleArrayTrie {
             // 10.8 ms, was 12) and 82,944 with five (13.3 ms; 16, as darts-clone keeps open,
             // 17 ms); the encoder was as fast with two as with five.
             let low = node.position & 0xFF
-            let firstLabel = children[0].label
+            // No keys: the root keeps no children and the trie matches nothing.
+            guard let firstLabel = children.first?.label else { continue }
             var block = max(firstOpenBlock, used.count / 256 - 1)
             var base = 0
             search: while true {

@@ -102,7 +102,7 @@ struct ShortPieceCache {
         var slot = Slot()
         var start: Int32 = 0
         for (k, token) in tokens.enumerated() {
-            guard token.start == start, token.end > token.start else { return false }
+            guard token.start == start, token.end > token.start, token.end <= Int32(n) else { return false }
             switch k {
             case 0: slot.ids.0 = token.id
             case 1: slot.ids.1 = token.id; slot.splits.0 = UInt8(token.start)
