@@ -5,9 +5,8 @@
 /// the encoder needs on its hot path (Swift's `Dictionary<[UInt8], UInt32>` would allocate an
 /// array per lookup and hash with SipHash).
 ///
-/// A bit array with 8 buckets per slot (1/16 of the slots' memory, at most 1/16 of its bits set)
-/// answers most look-ups of absent keys before a slot is read: encoders look up whole pieces
-/// that are mostly not tokens on CJK text, and each such probe was a cache miss in the slots.
+/// An `AbsenceFilter` answers most look-ups of absent keys before a slot is read: encoders look
+/// up whole pieces that are mostly not tokens on CJK text.
 package struct ByteStringTable: Sendable {
     private struct Slot: Sendable {
         /// The high half of the key's hash (`slotHash`): the slot's home is its low bits.
@@ -19,9 +18,7 @@ package struct ByteStringTable: Sendable {
 
     private var slots: [Slot]
     private var keys: [UInt8] = []
-    /// One bit per filter bucket (the low bits of a key's `slotHash`, 3 more than a slot's):
-    /// set when some key hashes to the bucket.
-    private var filter: [UInt64]
+    private var filter: AbsenceFilter
     private var mask: Int
     package private(set) var count = 0
 
@@ -29,19 +26,14 @@ package struct ByteStringTable: Sendable {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
         slots = [Slot](repeating: Slot(), count: size)
-        filter = [UInt64](repeating: 0, count: size / 8)
+        filter = AbsenceFilter(slots: size)
         mask = size - 1
     }
 
-    /// The filter bucket of a slot hash, for a table whose slot mask is `mask`.
+    /// The filter bucket of a slot hash (its low bits, 3 more than a slot's), for a table whose
+    /// slot mask is `mask`.
     @inline(__always)
     private static func bucket(_ h: UInt32, mask: Int) -> Int { Int(h) & (mask << 3 | 7) }
-
-    @inline(__always)
-    private static func setFilter(_ filter: inout [UInt64], _ h: UInt32, mask: Int) {
-        let bucket = bucket(h, mask: mask)
-        filter[bucket >> 6] |= 1 &<< UInt64(bucket & 63)
-    }
 
     /// A table from each of `strings` to its position, whose keys are `strings`' own buffer (no
     /// copy). Nil when `strings` has 4 GiB of bytes or more (offsets are 32-bit); otherwise the
@@ -71,7 +63,7 @@ package struct ByteStringTable: Sendable {
                         index = (index + 1) & mask
                     }
                     slots[index] = Slot(hash: h, offset: UInt32(range.lowerBound), length: UInt32(key.count), id: UInt32(id))
-                    setFilter(&table.filter, h, mask: mask)
+                    table.filter.insert(bucket: bucket(h, mask: mask))
                     inserted += 1
                 }
             }
@@ -110,9 +102,7 @@ package struct ByteStringTable: Sendable {
     @inline(__always)
     package func id(of key: UnsafeBufferPointer<UInt8>) -> UInt32? {
         let h = Self.slotHash(key)
-        let bucket = Self.bucket(h, mask: mask)
-        let word = filter.withUnsafeBufferPointer { $0[bucket >> 6] }
-        guard word & (1 &<< UInt64(bucket & 63)) != 0 else { return nil }
+        guard filter.mayContain(bucket: Self.bucket(h, mask: mask)) else { return nil }
         var index = Int(h) & mask
         return slots.withUnsafeBufferPointer { slots in
             keys.withUnsafeBufferPointer { keys in
@@ -177,7 +167,7 @@ package struct ByteStringTable: Sendable {
             return false
         }
         slots[index] = Slot(hash: h, offset: UInt32(keys.count), length: UInt32(key.count), id: id)
-        Self.setFilter(&filter, h, mask: mask)
+        filter.insert(bucket: Self.bucket(h, mask: mask))
         keys.append(contentsOf: key)
         count += 1
         return true
@@ -186,13 +176,13 @@ package struct ByteStringTable: Sendable {
     private mutating func grow() {
         let old = slots
         slots = [Slot](repeating: Slot(), count: old.count * 2)
-        filter = [UInt64](repeating: 0, count: slots.count / 8)
+        filter = AbsenceFilter(slots: slots.count)
         mask = slots.count - 1
         for slot in old where slot.id != UInt32.max {
             var index = Int(slot.hash) & mask
             while slots[index].id != UInt32.max { index = (index + 1) & mask }
             slots[index] = slot
-            Self.setFilter(&filter, slot.hash, mask: mask)
+            filter.insert(bucket: Self.bucket(slot.hash, mask: mask))
         }
     }
 }

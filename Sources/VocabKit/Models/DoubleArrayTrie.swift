@@ -180,23 +180,13 @@ extension DoubleArrayTrie {
         // are added.
         let expectedUnits = ((keys.bytes.count + keys.count) * 9 / 8 + 511) & ~255
         var units = [UInt32](repeating: 0, count: 256)
-        var used = [Bool](repeating: false, count: 256)
         units.reserveCapacity(expectedUnits)
-        used.reserveCapacity(expectedUnits)
-        // Which units are some node's base, parallel to `used` (a byte per unit, where a set of
-        // bases cost about 16 bytes per node). Base 0 would make the root its own leaf slot;
-        // darts-clone never uses it.
-        var isBase = [Bool](repeating: false, count: 256)
-        isBase.reserveCapacity(expectedUnits)
-        isBase[0] = true
-        used[0] = true
-        // The same flags as bits, four words per block, to find a block's free units a word at a
-        // time.
+        // Which units are used, and which are some node's base: a bit per unit, four words per
+        // block, so that a block's free units whose base is none yet are found a word at a
+        // time. Base 0 would make the root its own leaf slot; darts-clone never uses it.
         var usedBits = [UInt64](repeating: 0, count: 4)
         usedBits.reserveCapacity(expectedUnits / 64)
         usedBits[0] = 1
-        // `isBase` as bits, so that the units whose first child's base would be a base already
-        // are skipped a word at a time (they were most of the candidates tried).
         var baseBits = usedBits
         // Used units per block, so the first block with a free unit is found without scanning
         // a full block's 256 flags after every node.
@@ -243,14 +233,12 @@ extension DoubleArrayTrie {
             let low = node.position & 0xFF
             // No keys: the root keeps no children and the trie matches nothing.
             guard let firstLabel = children.first?.label else { continue }
-            var block = max(firstOpenBlock, used.count / 256 - 1)
+            var block = max(firstOpenBlock, units.count / 256 - 1)
             var base = 0
             search: while true {
                 if block << 8 >= (1 << 29) { throw BuildError.tooLarge }
-                if block << 8 >= used.count {
-                    used.append(contentsOf: repeatElement(false, count: 256))
+                if block << 8 >= units.count {
                     blockFill.append(0)
-                    isBase.append(contentsOf: repeatElement(false, count: 256))
                     units.append(contentsOf: repeatElement(0, count: 256))
                     usedBits.append(contentsOf: repeatElement(0, count: 4))
                     baseBits.append(contentsOf: repeatElement(0, count: 4))
@@ -266,14 +254,16 @@ extension DoubleArrayTrie {
                             let candidate = slot ^ firstLabel
                             if node.position ^ candidate >= (1 << 21) && candidate & 0xFF != low { continue }
                             var fits = true
-                            for child in children.dropFirst() where used[candidate ^ child.label] { fits = false; break }
+                            for child in children.dropFirst() {
+                                let unit = candidate ^ child.label
+                                if usedBits[unit >> 6] >> UInt64(unit & 63) & 1 != 0 { fits = false; break }
+                            }
                             if fits { base = candidate; break search }
                         }
                     }
                 }
                 block += 1
             }
-            isBase[base] = true
             baseBits[base >> 6] |= 1 << UInt64(base & 63)
             // Phase 3: write the parent's offset and the children.
             let offset = UInt32(node.position ^ base)
@@ -282,7 +272,6 @@ extension DoubleArrayTrie {
             units[node.position] = parent
             for child in children {
                 let position = base ^ child.label
-                used[position] = true
                 usedBits[position >> 6] |= 1 << UInt64(position & 63)
                 blockFill[position >> 8] += 1
                 if child.label == 0 {
@@ -299,7 +288,7 @@ extension DoubleArrayTrie {
         }
         // Trim trailing unused blocks.
         var count = units.count
-        while count > 256 && !used[(count - 256)..<count].contains(true) { count -= 256 }
+        while count > 256 && blockFill[count / 256 - 1] == 0 { count -= 256 }
         return Array(units[0..<count])
     }
 }

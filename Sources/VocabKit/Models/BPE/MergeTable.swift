@@ -7,10 +7,7 @@
 /// cache (a 100k-merge table is 4 MB).
 ///
 /// Most pairs probed while encoding have no merge (two Chinese characters that are tokens rarely
-/// make one), so a one-bit-per-bucket filter with 8 buckets per slot (1/16 of the table's
-/// memory: 256 KB for 100k merges, at most 1/16 of its bits set) answers "no merge" before the
-/// table is read: a miss in a cache-sized bit array instead of the table's. A clear bit is exact
-/// (every key sets its bit); a set bit is checked in the table.
+/// make one), so an `AbsenceFilter` answers most of them before the table is read.
 package struct MergeTable: Sendable {
     package struct Merge: Sendable, Equatable {
         package var rank: UInt32
@@ -23,8 +20,7 @@ package struct MergeTable: Sendable {
     }
 
     private var slots: [Slot]
-    /// One bit per filter bucket: set when some key hashes to the bucket.
-    private var filter: [UInt64]
+    private var filter: AbsenceFilter
     private var mask: Int
     private var shift: UInt64
     package private(set) var count = 0
@@ -34,14 +30,10 @@ package struct MergeTable: Sendable {
         var size = 16, bits: UInt64 = 4
         while size < capacity * 2 { size <<= 1; bits += 1 }
         slots = [Slot](repeating: Slot(key: Self.empty, merge: Merge(rank: 0, result: 0)), count: size)
-        filter = [UInt64](repeating: 0, count: size * Self.filterBucketsPerSlot / 64)
+        filter = AbsenceFilter(slots: size)
         mask = size - 1
         shift = 64 - bits
     }
-
-    /// Filter buckets per table slot (a power of two); the filter's index is the slot's hash
-    /// with three more bits.
-    private static let filterBucketsPerSlot = 8
 
     @inline(__always)
     private static func hash(_ key: UInt64) -> UInt64 { key &* 0x9E37_79B9_7F4A_7C15 }
@@ -52,7 +44,7 @@ package struct MergeTable: Sendable {
     @inline(__always)
     private func slot(for key: UInt64) -> Int { Int(truncatingIfNeeded: Self.hash(key) >> shift) }
 
-    /// The filter bucket of a hash: its top (slot bits + 3) bits.
+    /// The filter bucket of a hash: its top (slot bits + 3) bits (8 buckets per slot).
     @inline(__always)
     private func bucket(_ hash: UInt64) -> Int { Int(truncatingIfNeeded: hash >> (shift - 3)) }
 
@@ -61,9 +53,7 @@ package struct MergeTable: Sendable {
     package func merge(_ left: UInt32, _ right: UInt32) -> Merge? {
         let key = Self.key(left, right)
         let hash = Self.hash(key)
-        let bucket = bucket(hash)
-        let word = filter.withUnsafeBufferPointer { $0[bucket >> 6] }
-        guard word & (1 &<< UInt64(bucket & 63)) != 0 else { return nil }
+        guard filter.mayContain(bucket: bucket(hash)) else { return nil }
         var index = Int(truncatingIfNeeded: hash >> shift)
         return slots.withUnsafeBufferPointer { slots in
             while true {
@@ -83,8 +73,7 @@ package struct MergeTable: Sendable {
         while slots[index].key != Self.empty && slots[index].key != key { index = (index + 1) & mask }
         if slots[index].key == Self.empty { count += 1 }
         slots[index] = Slot(key: key, merge: Merge(rank: rank, result: result))
-        let bucket = bucket(Self.hash(key))
-        filter[bucket >> 6] |= 1 &<< UInt64(bucket & 63)
+        filter.insert(bucket: bucket(Self.hash(key)))
     }
 
     private mutating func grow() {
