@@ -490,6 +490,101 @@ struct UnigramTests {
         }
     }
 
+    @Test("Unigram word by word through the cache equals one Viterbi over the whole text: both flavours, ties, near ties, long lines, unknown, unused, user-defined and byte pieces, and models whose pieces cross word starts")
+    func unigramWordCacheEqualsWholeText() throws {
+        let meta = "\u{2581}"
+        var random = SplitMix64(seed: 73)
+        let letters = ["a", "b", "c", meta, "é", "日", "z"]   // "z" is in no piece: unknown
+        var crossingModels = 0
+        for round in 0..<24 {
+            // Random pieces over the letters; half the rounds' scores are multiples of 1/4
+            // (exact ties), the others differ by tiny amounts (ties only up to rounding).
+            var strings = ["<unk>", meta, "a", "b", "c", "é", "日"]
+            while strings.count < 40 {
+                let piece = (round % 3 == 0 && Int.random(in: 0..<8, using: &random) == 0 ? "a" + meta : "")
+                    + (0..<Int.random(in: 1...4, using: &random)).map { _ in letters.dropLast().randomElement(using: &random)! }.joined()
+                let clean = piece.hasPrefix(meta) ? meta + piece.dropFirst().replacingOccurrences(of: meta, with: "") : piece.replacingOccurrences(of: meta, with: "")
+                let chosen = round % 3 == 0 ? piece : clean
+                if !chosen.isEmpty && !strings.contains(chosen) { strings.append(chosen) }
+            }
+            let byteFallback = round % 4 == 1
+            if byteFallback { strings += (0..<256).map { String(format: "<0x%02X>", $0) } }
+            let kinds: [UnigramModel.PieceKind] = strings.enumerated().map { k, piece in
+                if k == 0 { return .unknown }
+                if piece.hasPrefix("<0x") { return .byte }
+                if k == 9 { return .unused }
+                if k == 10 && round % 2 == 0 { return .userDefined }
+                return .normal
+            }
+            let scores: [Double] = strings.indices.map { _ in
+                round % 2 == 0 ? -Double(Int.random(in: 1...40, using: &random)) / 4
+                    : Double(Float(-Double(Int.random(in: 1...40, using: &random)) / 4 + Double(Int.random(in: -3...3, using: &random)) * 1e-6))
+            }
+            for flavor in [UnigramModel.Flavor.sentencePiece, .huggingFace] {
+                let model = try UnigramModel(pieces: strings.map { Array($0.utf8) }, scores: scores, kinds: kinds, unknownId: 0,
+                                             byteFallback: byteFallback, flavor: flavor)
+                let crosses = strings.contains { ScoredBPEModel.wordStart(in: Array($0.utf8), after: 0) != nil }
+                #expect(model.wordsStayApart == !crosses)
+                if crosses { crossingModels += 1 }
+                var cached = UnigramScratch(), whole = UnigramScratch()
+                for _ in 0..<60 {
+                    // Lines of up to 400 words, so that the best score reaches a few thousand.
+                    let words = Int.random(in: 1...400, using: &random)
+                    let text = (0..<words).map { _ in
+                        meta + (0..<Int.random(in: 0...5, using: &random)).map { _ in letters.randomElement(using: &random)! }.joined()
+                    }.joined()
+                    var fast: [PieceToken] = [], slow: [PieceToken] = []
+                    Array(text.utf8).withUnsafeBufferPointer {
+                        model.encode(piece: $0, into: &fast, scratch: &cached)
+                        model.encodeWhole(piece: $0, into: &slow, scratch: &whole)
+                    }
+                    #expect(fast == slow, "\(flavor) round \(round): \(text.prefix(80).debugDescription)")
+                }
+            }
+        }
+        #expect(crossingModels > 0)
+    }
+
+    @Test("A cached word is not reused where rounding at the text's score would pick another segmentation")
+    func unigramWordCacheRefusesNearTies() throws {
+        // "▁ab" as one piece scores -3; as "▁a" + "b", -3 + 2^-20. From 0 the split wins; after
+        // 300 words of "▁c" (the best score near -990) the sums round to a tie, which keeps
+        // "▁ab" (found first). A cache that reused the split would differ.
+        let meta = "\u{2581}"
+        let strings = ["<unk>", meta + "ab", meta + "a", "b", meta + "c"]
+        let scores: [Double] = [0, -3, -1.5, Double(Float(-1.5 + 0x1p-20)), -3.3]
+        let model = try UnigramModel(pieces: strings.map { Array($0.utf8) }, scores: scores, kinds: [.unknown, .normal, .normal, .normal, .normal],
+                                     unknownId: 0, flavor: .sentencePiece)
+        var scratch = UnigramScratch(), reference = UnigramScratch()
+        func encode(_ text: String) -> ([UInt32], [UInt32]) {
+            var fast: [PieceToken] = [], slow: [PieceToken] = []
+            Array(text.utf8).withUnsafeBufferPointer {
+                model.encode(piece: $0, into: &fast, scratch: &scratch)
+                model.encodeWhole(piece: $0, into: &slow, scratch: &reference)
+            }
+            return (fast.map(\.id), slow.map(\.id))
+        }
+        let short = encode(meta + "ab")
+        #expect(short.0 == [2, 3] && short.1 == [2, 3])
+        let long = encode(String(repeating: meta + "c", count: 300) + meta + "ab")
+        #expect(long.1.suffix(1) == [1], "the whole-text Viterbi keeps the piece found first at the rounded tie")
+        #expect(long.0 == long.1)
+    }
+
+    @Test("The buffer word-start search equals the generic one on random bytes around \"▁\"")
+    func wordStartSearch() {
+        var random = SplitMix64(seed: 5)
+        let alphabet: [UInt8] = [0xE2, 0x96, 0x81, 0x61, 0xE3, 0x80]
+        for _ in 0..<5000 {
+            let bytes = (0..<Int.random(in: 0...20, using: &random)).map { _ in alphabet.randomElement(using: &random)! }
+            for start in 0...max(0, bytes.count - 1) {
+                let generic = ScoredBPEModel.wordStart(in: bytes, after: start)
+                let buffer = bytes.withUnsafeBufferPointer { ScoredBPEModel.wordStart(in: $0, after: start) }
+                #expect(generic == buffer, "\(bytes) after \(start)")
+            }
+        }
+    }
+
     @Test("Scored BPE over one flat piece list: pieces, ids and token strings as given; a repeated, empty or non-finite piece is refused by name")
     func scoredBPEPieceList() throws {
         let strings = ["<unk>", "\u{2581}", "a", "b", "\u{2581}a", "ab", "日本", "\u{2581}日本"]

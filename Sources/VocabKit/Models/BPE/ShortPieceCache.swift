@@ -44,7 +44,7 @@ struct ShortPieceCache {
     /// The piece's bytes as two words: for 8 to 16 bytes the first 8 and the last 8 (which, with
     /// the length, determine the bytes), for fewer the bytes zero-padded. O(1).
     @inline(__always)
-    private static func words(_ piece: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
+    static func words(_ piece: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
         let n = piece.count
         let base = UnsafeRawPointer(piece.baseAddress!)
         if n >= 8 {

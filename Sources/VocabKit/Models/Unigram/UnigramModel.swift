@@ -50,6 +50,12 @@ public struct UnigramModel: Sendable {
     /// SentencePiece's bonus base for user-defined pieces (its `max_score_`, which starts at
     /// FLT_MIN, so it is tiny when all scores are negative).
     let maxScore: Float
+    /// Whether no matched piece reaches across the start of a word (a "▁" after another
+    /// character, `ScoredBPEModel.wordStart`): then every segmentation passes through every word
+    /// start, and the encoder takes the text word by word through the thread's cache.
+    let wordsStayApart: Bool
+    /// The identity of this model's segmentations in a thread's word cache.
+    let cacheIdentity = CacheIdentity()
 
     public init(pieces: [[UInt8]], scores: [Double], kinds: [PieceKind]? = nil, unknownId: UInt32,
                 byteFallback: Bool = false, flavor: Flavor = .huggingFace) throws {
@@ -110,6 +116,7 @@ public struct UnigramModel: Sendable {
         self.byteFallback = byteFallback
         self.flavor = flavor
         self.trie = try DoubleArrayTrie(keys: keys, values: values)
+        self.wordsStayApart = keys.allSatisfy { ScoredBPEModel.wordStart(in: $0, after: 0) == nil }
         self.lookup = lookup
         self.byteIds = byteIds
         self.maxScore = maxScore
@@ -145,60 +152,159 @@ public struct UnigramModel: Sendable {
 
     /// Encodes one piece of normalized text with the best segmentation, appending tokens.
     ///
-    /// 1. For each character start, walk the trie over every piece starting there and relax the
-    ///    best path ending after it; if no piece covers exactly one character, an unknown node
-    ///    covers it.
-    /// 2. Backtrack from the end.
+    /// 1. When no piece reaches across a word start (`wordsStayApart`), cut the text before
+    ///    every "▁" that follows another character; else take it whole.
+    /// 2. For each word, its cached segmentation when `UnigramWordCache` holds it and proves it
+    ///    at the best score the text has reached (the nodes' scores are then added to that score
+    ///    one by one, as the whole text's Viterbi would); else:
+    ///    a. for each character start, walk the trie over every piece starting there and relax
+    ///       the best path ending after it, from the best score reached at the word's start; if
+    ///       no piece covers exactly one character, an unknown node covers it;
+    ///    b. backtrack from the word's end.
     /// 3. Fuse runs of unknown nodes, or spell them as bytes with byte fallback.
-    /// - Complexity: O(n x k) for k pieces matching at a position.
+    ///
+    /// Tested against the whole text's Viterbi (`encodeWhole`) on near ties and long lines
+    /// (`UnigramTests`) and against `sentencepiece` (crosscheck).
+    /// - Complexity: O(n x k) for k pieces matching at a position; a cached word costs a hash, a
+    ///   comparison and an addition per token.
     package func encode(piece: UnsafeBufferPointer<UInt8>, into output: inout [PieceToken], scratch: inout UnigramScratch) {
         guard !piece.isEmpty else { return }
         scratch.path.removeAll(keepingCapacity: true)
+        if scratch.cache.owner !== cacheIdentity { scratch.cache = UnigramWordCache(owner: cacheIdentity) }
         // SentencePiece sums and compares in 32-bit floats (measured: comparing the 64-bit sums
         // picks the other of two tied paths); HuggingFace in 64-bit.
         if flavor == .sentencePiece {
-            bestPath(piece, wide: false, unknownScore: Float(unknownScore), nodes: &scratch.nodes32, path: &scratch.path)
+            bestPathByWords(piece, wide: false, unknownScore: Float(unknownScore), nodes: &scratch.nodes32,
+                            path: &scratch.path, wordIds: &scratch.wordIds, cache: &scratch.cache)
         } else {
-            bestPath(piece, wide: true, unknownScore: unknownScore, nodes: &scratch.nodes, path: &scratch.path)
+            bestPathByWords(piece, wide: true, unknownScore: unknownScore, nodes: &scratch.nodes,
+                            path: &scratch.path, wordIds: &scratch.wordIds, cache: &scratch.cache)
         }
         // Phase 3: unknown runs.
-        appendTokensFusingUnknowns(scratch.path.reversed(), piece: piece, unknownId: unknownId,
+        appendTokensFusingUnknowns(scratch.path, piece: piece, unknownId: unknownId,
                                    byteIds: byteFallback ? byteIds : nil, into: &output)
     }
 
-    /// Phases 1 and 2 of `encode(piece:into:scratch:)` in `Score` arithmetic: the best path
-    /// ending at each byte position, then the tokens of the best path, last first, in `path`.
+    /// `encode(piece:into:scratch:)` with one Viterbi over the whole text and no cache: the
+    /// reference the word-by-word encoder is tested against.
+    package func encodeWhole(piece: UnsafeBufferPointer<UInt8>, into output: inout [PieceToken], scratch: inout UnigramScratch) {
+        guard !piece.isEmpty else { return }
+        scratch.path.removeAll(keepingCapacity: true)
+        if flavor == .sentencePiece {
+            _ = bestPath(piece, shift: 0, base: Float(0), wide: false, unknownScore: Float(unknownScore), tracksMargin: false,
+                         nodes: &scratch.nodes32, path: &scratch.path, wordIds: &scratch.wordIds)
+        } else {
+            _ = bestPath(piece, shift: 0, base: 0.0, wide: true, unknownScore: unknownScore, tracksMargin: false,
+                         nodes: &scratch.nodes, path: &scratch.path, wordIds: &scratch.wordIds)
+        }
+        appendTokensFusingUnknowns(scratch.path, piece: piece, unknownId: unknownId,
+                                   byteIds: byteFallback ? byteIds : nil, into: &output)
+    }
+
+    /// Phases 1 and 2 of `encode(piece:into:scratch:)`: the best path's tokens, first to last,
+    /// in `path` (unknown runs not yet fused).
+    @inline(__always)
+    private func bestPathByWords<Score: BinaryFloatingPoint>(_ piece: UnsafeBufferPointer<UInt8>, wide: Bool, unknownScore: Score,
+                                                             nodes: inout [UnigramNode<Score>], path: inout [PieceToken],
+                                                             wordIds: inout [UInt32], cache: inout UnigramWordCache) {
+        let n = piece.count
+        var base: Score = 0   // the best score at the word's start, as the whole text's Viterbi has it
+        var start = 0
+        while start < n {
+            let end = wordsStayApart ? (ScoredBPEModel.wordStart(in: piece, after: start) ?? n) : n
+            let word = UnsafeBufferPointer(rebasing: piece[start..<end])
+            let cacheable = wordsStayApart && word.count <= UnigramWordCache.maxLength
+            if cacheable, let entry = cache.lookup(word, base: abs(Double(base))) {
+                var sum = base, from = 0
+                for k in 0..<entry.count {
+                    let raw = entry.id(k), to = entry.end(k)
+                    let isUnknown = raw & UnigramWordCache.unknownFlag != 0
+                    path.append(PieceToken(id: isUnknown ? unknownId : raw, start: Int32(start + from), end: Int32(start + to)))
+                    sum = sum + (isUnknown ? unknownScore : nodeScore(Int(raw), length: to - from, wide: wide, as: Score.self))
+                    from = to
+                }
+                base = sum
+                start = end
+                continue
+            }
+            let first = path.count
+            if cacheable {
+                // Two calls, so that each inlined copy has `tracksMargin` fixed.
+                wordIds.removeAll(keepingCapacity: true)
+                let (score, limit) = bestPath(word, shift: Int32(start), base: base, wide: wide, unknownScore: unknownScore,
+                                              tracksMargin: true, nodes: &nodes, path: &path, wordIds: &wordIds)
+                cache.insert(word, tokens: path[first...], ids: wordIds[...], shift: Int32(start), limit: limit)
+                base = score
+            } else {
+                base = bestPath(word, shift: Int32(start), base: base, wide: wide, unknownScore: unknownScore,
+                                tracksMargin: false, nodes: &nodes, path: &path, wordIds: &wordIds).score
+            }
+            start = end
+        }
+    }
+
+    /// Phases 2a and 2b of `encode(piece:into:scratch:)` over one word in `Score` arithmetic,
+    /// from `base`: appends the best path's tokens, first to last, offsets moved by `shift`, to
+    /// `path` and returns the best score at the word's end. With `tracksMargin`, also appends
+    /// the tokens' lattice scores to `pathScores` and returns the base magnitude below which
+    /// the segmentation is proved (`UnigramWordCache.limit`); else that limit is -infinity.
     /// The nodes are `forEachNode`'s, in `Score` (`wide`: from `scores`, else from `scores32`).
     /// - Complexity: O(n x k) for k pieces matching at a position.
     @inline(__always)
-    private func bestPath<Score: BinaryFloatingPoint>(_ piece: UnsafeBufferPointer<UInt8>, wide: Bool, unknownScore: Score,
-                                                      nodes: inout [UnigramNode<Score>], path: inout [PieceToken]) {
-        let size = piece.count
-        UnigramNode.reset(&nodes, size)
+    private func bestPath<Score: BinaryFloatingPoint>(
+        _ word: UnsafeBufferPointer<UInt8>, shift: Int32, base: Score, wide: Bool, unknownScore: Score, tracksMargin: Bool,
+        nodes: inout [UnigramNode<Score>], path: inout [PieceToken], wordIds: inout [UInt32]
+    ) -> (score: Score, limit: Double) {
+        let size = word.count
+        UnigramNode.reset(&nodes, size, base: base)
+        var margin = Double.infinity, magnitude = abs(Double(base))
         nodes.withUnsafeMutableBufferPointer { best in
             scores32.withUnsafeBufferPointer { scores32 in
                 scores.withUnsafeBufferPointer { scores in
                     var start = 0
                     while start < size {
                         let tillHere = best[start].score, from = start
-                        start += forEachNode(in: piece, at: from, scores32: scores32, scores: wide ? scores : nil, unknownScore: unknownScore) { length, id, score in
+                        start += forEachNode(in: word, at: from, scores32: scores32, scores: wide ? scores : nil, unknownScore: unknownScore) { length, id, score in
                             let candidate = score + tillHere
                             let end = from + length
+                            if tracksMargin {
+                                magnitude = max(magnitude, abs(Double(candidate)))
+                                if best[end].start >= 0 { margin = min(margin, abs(Double(candidate) - Double(best[end].score))) }
+                            }
                             if best[end].start < 0 || candidate > best[end].score {
-                                best[end] = UnigramNode(score: candidate, start: Int32(from), id: Int32(id))
+                                // The unknown node is -2, so its score is known apart from a matched <unk> piece's.
+                                let isUnknownNode = id == unknownId && score == unknownScore
+                                best[end] = UnigramNode(score: candidate, start: Int32(from), id: isUnknownNode ? -2 : Int32(id))
                             }
                         }
                     }
                 }
             }
         }
-        // Phase 2: backtrack.
+        // Phase 2b: backtrack, then put the word's tokens first to last.
+        let first = path.count, firstId = wordIds.count
         var end = size
         while end > 0 {
             let node = nodes[end]
-            path.append(PieceToken(id: UInt32(node.id), start: node.start, end: Int32(end)))
+            let id = node.id == -2 ? unknownId : UInt32(node.id)
+            path.append(PieceToken(id: id, start: node.start + shift, end: Int32(end) + shift))
+            if tracksMargin { wordIds.append(node.id == -2 ? unknownId | UnigramWordCache.unknownFlag : id) }
             end = Int(node.start)
         }
+        path.withUnsafeMutableBufferPointer { $0[first...].reverse() }
+        if tracksMargin { wordIds.withUnsafeMutableBufferPointer { $0[firstId...].reverse() } }
+        let limit = tracksMargin
+            ? UnigramWordCache.limit(margin: margin, magnitude: magnitude, base: base, bytes: size, as: Score.self)
+            : -.infinity
+        return (nodes[size].score, limit)
+    }
+
+    /// The lattice score of a matched piece in `Score`, as `forEachNode` gives it.
+    @inline(__always)
+    private func nodeScore<Score: BinaryFloatingPoint>(_ id: Int, length: Int, wide: Bool, as _: Score.Type) -> Score {
+        let score32 = scores32[id]
+        if score32.isNaN { return Score(latticeScore(id, length: length)) }
+        return wide ? Score(scores[id]) : Score(score32)
     }
 
     /// Calls `body(length, id, score)` for every lattice node starting at byte `start`: each piece
@@ -255,11 +361,15 @@ package struct UnigramScratch {
     var nodes: [UnigramNode<Double>] = []
     var nodes32: [UnigramNode<Float>] = []
     var path: [PieceToken] = []
+    /// The ids of the word's path being cached (`UnigramWordCache.unknownFlag` on unknown nodes).
+    var wordIds: [UInt32] = []
+    /// Recently encoded words (see `UnigramWordCache` for its bound, 512 KB).
+    var cache = UnigramWordCache()
 
     package init() {}
 
     /// The largest buffer's capacity.
-    var largestCapacity: Int { max(nodes.capacity, nodes32.capacity, path.capacity) }
+    var largestCapacity: Int { max(nodes.capacity, nodes32.capacity, path.capacity, wordIds.capacity) }
 }
 
 /// The best path ending at one byte position: its score, and the token that ends it.
@@ -268,16 +378,17 @@ struct UnigramNode<Score: BinaryFloatingPoint> {
     var start: Int32
     var id: Int32
 
-    /// Makes `nodes[0...size]` unreached, except position 0 (the empty path).
-    static func reset(_ nodes: inout [UnigramNode], _ size: Int) {
+    /// Makes `nodes[0...size]` unreached, except position 0 (the path so far, scored `base`).
+    static func reset(_ nodes: inout [UnigramNode], _ size: Int, base: Score) {
         let empty = UnigramNode(score: 0, start: -1, id: -1)
         if nodes.count < size + 1 {
             nodes = [UnigramNode](repeating: empty, count: size + 1)
         } else {
             nodes.withUnsafeMutableBufferPointer { for index in 0...size { $0[index] = empty } }
         }
-        nodes[0].start = 0
+        nodes[0] = UnigramNode(score: base, start: 0, id: -1)
     }
 }
 
 import Foundation
+
