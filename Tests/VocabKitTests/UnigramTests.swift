@@ -170,11 +170,12 @@ struct UnigramTests {
         let trie = try DoubleArrayTrie(keys: sorted, values: sorted.indices.map { Int32($0) })
         for (index, key) in sorted.enumerated() { #expect(trie.value(of: key) == Int32(index)) }
         // The units of the dense placement (bases anywhere in a block when the offset allows;
-        // 64,512 units when each base kept its parent's low byte), pinned by an FNV-1a hash so
+        // 64,512 units when each base kept its parent's low byte; free units labelled so that no
+        // byte leads into them), pinned by an FNV-1a hash so
         // that any change to the builder's output is seen, not only what look-ups reach.
         var unitsHash: UInt64 = 0xcbf2_9ce4_8422_2325
         for unit in trie.units { unitsHash = (unitsHash ^ UInt64(unit)) &* 0x0000_0100_0000_01B3 }
-        #expect(trie.units.count == 16_896 && unitsHash == 3_777_848_235_889_321_184, "\(trie.units.count) units, hash \(unitsHash)")
+        #expect(trie.units.count == 16_896 && unitsHash == 15_919_568_798_979_855_359, "\(trie.units.count) units, hash \(unitsHash)")
         // Given in any order, the same keys and values make the same units.
         let shuffled = Array(sorted.indices).shuffled(using: &random)
         #expect(try DoubleArrayTrie(keys: shuffled.map { sorted[$0] }, values: shuffled.map { Int32($0) }) == trie)
@@ -186,6 +187,9 @@ struct UnigramTests {
             probe.withUnsafeBufferPointer { p in trie.forEachPrefix(of: p, from: 0, to: p.count) { _, length in found.append(length) } }
             let expected = (1...probe.count).filter { keys.contains(Array(probe[0..<$0])) }
             #expect(found == expected)
+            // darts-clone's own walk (sentencepiece's) does not stop at NUL: a NUL must lead
+            // nowhere there too, so no free unit may carry the label of a byte that reaches it.
+            #expect(dartsCloneCommonPrefixSearch(trie.units, probe) == expected, "\(probe)")
         }
         // The two-byte test the SentencePiece normalizer filters characters with.
         let few: [[UInt8]] = [[0x61], [0x62, 0x63], [0x62, 0x64, 0x65], [0xE6, 0x97, 0xA5], [0xFF, 0x01]]
@@ -672,6 +676,22 @@ struct UnigramTests {
 
 /// "▁" (U+2581) → " ", byte by byte: the plain reference for SentencePiece decoding (a String
 /// comparison would miss a "▁" that a combining mark follows).
+/// The lengths of `bytes`' prefixes that are keys, walked as darts-clone's `commonPrefixSearch`
+/// walks (every byte, NUL included, is a transition).
+func dartsCloneCommonPrefixSearch(_ units: [UInt32], _ bytes: [UInt8]) -> [Int] {
+    var found: [Int] = []
+    var id = DoubleArrayTrie.offset(units[0])
+    for (i, byte) in bytes.enumerated() {
+        id ^= Int(byte)
+        guard id < units.count else { break }
+        let unit = units[id]
+        if DoubleArrayTrie.label(unit) != UInt32(byte) { break }
+        id ^= DoubleArrayTrie.offset(unit)
+        if DoubleArrayTrie.hasLeaf(unit) { found.append(i + 1) }
+    }
+    return found
+}
+
 private func replacingEscapedSpaces(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
     var out: [UInt8] = []
     var i = bytes.startIndex

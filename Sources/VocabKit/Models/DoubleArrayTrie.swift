@@ -113,6 +113,7 @@ extension DoubleArrayTrie {
     ///    where all of their slots are free and no other node's base is; an offset from the
     ///    parent of 2^21 or more must keep the parent's low 8 bits (it is stored in units of 256).
     /// 3. Write labels, offsets, leaf flags and leaf values.
+    /// 4. Label the free units so that no byte leads into one.
     /// - Complexity: O(total key bytes x blocks scanned); blocks fill front to back.
     package init(keys: [[UInt8]], values: [Int32]) throws {
         precondition(keys.count == values.count)
@@ -289,6 +290,18 @@ extension DoubleArrayTrie {
         // Trim trailing unused blocks.
         var count = units.count
         while count > 256 && blockFill[count / 256 - 1] == 0 { count -= 256 }
+        // Phase 4: label each free unit so that no transition can land on it (darts-clone's
+        // `fix_block`): a node with base b reaches unit u on byte (b ^ u) & 0xFF, so a free unit
+        // labelled (u ^ f) & 0xFF, f being a unit of the block that is no node's base, is reached
+        // only from base f, which does not exist. Left at 0, a free unit matched a NUL byte in
+        // readers that walk NULs (sentencepiece normalizing text that holds one).
+        for block in 0..<(count / 256) where blockFill[block] < 256 {
+            var notBase = block << 8
+            while baseBits[notBase >> 6] >> UInt64(notBase & 63) & 1 != 0 { notBase += 1 }
+            for unit in (block << 8)..<((block + 1) << 8) where usedBits[unit >> 6] >> UInt64(unit & 63) & 1 == 0 {
+                units[unit] = UInt32((unit ^ notBase) & 0xFF)
+            }
+        }
         return Array(units[0..<count])
     }
 }
