@@ -34,6 +34,7 @@ struct Alignment: Equatable, Sendable {
     /// before an earlier, smaller offset: 0 at first; -1 searches from scratch) and leaving there
     /// the number starting at or before `n`.
     /// - Complexity: amortized O(1) for offsets in increasing order, else O(log s).
+    @inline(__always)
     func originalStart(_ n: Int, hint: inout Int) -> Int {
         let found = Self.advance(spans, &hint) { $0 <= n }
         guard found > 0 else { return n }
@@ -54,6 +55,7 @@ struct Alignment: Equatable, Sendable {
 
     /// `originalEnd(n)` with a search hint, as `originalStart(_:hint:)`.
     /// - Complexity: amortized O(1) for offsets in increasing order, else O(log s).
+    @inline(__always)
     func originalEnd(_ n: Int, hint: inout Int) -> Int {
         let found = Self.advance(spans, &hint) { $0 < n }
         guard found > 0 else { return n }

@@ -74,6 +74,7 @@ public struct NormalizedText: Sendable, Equatable {
     /// `originalRange(of:)` for ranges taken in increasing order: `hints` (start at (0, 0); any
     /// order stays exact, only slower) carry the search from one call to the next.
     /// - Complexity: amortized O(1) when starts and ends increase, else O(log s).
+    @inline(__always)
     func originalRange(of range: Range<Int>, hints: inout (Int, Int)) -> Range<Int> {
         let start = alignment.originalStart(range.lowerBound, hint: &hints.0)
         if range.isEmpty { return start..<start }
