@@ -534,8 +534,10 @@ struct UnigramTests {
                 for _ in 0..<60 {
                     // Lines of up to 400 words, so that the best score reaches a few thousand.
                     let words = Int.random(in: 1...400, using: &random)
+                    // Mostly short words; some of 17 to 32 bytes (the long table) and longer.
                     let text = (0..<words).map { _ in
-                        meta + (0..<Int.random(in: 0...5, using: &random)).map { _ in letters.randomElement(using: &random)! }.joined()
+                        let length = Int.random(in: 0..<8, using: &random) == 0 ? Int.random(in: 6...22, using: &random) : Int.random(in: 0...5, using: &random)
+                        return meta + (0..<length).map { _ in letters.randomElement(using: &random)! }.joined()
                     }.joined()
                     var fast: [PieceToken] = [], slow: [PieceToken] = []
                     Array(text.utf8).withUnsafeBufferPointer {
@@ -547,6 +549,43 @@ struct UnigramTests {
             }
         }
         #expect(crossingModels > 0)
+    }
+
+    @Test("The long-word table pauses on text whose long words rarely repeat, and encoding stays the whole text's Viterbi through and after the pause")
+    func unigramWordCachePausesLongTable() throws {
+        let meta = "\u{2581}"
+        let letters = ["a", "b", "c", "é", "日"]
+        let strings = ["<unk>", meta] + letters + letters.map { meta + $0 } + ["ab", "bc", "é日", meta + "ab"]
+        let model = try UnigramModel(pieces: strings.map { Array($0.utf8) }, scores: strings.indices.map { -1 - Double(Float(Double($0) * 0.37123)) },
+                                     kinds: [.unknown] + Array(repeating: .normal, count: strings.count - 1), unknownId: 0, flavor: .sentencePiece)
+        var cached = UnigramScratch(), whole = UnigramScratch()
+        var random = SplitMix64(seed: 11)
+        func check(_ words: [String]) {
+            let text = words.map { meta + $0 }.joined()
+            var fast: [PieceToken] = [], slow: [PieceToken] = []
+            Array(text.utf8).withUnsafeBufferPointer {
+                model.encode(piece: $0, into: &fast, scratch: &cached)
+                model.encodeWhole(piece: $0, into: &slow, scratch: &whole)
+            }
+            #expect(fast == slow)
+        }
+        // A few long words over and over, some with more than 8 nodes: found in the long table.
+        let common = ["ab日日abcé日bcé", "日日日日日日ab", "éééééééé日", "日c日c日c日c日c", "éaéaéaéaéaéa"]
+        for _ in 0..<100 { check((0..<20).map { _ in common.randomElement(using: &random)! }) }
+        #expect(!cached.cache.isLongTablePaused)
+        // 6,000 long words that almost never repeat (5 to 8 random letters of 1 to 3 bytes and
+        // "é日é日": 18 to 37 bytes with the "▁", 25 on average), 20 to a line.
+        var paused = false
+        for _ in 0..<300 {
+            check((0..<20).map { _ in
+                (0..<Int.random(in: 5...8, using: &random)).map { _ in letters.randomElement(using: &random)! }.joined() + "é日é日"
+            })
+            paused = paused || cached.cache.isLongTablePaused
+        }
+        #expect(paused)
+        // Then the common words again, through the pause and after it: still exact.
+        for _ in 0..<1000 { check((0..<20).map { _ in common.randomElement(using: &random)! }) }
+        #expect(!cached.cache.isLongTablePaused)
     }
 
     @Test("A cached word is not reused where rounding at the text's score would pick another segmentation")

@@ -213,19 +213,23 @@ public struct UnigramModel: Sendable {
         while start < n {
             let end = wordsStayApart ? (ScoredBPEModel.wordStart(in: piece, after: start) ?? n) : n
             let word = UnsafeBufferPointer(rebasing: piece[start..<end])
-            let cacheable = wordsStayApart && word.count <= UnigramWordCache.maxLength
-            if cacheable, let entry = cache.lookup(word, base: abs(Double(base))) {
-                var sum = base, from = 0
-                for k in 0..<entry.count {
-                    let raw = entry.id(k), to = entry.end(k)
-                    let isUnknown = raw & UnigramWordCache.unknownFlag != 0
-                    path.append(PieceToken(id: isUnknown ? unknownId : raw, start: Int32(start + from), end: Int32(start + to)))
-                    sum = sum + (isUnknown ? unknownScore : nodeScore(Int(raw), length: to - from, wide: wide, as: Score.self))
-                    from = to
+            let cacheable = wordsStayApart && (word.count <= 16 || (word.count <= UnigramWordCache.maxLength && cache.takesLongWord()))
+            if cacheable {
+                let found: Void?
+                if word.count <= 16 {
+                    found = cache.lookupShort(word, base: abs(Double(base))).map {
+                        appendCached($0, at: start, base: &base, wide: wide, unknownScore: unknownScore, path: &path)
+                    }
+                } else {
+                    found = cache.lookupLong(word, base: abs(Double(base))).map {
+                        appendCached($0, at: start, base: &base, wide: wide, unknownScore: unknownScore, path: &path)
+                    }
+                    cache.countLongLookup(found: found != nil)
                 }
-                base = sum
-                start = end
-                continue
+                if found != nil {
+                    start = end
+                    continue
+                }
             }
             let first = path.count
             if cacheable {
@@ -241,6 +245,23 @@ public struct UnigramModel: Sendable {
             }
             start = end
         }
+    }
+
+    /// Appends a cached word's nodes to `path` (offsets from `start`) and adds their scores to
+    /// `base` one by one, as the whole text's Viterbi sums them.
+    /// - Complexity: O(nodes).
+    @inline(__always)
+    private func appendCached<Score: BinaryFloatingPoint>(_ entry: some UnigramWordCache.Entry, at start: Int, base: inout Score, wide: Bool,
+                                                          unknownScore: Score, path: inout [PieceToken]) {
+        var sum = base, from = 0
+        for k in 0..<entry.count {
+            let raw = entry.id(k), to = entry.end(k)
+            let isUnknown = raw & UnigramWordCache.unknownFlag != 0
+            path.append(PieceToken(id: isUnknown ? unknownId : raw, start: Int32(start + from), end: Int32(start + to)))
+            sum = sum + (isUnknown ? unknownScore : nodeScore(Int(raw), length: to - from, wide: wide, as: Score.self))
+            from = to
+        }
+        base = sum
     }
 
     /// Phases 2a and 2b of `encode(piece:into:scratch:)` over one word in `Score` arithmetic,

@@ -16,33 +16,39 @@
 /// factor of 2 to spare (`limit`); otherwise the word is computed again from the real base.
 /// On English prose a line's score reaches a few hundred, which rejects gaps below about 1e-3.
 ///
-/// A hit costs one 64-byte slot (the word as two 8-byte words, the limit, up to 8 nodes as ids
-/// and end offsets), so words of up to 16 bytes with up to 8 nodes are cached: words that hold
-/// 99% of English prose's bytes and 72% of Python's. (A first version kept each word's bytes and nodes in their own
-/// arrays, as `PieceCache` does: its hits cost three cache misses and made encoding no faster.)
+/// A hit costs one slot, in one of two tables: words of up to 16 bytes with up to 8 nodes in
+/// 64-byte slots (the word as two 8-byte words, the limit, the nodes' ids and end offsets), words
+/// of 17 to 32 bytes with up to 16 nodes in 128-byte slots (the word as four words). The short
+/// table holds the words that carry 99% of English prose's bytes and 72% of Python's; the long
+/// one 63% of Russian's and 51% of Hindi's (Cyrillic and Devanagari letters take 2 and 3 bytes).
+/// (A first version kept each word's bytes and nodes in their own arrays, as `PieceCache` does:
+/// its hits cost three cache misses and made encoding no faster.)
 ///
-/// Memory: 16,384 slots of 64 bytes (1 MB), allocated by the first word; a slot is replaced by
-/// the next word that hashes to it. It belongs to one model (`owner`), as `PieceCache` does.
-/// Measured on English, one thread, mean of 5: 4,096 slots 31.3 MB/s, 8,192 32.7, 16,384 33.8,
-/// 32,768 34.3 (2 MB: not worth the memory).
+/// Memory: 16,384 short slots and 8,192 long ones, 1 MB each, allocated by the first word; a
+/// slot is replaced by the next word that hashes to it. It belongs to one model (`owner`), as
+/// `PieceCache` does. Measured on English, one thread, mean of 5 (short table only): 4,096
+/// slots 31.3 MB/s, 8,192 32.7, 16,384 33.8, 32,768 34.3 (2 MB: not worth the memory).
 struct UnigramWordCache {
-    static let slotBits = 14
-    static let slotCount = 1 << slotBits
     /// The longest word cached, in bytes.
-    static let maxLength = 16
-    /// The most nodes a cached word has.
-    static let maxNodes = 8
+    static let maxLength = 32
     /// Marks an unknown node's id (the unknown piece's id, scored `unknownScore`).
     static let unknownFlag: UInt32 = 1 << 31
-    private static let wordsPerSlot = 8
 
-    /// A cached segmentation: node k is `id(k)` over the word's bytes `end(k - 1)..<end(k)`.
-    struct Entry {
+    /// A cached segmentation, copied out of its slot: node k is `id(k)` over the word's bytes
+    /// `end(k - 1)..<end(k)`. Two layouts, so that a short word's nodes stay in registers.
+    protocol Entry {
+        var count: Int { get }
+        /// The node's id, with `unknownFlag` set for an unknown node.
+        func id(_ k: Int) -> UInt32
+        func end(_ k: Int) -> Int
+    }
+
+    /// A word of up to 16 bytes: up to 8 nodes.
+    struct ShortEntry: Entry {
         let count: Int
         let ends: UInt64
         let ids: (UInt64, UInt64, UInt64, UInt64)
 
-        /// The node's id, with `unknownFlag` set for an unknown node.
         @inline(__always)
         func id(_ k: Int) -> UInt32 {
             let pair: UInt64
@@ -59,17 +65,72 @@ struct UnigramWordCache {
         func end(_ k: Int) -> Int { Int(truncatingIfNeeded: (ends >> UInt64(8 * k)) & 0xFF) }
     }
 
+    /// A word of 17 to 32 bytes: up to 16 nodes.
+    struct LongEntry: Entry {
+        let count: Int
+        let ends: (UInt64, UInt64)
+        let ids: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64)
+
+        @inline(__always)
+        func id(_ k: Int) -> UInt32 {
+            withUnsafeBytes(of: ids) { $0.load(fromByteOffset: 4 * k, as: UInt32.self) }
+        }
+
+        @inline(__always)
+        func end(_ k: Int) -> Int {
+            Int(truncatingIfNeeded: ((k < 8 ? ends.0 : ends.1) >> UInt64(8 * (k & 7))) & 0xFF)
+        }
+    }
+
+    /// One direct-mapped table of slots of `slotWords` words, cache-line aligned: the word's
+    /// bytes in `keyWords` words (first bytes, then the last 8, overlapping or zero-padded);
+    /// limit (Float bits) | length << 32 | count << 40; the end offsets, 8 per word; the ids, two
+    /// per word. Length 0 marks an empty slot.
+    private struct Table {
+        let keyWords: Int, slotWords: Int, slotBits: Int, maxLength: Int, maxNodes: Int
+        var words: [UInt64] = []
+
+        var endsAt: Int { keyWords + 1 }
+        var idsAt: Int { keyWords + 1 + (maxNodes + 7) / 8 }
+
+        /// The first word of the slot for a key: slots start on 64-byte boundaries.
+        @inline(__always)
+        static func offset(_ key: (UInt64, UInt64, UInt64, UInt64), _ length: Int, slotBits: Int, slotWords: Int,
+                           in words: UnsafeBufferPointer<UInt64>) -> Int {
+            let mixed = (key.0 ^ (key.1 &* 0x9E37_79B9_7F4A_7C15) ^ (key.2 &* 0xC2B2_AE3D_27D4_EB4F) ^ (key.3 &* 0x1656_67B1_9E37_79F9)
+                ^ UInt64(length)) &* 0xBF58_476D_1CE4_E5B9
+            let slot = Int(truncatingIfNeeded: mixed >> UInt64(64 - slotBits))
+            let misalignment = (Int(bitPattern: words.baseAddress) >> 3) & 7
+            return (8 - misalignment) & 7 + slot * slotWords
+        }
+    }
+
     /// The model whose segmentations it holds (held, so its address cannot be reused).
     let owner: CacheIdentity?
-    /// Slot i is the 8 words from `alignment + 8i` (64-byte aligned): the word's first and last
-    /// 8 bytes; limit (Float bits) | length << 32 | count << 40; 8 end offsets; 8 ids, two per
-    /// word. Length 0 marks an empty slot.
-    private var words: [UInt64]
+    /// Long words looked up in the current window of `longWindow`, how many were found, and
+    /// whether a window has been completed (the first, from a cold table, is not judged).
+    private var longProbes = 0, longHits = 0, judgesLong = false
+    /// Long words still to encode without the cache, after a window that found too few.
+    private var longPause = 0
+    /// Long words repeat less than short ones, and on some text too little to pay for the
+    /// cache: in windows of 2,048 long words the table found 18-28% of Python's, 37-55% of
+    /// Russian's and 50-78% of Hindi's, and Python encoded 4% slower with the long table than
+    /// without. A window (after the first, from a cold table) that finds fewer than 35% pauses
+    /// the long table for the next 16,384 long words; then it is tried again. Measured, one
+    /// thread, against the short table alone: Russian +6%, Python -3% (was -4 to -6% without
+    /// the pause), English unchanged. The pause changes no result, only which words are
+    /// computed.
+    private static let longWindow = 2048, longPauseLength = 16_384
+    private static let shortSlotBits = 14, longSlotBits = 13
+    private var short = Table(keyWords: 2, slotWords: 8, slotBits: Self.shortSlotBits, maxLength: 16, maxNodes: 8)
+    private var long = Table(keyWords: 4, slotWords: 16, slotBits: Self.longSlotBits, maxLength: 32, maxNodes: 16)
 
     /// An empty cache; without an owner it allocates nothing.
     init(owner: CacheIdentity? = nil) {
         self.owner = owner
-        words = owner == nil ? [] : [UInt64](repeating: 0, count: (Self.slotCount + 1) * Self.wordsPerSlot)
+        guard owner != nil else { return }
+        short.words = [UInt64](repeating: 0, count: ((1 << short.slotBits) + 1) * short.slotWords)
+        long.words = [UInt64](repeating: 0, count: ((1 << long.slotBits) + 1) * long.slotWords)
     }
 
     /// The largest |base| at which a segmentation whose comparisons were at least `margin` apart,
@@ -85,61 +146,118 @@ struct UnigramWordCache {
         return (margin / (4 * n) - tiny) / u - 2 * magnitude - abs(Double(base))
     }
 
-    /// The first word of the slot for a key, 64-byte aligned in `words`.
+    /// The word's bytes as four words: for up to 16 bytes `ShortPieceCache`'s two and zeros;
+    /// for 17 to 32, bytes 0-7, 8-15, 16-23 and the last 8 (which, with the length, determine
+    /// the bytes). O(1).
     @inline(__always)
-    private static func offset(_ low: UInt64, _ high: UInt64, _ length: Int, in words: UnsafeBufferPointer<UInt64>) -> Int {
-        let mixed = (low ^ (high &* 0x9E37_79B9_7F4A_7C15) ^ UInt64(length)) &* 0xBF58_476D_1CE4_E5B9
-        let slot = Int(truncatingIfNeeded: mixed >> UInt64(64 - slotBits))
-        let misalignment = (Int(bitPattern: words.baseAddress) >> 3) & (wordsPerSlot - 1)
-        return (wordsPerSlot - misalignment) & (wordsPerSlot - 1) + slot * wordsPerSlot
+    private static func key(_ word: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64, UInt64, UInt64) {
+        let n = word.count
+        if n <= 16 {
+            let (low, high) = ShortPieceCache.words(word)
+            return (low, high, 0, 0)
+        }
+        let base = UnsafeRawPointer(word.baseAddress!)
+        return (base.loadUnaligned(as: UInt64.self).littleEndian, (base + 8).loadUnaligned(as: UInt64.self).littleEndian,
+                (base + 16).loadUnaligned(as: UInt64.self).littleEndian, (base + n - 8).loadUnaligned(as: UInt64.self).littleEndian)
     }
 
-    /// The cached segmentation of `word` (1 to `maxLength` bytes) when it is proved at a base of
+    /// The cached segmentation of a word of up to 16 bytes when it is proved at a base of
     /// magnitude `base`; nil otherwise.
     /// - Complexity: O(1).
     @inline(__always)
-    func lookup(_ word: UnsafeBufferPointer<UInt8>, base: Double) -> Entry? {
+    func lookupShort(_ word: UnsafeBufferPointer<UInt8>, base: Double) -> ShortEntry? {
         let (low, high) = ShortPieceCache.words(word)
-        return words.withUnsafeBufferPointer { words -> Entry? in
-            let at = Self.offset(low, high, word.count, in: words)
+        return short.words.withUnsafeBufferPointer { words -> ShortEntry? in
+            let at = Table.offset((low, high, 0, 0), word.count, slotBits: Self.shortSlotBits, slotWords: 8, in: words)
             let meta = words[at + 2]
             guard words[at] == low, words[at + 1] == high, Int((meta >> 32) & 0xFF) == word.count,
                   base < Double(Float(bitPattern: UInt32(truncatingIfNeeded: meta))) else { return nil }
-            return Entry(count: Int((meta >> 40) & 0xFF), ends: words[at + 3],
-                         ids: (words[at + 4], words[at + 5], words[at + 6], words[at + 7]))
+            return ShortEntry(count: Int((meta >> 40) & 0xFF), ends: words[at + 3],
+                              ids: (words[at + 4], words[at + 5], words[at + 6], words[at + 7]))
+        }
+    }
+
+    /// Whether the long table is paused (tests).
+    var isLongTablePaused: Bool { longPause > 0 }
+
+    /// Whether the long table is in use for the next long word (false while paused).
+    @inline(__always)
+    mutating func takesLongWord() -> Bool {
+        guard longPause == 0 else { longPause -= 1; return false }
+        return true
+    }
+
+    /// Counts a long word's look-up, pausing the long table after a window that found too few.
+    @inline(__always)
+    mutating func countLongLookup(found: Bool) {
+        longProbes += 1
+        if found { longHits += 1 }
+        if longProbes == Self.longWindow {
+            if judgesLong && 20 * longHits < 7 * longProbes { longPause = Self.longPauseLength }
+            judgesLong = true
+            longProbes = 0
+            longHits = 0
+        }
+    }
+
+    /// `lookupShort` for a word of 17 to 32 bytes.
+    /// - Complexity: O(1).
+    @inline(__always)
+    func lookupLong(_ word: UnsafeBufferPointer<UInt8>, base: Double) -> LongEntry? {
+        let key = Self.key(word)
+        return long.words.withUnsafeBufferPointer { words -> LongEntry? in
+            let at = Table.offset(key, word.count, slotBits: Self.longSlotBits, slotWords: 16, in: words)
+            let meta = words[at + 4]
+            guard words[at] == key.0, words[at + 1] == key.1, words[at + 2] == key.2, words[at + 3] == key.3,
+                  Int((meta >> 32) & 0xFF) == word.count,
+                  base < Double(Float(bitPattern: UInt32(truncatingIfNeeded: meta))) else { return nil }
+            return LongEntry(count: Int((meta >> 40) & 0xFF), ends: (words[at + 5], words[at + 6]),
+                             ids: (words[at + 7], words[at + 8], words[at + 9], words[at + 10],
+                                   words[at + 11], words[at + 12], words[at + 13], words[at + 14]))
         }
     }
 
     /// Caches a word's segmentation: `tokens` (offsets moved by `-shift`) with `ids` (theirs,
     /// `unknownFlag` marking unknown nodes), proved below base magnitude `limit`. A word over
-    /// `maxLength` bytes or `maxNodes` nodes, or with no proved base, is not cached.
-    /// - Complexity: O(1).
+    /// `maxLength` bytes or its table's most nodes (8 or 16), or with no proved base, is not
+    /// cached.
+    /// - Complexity: O(word bytes + its nodes).
     mutating func insert(_ word: UnsafeBufferPointer<UInt8>, tokens: ArraySlice<PieceToken>, ids: ArraySlice<UInt32>,
                          shift: Int32, limit: Double) {
         let n = word.count
-        guard n >= 1, n <= Self.maxLength, (1...Self.maxNodes).contains(tokens.count), tokens.count == ids.count,
-              limit > 0 else { return }
+        guard n >= 1, n <= Self.maxLength, tokens.count == ids.count, limit > 0 else { return }
+        if n <= short.maxLength {
+            Self.insert(word, tokens: tokens, ids: ids, shift: shift, limit: limit, into: &short)
+        } else {
+            Self.insert(word, tokens: tokens, ids: ids, shift: shift, limit: limit, into: &long)
+        }
+    }
+
+    private static func insert(_ word: UnsafeBufferPointer<UInt8>, tokens: ArraySlice<PieceToken>, ids: ArraySlice<UInt32>,
+                               shift: Int32, limit: Double, into table: inout Table) {
+        let n = word.count
+        guard (1...table.maxNodes).contains(tokens.count) else { return }
         // The limit as a Float no larger than it.
         var bound = Float(limit)
         if Double(bound) > limit { bound = bound.nextDown }
-        var ends: UInt64 = 0
         var start: Int32 = 0
-        for (k, token) in tokens.enumerated() {
+        for token in tokens {
             let tokenStart = token.start - shift, tokenEnd = token.end - shift
             guard tokenStart == start, tokenEnd > tokenStart, tokenEnd <= Int32(n) else { return }
-            ends |= UInt64(tokenEnd) << UInt64(8 * k)
             start = tokenEnd
         }
         guard start == Int32(n) else { return }
-        let (low, high) = ShortPieceCache.words(word)
-        words.withUnsafeMutableBufferPointer { words in
-            let at = Self.offset(low, high, n, in: UnsafeBufferPointer(words))
-            words[at] = low
-            words[at + 1] = high
-            words[at + 2] = UInt64(bound.bitPattern) | UInt64(n) << 32 | UInt64(tokens.count) << 40
-            words[at + 3] = ends
-            for k in 0..<4 { words[at + 4 + k] = 0 }
-            for (k, id) in ids.enumerated() { words[at + 4 + k >> 1] |= UInt64(id) << UInt64(32 * (k & 1)) }
+        let key = Self.key(word)
+        let (keyWords, slotWords, slotBits, endsAt, idsAt) = (table.keyWords, table.slotWords, table.slotBits, table.endsAt, table.idsAt)
+        table.words.withUnsafeMutableBufferPointer { words in
+            let at = Table.offset(key, n, slotBits: slotBits, slotWords: slotWords, in: UnsafeBufferPointer(words))
+            for k in 0..<slotWords { words[at + k] = 0 }
+            words[at] = key.0
+            words[at + 1] = key.1
+            if keyWords == 4 { words[at + 2] = key.2; words[at + 3] = key.3 }
+            words[at + keyWords] = UInt64(bound.bitPattern) | UInt64(n) << 32 | UInt64(tokens.count) << 40
+            for (k, token) in tokens.enumerated() { words[at + endsAt + k >> 3] |= UInt64(token.end - shift) << UInt64(8 * (k & 7)) }
+            for (k, id) in ids.enumerated() { words[at + idsAt + k >> 1] |= UInt64(id) << UInt64(32 * (k & 1)) }
         }
     }
 }
