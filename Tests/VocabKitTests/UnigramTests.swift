@@ -586,13 +586,27 @@ struct UnigramTests {
         // Then the common words again, through the pause and after it: still exact.
         for _ in 0..<1000 { check((0..<20).map { _ in common.randomElement(using: &random)! }) }
         #expect(!cached.cache.isLongTablePaused)
+        // A copy of the warm scratch (its tables are copied, elsewhere, on its first write) and
+        // the original, used in turn, stay exact.
+        var copy = cached
+        for round in 0..<200 {
+            let text = (0..<20).map { _ in meta + (Int.random(in: 0..<3, using: &random) == 0 ? "bé日" : common.randomElement(using: &random)!) }.joined()
+            var fast: [PieceToken] = [], slow: [PieceToken] = []
+            Array(text.utf8).withUnsafeBufferPointer {
+                if round % 2 == 0 { model.encode(piece: $0, into: &fast, scratch: &copy) } else { model.encode(piece: $0, into: &fast, scratch: &cached) }
+                model.encodeWhole(piece: $0, into: &slow, scratch: &whole)
+            }
+            #expect(fast == slow)
+        }
     }
 
     @Test("A cached word is not reused where rounding at the text's score would pick another segmentation")
     func unigramWordCacheRefusesNearTies() throws {
         // "▁ab" as one piece scores -3; as "▁a" + "b", -3 + 2^-20. From 0 the split wins; after
         // 300 words of "▁c" (the best score near -990) the sums round to a tie, which keeps
-        // "▁ab" (found first). A cache that reused the split would differ.
+        // "▁ab" (found first). A cache that reused the split would differ. sentencepiece 0.2.3
+        // does the same with a .model of these pieces: "▁a b" alone, "▁ab" after 10 to 1,000
+        // words of "▁c" (its comparisons are in 32-bit floats).
         let meta = "\u{2581}"
         let strings = ["<unk>", meta + "ab", meta + "a", "b", meta + "c"]
         let scores: [Double] = [0, -3, -1.5, Double(Float(-1.5 + 0x1p-20)), -3.3]
@@ -713,8 +727,6 @@ struct UnigramTests {
     }
 }
 
-/// "▁" (U+2581) → " ", byte by byte: the plain reference for SentencePiece decoding (a String
-/// comparison would miss a "▁" that a combining mark follows).
 /// The lengths of `bytes`' prefixes that are keys, walked as darts-clone's `commonPrefixSearch`
 /// walks (every byte, NUL included, is a transition).
 func dartsCloneCommonPrefixSearch(_ units: [UInt32], _ bytes: [UInt8]) -> [Int] {
@@ -731,6 +743,8 @@ func dartsCloneCommonPrefixSearch(_ units: [UInt32], _ bytes: [UInt8]) -> [Int] 
     return found
 }
 
+/// "▁" (U+2581) → " ", byte by byte: the plain reference for SentencePiece decoding (a String
+/// comparison would miss a "▁" that a combining mark follows).
 private func replacingEscapedSpaces(_ bytes: ArraySlice<UInt8>) -> [UInt8] {
     var out: [UInt8] = []
     var i = bytes.startIndex

@@ -46,7 +46,7 @@ package struct DoubleArrayTrie: Sendable, Equatable {
             var node = Self.offset(u[0])
             var i = start
             while i < end {
-                // No key holds NUL, and label 0 also marks free units: stop rather than walk one.
+                // No key holds NUL: stop (no unit can be reached on it either, see phase 4).
                 let byte = Int(bytes[i])
                 if byte == 0 { return }
                 node ^= byte

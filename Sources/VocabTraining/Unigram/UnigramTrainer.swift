@@ -385,7 +385,8 @@ public struct UnigramTrainer: Sendable {
             var tokens: [PieceToken] = []
             for index in range {
                 tokens.removeAll(keepingCapacity: true)
-                words[index].word.withUnsafeBufferPointer { model.encode(piece: $0, into: &tokens, scratch: &scratch) }
+                // Each word is distinct here: the word cache would only miss (and allocate 2 MB per chunk).
+                words[index].word.withUnsafeBufferPointer { model.encodeWhole(piece: $0, into: &tokens, scratch: &scratch) }
                 for token in tokens where Int(token.id) < pieces.count { frequencies[Int(token.id)] += Double(words[index].count) }
             }
             return (frequencies, 0, 0)

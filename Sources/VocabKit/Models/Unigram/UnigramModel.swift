@@ -384,7 +384,7 @@ package struct UnigramScratch {
     var path: [PieceToken] = []
     /// The ids of the word's path being cached (`UnigramWordCache.unknownFlag` on unknown nodes).
     var wordIds: [UInt32] = []
-    /// Recently encoded words (see `UnigramWordCache` for its bound, 1 MB).
+    /// Recently encoded words (see `UnigramWordCache` for its bound, 2 MB).
     var cache = UnigramWordCache()
 
     package init() {}

@@ -24,7 +24,8 @@
 /// (A first version kept each word's bytes and nodes in their own arrays, as `PieceCache` does:
 /// its hits cost three cache misses and made encoding no faster.)
 ///
-/// Memory: 16,384 short slots and 8,192 long ones, 1 MB each, allocated by the first word; a
+/// Memory: 16,384 short slots and 8,192 long ones, 1 MB each (2 MB per thread), allocated by the
+/// first word; a
 /// slot is replaced by the next word that hashes to it. It belongs to one model (`owner`), as
 /// `PieceCache` does. Measured on English, one thread, mean of 5 (short table only): 4,096
 /// slots 31.3 MB/s, 8,192 32.7, 16,384 33.8, 32,768 34.3 (2 MB: not worth the memory).
@@ -89,19 +90,28 @@ struct UnigramWordCache {
     private struct Table {
         let keyWords: Int, slotWords: Int, slotBits: Int, maxLength: Int, maxNodes: Int
         var words: [UInt64] = []
+        /// Words before slot 0, chosen when `words` is allocated so that slots start on 64-byte
+        /// boundaries, and kept: a copy of the array (a copied scratch written to) lands
+        /// elsewhere, and slots found from the new address would read the old ones shifted.
+        var padding = 0
 
         var endsAt: Int { keyWords + 1 }
         var idsAt: Int { keyWords + 1 + (maxNodes + 7) / 8 }
 
-        /// The first word of the slot for a key: slots start on 64-byte boundaries.
+        /// The first word of the slot for a key.
         @inline(__always)
-        static func offset(_ key: (UInt64, UInt64, UInt64, UInt64), _ length: Int, slotBits: Int, slotWords: Int,
-                           in words: UnsafeBufferPointer<UInt64>) -> Int {
+        static func offset(_ key: (UInt64, UInt64, UInt64, UInt64), _ length: Int, slotBits: Int, slotWords: Int, padding: Int) -> Int {
             let mixed = (key.0 ^ (key.1 &* 0x9E37_79B9_7F4A_7C15) ^ (key.2 &* 0xC2B2_AE3D_27D4_EB4F) ^ (key.3 &* 0x1656_67B1_9E37_79F9)
                 ^ UInt64(length)) &* 0xBF58_476D_1CE4_E5B9
             let slot = Int(truncatingIfNeeded: mixed >> UInt64(64 - slotBits))
-            let misalignment = (Int(bitPattern: words.baseAddress) >> 3) & 7
-            return (8 - misalignment) & 7 + slot * slotWords
+            return padding + slot * slotWords
+        }
+
+        /// Allocates the slots (and one slot's worth of words to align them).
+        mutating func allocate() {
+            words = [UInt64](repeating: 0, count: ((1 << slotBits) + 1) * slotWords)
+            let misalignment = words.withUnsafeBufferPointer { (Int(bitPattern: $0.baseAddress) >> 3) & 7 }
+            padding = (8 - misalignment) & 7
         }
     }
 
@@ -129,8 +139,8 @@ struct UnigramWordCache {
     init(owner: CacheIdentity? = nil) {
         self.owner = owner
         guard owner != nil else { return }
-        short.words = [UInt64](repeating: 0, count: ((1 << short.slotBits) + 1) * short.slotWords)
-        long.words = [UInt64](repeating: 0, count: ((1 << long.slotBits) + 1) * long.slotWords)
+        short.allocate()
+        long.allocate()
     }
 
     /// The largest |base| at which a segmentation whose comparisons were at least `margin` apart,
@@ -168,7 +178,7 @@ struct UnigramWordCache {
     func lookupShort(_ word: UnsafeBufferPointer<UInt8>, base: Double) -> ShortEntry? {
         let (low, high) = ShortPieceCache.words(word)
         return short.words.withUnsafeBufferPointer { words -> ShortEntry? in
-            let at = Table.offset((low, high, 0, 0), word.count, slotBits: Self.shortSlotBits, slotWords: 8, in: words)
+            let at = Table.offset((low, high, 0, 0), word.count, slotBits: Self.shortSlotBits, slotWords: 8, padding: short.padding)
             let meta = words[at + 2]
             guard words[at] == low, words[at + 1] == high, Int((meta >> 32) & 0xFF) == word.count,
                   base < Double(Float(bitPattern: UInt32(truncatingIfNeeded: meta))) else { return nil }
@@ -206,7 +216,7 @@ struct UnigramWordCache {
     func lookupLong(_ word: UnsafeBufferPointer<UInt8>, base: Double) -> LongEntry? {
         let key = Self.key(word)
         return long.words.withUnsafeBufferPointer { words -> LongEntry? in
-            let at = Table.offset(key, word.count, slotBits: Self.longSlotBits, slotWords: 16, in: words)
+            let at = Table.offset(key, word.count, slotBits: Self.longSlotBits, slotWords: 16, padding: long.padding)
             let meta = words[at + 4]
             guard words[at] == key.0, words[at + 1] == key.1, words[at + 2] == key.2, words[at + 3] == key.3,
                   Int((meta >> 32) & 0xFF) == word.count,
@@ -248,9 +258,9 @@ struct UnigramWordCache {
         }
         guard start == Int32(n) else { return }
         let key = Self.key(word)
-        let (keyWords, slotWords, slotBits, endsAt, idsAt) = (table.keyWords, table.slotWords, table.slotBits, table.endsAt, table.idsAt)
+        let (keyWords, slotWords, endsAt, idsAt) = (table.keyWords, table.slotWords, table.endsAt, table.idsAt)
+        let at = Table.offset(key, n, slotBits: table.slotBits, slotWords: slotWords, padding: table.padding)
         table.words.withUnsafeMutableBufferPointer { words in
-            let at = Table.offset(key, n, slotBits: slotBits, slotWords: slotWords, in: UnsafeBufferPointer(words))
             for k in 0..<slotWords { words[at + k] = 0 }
             words[at] = key.0
             words[at + 1] = key.1
