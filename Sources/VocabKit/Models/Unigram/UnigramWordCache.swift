@@ -157,8 +157,9 @@ struct UnigramWordCache {
     }
 
     /// The word's bytes as four words: for up to 16 bytes `ShortPieceCache`'s two and zeros;
-    /// for 17 to 32, bytes 0-7, 8-15, 16-23 and the last 8 (which, with the length, determine
-    /// the bytes). O(1).
+    /// for 17 to 32, bytes 0-7, 8-15 and the last 16 as two words (overlapping the first 16
+    /// when shorter than 32; with the length they determine the bytes, and every load stays
+    /// inside the word). O(1).
     @inline(__always)
     private static func key(_ word: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64, UInt64, UInt64) {
         let n = word.count
@@ -168,7 +169,7 @@ struct UnigramWordCache {
         }
         let base = UnsafeRawPointer(word.baseAddress!)
         return (base.loadUnaligned(as: UInt64.self).littleEndian, (base + 8).loadUnaligned(as: UInt64.self).littleEndian,
-                (base + 16).loadUnaligned(as: UInt64.self).littleEndian, (base + n - 8).loadUnaligned(as: UInt64.self).littleEndian)
+                (base + n - 16).loadUnaligned(as: UInt64.self).littleEndian, (base + n - 8).loadUnaligned(as: UInt64.self).littleEndian)
     }
 
     /// The cached segmentation of a word of up to 16 bytes when it is proved at a base of
