@@ -213,10 +213,11 @@ public struct UnigramModel: Sendable {
         while start < n {
             let end = wordsStayApart ? (ScoredBPEModel.wordStart(in: piece, after: start) ?? n) : n
             let word = UnsafeBufferPointer(rebasing: piece[start..<end])
-            let cacheable = wordsStayApart && (word.count <= 16 || (word.count <= UnigramWordCache.maxLength && cache.takesLongWord()))
+            let short = word.count <= UnigramWordCache.maxShortLength
+            let cacheable = wordsStayApart && (short || (word.count <= UnigramWordCache.maxLength && cache.takesLongWord()))
             if cacheable {
                 let found: Void?
-                if word.count <= 16 {
+                if short {
                     found = cache.lookupShort(word, base: abs(Double(base))).map {
                         appendCached($0, at: start, base: &base, wide: wide, unknownScore: unknownScore, path: &path)
                     }
@@ -267,8 +268,9 @@ public struct UnigramModel: Sendable {
     /// Phases 2a and 2b of `encode(piece:into:scratch:)` over one word in `Score` arithmetic,
     /// from `base`: appends the best path's tokens, first to last, offsets moved by `shift`, to
     /// `path` and returns the best score at the word's end. With `tracksMargin`, also appends
-    /// the tokens' lattice scores to `pathScores` and returns the base magnitude below which
-    /// the segmentation is proved (`UnigramWordCache.limit`); else that limit is -infinity.
+    /// the tokens' ids to `wordIds` (`UnigramWordCache.unknownFlag` on unknown nodes) and returns
+    /// the base magnitude below which the segmentation is proved (`UnigramWordCache.limit`);
+    /// else that limit is -infinity.
     /// The nodes are `forEachNode`'s, in `Score` (`wide`: from `scores`, else from `scores32`).
     /// - Complexity: O(n x k) for k pieces matching at a position.
     @inline(__always)

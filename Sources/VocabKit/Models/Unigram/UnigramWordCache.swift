@@ -32,6 +32,8 @@
 struct UnigramWordCache {
     /// The longest word cached, in bytes.
     static let maxLength = 32
+    /// The longest word in the short table (the rest, up to `maxLength`, go to the long one).
+    static let maxShortLength = 16
     /// Marks an unknown node's id (the unknown piece's id, scored `unknownScore`).
     static let unknownFlag: UInt32 = 1 << 31
 
@@ -132,8 +134,8 @@ struct UnigramWordCache {
     /// computed.
     private static let longWindow = 2048, longPauseLength = 16_384
     private static let shortSlotBits = 14, longSlotBits = 13
-    private var short = Table(keyWords: 2, slotWords: 8, slotBits: Self.shortSlotBits, maxLength: 16, maxNodes: 8)
-    private var long = Table(keyWords: 4, slotWords: 16, slotBits: Self.longSlotBits, maxLength: 32, maxNodes: 16)
+    private var short = Table(keyWords: 2, slotWords: 8, slotBits: Self.shortSlotBits, maxLength: Self.maxShortLength, maxNodes: 8)
+    private var long = Table(keyWords: 4, slotWords: 16, slotBits: Self.longSlotBits, maxLength: Self.maxLength, maxNodes: 16)
 
     /// An empty cache; without an owner it allocates nothing.
     init(owner: CacheIdentity? = nil) {
@@ -163,7 +165,7 @@ struct UnigramWordCache {
     @inline(__always)
     private static func key(_ word: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64, UInt64, UInt64) {
         let n = word.count
-        if n <= 16 {
+        if n <= maxShortLength {
             let (low, high) = ShortPieceCache.words(word)
             return (low, high, 0, 0)
         }
@@ -179,7 +181,7 @@ struct UnigramWordCache {
     func lookupShort(_ word: UnsafeBufferPointer<UInt8>, base: Double) -> ShortEntry? {
         let (low, high) = ShortPieceCache.words(word)
         return short.words.withUnsafeBufferPointer { words -> ShortEntry? in
-            let at = Table.offset((low, high, 0, 0), word.count, slotBits: Self.shortSlotBits, slotWords: 8, padding: short.padding)
+            let at = Table.offset((low, high, 0, 0), word.count, slotBits: Self.shortSlotBits, slotWords: short.slotWords, padding: short.padding)
             let meta = words[at + 2]
             guard words[at] == low, words[at + 1] == high, Int((meta >> 32) & 0xFF) == word.count,
                   base < Double(Float(bitPattern: UInt32(truncatingIfNeeded: meta))) else { return nil }
@@ -217,7 +219,7 @@ struct UnigramWordCache {
     func lookupLong(_ word: UnsafeBufferPointer<UInt8>, base: Double) -> LongEntry? {
         let key = Self.key(word)
         return long.words.withUnsafeBufferPointer { words -> LongEntry? in
-            let at = Table.offset(key, word.count, slotBits: Self.longSlotBits, slotWords: 16, padding: long.padding)
+            let at = Table.offset(key, word.count, slotBits: Self.longSlotBits, slotWords: long.slotWords, padding: long.padding)
             let meta = words[at + 4]
             guard words[at] == key.0, words[at + 1] == key.1, words[at + 2] == key.2, words[at + 3] == key.3,
                   Int((meta >> 32) & 0xFF) == word.count,
