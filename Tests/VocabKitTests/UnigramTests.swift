@@ -551,6 +551,73 @@ struct UnigramTests {
         #expect(crossingModels > 0)
     }
 
+    @Test("The word cache's tables start small and double to their bound, keeping every entry")
+    func unigramWordCacheGrows() {
+        var cache = UnigramWordCache(owner: CacheIdentity())
+        #expect(cache.slotCounts == (64, 64))
+        // Word i: bytes "w" + i in decimal, padded with "x" to 3...16 (short) or 17...32 (long)
+        // bytes, as nodes of up to 3 bytes with id i * 16 + node index.
+        func word(_ i: Int, long: Bool) -> [UInt8] {
+            let digits = Array("w\(i)".utf8)
+            let length = long ? 17 + i % 16 : max(digits.count, 3 + i % 14)
+            return digits + Array(repeating: UInt8(ascii: "x"), count: length - digits.count)
+        }
+        func nodes(_ bytes: [UInt8], _ i: Int) -> (tokens: [PieceToken], ids: [UInt32]) {
+            var tokens: [PieceToken] = [], ids: [UInt32] = []
+            var start = 0
+            while start < bytes.count {
+                let end = min(bytes.count, start + 3)
+                tokens.append(PieceToken(id: 0, start: Int32(start), end: Int32(end)))
+                ids.append(UInt32(i * 16 + tokens.count - 1))
+                start = end
+            }
+            return (tokens, ids)
+        }
+        func check(_ i: Int, long: Bool) -> Bool {
+            let bytes = word(i, long: long)
+            let (tokens, ids) = nodes(bytes, i)
+            return bytes.withUnsafeBufferPointer { buffer in
+                let found: UnigramWordCache.Entry? = long ? cache.lookupLong(buffer, base: 10) : cache.lookupShort(buffer, base: 10)
+                guard let entry = found, entry.count == tokens.count else { return false }
+                return tokens.indices.allSatisfy { entry.id($0) == ids[$0] && entry.end($0) == Int(tokens[$0].end) }
+            }
+        }
+        // 20,000 distinct words of each kind: the tables double up to 16,384 and 8,192 slots.
+        // A table doubles after as many inserts as it has slots; a direct-mapped table then
+        // holds about 1 - 1/e = 63% of them (the rest lost to later words in their slot). After
+        // each doubling at least 45% of the words inserted since the last must still be found,
+        // with their own nodes: an entry moved to a wrong slot would be lost.
+        var lastCounts = cache.slotCounts, sinceGrowth: [Int] = [], growths = 0
+        for i in 0..<20_000 {
+            for long in [false, true] {
+                let bytes = word(i, long: long)
+                let (tokens, ids) = nodes(bytes, i)
+                bytes.withUnsafeBufferPointer { cache.insert($0, tokens: tokens[...], ids: ids[...], shift: 0, limit: 100) }
+            }
+            sinceGrowth.append(i)
+            let counts = cache.slotCounts
+            if counts != lastCounts {
+                for (long, grew) in [(false, counts.short != lastCounts.short), (true, counts.long != lastCounts.long)] where grew {
+                    let found = sinceGrowth.filter { check($0, long: long) }.count
+                    #expect(found * 100 >= sinceGrowth.count * 45, "\(long ? "long" : "short") table at \(counts): \(found) of \(sinceGrowth.count)")
+                    growths += 1
+                }
+                lastCounts = counts
+                sinceGrowth = []
+            }
+        }
+        #expect(growths == 8 + 7)
+        #expect(cache.slotCounts == (16_384, 8_192))
+        // The table at its bound holds most of the last 4,000 short words and the last 2,000 long
+        // ones, each with its own nodes.
+        let shortFound = (16_000..<20_000).filter { check($0, long: false) }.count
+        let longFound = (18_000..<20_000).filter { check($0, long: true) }.count
+        #expect(shortFound > 3_000 && longFound > 1_500, "found \(shortFound) short, \(longFound) long")
+        // A base above the limit finds nothing.
+        let bytes = word(19_999, long: false)
+        #expect(bytes.withUnsafeBufferPointer { cache.lookupShort($0, base: 200) } == nil)
+    }
+
     @Test("The long-word table pauses on text whose long words rarely repeat, and encoding stays the whole text's Viterbi through and after the pause")
     func unigramWordCachePausesLongTable() throws {
         let meta = "\u{2581}"

@@ -24,9 +24,10 @@
 /// (A first version kept each word's bytes and nodes in their own arrays, as `PieceCache` does:
 /// its hits cost three cache misses and made encoding no faster.)
 ///
-/// Memory: 16,384 short slots and 8,192 long ones, 1 MB each (2 MB per thread), allocated by the
-/// first word; a
-/// slot is replaced by the next word that hashes to it. It belongs to one model (`owner`), as
+/// Memory: at most 16,384 short slots and 8,192 long ones, 1 MB each (2 MB per thread). Each
+/// table starts with 64 slots and doubles after as many inserts as it has slots, so a scratch
+/// that encodes one short string zeroes 12 KB (measured: 2 MB zeroed per new scratch made the
+/// encode-unigram fuzz target 9x slower). A slot is replaced by the next word that hashes to it. It belongs to one model (`owner`), as
 /// `PieceCache` does. Measured on English, one thread, mean of 5 (short table only): 4,096
 /// slots 31.3 MB/s, 8,192 32.7, 16,384 33.8, 32,768 34.3 (2 MB: not worth the memory).
 struct UnigramWordCache {
@@ -90,7 +91,11 @@ struct UnigramWordCache {
     /// limit (Float bits) | length << 32 | count << 40; the end offsets, 8 per word; the ids, two
     /// per word. Length 0 marks an empty slot.
     private struct Table {
-        let keyWords: Int, slotWords: Int, slotBits: Int, maxLength: Int, maxNodes: Int
+        let keyWords: Int, slotWords: Int, maxSlotBits: Int, maxLength: Int, maxNodes: Int
+        /// The slots are `1 << slotBits`; they start few and double (see `countInsert`).
+        var slotBits = 0
+        /// Inserts since the slots last doubled.
+        var inserts = 0
         var words: [UInt64] = []
         /// Words before slot 0, chosen when `words` is allocated so that slots start on 64-byte
         /// boundaries, and kept: a copy of the array (a copied scratch written to) lands
@@ -109,11 +114,37 @@ struct UnigramWordCache {
             return padding + slot * slotWords
         }
 
-        /// Allocates the slots (and one slot's worth of words to align them).
-        mutating func allocate() {
-            words = [UInt64](repeating: 0, count: ((1 << slotBits) + 1) * slotWords)
+        /// Allocates `1 << bits` empty slots (and one slot's worth of words to align them).
+        mutating func allocate(bits: Int) {
+            slotBits = bits
+            inserts = 0
+            words = [UInt64](repeating: 0, count: ((1 << bits) + 1) * slotWords)
             let misalignment = words.withUnsafeBufferPointer { (Int(bitPattern: $0.baseAddress) >> 3) & 7 }
             padding = (8 - misalignment) & 7
+        }
+
+        /// Counts an insert; after as many inserts as slots, doubles the slots (up to
+        /// `maxSlotBits`), moving every entry: a slot's key hashes to one of the two new slots
+        /// its old one became (the slot is the hash's top bits), so no entry is lost.
+        /// - Complexity: O(1), or O(slots) when it grows: O(1) amortized.
+        mutating func countInsert() {
+            inserts += 1
+            guard inserts >= 1 << slotBits, slotBits < maxSlotBits else { return }
+            let old = words, oldPadding = padding, oldSlots = 1 << slotBits
+            allocate(bits: slotBits + 1)
+            let (keyWords, slotWords, bits, padding) = (keyWords, slotWords, slotBits, padding)
+            old.withUnsafeBufferPointer { from in
+                words.withUnsafeMutableBufferPointer { to in
+                    for slot in 0..<oldSlots {
+                        let at = oldPadding + slot * slotWords
+                        let length = Int((from[at + keyWords] >> 32) & 0xFF)
+                        guard length > 0 else { continue }
+                        let key = keyWords == 4 ? (from[at], from[at + 1], from[at + 2], from[at + 3]) : (from[at], from[at + 1], 0, 0)
+                        let target = Table.offset(key, length, slotBits: bits, slotWords: slotWords, padding: padding)
+                        for k in 0..<slotWords { to[target + k] = from[at + k] }
+                    }
+                }
+            }
         }
     }
 
@@ -133,17 +164,22 @@ struct UnigramWordCache {
     /// the pause), English unchanged. The pause changes no result, only which words are
     /// computed.
     private static let longWindow = 2048, longPauseLength = 16_384
-    private static let shortSlotBits = 14, longSlotBits = 13
-    private var short = Table(keyWords: 2, slotWords: 8, slotBits: Self.shortSlotBits, maxLength: Self.maxShortLength, maxNodes: 8)
-    private var long = Table(keyWords: 4, slotWords: 16, slotBits: Self.longSlotBits, maxLength: Self.maxLength, maxNodes: 16)
+    /// The most slots (16,384 short, 8,192 long) and the first (64 of each: 4 KB and 8 KB, so
+    /// that a scratch made for one short call zeroes 12 KB, not 2 MB).
+    private static let shortSlotBits = 14, longSlotBits = 13, firstSlotBits = 6
+    private var short = Table(keyWords: 2, slotWords: 8, maxSlotBits: Self.shortSlotBits, maxLength: Self.maxShortLength, maxNodes: 8)
+    private var long = Table(keyWords: 4, slotWords: 16, maxSlotBits: Self.longSlotBits, maxLength: Self.maxLength, maxNodes: 16)
 
     /// An empty cache; without an owner it allocates nothing.
     init(owner: CacheIdentity? = nil) {
         self.owner = owner
         guard owner != nil else { return }
-        short.allocate()
-        long.allocate()
+        short.allocate(bits: Self.firstSlotBits)
+        long.allocate(bits: Self.firstSlotBits)
     }
+
+    /// The slots of the short and the long table (tests).
+    var slotCounts: (short: Int, long: Int) { (1 << short.slotBits, 1 << long.slotBits) }
 
     /// The largest |base| at which a segmentation whose comparisons were at least `margin` apart,
     /// whose sums stayed within `magnitude`, computed from `base` over `bytes` bytes, is the one
@@ -181,7 +217,7 @@ struct UnigramWordCache {
     func lookupShort(_ word: UnsafeBufferPointer<UInt8>, base: Double) -> ShortEntry? {
         let (low, high) = ShortPieceCache.words(word)
         return short.words.withUnsafeBufferPointer { words -> ShortEntry? in
-            let at = Table.offset((low, high, 0, 0), word.count, slotBits: Self.shortSlotBits, slotWords: short.slotWords, padding: short.padding)
+            let at = Table.offset((low, high, 0, 0), word.count, slotBits: short.slotBits, slotWords: short.slotWords, padding: short.padding)
             let meta = words[at + 2]
             guard words[at] == low, words[at + 1] == high, Int((meta >> 32) & 0xFF) == word.count,
                   base < Double(Float(bitPattern: UInt32(truncatingIfNeeded: meta))) else { return nil }
@@ -219,7 +255,7 @@ struct UnigramWordCache {
     func lookupLong(_ word: UnsafeBufferPointer<UInt8>, base: Double) -> LongEntry? {
         let key = Self.key(word)
         return long.words.withUnsafeBufferPointer { words -> LongEntry? in
-            let at = Table.offset(key, word.count, slotBits: Self.longSlotBits, slotWords: long.slotWords, padding: long.padding)
+            let at = Table.offset(key, word.count, slotBits: long.slotBits, slotWords: long.slotWords, padding: long.padding)
             let meta = words[at + 4]
             guard words[at] == key.0, words[at + 1] == key.1, words[at + 2] == key.2, words[at + 3] == key.3,
                   Int((meta >> 32) & 0xFF) == word.count,
@@ -272,5 +308,6 @@ struct UnigramWordCache {
             for (k, token) in tokens.enumerated() { words[at + endsAt + k >> 3] |= UInt64(token.end - shift) << UInt64(8 * (k & 7)) }
             for (k, id) in ids.enumerated() { words[at + idsAt + k >> 1] |= UInt64(id) << UInt64(32 * (k & 1)) }
         }
+        table.countInsert()
     }
 }
