@@ -107,6 +107,10 @@ private struct OnePassWriter {
 
     init(capacity: Int, space: [UInt8], spanForSpace: Bool, collapses: Bool) {
         bytes.reserveCapacity(capacity + capacity / 2 + 4)
+        // A span per escaped space: about one per 6 bytes of prose. Reserved up front (at most
+        // 64 spans, 2 KB; longer text grows as before), a 100-byte line's spans take one
+        // allocation instead of six.
+        if spanForSpace { spans.reserveCapacity(min(capacity / 5, 60) + 4) }
         self.space = space
         self.spanForSpace = spanForSpace
         self.afterSpace = collapses
