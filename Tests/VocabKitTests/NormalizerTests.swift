@@ -174,10 +174,12 @@ struct SentencePieceOnePassTests {
             (Array("\u{200B}".utf8), []), (Array("ﬁ".utf8), Array("fi".utf8)), (Array("①".utf8), Array("1".utf8)),
             (Array("\t".utf8), Array(" ".utf8)), (Array("Ａ".utf8), Array("A".utf8)), (Array("ab".utf8), Array("AB".utf8)),
             (Array("q".utf8), Array("qq".utf8)), (Array("\u{3000}".utf8), Array(" ".utf8)), (Array("z".utf8), Array("z z".utf8)),
+            // Characters of three bytes whose first two bytes other, untouched, characters share.
+            (Array("ぁ".utf8), Array("あ".utf8)), (Array("ｶ".utf8), Array("カ".utf8)), (Array("ゔ".utf8), []),
         ])
         let spaceRule = try PrecompiledCharsMap(rules: [(Array(" x".utf8), Array("y".utf8))])
         let alphabet = [" ", " ", "  ", "a", "b", "ab", "é", "\u{200B}", "ﬁ", "①", "\t", "Ａ", "q", "\u{3000}", "z", "<sep>", "x y",
-                        "x", "日本", "\u{301}", "あ", "→", "ｶ", "、"]
+                        "x", "日本", "\u{301}", "あ", "→", "ｶ", "、", "ぁ", "ぃ", "ゔ", "ゕ", "カ", "ｷ"]
         var state: UInt64 = 5
         func next() -> Int {
             state = state &* 6364136223846793005 &+ 1442695040888963407

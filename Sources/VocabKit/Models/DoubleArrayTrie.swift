@@ -92,6 +92,20 @@ package struct DoubleArrayTrie: Sendable, Equatable {
         return node < units.count && Self.label(units[node]) == UInt32(byte)
     }
 
+    /// Whether some key starts with all of `bytes`, or is a prefix of them.
+    /// - Complexity: O(bytes).
+    package func hasKey(startingWithOrPrefixOf bytes: [UInt8]) -> Bool {
+        var node = Self.offset(units[0])
+        for byte in bytes {
+            guard byte != 0 else { return false }
+            node ^= Int(byte)
+            guard node < units.count, Self.label(units[node]) == UInt32(byte) else { return false }
+            if Self.hasLeaf(units[node]) { return true }
+            node ^= Self.offset(units[node])
+        }
+        return true
+    }
+
     /// Whether some key starts with `first` then `second`, or is `first` alone.
     package func hasKey(startingWith first: UInt8, _ second: UInt8) -> Bool {
         guard first != 0 else { return false }

@@ -27,6 +27,11 @@ public struct SentencePieceNormalizer: Normalizer {
     /// Bit `lead << 8 | second`: whether some rule or symbol starts with that pair of bytes or
     /// is `lead` alone (multi-byte characters that no rule touches skip the look-up).
     var mayRewritePair: [UInt64]
+    /// Bit of each character of three bytes (U+0800-U+FFFF, by code point): whether some rule
+    /// or symbol starts with it or with a part of it (8 KB). Japanese kana share their first two
+    /// bytes with the few kana a rule rewrites, so the pairs alone sent every other one to the
+    /// look-up.
+    var mayRewriteTriple: [UInt64]
 
     public init(charsMap: PrecompiledCharsMap?, name: String = "identity", addsDummyPrefix: Bool = true,
                 removesExtraWhitespace: Bool = true, escapesWhitespace: Bool = true,
@@ -53,6 +58,18 @@ public struct SentencePieceNormalizer: Normalizer {
             }
         }
         self.mayRewritePair = mayRewritePair
+        var mayRewriteTriple = [UInt64](repeating: 0, count: 65536 / 64)
+        for trie in [charsMap?.trie, self.protectedSymbols].compactMap({ $0 }) {
+            for lead in 0xE0..<0xF0 {
+                for second in 0x80..<0xC0 where mayRewritePair[(lead << 8 | second) >> 6] & (1 << UInt64(second & 63)) != 0 {
+                    for third in 0x80..<0xC0 where trie.hasKey(startingWithOrPrefixOf: [UInt8(lead), UInt8(second), UInt8(third)]) {
+                        let codePoint = (lead & 0x0F) << 12 | (second & 0x3F) << 6 | (third & 0x3F)
+                        mayRewriteTriple[codePoint >> 6] |= 1 << UInt64(codePoint & 63)
+                    }
+                }
+            }
+        }
+        self.mayRewriteTriple = mayRewriteTriple
     }
 
     static let escapedSpace: [UInt8] = [0xE2, 0x96, 0x81]
