@@ -107,6 +107,23 @@ struct NormalizerStepTests {
 
 @Suite("Invalid UTF-8")
 struct InvalidUTF8Tests {
+    @Test("The validator's fast paths find the first bad sequence where the plain scan does, and where Swift's decoder does")
+    func firstInvalidOffsetMatchesReference() {
+        var random = SplitMix64(seed: 17)
+        // Runs of valid three-byte characters (the fast path) broken by every kind of bad byte:
+        // E0 and ED with out-of-range second bytes, surrogates, truncated characters at the end.
+        let fragments: [[UInt8]] = [
+            Array("日本語かな".utf8), Array("abcdefghij".utf8), Array("é".utf8), Array("😀".utf8), [0xE0, 0xA0, 0x80], [0xE0, 0x80, 0x80],
+            [0xED, 0x9F, 0xBF], [0xED, 0xA0, 0x80], [0xEF, 0xBF, 0xBF], [0xE3, 0x81], [0xE3], [0x80], [0xFF], [0xC0, 0x80], [0xF4, 0x90, 0x80, 0x80],
+        ]
+        for _ in 0..<20_000 {
+            let bytes = (0..<Int.random(in: 0...6, using: &random)).flatMap { _ in fragments.randomElement(using: &random)! }
+            let (fast, plain) = bytes.withUnsafeBufferPointer { (UTF8Validation.firstInvalidOffset($0), UTF8Validation.firstInvalidOffsetBySequences($0)) }
+            #expect(fast == plain, "\(bytes)")
+            #expect((fast == nil) == (String(validating: bytes, as: UTF8.self) != nil), "\(bytes)")
+        }
+    }
+
     @Test("repair equals Swift's decoder (maximal subparts) on random bytes")
     func repairMatchesSwift() throws {
         var state: UInt64 = 99

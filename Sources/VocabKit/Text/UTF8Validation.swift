@@ -49,13 +49,34 @@ package enum UTF8Validation {
 
     /// The offset of the first ill-formed sequence, or nil when `p` is valid UTF-8.
     ///
+    /// Runs of three-byte characters (Chinese, Japanese, Korean) take a fast path: a lead byte
+    /// other than E0 and ED (whose second byte has a narrower range) followed by two
+    /// continuation bytes is valid without `sequenceLength`'s cases (a Unigram encode of Japanese: +2%).
     /// - Complexity: O(n); eight ASCII bytes per step.
     static func firstInvalidOffset(_ p: UnsafeBufferPointer<UInt8>) -> Int? {
         var i = 0
         let n = p.count
         while i < n {
-            i = skipASCII(p, from: i)
-            if i >= n { break }
+            let lead = p[i]
+            if lead < 0x80 {
+                i = skipASCII(p, from: i)
+                continue
+            }
+            if lead > 0xE0 && lead <= 0xEF && lead != 0xED && i + 2 < n && p[i + 1] & 0xC0 == 0x80 && p[i + 2] & 0xC0 == 0x80 {
+                i += 3
+                continue
+            }
+            let length = sequenceLength(p, at: i)
+            if length < 0 { return i }
+            i += length
+        }
+        return nil
+    }
+
+    /// `firstInvalidOffset` by `sequenceLength` alone: the reference it is tested against.
+    static func firstInvalidOffsetBySequences(_ p: UnsafeBufferPointer<UInt8>) -> Int? {
+        var i = 0
+        while i < p.count {
             let length = sequenceLength(p, at: i)
             if length < 0 { return i }
             i += length
