@@ -4,10 +4,13 @@ HuggingFace `tokenizers` and SentencePiece, side by side.
 
     python3 Benchmarks/encode-bench.py [--corpora Corpora] [--texts en,code-python,zh,ja]
                                        [--threads 1,2] [--skip-encode] [--skip-calls] [--skip-worst] [--models mistral,...]
+                                       [--repeat 5]
 
 Every measurement is its own process and processes each input once: no warm-up and no repeated
 pass for either side (VocabKit through `vocab-bench` with VOCAB_BENCH_ONCE=1), the tokenizer
-loaded and the lines read before the clock starts. Peak RSS is the process's (wait4).
+loaded and the lines read before the clock starts. Peak RSS is the process's (wait4). With
+`--repeat N`, each encoding row runs N such processes per side, interleaved, and reports the
+medians (each run's MB/s is kept in the row's `runs`); the ratio is of the medians.
 
 1. Encoding, per model type, per text, at 1 and 2 threads (lines split on "\\n", empty lines
    skipped; MB/s of the lines' UTF-8): cl100k `.tiktoken` and Llama 3 (llama.cpp's test
@@ -28,6 +31,7 @@ loaded and the lines read before the clock starts. Peak RSS is the process's (wa
 Results are appended as JSON lines to bench-out/encode.jsonl.
 """
 import argparse
+import statistics
 import atexit
 import json
 import os
@@ -119,6 +123,8 @@ def main():
     p.add_argument("--threads", default="1,2")
     p.add_argument("--models", default="", help="comma-separated subset of cl100k,llama3,unigram,mistral,bert,hybrid (default: all)")
     p.add_argument("--worst-sizes", default="100000,1000000,10000000")
+    p.add_argument("--repeat", type=int, default=1,
+                   help="encoding rows: run each side this many times, interleaved, and report the medians (the machines are shared and noisy)")
     p.add_argument("--skip-encode", action="store_true")
     p.add_argument("--skip-calls", action="store_true")
     p.add_argument("--skip-worst", action="store_true")
@@ -189,15 +195,25 @@ def main():
     for name, model, peers in ([] if args.skip_encode else models):
         for text, path in texts:
             for t in threads:
-                mine = ours(f"encode:{model}@{t}", path, t)
+                # Each side `--repeat` times, interleaved (ours, each peer, ours, ...): the medians.
+                mine_runs, peer_runs = [], [[] for _ in peers]
+                for _ in range(max(1, args.repeat)):
+                    mine_runs.append(ours(f"encode:{model}@{t}", path, t))
+                    for runs, (lib, file, extra) in zip(peer_runs, peers):
+                        runs.append(peer("encode", lib, file, path, t, extra))
+
+                def speeds(runs):
+                    return [r["bytes"] / 1e6 / r["seconds"] for r in runs]
+                mine_speed = statistics.median(speeds(mine_runs))
                 row = record({"row": "encode", "model": name, "text": text, "threads": t, "library": "vocabkit",
-                              "mb_per_s": mine["bytes"] / 1e6 / mine["seconds"], "tokens": mine["tokens"], "peak_rss_mb": mine["rss"]})
+                              "mb_per_s": mine_speed, "runs": [round(x, 2) for x in speeds(mine_runs)],
+                              "tokens": mine_runs[0]["tokens"], "peak_rss_mb": max(r["rss"] for r in mine_runs)})
                 encode_rows.append(row)
-                for lib, file, extra in peers:
-                    other = peer("encode", lib, file, path, t, extra)
+                for runs, (lib, _, _) in zip(peer_runs, peers):
+                    speed = statistics.median(speeds(runs))
                     encode_rows.append(record({"row": "encode", "model": name, "text": text, "threads": t, "library": lib,
-                                               "mb_per_s": other["bytes"] / 1e6 / other["seconds"], "tokens": other["tokens"],
-                                               "peak_rss_mb": other["rss"], "vocabkit_ratio": row["mb_per_s"] / (other["bytes"] / 1e6 / other["seconds"])}))
+                                               "mb_per_s": speed, "runs": [round(x, 2) for x in speeds(runs)], "tokens": runs[0]["tokens"],
+                                               "peak_rss_mb": max(r["rss"] for r in runs), "vocabkit_ratio": mine_speed / speed}))
                 log(f"encode {name} {text} {t} thread(s): {row['mb_per_s']:.1f} MB/s")
 
     # 2. Decoding.
