@@ -10,7 +10,8 @@ Every measurement is its own process and processes each input once: no warm-up a
 pass for either side (VocabKit through `vocab-bench` with VOCAB_BENCH_ONCE=1), the tokenizer
 loaded and the lines read before the clock starts. Peak RSS is the process's (wait4). With
 `--repeat N`, each encoding row runs N such processes per side, interleaved, and reports the
-medians (each run's MB/s is kept in the row's `runs`); the ratio is of the medians.
+medians (each run's MB/s is kept in the row's `runs`, peak RSS is the largest); the ratio is of
+the medians.
 
 1. Encoding, per model type, per text, at 1 and 2 threads (lines split on "\\n", empty lines
    skipped; MB/s of the lines' UTF-8): cl100k `.tiktoken` and Llama 3 (llama.cpp's test
@@ -31,12 +32,12 @@ medians (each run's MB/s is kept in the row's `runs`); the ratio is of the media
 Results are appended as JSON lines to bench-out/encode.jsonl.
 """
 import argparse
-import statistics
 import atexit
 import json
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -131,6 +132,8 @@ def main():
     p.add_argument("--venv", default=os.path.join(ROOT, ".venv-bench"))
     p.add_argument("--out", default=os.path.join(ROOT, "bench-out", "encode.jsonl"))
     args = p.parse_args()
+    if args.repeat < 1:
+        p.error("--repeat must be at least 1")
     python = ensure_venv(args.venv, PINNED)
     for product in ("vocab-bench", "vocab"):
         subprocess.run(["swift", "build", "-c", "release", "--product", product], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
@@ -197,7 +200,7 @@ def main():
             for t in threads:
                 # Each side `--repeat` times, interleaved (ours, each peer, ours, ...): the medians.
                 mine_runs, peer_runs = [], [[] for _ in peers]
-                for _ in range(max(1, args.repeat)):
+                for _ in range(args.repeat):
                     mine_runs.append(ours(f"encode:{model}@{t}", path, t))
                     for runs, (lib, file, extra) in zip(peer_runs, peers):
                         runs.append(peer("encode", lib, file, path, t, extra))

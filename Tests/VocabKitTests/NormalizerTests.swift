@@ -193,10 +193,11 @@ struct SentencePieceOnePassTests {
             (Array("q".utf8), Array("qq".utf8)), (Array("\u{3000}".utf8), Array(" ".utf8)), (Array("z".utf8), Array("z z".utf8)),
             // Characters of three bytes whose first two bytes other, untouched, characters share.
             (Array("ぁ".utf8), Array("あ".utf8)), (Array("ｶ".utf8), Array("カ".utf8)), (Array("ゔ".utf8), []),
+            (Array("か\u{3099}".utf8), Array("が".utf8)),
         ])
         let spaceRule = try PrecompiledCharsMap(rules: [(Array(" x".utf8), Array("y".utf8))])
         let alphabet = [" ", " ", "  ", "a", "b", "ab", "é", "\u{200B}", "ﬁ", "①", "\t", "Ａ", "q", "\u{3000}", "z", "<sep>", "x y",
-                        "x", "日本", "\u{301}", "あ", "→", "ｶ", "、", "ぁ", "ぃ", "ゔ", "ゕ", "カ", "ｷ"]
+                        "x", "日本", "\u{301}", "あ", "→", "ｶ", "、", "ぁ", "ぃ", "ゔ", "ゕ", "カ", "ｷ", "か", "\u{3099}", "<日>", "日"]
         var state: UInt64 = 5
         func next() -> Int {
             state = state &* 6364136223846793005 &+ 1442695040888963407
@@ -209,7 +210,7 @@ struct SentencePieceOnePassTests {
                 let normalizer = try SentencePieceNormalizer(
                     charsMap: charsMap, addsDummyPrefix: flags & 1 != 0, removesExtraWhitespace: flags & 2 != 0,
                     escapesWhitespace: flags & 4 != 0, treatsWhitespaceAsSuffix: flags & 8 != 0,
-                    protectedSymbols: [Array("<sep>".utf8), Array("x y".utf8)])
+                    protectedSymbols: [Array("<sep>".utf8), Array("x y".utf8), Array("日ｶ".utf8)])
                 var direct = 0
                 for bytes in strings where try Self.check(normalizer, bytes, "\(name) flags \(flags)") { direct += 1 }
                 // The one pass must carry most strings (not silently fall back), except when a

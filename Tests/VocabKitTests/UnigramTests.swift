@@ -613,8 +613,9 @@ struct UnigramTests {
         let shortFound = (16_000..<20_000).filter { check($0, long: false) }.count
         let longFound = (18_000..<20_000).filter { check($0, long: true) }.count
         #expect(shortFound > 3_000 && longFound > 1_500, "found \(shortFound) short, \(longFound) long")
-        // A base above the limit finds nothing.
+        // The last word is found below its limit, and nothing above it.
         let bytes = word(19_999, long: false)
+        #expect(check(19_999, long: false))
         #expect(bytes.withUnsafeBufferPointer { cache.lookupShort($0, base: 200) } == nil)
     }
 
@@ -640,10 +641,11 @@ struct UnigramTests {
         let common = ["ab日日abcé日bcé", "日日日日日日ab", "éééééééé日", "日c日c日c日c日c", "éaéaéaéaéaéa"]
         for _ in 0..<100 { check((0..<20).map { _ in common.randomElement(using: &random)! }) }
         #expect(!cached.cache.isLongTablePaused)
-        // 6,000 long words that almost never repeat (5 to 8 random letters of 1 to 3 bytes and
-        // "é日é日": 18 to 37 bytes with the "▁", 25 on average), 20 to a line.
+        // 15,000 long words that almost never repeat (5 to 8 random letters of 1 to 3 bytes and
+        // "é日é日": 18 to 37 bytes with the "▁", 25 on average), 20 to a line: the long table
+        // grows to its 8,192 slots (8,128 inserts), then a window at that size is judged.
         var paused = false
-        for _ in 0..<300 {
+        for _ in 0..<750 {
             check((0..<20).map { _ in
                 (0..<Int.random(in: 5...8, using: &random)).map { _ in letters.randomElement(using: &random)! }.joined() + "é日é日"
             })

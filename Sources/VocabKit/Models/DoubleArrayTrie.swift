@@ -92,7 +92,8 @@ package struct DoubleArrayTrie: Sendable, Equatable {
         return node < units.count && Self.label(units[node]) == UInt32(byte)
     }
 
-    /// Whether some key starts with all of `bytes`, or is a prefix of them.
+    /// Whether some key starts with all of `bytes`, or is a prefix of them (true for no bytes,
+    /// even with no keys).
     /// - Complexity: O(bytes).
     package func hasKey(startingWithOrPrefixOf bytes: [UInt8]) -> Bool {
         var node = Self.offset(units[0])

@@ -59,10 +59,15 @@ public struct SentencePieceNormalizer: Normalizer {
         }
         self.mayRewritePair = mayRewritePair
         var mayRewriteTriple = [UInt64](repeating: 0, count: 65536 / 64)
+        var character: [UInt8] = [0, 0, 0]
         for trie in [charsMap?.trie, self.protectedSymbols].compactMap({ $0 }) {
             for lead in 0xE0..<0xF0 {
                 for second in 0x80..<0xC0 where mayRewritePair[(lead << 8 | second) >> 6] & (1 << UInt64(second & 63)) != 0 {
-                    for third in 0x80..<0xC0 where trie.hasKey(startingWithOrPrefixOf: [UInt8(lead), UInt8(second), UInt8(third)]) {
+                    character[0] = UInt8(lead)
+                    character[1] = UInt8(second)
+                    for third in 0x80..<0xC0 {
+                        character[2] = UInt8(third)
+                        guard trie.hasKey(startingWithOrPrefixOf: character) else { continue }
                         let codePoint = (lead & 0x0F) << 12 | (second & 0x3F) << 6 | (third & 0x3F)
                         mayRewriteTriple[codePoint >> 6] |= 1 << UInt64(codePoint & 63)
                     }

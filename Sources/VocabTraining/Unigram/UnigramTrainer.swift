@@ -385,7 +385,7 @@ public struct UnigramTrainer: Sendable {
             var tokens: [PieceToken] = []
             for index in range {
                 tokens.removeAll(keepingCapacity: true)
-                // Each word is distinct here: the word cache would only miss (and allocate 2 MB per chunk).
+                // Each word is distinct here: the word cache would only miss (and grow to 2 MB per chunk).
                 words[index].word.withUnsafeBufferPointer { model.encodeWhole(piece: $0, into: &tokens, scratch: &scratch) }
                 for token in tokens where Int(token.id) < pieces.count { frequencies[Int(token.id)] += Double(words[index].count) }
             }

@@ -27,8 +27,8 @@
 /// Memory: at most 16,384 short slots and 8,192 long ones, 1 MB each (2 MB per thread). Each
 /// table starts with 64 slots and doubles after as many inserts as it has slots, so a scratch
 /// that encodes one short string zeroes 12 KB (measured: 2 MB zeroed per new scratch made the
-/// encode-unigram fuzz target 9x slower). A slot is replaced by the next word that hashes to it. It belongs to one model (`owner`), as
-/// `PieceCache` does. Measured on English, one thread, mean of 5 (short table only): 4,096
+/// encode-unigram fuzz target 9x slower). A slot is replaced by the next word that hashes to
+/// it. It belongs to one model (`owner`), as `PieceCache` does. Measured on English, one thread, mean of 5 (short table only): 4,096
 /// slots 31.3 MB/s, 8,192 32.7, 16,384 33.8, 32,768 34.3 (2 MB: not worth the memory).
 struct UnigramWordCache {
     /// The longest word cached, in bytes.
@@ -151,7 +151,8 @@ struct UnigramWordCache {
     /// The model whose segmentations it holds (held, so its address cannot be reused).
     let owner: CacheIdentity?
     /// Long words looked up in the current window of `longWindow`, how many were found, and
-    /// whether a window has been completed (the first, from a cold table, is not judged).
+    /// whether a window has been completed at the table's full size (the first, from a cold
+    /// table, is not judged).
     private var longProbes = 0, longHits = 0, judgesLong = false
     /// Long words still to encode without the cache, after a window that found too few.
     private var longPause = 0
@@ -243,7 +244,9 @@ struct UnigramWordCache {
         if found { longHits += 1 }
         if longProbes == Self.longWindow {
             if judgesLong && 20 * longHits < 7 * longProbes { longPause = Self.longPauseLength }
-            judgesLong = true
+            // Judged from the first window after one at the full size (the 35% was measured
+            // there; a table still growing finds fewer).
+            judgesLong = long.slotBits == long.maxSlotBits
             longProbes = 0
             longHits = 0
         }
