@@ -220,6 +220,21 @@ struct SentencePieceOnePassTests {
         }
     }
 
+    @Test("A map or symbols set after the normalizer is made take effect on the one-pass path")
+    func filtersFollowTheMap() throws {
+        var normalizer = try SentencePieceNormalizer(charsMap: nil)
+        let text = Array("ｶぁ 日ｶ".utf8)
+        #expect(try normalizer.normalizing(String(decoding: text, as: UTF8.self)).string == "▁ｶぁ▁日ｶ")
+        normalizer.charsMap = try PrecompiledCharsMap(rules: [(Array("ｶ".utf8), Array("カ".utf8)), (Array("ぁ".utf8), Array("あ".utf8))])
+        #expect(try Self.check(normalizer, text, "map set later"))
+        #expect(try normalizer.normalizing(String(decoding: text, as: UTF8.self)).string == "▁カあ▁日カ")
+        normalizer.protectedSymbols = try DoubleArrayTrie(keys: [Array("日ｶ".utf8)], values: [0])
+        #expect(try Self.check(normalizer, text, "symbols set later"))
+        #expect(try normalizer.normalizing(String(decoding: text, as: UTF8.self)).string == "▁カあ▁日ｶ")
+        normalizer.charsMap = nil
+        #expect(try normalizer.normalizing(String(decoding: text, as: UTF8.self)).string == "▁ｶぁ▁日ｶ")
+    }
+
     @Test("the .model normalizers on corpus lines and hard strings")
     func modelNormalizers() throws {
         let lines = TestCorpora.names.flatMap { Array(TestCorpora.lines($0).prefix(300)) }
