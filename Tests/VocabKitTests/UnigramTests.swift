@@ -573,22 +573,40 @@ struct UnigramTests {
             }
             return (tokens, ids)
         }
-        func check(_ i: Int, long: Bool) -> Bool {
+        func insert(_ i: Int, long: Bool, into target: inout UnigramWordCache) {
             let bytes = word(i, long: long)
             let (tokens, ids) = nodes(bytes, i)
+            bytes.withUnsafeBufferPointer { target.insert($0, tokens: tokens[...], ids: ids[...], shift: 0, limit: 100) }
+        }
+        func check(_ i: Int, long: Bool, in other: UnigramWordCache? = nil) -> Bool {
+            let bytes = word(i, long: long)
+            let (tokens, ids) = nodes(bytes, i)
+            let cache = other ?? cache
             return bytes.withUnsafeBufferPointer { buffer in
                 let found: UnigramWordCache.Entry? = long ? cache.lookupLong(buffer, base: 10) : cache.lookupShort(buffer, base: 10)
                 guard let entry = found, entry.count == tokens.count else { return false }
                 return tokens.indices.allSatisfy { entry.id($0) == ids[$0] && entry.end($0) == Int(tokens[$0].end) }
             }
         }
-        // 20,000 distinct words of each kind: the tables double up to 16,384 and 8,192 slots.
+        // A copy that grows leaves the original as it was (the tables are arrays: copied on
+        // the first write, each with its own slot count and padding).
+        var small = UnigramWordCache(owner: CacheIdentity())
+        for i in 0..<40 { insert(i, long: false, into: &small) }
+        let heldBefore = (0..<40).filter { check($0, long: false, in: small) }
+        var grown = small
+        for i in 40..<300 { insert(i, long: false, into: &grown) }
+        #expect(small.slotCounts.short == 64 && grown.slotCounts.short == 256)
+        #expect((0..<40).filter { check($0, long: false, in: small) } == heldBefore && heldBefore.count > 25)
+        #expect((40..<300).filter { check($0, long: false, in: grown) }.count > 130)
+        // 34,000 distinct words of each kind: the tables double up to 16,384 and 8,192 slots and
+        // stay there (34,000 inserts would double the short table once more, and the long one
+        // twice, without their bounds).
         // A table doubles after as many inserts as it has slots; a direct-mapped table then
         // holds about 1 - 1/e = 63% of them (the rest lost to later words in their slot). After
         // each doubling at least 45% of the words inserted since the last must still be found,
         // with their own nodes: an entry moved to a wrong slot would be lost.
         var lastCounts = cache.slotCounts, sinceGrowth: [Int] = [], growths = 0
-        for i in 0..<20_000 {
+        for i in 0..<34_000 {
             for long in [false, true] {
                 let bytes = word(i, long: long)
                 let (tokens, ids) = nodes(bytes, i)
@@ -610,12 +628,12 @@ struct UnigramTests {
         #expect(cache.slotCounts == (16_384, 8_192))
         // The table at its bound holds most of the last 4,000 short words and the last 2,000 long
         // ones, each with its own nodes.
-        let shortFound = (16_000..<20_000).filter { check($0, long: false) }.count
-        let longFound = (18_000..<20_000).filter { check($0, long: true) }.count
+        let shortFound = (30_000..<34_000).filter { check($0, long: false) }.count
+        let longFound = (32_000..<34_000).filter { check($0, long: true) }.count
         #expect(shortFound > 3_000 && longFound > 1_500, "found \(shortFound) short, \(longFound) long")
         // The last word is found below its limit, and nothing above it.
-        let bytes = word(19_999, long: false)
-        #expect(check(19_999, long: false))
+        let bytes = word(33_999, long: false)
+        #expect(check(33_999, long: false))
         #expect(bytes.withUnsafeBufferPointer { cache.lookupShort($0, base: 200) } == nil)
     }
 
