@@ -95,7 +95,7 @@ package struct DoubleArrayTrie: Sendable, Equatable {
     /// Whether some key starts with all of `bytes`, or is a prefix of them (true for no bytes,
     /// even with no keys).
     /// - Complexity: O(bytes).
-    package func hasKey(startingWithOrPrefixOf bytes: [UInt8]) -> Bool {
+    package func hasKey(startingWithOrPrefixOf bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var node = Self.offset(units[0])
         for byte in bytes {
             guard byte != 0 else { return false }
@@ -109,13 +109,7 @@ package struct DoubleArrayTrie: Sendable, Equatable {
 
     /// Whether some key starts with `first` then `second`, or is `first` alone.
     package func hasKey(startingWith first: UInt8, _ second: UInt8) -> Bool {
-        guard first != 0 else { return false }
-        let node = Self.offset(units[0]) ^ Int(first)
-        guard node < units.count, Self.label(units[node]) == UInt32(first) else { return false }
-        if Self.hasLeaf(units[node]) { return true }
-        guard second != 0 else { return false }
-        let child = node ^ Self.offset(units[node]) ^ Int(second)
-        return child < units.count && Self.label(units[child]) == UInt32(second)
+        withUnsafeBytes(of: (first, second)) { hasKey(startingWithOrPrefixOf: $0.assumingMemoryBound(to: UInt8.self)) }
     }
 }
 

@@ -80,12 +80,10 @@ extension SentencePieceNormalizer {
         let lead = p[i]
         guard mayRewrite[Int(lead)] else { return false }
         guard lead >= 0xC0, i + 1 < p.count else { return true }
-        let pair = Int(lead) << 8 | Int(p[i + 1])
-        guard mayRewritePair[pair >> 6] & (1 << UInt64(pair & 63)) != 0 else { return false }
+        guard Self.isSet(mayRewritePair, Int(lead) << 8 | Int(p[i + 1])) else { return false }
         // Three bytes (valid UTF-8: both continuation bytes are there): by code point.
         guard lead & 0xF0 == 0xE0, i + 2 < p.count else { return true }
-        let codePoint = (Int(lead) & 0x0F) << 12 | (Int(p[i + 1]) & 0x3F) << 6 | (Int(p[i + 2]) & 0x3F)
-        return mayRewriteTriple[codePoint >> 6] & (1 << UInt64(codePoint & 63)) != 0
+        return Self.isSet(mayRewriteTriple, Int(decodeScalar(p, i).scalar))
     }
 
     /// The length of the character a lead byte starts (the text is valid UTF-8).

@@ -69,7 +69,7 @@ public struct SentencePieceNormalizer: Normalizer {
         for trie in tries {
             for lead in 0..<256 where mayRewrite[lead] {
                 for second in 0..<256 where trie.hasKey(startingWith: UInt8(lead), UInt8(second)) {
-                    mayRewritePair[(lead << 8 | second) >> 6] |= 1 << UInt64(second & 63)
+                    Self.set(&mayRewritePair, lead << 8 | second)
                 }
             }
         }
@@ -78,20 +78,27 @@ public struct SentencePieceNormalizer: Normalizer {
         var character: [UInt8] = [0, 0, 0]
         for trie in tries {
             for lead in 0xE0..<0xF0 {
-                for second in 0x80..<0xC0 where mayRewritePair[(lead << 8 | second) >> 6] & (1 << UInt64(second & 63)) != 0 {
+                for second in 0x80..<0xC0 where Self.isSet(mayRewritePair, lead << 8 | second) {
                     character[0] = UInt8(lead)
                     character[1] = UInt8(second)
                     for third in 0x80..<0xC0 {
                         character[2] = UInt8(third)
-                        guard trie.hasKey(startingWithOrPrefixOf: character) else { continue }
-                        let codePoint = (lead & 0x0F) << 12 | (second & 0x3F) << 6 | (third & 0x3F)
-                        mayRewriteTriple[codePoint >> 6] |= 1 << UInt64(codePoint & 63)
+                        character.withUnsafeBufferPointer { p in
+                            if trie.hasKey(startingWithOrPrefixOf: p) { Self.set(&mayRewriteTriple, Int(decodeScalar(p, 0).scalar)) }
+                        }
                     }
                 }
             }
         }
         self.mayRewriteTriple = mayRewriteTriple
     }
+
+    /// Bit `index` of a bit set stored in 64-bit words.
+    @inline(__always)
+    static func isSet(_ bits: [UInt64], _ index: Int) -> Bool { bits[index >> 6] & (1 << UInt64(index & 63)) != 0 }
+
+    @inline(__always)
+    private static func set(_ bits: inout [UInt64], _ index: Int) { bits[index >> 6] |= 1 << UInt64(index & 63) }
 
     static let escapedSpace: [UInt8] = [0xE2, 0x96, 0x81]
 

@@ -28,8 +28,9 @@
 /// table starts with 64 slots and doubles after as many inserts as it has slots, so a scratch
 /// that encodes one short string zeroes 12 KB (measured: 2 MB zeroed per new scratch made the
 /// encode-unigram fuzz target 9x slower). A slot is replaced by the next word that hashes to
-/// it. It belongs to one model (`owner`), as `PieceCache` does. Measured on English, one thread, mean of 5 (short table only): 4,096
-/// slots 31.3 MB/s, 8,192 32.7, 16,384 33.8, 32,768 34.3 (2 MB: not worth the memory).
+/// it. It belongs to one model (`owner`), as `PieceCache` does. Measured on English, one
+/// thread, mean of 5 (short table only): 4,096 slots 31.3 MB/s, 8,192 32.7, 16,384 33.8, 32,768
+/// 34.3 (2 MB: not worth the memory).
 struct UnigramWordCache {
     /// The longest word cached, in bytes.
     static let maxLength = 32
