@@ -19,8 +19,10 @@ the medians.
    `encode_ordinary_batch` at more) and HuggingFace `encode_batch_fast` on the tokenizer.json that
    `vocab convert` writes (RAYON_NUM_THREADS); the Unigram and Mistral `.model` files against
    `sentencepiece` (`encode(list, num_threads=)`); BERT's tokenizer.json against HuggingFace; the
-   hybrid (no peer library has one). The token counts of both sides are printed: equal counts
-   mean the same work.
+   hybrid (no peer library has one). VocabKit is measured twice: `encode` (an `Encoding` with
+   offsets and annotations, what HuggingFace returns) and `encodeIds` (ids alone, what tiktoken
+   and sentencepiece return). The token counts of both sides are printed: equal counts mean the
+   same work.
 2. Decoding, one thread: each line's ids (made before timing) to text: VocabKit `decodeBytes` per
    line against tiktoken `decode_bytes` per line, HuggingFace `decode_batch` and SentencePiece
    `decode(list)`; streaming, one id at a time: `DecodeStream` against HuggingFace's.
@@ -199,9 +201,12 @@ def main():
         for text, path in texts:
             for t in threads:
                 # Each side `--repeat` times, interleaved (ours, each peer, ours, ...): the medians.
-                mine_runs, peer_runs = [], [[] for _ in peers]
+                # VocabKit twice: `encode` (an Encoding: ids, offsets, annotations; HuggingFace's
+                # output) and `encodeIds` (ids alone: tiktoken's and sentencepiece's output).
+                mine_runs, ids_runs, peer_runs = [], [], [[] for _ in peers]
                 for _ in range(args.repeat):
                     mine_runs.append(ours(f"encode:{model}@{t}", path, t))
+                    ids_runs.append(ours(f"ids:{model}@{t}", path, t))
                     for runs, (lib, file, extra) in zip(peer_runs, peers):
                         runs.append(peer("encode", lib, file, path, t, extra))
 
@@ -212,6 +217,9 @@ def main():
                               "mb_per_s": mine_speed, "runs": [round(x, 2) for x in speeds(mine_runs)],
                               "tokens": mine_runs[0]["tokens"], "peak_rss_mb": max(r["rss"] for r in mine_runs)})
                 encode_rows.append(row)
+                encode_rows.append(record({"row": "encode", "model": name, "text": text, "threads": t, "library": "vocabkit ids",
+                                           "mb_per_s": statistics.median(speeds(ids_runs)), "runs": [round(x, 2) for x in speeds(ids_runs)],
+                                           "tokens": ids_runs[0]["tokens"], "peak_rss_mb": max(r["rss"] for r in ids_runs)}))
                 for runs, (lib, _, _) in zip(peer_runs, peers):
                     speed = statistics.median(speeds(runs))
                     encode_rows.append(record({"row": "encode", "model": name, "text": text, "threads": t, "library": lib,
@@ -259,11 +267,11 @@ def main():
             log(f"worst case at {size} bytes done")
     out.close()
 
-    print(f"\n{'model':8} {'text':12} {'thr':>3} {'VocabKit MB/s':>13} {'RSS':>5}  peers (best MB/s at this thread count or fewer, VocabKit ratio, RSS MB, tokens equal)")
+    print(f"\n{'model':8} {'text':12} {'thr':>3} {'API':8} {'VocabKit MB/s':>13} {'RSS':>5}  peers (best MB/s at this thread count or fewer, VocabKit ratio, RSS MB, tokens equal)")
     for row in encode_rows:
-        if row["library"] != "vocabkit":
+        if not row["library"].startswith("vocabkit"):
             continue
-        others = [r for r in encode_rows if r["library"] != "vocabkit" and (r["model"], r["text"], r["threads"]) == (row["model"], row["text"], row["threads"])]
+        others = [r for r in encode_rows if not r["library"].startswith("vocabkit") and (r["model"], r["text"], r["threads"]) == (row["model"], row["text"], row["threads"])]
 
         def best(r):
             # A peer's best at this thread count: tiktoken's batch call is slower than its
@@ -272,7 +280,8 @@ def main():
             return max([r["mb_per_s"]] + [o["mb_per_s"] for o in single])
         note = "; ".join(f"{r['library']} {best(r):.1f}, {row['mb_per_s'] / best(r):.2f}x, {r['peak_rss_mb']:.0f}, "
                          f"{'=' if r['tokens'] == row['tokens'] else 'tokens ' + str(r['tokens']) + ' vs ' + str(row['tokens'])}" for r in others)
-        print(f"{row['model']:8} {row['text']:12} {row['threads']:3} {row['mb_per_s']:13.1f} {row['peak_rss_mb']:5.0f}  {note}")
+        api = "ids" if row["library"] == "vocabkit ids" else "Encoding"
+        print(f"{row['model']:8} {row['text']:12} {row['threads']:3} {api:8} {row['mb_per_s']:13.1f} {row['peak_rss_mb']:5.0f}  {note}")
     print(f"\n{'model':8} {'job':7} {'VocabKit MB/s':>13}  peers (MB/s, VocabKit ratio)")
     for row in decode_rows:
         if row["library"] != "vocabkit":

@@ -3,6 +3,8 @@
 //   vocab-bench FILE UNIT JOB [JOB...]
 //     UNIT: line | block     JOB: normalize:SPEC | pretokenize:NAME | frontend:SPEC:NAME
 //                                 | encode:TOKENIZER_FILE[@THREADS]  (batch encoding, lines only)
+//                                 | ids:TOKENIZER_FILE[@THREADS]  (the same with `encodeIds`: ids
+//                                   only, no offsets or annotations, as the peers return)
 //                                 | calls:TOKENIZER_FILE  (one `encode(String)` call per line,
 //                                   as model code makes them; the Strings are made before timing)
 //                                 | load:TOKENIZER_FILE  (`Tokenizer(contentsOf:)`, FILE unused)
@@ -75,7 +77,8 @@ func blocks(of data: [UInt8], size: Int = 65_536) -> [ArraySlice<UInt8>] {
 
 /// Encodes every line with `Tokenizer.encodeBatch`-style chunks on `threads` threads.
 func runEncode(job: String, unit: String, lines: [ArraySlice<UInt8>]) throws -> Measurement {
-    let spec = String(job.dropFirst("encode:".count))
+    let idsOnly = job.hasPrefix("ids:")
+    let spec = String(job.drop { $0 != ":" }.dropFirst())
     let parts = spec.split(separator: "@").map(String.init)
     let threads = parts.count > 1 ? Int(parts[1]) ?? 1 : 1
     let tokenizer = try Tokenizer(contentsOf: URL(fileURLWithPath: parts[0]))
@@ -99,7 +102,14 @@ func runEncode(job: String, unit: String, lines: [ArraySlice<UInt8>]) throws -> 
                 let c = work.take()
                 if c >= chunks { break }
                 for line in lines[(c * chunk)..<min(lines.count, (c + 1) * chunk)] {
-                    count += (try? line.withUnsafeBufferPointer { try tokenizer.encode($0, allowsAddedTokens: false, scratch: &scratch) })?.ids.count ?? 0
+                    if idsOnly {
+                        // A new array per line, as the peers return a new list.
+                        var ids: [UInt32] = []
+                        _ = try? line.withUnsafeBufferPointer { try tokenizer.encodeIds($0, allowsAddedTokens: false, into: &ids, scratch: &scratch) }
+                        count += ids.count
+                    } else {
+                        count += (try? line.withUnsafeBufferPointer { try tokenizer.encode($0, allowsAddedTokens: false, scratch: &scratch) })?.ids.count ?? 0
+                    }
                 }
             }
             work.add(count)
@@ -172,7 +182,7 @@ func runDecode(job: String, unit: String, lines: [ArraySlice<UInt8>]) throws -> 
 func run(job: String, unit: String, lines: [ArraySlice<UInt8>]) throws -> Measurement {
     if job.hasPrefix("decode:") || job.hasPrefix("stream:") { return try runDecode(job: job, unit: unit, lines: lines) }
     if job.hasPrefix("load:") { return try runLoad(job: job, unit: unit) }
-    if job.hasPrefix("encode:") { return try runEncode(job: job, unit: unit, lines: lines) }
+    if job.hasPrefix("encode:") || job.hasPrefix("ids:") { return try runEncode(job: job, unit: unit, lines: lines) }
     if job.hasPrefix("calls:") { return try runCalls(job: job, unit: unit, lines: lines) }
     let parts = job.split(separator: ":", maxSplits: 2).map(String.init)
     let frontEnd: TextFrontEnd

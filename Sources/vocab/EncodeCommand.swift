@@ -107,6 +107,10 @@ struct EncodeCommand: ParsableCommand {
         let sampling = sample ? SubwordSampling(alpha: alpha, nBestSize: nBest, seed: seed) : nil
         let unit = self.unit, textKey = self.textKey, pairKey = self.pairKey, skipBadLines = self.skipBadLines
         let wide = configured.vocabularySize >= MegatronDataset.uint16Limit
+        // Formats of ids alone, with nothing that needs an Encoding (a pair, the post-processor,
+        // truncation, padding): `encodeIds`, without offsets and annotations.
+        let idsOnly = format.writesOnlyIds && pairKey == nil
+            && (!addsSpecial || (configured.postProcessor == nil && configured.truncation == nil && configured.padding == nil))
         var job = ParallelLines<EncodeBlockState>(threads: input.threads, quiet: input.quiet, label: "encode")
         job.split = unit.split
         let total = try job.run(inputs: input.paths, initial: EncodeBlockState(), job: { text, location, out, state in
@@ -129,6 +133,28 @@ struct EncodeCommand: ParsableCommand {
             if let sampling {
                 state.scratch.sampling = sampling
                 state.scratch.reseed(sampling.seed &+ UInt64(location.line))
+            }
+            if idsOnly {
+                state.ids.removeAll(keepingCapacity: true)
+                do {
+                    _ = try text.withUnsafeBufferPointer {
+                        try configured.encodeIds($0, allowsAddedTokens: allowsAdded, specialTokens: policy, into: &state.ids, scratch: &state.scratch)
+                    }
+                } catch let error as TextError {
+                    throw CLIError.invalidInput(path: location.path, line: location.line, reason: error.description)
+                }
+                if let separator { state.ids.append(separator) }
+                state.tokens += state.ids.count
+                if format == .megatron {
+                    guard state.ids.count <= Int(Int32.max) else {
+                        throw CLIError.invalidInput(path: location.path, line: location.line, reason: "a text of more than 2^31 tokens does not fit Megatron's index")
+                    }
+                    state.sizes.append(Int32(state.ids.count))
+                    (wide ? EncodeFormat.u32 : .u16).write(ids: state.ids, to: &out)
+                } else {
+                    format.write(ids: state.ids, to: &out)
+                }
+                return
             }
             do {
                 encoding = try text.withUnsafeBufferPointer {
@@ -183,6 +209,8 @@ struct EncodeBlockState {
     var firstSkip: String?
     /// Tokens per text, for Megatron's index (4 bytes per text).
     var sizes: [Int32] = []
+    /// The current text's ids, on the ids-only path (reused across the block's texts).
+    var ids: [UInt32] = []
 
     mutating func merge(_ other: EncodeBlockState) {
         tokens += other.tokens
@@ -222,15 +250,35 @@ enum EncodeFormat: String, ExpressibleByArgument, CaseIterable {
         return line + "}"
     }
 
-    func write(_ encoding: Encoding, tokenizer: Tokenizer, to out: inout [UInt8]) {
+    /// Whether the format writes the ids alone (`write(ids:to:)`).
+    var writesOnlyIds: Bool { ![.tokens, .offsets, .encoding].contains(self) }
+
+    /// Writes the ids of one text in a format that `writesOnlyIds`.
+    func write(ids: [UInt32], to out: inout [UInt8]) {
         switch self {
         case .ids:
-            out.append(contentsOf: Array(encoding.ids.map(String.init).joined(separator: " ").utf8))
+            out.append(contentsOf: Array(ids.map(String.init).joined(separator: " ").utf8))
             out.append(0x0A)
         case .jsonl:
             out.append(0x5B)
-            out.append(contentsOf: Array(encoding.ids.map(String.init).joined(separator: ",").utf8))
+            out.append(contentsOf: Array(ids.map(String.init).joined(separator: ",").utf8))
             out.append(contentsOf: [0x5D, 0x0A])
+        case .u16:
+            for id in ids { out.append(UInt8(id & 0xFF)); out.append(UInt8(id >> 8 & 0xFF)) }
+        case .u32, .npy, .megatron:   // megatron: EncodeCommand picks u16 or u32 by vocabulary size
+            for id in ids {
+                out.append(UInt8(id & 0xFF)); out.append(UInt8(id >> 8 & 0xFF))
+                out.append(UInt8(id >> 16 & 0xFF)); out.append(UInt8(id >> 24))
+            }
+        case .tokens, .offsets, .encoding:
+            preconditionFailure("\(self) writes more than ids")
+        }
+    }
+
+    func write(_ encoding: Encoding, tokenizer: Tokenizer, to out: inout [UInt8]) {
+        switch self {
+        case .ids, .jsonl, .u16, .u32, .npy, .megatron:
+            write(ids: encoding.ids, to: &out)
         case .tokens:
             out.append(contentsOf: Array(encoding.ids.map { tokenizer.model.tokenString($0) }.joined(separator: " ").utf8))
             out.append(0x0A)
@@ -241,13 +289,6 @@ enum EncodeFormat: String, ExpressibleByArgument, CaseIterable {
         case .encoding:
             out.append(contentsOf: Array(Self.json(encoding).utf8))
             out.append(0x0A)
-        case .u16:
-            for id in encoding.ids { out.append(UInt8(id & 0xFF)); out.append(UInt8(id >> 8 & 0xFF)) }
-        case .u32, .npy, .megatron:   // megatron: EncodeCommand picks u16 or u32 by vocabulary size
-            for id in encoding.ids {
-                out.append(UInt8(id & 0xFF)); out.append(UInt8(id >> 8 & 0xFF))
-                out.append(UInt8(id >> 16 & 0xFF)); out.append(UInt8(id >> 24))
-            }
         }
     }
 }

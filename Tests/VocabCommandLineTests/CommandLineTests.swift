@@ -48,6 +48,38 @@ struct CommandLineTests {
 
     func temporary(_ name: String) -> String { temporaryPath(name) }
 
+    @Test("formats of ids alone (the encodeIds path) give the ids of the Encoding path (--format offsets)",
+          arguments: [["tiktoken/cl100k_base.tiktoken"], ["tiktoken/cl100k_base.tiktoken", "--append", "<|endoftext|>"],
+                      ["sentencepiece/botchan_en_unigram_1000.model"], ["sentencepiece/mistral-tokenizer.model.v1"],
+                      ["bert/tokenizer.json"], ["bert/tokenizer.json", "--no-special-tokens"],
+                      ["sentencepiece/botchan_en_unigram_1000.model", "--sample", "--seed", "5"]])
+    func idsOnlyFormats(arguments: [String]) throws {
+        let options = ["-t", fixture(arguments[0]).path] + arguments.dropFirst()
+        var text = ""
+        for name in ["en", "ja", "code-python"] {
+            let corpus = try String(contentsOf: corporaDirectory.appendingPathComponent("\(name).txt"), encoding: .utf8)
+            text += corpus.split(separator: "\n", omittingEmptySubsequences: false).prefix(150).joined(separator: "\n") + "\n"
+        }
+        text += "a <|endoftext|> b [SEP] c\n\n\u{0}\n"
+        let input = Data(text.utf8)
+        let ids = try vocab(["encode"] + options + ["--format", "ids", "--threads", "2"], input: input)
+        let offsets = try vocab(["encode"] + options + ["--format", "offsets"], input: input)
+        #expect(ids.status == 0 && offsets.status == 0, "\(ids.stderr) \(offsets.stderr)")
+        let fromOffsets = String(decoding: offsets.stdout, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.split(separator: " ").map { String($0.prefix { $0 != ":" }) }.joined(separator: " ") }
+        let fromIds = String(decoding: ids.stdout, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        #expect(fromIds.count == fromOffsets.count)
+        if let line = zip(fromIds, fromOffsets).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset {
+            Issue.record("line \(line + 1): \(fromIds[line]) but \(fromOffsets[line])")
+        }
+        // The binary format holds the same ids.
+        let file = temporary("ids-only.u32")
+        #expect(try vocab(["encode"] + options + ["--format", "u32", "-o", file], input: input).status == 0)
+        let binary = try Data(contentsOf: URL(fileURLWithPath: file))
+        let words = stride(from: 0, to: binary.count, by: 4).map { i in (0..<4).reduce(UInt32(0)) { $0 | UInt32(binary[i + $1]) << (8 * $1) } }
+        #expect(words.map(String.init) == fromOffsets.flatMap { $0.split(separator: " ").map(String.init) }, "the u32 file's ids")
+    }
+
     @Test("train, encode and decode round-trip a corpus in every format")
     func roundTrip() throws {
         let model = temporary("en.json")

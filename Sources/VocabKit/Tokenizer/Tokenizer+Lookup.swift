@@ -68,7 +68,8 @@ extension Tokenizer {
 
     /// The ids of `text`, with or without the post-processor's special tokens.
     public func encode(text: String, addSpecialTokens: Bool) throws -> [Int] {
-        try encode(text, specialTokens: .recognized, addsSpecialTokens: addSpecialTokens).ids.map { Int($0) }
+        guard addSpecialTokens else { return try encodeIds(text, specialTokens: .recognized).map { Int($0) } }
+        return try encode(text, specialTokens: .recognized, addsSpecialTokens: true).ids.map { Int($0) }
     }
 
     /// The pieces of `text` as the vocabulary spells them, without special tokens.

@@ -92,6 +92,31 @@ public struct Tokenizer: Sendable {
         var encoding = Encoding()
         encoding.ids.reserveCapacity(bytes.count / 3 + 1)
         encoding.offsets.reserveCapacity(bytes.count / 3 + 1)
+        try encode(bytes, allowsAddedTokens: allowsAddedTokens, specialTokens: specialTokens, into: &encoding, scratch: &scratch)
+        if let offsetTrimming { trimOffsets(&encoding, offsetTrimming, text: bytes) }
+        return encoding
+    }
+
+    /// The ids `encode(_:allowsAddedTokens:specialTokens:scratch:)` gives UTF-8 bytes, appended
+    /// to `ids`, without offsets, annotations or the post-processor's special tokens (what
+    /// tiktoken's `encode` and sentencepiece's `encode` return). Faster: no token is mapped back
+    /// to the input, and one array is filled instead of five. Invalid UTF-8 is replaced by U+FFFD
+    /// as there; returns how many ill-formed sequences were replaced.
+    @discardableResult
+    public func encodeIds(_ bytes: UnsafeBufferPointer<UInt8>, allowsAddedTokens: Bool = true,
+                          specialTokens: SpecialTokenPolicy = .recognized, into ids: inout [UInt32],
+                          scratch: inout EncoderScratch) throws -> Int {
+        var sink = TokenIds(ids: [])
+        swap(&sink.ids, &ids)
+        defer { swap(&sink.ids, &ids) }
+        try encode(bytes, allowsAddedTokens: allowsAddedTokens, specialTokens: specialTokens, into: &sink, scratch: &scratch)
+        return sink.replacedInvalidSequences
+    }
+
+    /// `encode(_:allowsAddedTokens:specialTokens:scratch:)` into any sink, before offset trimming.
+    private func encode<Sink: TokenSink>(_ bytes: UnsafeBufferPointer<UInt8>, allowsAddedTokens: Bool,
+                                         specialTokens: SpecialTokenPolicy, into encoding: inout Sink,
+                                         scratch: inout EncoderScratch) throws {
         // The scratch's token buffer, held here for the call (the models take the scratch too).
         var pieceTokens: [PieceToken] = []
         swap(&pieceTokens, &scratch.pieceTokens)
@@ -105,7 +130,7 @@ public struct Tokenizer: Sendable {
                                        normalizedTokens: normalizedTokens ? specialTokens : nil, into: &encoding, pieceTokens: &pieceTokens,
                                        scratch: &scratch)
                 }
-                encoding.append(stretch.id, offset: stretch.range)
+                encoding.appendAdded(stretch.id, offset: stretch.range)
                 position = max(position, stretch.range.upperBound)
             }
         }
@@ -114,8 +139,6 @@ public struct Tokenizer: Sendable {
                                normalizedTokens: normalizedTokens ? specialTokens : nil, into: &encoding, pieceTokens: &pieceTokens,
                                scratch: &scratch)
         }
-        if let offsetTrimming { trimOffsets(&encoding, offsetTrimming, text: bytes) }
-        return encoding
     }
 
     private func trimOffsets(_ encoding: inout Encoding, _ trimming: OffsetTrimming, text: UnsafeBufferPointer<UInt8>) {
@@ -131,8 +154,9 @@ public struct Tokenizer: Sendable {
     /// Encodes text between raw added tokens: normalization, then (with `normalizedTokens`) the
     /// added tokens matched in the normalized text, then pre-tokenization and the model for the
     /// stretches between them, in order of their place in the input (nil: no normalized tokens).
-    private func encodeOrdinary(_ bytes: UnsafeBufferPointer<UInt8>, offset: Int, normalizedTokens: SpecialTokenPolicy? = nil,
-                                into encoding: inout Encoding, pieceTokens: inout [PieceToken], scratch: inout EncoderScratch) throws {
+    private func encodeOrdinary<Sink: TokenSink>(_ bytes: UnsafeBufferPointer<UInt8>, offset: Int, normalizedTokens: SpecialTokenPolicy? = nil,
+                                                 into encoding: inout Sink, pieceTokens: inout [PieceToken],
+                                                 scratch: inout EncoderScratch) throws {
         // Every token below is plain (added tokens too: segment 0, not special, attended).
         defer { encoding.completeAnnotations() }
         var text: PreTokenizedText
@@ -177,6 +201,10 @@ public struct Tokenizer: Sendable {
                     if pieceTokens.count >= 4096 { pieceTokens.removeAll(keepingCapacity: true) }
                     let first = pieceTokens.count
                     encodePiece(UnsafeBufferPointer(rebasing: normalized[piece]), &pieceTokens, &scratch)
+                    guard Sink.keepsOffsets else {
+                        for k in first..<pieceTokens.count { encoding.appendPlain(pieceTokens[k].id, offset: 0..<0) }
+                        continue
+                    }
                     for k in first..<pieceTokens.count {
                         let token = pieceTokens[k]
                         let start = piece.lowerBound + Int(token.start), end = piece.lowerBound + Int(token.end)
@@ -212,6 +240,20 @@ public struct Tokenizer: Sendable {
         var encoding = postProcess(first, second)
         if let padding { padding.apply(&encoding, to: padding.target(longest: encoding.count)) }
         return encoding
+    }
+
+    /// The ids of `text` alone: `encode(_:allowsAddedTokens:specialTokens:addsSpecialTokens: false)`'s
+    /// ids, without building offsets or annotations (see `encodeIds(_:allowsAddedTokens:specialTokens:into:scratch:)`).
+    /// Special tokens' text is refused by default, as in `encode(_:pair:)`.
+    public func encodeIds(_ text: String, allowsAddedTokens: Bool = true, specialTokens: SpecialTokenPolicy = .refused(except: []),
+                          samplingSeed: UInt64? = nil) throws -> [UInt32] {
+        try ThreadScratch.with(sampling: sampling(seed: samplingSeed)) { scratch in
+            var ids: [UInt32] = []
+            ids.reserveCapacity(text.utf8.count / 3 + 1)
+            var utf8 = text
+            _ = try utf8.withUTF8 { try encodeIds($0, allowsAddedTokens: allowsAddedTokens, specialTokens: specialTokens, into: &ids, scratch: &scratch) }
+            return ids
+        }
     }
 
     /// Encodes a string's UTF-8 in place when it is stored contiguously (native strings are), else a copy.
