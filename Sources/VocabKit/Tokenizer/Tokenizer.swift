@@ -107,6 +107,8 @@ public struct Tokenizer: Sendable {
                           specialTokens: SpecialTokenPolicy = .recognized, into ids: inout [UInt32],
                           scratch: inout EncoderScratch) throws -> Int {
         var sink = TokenIds(ids: [])
+        // About a token per three bytes or fewer: one allocation, not one per doubling.
+        ids.reserveCapacity(ids.count + bytes.count / 3 + 1)
         swap(&sink.ids, &ids)
         defer { swap(&sink.ids, &ids) }
         try encode(bytes, allowsAddedTokens: allowsAddedTokens, specialTokens: specialTokens, into: &sink, scratch: &scratch)
@@ -249,7 +251,6 @@ public struct Tokenizer: Sendable {
                           samplingSeed: UInt64? = nil) throws -> [UInt32] {
         try ThreadScratch.with(sampling: sampling(seed: samplingSeed)) { scratch in
             var ids: [UInt32] = []
-            ids.reserveCapacity(text.utf8.count / 3 + 1)
             var utf8 = text
             _ = try utf8.withUTF8 { try encodeIds($0, allowsAddedTokens: allowsAddedTokens, specialTokens: specialTokens, into: &ids, scratch: &scratch) }
             return ids
