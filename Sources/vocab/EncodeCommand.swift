@@ -251,7 +251,12 @@ enum EncodeFormat: String, ExpressibleByArgument, CaseIterable {
     }
 
     /// Whether the format writes the ids alone (`write(ids:to:)`).
-    var writesOnlyIds: Bool { ![.tokens, .offsets, .encoding].contains(self) }
+    var writesOnlyIds: Bool {
+        switch self {
+        case .ids, .jsonl, .u16, .u32, .npy, .megatron: return true
+        case .tokens, .offsets, .encoding: return false
+        }
+    }
 
     /// Writes the ids of one text in a format that `writesOnlyIds`.
     func write(ids: [UInt32], to out: inout [UInt8]) {

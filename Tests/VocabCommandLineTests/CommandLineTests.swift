@@ -80,6 +80,27 @@ struct CommandLineTests {
         #expect(words.map(String.init) == fromOffsets.flatMap { $0.split(separator: " ").map(String.init) }, "the u32 file's ids")
     }
 
+    @Test("formats of ids keep truncation and padding when there is no post-processor (the Encoding path)")
+    func idsFormatsKeepTruncationAndPadding() throws {
+        // BERT's tokenizer.json without its template: truncation and padding to 128 stay.
+        let data = try Data(contentsOf: fixture("bert/tokenizer.json"))
+        var json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        json["post_processor"] = NSNull()
+        let file = temporary("bert-no-template.json")
+        try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: file))
+        let long = String(repeating: "word ", count: 300)
+        let input = Data("a short line\n\(long)\n".utf8)
+        for format in ["ids", "jsonl"] {
+            let run = try vocab(["encode", "-t", file, "--format", format], input: input)
+            #expect(run.status == 0, "\(run.stderr)")
+            let lines = String(decoding: run.stdout, as: UTF8.self).split(separator: "\n")
+            #expect(lines.map { $0.split(whereSeparator: { $0 == " " || $0 == "," }).count } == [128, 128], "\(format)")
+        }
+        // Without special tokens (--no-special-tokens): neither, as before.
+        let plain = try vocab(["encode", "-t", file, "--format", "ids", "--no-special-tokens"], input: input)
+        #expect(String(decoding: plain.stdout, as: UTF8.self).split(separator: "\n").map { $0.split(separator: " ").count } == [3, 300])
+    }
+
     @Test("train, encode and decode round-trip a corpus in every format")
     func roundTrip() throws {
         let model = temporary("en.json")

@@ -91,6 +91,47 @@ struct EncodeIdsTests {
         #expect(throws: (any Error).self) { try tokenizer.encodeIds("a [SEP] b") }
     }
 
+    @Test("a text that throws leaves the caller's ids as they were")
+    func throwingTextAppendsNothing() throws {
+        var tokenizer = try Tokenizer(contentsOf: fixture("tiktoken/cl100k_base.tiktoken"))
+        tokenizer.frontEnd.invalidUTF8 = .strict
+        var scratch = EncoderScratch()
+        var ids: [UInt32] = [1, 2]
+        // The added token is appended before the invalid byte is found.
+        #expect(throws: (any Error).self) {
+            try Array("a<|endoftext|>b\u{FF}".utf8.dropLast(2) + [0xFF]).withUnsafeBufferPointer {
+                _ = try tokenizer.encodeIds($0, into: &ids, scratch: &scratch)
+            }
+        }
+        #expect(ids == [1, 2])
+        try Array("a".utf8).withUnsafeBufferPointer { _ = try tokenizer.encodeIds($0, into: &ids, scratch: &scratch) }
+        #expect(ids == [1, 2, 64])
+    }
+
+    @Test("appending text after text to one array grows it geometrically (no copy per call)")
+    func appendsGrowGeometrically() throws {
+        let tokenizer = try Tokenizer(contentsOf: fixture("tiktoken/cl100k_base.tiktoken"))
+        var scratch = EncoderScratch()
+        var ids: [UInt32] = [], reference: [UInt32] = []
+        var growths = 0, capacity = 0
+        let lines = try Self.inputs()
+        for round in 0..<20 {
+            for line in lines {
+                try line.withUnsafeBufferPointer {
+                    _ = try tokenizer.encodeIds($0, into: &ids, scratch: &scratch)
+                    if round == 0 { reference += try tokenizer.encode($0, scratch: &scratch).ids }
+                }
+                if ids.capacity != capacity {
+                    #expect(ids.capacity >= 2 * capacity, "grew from \(capacity) to \(ids.capacity)")
+                    growths += 1
+                    capacity = ids.capacity
+                }
+            }
+            if round == 0 { #expect(ids == reference) }
+        }
+        #expect(growths <= 24, "\(growths) reallocations for \(ids.count) ids")
+    }
+
     @Test("encodeIds(String) samples from the configured seed, or the call's")
     func sampling() throws {
         var tokenizer = try Tokenizer(contentsOf: fixture("sentencepiece/botchan_en_unigram_1000.model"))

@@ -101,17 +101,28 @@ public struct Tokenizer: Sendable {
     /// to `ids`, without offsets, annotations or the post-processor's special tokens (what
     /// tiktoken's `encode` and sentencepiece's `encode` return). Faster: no token is mapped back
     /// to the input, and one array is filled instead of five. Invalid UTF-8 is replaced by U+FFFD
-    /// as there; returns how many ill-formed sequences were replaced.
+    /// as there; returns how many ill-formed sequences were replaced. A text that throws leaves
+    /// `ids` as it was.
     @discardableResult
     public func encodeIds(_ bytes: UnsafeBufferPointer<UInt8>, allowsAddedTokens: Bool = true,
                           specialTokens: SpecialTokenPolicy = .recognized, into ids: inout [UInt32],
                           scratch: inout EncoderScratch) throws -> Int {
         var sink = TokenIds(ids: [])
-        // About a token per three bytes or fewer: one allocation, not one per doubling.
-        ids.reserveCapacity(ids.count + bytes.count / 3 + 1)
+        // About a token per three bytes or fewer: one allocation, not one per doubling; and
+        // geometric, so that a caller appending text after text does not copy on every call.
+        let needed = ids.count + bytes.count / 3 + 1
+        if ids.capacity < needed { ids.reserveCapacity(max(needed, 2 * ids.capacity)) }
         swap(&sink.ids, &ids)
-        defer { swap(&sink.ids, &ids) }
-        try encode(bytes, allowsAddedTokens: allowsAddedTokens, specialTokens: specialTokens, into: &sink, scratch: &scratch)
+        let start = sink.ids.count
+        do {
+            try encode(bytes, allowsAddedTokens: allowsAddedTokens, specialTokens: specialTokens, into: &sink, scratch: &scratch)
+        } catch {
+            // Nothing of a text that failed stays in the caller's array.
+            sink.ids.removeSubrange(start...)
+            swap(&sink.ids, &ids)
+            throw error
+        }
+        swap(&sink.ids, &ids)
         return sink.replacedInvalidSequences
     }
 
@@ -251,8 +262,8 @@ public struct Tokenizer: Sendable {
                           samplingSeed: UInt64? = nil) throws -> [UInt32] {
         try ThreadScratch.with(sampling: sampling(seed: samplingSeed)) { scratch in
             var ids: [UInt32] = []
-            var utf8 = text
-            _ = try utf8.withUTF8 { try encodeIds($0, allowsAddedTokens: allowsAddedTokens, specialTokens: specialTokens, into: &ids, scratch: &scratch) }
+            var text = text   // withUTF8 makes a native string contiguous in place (no copy for one already)
+            _ = try text.withUTF8 { try encodeIds($0, allowsAddedTokens: allowsAddedTokens, specialTokens: specialTokens, into: &ids, scratch: &scratch) }
             return ids
         }
     }
