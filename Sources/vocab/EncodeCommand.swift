@@ -262,11 +262,11 @@ enum EncodeFormat: String, ExpressibleByArgument, CaseIterable {
     func write(ids: [UInt32], to out: inout [UInt8]) {
         switch self {
         case .ids:
-            out.append(contentsOf: Array(ids.map(String.init).joined(separator: " ").utf8))
+            Self.appendDecimals(ids, separator: 0x20, to: &out)
             out.append(0x0A)
         case .jsonl:
             out.append(0x5B)
-            out.append(contentsOf: Array(ids.map(String.init).joined(separator: ",").utf8))
+            Self.appendDecimals(ids, separator: 0x2C, to: &out)
             out.append(contentsOf: [0x5D, 0x0A])
         case .u16:
             for id in ids { out.append(UInt8(id & 0xFF)); out.append(UInt8(id >> 8 & 0xFF)) }
@@ -277,6 +277,24 @@ enum EncodeFormat: String, ExpressibleByArgument, CaseIterable {
             }
         case .tokens, .offsets, .encoding:
             preconditionFailure("\(self) writes more than ids")
+        }
+    }
+
+    /// Appends `ids` in decimal with `separator` between them, digit by digit (a `String` per id
+    /// and a join took 40% of `vocab encode --format ids`). O(digits).
+    static func appendDecimals(_ ids: [UInt32], separator: UInt8, to out: inout [UInt8]) {
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        for (index, id) in ids.enumerated() {
+            if index > 0 { out.append(separator) }
+            var value = id, count = 0
+            withUnsafeMutableBytes(of: &digits) { buffer in
+                repeat {
+                    buffer[count] = 0x30 + UInt8(value % 10)
+                    value /= 10
+                    count += 1
+                } while value > 0
+                for k in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[k]) }
+            }
         }
     }
 

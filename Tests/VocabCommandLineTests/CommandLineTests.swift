@@ -50,6 +50,7 @@ struct CommandLineTests {
 
     @Test("formats of ids alone (the encodeIds path) give the ids of the Encoding path (--format offsets)",
           arguments: [["tiktoken/cl100k_base.tiktoken"], ["tiktoken/cl100k_base.tiktoken", "--append", "<|endoftext|>"],
+                      ["tiktoken/cl100k_base.tiktoken", "--append", "0"],
                       ["sentencepiece/botchan_en_unigram_1000.model"], ["sentencepiece/mistral-tokenizer.model.v1"],
                       ["bert/tokenizer.json"], ["bert/tokenizer.json", "--no-special-tokens"],
                       ["sentencepiece/botchan_en_unigram_1000.model", "--sample", "--seed", "5"]])

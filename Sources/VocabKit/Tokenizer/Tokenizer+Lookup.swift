@@ -74,7 +74,7 @@ extension Tokenizer {
 
     /// The pieces of `text` as the vocabulary spells them, without special tokens.
     public func tokenize(text: String) throws -> [String] {
-        try encode(text, specialTokens: .recognized, addsSpecialTokens: false).ids.map { token(for: $0) ?? "" }
+        try encodeIds(text, specialTokens: .recognized).map { token(for: $0) ?? "" }
     }
 
     /// The text of `tokens`. Throws for an id outside the vocabulary (or a negative one).
