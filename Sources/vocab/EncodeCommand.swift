@@ -134,29 +134,16 @@ struct EncodeCommand: ParsableCommand {
                 state.scratch.sampling = sampling
                 state.scratch.reseed(sampling.seed &+ UInt64(location.line))
             }
-            if idsOnly {
-                state.ids.removeAll(keepingCapacity: true)
-                do {
+            do {
+                if idsOnly {
+                    state.ids.removeAll(keepingCapacity: true)
                     _ = try text.withUnsafeBufferPointer {
                         try configured.encodeIds($0, allowsAddedTokens: allowsAdded, specialTokens: policy, into: &state.ids, scratch: &state.scratch)
                     }
-                } catch let error as TextError {
-                    throw CLIError.invalidInput(path: location.path, line: location.line, reason: error.description)
+                    if let separator { state.ids.append(separator) }
+                    try state.write(ids: state.ids, format: format, wide: wide, location: location, to: &out)
+                    return
                 }
-                if let separator { state.ids.append(separator) }
-                state.tokens += state.ids.count
-                if format == .megatron {
-                    guard state.ids.count <= Int(Int32.max) else {
-                        throw CLIError.invalidInput(path: location.path, line: location.line, reason: "a text of more than 2^31 tokens does not fit Megatron's index")
-                    }
-                    state.sizes.append(Int32(state.ids.count))
-                    (wide ? EncodeFormat.u32 : .u16).write(ids: state.ids, to: &out)
-                } else {
-                    format.write(ids: state.ids, to: &out)
-                }
-                return
-            }
-            do {
                 encoding = try text.withUnsafeBufferPointer {
                     try configured.encode($0, allowsAddedTokens: allowsAdded, specialTokens: policy, scratch: &state.scratch)
                 }
@@ -173,14 +160,10 @@ struct EncodeCommand: ParsableCommand {
             if let separator {   // a special token after the text, with every annotation (--format encoding writes them)
                 encoding2.append(separator, offset: text.count..<text.count, special: true)
             }
-            state.tokens += encoding2.ids.count
-            if format == .megatron {
-                guard encoding2.ids.count <= Int(Int32.max) else {
-                    throw CLIError.invalidInput(path: location.path, line: location.line, reason: "a text of more than 2^31 tokens does not fit Megatron's index")
-                }
-                state.sizes.append(Int32(encoding2.ids.count))
-                (wide ? EncodeFormat.u32 : .u16).write(encoding2, tokenizer: configured, to: &out)
+            if format.writesOnlyIds {
+                try state.write(ids: encoding2.ids, format: format, wide: wide, location: location, to: &out)
             } else {
+                state.tokens += encoding2.ids.count
                 format.write(encoding2, tokenizer: configured, to: &out)
             }
         }, merge: { $0.merge($1) }, output: &sink.writer)
@@ -211,6 +194,19 @@ struct EncodeBlockState {
     var sizes: [Int32] = []
     /// The current text's ids, on the ids-only path (reused across the block's texts).
     var ids: [UInt32] = []
+
+    /// Counts one text's ids and writes them in `format`, one of ids alone; for Megatron, also
+    /// records the text's size, the ids as u16 or u32 (`wide`).
+    mutating func write(ids: [UInt32], format: EncodeFormat, wide: Bool, location: ParallelLines<EncodeBlockState>.Location,
+                        to out: inout [UInt8]) throws {
+        tokens += ids.count
+        guard format == .megatron else { return format.write(ids: ids, to: &out) }
+        guard ids.count <= Int(Int32.max) else {
+            throw CLIError.invalidInput(path: location.path, line: location.line, reason: "a text of more than 2^31 tokens does not fit Megatron's index")
+        }
+        sizes.append(Int32(ids.count))
+        (wide ? EncodeFormat.u32 : .u16).write(ids: ids, to: &out)
+    }
 
     mutating func merge(_ other: EncodeBlockState) {
         tokens += other.tokens
@@ -283,18 +279,18 @@ enum EncodeFormat: String, ExpressibleByArgument, CaseIterable {
     /// Appends `ids` in decimal with `separator` between them, digit by digit (a `String` per id
     /// and a join took 40% of `vocab encode --format ids`). O(digits).
     static func appendDecimals(_ ids: [UInt32], separator: UInt8, to out: inout [UInt8]) {
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         for (index, id) in ids.enumerated() {
             if index > 0 { out.append(separator) }
-            var value = id, count = 0
-            withUnsafeMutableBytes(of: &digits) { buffer in
-                repeat {
-                    buffer[count] = 0x30 + UInt8(value % 10)
-                    value /= 10
-                    count += 1
-                } while value > 0
-                for k in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[k]) }
-            }
+            // Room for the digits, then filled from the last.
+            var digits = 1, rest = id / 10
+            while rest > 0 { digits += 1; rest /= 10 }
+            out.append(contentsOf: repeatElement(0x30, count: digits))
+            var value = id, position = out.count
+            repeat {
+                position -= 1
+                out[position] = 0x30 + UInt8(value % 10)
+                value /= 10
+            } while value > 0
         }
     }
 

@@ -30,7 +30,7 @@ struct EncodeIdsTests {
         var scratch = EncoderScratch(sampling: tokenizer.sampling)
         var reference = EncoderScratch(sampling: tokenizer.sampling)
         for input in try inputs() {
-            try input.withUnsafeBufferPointer { bytes in
+            input.withUnsafeBufferPointer { bytes in
                 let expected = Result { try tokenizer.encode(bytes, allowsAddedTokens: allowsAddedTokens, specialTokens: policy, scratch: &reference) }
                 var ids: [UInt32] = [7]
                 let replaced = Result { try tokenizer.encodeIds(bytes, allowsAddedTokens: allowsAddedTokens, specialTokens: policy, into: &ids, scratch: &scratch) }

@@ -262,23 +262,24 @@ public struct Tokenizer: Sendable {
                           samplingSeed: UInt64? = nil) throws -> [UInt32] {
         try ThreadScratch.with(sampling: sampling(seed: samplingSeed)) { scratch in
             var ids: [UInt32] = []
-            var text = text   // withUTF8 makes a native string contiguous in place (no copy for one already)
-            _ = try text.withUTF8 { try encodeIds($0, allowsAddedTokens: allowsAddedTokens, specialTokens: specialTokens, into: &ids, scratch: &scratch) }
+            try Self.withUTF8(of: text) {
+                _ = try encodeIds($0, allowsAddedTokens: allowsAddedTokens, specialTokens: specialTokens, into: &ids, scratch: &scratch)
+            }
             return ids
         }
     }
 
-    /// Encodes a string's UTF-8 in place when it is stored contiguously (native strings are), else a copy.
+    /// Encodes a string's UTF-8 (see `withUTF8(of:_:)`).
     private func encode(utf8Of text: String, allowsAddedTokens: Bool, specialTokens: SpecialTokenPolicy,
                         scratch: inout EncoderScratch) throws -> Encoding {
-        if let encoding = try text.utf8.withContiguousStorageIfAvailable({
-            try encode($0, allowsAddedTokens: allowsAddedTokens, specialTokens: specialTokens, scratch: &scratch)
-        }) {
-            return encoding
-        }
-        return try Array(text.utf8).withUnsafeBufferPointer {
-            try encode($0, allowsAddedTokens: allowsAddedTokens, specialTokens: specialTokens, scratch: &scratch)
-        }
+        try Self.withUTF8(of: text) { try encode($0, allowsAddedTokens: allowsAddedTokens, specialTokens: specialTokens, scratch: &scratch) }
+    }
+
+    /// Calls `body` with a string's UTF-8, in place when it is stored contiguously (native strings
+    /// are), else with a copy.
+    private static func withUTF8<R>(of text: String, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        if let result = try text.utf8.withContiguousStorageIfAvailable(body) { return result }
+        return try Array(text.utf8).withUnsafeBufferPointer(body)
     }
 
     /// `sampling` with its seed replaced by `seed` when one is given.
