@@ -5,10 +5,10 @@ import Foundation
 /// E-step (expected counts), n-best search and sampling.
 ///
 /// Nodes are the candidates the Viterbi encoder relaxes (`UnigramModel.forEachNode`: pieces from
-/// the trie, an unknown node for an uncovered character), stored as flat arrays in order of start
-/// position, so one pass in that order is the forward recursion and one in reverse the backward.
-/// Positions are byte offsets at character boundaries. Build once per thread and `build` again
-/// for each piece: the buffers are reused.
+/// the trie, an unknown node for an uncovered character), stored as one flat array in order of
+/// start position, so one pass in that order is the forward recursion and one in reverse the
+/// backward. Positions are byte offsets at character boundaries. Build once per thread and
+/// `build` again for each piece: the buffers are reused.
 package struct UnigramLattice {
     package struct Node: Sendable, Equatable {
         package var id: UInt32
@@ -17,7 +17,8 @@ package struct UnigramLattice {
         package var score: Double
     }
 
-    private var starts: [Int32] = [], ends: [Int32] = [], ids: [UInt32] = [], scores: [Double] = []
+    /// The nodes in order of start position (one array: one append per node in `build`).
+    private var nodes: [Node] = []
     private var alpha: [Double] = [], beta: [Double] = []
     private var probabilities: [Double] = []
     private(set) var size = 0
@@ -33,31 +34,32 @@ package struct UnigramLattice {
 
     /// Rebuilds the lattice for `piece`, reusing the buffers.
     package mutating func build(_ model: UnigramModel, _ piece: UnsafeBufferPointer<UInt8>) {
-        starts.removeAll(keepingCapacity: true); ends.removeAll(keepingCapacity: true)
-        ids.removeAll(keepingCapacity: true); scores.removeAll(keepingCapacity: true)
+        var nodes = self.nodes
+        self.nodes = []
+        nodes.removeAll(keepingCapacity: true)
         size = piece.count
         unknownId = model.unknownId
         var start = 0
         while start < piece.count {
             let characterLength = model.forEachNode(in: piece, at: start) { length, id, score in
-                starts.append(Int32(start)); ends.append(Int32(start + length))
-                ids.append(id); scores.append(score)
+                nodes.append(Node(id: id, start: Int32(start), end: Int32(start + length), score: score))
             }
             start += characterLength
         }
+        self.nodes = nodes
     }
 
-    package func node(_ k: Int) -> Node { Node(id: ids[k], start: starts[k], end: ends[k], score: scores[k]) }
+    package func node(_ k: Int) -> Node { nodes[k] }
 
     /// Node indices by end position, in node order (CSR: `offsets[p]..<offsets[p + 1]`).
     private func nodesByEnd() -> (offsets: [Int], indices: [Int32]) {
         var offsets = [Int](repeating: 0, count: size + 2)
-        for end in ends { offsets[Int(end) + 1] += 1 }
+        for node in nodes { offsets[Int(node.end) + 1] += 1 }
         for p in 0...size { offsets[p + 1] += offsets[p] }
-        var fill = offsets, indices = [Int32](repeating: 0, count: ends.count)
-        for (k, end) in ends.enumerated() {
-            indices[fill[Int(end)]] = Int32(k)
-            fill[Int(end)] += 1
+        var fill = offsets, indices = [Int32](repeating: 0, count: nodes.count)
+        for (k, node) in nodes.enumerated() {
+            indices[fill[Int(node.end)]] = Int32(k)
+            fill[Int(node.end)] += 1
         }
         return (offsets, indices)
     }
@@ -69,9 +71,9 @@ package struct UnigramLattice {
     package func forward(theta: Double = 1) -> [Double] {
         var alpha = [Double](repeating: -.infinity, count: size + 1)
         alpha[0] = 0
-        for k in 0..<starts.count {
-            let e = Int(ends[k])
-            alpha[e] = logAddExp(alpha[e], alpha[Int(starts[k])] + theta * scores[k])
+        for node in nodes {
+            let e = Int(node.end)
+            alpha[e] = logAddExp(alpha[e], alpha[Int(node.start)] + theta * node.score)
         }
         return alpha
     }
@@ -81,26 +83,34 @@ package struct UnigramLattice {
     ///
     /// In probability space (one multiply-add per node instead of exp and log1p) when Z stays a
     /// normal double, which it does for all but very long or very unlikely words; in log space
-    /// otherwise.
+    /// otherwise. A node's probability, exp(score), comes from `pieceProbabilities[id]`
+    /// (`UnigramModel.latticeProbabilities()`, the same exp computed once per model) unless that
+    /// is NaN or missing; the result is bit-identical either way.
     /// - Complexity: O(nodes).
-    package mutating func accumulate(into expected: inout [Double], weight: Double) -> Double {
+    package mutating func accumulate(into expected: inout [Double], weight: Double,
+                                     pieceProbabilities: UnsafeBufferPointer<Double>? = nil) -> Double {
         if alpha.count < size + 1 {
             alpha = [Double](repeating: 0, count: size + 1)
             beta = [Double](repeating: 0, count: size + 1)
         }
-        let n = starts.count
+        let n = nodes.count
         if probabilities.count < n { probabilities = [Double](repeating: 0, count: max(n, 2 * probabilities.count)) }
-        for k in 0..<n { probabilities[k] = exp(scores[k]) }
+        for k in 0..<n {
+            let node = nodes[k]
+            var p = Double.nan
+            if let table = pieceProbabilities, Int(node.id) < table.count { p = table[Int(node.id)] }
+            probabilities[k] = p.isNaN ? exp(node.score) : p
+        }
         for i in 0...size { alpha[i] = 0; beta[i] = 0 }
         alpha[0] = 1
         beta[size] = 1
-        for k in 0..<n { alpha[Int(ends[k])] += alpha[Int(starts[k])] * probabilities[k] }
+        for k in 0..<n { alpha[Int(nodes[k].end)] += alpha[Int(nodes[k].start)] * probabilities[k] }
         let linearZ = alpha[size]
         if linearZ.isNormal && linearZ > 1e-250 {
-            for k in stride(from: n - 1, through: 0, by: -1) { beta[Int(starts[k])] += beta[Int(ends[k])] * probabilities[k] }
+            for k in stride(from: n - 1, through: 0, by: -1) { beta[Int(nodes[k].start)] += beta[Int(nodes[k].end)] * probabilities[k] }
             let scale = weight / linearZ
-            for k in 0..<n where ids[k] != unknownId {
-                expected[Int(ids[k])] += scale * alpha[Int(starts[k])] * probabilities[k] * beta[Int(ends[k])]
+            for k in 0..<n where nodes[k].id != unknownId {
+                expected[Int(nodes[k].id)] += scale * alpha[Int(nodes[k].start)] * probabilities[k] * beta[Int(nodes[k].end)]
             }
             return log(linearZ)
         }
@@ -111,18 +121,17 @@ package struct UnigramLattice {
         for i in 0...size { alpha[i] = -.infinity; beta[i] = -.infinity }
         alpha[0] = 0
         beta[size] = 0
-        let n = starts.count
-        for k in 0..<n {
-            let s = Int(starts[k]), e = Int(ends[k])
-            alpha[e] = logAddExp(alpha[e], alpha[s] + scores[k])
+        for node in nodes {
+            let s = Int(node.start), e = Int(node.end)
+            alpha[e] = logAddExp(alpha[e], alpha[s] + node.score)
         }
-        for k in stride(from: n - 1, through: 0, by: -1) {
-            let s = Int(starts[k]), e = Int(ends[k])
-            beta[s] = logAddExp(beta[s], beta[e] + scores[k])
+        for node in nodes.reversed() {
+            let s = Int(node.start), e = Int(node.end)
+            beta[s] = logAddExp(beta[s], beta[e] + node.score)
         }
         let z = alpha[size]
-        for k in 0..<n where ids[k] != unknownId {
-            expected[Int(ids[k])] += weight * exp(alpha[Int(starts[k])] + scores[k] + beta[Int(ends[k])] - z)
+        for node in nodes where node.id != unknownId {
+            expected[Int(node.id)] += weight * exp(alpha[Int(node.start)] + node.score + beta[Int(node.end)] - z)
         }
         return z
     }
@@ -138,9 +147,9 @@ package struct UnigramLattice {
         // Forward Viterbi: the best score from 0 to each position.
         var best = [Double](repeating: -.infinity, count: size + 1)
         best[0] = 0
-        for k in 0..<starts.count {
-            let e = Int(ends[k])
-            best[e] = max(best[e], best[Int(starts[k])] + scores[k])
+        for node in nodes {
+            let e = Int(node.end)
+            best[e] = max(best[e], best[Int(node.start)] + node.score)
         }
         // Hypotheses are suffixes from `position` to the end; priority = suffix score + best[position].
         struct Hypothesis { var position: Int32; var score: Double; var node: Int32; var next: Int32 }
@@ -165,7 +174,7 @@ package struct UnigramLattice {
             }
             let position = Int(hypothesis.position)
             for index in byEnd[offsets[position]..<offsets[position + 1]] {
-                hypotheses.append(Hypothesis(position: starts[Int(index)], score: hypothesis.score + scores[Int(index)], node: index, next: top))
+                hypotheses.append(Hypothesis(position: nodes[Int(index)].start, score: hypothesis.score + nodes[Int(index)].score, node: index, next: top))
                 agenda.push(Int32(hypotheses.count - 1))
             }
             if agenda.count > agendaLimit { agenda.shrink(to: agendaLimit / 2) }
@@ -188,7 +197,7 @@ package struct UnigramLattice {
             var chosen = candidates[candidates.endIndex - 1]
             for index in candidates {
                 let k = Int(index)
-                threshold -= exp(alpha[Int(starts[k])] + theta * scores[k] - alpha[position])
+                threshold -= exp(alpha[Int(nodes[k].start)] + theta * nodes[k].score - alpha[position])
                 if threshold < 0 { chosen = index; break }
             }
             let node = node(Int(chosen))

@@ -141,6 +141,15 @@ public struct UnigramModel: Sendable {
     /// The id of a piece given as bytes (any type).
     public func id<C: Collection>(of piece: C) -> UInt32? where C.Element == UInt8 { lookup.id(of: piece) }
 
+    /// exp(score) of every piece as `forEachNode` scores it in 64-bit arithmetic, NaN where the
+    /// lattice's score is not the piece's own (unused and user-defined SentencePiece pieces, the
+    /// unknown piece): the E-step's table (`UnigramLattice.accumulate`), so that it takes one
+    /// exp per piece and model instead of one per node.
+    /// - Complexity: O(pieces).
+    package func latticeProbabilities() -> [Double] {
+        pieces.indices.map { id in scores32[id].isNaN || UInt32(id) == unknownId ? .nan : exp(scores[id]) }
+    }
+
     /// The score a piece starting at a position gets in the lattice (user-defined bonus included).
     @inline(__always)
     func latticeScore(_ id: Int, length: Int) -> Double {
