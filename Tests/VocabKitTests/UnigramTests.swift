@@ -313,6 +313,34 @@ struct UnigramTests {
         }
     }
 
+    @Test("The E-step's table build gives the plain build's nodes and bit-identical expected counts")
+    func latticeTableMatchesPlainBuild() throws {
+        // SentencePiece flavour with every kind the lattice scores apart: user-defined pieces
+        // (length bonus), an unused piece (skipped), a control piece, and the unknown piece.
+        let pieces = ["<unk>", "<s>", "▁", "t", "h", "e", "a", "▁the", "th", "he", "<tag>", "the", "ab", "é"].map { Array($0.utf8) }
+        var kinds = [UnigramModel.PieceKind](repeating: .normal, count: pieces.count)
+        kinds[0] = .unknown; kinds[1] = .control; kinds[10] = .userDefined; kinds[11] = .unused
+        let scores = pieces.indices.map { -1.0 - Double($0) * 0.37 }
+        let model = try UnigramModel(pieces: pieces, scores: scores, kinds: kinds, unknownId: 0, flavor: .sentencePiece)
+        let table = model.latticeTable()
+        #expect(table.entries[10].score.isNaN && table.entries[11].score.isNaN && !table.entries[7].score.isNaN)
+        var random = SplitMix64(seed: 8)
+        let pool = ["▁", "t", "h", "e", "a", "b", "<tag>", "é", "z", "日"]
+        var plain = UnigramLattice(), tabled = UnigramLattice()
+        for round in 0..<400 {
+            // Long texts push Z below the probability-space range: the log-space path is compared too.
+            let length = round % 50 == 0 ? 400 : Int.random(in: 1...12, using: &random)
+            let bytes = Array((0..<length).map { _ in pool.randomElement(using: &random)! }.joined().utf8)
+            bytes.withUnsafeBufferPointer { plain.build(model, $0); tabled.build(model, $0, table: table) }
+            #expect(plain.nodeCount == tabled.nodeCount)
+            for k in 0..<min(plain.nodeCount, tabled.nodeCount) { #expect(plain.node(k) == tabled.node(k)) }
+            var expectedPlain = [Double](repeating: 0, count: pieces.count), expectedTabled = expectedPlain
+            let zPlain = plain.accumulate(into: &expectedPlain, weight: 3), zTabled = tabled.accumulate(into: &expectedTabled, weight: 3)
+            #expect(zPlain == zTabled && expectedPlain == expectedTabled, "\(String(decoding: bytes, as: UTF8.self))")
+            #expect(expectedTabled[11] == 0 && expectedTabled[10] > 0 || !bytes.contains(UInt8(ascii: "<")))
+        }
+    }
+
     @Test("Sampling draws segmentations with probability proportional to exp(alpha x score)")
     func samplingFollowsTheDistribution() throws {
         let tokenizer = try Tokenizer(contentsOf: Self.unigramFile)

@@ -317,19 +317,17 @@ public struct UnigramTrainer: Sendable {
     /// Expected counts of every piece, and the negative log likelihood per word.
     func expectation(_ model: UnigramModel, _ words: [(word: [UInt8], count: Int64)]) -> ([Double], Double) {
         let pieceCount = model.pieces.count - 1
-        let probabilities = model.latticeProbabilities()
+        let table = model.latticeTable()
         let (expected, logLikelihood, total) = chunkSums(words.count, width: pieceCount) { range in
             var expected = [Double](repeating: 0, count: pieceCount)
             var lattice = UnigramLattice()
             var logLikelihood = 0.0, total: Int64 = 0
-            probabilities.withUnsafeBufferPointer { probabilities in
-                for index in range {
-                    let (word, count) = words[index]
-                    word.withUnsafeBufferPointer { lattice.build(model, $0) }
-                    let z = lattice.accumulate(into: &expected, weight: Double(count), pieceProbabilities: probabilities)
-                    logLikelihood += Double(count) * z
-                    total += count
-                }
+            for index in range {
+                let (word, count) = words[index]
+                word.withUnsafeBufferPointer { lattice.build(model, $0, table: table) }
+                let z = lattice.accumulate(into: &expected, weight: Double(count))
+                logLikelihood += Double(count) * z
+                total += count
             }
             return (expected, logLikelihood, total)
         }

@@ -17,10 +17,15 @@ package struct UnigramLattice {
         package var score: Double
     }
 
+    /// A node and its probability, exp(score) (NaN until known).
+    private struct Stored {
+        var node: Node
+        var probability: Double
+    }
+
     /// The nodes in order of start position (one array: one append per node in `build`).
-    private var nodes: [Node] = []
+    private var nodes: [Stored] = []
     private var alpha: [Double] = [], beta: [Double] = []
-    private var probabilities: [Double] = []
     private(set) var size = 0
     private var unknownId: UInt32 = .max
 
@@ -42,24 +47,50 @@ package struct UnigramLattice {
         var start = 0
         while start < piece.count {
             let characterLength = model.forEachNode(in: piece, at: start) { length, id, score in
-                nodes.append(Node(id: id, start: Int32(start), end: Int32(start + length), score: score))
+                nodes.append(Stored(node: Node(id: id, start: Int32(start), end: Int32(start + length), score: score), probability: .nan))
             }
             start += characterLength
         }
         self.nodes = nodes
     }
 
-    package func node(_ k: Int) -> Node { nodes[k] }
+    /// Rebuilds the lattice for `piece` with scores and probabilities from `table`
+    /// (`model.latticeTable()`): the E-step's build, with the same nodes and scores as
+    /// `build(_:_:)`.
+    /// - Complexity: O(n x k) nodes for k pieces matching at a position.
+    package mutating func build(_ model: UnigramModel, _ piece: UnsafeBufferPointer<UInt8>, table: UnigramLatticeTable) {
+        var nodes = self.nodes
+        self.nodes = []
+        nodes.removeAll(keepingCapacity: true)
+        size = piece.count
+        unknownId = model.unknownId
+        table.entries.withUnsafeBufferPointer { entries in
+            var start = 0
+            while start < piece.count {
+                let characterLength = model.forEachNode(in: piece, at: start, table: entries, unknown: table.unknown) { length, id, entry in
+                    nodes.append(Stored(node: Node(id: id, start: Int32(start), end: Int32(start + length), score: entry.score),
+                                        probability: entry.probability))
+                }
+                start += characterLength
+            }
+        }
+        self.nodes = nodes
+    }
+
+    package func node(_ k: Int) -> Node { nodes[k].node }
+
+    /// The number of nodes.
+    package var nodeCount: Int { nodes.count }
 
     /// Node indices by end position, in node order (CSR: `offsets[p]..<offsets[p + 1]`).
     private func nodesByEnd() -> (offsets: [Int], indices: [Int32]) {
         var offsets = [Int](repeating: 0, count: size + 2)
-        for node in nodes { offsets[Int(node.end) + 1] += 1 }
+        for stored in nodes { offsets[Int(stored.node.end) + 1] += 1 }
         for p in 0...size { offsets[p + 1] += offsets[p] }
         var fill = offsets, indices = [Int32](repeating: 0, count: nodes.count)
-        for (k, node) in nodes.enumerated() {
-            indices[fill[Int(node.end)]] = Int32(k)
-            fill[Int(node.end)] += 1
+        for (k, stored) in nodes.enumerated() {
+            indices[fill[Int(stored.node.end)]] = Int32(k)
+            fill[Int(stored.node.end)] += 1
         }
         return (offsets, indices)
     }
@@ -71,8 +102,8 @@ package struct UnigramLattice {
     package func forward(theta: Double = 1) -> [Double] {
         var alpha = [Double](repeating: -.infinity, count: size + 1)
         alpha[0] = 0
-        for node in nodes {
-            let e = Int(node.end)
+        for stored in nodes {
+            let node = stored.node, e = Int(node.end)
             alpha[e] = logAddExp(alpha[e], alpha[Int(node.start)] + theta * node.score)
         }
         return alpha
@@ -83,34 +114,26 @@ package struct UnigramLattice {
     ///
     /// In probability space (one multiply-add per node instead of exp and log1p) when Z stays a
     /// normal double, which it does for all but very long or very unlikely words; in log space
-    /// otherwise. A node's probability, exp(score), comes from `pieceProbabilities[id]`
-    /// (`UnigramModel.latticeProbabilities()`, the same exp computed once per model) unless that
-    /// is NaN or missing; the result is bit-identical either way.
+    /// otherwise. A node's probability, exp(score), is the one `build(_:_:table:)` stored, else
+    /// computed here: the result is bit-identical either way.
     /// - Complexity: O(nodes).
-    package mutating func accumulate(into expected: inout [Double], weight: Double,
-                                     pieceProbabilities: UnsafeBufferPointer<Double>? = nil) -> Double {
+    package mutating func accumulate(into expected: inout [Double], weight: Double) -> Double {
         if alpha.count < size + 1 {
             alpha = [Double](repeating: 0, count: size + 1)
             beta = [Double](repeating: 0, count: size + 1)
         }
-        let n = nodes.count
-        if probabilities.count < n { probabilities = [Double](repeating: 0, count: max(n, 2 * probabilities.count)) }
-        for k in 0..<n {
-            let node = nodes[k]
-            var p = Double.nan
-            if let table = pieceProbabilities, Int(node.id) < table.count { p = table[Int(node.id)] }
-            probabilities[k] = p.isNaN ? exp(node.score) : p
-        }
+        for k in nodes.indices where nodes[k].probability.isNaN { nodes[k].probability = exp(nodes[k].node.score) }
         for i in 0...size { alpha[i] = 0; beta[i] = 0 }
         alpha[0] = 1
         beta[size] = 1
-        for k in 0..<n { alpha[Int(nodes[k].end)] += alpha[Int(nodes[k].start)] * probabilities[k] }
+        for stored in nodes { alpha[Int(stored.node.end)] += alpha[Int(stored.node.start)] * stored.probability }
         let linearZ = alpha[size]
         if linearZ.isNormal && linearZ > 1e-250 {
-            for k in stride(from: n - 1, through: 0, by: -1) { beta[Int(nodes[k].start)] += beta[Int(nodes[k].end)] * probabilities[k] }
+            for stored in nodes.reversed() { beta[Int(stored.node.start)] += beta[Int(stored.node.end)] * stored.probability }
             let scale = weight / linearZ
-            for k in 0..<n where nodes[k].id != unknownId {
-                expected[Int(nodes[k].id)] += scale * alpha[Int(nodes[k].start)] * probabilities[k] * beta[Int(nodes[k].end)]
+            for stored in nodes where stored.node.id != unknownId {
+                let node = stored.node
+                expected[Int(node.id)] += scale * alpha[Int(node.start)] * stored.probability * beta[Int(node.end)]
             }
             return log(linearZ)
         }
@@ -121,16 +144,17 @@ package struct UnigramLattice {
         for i in 0...size { alpha[i] = -.infinity; beta[i] = -.infinity }
         alpha[0] = 0
         beta[size] = 0
-        for node in nodes {
-            let s = Int(node.start), e = Int(node.end)
-            alpha[e] = logAddExp(alpha[e], alpha[s] + node.score)
+        for stored in nodes {
+            let node = stored.node
+            alpha[Int(node.end)] = logAddExp(alpha[Int(node.end)], alpha[Int(node.start)] + node.score)
         }
-        for node in nodes.reversed() {
-            let s = Int(node.start), e = Int(node.end)
-            beta[s] = logAddExp(beta[s], beta[e] + node.score)
+        for stored in nodes.reversed() {
+            let node = stored.node
+            beta[Int(node.start)] = logAddExp(beta[Int(node.start)], beta[Int(node.end)] + node.score)
         }
         let z = alpha[size]
-        for node in nodes where node.id != unknownId {
+        for stored in nodes where stored.node.id != unknownId {
+            let node = stored.node
             expected[Int(node.id)] += weight * exp(alpha[Int(node.start)] + node.score + beta[Int(node.end)] - z)
         }
         return z
@@ -147,8 +171,8 @@ package struct UnigramLattice {
         // Forward Viterbi: the best score from 0 to each position.
         var best = [Double](repeating: -.infinity, count: size + 1)
         best[0] = 0
-        for node in nodes {
-            let e = Int(node.end)
+        for stored in nodes {
+            let node = stored.node, e = Int(node.end)
             best[e] = max(best[e], best[Int(node.start)] + node.score)
         }
         // Hypotheses are suffixes from `position` to the end; priority = suffix score + best[position].
@@ -174,7 +198,7 @@ package struct UnigramLattice {
             }
             let position = Int(hypothesis.position)
             for index in byEnd[offsets[position]..<offsets[position + 1]] {
-                hypotheses.append(Hypothesis(position: nodes[Int(index)].start, score: hypothesis.score + nodes[Int(index)].score, node: index, next: top))
+                hypotheses.append(Hypothesis(position: nodes[Int(index)].node.start, score: hypothesis.score + nodes[Int(index)].node.score, node: index, next: top))
                 agenda.push(Int32(hypotheses.count - 1))
             }
             if agenda.count > agendaLimit { agenda.shrink(to: agendaLimit / 2) }
@@ -197,7 +221,7 @@ package struct UnigramLattice {
             var chosen = candidates[candidates.endIndex - 1]
             for index in candidates {
                 let k = Int(index)
-                threshold -= exp(alpha[Int(nodes[k].start)] + theta * nodes[k].score - alpha[position])
+                threshold -= exp(alpha[Int(nodes[k].node.start)] + theta * nodes[k].node.score - alpha[position])
                 if threshold < 0 { chosen = index; break }
             }
             let node = node(Int(chosen))

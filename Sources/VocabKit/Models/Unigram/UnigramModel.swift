@@ -141,13 +141,42 @@ public struct UnigramModel: Sendable {
     /// The id of a piece given as bytes (any type).
     public func id<C: Collection>(of piece: C) -> UInt32? where C.Element == UInt8 { lookup.id(of: piece) }
 
-    /// exp(score) of every piece as `forEachNode` scores it in 64-bit arithmetic, NaN where the
-    /// lattice's score is not the piece's own (unused and user-defined SentencePiece pieces, the
-    /// unknown piece): the E-step's table (`UnigramLattice.accumulate`), so that it takes one
-    /// exp per piece and model instead of one per node.
+    /// Every piece's lattice score and its exp, interleaved by id (NaN scores where the lattice's
+    /// score is not the piece's own: unused and user-defined SentencePiece pieces), and the
+    /// unknown node's: the E-step's table (`UnigramLattice.build(_:_:table:)`), so that a node
+    /// costs one look-up instead of three and one exp per piece and model instead of one per node.
     /// - Complexity: O(pieces).
-    package func latticeProbabilities() -> [Double] {
-        pieces.indices.map { id in scores32[id].isNaN || UInt32(id) == unknownId ? .nan : exp(scores[id]) }
+    package func latticeTable() -> UnigramLatticeTable {
+        UnigramLatticeTable(
+            entries: pieces.indices.map { id in
+                scores32[id].isNaN ? UnigramLatticeTable.Entry(score: .nan, probability: .nan)
+                    : UnigramLatticeTable.Entry(score: scores[id], probability: exp(scores[id]))
+            },
+            unknown: UnigramLatticeTable.Entry(score: unknownScore, probability: exp(unknownScore)))
+    }
+
+    /// `forEachNode(in:at:_:)` with each node's score and exp from `table` (`latticeTable()`):
+    /// the same nodes, scores and order.
+    /// - Complexity: O(length of the longest piece at `start`).
+    @inline(__always)
+    package func forEachNode(in piece: UnsafeBufferPointer<UInt8>, at start: Int, table: UnsafeBufferPointer<UnigramLatticeTable.Entry>,
+                             unknown: UnigramLatticeTable.Entry,
+                             _ body: (_ length: Int, _ id: UInt32, _ entry: UnigramLatticeTable.Entry) -> Void) -> Int {
+        let characterLength = piece[start] < 0x80 ? 1 : min(piece.count - start, max(1, UTF8Validation.sequenceLength(piece, at: start)))
+        var coversCharacter = false
+        trie.forEachPrefix(of: piece, from: start, to: piece.count) { value, length in
+            let id = Int(value)
+            var entry = table[id]
+            if entry.score.isNaN {
+                if kinds[id] == .unused { return }
+                let score = latticeScore(id, length: length)
+                entry = UnigramLatticeTable.Entry(score: score, probability: exp(score))
+            }
+            body(length, UInt32(id), entry)
+            if length == characterLength { coversCharacter = true }
+        }
+        if !coversCharacter { body(characterLength, unknownId, unknown) }
+        return characterLength
     }
 
     /// The score a piece starting at a position gets in the lattice (user-defined bonus included).
@@ -424,3 +453,15 @@ struct UnigramNode<Score: BinaryFloatingPoint> {
 
 import Foundation
 
+/// A Unigram model's lattice scores and their exps by piece id (`UnigramModel.latticeTable()`).
+package struct UnigramLatticeTable: Sendable {
+    package struct Entry: Sendable {
+        package var score: Double
+        package var probability: Double
+    }
+
+    /// By piece id; NaN scores where the lattice scores the piece apart.
+    package let entries: [Entry]
+    /// The unknown node's (an uncovered character).
+    package let unknown: Entry
+}
