@@ -128,6 +128,53 @@ struct UnigramTrainerTests {
         #expect(valid("é"))
     }
 
+    @Test("The piece rules read from per-character properties equal the rules read from scalars, under every option")
+    func pieceRulesMatchReference() {
+        // The rules as first written, scalar by scalar: the reference.
+        func reference(_ scalars: [UInt32], _ options: UnigramTrainerOptions) -> Bool {
+            guard !scalars.isEmpty, scalars.count <= options.maxPieceLength else { return false }
+            let allSpaces = scalars.allSatisfy { $0 == 0x2581 }
+            var previous: Int32 = -1
+            for (position, scalar) in scalars.enumerated() {
+                if scalar == 0x20 || scalar == 0 { return false }
+                if scalar == 0x2581 {
+                    if allSpaces && scalars.count == 1 { continue }
+                    if options.splitByWhitespace ? position > 0 : (position > 0 && position == scalars.count - 1) { return false }
+                    continue
+                }
+                var script = Int32(UnicodeTables.script(scalar))
+                if script == 20 || script == 22 || scalar == 0x30FC { script = 17 } else if script == 1 { script = previous }
+                let isDigit = UnicodeTables.category(scalar) == .decimalNumber
+                if !options.splitByNumber && isDigit { script = -1 }
+                if options.splitDigits && isDigit && scalars.count > 1 { return false }
+                if options.splitByUnicodeScript && script != -1 && previous != -1 && previous != script { return false }
+                previous = script
+            }
+            return true
+        }
+        // Latin, digits (ASCII and Devanagari), the meta space, a space, NUL, Han, kana, "ー",
+        // combining marks (inherited), Cyrillic, punctuation.
+        let pool: [UInt32] = [0x61, 0x7A, 0x31, 0x39, 0x967, 0x2581, 0x20, 0, 0x6F22, 0x3072, 0x30AB, 0x30FC, 0x301, 0x3099, 0x416, 0x2E, 0x2C]
+        var random = SplitMix64(seed: 21)
+        for flags in 0..<16 {
+            var options = UnigramTrainerOptions(vocabularySize: 100)
+            options.splitByWhitespace = flags & 1 != 0
+            options.splitByNumber = flags & 2 != 0
+            options.splitDigits = flags & 4 != 0
+            options.splitByUnicodeScript = flags & 8 != 0
+            options.maxPieceLength = 6
+            let trainer = UnigramTrainer(options: options)
+            var valid = 0
+            for _ in 0..<3000 {
+                let scalars = (0..<Int.random(in: 0...7, using: &random)).map { _ in pool.randomElement(using: &random)! }
+                let expected = reference(scalars, options)
+                #expect(trainer.isValidPiece(scalars) == expected, "\(scalars) \(flags)")
+                if expected { valid += 1 }
+            }
+            #expect(valid > 100, "flags \(flags): only \(valid) valid pieces drawn")
+        }
+    }
+
     @Test("Bad input: a vocabulary below the alphabet, no words")
     func badInput() throws {
         let words = try unigramCounts("zh", maxLines: 2000)

@@ -126,54 +126,89 @@ enum SuffixArray {
     /// The permuted LCP array: `plcp[p]` is the length of the longest common prefix of the
     /// suffix at p and the suffix just before it in `sa` (0 for the first), so the LCP of the
     /// suffixes at sa[i-1] and sa[i] is plcp[sa[i]].
+    /// - Complexity: O(n) time, one n-entry array (Kasai's rank-then-LCP holds two).
+    static func permutedLCP(_ text: [Int32], _ sa: [Int32]) -> [Int32] {
+        var plcp = [Int32](repeating: -1, count: text.count)
+        plcp.withUnsafeMutableBufferPointer { permutedLCP(text, sa, into: $0.baseAddress!, stride: 1) }
+        return plcp
+    }
+
+    /// Writes the permuted LCP array to `lcp[p * stride]` for each position p (a field of an
+    /// array of records: `forEachRepeat(sa:lcpAndKey:weight:_:)`'s).
     ///
     /// 1. Φ: each suffix's predecessor in suffix-array order, written at its position.
     /// 2. In text order, each predecessor is replaced by the LCP with it; from position p to p + 1
     ///    that LCP drops by at most 1, so the comparisons total O(n) (Kärkkäinen, Manzini and
     ///    Puglisi 2009).
     ///
-    /// - Complexity: O(n) time, one n-entry array (Kasai's rank-then-LCP holds two).
-    static func permutedLCP(_ text: [Int32], _ sa: [Int32]) -> [Int32] {
+    /// - Complexity: O(n) time; no memory beyond `lcp`.
+    static func permutedLCP(_ text: [Int32], _ sa: [Int32], into lcp: UnsafeMutablePointer<Int32>, stride: Int) {
         let n = text.count
-        guard n > 1 else { return [Int32](repeating: 0, count: n) }
-        var plcp = [Int32](repeating: -1, count: n)
+        guard n > 1 else {
+            if n == 1 { lcp[0] = 0 }
+            return
+        }
         text.withUnsafeBufferPointer { t in
             sa.withUnsafeBufferPointer { sa in
-                plcp.withUnsafeMutableBufferPointer { plcp in
-                    // 1. Φ (-1 for the first suffix).
-                    for i in 1..<n { plcp[Int(sa[i])] = sa[i - 1] }
-                    // 2. LCP with the predecessor, over Φ.
-                    var h = 0
-                    for p in 0..<n {
-                        let q = Int(plcp[p])
-                        if q < 0 { plcp[p] = 0; h = 0; continue }
-                        while p + h < n && q + h < n && t[p + h] == t[q + h] { h += 1 }
-                        plcp[p] = Int32(h)
-                        if h > 0 { h -= 1 }
-                    }
+                // 1. Φ (-1 for the first suffix).
+                lcp[Int(sa[0]) * stride] = -1
+                for i in 1..<n { lcp[Int(sa[i]) * stride] = sa[i - 1] }
+                // 2. LCP with the predecessor, over Φ.
+                var h = 0
+                for p in 0..<n {
+                    let q = Int(lcp[p * stride])
+                    if q < 0 { lcp[p * stride] = 0; h = 0; continue }
+                    while p + h < n && q + h < n && t[p + h] == t[q + h] { h += 1 }
+                    lcp[p * stride] = Int32(h)
+                    if h > 0 { h -= 1 }
                 }
             }
         }
-        return plcp
     }
 
     /// Calls `body(position, length, weight)` once for each branching repeated substring: every
     /// internal node of the suffix tree (an LCP interval, the LCPs read from `permutedLCP`), with
     /// `weight` the sum of `weight(position)` over the suffixes that start with it.
-    ///
-    /// The weights are summed in suffix-array order as the scan goes; each open interval keeps
-    /// the sum before its left bound, so no prefix-sum array is needed.
     /// - Complexity: O(n); memory the stack of open intervals (at most the largest LCP + 1).
     static func forEachRepeat(sa: [Int32], plcp: [Int32], weight: (Int) -> Int64,
                               _ body: (_ position: Int, _ length: Int, _ weight: Int64) -> Void) {
+        forEachRepeat(sa: sa, at: { (plcp[$0], weight($0)) }, body)
+    }
+
+    /// A position's permuted LCP and the key of its weight, side by side.
+    struct LCPAndKey {
+        var lcp: Int32
+        var key: Int32
+    }
+
+    /// `forEachRepeat(sa:plcp:weight:_:)` with each position's LCP and weight key in one record
+    /// (`lcpAndKey[p]`, the LCPs written by `permutedLCP(_:_:into:stride:)`), and its weight
+    /// `weight(key)`: the scan takes one random access per suffix instead of two.
+    /// - Complexity: O(n); memory the stack of open intervals.
+    static func forEachRepeat(sa: [Int32], lcpAndKey: UnsafeBufferPointer<LCPAndKey>, weight: (Int32) -> Int64,
+                              _ body: (_ position: Int, _ length: Int, _ weight: Int64) -> Void) {
+        forEachRepeat(sa: sa, at: { let record = lcpAndKey[$0]; return (record.lcp, weight(record.key)) }, body)
+    }
+
+    /// The scan: `at(p)` gives the permuted LCP of position p and p's weight.
+    ///
+    /// The weights are summed in suffix-array order as the scan goes; each open interval keeps
+    /// the sum before its left bound, so no prefix-sum array is needed. The record of sa[i] read
+    /// for its LCP gives the weight added at the next step.
+    @inline(__always)
+    private static func forEachRepeat(sa: [Int32], at: (Int) -> (lcp: Int32, weight: Int64),
+                                      _ body: (_ position: Int, _ length: Int, _ weight: Int64) -> Void) {
         let n = sa.count
+        guard n > 0 else { return }
         // Stack of (lcp value, left bound, weight of the suffixes before the left bound).
         var stack: [(height: Int32, left: Int, before: Int64)] = [(0, 0, 0)]
         var total: Int64 = 0
+        var pendingWeight = at(Int(sa[0])).weight  // the weight of sa[i - 1]
         for i in 1...n {
             let before = total               // the weight of sa[0..<i-1]
-            total += weight(Int(sa[i - 1]))  // the weight of sa[0..<i]
-            let height = i < n ? plcp[Int(sa[i])] : 0
+            total += pendingWeight           // the weight of sa[0..<i]
+            var height: Int32 = 0
+            if i < n { (height, pendingWeight) = at(Int(sa[i])) }
             var left = i - 1, leftBefore = before
             while let top = stack.last, top.height > height {
                 stack.removeLast()

@@ -179,19 +179,28 @@ public struct UnigramTrainer: Sendable {
         }
         text.append(0)
         // The suffix array, while text and it (8n bytes) and SA-IS's temporaries (at most 9n at
-        // the top level) are held; then each character's weight, its word's count, kept as the
-        // word's index (4 bytes per character, not 8; boundaries and the end point at a word of
-        // weight 0), made after the suffix array so its 4n bytes are not held during it; then
-        // the permuted LCP. From then on 16 bytes per character.
+        // the top level) are held; then each character's record for the scan, made after the
+        // suffix array so its 8n bytes are not held during it: the character's permuted LCP and
+        // its word's index (4 bytes, not the count's 8; boundaries and the end point at a word of
+        // weight 0), side by side so the scan reads one record per suffix. From then on 16 bytes
+        // per character.
         let sa = SuffixArray.build(text, alphabetSize: required.count + 3)
         // Read off the text itself: a boundary ends each word.
         let noWord = Int32(words.count)
-        var wordOf = [Int32](repeating: noWord, count: text.count)
+        var records = [SuffixArray.LCPAndKey](repeating: SuffixArray.LCPAndKey(lcp: 0, key: noWord), count: text.count)
         var wordIndex: Int32 = 0
         for (k, symbol) in text.enumerated() {
-            if symbol == boundary { wordIndex += 1 } else if symbol != 0 { wordOf[k] = wordIndex }
+            if symbol == boundary { wordIndex += 1 } else if symbol != 0 { records[k].key = wordIndex }
         }
-        let plcp = SuffixArray.permutedLCP(text, sa)
+        records.withUnsafeMutableBufferPointer { records in
+            UnsafeMutableRawPointer(records.baseAddress!).withMemoryRebound(to: Int32.self, capacity: 2 * records.count) {
+                SuffixArray.permutedLCP(text, sa, into: $0, stride: MemoryLayout<SuffixArray.LCPAndKey>.stride / MemoryLayout<Int32>.stride)
+            }
+        }
+        let wordCounts = words.map { $0.count } + [0]
+        // The rules' view of each symbol; no piece holds another character, a boundary or the end.
+        var characters = [PieceCharacter](repeating: .never, count: required.count + 3)
+        for (index, scalar) in scalars.enumerated() { characters[index + 1] = PieceCharacter(scalar) }
         // Candidates: valid substrings of 2+ characters. Only the best `seedPieceCount` and the
         // ties of the last one can be kept, and that threshold only rises as candidates come, so
         // the list is cut back to them whenever it doubles: at most about 2 x seedPieceCount
@@ -205,16 +214,15 @@ public struct UnigramTrainer: Sendable {
             while kept < candidates.count && candidates[kept].score == threshold { kept += 1 }
             candidates.removeSubrange(kept...)
         }
-        let weight = { (position: Int) -> Int64 in
-            let word = Int(wordOf[position])
-            return word < words.count ? words[word].count : 0
-        }
-        SuffixArray.forEachRepeat(sa: sa, plcp: plcp, weight: weight) { position, length, weight in
-            guard length >= 2, length <= options.maxPieceLength, weight > 0 else { return }
-            for k in position..<(position + length) where text[k] == other || text[k] == boundary || text[k] == 0 { return }
-            guard isValidPiece(text[position..<(position + length)].map { scalars[Int($0) - 1] }) else { return }
-            candidates.append((weight * Int64(length), Int32(position), Int32(length)))
-            if candidates.count >= (cutBackAt ?? 2 * limit + 1024) && candidates.count > limit { keepBest() }
+        records.withUnsafeBufferPointer { records in
+            wordCounts.withUnsafeBufferPointer { wordCounts in
+                SuffixArray.forEachRepeat(sa: sa, lcpAndKey: records, weight: { wordCounts[Int($0)] }) { position, length, weight in
+                    guard length >= 2, length <= options.maxPieceLength, weight > 0 else { return }
+                    guard isValidPiece(count: length, { characters[Int(text[position + $0])] }) else { return }
+                    candidates.append((weight * Int64(length), Int32(position), Int32(length)))
+                    if candidates.count >= (cutBackAt ?? 2 * limit + 1024) && candidates.count > limit { keepBest() }
+                }
+            }
         }
         func bytes(_ position: Int32, _ length: Int32) -> [UInt8] {
             var out: [UInt8] = []
@@ -246,22 +254,51 @@ public struct UnigramTrainer: Sendable {
     /// marks take the previous script), digits apart from letters, single digits with
     /// `splitDigits`.
     func isValidPiece(_ scalars: [UInt32]) -> Bool {
-        guard !scalars.isEmpty, scalars.count <= options.maxPieceLength else { return false }
-        let allSpaces = scalars.allSatisfy { $0 == 0x2581 }
+        isValidPiece(count: scalars.count) { PieceCharacter(scalars[$0]) }
+    }
+
+    /// What the piece rules read of one character, computed once per character (the seed scan
+    /// keeps one per symbol and reads it for millions of candidates).
+    struct PieceCharacter {
+        enum Kind { case never, meta, other }
+        var kind: Kind
+        /// The Unicode script, Hiragana, Katakana and "ー" as Han (17); 1 (inherited) takes the
+        /// previous character's.
+        var script: Int32
+        var isDigit: Bool
+
+        init(_ scalar: UInt32) {
+            kind = scalar == 0x20 || scalar == 0 ? .never : scalar == 0x2581 ? .meta : .other
+            let script = Int32(UnicodeTables.script(scalar))
+            self.script = script == 20 || script == 22 || scalar == 0x30FC ? 17 : script
+            isDigit = UnicodeTables.category(scalar) == .decimalNumber
+        }
+
+        /// A symbol that no piece may hold (the seed text's boundaries, unknown characters, end).
+        static let never = PieceCharacter(0)
+    }
+
+    /// `isValidPiece(_:)` over `count` characters given by `character(position)`.
+    /// - Complexity: O(count).
+    @inline(__always)
+    func isValidPiece(count: Int, _ character: (Int) -> PieceCharacter) -> Bool {
+        guard count > 0, count <= options.maxPieceLength else { return false }
+        var allSpaces = true
+        for position in 0..<count where character(position).kind != .meta { allSpaces = false; break }
         var previous: Int32 = -1  // -1: any script
-        for (position, scalar) in scalars.enumerated() {
-            if scalar == 0x20 || scalar == 0 { return false }
-            if scalar == 0x2581 {
-                if allSpaces && scalars.count == 1 { continue }
-                if options.splitByWhitespace ? position > 0 : (position > 0 && position == scalars.count - 1) { return false }
+        for position in 0..<count {
+            let properties = character(position)
+            switch properties.kind {
+            case .never: return false
+            case .meta:
+                if allSpaces && count == 1 { continue }
+                if options.splitByWhitespace ? position > 0 : (position > 0 && position == count - 1) { return false }
                 continue
+            case .other: break
             }
-            var script = Int32(UnicodeTables.script(scalar))
-            if script == 20 || script == 22 || scalar == 0x30FC { script = 17 }  // Hiragana, Katakana → Han
-            else if script == 1 { script = previous }                           // Inherited
-            let isDigit = UnicodeTables.category(scalar) == .decimalNumber
-            if !options.splitByNumber && isDigit { script = -1 }
-            if options.splitDigits && isDigit && scalars.count > 1 { return false }
+            var script = properties.script == 1 ? previous : properties.script  // Inherited
+            if !options.splitByNumber && properties.isDigit { script = -1 }
+            if options.splitDigits && properties.isDigit && count > 1 { return false }
             if options.splitByUnicodeScript && script != -1 && previous != -1 && previous != script { return false }
             previous = script
         }
