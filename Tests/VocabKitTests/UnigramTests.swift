@@ -313,6 +313,43 @@ struct UnigramTests {
         }
     }
 
+    @Test("A large SentencePiece-flavour model built on two threads equals the one-thread build; its errors are the same")
+    func parallelBuildMatchesSequential() throws {
+        // More pieces than the threshold: control, user-defined, unused and byte pieces, a
+        // piece across a word start ("a▁b"), and random pieces.
+        var random = SplitMix64(seed: 13)
+        var seen = Set<[UInt8]>()
+        var pieces: [[UInt8]] = ["<unk>", "<s>", "<0x41>", "<tag>", "x▁y"].map { Array($0.utf8) }
+        pieces.forEach { seen.insert($0) }
+        let alphabet = Array("abcdeé日本▁".unicodeScalars).map(String.init)
+        while pieces.count < UnigramModel.parallelBuildThreshold + 500 {
+            let piece = Array((0..<Int.random(in: 1...6, using: &random)).map { _ in alphabet.randomElement(using: &random)! }.joined().utf8)
+            if seen.insert(piece).inserted { pieces.append(piece) }
+        }
+        var kinds = [UnigramModel.PieceKind](repeating: .normal, count: pieces.count)
+        kinds[0] = .unknown; kinds[1] = .control; kinds[2] = .byte; kinds[3] = .userDefined; kinds[pieces.count - 1] = .unused
+        let scores = pieces.indices.map { -Double($0 % 97) / 7 - 1 }
+        func build(_ pieces: [[UInt8]], _ scores: [Double], threads: Int) throws -> UnigramModel {
+            try UnigramModel(pieces: pieces, scores: scores, kinds: kinds, unknownId: 0, flavor: .sentencePiece, threads: threads)
+        }
+        let one = try build(pieces, scores, threads: 1), two = try build(pieces, scores, threads: 2)
+        #expect(one.trie == two.trie && one.wordsStayApart == two.wordsStayApart && !two.wordsStayApart)
+        #expect(one.unknownScore == two.unknownScore && one.maxScore == two.maxScore && one.byteIds == two.byteIds)
+        for piece in pieces.prefix(2000) { #expect(one.id(of: piece) == two.id(of: piece)) }
+        // Errors: the table's first (a repeat, an empty piece, a bad score) whatever the threads.
+        func message(_ pieces: [[UInt8]], _ scores: [Double], threads: Int) -> String {
+            do { _ = try build(pieces, scores, threads: threads); return "no error" } catch { return "\(error)" }
+        }
+        var repeated = pieces; repeated[8600] = pieces[20]
+        var empty = pieces; empty[8500] = []
+        var badScore = scores; badScore[8400] = .nan
+        for (bad, badScores, expected) in [(repeated, scores, "defined twice"), (empty, scores, "is empty"), (pieces, badScore, "has score")] {
+            let first = message(bad, badScores, threads: 1)
+            #expect(first.contains(expected), "\(first)")
+            #expect(message(bad, badScores, threads: 2) == first)
+        }
+    }
+
     @Test("The E-step's table build gives the plain build's nodes and bit-identical expected counts")
     func latticeTableMatchesPlainBuild() throws {
         // SentencePiece flavour with every kind the lattice scores apart: user-defined pieces

@@ -311,7 +311,7 @@ public struct UnigramTrainer: Sendable {
     func trainingModel(_ pieces: [Piece]) throws -> UnigramModel {
         try UnigramModel(pieces: pieces.map(\.piece) + [Array("\u{0}unk".utf8)], scores: pieces.map(\.score) + [0],
                          kinds: [UnigramModel.PieceKind](repeating: .normal, count: pieces.count) + [.unknown],
-                         unknownId: UInt32(pieces.count), flavor: .sentencePiece)
+                         unknownId: UInt32(pieces.count), flavor: .sentencePiece, threads: options.threads)
     }
 
     /// Fixed chunks of work, so that sums do not depend on the thread count.

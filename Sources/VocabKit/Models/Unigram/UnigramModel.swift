@@ -59,6 +59,14 @@ public struct UnigramModel: Sendable {
 
     public init(pieces: [[UInt8]], scores: [Double], kinds: [PieceKind]? = nil, unknownId: UInt32,
                 byteFallback: Bool = false, flavor: Flavor = .huggingFace) throws {
+        try self.init(pieces: pieces, scores: scores, kinds: kinds, unknownId: unknownId, byteFallback: byteFallback,
+                      flavor: flavor, threads: 2)
+    }
+
+    /// `init(pieces:scores:kinds:unknownId:byteFallback:flavor:)` on at most `threads` threads
+    /// (0: all cores; more than 2 gains nothing): a trainer passes its own thread count.
+    package init(pieces: [[UInt8]], scores: [Double], kinds: [PieceKind]? = nil, unknownId: UInt32,
+                 byteFallback: Bool = false, flavor: Flavor = .huggingFace, threads: Int) throws {
         let kinds = kinds ?? pieces.indices.map { UInt32($0) == unknownId ? .unknown : .normal }
         guard pieces.count == scores.count, pieces.count == kinds.count else {
             throw ModelError.invalidModel("Unigram: \(pieces.count) pieces but \(scores.count) scores and \(kinds.count) types")
@@ -67,38 +75,75 @@ public struct UnigramModel: Sendable {
         guard Int(unknownId) < pieces.count else {
             throw ModelError.invalidModel("Unigram: unk id \(unknownId) is outside the \(pieces.count) pieces")
         }
-        var lookup = ByteStringTable(capacity: pieces.count)
-        var keys: [[UInt8]] = [], values: [Int32] = []
-        var byteIds = [UInt32](repeating: UInt32.max, count: 256)
-        var minScore = Double.infinity
-        var maxScore = Float.leastNormalMagnitude
-        for (id, piece) in pieces.enumerated() {
-            guard !piece.isEmpty else { throw ModelError.invalidModel("Unigram: piece \(id) is empty") }
-            guard scores[id].isFinite else { throw ModelError.invalidModel("Unigram: piece \(id) has score \(scores[id])") }
-            if lookup.id(of: piece) != nil {
-                if flavor == .sentencePiece {
-                    throw ModelError.invalidModel("Unigram: piece \(String(decoding: piece, as: UTF8.self).debugDescription) is defined twice")
-                }
-                continue  // HuggingFace keeps the first id of a repeated piece in its trie
-            }
-            lookup.insert(piece, id: UInt32(id))
-            let kind = kinds[id]
-            if kind == .byte, let byte = Self.byteValue(piece) { byteIds[Int(byte)] = UInt32(id) }
-            switch flavor {
-            case .sentencePiece:
-                if kind == .normal {
-                    minScore = min(minScore, scores[id])
-                    maxScore = max(maxScore, Float(scores[id]))
-                }
-                if kind == .normal || kind == .userDefined || kind == .unused, !piece.contains(0) {
-                    keys.append(piece)
-                    values.append(Int32(id))
-                }
-            case .huggingFace:
-                minScore = min(minScore, scores[id])
-                if !piece.contains(0) { keys.append(piece); values.append(Int32(id)) }
-            }
+        // Phase 1: validation, the look-up table, byte pieces, the score range, and the trie's
+        // keys (every piece but repeats in the HuggingFace flavour, and the control, unknown and
+        // byte pieces SentencePiece matches apart).
+        struct Scan {
+            var lookup: ByteStringTable
+            var keys: [[UInt8]] = [], values: [Int32] = []
+            var byteIds = [UInt32](repeating: UInt32.max, count: 256)
+            var minScore = Double.infinity
+            var maxScore = Float.leastNormalMagnitude
         }
+        func isTrieKey(_ piece: [UInt8], _ kind: PieceKind) -> Bool {
+            (flavor == .huggingFace || kind == .normal || kind == .userDefined || kind == .unused) && !piece.contains(0)
+        }
+        func scan(keepingKeys: Bool) throws -> Scan {
+            var scan = Scan(lookup: ByteStringTable(capacity: pieces.count))
+            for (id, piece) in pieces.enumerated() {
+                guard !piece.isEmpty else { throw ModelError.invalidModel("Unigram: piece \(id) is empty") }
+                guard scores[id].isFinite else { throw ModelError.invalidModel("Unigram: piece \(id) has score \(scores[id])") }
+                if scan.lookup.id(of: piece) != nil {
+                    if flavor == .sentencePiece {
+                        throw ModelError.invalidModel("Unigram: piece \(String(decoding: piece, as: UTF8.self).debugDescription) is defined twice")
+                    }
+                    continue  // HuggingFace keeps the first id of a repeated piece in its trie
+                }
+                scan.lookup.insert(piece, id: UInt32(id))
+                let kind = kinds[id]
+                if kind == .byte, let byte = Self.byteValue(piece) { scan.byteIds[Int(byte)] = UInt32(id) }
+                switch flavor {
+                case .sentencePiece:
+                    if kind == .normal {
+                        scan.minScore = min(scan.minScore, scores[id])
+                        scan.maxScore = max(scan.maxScore, Float(scores[id]))
+                    }
+                case .huggingFace:
+                    scan.minScore = min(scan.minScore, scores[id])
+                }
+                if keepingKeys && isTrieKey(piece, kind) {
+                    scan.keys.append(piece)
+                    scan.values.append(Int32(id))
+                }
+            }
+            return scan
+        }
+        // Phase 2: the trie. The SentencePiece flavour refuses repeated pieces, so its keys do not
+        // depend on the table: for a large vocabulary (a trainer's seeds) the table and the trie
+        // are built at once on two threads; the table's error, if any, comes first.
+        let scanned: Scan
+        let trie: DoubleArrayTrie
+        let trieKeys: [[UInt8]]
+        if flavor == .sentencePiece && pieces.count >= Self.parallelBuildThreshold && Parallel.workers(threads) > 1 {
+            var keys: [[UInt8]] = [], values: [Int32] = []
+            for (id, piece) in pieces.enumerated() where !piece.isEmpty && isTrieKey(piece, kinds[id]) {
+                keys.append(piece)
+                values.append(Int32(id))
+            }
+            enum Part { case scan(Scan), trie(DoubleArrayTrie) }
+            let parts = try Parallel.map(2, threads: 2) { index -> Part in
+                index == 0 ? .scan(try scan(keepingKeys: false)) : .trie(try DoubleArrayTrie(keys: keys, values: values))
+            }
+            guard case .scan(let first) = parts[0], case .trie(let second) = parts[1] else { preconditionFailure("parts out of order") }
+            (scanned, trie, trieKeys) = (first, second, keys)
+        } else {
+            scanned = try scan(keepingKeys: true)
+            trie = try DoubleArrayTrie(keys: scanned.keys, values: scanned.values)
+            trieKeys = scanned.keys
+        }
+        let lookup = scanned.lookup
+        var byteIds = scanned.byteIds
+        let minScore = scanned.minScore, maxScore = scanned.maxScore
         if byteFallback {
             if flavor == .huggingFace {
                 for byte in 0..<256 where byteIds[byte] == UInt32.max {
@@ -115,8 +160,8 @@ public struct UnigramModel: Sendable {
         self.unknownId = unknownId
         self.byteFallback = byteFallback
         self.flavor = flavor
-        self.trie = try DoubleArrayTrie(keys: keys, values: values)
-        self.wordsStayApart = keys.allSatisfy { ScoredBPEModel.wordStart(in: $0, after: 0) == nil }
+        self.trie = trie
+        self.wordsStayApart = trieKeys.allSatisfy { ScoredBPEModel.wordStart(in: $0, after: 0) == nil }
         self.lookup = lookup
         self.byteIds = byteIds
         self.maxScore = maxScore
@@ -137,6 +182,10 @@ public struct UnigramModel: Sendable {
     }
 
     public var vocabularySize: Int { pieces.count }
+
+    /// From this many pieces on, the SentencePiece flavour builds its look-up table and its trie
+    /// on two threads (a trainer's seed models: 772,000 pieces, 0.66 s on one thread).
+    static let parallelBuildThreshold = 8192
 
     /// The id of a piece given as bytes (any type).
     public func id<C: Collection>(of piece: C) -> UInt32? where C.Element == UInt8 { lookup.id(of: piece) }
