@@ -42,6 +42,70 @@ struct UnigramTrainerTests {
         }
     }
 
+    @Test("Scanning the suffix array in independent parts finds the whole scan's repeats with the same weights")
+    func repeatsByParts() {
+        var random = SplitMix64(seed: 17)
+        for _ in 0..<150 {
+            let n = Int.random(in: 1...80, using: &random)
+            let k = Int.random(in: 2...6, using: &random)
+            var text = (0..<n).map { _ in Int32.random(in: 1..<Int32(k), using: &random) }
+            text.append(0)
+            let sa = SuffixArray.build(text, alphabetSize: k)
+            let plcp = SuffixArray.permutedLCP(text, sa)
+            let weights = text.indices.map { _ in Int64.random(in: 0...5, using: &random) }
+            var whole: [String: Int64] = [:]
+            SuffixArray.forEachRepeat(sa: sa, plcp: plcp, weight: { weights[$0] }) { position, length, weight in
+                whole["\(text[position..<(position + length)])"] = weight
+            }
+            // Records as the trainer lays them out: the LCP written in place, the key a position.
+            var records = [SuffixArray.LCPAndKey](repeating: SuffixArray.LCPAndKey(lcp: 7, key: 0), count: text.count)
+            for p in records.indices { records[p].key = Int32(p) }
+            records.withUnsafeMutableBufferPointer { records in
+                UnsafeMutableRawPointer(records.baseAddress!).withMemoryRebound(to: Int32.self, capacity: 2 * records.count) {
+                    SuffixArray.permutedLCP(text, sa, into: $0, stride: 2)
+                }
+            }
+            #expect(records.map(\.lcp) == plcp)
+            for count in [1, 2, 3, 5] {
+                var byParts: [String: Int64] = [:]
+                records.withUnsafeBufferPointer { records in
+                    let parts = SuffixArray.independentParts(sa: sa, lcpAndKey: records, count: count)
+                    #expect(parts.first?.lowerBound == 0 && parts.last?.upperBound == sa.count)
+                    #expect(zip(parts, parts.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+                    #expect(parts.count <= count)
+                    for part in parts {
+                        SuffixArray.forEachRepeat(sa: sa, in: part, lcpAndKey: records, weight: { weights[Int($0)] }) { position, length, weight in
+                            let key = "\(text[position..<(position + length)])"
+                            #expect(byParts[key] == nil, "\(key) found in two parts")
+                            byParts[key] = weight
+                        }
+                    }
+                }
+                #expect(byParts == whole, "\(count) parts")
+            }
+        }
+    }
+
+    @Test("Seed pieces do not depend on the thread count (the scan's parts)")
+    func seedsAtAnyThreadCount() throws {
+        let counts = try unigramCounts("ja", maxLines: 1500)
+        let words = counts.words.filter { !$0.word.isEmpty }
+        var seeds: [[([UInt8], Double)]] = []
+        for threads in [1, 2, 3, 7] {
+            var options = UnigramTrainerOptions(vocabularySize: 1000)
+            options.seedPieceCount = 400
+            options.threads = threads
+            let trainer = UnigramTrainer(options: options)
+            let required = try characterAlphabet(counts, limit: nil, coverage: options.characterCoverage)
+            let found = trainer.seedPieces(words, required: required, cutBackAt: 450)
+            seeds.append(found.map { ($0.piece, $0.score) })
+            #expect(found.count > required.count + 300)
+        }
+        for other in seeds.dropFirst() {
+            #expect(other.map(\.0) == seeds[0].map(\.0) && other.map(\.1) == seeds[0].map(\.1))
+        }
+    }
+
     @Test("Cutting the seed candidates back as they come keeps exactly the seeds of keeping them all")
     func seedCandidatesCutBack() throws {
         let counts = try unigramCounts("en", maxLines: 1500)

@@ -172,7 +172,7 @@ enum SuffixArray {
     /// - Complexity: O(n); memory the stack of open intervals (at most the largest LCP + 1).
     static func forEachRepeat(sa: [Int32], plcp: [Int32], weight: (Int) -> Int64,
                               _ body: (_ position: Int, _ length: Int, _ weight: Int64) -> Void) {
-        forEachRepeat(sa: sa, at: { (plcp[$0], weight($0)) }, body)
+        forEachRepeat(sa: sa, in: sa.indices, at: { (plcp[$0], weight($0)) }, body)
     }
 
     /// A position's permuted LCP and the key of its weight, side by side.
@@ -181,13 +181,33 @@ enum SuffixArray {
         var key: Int32
     }
 
-    /// `forEachRepeat(sa:plcp:weight:_:)` with each position's LCP and weight key in one record
-    /// (`lcpAndKey[p]`, the LCPs written by `permutedLCP(_:_:into:stride:)`), and its weight
-    /// `weight(key)`: the scan takes one random access per suffix instead of two.
-    /// - Complexity: O(n); memory the stack of open intervals.
-    static func forEachRepeat(sa: [Int32], lcpAndKey: UnsafeBufferPointer<LCPAndKey>, weight: (Int32) -> Int64,
+    /// `forEachRepeat(sa:plcp:weight:_:)` over the suffixes `sa[range]`, with each position's LCP
+    /// and weight key in one record (`lcpAndKey[p]`, the LCPs written by
+    /// `permutedLCP(_:_:into:stride:)`), and its weight `weight(key)`: the scan takes one random
+    /// access per suffix instead of two. A range from `independentParts` holds every repeat
+    /// whose suffixes it holds, so its parts may be scanned on their own.
+    /// - Complexity: O(range.count); memory the stack of open intervals.
+    static func forEachRepeat(sa: [Int32], in range: Range<Int>, lcpAndKey: UnsafeBufferPointer<LCPAndKey>, weight: (Int32) -> Int64,
                               _ body: (_ position: Int, _ length: Int, _ weight: Int64) -> Void) {
-        forEachRepeat(sa: sa, at: { let record = lcpAndKey[$0]; return (record.lcp, weight(record.key)) }, body)
+        forEachRepeat(sa: sa, in: range, at: { let record = lcpAndKey[$0]; return (record.lcp, weight(record.key)) }, body)
+    }
+
+    /// About `count` contiguous ranges of `sa`'s indices that no repeat crosses: each starts at
+    /// a suffix that shares nothing with the one before it (LCP 0, a change of first symbol), the
+    /// first such at or after an even share of the suffixes. Fewer when the text has fewer such
+    /// cuts.
+    /// - Complexity: O(n) in the worst case (one long run without a cut).
+    static func independentParts(sa: [Int32], lcpAndKey: UnsafeBufferPointer<LCPAndKey>, count: Int) -> [Range<Int>] {
+        let n = sa.count
+        guard count > 1 else { return n > 0 ? [0..<n] : [] }
+        var cuts = [0]
+        for k in 1..<count {
+            var i = max(cuts[cuts.count - 1] + 1, k * n / count)
+            while i < n && lcpAndKey[Int(sa[i])].lcp != 0 { i += 1 }
+            if i < n { cuts.append(i) }
+        }
+        cuts.append(n)
+        return (0..<(cuts.count - 1)).compactMap { cuts[$0] < cuts[$0 + 1] ? cuts[$0]..<cuts[$0 + 1] : nil }
     }
 
     /// The scan: `at(p)` gives the permuted LCP of position p and p's weight.
@@ -196,17 +216,17 @@ enum SuffixArray {
     /// the sum before its left bound, so no prefix-sum array is needed. The record of sa[i] read
     /// for its LCP gives the weight added at the next step.
     @inline(__always)
-    private static func forEachRepeat(sa: [Int32], at: (Int) -> (lcp: Int32, weight: Int64),
+    private static func forEachRepeat(sa: [Int32], in range: Range<Int>, at: (Int) -> (lcp: Int32, weight: Int64),
                                       _ body: (_ position: Int, _ length: Int, _ weight: Int64) -> Void) {
-        let n = sa.count
-        guard n > 0 else { return }
+        guard !range.isEmpty else { return }
+        let n = range.upperBound
         // Stack of (lcp value, left bound, weight of the suffixes before the left bound).
-        var stack: [(height: Int32, left: Int, before: Int64)] = [(0, 0, 0)]
+        var stack: [(height: Int32, left: Int, before: Int64)] = [(0, range.lowerBound, 0)]
         var total: Int64 = 0
-        var pendingWeight = at(Int(sa[0])).weight  // the weight of sa[i - 1]
-        for i in 1...n {
-            let before = total               // the weight of sa[0..<i-1]
-            total += pendingWeight           // the weight of sa[0..<i]
+        var pendingWeight = at(Int(sa[range.lowerBound])).weight  // the weight of sa[i - 1]
+        for i in (range.lowerBound + 1)...n {
+            let before = total               // the weight of sa[lower..<i-1]
+            total += pendingWeight           // the weight of sa[lower..<i]
             var height: Int32 = 0
             if i < n { (height, pendingWeight) = at(Int(sa[i])) }
             var left = i - 1, leftBefore = before

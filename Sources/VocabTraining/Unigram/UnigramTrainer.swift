@@ -204,24 +204,32 @@ public struct UnigramTrainer: Sendable {
         // Candidates: valid substrings of 2+ characters. Only the best `seedPieceCount` and the
         // ties of the last one can be kept, and that threshold only rises as candidates come, so
         // the list is cut back to them whenever it doubles: at most about 2 x seedPieceCount
-        // candidates are held, whatever the corpus (there can be one per character).
-        var candidates: [(score: Int64, position: Int32, length: Int32)] = []
+        // candidates are held per part, whatever the corpus (there can be one per character).
+        // The suffix array is scanned in parts that no repeat crosses, one per thread; the
+        // union of the parts' best holds the overall best, and the selection below does not
+        // depend on the candidates' order, so the seeds do not depend on the thread count.
+        typealias Candidate = (score: Int64, position: Int32, length: Int32)
         let limit = max(options.seedPieceCount, 1)
-        func keepBest() {
+        func keepBest(_ candidates: inout [Candidate]) {
             candidates.sort { $0.score > $1.score }
             let threshold = candidates[limit - 1].score
             var kept = limit
             while kept < candidates.count && candidates[kept].score == threshold { kept += 1 }
             candidates.removeSubrange(kept...)
         }
-        records.withUnsafeBufferPointer { records in
+        var candidates: [Candidate] = records.withUnsafeBufferPointer { records in
             wordCounts.withUnsafeBufferPointer { wordCounts in
-                SuffixArray.forEachRepeat(sa: sa, lcpAndKey: records, weight: { wordCounts[Int($0)] }) { position, length, weight in
-                    guard length >= 2, length <= options.maxPieceLength, weight > 0 else { return }
-                    guard isValidPiece(count: length, { characters[Int(text[position + $0])] }) else { return }
-                    candidates.append((weight * Int64(length), Int32(position), Int32(length)))
-                    if candidates.count >= (cutBackAt ?? 2 * limit + 1024) && candidates.count > limit { keepBest() }
-                }
+                let parts = SuffixArray.independentParts(sa: sa, lcpAndKey: records, count: Parallel.workers(options.threads))
+                return Parallel.map(parts.count, threads: options.threads) { part -> [Candidate] in
+                    var candidates: [Candidate] = []
+                    SuffixArray.forEachRepeat(sa: sa, in: parts[part], lcpAndKey: records, weight: { wordCounts[Int($0)] }) { position, length, weight in
+                        guard length >= 2, length <= options.maxPieceLength, weight > 0 else { return }
+                        guard isValidPiece(count: length, { characters[Int(text[position + $0])] }) else { return }
+                        candidates.append((weight * Int64(length), Int32(position), Int32(length)))
+                        if candidates.count >= (cutBackAt ?? 2 * limit + 1024) && candidates.count > limit { keepBest(&candidates) }
+                    }
+                    return candidates
+                }.flatMap { $0 }
             }
         }
         func bytes(_ position: Int32, _ length: Int32) -> [UInt8] {
