@@ -12,7 +12,7 @@ SentencePiece .model), SentencePiece's unigram trainer with the same size and ch
 held-out lines: tokens per whitespace word, tokens per character and the log probability per
 character of the best segmentation (each model's own scores).
 
-Encoding: the held-out lines plus the training file's first lines up to ~10 MB, with VocabKit
+Encoding: the training file's first lines up to ~10 MB, with VocabKit
 (`vocab-bench encode:MODEL@T`, batch) against `SentencePieceProcessor.encode(lines, num_threads=T)`
 on the same .model file (VocabKit's own), MB/s and peak RSS. Results are appended as JSON lines to
 bench-out/unigram.jsonl.

@@ -316,7 +316,7 @@ struct UnigramTests {
     @Test("A large SentencePiece-flavour model built on two threads equals the one-thread build; its errors are the same")
     func parallelBuildMatchesSequential() throws {
         // More pieces than the threshold: control, user-defined, unused and byte pieces, a
-        // piece across a word start ("a▁b"), and random pieces.
+        // piece across a word start ("x▁y"), and random pieces.
         var random = SplitMix64(seed: 13)
         var seen = Set<[UInt8]>()
         var pieces: [[UInt8]] = ["<unk>", "<s>", "<0x41>", "<tag>", "x▁y"].map { Array($0.utf8) }
@@ -329,17 +329,21 @@ struct UnigramTests {
         var kinds = [UnigramModel.PieceKind](repeating: .normal, count: pieces.count)
         kinds[0] = .unknown; kinds[1] = .control; kinds[2] = .byte; kinds[3] = .userDefined; kinds[pieces.count - 1] = .unused
         let scores = pieces.indices.map { -Double($0 % 97) / 7 - 1 }
-        func build(_ pieces: [[UInt8]], _ scores: [Double], threads: Int) throws -> UnigramModel {
-            try UnigramModel(pieces: pieces, scores: scores, kinds: kinds, unknownId: 0, flavor: .sentencePiece, threads: threads)
+        func build(_ pieces: [[UInt8]], _ scores: [Double], threads: Int, byteFallback: Bool = false) throws -> UnigramModel {
+            try UnigramModel(pieces: pieces, scores: scores, kinds: kinds, unknownId: 0, byteFallback: byteFallback,
+                             flavor: .sentencePiece, threads: threads)
         }
         let one = try build(pieces, scores, threads: 1), two = try build(pieces, scores, threads: 2)
         #expect(one.trie == two.trie && one.wordsStayApart == two.wordsStayApart && !two.wordsStayApart)
         #expect(one.unknownScore == two.unknownScore && one.maxScore == two.maxScore && one.byteIds == two.byteIds)
         for piece in pieces.prefix(2000) { #expect(one.id(of: piece) == two.id(of: piece)) }
         // Errors: the table's first (a repeat, an empty piece, a bad score) whatever the threads.
-        func message(_ pieces: [[UInt8]], _ scores: [Double], threads: Int) -> String {
-            do { _ = try build(pieces, scores, threads: threads); return "no error" } catch { return "\(error)" }
+        func message(_ pieces: [[UInt8]], _ scores: [Double], threads: Int, byteFallback: Bool = false) -> String {
+            do { _ = try build(pieces, scores, threads: threads, byteFallback: byteFallback); return "no error" } catch { return "\(error)" }
         }
+        // Byte fallback without the 256 byte pieces (only <0x41> is there).
+        #expect(message(pieces, scores, threads: 1, byteFallback: true).contains("<0x00> is missing"))
+        #expect(message(pieces, scores, threads: 2, byteFallback: true) == message(pieces, scores, threads: 1, byteFallback: true))
         var repeated = pieces; repeated[8600] = pieces[20]
         var empty = pieces; empty[8500] = []
         var badScore = scores; badScore[8400] = .nan
@@ -353,14 +357,17 @@ struct UnigramTests {
     @Test("The E-step's table build gives the plain build's nodes and bit-identical expected counts")
     func latticeTableMatchesPlainBuild() throws {
         // SentencePiece flavour with every kind the lattice scores apart: user-defined pieces
-        // (length bonus), an unused piece (skipped), a control piece, and the unknown piece.
+        // (length bonus), an unused piece (skipped), a control piece, and the unknown piece; then
+        // the HuggingFace flavour, where all of them keep their own scores.
         let pieces = ["<unk>", "<s>", "▁", "t", "h", "e", "a", "▁the", "th", "he", "<tag>", "the", "ab", "é"].map { Array($0.utf8) }
         var kinds = [UnigramModel.PieceKind](repeating: .normal, count: pieces.count)
         kinds[0] = .unknown; kinds[1] = .control; kinds[10] = .userDefined; kinds[11] = .unused
         let scores = pieces.indices.map { -1.0 - Double($0) * 0.37 }
-        let model = try UnigramModel(pieces: pieces, scores: scores, kinds: kinds, unknownId: 0, flavor: .sentencePiece)
+        for flavor in [UnigramModel.Flavor.sentencePiece, .huggingFace] {
+        let model = try UnigramModel(pieces: pieces, scores: scores, kinds: kinds, unknownId: 0, flavor: flavor)
         let table = model.latticeTable()
-        #expect(table.entries[10].score.isNaN && table.entries[11].score.isNaN && !table.entries[7].score.isNaN)
+        #expect(table.entries[10].score.isNaN == (flavor == .sentencePiece) && table.entries[11].score.isNaN == (flavor == .sentencePiece))
+        #expect(!table.entries[7].score.isNaN)
         var random = SplitMix64(seed: 8)
         let pool = ["▁", "t", "h", "e", "a", "b", "<tag>", "é", "z", "日"]
         var plain = UnigramLattice(), tabled = UnigramLattice()
@@ -374,7 +381,11 @@ struct UnigramTests {
             var expectedPlain = [Double](repeating: 0, count: pieces.count), expectedTabled = expectedPlain
             let zPlain = plain.accumulate(into: &expectedPlain, weight: 3), zTabled = tabled.accumulate(into: &expectedTabled, weight: 3)
             #expect(zPlain == zTabled && expectedPlain == expectedTabled, "\(String(decoding: bytes, as: UTF8.self))")
-            #expect(expectedTabled[11] == 0 && expectedTabled[10] > 0 || !bytes.contains(UInt8(ascii: "<")))
+            if flavor == .sentencePiece {
+                #expect(expectedTabled[11] == 0)
+                #expect(expectedTabled[10] > 0 || !bytes.contains(UInt8(ascii: "<")))
+            }
+        }
         }
     }
 

@@ -128,13 +128,31 @@ enum SuffixArray {
     /// suffixes at sa[i-1] and sa[i] is plcp[sa[i]].
     /// - Complexity: O(n) time, one n-entry array (Kasai's rank-then-LCP holds two).
     static func permutedLCP(_ text: [Int32], _ sa: [Int32]) -> [Int32] {
+        guard !text.isEmpty else { return [] }
         var plcp = [Int32](repeating: -1, count: text.count)
         plcp.withUnsafeMutableBufferPointer { permutedLCP(text, sa, into: $0.baseAddress!, stride: 1) }
         return plcp
     }
 
+    /// Writes the permuted LCP array into the `lcp` field of each record (`records[p].lcp`),
+    /// leaving the keys as they are.
+    /// - Complexity: O(n) time; no memory beyond the records.
+    static func permutedLCP(_ text: [Int32], _ sa: [Int32], into records: UnsafeMutableBufferPointer<LCPAndKey>) {
+        precondition(records.count == text.count)
+        guard let base = records.baseAddress else { return }
+        // Two Int32 fields: a homogeneous aggregate that may be bound to Int32 (SE-0333); the
+        // field's offset and the record's stride come from the layout, not from the declaration.
+        let stride = MemoryLayout<LCPAndKey>.stride / MemoryLayout<Int32>.stride
+        let offset = MemoryLayout<LCPAndKey>.offset(of: \LCPAndKey.lcp)! / MemoryLayout<Int32>.stride
+        UnsafeMutableRawPointer(base).withMemoryRebound(to: Int32.self, capacity: records.count * stride) {
+            permutedLCP(text, sa, into: $0 + offset, stride: stride)
+        }
+    }
+
     /// Writes the permuted LCP array to `lcp[p * stride]` for each position p (a field of an
-    /// array of records: `forEachRepeat(sa:lcpAndKey:weight:_:)`'s).
+    /// array of records: `forEachRepeat(sa:in:lcpAndKey:weight:_:)`'s). `lcp` must have room for
+    /// (n - 1) x stride + 1 values; those slots also hold Φ while it runs, and the ones between
+    /// them are not touched.
     ///
     /// 1. Φ: each suffix's predecessor in suffix-array order, written at its position.
     /// 2. In text order, each predecessor is replaced by the LCP with it; from position p to p + 1
@@ -175,7 +193,8 @@ enum SuffixArray {
         forEachRepeat(sa: sa, in: sa.indices, at: { (plcp[$0], weight($0)) }, body)
     }
 
-    /// A position's permuted LCP and the key of its weight, side by side.
+    /// A position's permuted LCP and the key of its weight, side by side (two Int32 fields:
+    /// `permutedLCP(_:_:into:)` writes `lcp` through an Int32 view of the records).
     struct LCPAndKey {
         var lcp: Int32
         var key: Int32

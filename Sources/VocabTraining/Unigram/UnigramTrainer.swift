@@ -29,7 +29,8 @@ public struct UnigramTrainerOptions: Sendable {
     /// Special pieces, which take the first ids; `unknownToken` must be one of them.
     public var specialTokens = ["<unk>", "<s>", "</s>"]
     public var unknownToken = "<unk>"
-    /// Worker threads for the E-step and pruning (0: all cores). Results do not depend on it.
+    /// Worker threads for the seed scan, the E-step, pruning and the models' builds (0: all
+    /// cores). Results do not depend on it.
     public var threads = 0
 
     public init(vocabularySize: Int) { self.vocabularySize = vocabularySize }
@@ -192,14 +193,10 @@ public struct UnigramTrainer: Sendable {
         for (k, symbol) in text.enumerated() {
             if symbol == boundary { wordIndex += 1 } else if symbol != 0 { records[k].key = wordIndex }
         }
-        records.withUnsafeMutableBufferPointer { records in
-            UnsafeMutableRawPointer(records.baseAddress!).withMemoryRebound(to: Int32.self, capacity: 2 * records.count) {
-                SuffixArray.permutedLCP(text, sa, into: $0, stride: MemoryLayout<SuffixArray.LCPAndKey>.stride / MemoryLayout<Int32>.stride)
-            }
-        }
+        records.withUnsafeMutableBufferPointer { SuffixArray.permutedLCP(text, sa, into: $0) }
         let wordCounts = words.map { $0.count } + [0]
         // The rules' view of each symbol; no piece holds another character, a boundary or the end.
-        var characters = [PieceCharacter](repeating: .never, count: required.count + 3)
+        var characters = [PieceCharacter](repeating: .forbidden, count: required.count + 3)
         for (index, scalar) in scalars.enumerated() { characters[index + 1] = PieceCharacter(scalar) }
         // Candidates: valid substrings of 2+ characters. Only the best `seedPieceCount` and the
         // ties of the last one can be kept, and that threshold only rises as candidates come, so
@@ -283,7 +280,7 @@ public struct UnigramTrainer: Sendable {
         }
 
         /// A symbol that no piece may hold (the seed text's boundaries, unknown characters, end).
-        static let never = PieceCharacter(0)
+        static let forbidden = PieceCharacter(0)
     }
 
     /// `isValidPiece(_:)` over `count` characters given by `character(position)`.

@@ -59,6 +59,7 @@ package struct UnigramLattice {
     /// `build(_:_:)`.
     /// - Complexity: O(n x k) nodes for k pieces matching at a position.
     package mutating func build(_ model: UnigramModel, _ piece: UnsafeBufferPointer<UInt8>, table: UnigramLatticeTable) {
+        precondition(table.entries.count == model.pieces.count, "a lattice table of another model")
         var nodes = self.nodes
         self.nodes = []
         nodes.removeAll(keepingCapacity: true)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A Unigram language-model tokenizer (Kudo 2018): each piece has a log probability, and a text
 /// is split into the pieces whose scores sum highest (Viterbi).
 ///
@@ -57,6 +59,12 @@ public struct UnigramModel: Sendable {
     /// The identity of this model's segmentations in a thread's word cache.
     let cacheIdentity = CacheIdentity()
 
+    /// A model of `pieces` with their `scores` and `kinds` (default: normal, `unknownId` unknown).
+    ///
+    /// Validates every piece (non-empty, finite score, no repeat in the SentencePiece flavour,
+    /// byte pieces when `byteFallback` needs them) and builds the look-up table and the trie;
+    /// from `parallelBuildThreshold` pieces in the SentencePiece flavour, on two threads.
+    /// - Complexity: O(total piece bytes + pieces log pieces).
     public init(pieces: [[UInt8]], scores: [Double], kinds: [PieceKind]? = nil, unknownId: UInt32,
                 byteFallback: Bool = false, flavor: Flavor = .huggingFace) throws {
         try self.init(pieces: pieces, scores: scores, kinds: kinds, unknownId: unknownId, byteFallback: byteFallback,
@@ -75,8 +83,8 @@ public struct UnigramModel: Sendable {
         guard Int(unknownId) < pieces.count else {
             throw ModelError.invalidModel("Unigram: unk id \(unknownId) is outside the \(pieces.count) pieces")
         }
-        // Phase 1: validation, the look-up table, byte pieces, the score range, and the trie's
-        // keys (every piece but repeats in the HuggingFace flavour, and the control, unknown and
+        // Phase 1: validation, the look-up table, byte pieces (and byte fallback's check), the
+        // score range, and the trie's keys (every piece but repeats in the HuggingFace flavour, and the control, unknown and
         // byte pieces SentencePiece matches apart).
         struct Scan {
             var lookup: ByteStringTable
@@ -116,6 +124,16 @@ public struct UnigramModel: Sendable {
                     scan.values.append(Int32(id))
                 }
             }
+            if byteFallback {
+                if flavor == .huggingFace {
+                    for byte in 0..<256 where scan.byteIds[byte] == UInt32.max {
+                        if let id = scan.lookup.id(of: Array(String(format: "<0x%02X>", byte).utf8)) { scan.byteIds[byte] = id }
+                    }
+                }
+                if flavor == .sentencePiece, let missing = scan.byteIds.firstIndex(of: UInt32.max) {
+                    throw ModelError.invalidModel(String(format: "byte fallback is on but the byte piece <0x%02X> is missing", missing))
+                }
+            }
             return scan
         }
         // Phase 2: the trie. The SentencePiece flavour refuses repeated pieces, so its keys do not
@@ -141,19 +159,8 @@ public struct UnigramModel: Sendable {
             trie = try DoubleArrayTrie(keys: scanned.keys, values: scanned.values)
             trieKeys = scanned.keys
         }
-        let lookup = scanned.lookup
-        var byteIds = scanned.byteIds
+        let lookup = scanned.lookup, byteIds = scanned.byteIds
         let minScore = scanned.minScore, maxScore = scanned.maxScore
-        if byteFallback {
-            if flavor == .huggingFace {
-                for byte in 0..<256 where byteIds[byte] == UInt32.max {
-                    if let id = lookup.id(of: Array(String(format: "<0x%02X>", byte).utf8)) { byteIds[byte] = id }
-                }
-            }
-            if flavor == .sentencePiece, let missing = byteIds.firstIndex(of: UInt32.max) {
-                throw ModelError.invalidModel(String(format: "byte fallback is on but the byte piece <0x%02X> is missing", missing))
-            }
-        }
         self.pieces = pieces
         self.scores = scores
         self.kinds = kinds
@@ -184,7 +191,8 @@ public struct UnigramModel: Sendable {
     public var vocabularySize: Int { pieces.count }
 
     /// From this many pieces on, the SentencePiece flavour builds its look-up table and its trie
-    /// on two threads (a trainer's seed models: 772,000 pieces, 0.66 s on one thread).
+    /// on two threads (a Unigram trainer's first model on 100 MB of English: 772,000 pieces,
+    /// 0.66 s on one thread, two thirds of it the trie).
     static let parallelBuildThreshold = 8192
 
     /// The id of a piece given as bytes (any type).
@@ -205,7 +213,7 @@ public struct UnigramModel: Sendable {
     }
 
     /// `forEachNode(in:at:_:)` with each node's score and exp from `table` (`latticeTable()`):
-    /// the same nodes, scores and order.
+    /// the same nodes, scores and order (keep the two walks alike).
     /// - Complexity: O(length of the longest piece at `start`).
     @inline(__always)
     package func forEachNode(in piece: UnsafeBufferPointer<UInt8>, at start: Int, table: UnsafeBufferPointer<UnigramLatticeTable.Entry>,
@@ -420,8 +428,9 @@ public struct UnigramModel: Sendable {
     /// Calls `body(length, id, score)` for every lattice node starting at byte `start`: each piece
     /// the trie matches there (unused pieces skipped, user-defined ones scored by length), then,
     /// if no piece covers exactly the character at `start`, an unknown node over it. Returns the
-    /// length of that character. The Viterbi encoder, the lattice and the trainer's E-step all
-    /// build their nodes here.
+    /// length of that character. The Viterbi encoder and the lattice build their nodes here; the
+    /// trainer's E-step builds them with `forEachNode(in:at:table:unknown:_:)`, the same walk
+    /// and rules with scores from a table (keep the two alike).
     /// - Complexity: O(length of the longest matching piece).
     @inline(__always)
     public func forEachNode(in piece: UnsafeBufferPointer<UInt8>, at start: Int,
@@ -498,19 +507,4 @@ struct UnigramNode<Score: BinaryFloatingPoint> {
         }
         nodes[0] = UnigramNode(score: base, start: 0, id: -1)
     }
-}
-
-import Foundation
-
-/// A Unigram model's lattice scores and their exps by piece id (`UnigramModel.latticeTable()`).
-package struct UnigramLatticeTable: Sendable {
-    package struct Entry: Sendable {
-        package var score: Double
-        package var probability: Double
-    }
-
-    /// By piece id; NaN scores where the lattice scores the piece apart.
-    package let entries: [Entry]
-    /// The unknown node's (an uncovered character).
-    package let unknown: Entry
 }
