@@ -364,28 +364,28 @@ struct UnigramTests {
         kinds[0] = .unknown; kinds[1] = .control; kinds[10] = .userDefined; kinds[11] = .unused
         let scores = pieces.indices.map { -1.0 - Double($0) * 0.37 }
         for flavor in [UnigramModel.Flavor.sentencePiece, .huggingFace] {
-        let model = try UnigramModel(pieces: pieces, scores: scores, kinds: kinds, unknownId: 0, flavor: flavor)
-        let table = model.latticeTable()
-        #expect(table.entries[10].score.isNaN == (flavor == .sentencePiece) && table.entries[11].score.isNaN == (flavor == .sentencePiece))
-        #expect(!table.entries[7].score.isNaN)
-        var random = SplitMix64(seed: 8)
-        let pool = ["▁", "t", "h", "e", "a", "b", "<tag>", "é", "z", "日"]
-        var plain = UnigramLattice(), tabled = UnigramLattice()
-        for round in 0..<400 {
-            // Long texts push Z below the probability-space range: the log-space path is compared too.
-            let length = round % 50 == 0 ? 400 : Int.random(in: 1...12, using: &random)
-            let bytes = Array((0..<length).map { _ in pool.randomElement(using: &random)! }.joined().utf8)
-            bytes.withUnsafeBufferPointer { plain.build(model, $0); tabled.build(model, $0, table: table) }
-            #expect(plain.nodeCount == tabled.nodeCount)
-            for k in 0..<min(plain.nodeCount, tabled.nodeCount) { #expect(plain.node(k) == tabled.node(k)) }
-            var expectedPlain = [Double](repeating: 0, count: pieces.count), expectedTabled = expectedPlain
-            let zPlain = plain.accumulate(into: &expectedPlain, weight: 3), zTabled = tabled.accumulate(into: &expectedTabled, weight: 3)
-            #expect(zPlain == zTabled && expectedPlain == expectedTabled, "\(String(decoding: bytes, as: UTF8.self))")
-            if flavor == .sentencePiece {
-                #expect(expectedTabled[11] == 0)
-                #expect(expectedTabled[10] > 0 || !bytes.contains(UInt8(ascii: "<")))
+            let model = try UnigramModel(pieces: pieces, scores: scores, kinds: kinds, unknownId: 0, flavor: flavor)
+            let table = model.latticeTable()
+            #expect(table.entries[10].score.isNaN == (flavor == .sentencePiece) && table.entries[11].score.isNaN == (flavor == .sentencePiece))
+            #expect(!table.entries[7].score.isNaN)
+            var random = SplitMix64(seed: 8)
+            let pool = ["▁", "t", "h", "e", "a", "b", "<tag>", "é", "z", "日"]
+            var plain = UnigramLattice(), tabled = UnigramLattice()
+            for round in 0..<400 {
+                // Long texts push Z below the probability-space range: the log-space path is compared too.
+                let length = round % 50 == 0 ? 400 : Int.random(in: 1...12, using: &random)
+                let bytes = Array((0..<length).map { _ in pool.randomElement(using: &random)! }.joined().utf8)
+                bytes.withUnsafeBufferPointer { plain.build(model, $0); tabled.build(model, $0, table: table) }
+                #expect(plain.nodeCount == tabled.nodeCount)
+                for k in 0..<min(plain.nodeCount, tabled.nodeCount) { #expect(plain.node(k) == tabled.node(k)) }
+                var expectedPlain = [Double](repeating: 0, count: pieces.count), expectedTabled = expectedPlain
+                let zPlain = plain.accumulate(into: &expectedPlain, weight: 3), zTabled = tabled.accumulate(into: &expectedTabled, weight: 3)
+                #expect(zPlain == zTabled && expectedPlain == expectedTabled, "\(String(decoding: bytes, as: UTF8.self))")
+                if flavor == .sentencePiece {
+                    #expect(expectedTabled[11] == 0)
+                    #expect(expectedTabled[10] > 0 || !bytes.contains(UInt8(ascii: "<")))
+                }
             }
-        }
         }
     }
 

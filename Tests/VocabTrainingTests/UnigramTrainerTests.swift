@@ -69,6 +69,12 @@ struct UnigramTrainerTests {
                     #expect(parts.first?.lowerBound == 0 && parts.last?.upperBound == sa.count)
                     #expect(zip(parts, parts.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
                     #expect(parts.count <= count)
+                    // Every cut is at a suffix sharing nothing with the one before it, and there is
+                    // a cut whenever such a suffix lies past the first even share.
+                    for part in parts.dropFirst() { #expect(records[Int(sa[part.lowerBound])].lcp == 0) }
+                    if count > 1 && ((sa.count / count)..<sa.count).contains(where: { $0 > 0 && records[Int(sa[$0])].lcp == 0 }) {
+                        #expect(parts.count > 1)
+                    }
                     for part in parts {
                         SuffixArray.forEachRepeat(sa: sa, in: part, lcpAndKey: records, weight: { weights[Int($0)] }) { position, length, weight in
                             let key = "\(text[position..<(position + length)])"
@@ -99,6 +105,27 @@ struct UnigramTrainerTests {
         }
         for other in seeds.dropFirst() {
             #expect(other.map(\.0) == seeds[0].map(\.0) && other.map(\.1) == seeds[0].map(\.1))
+        }
+    }
+
+    @Test("A group of equal-scored seed candidates across parts is taken whole at any thread count")
+    func seedTiesAcrossParts() throws {
+        // Eight words "▁xyxy" (x from a-h, y from i-p, each once): the only repeats of two or
+        // more characters are the eight "xy", each twice per word, all scored 3 x 2 x 2. They
+        // start with different letters, so they fall in different parts; the seed count ends
+        // inside the group, so it is taken whole and ordered by bytes.
+        let firsts = Array("abcdefgh").map(String.init), seconds = Array("nkpimjol").map(String.init)
+        let words: [(word: [UInt8], count: Int64)] = zip(firsts, seconds).map { (Array(("▁" + $0 + $1 + $0 + $1).utf8), 3) }
+        let required = (firsts + seconds + ["▁"]).sorted { $0.unicodeScalars.first!.value < $1.unicodeScalars.first!.value }.map { Array($0.utf8) }
+        for threads in [1, 3, 5] {
+            for cutBackAt in [Int.max, 4] {
+                var options = UnigramTrainerOptions(vocabularySize: 1000)
+                options.seedPieceCount = 5
+                options.threads = threads
+                let seeds = UnigramTrainer(options: options).seedPieces(words, required: required, cutBackAt: cutBackAt).map(\.piece)
+                #expect(Array(seeds.dropFirst(required.count)) == ["an", "bk", "cp", "di", "em"].map { Array($0.utf8) },
+                        "\(threads) threads, cut back at \(cutBackAt)")
+            }
         }
     }
 

@@ -215,7 +215,7 @@ enum SuffixArray {
     /// a suffix that shares nothing with the one before it (LCP 0, a change of first symbol), the
     /// first such at or after an even share of the suffixes. Fewer when the text has fewer such
     /// cuts.
-    /// - Complexity: O(n) in the worst case (one long run without a cut).
+    /// - Complexity: O(n) in the worst case (each suffix is looked at by one search at most).
     static func independentParts(sa: [Int32], lcpAndKey: UnsafeBufferPointer<LCPAndKey>, count: Int) -> [Range<Int>] {
         let n = sa.count
         guard count > 1 else { return n > 0 ? [0..<n] : [] }
@@ -223,7 +223,8 @@ enum SuffixArray {
         for k in 1..<count {
             var i = max(cuts[cuts.count - 1] + 1, k * n / count)
             while i < n && lcpAndKey[Int(sa[i])].lcp != 0 { i += 1 }
-            if i < n { cuts.append(i) }
+            if i == n { break }  // no cut after this target: none after the later ones either
+            cuts.append(i)
         }
         cuts.append(n)
         return (0..<(cuts.count - 1)).compactMap { cuts[$0] < cuts[$0 + 1] ? cuts[$0]..<cuts[$0 + 1] : nil }

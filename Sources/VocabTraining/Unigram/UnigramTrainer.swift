@@ -142,7 +142,7 @@ public struct UnigramTrainer: Sendable {
 
     /// Characters by frequency, then the best repeated substrings, scored as log relative
     /// frequency x length.
-    /// `cutBackAt` overrides when the candidate list is cut back (tests: every few candidates).
+    /// `cutBackAt` overrides when each part's candidate list is cut back (tests: every few candidates).
     func seedPieces(_ words: [(word: [UInt8], count: Int64)], required: [[UInt8]], cutBackAt: Int? = nil) -> [Piece] {
         // Symbols: 1...K for required characters (code point order), K+1 for any other
         // character, K+2 between words, 0 at the end.
@@ -200,11 +200,14 @@ public struct UnigramTrainer: Sendable {
         for (index, scalar) in scalars.enumerated() { characters[index + 1] = PieceCharacter(scalar) }
         // Candidates: valid substrings of 2+ characters. Only the best `seedPieceCount` and the
         // ties of the last one can be kept, and that threshold only rises as candidates come, so
-        // the list is cut back to them whenever it doubles: at most about 2 x seedPieceCount
-        // candidates are held per part, whatever the corpus (there can be one per character).
-        // The suffix array is scanned in parts that no repeat crosses, one per thread; the
-        // union of the parts' best holds the overall best, and the selection below does not
-        // depend on the candidates' order, so the seeds do not depend on the thread count.
+        // the list is cut back to them whenever it doubles. The suffix array is scanned in
+        // parts that no repeat crosses, one per thread (P), each with its own list: while
+        // scanning, at most about P x (2 x seedPieceCount + 1024) candidates (16 bytes each)
+        // are held, whatever the corpus (there can be one per character); each part is cut back
+        // to its best when it ends, and the union, P x seedPieceCount and ties, is gathered
+        // part by part. A part's threshold is at most the overall one, so the union holds the
+        // overall best, and the selection below does not depend on the candidates' order: the
+        // seeds do not depend on the thread count.
         typealias Candidate = (score: Int64, position: Int32, length: Int32)
         let limit = max(options.seedPieceCount, 1)
         func keepBest(_ candidates: inout [Candidate]) {
@@ -214,7 +217,7 @@ public struct UnigramTrainer: Sendable {
             while kept < candidates.count && candidates[kept].score == threshold { kept += 1 }
             candidates.removeSubrange(kept...)
         }
-        var candidates: [Candidate] = records.withUnsafeBufferPointer { records in
+        var found: [[Candidate]] = records.withUnsafeBufferPointer { records in
             wordCounts.withUnsafeBufferPointer { wordCounts in
                 let parts = SuffixArray.independentParts(sa: sa, lcpAndKey: records, count: Parallel.workers(options.threads))
                 return Parallel.map(parts.count, threads: options.threads) { part -> [Candidate] in
@@ -225,9 +228,16 @@ public struct UnigramTrainer: Sendable {
                         candidates.append((weight * Int64(length), Int32(position), Int32(length)))
                         if candidates.count >= (cutBackAt ?? 2 * limit + 1024) && candidates.count > limit { keepBest(&candidates) }
                     }
+                    if candidates.count > limit { keepBest(&candidates) }
                     return candidates
-                }.flatMap { $0 }
+                }
             }
+        }
+        var candidates: [Candidate] = []
+        candidates.reserveCapacity(found.reduce(0) { $0 + $1.count })
+        for part in found.indices {
+            candidates += found[part]
+            found[part] = []
         }
         func bytes(_ position: Int32, _ length: Int32) -> [UInt8] {
             var out: [UInt8] = []

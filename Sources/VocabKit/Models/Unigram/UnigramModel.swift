@@ -84,8 +84,8 @@ public struct UnigramModel: Sendable {
             throw ModelError.invalidModel("Unigram: unk id \(unknownId) is outside the \(pieces.count) pieces")
         }
         // Phase 1: validation, the look-up table, byte pieces (and byte fallback's check), the
-        // score range, and the trie's keys (every piece but repeats in the HuggingFace flavour, and the control, unknown and
-        // byte pieces SentencePiece matches apart).
+        // score range, and the trie's keys (every piece but repeats in the HuggingFace flavour;
+        // not the control, unknown and byte pieces SentencePiece matches apart).
         struct Scan {
             var lookup: ByteStringTable
             var keys: [[UInt8]] = [], values: [Int32] = []
