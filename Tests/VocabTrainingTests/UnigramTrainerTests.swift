@@ -13,16 +13,23 @@ func unigramCounts(_ name: String, maxLines: Int? = nil) throws -> WordCounts {
     return try WordCounter.count(paths: [corporaDirectory.appendingPathComponent("\(name).txt").path], options: options)
 }
 
+/// A random text of 1...maxLength symbols in 1..<k (k in 2...maxAlphabet) ended by the sentinel
+/// 0, and its alphabet size k: the suffix-array tests' inputs.
+func randomSentinelText(_ random: inout SplitMix64, maxLength: Int, maxAlphabet: Int) -> (text: [Int32], alphabetSize: Int) {
+    let n = Int.random(in: 1...maxLength, using: &random)
+    let k = Int.random(in: 2...maxAlphabet, using: &random)
+    var text = (0..<n).map { _ in Int32.random(in: 1..<Int32(k), using: &random) }
+    text.append(0)
+    return (text, k)
+}
+
 @Suite("Unigram trainer")
 struct UnigramTrainerTests {
     @Test("SA-IS equals sorting the suffixes; LCP intervals count substrings as brute force does")
     func suffixArrayMatchesNaive() {
         var random = SplitMix64(seed: 5)
         for _ in 0..<200 {
-            let n = Int.random(in: 1...60, using: &random)
-            let k = Int.random(in: 2...5, using: &random)
-            var text = (0..<n).map { _ in Int32.random(in: 1..<Int32(k), using: &random) }
-            text.append(0)
+            let (text, k) = randomSentinelText(&random, maxLength: 60, maxAlphabet: 5)
             let sa = SuffixArray.build(text, alphabetSize: k)
             let naive = text.indices.sorted { text[$0...].lexicographicallyPrecedes(text[$1...]) }.map(Int32.init)
             #expect(sa == naive)
@@ -46,10 +53,7 @@ struct UnigramTrainerTests {
     func repeatsByParts() {
         var random = SplitMix64(seed: 17)
         for _ in 0..<150 {
-            let n = Int.random(in: 1...80, using: &random)
-            let k = Int.random(in: 2...6, using: &random)
-            var text = (0..<n).map { _ in Int32.random(in: 1..<Int32(k), using: &random) }
-            text.append(0)
+            let (text, k) = randomSentinelText(&random, maxLength: 80, maxAlphabet: 6)
             let sa = SuffixArray.build(text, alphabetSize: k)
             let plcp = SuffixArray.permutedLCP(text, sa)
             let weights = text.indices.map { _ in Int64.random(in: 0...5, using: &random) }

@@ -25,6 +25,9 @@ package struct UnigramLattice {
 
     /// The nodes in order of start position (one array: one append per node in `build`).
     private var nodes: [Stored] = []
+    /// Whether every node's probability is stored (`build(_:_:table:)`), so `accumulate` need
+    /// not look for missing ones.
+    private var probabilitiesKnown = false
     private var alpha: [Double] = [], beta: [Double] = []
     private(set) var size = 0
     private var unknownId: UInt32 = .max
@@ -52,6 +55,7 @@ package struct UnigramLattice {
             start += characterLength
         }
         self.nodes = nodes
+        probabilitiesKnown = false
     }
 
     /// Rebuilds the lattice for `piece` with scores and probabilities from `table`
@@ -76,6 +80,7 @@ package struct UnigramLattice {
             }
         }
         self.nodes = nodes
+        probabilitiesKnown = true
     }
 
     package func node(_ k: Int) -> Node { nodes[k].node }
@@ -123,7 +128,10 @@ package struct UnigramLattice {
             alpha = [Double](repeating: 0, count: size + 1)
             beta = [Double](repeating: 0, count: size + 1)
         }
-        for k in nodes.indices where nodes[k].probability.isNaN { nodes[k].probability = exp(nodes[k].node.score) }
+        if !probabilitiesKnown {
+            for k in nodes.indices { nodes[k].probability = exp(nodes[k].node.score) }
+            probabilitiesKnown = true
+        }
         for i in 0...size { alpha[i] = 0; beta[i] = 0 }
         alpha[0] = 1
         beta[size] = 1
