@@ -96,14 +96,44 @@ struct EncoderScratchTests {
         _ = try Array(long.utf8).withUnsafeBufferPointer { try gpt2.encode($0, scratch: &scratch) }
         #expect(scratch.unigram.largestCapacity > ThreadScratch.keptBufferElements)
         #expect(scratch.bpe.symbols.capacity > ThreadScratch.keptBufferElements)
+        #expect(scratch.frontEnd.largestCapacity > ThreadScratch.keptBufferElements)
         scratch.dropBuffers(over: ThreadScratch.keptBufferElements)
         #expect(scratch.unigram.largestCapacity == 0 && scratch.bpe.symbols.capacity == 0)
+        #expect(scratch.frontEnd.largestCapacity == 0)
         #expect(scratch.bpe.cache.owner != nil)
         // Still right afterwards, through the per-thread scratch too.
         for text in ["a short one", long] {
             #expect(try unigram.encode(text, addsSpecialTokens: false).ids == Self.fresh(unigram, text))
             #expect(try gpt2.encode(text, addsSpecialTokens: false).ids == Self.fresh(gpt2, text))
         }
+    }
+
+    @Test("the front end's arrays, reused from text to text, give a fresh scratch's ids and offsets",
+          arguments: ["sentencepiece/botchan_en_unigram_1000.model", "sentencepiece/mistral-tokenizer.model.v1",
+                      "tiktoken/cl100k_base.tiktoken", "bert/tokenizer.json"])
+    func frontEndBuffers(file: String) throws {
+        let tokenizer = try Tokenizer(contentsOf: fixture(file))
+        // Texts that take each path of the front end in turn, long after short and short after
+        // long: spaces to collapse (the one-pass writer's pending spaces), characters the
+        // normalizer rewrites (full-width, a ligature: the segment path for some), invalid UTF-8
+        // (repaired, not copied), empty text, and text in the other scripts of the corpora.
+        var texts: [[UInt8]] = [
+            Array("  several   spaces  here  ".utf8), Array("ｆｕｌｌ－ｗｉｄｔｈ ﬁ text".utf8), [0x61, 0xFF, 0x62, 0x20, 0xE3, 0x81],
+            [], Array("a".utf8), Array(String(repeating: "long line of words ", count: 300).utf8), Array("x y".utf8),
+        ]
+        texts += try Self.lines().prefix(200).map { Array($0.utf8) }
+        texts += texts.reversed()
+        var scratch = EncoderScratch()
+        for text in texts {
+            let reused = try text.withUnsafeBufferPointer { try tokenizer.encode($0, scratch: &scratch) }
+            var fresh = EncoderScratch()
+            let expected = try text.withUnsafeBufferPointer { try tokenizer.encode($0, scratch: &fresh) }
+            #expect(reused.ids == expected.ids && reused.offsets == expected.offsets, "\(file): \(text.prefix(40))")
+            var ids: [UInt32] = []
+            try text.withUnsafeBufferPointer { _ = try tokenizer.encodeIds($0, into: &ids, scratch: &scratch) }
+            #expect(ids == expected.ids, "\(file), ids: \(text.prefix(40))")
+        }
+        #expect(scratch.frontEnd.largestCapacity > 0, "the buffers are kept between texts")
     }
 
     @Test("changing a BPE setting gives the model a new cache identity")

@@ -14,11 +14,19 @@ extension SentencePieceNormalizer {
     /// 3. Without it, every space and the dummy prefix are written at once.
     /// - Complexity: O(n x longest rule); one output buffer and one span per changed region.
     package func normalizeInOnePass(_ text: NormalizedText) -> NormalizedText? {
+        var buffers = FrontEndBuffers()
+        return normalizeInOnePass(text, buffers: &buffers)
+    }
+
+    /// `normalizeInOnePass(_:)` writing into spare arrays taken from `buffers` (given back
+    /// when it returns nil).
+    func normalizeInOnePass(_ text: NormalizedText, buffers: inout FrontEndBuffers) -> NormalizedText? {
         // A rule or symbol that starts with a space could rewrite spaces: the segment path.
         guard !mayRewrite[0x20] else { return nil }
         guard !text.bytes.isEmpty else { return text }
         var writer = OnePassWriter(capacity: text.bytes.count, space: escapesWhitespace ? Self.escapedSpace : [0x20],
-                                   spanForSpace: escapesWhitespace, collapses: removesExtraWhitespace)
+                                   spanForSpace: escapesWhitespace, collapses: removesExtraWhitespace, buffers: &buffers)
+        defer { swap(&writer.waiting, &buffers.waiting) }
         let outputs = charsMap?.outputs ?? []
         let collapses = removesExtraWhitespace
         let completed: Bool = text.bytes.withUnsafeBufferPointer { p in
@@ -64,7 +72,11 @@ extension SentencePieceNormalizer {
                 return true
             }
         }
-        guard completed else { return nil }
+        guard completed else {
+            buffers.recycle(bytes: &writer.bytes)
+            buffers.recycle(spans: &writer.spans)
+            return nil
+        }
         // Phase 3: trailing spaces, then the suffix space.
         writer.flush(atEnd: true)
         if addsDummyPrefix && treatsWhitespaceAsSuffix && !writer.bytes.isEmpty {
@@ -75,9 +87,15 @@ extension SentencePieceNormalizer {
     }
 
     /// Whether a rule or symbol may start at `i` (false: the character there is copied as is).
+    /// A character of three bytes takes one look-up, by code point: its bit is set only where
+    /// the first-byte and pair filters pass (`updateFilters`), so it alone gives their answer.
     @inline(__always)
     private func mayRewriteCharacter(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> Bool {
         let lead = p[i]
+        if lead & 0xF0 == 0xE0 && i + 2 < p.count {
+            let scalar = Int(lead & 0x0F) << 12 | Int(p[i + 1] & 0x3F) << 6 | Int(p[i + 2] & 0x3F)
+            return Self.isSet(mayRewriteTriple, scalar)
+        }
         guard mayRewrite[Int(lead)] else { return false }
         guard lead >= 0xC0, i + 1 < p.count else { return true }
         guard Self.isSet(mayRewritePair, Int(lead) << 8 | Int(p[i + 1])) else { return false }
@@ -99,7 +117,7 @@ private struct OnePassWriter {
     var spans: [AlignmentSpan] = []
     /// Waiting source ranges in order, each a space (the dummy prefix: empty) or a deletion: the
     /// first `waitingCount` entries (the array is reused).
-    private var waiting: [(source: Range<Int>, isSpace: Bool)] = []
+    var waiting: [(source: Range<Int>, isSpace: Bool)]
     private var waitingCount = 0
     private let space: [UInt8]
     private let spanForSpace: Bool
@@ -107,7 +125,13 @@ private struct OnePassWriter {
     /// (SentencePiece then drops the next space).
     private var afterSpace: Bool
 
-    init(capacity: Int, space: [UInt8], spanForSpace: Bool, collapses: Bool) {
+    /// A writer whose arrays are `buffers`' spares (the pending spaces go back when it is done:
+    /// `waiting`).
+    init(capacity: Int, space: [UInt8], spanForSpace: Bool, collapses: Bool, buffers: inout FrontEndBuffers) {
+        bytes = buffers.takeBytes()
+        spans = buffers.takeSpans()
+        waiting = []
+        swap(&waiting, &buffers.waiting)
         bytes.reserveCapacity(capacity + capacity / 2 + 4)
         // A span per escaped space: about one per 6 bytes of prose. Reserved up front (at most
         // 64 spans, 2 KB; longer text grows as before), a 100-byte line's spans take one

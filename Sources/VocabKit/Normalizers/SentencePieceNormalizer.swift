@@ -111,6 +111,19 @@ public struct SentencePieceNormalizer: Normalizer {
         normalizeBySegments(&text)
     }
 
+    /// `normalize(_:)` with the one-pass output written into `buffers`' spare arrays, and the
+    /// input's arrays left there for the next text.
+    func normalize(_ text: inout NormalizedText, buffers: inout FrontEndBuffers) throws {
+        guard !text.bytes.isEmpty else { return }
+        if text.changedRegionCount == 0, var direct = normalizeInOnePass(text, buffers: &buffers) {
+            swap(&text, &direct)
+            buffers.recycle(bytes: &direct.bytes)
+            buffers.recycle(spans: &direct.alignment.spans)
+            return
+        }
+        normalizeBySegments(&text)
+    }
+
     /// The general path: every rewrite as a segment of one buffer, then the segments that
     /// changed length as alignment spans. `normalize` takes it when `normalizeInOnePass` cannot.
     /// - Complexity: O(n x longest rule).

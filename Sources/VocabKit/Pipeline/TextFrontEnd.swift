@@ -9,12 +9,18 @@
 /// pieces.pieceStrings   // ["Hello", " ", " world", "!"]
 /// ```
 public struct TextFrontEnd: Sendable {
-    public var normalizer: any Normalizer
+    public var normalizer: any Normalizer {
+        didSet { sentencePieceNormalizer = normalizer as? SentencePieceNormalizer }
+    }
     public var preTokenizer: any PreTokenizer
     public var invalidUTF8: InvalidUTF8Policy
+    /// `normalizer` when it is a `SentencePieceNormalizer`, which `process(_:buffers:)` gives
+    /// spare buffers to.
+    private var sentencePieceNormalizer: SentencePieceNormalizer?
 
     public init(normalizer: any Normalizer, preTokenizer: any PreTokenizer, invalidUTF8: InvalidUTF8Policy = .replace) {
         self.normalizer = normalizer
+        self.sentencePieceNormalizer = normalizer as? SentencePieceNormalizer
         self.preTokenizer = preTokenizer
         self.invalidUTF8 = invalidUTF8
     }
@@ -45,6 +51,21 @@ public struct TextFrontEnd: Sendable {
         var text = PreTokenizedText(try normalize(bytes))
         try preTokenizer.preTokenize(&text)
         return text
+    }
+
+    /// `process(_:)` with the validated copy, the normalized text and the piece list in `buffers`'
+    /// spare arrays (an encoder hands them back with `FrontEndBuffers.recycle(_:)`): the same
+    /// result without allocating them per text.
+    package func process(_ bytes: UnsafeBufferPointer<UInt8>, buffers: inout FrontEndBuffers) throws -> PreTokenizedText {
+        var text = try NormalizedText(validating: bytes, policy: invalidUTF8, storage: buffers.takeBytes())
+        if let sentencePieceNormalizer {
+            try sentencePieceNormalizer.normalize(&text, buffers: &buffers)
+        } else {
+            try normalizer.normalize(&text)
+        }
+        var pieces = PreTokenizedText(text, pieces: buffers.takePieces())
+        try preTokenizer.preTokenize(&pieces)
+        return pieces
     }
 
     /// Validates and normalizes a slice of bytes.

@@ -11,6 +11,14 @@ public struct PreTokenizedText: Sendable, Equatable {
         self.pieces = text.bytes.isEmpty ? [] : [0..<text.bytes.count]
     }
 
+    /// `init(_:)` with the piece list in `storage` (an empty array whose capacity is reused).
+    init(_ text: NormalizedText, pieces storage: [Range<Int>]) {
+        self.text = text
+        var pieces = storage
+        if !text.bytes.isEmpty { pieces.append(0..<text.bytes.count) }
+        self.pieces = pieces
+    }
+
     /// The pieces as strings.
     public var pieceStrings: [String] {
         pieces.map { String(decoding: text.bytes[$0], as: UTF8.self) }
@@ -57,9 +65,24 @@ public protocol PieceSplitter: PreTokenizer {
 
 extension PieceSplitter {
     public func preTokenize(_ text: inout PreTokenizedText) throws {
-        var result: [Range<Int>] = []
         // About one piece per five bytes of English; reserving avoids most regrowth.
-        result.reserveCapacity(max(text.pieces.count, text.text.bytes.count / 4 + 1))
+        let expected = max(text.pieces.count, text.text.bytes.count / 4 + 1)
+        if text.pieces.count == 1 {
+            // The whole text (the first step): its pieces go into the same array, whose
+            // capacity an encoder reuses from text to text (`FrontEndBuffers`).
+            let whole = text.pieces[0]
+            text.pieces.removeAll(keepingCapacity: true)
+            text.pieces.reserveCapacity(expected)
+            do {
+                try text.text.bytes.withUnsafeBufferPointer { try split($0, whole, into: &text.pieces) }
+            } catch {
+                text.pieces = [whole]
+                throw error
+            }
+            return
+        }
+        var result: [Range<Int>] = []
+        result.reserveCapacity(expected)
         try text.text.bytes.withUnsafeBufferPointer { p in
             for piece in text.pieces { try split(p, piece, into: &result) }
         }

@@ -24,11 +24,19 @@ public struct NormalizedText: Sendable, Equatable {
     /// bytes, and `replacedInvalidSequences` counts them. With `.strict`, the first one throws.
     /// - Complexity: O(n).
     public init(validating utf8: UnsafeBufferPointer<UInt8>, policy: InvalidUTF8Policy = .replace) throws {
+        try self.init(validating: utf8, policy: policy, storage: [])
+    }
+
+    /// `init(validating:policy:)`, valid input copied into `storage` (an empty array whose
+    /// capacity is reused: `FrontEndBuffers`) instead of a new array.
+    init(validating utf8: UnsafeBufferPointer<UInt8>, policy: InvalidUTF8Policy, storage: [UInt8]) throws {
         guard utf8.count < Int(Int32.max) else { throw TextError.textTooLarge(bytes: utf8.count) }
         self.originalCount = utf8.count
         self.alignment = Alignment()
         guard let firstInvalid = UTF8Validation.firstInvalidOffset(utf8) else {
-            self.bytes = Array(utf8)
+            var bytes = storage
+            bytes.append(contentsOf: utf8)
+            self.bytes = bytes
             self.replacedInvalidSequences = 0
             return
         }

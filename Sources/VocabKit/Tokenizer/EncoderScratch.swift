@@ -9,6 +9,8 @@ public struct EncoderScratch {
     package var scoredBPE = ScoredBPEScratch()
     /// One piece's tokens, reused from piece to piece and from call to call.
     package var pieceTokens: [PieceToken] = []
+    /// The front end's arrays, reused from text to text.
+    package var frontEnd = FrontEndBuffers()
     /// Subword regularization (Unigram sampling, SentencePiece BPE dropout); nil encodes the best
     /// segmentation.
     public var sampling: SubwordSampling?
@@ -25,6 +27,7 @@ public struct EncoderScratch {
         if unigram.largestCapacity > limit { unigram = UnigramScratch() }
         if scoredBPE.largestCapacity > limit { scoredBPE = ScoredBPEScratch() }
         if pieceTokens.capacity > limit { pieceTokens = [] }
+        frontEnd.dropBuffers(over: limit)
     }
 
     /// Restarts the sampling generator at `seed` (so results do not depend on which thread

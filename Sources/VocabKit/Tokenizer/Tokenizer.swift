@@ -192,7 +192,7 @@ public struct Tokenizer: Sendable {
             }
             try frontEnd.preTokenizer.preTokenize(&text)
         } else {
-            text = try frontEnd.process(bytes)
+            text = try frontEnd.process(bytes, buffers: &scratch.frontEnd)
         }
         encoding.replacedInvalidSequences += text.text.replacedInvalidSequences
         // Unchanged text (no normalizer, valid UTF-8) maps offsets one to one: skip the look-ups.
@@ -228,6 +228,7 @@ public struct Tokenizer: Sendable {
             }
         }
         for index in nextAdded..<added.count { encoding.appendPlain(added[index].id, offset: added[index].range) }
+        scratch.frontEnd.recycle(&text)
     }
 
     /// Encodes a text, or a pair of texts, with the post-processor's special tokens, truncation
