@@ -32,4 +32,31 @@ struct MergeTableTests {
         }
         #expect(absent > 10_000)
     }
+
+    @Test("pairMerges gives each adjacent pair's merge(_:_:), for 0 to 65 ids, pairs present and absent")
+    func pairMergesMatchLookups() {
+        var generator = SplitMix64(seed: 12)
+        var table = MergeTable()
+        for rank in 0..<3_000 {
+            // Ids below 60, so that random sequences hit about one pair in five.
+            table.insert(UInt32(generator.next() % 60), UInt32(generator.next() % 60), rank: UInt32(rank),
+                         result: UInt32(generator.next() % 100_000))
+        }
+        var hits = 0, pairs = 0
+        for round in 0..<2_000 {
+            let count = round % 66
+            let ids = (0..<count).map { _ in UInt32(generator.next() % (round % 2 == 0 ? 60 : 200)) }
+            var merges = [UInt64](repeating: 7, count: 70)
+            merges.withUnsafeMutableBufferPointer { buffer in table.pairMerges(count: count, { ids[$0] }, into: buffer) }
+            for i in 0..<max(0, count - 1) {
+                let merge = table.merge(ids[i], ids[i + 1])
+                #expect(merges[i] == merge.map { UInt64($0.rank) << 32 | UInt64($0.result) } ?? UInt64.max, "round \(round), pair \(i)")
+                if merge != nil { hits += 1 }
+                pairs += 1
+            }
+            // Nothing written past the pairs.
+            #expect(merges[max(0, count - 1)...].allSatisfy { $0 == 7 })
+        }
+        #expect(hits > pairs / 10 && hits < pairs)
+    }
 }

@@ -15,6 +15,12 @@ struct AbsenceFilter: Sendable {
     @inline(__always)
     mutating func insert(bucket: Int) { words[bucket >> 6] |= 1 &<< UInt64(bucket & 63) }
 
+    /// 1 when some key fell in `bucket`, else 0 (no branch, for batches). O(1).
+    @inline(__always)
+    func bit(bucket: Int) -> UInt64 {
+        (words.withUnsafeBufferPointer { $0[bucket >> 6] } &>> UInt64(bucket & 63)) & 1
+    }
+
     /// False when no key fell in `bucket`. O(1).
     @inline(__always)
     func mayContain(bucket: Int) -> Bool {

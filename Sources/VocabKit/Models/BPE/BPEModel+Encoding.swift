@@ -151,10 +151,10 @@ extension BPEModel {
             guard let merge = mergeTable.merge(left, right) else { return none }
             return UInt64(merge.rank) << 32 | UInt64(merge.result)
         }
-        scratch.ranks.removeAll(keepingCapacity: true)
-        for i in 0..<(count - 1) { scratch.ranks.append(pair(scratch.symbols[i].id, scratch.symbols[i + 1].id)) }
+        if scratch.ranks.count < count - 1 { scratch.ranks = [UInt64](repeating: none, count: max(count - 1, 2 * scratch.ranks.count)) }
         scratch.symbols.withUnsafeMutableBufferPointer { symbols in
             scratch.ranks.withUnsafeMutableBufferPointer { ranks in
+                mergeTable.pairMerges(count: count, { symbols[$0].id }, into: ranks)
                 while count > 1 {
                     var best = none, at = -1
                     for i in 0..<(count - 1) where ranks[i] < best { best = ranks[i]; at = i }

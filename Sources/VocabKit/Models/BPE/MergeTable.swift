@@ -65,6 +65,42 @@ package struct MergeTable: Sendable {
         }
     }
 
+    /// The merge of each adjacent pair of `count` ids (`id(i)`), as rank << 32 | result or
+    /// UInt64.max, in `merges[0..<count - 1]` (at most 65 ids).
+    ///
+    /// 1. Every pair's filter bit, into a mask (no branch, so the loads of all pairs overlap).
+    /// 2. The table, for the pairs whose bit is set.
+    ///
+    /// Tested against `merge(_:_:)` pair by pair (`MergeTableTests`).
+    /// - Complexity: O(count) filter reads and O(pairs passing) probes.
+    @inline(__always)
+    package func pairMerges(count: Int, _ id: (Int) -> UInt32, into merges: UnsafeMutableBufferPointer<UInt64>) {
+        precondition(count <= 65 && merges.count >= count - 1)
+        guard count > 1 else { return }
+        var passing: UInt64 = 0
+        for i in 0..<(count - 1) {
+            passing |= filter.bit(bucket: bucket(Self.hash(Self.key(id(i), id(i + 1))))) << UInt64(i)
+            merges[i] = UInt64.max
+        }
+        slots.withUnsafeBufferPointer { slots in
+            while passing != 0 {
+                let i = passing.trailingZeroBitCount
+                passing &= passing - 1
+                let key = Self.key(id(i), id(i + 1))
+                var index = Int(truncatingIfNeeded: Self.hash(key) >> shift)
+                while true {
+                    let slot = slots[index]
+                    if slot.key == key {
+                        merges[i] = UInt64(slot.merge.rank) << 32 | UInt64(slot.merge.result)
+                        break
+                    }
+                    if slot.key == Self.empty { break }
+                    index = (index + 1) & mask
+                }
+            }
+        }
+    }
+
     /// Adds or replaces a merge (a later duplicate replaces the earlier, as HuggingFace's map does).
     package mutating func insert(_ left: UInt32, _ right: UInt32, rank: UInt32, result: UInt32) {
         if (count + 1) * 2 > slots.count { grow() }
