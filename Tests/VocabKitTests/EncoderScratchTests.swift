@@ -96,10 +96,10 @@ struct EncoderScratchTests {
         _ = try Array(long.utf8).withUnsafeBufferPointer { try gpt2.encode($0, scratch: &scratch) }
         #expect(scratch.unigram.largestCapacity > ThreadScratch.keptBufferElements)
         #expect(scratch.bpe.symbols.capacity > ThreadScratch.keptBufferElements)
-        #expect(scratch.frontEnd.largestCapacity > ThreadScratch.keptBufferElements)
+        // The front end keeps no array over the limit, even before dropBuffers.
+        #expect(scratch.frontEnd.largestCapacity <= ThreadScratch.keptBufferElements)
         scratch.dropBuffers(over: ThreadScratch.keptBufferElements)
         #expect(scratch.unigram.largestCapacity == 0 && scratch.bpe.symbols.capacity == 0)
-        #expect(scratch.frontEnd.largestCapacity == 0)
         #expect(scratch.bpe.cache.owner != nil)
         // Still right afterwards, through the per-thread scratch too.
         for text in ["a short one", long] {
@@ -115,25 +115,42 @@ struct EncoderScratchTests {
         let tokenizer = try Tokenizer(contentsOf: fixture(file))
         // Texts that take each path of the front end in turn, long after short and short after
         // long: spaces to collapse (the one-pass writer's pending spaces), characters the
-        // normalizer rewrites (full-width, a ligature: the segment path for some), invalid UTF-8
-        // (repaired, not copied), empty text, and text in the other scripts of the corpora.
+        // normalizer rewrites (full-width, a ligature), rewrites that write spaces (the segment
+        // path after a one pass that gave up: U+3000, NBSP and tabs become spaces),
+        // invalid UTF-8 (repaired, not copied), added tokens (several stretches in one call),
+        // a text too long to keep the arrays of, empty text, and the corpora's scripts.
         var texts: [[UInt8]] = [
             Array("  several   spaces  here  ".utf8), Array("ｆｕｌｌ－ｗｉｄｔｈ ﬁ text".utf8), [0x61, 0xFF, 0x62, 0x20, 0xE3, 0x81],
+            Array("a\u{3000}b\u{00A0}c\td  e".utf8), Array("[CLS] <s> hi <|endoftext|> [SEP] there </s>".utf8),
             [], Array("a".utf8), Array(String(repeating: "long line of words ", count: 300).utf8), Array("x y".utf8),
+            Array(String(repeating: "far too long for the spares ", count: 3_000).utf8),
         ]
         texts += try Self.lines().prefix(200).map { Array($0.utf8) }
         texts += texts.reversed()
-        var scratch = EncoderScratch()
+        var strict = tokenizer
+        strict.frontEnd.invalidUTF8 = .strict
+        var scratch = EncoderScratch(), buffers = FrontEndBuffers()
         for text in texts {
-            let reused = try text.withUnsafeBufferPointer { try tokenizer.encode($0, scratch: &scratch) }
+            let reused = try text.withUnsafeBufferPointer { try tokenizer.encode($0, specialTokens: .recognized, scratch: &scratch) }
             var fresh = EncoderScratch()
-            let expected = try text.withUnsafeBufferPointer { try tokenizer.encode($0, scratch: &fresh) }
+            let expected = try text.withUnsafeBufferPointer { try tokenizer.encode($0, specialTokens: .recognized, scratch: &fresh) }
             #expect(reused.ids == expected.ids && reused.offsets == expected.offsets, "\(file): \(text.prefix(40))")
             var ids: [UInt32] = []
-            try text.withUnsafeBufferPointer { _ = try tokenizer.encodeIds($0, into: &ids, scratch: &scratch) }
+            try text.withUnsafeBufferPointer { _ = try tokenizer.encodeIds($0, specialTokens: .recognized, into: &ids, scratch: &scratch) }
             #expect(ids == expected.ids, "\(file), ids: \(text.prefix(40))")
+            // The front end alone, against the call that allocates everything.
+            let processed = try text.withUnsafeBufferPointer { try tokenizer.frontEnd.process($0, buffers: &buffers) }
+            #expect(processed == (try tokenizer.frontEnd.process(text)), "\(file), front end: \(text.prefix(40))")
+            var consumed = processed
+            buffers.recycle(&consumed)
+            // A text that throws part way leaves the scratch as good as before.
+            _ = try? text.withUnsafeBufferPointer { try strict.encode($0, scratch: &scratch) }
         }
-        #expect(scratch.frontEnd.largestCapacity > 0, "the buffers are kept between texts")
+        let kept = scratch.frontEnd.byteAndPieceCapacities
+        #expect(max(kept.bytes, kept.moreBytes) > 0 && kept.pieces > 0, "the arrays are kept between texts: \(kept)")
+        // The SentencePiece one pass keeps the input's copy and its output both.
+        if file.hasSuffix(".model") { #expect(min(kept.bytes, kept.moreBytes) > 0, "\(kept)") }
+        #expect(scratch.frontEnd.largestCapacity <= FrontEndBuffers.keptElements)
     }
 
     @Test("changing a BPE setting gives the model a new cache identity")

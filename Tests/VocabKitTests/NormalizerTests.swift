@@ -185,6 +185,16 @@ struct SentencePieceOnePassTests {
         return true
     }
 
+    /// `normalize(_:buffers:)` with `buffers` reused from string to string equals the segment
+    /// path, whichever path it takes (a one pass that gives up midway hands its arrays back).
+    static func checkReused(_ normalizer: SentencePieceNormalizer, _ bytes: [UInt8], buffers: inout FrontEndBuffers, _ label: String) throws {
+        var general = try NormalizedText(validating: bytes)
+        normalizer.normalizeBySegments(&general)
+        var reused = try NormalizedText(validating: bytes)
+        try normalizer.normalize(&reused, buffers: &buffers)
+        #expect(reused == general, "\(label): with reused buffers on \(String(decoding: bytes, as: UTF8.self).debugDescription)")
+    }
+
     @Test("every flag combination with deletions, expansions, spaces from rules and user-defined symbols")
     func flagsAndRules() throws {
         let map = try PrecompiledCharsMap(rules: [
@@ -213,6 +223,8 @@ struct SentencePieceOnePassTests {
                     protectedSymbols: [Array("<sep>".utf8), Array("x y".utf8), Array("日ｶ".utf8)])
                 var direct = 0
                 for bytes in strings where try Self.check(normalizer, bytes, "\(name) flags \(flags)") { direct += 1 }
+                var buffers = FrontEndBuffers()
+                for bytes in strings { try Self.checkReused(normalizer, bytes, buffers: &buffers, "\(name) flags \(flags)") }
                 // The one pass must carry most strings (not silently fall back), except when a
                 // rule starts with a space.
                 if name == "space rule" { #expect(direct == 0) } else { #expect(direct > strings.count / 4, "\(name) flags \(flags): \(direct)") }
@@ -243,6 +255,8 @@ struct SentencePieceOnePassTests {
             let normalizer = try #require(try Tokenizer(contentsOf: file).frontEnd.normalizer as? SentencePieceNormalizer)
             var direct = 0
             for line in lines where try Self.check(normalizer, line, file.lastPathComponent) { direct += 1 }
+            var buffers = FrontEndBuffers()
+            for line in lines { try Self.checkReused(normalizer, line, buffers: &buffers, file.lastPathComponent) }
             #expect(direct > lines.count / 2, "\(file.lastPathComponent): \(direct) of \(lines.count)")
         }
     }

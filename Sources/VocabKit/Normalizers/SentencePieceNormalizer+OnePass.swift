@@ -20,13 +20,14 @@ extension SentencePieceNormalizer {
 
     /// `normalizeInOnePass(_:)` writing into spare arrays taken from `buffers` (given back
     /// when it returns nil).
+    /// - Complexity: O(n x longest rule).
     func normalizeInOnePass(_ text: NormalizedText, buffers: inout FrontEndBuffers) -> NormalizedText? {
         // A rule or symbol that starts with a space could rewrite spaces: the segment path.
         guard !mayRewrite[0x20] else { return nil }
         guard !text.bytes.isEmpty else { return text }
         var writer = OnePassWriter(capacity: text.bytes.count, space: escapesWhitespace ? Self.escapedSpace : [0x20],
                                    spanForSpace: escapesWhitespace, collapses: removesExtraWhitespace, buffers: &buffers)
-        defer { swap(&writer.waiting, &buffers.waiting) }
+        defer { buffers.recycle(waiting: &writer.waiting) }
         let outputs = charsMap?.outputs ?? []
         let collapses = removesExtraWhitespace
         let completed: Bool = text.bytes.withUnsafeBufferPointer { p in
@@ -98,10 +99,8 @@ extension SentencePieceNormalizer {
         }
         guard mayRewrite[Int(lead)] else { return false }
         guard lead >= 0xC0, i + 1 < p.count else { return true }
-        guard Self.isSet(mayRewritePair, Int(lead) << 8 | Int(p[i + 1])) else { return false }
-        // Three bytes (valid UTF-8: both continuation bytes are there): by code point.
-        guard lead & 0xF0 == 0xE0, i + 2 < p.count else { return true }
-        return Self.isSet(mayRewriteTriple, Int(decodeScalar(p, i).scalar))
+        // Two or four bytes (or three cut short, which valid UTF-8 rules out): by the pair.
+        return Self.isSet(mayRewritePair, Int(lead) << 8 | Int(p[i + 1]))
     }
 
     /// The length of the character a lead byte starts (the text is valid UTF-8).
@@ -117,7 +116,7 @@ private struct OnePassWriter {
     var spans: [AlignmentSpan] = []
     /// Waiting source ranges in order, each a space (the dummy prefix: empty) or a deletion: the
     /// first `waitingCount` entries (the array is reused).
-    var waiting: [(source: Range<Int>, isSpace: Bool)]
+    var waiting: [FrontEndBuffers.Pending]
     private var waitingCount = 0
     private let space: [UInt8]
     private let spanForSpace: Bool
@@ -128,11 +127,9 @@ private struct OnePassWriter {
     /// A writer whose arrays are `buffers`' spares (the pending spaces go back when it is done:
     /// `waiting`).
     init(capacity: Int, space: [UInt8], spanForSpace: Bool, collapses: Bool, buffers: inout FrontEndBuffers) {
-        bytes = buffers.takeBytes()
+        bytes = buffers.takeBytes(minimumCapacity: capacity + capacity / 2 + 4)
         spans = buffers.takeSpans()
-        waiting = []
-        swap(&waiting, &buffers.waiting)
-        bytes.reserveCapacity(capacity + capacity / 2 + 4)
+        waiting = buffers.takeWaiting()
         // A span per escaped space: about one per 6 bytes of prose. Reserved up front (at most
         // 64 spans, 2 KB; longer text grows as before), a 100-byte line's spans take one
         // allocation instead of six.

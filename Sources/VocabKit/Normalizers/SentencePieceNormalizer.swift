@@ -111,8 +111,9 @@ public struct SentencePieceNormalizer: Normalizer {
         normalizeBySegments(&text)
     }
 
-    /// `normalize(_:)` with the one-pass output written into `buffers`' spare arrays, and the
-    /// input's arrays left there for the next text.
+    /// `normalize(_:)` with the one-pass output written into `buffers`' spare arrays and the
+    /// input's arrays left there for the next text (the segment path allocates as `normalize`).
+    /// - Complexity: O(n x longest rule).
     func normalize(_ text: inout NormalizedText, buffers: inout FrontEndBuffers) throws {
         guard !text.bytes.isEmpty else { return }
         if text.changedRegionCount == 0, var direct = normalizeInOnePass(text, buffers: &buffers) {

@@ -53,11 +53,13 @@ public struct TextFrontEnd: Sendable {
         return text
     }
 
-    /// `process(_:)` with the validated copy, the normalized text and the piece list in `buffers`'
-    /// spare arrays (an encoder hands them back with `FrontEndBuffers.recycle(_:)`): the same
-    /// result without allocating them per text.
+    /// `process(_:)` with the validated copy, the piece list and (for a `SentencePieceNormalizer`'s
+    /// one pass) the normalized text in `buffers`' spare arrays: the same result without
+    /// allocating those per text (an encoder hands them back with `FrontEndBuffers.recycle(_:)`).
+    /// Other normalizers, and pre-tokenizers that rewrite the text, allocate as in `process(_:)`.
+    /// - Complexity: that of the normalizer and pre-tokenizer, O(n) for most.
     package func process(_ bytes: UnsafeBufferPointer<UInt8>, buffers: inout FrontEndBuffers) throws -> PreTokenizedText {
-        var text = try NormalizedText(validating: bytes, policy: invalidUTF8, storage: buffers.takeBytes())
+        var text = try NormalizedText(validating: bytes, policy: invalidUTF8, storage: buffers.takeBytes(minimumCapacity: bytes.count))
         if let sentencePieceNormalizer {
             try sentencePieceNormalizer.normalize(&text, buffers: &buffers)
         } else {

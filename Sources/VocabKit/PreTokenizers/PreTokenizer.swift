@@ -12,7 +12,9 @@ public struct PreTokenizedText: Sendable, Equatable {
     }
 
     /// `init(_:)` with the piece list in `storage` (an empty array whose capacity is reused).
+    /// - Complexity: O(1).
     init(_ text: NormalizedText, pieces storage: [Range<Int>]) {
+        assert(storage.isEmpty)
         self.text = text
         var pieces = storage
         if !text.bytes.isEmpty { pieces.append(0..<text.bytes.count) }
@@ -68,17 +70,20 @@ extension PieceSplitter {
         // About one piece per five bytes of English; reserving avoids most regrowth.
         let expected = max(text.pieces.count, text.text.bytes.count / 4 + 1)
         if text.pieces.count == 1 {
-            // The whole text (the first step): its pieces go into the same array, whose
-            // capacity an encoder reuses from text to text (`FrontEndBuffers`).
+            // One piece (the whole text, when this is the first step): its pieces go into the
+            // same array, whose capacity an encoder reuses from text to text (`FrontEndBuffers`).
             let whole = text.pieces[0]
-            text.pieces.removeAll(keepingCapacity: true)
-            text.pieces.reserveCapacity(expected)
+            var pieces: [Range<Int>] = []
+            swap(&pieces, &text.pieces)
+            pieces.removeAll(keepingCapacity: true)
+            pieces.reserveCapacity(expected)
             do {
-                try text.text.bytes.withUnsafeBufferPointer { try split($0, whole, into: &text.pieces) }
+                try text.text.bytes.withUnsafeBufferPointer { try split($0, whole, into: &pieces) }
             } catch {
                 text.pieces = [whole]
                 throw error
             }
+            text.pieces = pieces
             return
         }
         var result: [Range<Int>] = []

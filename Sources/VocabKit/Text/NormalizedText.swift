@@ -29,7 +29,9 @@ public struct NormalizedText: Sendable, Equatable {
 
     /// `init(validating:policy:)`, valid input copied into `storage` (an empty array whose
     /// capacity is reused: `FrontEndBuffers`) instead of a new array.
+    /// - Complexity: O(n).
     init(validating utf8: UnsafeBufferPointer<UInt8>, policy: InvalidUTF8Policy, storage: [UInt8]) throws {
+        assert(storage.isEmpty)
         guard utf8.count < Int(Int32.max) else { throw TextError.textTooLarge(bytes: utf8.count) }
         self.originalCount = utf8.count
         self.alignment = Alignment()

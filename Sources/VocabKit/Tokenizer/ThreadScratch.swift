@@ -12,7 +12,8 @@ import Darwin
 /// call uses it the slot is empty, so a nested call on the same thread builds its own. Memory: one
 /// scratch per thread that has encoded: the piece caches (bounded, see `PieceCache` and
 /// `ShortPieceCache`) and buffers
-/// for at most `keptBufferElements` symbols or lattice nodes; larger ones, grown by a long text,
+/// for at most `keptBufferElements` symbols, lattice nodes or front-end elements
+/// (`FrontEndBuffers` keeps no larger array even without this drop); larger ones, grown by a long text,
 /// are dropped after the call (a 100 MB line would otherwise keep 1.6 GB of lattice per thread).
 enum ThreadScratch {
     private final class Box {
