@@ -38,14 +38,15 @@ struct MergeTableTests {
         var generator = SplitMix64(seed: 12)
         var table = MergeTable()
         for rank in 0..<3_000 {
-            // Ids below 60, so that random sequences hit about one pair in five.
+            // Ids below 60: random sequences of them hit about half their pairs.
             table.insert(UInt32(generator.next() % 60), UInt32(generator.next() % 60), rank: UInt32(rank),
                          result: UInt32(generator.next() % 100_000))
         }
         var hits = 0, pairs = 0
         for round in 0..<2_000 {
             let count = round % 66
-            let ids = (0..<count).map { _ in UInt32(generator.next() % (round % 2 == 0 ? 60 : 200)) }
+            // Dense ids (most pairs merge) and sparse ones (most are absent) at every count.
+            let ids = (0..<count).map { _ in UInt32(generator.next() % ((round / 66) % 2 == 0 ? 60 : 200)) }
             var merges = [UInt64](repeating: 7, count: 70)
             merges.withUnsafeMutableBufferPointer { buffer in table.pairMerges(count: count, { ids[$0] }, into: buffer) }
             for i in 0..<max(0, count - 1) {

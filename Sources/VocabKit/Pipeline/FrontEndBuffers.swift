@@ -30,10 +30,15 @@ package struct FrontEndBuffers {
     package init() {}
 
     /// An empty byte array with room for `minimumCapacity` bytes: the spare that already has it
-    /// (the smaller such), else the larger spare, grown.
+    /// (the smaller such), else the larger spare, grown; a new array when it is more than
+    /// `keptElements` (it would not be kept, so the spares stay).
     /// - Complexity: O(1), or O(minimumCapacity) when it must grow.
     mutating func takeBytes(minimumCapacity: Int) -> [UInt8] {
         var taken: [UInt8] = []
+        if minimumCapacity > Self.keptElements {
+            taken.reserveCapacity(minimumCapacity)
+            return taken
+        }
         let small = min(bytes.capacity, moreBytes.capacity) >= minimumCapacity
         if (bytes.capacity <= moreBytes.capacity) == small { swap(&taken, &bytes) } else { swap(&taken, &moreBytes) }
         taken.removeAll(keepingCapacity: true)

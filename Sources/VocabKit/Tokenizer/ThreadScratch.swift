@@ -11,10 +11,10 @@ import Darwin
 /// The scratch lives in pthread thread-local storage and is freed when its thread ends. While a
 /// call uses it the slot is empty, so a nested call on the same thread builds its own. Memory: one
 /// scratch per thread that has encoded: the piece caches (bounded, see `PieceCache` and
-/// `ShortPieceCache`) and buffers
-/// for at most `keptBufferElements` symbols, lattice nodes or front-end elements
-/// (`FrontEndBuffers` keeps no larger array even without this drop); larger ones, grown by a long text,
-/// are dropped after the call (a 100 MB line would otherwise keep 1.6 GB of lattice per thread).
+/// `ShortPieceCache`) and buffers for at most `keptBufferElements` symbols, lattice nodes or
+/// front-end elements (`FrontEndBuffers` keeps no larger array even without this drop); larger
+/// ones, grown by a long text, are dropped after the call (a 100 MB line would otherwise keep
+/// 1.6 GB of lattice per thread).
 enum ThreadScratch {
     private final class Box {
         var scratch: EncoderScratch?

