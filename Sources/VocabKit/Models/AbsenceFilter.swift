@@ -23,7 +23,5 @@ struct AbsenceFilter: Sendable {
 
     /// False when no key fell in `bucket`. O(1).
     @inline(__always)
-    func mayContain(bucket: Int) -> Bool {
-        words.withUnsafeBufferPointer { $0[bucket >> 6] } & (1 &<< UInt64(bucket & 63)) != 0
-    }
+    func mayContain(bucket: Int) -> Bool { bit(bucket: bucket) != 0 }
 }

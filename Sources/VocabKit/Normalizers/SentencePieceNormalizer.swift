@@ -103,12 +103,8 @@ public struct SentencePieceNormalizer: Normalizer {
     static let escapedSpace: [UInt8] = [0xE2, 0x96, 0x81]
 
     public func normalize(_ text: inout NormalizedText) throws {
-        guard !text.bytes.isEmpty else { return }
-        if text.changedRegionCount == 0, let direct = normalizeInOnePass(text) {
-            text = direct
-            return
-        }
-        normalizeBySegments(&text)
+        var spare = FrontEndBuffers()
+        try normalize(&text, buffers: &spare)
     }
 
     /// `normalize(_:)` with the one-pass output written into `buffers`' spare arrays and the

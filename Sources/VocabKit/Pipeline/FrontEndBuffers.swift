@@ -35,71 +35,57 @@ package struct FrontEndBuffers {
     /// - Complexity: O(1), or O(minimumCapacity) when it must grow.
     mutating func takeBytes(minimumCapacity: Int) -> [UInt8] {
         var taken: [UInt8] = []
-        if minimumCapacity > Self.keptElements {
-            taken.reserveCapacity(minimumCapacity)
-            return taken
+        if minimumCapacity <= Self.keptElements {
+            let small = min(bytes.capacity, moreBytes.capacity) >= minimumCapacity
+            taken = (bytes.capacity <= moreBytes.capacity) == small ? Self.take(&bytes) : Self.take(&moreBytes)
         }
-        let small = min(bytes.capacity, moreBytes.capacity) >= minimumCapacity
-        if (bytes.capacity <= moreBytes.capacity) == small { swap(&taken, &bytes) } else { swap(&taken, &moreBytes) }
-        taken.removeAll(keepingCapacity: true)
         taken.reserveCapacity(minimumCapacity)
         return taken
     }
 
     /// An empty span array, with the spare one's capacity.
     /// - Complexity: O(1).
-    mutating func takeSpans() -> [AlignmentSpan] {
-        var taken: [AlignmentSpan] = []
-        swap(&taken, &spans)
-        taken.removeAll(keepingCapacity: true)
-        return taken
-    }
+    mutating func takeSpans() -> [AlignmentSpan] { Self.take(&spans) }
 
     /// An empty piece array, with the spare one's capacity.
     /// - Complexity: O(1).
-    mutating func takePieces() -> [Range<Int>] {
-        var taken: [Range<Int>] = []
-        swap(&taken, &pieces)
+    mutating func takePieces() -> [Range<Int>] { Self.take(&pieces) }
+
+    /// An empty pending-space array, with the spare one's capacity.
+    /// - Complexity: O(1).
+    mutating func takeWaiting() -> [Pending] { Self.take(&waiting) }
+
+    /// `spare`, emptied with its capacity kept; `spare` is left empty.
+    /// - Complexity: O(1) (the elements are plain values).
+    private static func take<Element>(_ spare: inout [Element]) -> [Element] {
+        var taken: [Element] = []
+        swap(&taken, &spare)
         taken.removeAll(keepingCapacity: true)
         return taken
     }
 
-    /// The spare pending-space array (its entries are stale: the writer counts its own).
+    /// Keeps `array` as `spare` if it holds more room, up to `keptElements`; `array` is left
+    /// empty.
     /// - Complexity: O(1).
-    mutating func takeWaiting() -> [Pending] {
-        var taken: [Pending] = []
-        swap(&taken, &waiting)
-        return taken
+    private static func keep<Element>(_ array: inout [Element], as spare: inout [Element]) {
+        if array.capacity > spare.capacity && array.capacity <= keptElements { swap(&spare, &array) }
+        array = []
     }
 
     /// Keeps `array` as a spare byte array in place of the smaller spare, unless it is larger
     /// than `keptElements`; `array` is left empty.
     /// - Complexity: O(1).
     mutating func recycle(bytes array: inout [UInt8]) {
-        if array.capacity > Self.keptElements || array.capacity <= min(bytes.capacity, moreBytes.capacity) {
-            array = []
-        } else if bytes.capacity <= moreBytes.capacity {
-            swap(&bytes, &array)
-        } else {
-            swap(&moreBytes, &array)
-        }
-        array = []
+        if bytes.capacity <= moreBytes.capacity { Self.keep(&array, as: &bytes) } else { Self.keep(&array, as: &moreBytes) }
     }
 
-    /// Keeps `array` as the spare span array if it holds more room, up to `keptElements`;
-    /// `array` is left empty.
+    /// Keeps `array` as the spare span array (see `keep(_:as:)`).
     /// - Complexity: O(1).
-    mutating func recycle(spans array: inout [AlignmentSpan]) {
-        if array.capacity > spans.capacity && array.capacity <= Self.keptElements { swap(&spans, &array) }
-        array = []
-    }
+    mutating func recycle(spans array: inout [AlignmentSpan]) { Self.keep(&array, as: &spans) }
 
-    /// Keeps `array` as the spare pending-space array, up to `keptElements`.
+    /// Keeps `array` as the spare pending-space array (see `keep(_:as:)`).
     /// - Complexity: O(1).
-    mutating func recycle(waiting array: inout [Pending]) {
-        if array.capacity > waiting.capacity && array.capacity <= Self.keptElements { swap(&waiting, &array) }
-        array = []
-    }
+    mutating func recycle(waiting array: inout [Pending]) { Self.keep(&array, as: &waiting) }
 
     /// Takes back a text's bytes, spans and pieces once its tokens are out (the text is left
     /// empty).
@@ -107,8 +93,7 @@ package struct FrontEndBuffers {
     package mutating func recycle(_ text: inout PreTokenizedText) {
         recycle(bytes: &text.text.bytes)
         recycle(spans: &text.text.alignment.spans)
-        if text.pieces.capacity > pieces.capacity && text.pieces.capacity <= Self.keptElements { swap(&pieces, &text.pieces) }
-        text.pieces = []
+        Self.keep(&text.pieces, as: &pieces)
     }
 
     /// The largest spare's capacity, in elements.

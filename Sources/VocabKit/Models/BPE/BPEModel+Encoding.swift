@@ -143,8 +143,8 @@ extension BPEModel {
     /// Step 3 for short pieces: keep each adjacent pair's rank and result (rank << 32 | result,
     /// so the lowest value is the lowest rank; each rank has one result in both rank rules, so
     /// equal values are equal ranks and the strict `<` keeps the leftmost); merge the lowest,
-    /// update its neighbours. `scratch.ranks` may be longer than the pairs (it is grown, not
-    /// cleared, from piece to piece): only its first count - 1 entries are read.
+    /// update its neighbours. `scratch.ranks` holds `heapThreshold` entries, made once and not
+    /// cleared from piece to piece: only its first count - 1 are read.
     private func mergeByScan(_ scratch: inout BPEScratch) {
         let none = UInt64.max
         var count = scratch.symbols.count
@@ -153,7 +153,7 @@ extension BPEModel {
             guard let merge = mergeTable.merge(left, right) else { return none }
             return UInt64(merge.rank) << 32 | UInt64(merge.result)
         }
-        if scratch.ranks.count < count - 1 { scratch.ranks = [UInt64](repeating: none, count: max(count - 1, 2 * scratch.ranks.count)) }
+        if scratch.ranks.count < Self.heapThreshold { scratch.ranks = [UInt64](repeating: none, count: Self.heapThreshold) }
         scratch.symbols.withUnsafeMutableBufferPointer { symbols in
             scratch.ranks.withUnsafeMutableBufferPointer { ranks in
                 mergeTable.pairMerges(count: count, { symbols[$0].id }, into: ranks)
