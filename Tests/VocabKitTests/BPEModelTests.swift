@@ -59,23 +59,32 @@ struct BPEModelTests {
     static let llama3 = try! Tokenizer(contentsOf: TestCorpora.fixture("gguf/ggml-vocab-llama-bpe.gguf"))
 
     /// Encodes each piece with `model` and checks the tokens against plain BPE from the bytes;
-    /// returns how many characters started from their token (`CharacterStarts`).
+    /// returns how many characters started from their token (`CharacterStarts`) and how many
+    /// pairs of them the encoder cut between (`JoinFilter`).
     @discardableResult
-    static func expectReference(_ model: BPEModel, _ pieces: [[UInt8]], _ label: String) -> Int {
+    static func expectReference(_ model: BPEModel, _ pieces: [[UInt8]], _ label: String) -> (starts: Int, cuts: Int) {
         let rank: (UInt32, UInt32) -> (rank: UInt32, result: UInt32)? = { a, b in
             model.mergeTable.merge(a, b).map { ($0.rank, $0.result) }
         }
         var plain = model
         plain.ignoresMerges = false
         var scratch = BPEScratch()
-        var characterStarts = 0
+        var characterStarts = 0, cuts = 0
         for piece in pieces {
             var output: [PieceToken] = []
             piece.withUnsafeBufferPointer { bytes in
                 plain.encode(piece: bytes, into: &output, scratch: &scratch)
-                var i = 0
+                var i = 0, previous = -1
                 while !model.characterStarts.isEmpty && i < bytes.count {
-                    if let (_, length) = model.characterStarts.start(in: bytes, at: i) { characterStarts += 1; i += length } else { i += 1 }
+                    if let (_, length, code) = model.characterStarts.start(in: bytes, at: i) {
+                        characterStarts += 1
+                        if previous >= 0 && !model.characterStarts.mayJoin(previous, code) { cuts += 1 }
+                        previous = code
+                        i += length
+                    } else {
+                        previous = -1
+                        i += 1
+                    }
                 }
             }
             let expected = referenceBPE(piece.map { model.byteIds[Int($0)] }, rank)
@@ -84,7 +93,7 @@ struct BPEModelTests {
             #expect(output.first?.start == 0 && output.last.map { Int($0.end) } == piece.count)
             #expect(zip(output, output.dropFirst()).allSatisfy { $0.end == $1.start })
         }
-        return characterStarts
+        return (characterStarts, cuts)
     }
 
     @Test("both merge paths and character starts equal the reference BPE on every corpus piece, CJK mixes and long pieces")
@@ -122,8 +131,10 @@ struct BPEModelTests {
             }
             let fromCorpora = Self.expectReference(model, pieces + long, label)
             let fromMixes = Self.expectReference(model, mixes, label)
-            // Not vacuous: characters did start from their token, in the corpora and the mixes.
-            #expect(fromCorpora > 10_000 && fromMixes > 2_000, "\(label): \(fromCorpora), \(fromMixes) character starts")
+            // Not vacuous: characters did start from their token, in the corpora and the mixes,
+            // and pieces were cut between them.
+            #expect(fromCorpora.starts > 10_000 && fromMixes.starts > 2_000, "\(label): \(fromCorpora), \(fromMixes) character starts")
+            #expect(fromCorpora.cuts > 5_000 && fromMixes.cuts > 500, "\(label): \(fromCorpora), \(fromMixes) cuts")
         }
     }
 
@@ -163,11 +174,12 @@ struct BPEModelTests {
         #expect(start(early, han, at: 0) == 258)
         #expect(start(early, [0xC3, 0xA9] + han, at: 2) == 258)
         // A merge whose result is not its sides' bytes breaks reading neighbours from the text:
-        // no table (here "a" + E9 makes "az", which ends in ASCII, and then merges with E4).
-        let odd = try model([[0xE4, 0xB8], han, [0x61, 0x7A], [0x71, 0x71]], [(0x61, 0xE9, 258), (258, 0xE4, 259), (0xE4, 0xB8, 256), (256, 0xAD, 257)])
+        // no table (here "a" + A9 makes "az", which ends in ASCII where the text has a
+        // continuation byte, and then merges with E4).
+        let odd = try model([[0xE4, 0xB8], han, [0x61, 0x7A], [0x71, 0x71]], [(0x61, 0xA9, 258), (258, 0xE4, 259), (0xE4, 0xB8, 256), (256, 0xAD, 257)])
         #expect(odd.characterStarts.isEmpty)
         for (name, vocabulary) in [("late", late), ("early", early), ("odd", odd)] {
-            Self.expectReference(vocabulary, [han + [0x78, 0x79], [0x61] + han, [0x61, 0xE9] + han, han + han, [0xC3, 0xA9] + han + [0x78]], name)
+            Self.expectReference(vocabulary, [han + [0x78, 0x79], [0x61] + han, [0x61, 0xE9] + han, [0x61, 0xA9] + han, han + han, [0xC3, 0xA9] + han + [0x78]], name)
         }
         // Character codes: two- and three-byte forms only, continuation bytes checked, overlong
         // forms refused (E0 9F BF would otherwise read as U+07FF, another token's code).
@@ -190,7 +202,7 @@ struct BPEModelTests {
         var random = SeededRandom(seed: 99)
         func next(_ bound: Int) -> Int { random.next(bound) }
         let units: [[UInt8]] = ["日", "本", "é", "ü", "—", "“", "中", "あ"].map { Array($0.utf8) } + [[0x20], [0x61], [0xE6], [0x97], [0xA5]]
-        var started = 0, vocabularies = 0
+        var started = 0, cut = 0, vocabularies = 0
         for round in 0..<200 {
             let ranksByResult = round % 2 == 1
             let texts: [[UInt8]] = (0..<12).map { _ in (0..<(2 + next(10))).flatMap { _ in units[next(units.count)] } }
@@ -217,10 +229,12 @@ struct BPEModelTests {
             let model = try BPEModel(tokens: tokens, merges: merges, isByteLevel: true, ranksByResult: ranksByResult)
             let pieces = texts + (0..<40).map { _ in (0..<(1 + next(14))).flatMap { _ in units[next(units.count)] } }
             let count = Self.expectReference(model, pieces, "round \(round)")
-            started += count
-            if count > 0 { vocabularies += 1 }
+            started += count.starts
+            cut += count.cuts
+            if count.starts > 0 { vocabularies += 1 }
         }
         #expect(started > 500 && vocabularies > 40, "\(started) character starts in \(vocabularies) vocabularies")
+        #expect(cut > 100, "\(cut) cuts")
     }
 
     @Test("decode(encode(x)) == x on random Unicode and invalid input is reported")

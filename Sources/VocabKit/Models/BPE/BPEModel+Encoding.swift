@@ -12,6 +12,8 @@ package struct BPEScratch {
     /// The scan's pairs: rank << 32 | result, or UInt64.max for no merge.
     var ranks: [UInt64] = []
     var heap: [UInt64] = []
+    /// Where the piece's symbols split into runs that no merge crosses (symbol indices).
+    var cuts: [Int32] = []
     var key: [UInt8] = []
     var cache = PieceCache()
     var shortCache = ShortPieceCache()
@@ -23,6 +25,7 @@ package struct BPEScratch {
         if symbols.capacity > limit { symbols = [] }
         if ranks.capacity > limit { ranks = [] }
         if heap.capacity > limit { heap = [] }
+        if cuts.capacity > limit { cuts = [] }
         if key.capacity > limit { key = [] }
     }
 
@@ -75,14 +78,36 @@ extension BPEModel {
 
     private func encodeUncached(_ piece: UnsafeBufferPointer<UInt8>, into output: inout [PieceToken], scratch: inout BPEScratch) {
         initialSymbols(piece, into: &scratch)
-        if scratch.symbols.count <= Self.heapThreshold {
-            mergeByScan(&scratch)
-            for symbol in scratch.symbols { output.append(PieceToken(id: symbol.id, start: symbol.start, end: symbol.end)) }
+        if scratch.ranks.count < Self.heapThreshold { scratch.ranks = [UInt64](repeating: .max, count: Self.heapThreshold) }
+        var heap = MinHeap(storage: scratch.heap)
+        scratch.heap = []
+        scratch.symbols.withUnsafeMutableBufferPointer { symbols in
+            scratch.ranks.withUnsafeMutableBufferPointer { ranks in
+                var start = 0
+                for k in 0...scratch.cuts.count {
+                    let end = k < scratch.cuts.count ? Int(scratch.cuts[k]) : symbols.count
+                    mergeRun(UnsafeMutableBufferPointer(rebasing: symbols[start..<end]), into: &output, ranks: ranks, heap: &heap)
+                    start = end
+                }
+            }
+        }
+        scratch.heap = heap.storage
+    }
+
+    /// Step 3 for one run of symbols that no merge crosses: merges them and appends the tokens.
+    @inline(__always)
+    private func mergeRun(_ symbols: UnsafeMutableBufferPointer<BPEScratch.Symbol>, into output: inout [PieceToken],
+                          ranks: UnsafeMutableBufferPointer<UInt64>, heap: inout MinHeap) {
+        if symbols.count == 1 {
+            output.append(PieceToken(id: symbols[0].id, start: symbols[0].start, end: symbols[0].end))
+        } else if symbols.count <= Self.heapThreshold {
+            let count = mergeByScan(symbols, ranks: ranks)
+            for symbol in symbols[..<count] { output.append(PieceToken(id: symbol.id, start: symbol.start, end: symbol.end)) }
         } else {
-            mergeByHeap(&scratch)
+            mergeByHeap(symbols, heap: &heap)
             var index: Int32 = 0
             while index >= 0 {
-                let symbol = scratch.symbols[Int(index)]
+                let symbol = symbols[Int(index)]
                 output.append(PieceToken(id: symbol.id, start: symbol.start, end: symbol.end))
                 index = symbol.next
             }
@@ -92,15 +117,22 @@ extension BPEModel {
     /// Step 2: the initial symbols of a piece.
     private func initialSymbols(_ piece: UnsafeBufferPointer<UInt8>, into scratch: inout BPEScratch) {
         scratch.symbols.removeAll(keepingCapacity: true)
+        scratch.cuts.removeAll(keepingCapacity: true)
         if isByteLevel && hasEveryByte {
-            // Characters that qualify start from their token (`CharacterStarts`), the rest from bytes.
+            // Characters that qualify start from their token (`CharacterStarts`), the rest from
+            // bytes. Between two characters that start from their tokens and that no token holds
+            // side by side, no merge can ever fire (its result would hold both): a cut.
             var i = 0
+            var previous = -1  // the code of the last symbol when it is a character's token
             while i < piece.count {
-                if piece[i] >= 0xC2, let (id, length) = characterStarts.start(in: piece, at: i) {
+                if piece[i] >= 0xC2, let (id, length, code) = characterStarts.start(in: piece, at: i) {
+                    if previous >= 0 && !characterStarts.mayJoin(previous, code) { scratch.cuts.append(Int32(scratch.symbols.count)) }
                     scratch.symbols.append(.init(id: id, start: Int32(i), end: Int32(i + length)))
+                    previous = code
                     i += length
                 } else {
                     scratch.symbols.append(.init(id: byteIds[Int(piece[i])], start: Int32(i), end: Int32(i + 1)))
+                    previous = -1
                     i += 1
                 }
             }
@@ -140,81 +172,73 @@ extension BPEModel {
         if let unknown = pendingUnknown { scratch.symbols.append(unknown) }
     }
 
-    /// Step 3 for short pieces: keep each adjacent pair's rank and result (rank << 32 | result,
+    /// Step 3 for short runs: keep each adjacent pair's rank and result (rank << 32 | result,
     /// so the lowest value is the lowest rank; each rank has one result in both rank rules, so
     /// equal values are equal ranks and the strict `<` keeps the leftmost); merge the lowest,
-    /// update its neighbours. `scratch.ranks` holds `heapThreshold` entries, made once and not
-    /// cleared from piece to piece: only its first count - 1 are read.
-    private func mergeByScan(_ scratch: inout BPEScratch) {
+    /// update its neighbours. Returns how many symbols remain (at the front of `symbols`).
+    /// `ranks` holds `heapThreshold` entries, not cleared from run to run: only its first
+    /// count - 1 are read.
+    private func mergeByScan(_ symbols: UnsafeMutableBufferPointer<BPEScratch.Symbol>, ranks: UnsafeMutableBufferPointer<UInt64>) -> Int {
         let none = UInt64.max
-        var count = scratch.symbols.count
-        guard count > 1 else { return }
+        var count = symbols.count
         @inline(__always) func pair(_ left: UInt32, _ right: UInt32) -> UInt64 {
             guard let merge = mergeTable.merge(left, right) else { return none }
             return UInt64(merge.rank) << 32 | UInt64(merge.result)
         }
-        if scratch.ranks.count < Self.heapThreshold { scratch.ranks = [UInt64](repeating: none, count: Self.heapThreshold) }
-        scratch.symbols.withUnsafeMutableBufferPointer { symbols in
-            scratch.ranks.withUnsafeMutableBufferPointer { ranks in
-                mergeTable.pairMerges(count: count, { symbols[$0].id }, into: ranks)
-                while count > 1 {
-                    var best = none, at = -1
-                    for i in 0..<(count - 1) where ranks[i] < best { best = ranks[i]; at = i }
-                    if at < 0 { break }
-                    symbols[at].id = UInt32(truncatingIfNeeded: best)
-                    symbols[at].end = symbols[at + 1].end
-                    // Close the gap at at + 1.
-                    for j in (at + 1)..<(count - 1) { symbols[j] = symbols[j + 1] }
-                    for j in (at + 1)..<max(at + 1, count - 2) { ranks[j] = ranks[j + 1] }
-                    count -= 1
-                    if at > 0 { ranks[at - 1] = pair(symbols[at - 1].id, symbols[at].id) }
-                    if at < count - 1 { ranks[at] = pair(symbols[at].id, symbols[at + 1].id) }
-                }
-            }
+        mergeTable.pairMerges(count: count, { symbols[$0].id }, into: ranks)
+        while count > 1 {
+            var best = none, at = -1
+            for i in 0..<(count - 1) where ranks[i] < best { best = ranks[i]; at = i }
+            if at < 0 { break }
+            symbols[at].id = UInt32(truncatingIfNeeded: best)
+            symbols[at].end = symbols[at + 1].end
+            // Close the gap at at + 1.
+            for j in (at + 1)..<(count - 1) { symbols[j] = symbols[j + 1] }
+            for j in (at + 1)..<max(at + 1, count - 2) { ranks[j] = ranks[j + 1] }
+            count -= 1
+            if at > 0 { ranks[at - 1] = pair(symbols[at - 1].id, symbols[at].id) }
+            if at < count - 1 { ranks[at] = pair(symbols[at].id, symbols[at + 1].id) }
         }
-        scratch.symbols.removeSubrange(count...)
+        return count
     }
 
-    /// Step 3 for long pieces: a min-heap of (rank, position) over a linked list of symbols;
-    /// entries made stale by earlier merges are skipped when popped.
-    private func mergeByHeap(_ scratch: inout BPEScratch) {
-        let count = scratch.symbols.count
+    /// Step 3 for long runs: a min-heap of (rank, position) over a linked list of symbols
+    /// (`prev` and `next` set here, indices into `symbols`); entries made stale by earlier merges
+    /// are skipped when popped. The tokens are the list from index 0.
+    private func mergeByHeap(_ symbols: UnsafeMutableBufferPointer<BPEScratch.Symbol>, heap: inout MinHeap) {
+        let count = symbols.count
         for i in 0..<count {
-            scratch.symbols[i].prev = Int32(i - 1)
-            scratch.symbols[i].next = i + 1 < count ? Int32(i + 1) : -1
+            symbols[i].prev = Int32(i - 1)
+            symbols[i].next = i + 1 < count ? Int32(i + 1) : -1
         }
-        var heap = MinHeap(storage: scratch.heap)
         heap.removeAll()
         for i in 0..<(count - 1) {
-            if let merge = mergeTable.merge(scratch.symbols[i].id, scratch.symbols[i + 1].id) {
+            if let merge = mergeTable.merge(symbols[i].id, symbols[i + 1].id) {
                 heap.push(UInt64(merge.rank) << 32 | UInt64(i))
             }
         }
-        scratch.symbols.withUnsafeMutableBufferPointer { symbols in
-            while let top = heap.pop() {
-                let rank = UInt32(top >> 32), position = Int(top & 0xFFFF_FFFF)
-                let symbol = symbols[position]
-                // Skip entries whose symbols were merged away or whose pair has changed since.
-                guard symbol.end > symbol.start, symbol.next >= 0 else { continue }
-                let next = Int(symbol.next)
-                guard let merge = mergeTable.merge(symbol.id, symbols[next].id), merge.rank == rank else { continue }
-                symbols[position].id = merge.result
-                symbols[position].end = symbols[next].end
-                symbols[position].next = symbols[next].next
-                symbols[next].end = symbols[next].start  // removed
-                if symbols[position].next >= 0 { symbols[Int(symbols[position].next)].prev = Int32(position) }
-                if symbols[position].prev >= 0 {
-                    let previous = Int(symbols[position].prev)
-                    if let m = mergeTable.merge(symbols[previous].id, merge.result) {
-                        heap.push(UInt64(m.rank) << 32 | UInt64(previous))
-                    }
-                }
-                if symbols[position].next >= 0, let m = mergeTable.merge(merge.result, symbols[Int(symbols[position].next)].id) {
-                    heap.push(UInt64(m.rank) << 32 | UInt64(position))
+        while let top = heap.pop() {
+            let rank = UInt32(top >> 32), position = Int(top & 0xFFFF_FFFF)
+            let symbol = symbols[position]
+            // Skip entries whose symbols were merged away or whose pair has changed since.
+            guard symbol.end > symbol.start, symbol.next >= 0 else { continue }
+            let next = Int(symbol.next)
+            guard let merge = mergeTable.merge(symbol.id, symbols[next].id), merge.rank == rank else { continue }
+            symbols[position].id = merge.result
+            symbols[position].end = symbols[next].end
+            symbols[position].next = symbols[next].next
+            symbols[next].end = symbols[next].start  // removed
+            if symbols[position].next >= 0 { symbols[Int(symbols[position].next)].prev = Int32(position) }
+            if symbols[position].prev >= 0 {
+                let previous = Int(symbols[position].prev)
+                if let m = mergeTable.merge(symbols[previous].id, merge.result) {
+                    heap.push(UInt64(m.rank) << 32 | UInt64(previous))
                 }
             }
+            if symbols[position].next >= 0, let m = mergeTable.merge(merge.result, symbols[Int(symbols[position].next)].id) {
+                heap.push(UInt64(m.rank) << 32 | UInt64(position))
+            }
         }
-        scratch.heap = heap.storage
     }
 }
 
