@@ -59,24 +59,29 @@ struct BPEModelTests {
     static let llama3 = try! Tokenizer(contentsOf: TestCorpora.fixture("gguf/ggml-vocab-llama-bpe.gguf"))
 
     /// Encodes each piece with `model` and checks the tokens against plain BPE from the bytes;
-    /// returns how many characters started from their token (`CharacterStarts`) and how many
-    /// pairs of them the encoder cut between (`JoinFilter`).
+    /// returns how many characters started from their token (`CharacterStarts`), how many from
+    /// the token of two of their bytes, and how many pairs of them the encoder cut between
+    /// (`JoinFilter`).
     @discardableResult
-    static func expectReference(_ model: BPEModel, _ pieces: [[UInt8]], _ label: String) -> (starts: Int, cuts: Int) {
+    static func expectReference(_ model: BPEModel, _ pieces: [[UInt8]], _ label: String) -> (starts: Int, partial: Int, cuts: Int) {
         let rank: (UInt32, UInt32) -> (rank: UInt32, result: UInt32)? = { a, b in
             model.mergeTable.merge(a, b).map { ($0.rank, $0.result) }
         }
         var plain = model
         plain.ignoresMerges = false
         var scratch = BPEScratch()
-        var characterStarts = 0, cuts = 0
+        var characterStarts = 0, partial = 0, cuts = 0
         for piece in pieces {
             var output: [PieceToken] = []
             piece.withUnsafeBufferPointer { bytes in
                 plain.encode(piece: bytes, into: &output, scratch: &scratch)
                 var i = 0, previous = -1
                 while !model.characterStarts.isEmpty && i < bytes.count {
-                    if let (_, length, code) = model.characterStarts.start(in: bytes, at: i) {
+                    if let start = model.characterStarts.begin(in: bytes, at: i), start.parts != .whole {
+                        partial += 1
+                        previous = -1
+                        i += start.length
+                    } else if let (_, length, code) = model.characterStarts.start(in: bytes, at: i) {
                         characterStarts += 1
                         if previous >= 0 && !model.characterStarts.mayJoin(previous, code) { cuts += 1 }
                         previous = code
@@ -93,7 +98,7 @@ struct BPEModelTests {
             #expect(output.first?.start == 0 && output.last.map { Int($0.end) } == piece.count)
             #expect(zip(output, output.dropFirst()).allSatisfy { $0.end == $1.start })
         }
-        return (characterStarts, cuts)
+        return (characterStarts, partial, cuts)
     }
 
     @Test("both merge paths and character starts equal the reference BPE on every corpus piece, CJK mixes and long pieces")
@@ -135,6 +140,7 @@ struct BPEModelTests {
             // and pieces were cut between them.
             #expect(fromCorpora.starts > 10_000 && fromMixes.starts > 2_000, "\(label): \(fromCorpora), \(fromMixes) character starts")
             #expect(fromCorpora.cuts > 5_000 && fromMixes.cuts > 500, "\(label): \(fromCorpora), \(fromMixes) cuts")
+            #expect(fromCorpora.partial > 1_000 && fromMixes.partial > 500, "\(label): \(fromCorpora), \(fromMixes) partial starts")
         }
     }
 
@@ -178,8 +184,27 @@ struct BPEModelTests {
         // continuation byte, and then merges with E4).
         let odd = try model([[0xE4, 0xB8], han, [0x61, 0x7A], [0x71, 0x71]], [(0x61, 0xA9, 258), (258, 0xE4, 259), (0xE4, 0xB8, 256), (256, 0xAD, 257)])
         #expect(odd.characterStarts.isEmpty)
-        for (name, vocabulary) in [("late", late), ("early", early), ("odd", odd)] {
-            Self.expectReference(vocabulary, [han + [0x78, 0x79], [0x61] + han, [0x61, 0xE9] + han, [0x61, 0xA9] + han, han + han, [0xC3, 0xA9] + han + [0x78]], name)
+        // Starting from two parts (the first merge's token and the last byte) needs the same of
+        // the parts: no merge of theirs with a neighbour at or below the first merge's rank, and
+        // no merge of the two below it. Hand-written ranks break both (trained merges cannot:
+        // a merge that uses a token ranks after the merge that makes it).
+        // "ba中": 256 E4B8, 257 aE4B8 (rank 0, below E4B8's own 2), 258 ba, 259 中. From bytes
+        // [ba, 中]; from [E4B8, AD], [b, aE4B8, AD].
+        func parts(_ model: BPEModel, _ piece: [UInt8], at i: Int) -> CharacterStarts.Start.Parts? {
+            piece.withUnsafeBufferPointer { model.characterStarts.begin(in: $0, at: i)?.parts }
+        }
+        let usedEarly = try model([[0xE4, 0xB8], [0x61, 0xE4, 0xB8], [0x62, 0x61], han],
+                                  [(0x61, 256, 257), (0x62, 0x61, 258), (0xE4, 0xB8, 256), (256, 0xAD, 259)])
+        #expect(parts(usedEarly, [0x62, 0x61] + han, at: 2) == nil)
+        #expect(parts(usedEarly, [0xC3, 0xA9] + han, at: 2) == .whole)  // no such merge with a non-ASCII neighbour
+        // "中xy": 256 E4B8, 259 中 from E4B8 AD at rank 0, below E4B8's own 3; 中x at rank 1.
+        // From bytes [中, xy]; from [E4B8, AD], [中x, y].
+        let finishedEarly = try model([[0xE4, 0xB8], [0x78, 0x79], [0xE4, 0xB8, 0xAD, 0x78], han],
+                                      [(256, 0xAD, 259), (259, 0x78, 258), (0x78, 0x79, 257), (0xE4, 0xB8, 256)])
+        #expect(parts(finishedEarly, han + [0x78, 0x79], at: 0) == nil)
+        for (name, vocabulary) in [("late", late), ("early", early), ("odd", odd), ("used early", usedEarly), ("finished early", finishedEarly)] {
+            Self.expectReference(vocabulary, [han + [0x78, 0x79], [0x61] + han, [0x61, 0xE9] + han, [0x61, 0xA9] + han, han + han,
+                                              [0xC3, 0xA9] + han + [0x78], [0x62, 0x61] + han, [0x62, 0x61] + han + [0x78, 0x79]], name)
         }
         // Character codes: two- and three-byte forms only, continuation bytes checked, overlong
         // forms refused (E0 9F BF would otherwise read as U+07FF, another token's code).
@@ -202,7 +227,7 @@ struct BPEModelTests {
         var random = SeededRandom(seed: 99)
         func next(_ bound: Int) -> Int { random.next(bound) }
         let units: [[UInt8]] = ["日", "本", "é", "ü", "—", "“", "中", "あ"].map { Array($0.utf8) } + [[0x20], [0x61], [0xE6], [0x97], [0xA5]]
-        var started = 0, cut = 0, vocabularies = 0
+        var started = 0, partial = 0, cut = 0, vocabularies = 0
         for round in 0..<200 {
             let ranksByResult = round % 2 == 1
             let texts: [[UInt8]] = (0..<12).map { _ in (0..<(2 + next(10))).flatMap { _ in units[next(units.count)] } }
@@ -231,10 +256,11 @@ struct BPEModelTests {
             let count = Self.expectReference(model, pieces, "round \(round)")
             started += count.starts
             cut += count.cuts
+            partial += count.partial
             if count.starts > 0 { vocabularies += 1 }
         }
         #expect(started > 500 && vocabularies > 40, "\(started) character starts in \(vocabularies) vocabularies")
-        #expect(cut > 100, "\(cut) cuts")
+        #expect(cut > 100 && partial > 100, "\(cut) cuts, \(partial) partial starts")
     }
 
     @Test("decode(encode(x)) == x on random Unicode and invalid input is reported")

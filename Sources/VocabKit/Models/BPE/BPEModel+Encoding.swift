@@ -125,11 +125,23 @@ extension BPEModel {
             var i = 0
             var previous = -1  // the code of the last symbol when it is a character's token
             while i < piece.count {
-                if piece[i] >= 0xC2, let (id, length, code) = characterStarts.start(in: piece, at: i) {
-                    if previous >= 0 && !characterStarts.mayJoin(previous, code) { scratch.cuts.append(Int32(scratch.symbols.count)) }
-                    scratch.symbols.append(.init(id: id, start: Int32(i), end: Int32(i + length)))
-                    previous = code
-                    i += length
+                if piece[i] >= 0xC2, let start = characterStarts.begin(in: piece, at: i) {
+                    let at = Int32(i)
+                    switch start.parts {
+                    case .whole:
+                        if previous >= 0 && !characterStarts.mayJoin(previous, start.code) { scratch.cuts.append(Int32(scratch.symbols.count)) }
+                        scratch.symbols.append(.init(id: start.id, start: at, end: at + Int32(start.length)))
+                        previous = start.code
+                    case .firstTwo:
+                        scratch.symbols.append(.init(id: start.id, start: at, end: at + 2))
+                        scratch.symbols.append(.init(id: byteIds[Int(piece[i + 2])], start: at + 2, end: at + 3))
+                        previous = -1
+                    case .lastTwo:
+                        scratch.symbols.append(.init(id: byteIds[Int(piece[i])], start: at, end: at + 1))
+                        scratch.symbols.append(.init(id: start.id, start: at + 1, end: at + 3))
+                        previous = -1
+                    }
+                    i += start.length
                 } else {
                     scratch.symbols.append(.init(id: byteIds[Int(piece[i])], start: Int32(i), end: Int32(i + 1)))
                     previous = -1

@@ -34,9 +34,11 @@
 /// Memory: one UInt32 per code below U+10000 (256 KB) when built; building takes four arrays of
 /// the vocabulary's size (16 bytes per token) for the time of the build.
 struct CharacterStarts: Sendable {
-    /// By code (two-byte forms at 0x80..<0x800, three-byte at 0x800..<0x10000): (token id + 1)
-    /// << 9 | the contexts' bits, or 0.
-    private let entries: [UInt32]
+    /// By code (two-byte forms at 0x80..<0x800, three-byte at 0x800..<0x10000): in the low half,
+    /// (token id + 1) << 9 | the contexts' bits where the character starts whole; in the high
+    /// half, for three bytes, (id of the first merge's token + 1) << 10 | (0: the first two
+    /// bytes merged, 1: the last two) << 9 | the contexts' bits where it starts from that merge.
+    private let entries: [UInt64]
 
     /// A bit per hashed pair of characters that stand next to each other inside some token
     /// (`JoinFilter`); empty when no character qualifies.
@@ -123,8 +125,8 @@ struct CharacterStarts: Sendable {
             }
         }
 
-        // 2. Each character's own merges.
-        var entries = [UInt32](repeating: 0, count: 0x10000)
+        // 2. Each character's own merges; for three bytes, also the state after the first.
+        var entries = [UInt64](repeating: 0, count: 0x10000)
         var found = false
         for (id, token) in edges.characters {
             let code = token.withUnsafeBufferPointer { Self.code($0, at: 0) }
@@ -144,11 +146,22 @@ struct CharacterStarts: Sendable {
                 highest = max(highest, best.rank)
                 parts[best.index] = best.result
                 parts.remove(at: best.index + 1)
+                if token.count == 3 && parts.count == 2 && best.result < (1 << 22) - 1 {
+                    // The two parts after the first merge, where neither part pairs with a
+                    // neighbour at or below that merge's rank, nor with each other.
+                    var partial = contexts
+                    refuse(&partial, leftEdge: parts[0], rightEdge: parts[1], atOrBelow: highest)
+                    if let next = table.merge(parts[0], parts[1]), next.rank <= highest { partial = 0 }
+                    if partial != 0 {
+                        entries[code.code] |= UInt64((best.result + 1) << 10 | UInt32(best.index) << 9 | partial) << 32
+                        found = true
+                    }
+                }
             }
             guard single, parts[0] == UInt32(id) else { continue }
             refuse(&contexts, leftEdge: parts[0], rightEdge: parts[0], atOrBelow: highest)
             if contexts != 0 {
-                entries[code.code] = (UInt32(id) + 1) << 9 | contexts
+                entries[code.code] |= UInt64((UInt32(id) + 1) << 9 | contexts)
                 found = true
             }
         }
@@ -173,18 +186,43 @@ struct CharacterStarts: Sendable {
     @inline(__always)
     func mayJoin(_ left: Int, _ right: Int) -> Bool { joins.mayContain(left, right) }
 
-    /// The token that starts the character at `i` of `piece`, with its length and its code, when
-    /// it qualifies between its neighbours there; nil to start from its bytes (always, for an
-    /// empty table).
+    /// How the character at `i` of a piece starts: from its token, or (three bytes) from the
+    /// token of its first two bytes and its last byte, or from its first byte and the token of
+    /// its last two.
+    struct Start {
+        enum Parts { case whole, firstTwo, lastTwo }
+        var parts: Parts
+        /// The token of the whole character or of its two merged bytes.
+        var id: UInt32
+        var length: Int
+        var code: Int
+    }
+
+    /// How the character at `i` of `piece` starts where it qualifies between its neighbours
+    /// there, whole first; nil to start from its bytes (always, for an empty table). O(1), one
+    /// table load.
     @inline(__always)
-    func start(in piece: UnsafeBufferPointer<UInt8>, at i: Int) -> (id: UInt32, length: Int, code: Int)? {
+    func begin(in piece: UnsafeBufferPointer<UInt8>, at i: Int) -> Start? {
         guard let (code, length) = Self.code(piece, at: i), code < entries.count else { return nil }
         let entry = entries[code]
         guard entry != 0 else { return nil }
         let left = i == 0 ? 0 : piece[i - 1] & 0xC0 == 0x80 ? 1 : 2
         let right = i + length == piece.count ? 0 : piece[i + length] >= 0xC0 ? 1 : 2
-        guard entry >> UInt32(left * 3 + right) & 1 != 0 else { return nil }
-        return ((entry >> 9) - 1, length, code)
+        let context = UInt64(left * 3 + right)
+        if entry >> context & 1 != 0 {
+            return Start(parts: .whole, id: UInt32(truncatingIfNeeded: entry & 0xFFFF_FFFF) >> 9 - 1, length: length, code: code)
+        }
+        let partial = UInt32(truncatingIfNeeded: entry >> 32)
+        guard partial >> UInt32(context) & 1 != 0 else { return nil }
+        return Start(parts: partial >> 9 & 1 == 0 ? .firstTwo : .lastTwo, id: (partial >> 10) - 1, length: length, code: code)
+    }
+
+    /// The token that starts the character at `i` of `piece`, with its length and its code, when
+    /// it qualifies whole between its neighbours there; nil otherwise (see `begin`).
+    @inline(__always)
+    func start(in piece: UnsafeBufferPointer<UInt8>, at i: Int) -> (id: UInt32, length: Int, code: Int)? {
+        guard let start = begin(in: piece, at: i), start.parts == .whole else { return nil }
+        return (start.id, start.length, start.code)
     }
 }
 
