@@ -77,15 +77,16 @@ extension BPEModel {
     }
 
     private func encodeUncached(_ piece: UnsafeBufferPointer<UInt8>, into output: inout [PieceToken], scratch: inout BPEScratch) {
-        initialSymbols(piece, into: &scratch)
+        let (count, cuts) = initialSymbols(piece, into: &scratch)
         if scratch.ranks.count < Self.heapThreshold { scratch.ranks = [UInt64](repeating: .max, count: Self.heapThreshold) }
         var heap = MinHeap(storage: scratch.heap)
         scratch.heap = []
-        scratch.symbols.withUnsafeMutableBufferPointer { symbols in
+        scratch.symbols.withUnsafeMutableBufferPointer { all in
+            let symbols = UnsafeMutableBufferPointer(rebasing: all[..<count])
             scratch.ranks.withUnsafeMutableBufferPointer { ranks in
                 var start = 0
-                for k in 0...scratch.cuts.count {
-                    let end = k < scratch.cuts.count ? Int(scratch.cuts[k]) : symbols.count
+                for k in 0...cuts {
+                    let end = k < cuts ? Int(scratch.cuts[k]) : count
                     mergeRun(UnsafeMutableBufferPointer(rebasing: symbols[start..<end]), into: &output, ranks: ranks, heap: &heap)
                     start = end
                 }
@@ -114,42 +115,57 @@ extension BPEModel {
         }
     }
 
-    /// Step 2: the initial symbols of a piece.
-    private func initialSymbols(_ piece: UnsafeBufferPointer<UInt8>, into scratch: inout BPEScratch) {
-        scratch.symbols.removeAll(keepingCapacity: true)
-        scratch.cuts.removeAll(keepingCapacity: true)
+    /// Step 2: the initial symbols of a piece, in `scratch.symbols[..<count]`, and where they
+    /// split into runs that no merge crosses, in `scratch.cuts[..<cuts]`.
+    private func initialSymbols(_ piece: UnsafeBufferPointer<UInt8>, into scratch: inout BPEScratch) -> (count: Int, cuts: Int) {
         if isByteLevel && hasEveryByte {
             // Characters that qualify start from their token (`CharacterStarts`), the rest from
             // bytes. Between two characters that start from their tokens and that no token holds
             // side by side, no merge can ever fire (its result would hold both): a cut.
-            var i = 0
-            var previous = -1  // the code of the last symbol when it is a character's token
-            while i < piece.count {
-                if piece[i] >= 0xC2, let start = characterStarts.begin(in: piece, at: i) {
-                    let at = Int32(i)
-                    switch start.parts {
-                    case .whole:
-                        if previous >= 0 && !characterStarts.mayJoin(previous, start.code) { scratch.cuts.append(Int32(scratch.symbols.count)) }
-                        scratch.symbols.append(.init(id: start.id, start: at, end: at + Int32(start.length)))
-                        previous = start.code
-                    case .firstTwo:
-                        scratch.symbols.append(.init(id: start.id, start: at, end: at + 2))
-                        scratch.symbols.append(.init(id: byteIds[Int(piece[i + 2])], start: at + 2, end: at + 3))
-                        previous = -1
-                    case .lastTwo:
-                        scratch.symbols.append(.init(id: byteIds[Int(piece[i])], start: at, end: at + 1))
-                        scratch.symbols.append(.init(id: start.id, start: at + 1, end: at + 3))
-                        previous = -1
+            // At most a symbol and a cut per byte: written through pointers, without appends.
+            let blank = BPEScratch.Symbol(id: 0, start: 0, end: 0)
+            if scratch.symbols.count < piece.count { scratch.symbols = .init(repeating: blank, count: max(piece.count, 64)) }
+            if scratch.cuts.count < piece.count { scratch.cuts = .init(repeating: 0, count: max(piece.count, 64)) }
+            return scratch.symbols.withUnsafeMutableBufferPointer { symbols in
+                scratch.cuts.withUnsafeMutableBufferPointer { cuts in
+                    var count = 0, cutCount = 0
+                    @inline(__always) func add(_ id: UInt32, _ start: Int, _ end: Int) {
+                        symbols[count] = .init(id: id, start: Int32(start), end: Int32(end))
+                        count += 1
                     }
-                    i += start.length
-                } else {
-                    scratch.symbols.append(.init(id: byteIds[Int(piece[i])], start: Int32(i), end: Int32(i + 1)))
-                    previous = -1
-                    i += 1
+                    var i = 0
+                    var previous = -1  // the code of the last symbol when it is a character's token
+                    while i < piece.count {
+                        if piece[i] >= 0xC2, let start = characterStarts.begin(in: piece, at: i) {
+                            switch start.parts {
+                            case .whole:
+                                if previous >= 0 && !characterStarts.mayJoin(previous, start.code) {
+                                    cuts[cutCount] = Int32(count)
+                                    cutCount += 1
+                                }
+                                add(start.id, i, i + start.length)
+                                previous = start.code
+                            case .firstTwo:
+                                add(start.id, i, i + 2)
+                                add(byteIds[Int(piece[i + 2])], i + 2, i + 3)
+                                previous = -1
+                            case .lastTwo:
+                                add(byteIds[Int(piece[i])], i, i + 1)
+                                add(start.id, i + 1, i + 3)
+                                previous = -1
+                            }
+                            i += start.length
+                        } else {
+                            add(byteIds[Int(piece[i])], i, i + 1)
+                            previous = -1
+                            i += 1
+                        }
+                    }
+                    return (count, cutCount)
                 }
             }
-            return
         }
+        scratch.symbols.removeAll(keepingCapacity: true)
         // Characters (or bytes, for a byte-level vocabulary that lacks some bytes).
         var pendingUnknown: BPEScratch.Symbol?
         var i = 0
@@ -182,6 +198,7 @@ extension BPEModel {
             i += length
         }
         if let unknown = pendingUnknown { scratch.symbols.append(unknown) }
+        return (scratch.symbols.count, 0)
     }
 
     /// Step 3 for short runs: keep each adjacent pair's rank and result (rank << 32 | result,
