@@ -75,6 +75,11 @@ struct BPEModelTests {
             var output: [PieceToken] = []
             piece.withUnsafeBufferPointer { bytes in
                 plain.encode(piece: bytes, into: &output, scratch: &scratch)
+                // The encoder's own cuts, against the count below.
+                var symbols = BPEScratch()
+                let encoderCuts = model.initialSymbols(bytes, into: &symbols).cuts
+                let cutsBefore = cuts
+                defer { #expect(encoderCuts == cuts - cutsBefore, "\(label): cuts") }
                 var i = 0, previous = -1
                 while !model.characterStarts.isEmpty && i < bytes.count {
                     if let start = model.characterStarts.begin(in: bytes, at: i), start.parts != .whole {
@@ -126,7 +131,10 @@ struct BPEModelTests {
         }
         let long = [Array(String(repeating: "ab", count: 300).utf8), Array(String(repeating: "日本", count: 200).utf8),
                     Array(String(repeating: " ", count: 500).utf8), Array((0..<1000).map { UInt8(0x61 + $0 % 7) }),
-                    Array(String(repeating: "中文字符和English混合", count: 20).utf8)]
+                    Array(String(repeating: "中文字符和English混合", count: 20).utf8),
+                    // Runs longer than the scan's limit after and before a cut.
+                    Array(("的了" + String(repeating: "ab", count: 60)).utf8), Array((String(repeating: "ab", count: 60) + "的了").utf8),
+                    Array(("的了" + String(repeating: "xyz", count: 40) + "的了" + String(repeating: "q", count: 90) + "的了").utf8)]
         for (label, tokenizer) in [("cl100k", Self.cl100k), ("r50k", Self.r50k), ("llama3", Self.llama3)] {
             guard case .bpe(let model) = tokenizer.model else { Issue.record("\(label) is not BPE"); continue }
             var pieces: [[UInt8]] = []
@@ -186,8 +194,7 @@ struct BPEModelTests {
         #expect(odd.characterStarts.isEmpty)
         // Starting from two parts (the first merge's token and the last byte) needs the same of
         // the parts: no merge of theirs with a neighbour at or below the first merge's rank, and
-        // no merge of the two below it. Hand-written ranks break both (trained merges cannot:
-        // a merge that uses a token ranks after the merge that makes it).
+        // no merge of the two below it. Hand-written ranks break both.
         // "ba中": 256 E4B8, 257 aE4B8 (rank 0, below E4B8's own 2), 258 ba, 259 中. From bytes
         // [ba, 中]; from [E4B8, AD], [b, aE4B8, AD].
         func parts(_ model: BPEModel, _ piece: [UInt8], at i: Int) -> CharacterStarts.Start.Parts? {
@@ -202,9 +209,34 @@ struct BPEModelTests {
         let finishedEarly = try model([[0xE4, 0xB8], [0x78, 0x79], [0xE4, 0xB8, 0xAD, 0x78], han],
                                       [(256, 0xAD, 259), (259, 0x78, 258), (0x78, 0x79, 257), (0xE4, 0xB8, 256)])
         #expect(parts(finishedEarly, han + [0x78, 0x79], at: 0) == nil)
-        for (name, vocabulary) in [("late", late), ("early", early), ("odd", odd), ("used early", usedEarly), ("finished early", finishedEarly)] {
+        // "a中" in `early`: B8 AD merge first (rank 0), and neither part meets 'a' at or below it.
+        #expect(parts(early, [0x61] + han, at: 1) == .lastTwo)
+        // The first merge's own condition holds for two parts as for the whole: "a中" with aE4 at
+        // rank 0, below E4 B8's 1, is [aE4, B8, AD] from bytes, [a, 中] from E4B8 and AD.
+        let edgeFirst = try model([[0x61, 0xE4], [0xE4, 0xB8], han], [(0x61, 0xE4, 256), (0xE4, 0xB8, 257), (257, 0xAD, 258)])
+        #expect(parts(edgeFirst, [0x61] + han, at: 1) == nil)
+        #expect(parts(edgeFirst, [0xC3, 0xA9] + han, at: 2) == .whole)
+        // UTF-8's byte classes: AD 82 (rank 0) can follow 中 only where the text has a stray
+        // continuation byte, and E4 E4 (rank 1) only after a stray lead byte; a lead byte after
+        // 中 or a continuation byte before it is UTF-8's own and meets neither.
+        let classes = try model([[0xE4, 0xB8], han, [0xAD, 0x82], [0xE4, 0xE4]],
+                                [(0xAD, 0x82, 258), (0xE4, 0xE4, 259), (0xE4, 0xB8, 256), (256, 0xAD, 257)])
+        #expect(parts(classes, han + [0x82], at: 0) == nil)
+        #expect(parts(classes, [0xE4] + han, at: 1) == nil)
+        #expect(parts(classes, han + han, at: 0) == .whole && parts(classes, han + han, at: 3) == .whole)
+        #expect(parts(classes, [0xC3, 0xA9] + han + [0xC3, 0xA9], at: 2) == .whole)
+        // A merge whose result is not its sides' bytes: 中 + 文 makes é. Both characters start
+        // whole and no token holds 中文, but cutting there would lose that merge: no cuts.
+        let wen: [UInt8] = [0xE6, 0x96, 0x87]  // 文
+        let renamed = try model([[0xE4, 0xB8], han, [0xE6, 0x96], wen, [0xC3, 0xA9]],
+                                [(0xE4, 0xB8, 256), (256, 0xAD, 257), (0xE6, 0x96, 258), (258, 0x87, 259), (257, 259, 260)])
+        #expect(parts(renamed, han + wen, at: 0) == .whole && parts(renamed, han + wen, at: 3) == .whole)
+        #expect(renamed.characterStarts.mayJoin(0x4E2D, 0x6587))
+        for (name, vocabulary) in [("late", late), ("early", early), ("odd", odd), ("used early", usedEarly), ("finished early", finishedEarly),
+                                   ("edge first", edgeFirst), ("classes", classes), ("renamed", renamed)] {
             Self.expectReference(vocabulary, [han + [0x78, 0x79], [0x61] + han, [0x61, 0xE9] + han, [0x61, 0xA9] + han, han + han,
-                                              [0xC3, 0xA9] + han + [0x78], [0x62, 0x61] + han, [0x62, 0x61] + han + [0x78, 0x79]], name)
+                                              [0xC3, 0xA9] + han + [0x78], [0x62, 0x61] + han, [0x62, 0x61] + han + [0x78, 0x79],
+                                              han + [0x82], [0xE4] + han, han + [0xAD, 0x82], han + wen, wen + han + wen, [0xC3, 0xA9] + han + han], name)
         }
         // Character codes: two- and three-byte forms only, continuation bytes checked, overlong
         // forms refused (E0 9F BF would otherwise read as U+07FF, another token's code).

@@ -50,11 +50,14 @@ extension BPEModel {
     ///    from `ShortPieceCache`, others from `PieceCache` (see `isWorthCaching`).
     /// 1. With `ignoresMerges`, a piece that is a whole token is that token.
     /// 2. The piece becomes its initial symbols (bytes or characters, see the type's documentation;
-    ///    byte-level pieces start some characters from their token, see `CharacterStarts`).
-    /// 3. The lowest-ranked adjacent pair merges first, leftmost first among equals, until no
-    ///    adjacent pair has a merge rule.
+    ///    byte-level pieces start some characters from their token or from their first merge,
+    ///    see `CharacterStarts`). Between two characters started from their tokens that no token
+    ///    holds side by side (`JoinFilter`) no merge can fire, since its result would hold both:
+    ///    the symbols are cut there into runs, each merged alone.
+    /// 3. In each run, the lowest-ranked adjacent pair merges first, leftmost first among equals,
+    ///    until no adjacent pair has a merge rule.
     ///
-    /// - Complexity: O(n²) for short pieces, O(n log n) for long ones (n initial symbols).
+    /// - Complexity: O(n²) for short runs, O(n log n) for long ones (n initial symbols).
     package func encode(piece: UnsafeBufferPointer<UInt8>, into output: inout [PieceToken], scratch: inout BPEScratch) {
         guard !piece.isEmpty else { return }
         if scratch.cache.owner !== cacheIdentity {
@@ -117,7 +120,7 @@ extension BPEModel {
 
     /// Step 2: the initial symbols of a piece, in `scratch.symbols[..<count]`, and where they
     /// split into runs that no merge crosses, in `scratch.cuts[..<cuts]`.
-    private func initialSymbols(_ piece: UnsafeBufferPointer<UInt8>, into scratch: inout BPEScratch) -> (count: Int, cuts: Int) {
+    func initialSymbols(_ piece: UnsafeBufferPointer<UInt8>, into scratch: inout BPEScratch) -> (count: Int, cuts: Int) {
         if isByteLevel && hasEveryByte {
             // Characters that qualify start from their token (`CharacterStarts`), the rest from
             // bytes. Between two characters that start from their tokens and that no token holds

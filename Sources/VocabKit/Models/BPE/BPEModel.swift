@@ -91,7 +91,7 @@ public struct BPEModel: Sendable {
         self.hasEveryByte = byteIds.allSatisfy { $0 != UInt32.max }
         // 4. Characters that can start from their token (byte-level only).
         self.characterStarts = isByteLevel && hasEveryByte
-            ? CharacterStarts(edges: edges, merges: merges, ranksByResult: ranksByResult, byteIds: byteIds, table: table)
+            ? CharacterStarts(edges: edges, tokens: tokens, merges: merges, ranksByResult: ranksByResult, byteIds: byteIds, table: table)
             : CharacterStarts()
         self.lookup = lookup
         self.mergeTable = table
