@@ -82,16 +82,19 @@ struct BPEModelTests {
                 defer { #expect(encoderCuts == cuts - cutsBefore, "\(label): cuts") }
                 var i = 0, previous = -1
                 while !model.characterStarts.isEmpty && i < bytes.count {
-                    if let start = model.characterStarts.begin(in: bytes, at: i), start.parts != .whole {
+                    let starts = model.characterStarts
+                    if let start = starts.begin(in: bytes, at: i), start.parts != .whole {
                         partial += 1
+                        if previous >= 0 && !starts.mayJoin(previous, thenByte: bytes[i]) { cuts += 1 }
                         previous = -1
                         i += start.length
-                    } else if let (_, length, code) = model.characterStarts.start(in: bytes, at: i) {
+                    } else if let (_, length, code) = starts.start(in: bytes, at: i) {
                         characterStarts += 1
-                        if previous >= 0 && !model.characterStarts.mayJoin(previous, code) { cuts += 1 }
+                        if previous >= 0 ? !starts.mayJoin(previous, code) : i > 0 && !starts.mayJoin(byte: bytes[i - 1], then: code) { cuts += 1 }
                         previous = code
                         i += length
                     } else {
+                        if previous >= 0 && !starts.mayJoin(previous, thenByte: bytes[i]) { cuts += 1 }
                         previous = -1
                         i += 1
                     }

@@ -16,6 +16,11 @@ struct JoinFilterTests {
         #expect(filter.mayContain(Self.code("é"), Self.code("ü")))  // two-byte characters
         #expect(!filter.mayContain(Self.code("ü"), Self.code("文")))  // cut at the token's end
         #expect(!filter.mayContain(Self.code("本"), Self.code("日")))  // order matters
+        // A byte then a character, a character then a byte, at the token's edges too.
+        #expect(filter.mayContain(byte: 0xAD, then: Self.code("日")) && filter.mayContain(Self.code("ü"), thenByte: 0xE6))
+        #expect(filter.mayContain(byte: 0xA5, then: Self.code("本")) && filter.mayContain(Self.code("日"), thenByte: 0xE6))
+        #expect(!filter.mayContain(byte: 0xAD, then: Self.code("本")) && !filter.mayContain(Self.code("日"), thenByte: 0xC3))
+        #expect(!filter.mayContain(byte: 0x97, then: Self.code("日")))  // 日 starts the token after AD only
         // Four-byte characters and ASCII are not characters here; they break pairs.
         filter.add(pairsIn: Array("中😀文a字".utf8))
         #expect(!filter.mayContain(Self.code("中"), Self.code("文")) && !filter.mayContain(Self.code("文"), Self.code("字")))

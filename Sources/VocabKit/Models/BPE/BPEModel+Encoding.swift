@@ -136,16 +136,25 @@ extension BPEModel {
                         symbols[count] = .init(id: id, start: Int32(start), end: Int32(end))
                         count += 1
                     }
+                    @inline(__always) func cut() {
+                        cuts[cutCount] = Int32(count)
+                        cutCount += 1
+                    }
                     var i = 0
                     var previous = -1  // the code of the last symbol when it is a character's token
                     while i < piece.count {
+                        // A cut before the symbol at i: after a whole character, when no token
+                        // holds it followed by this character (or this byte); before a whole
+                        // character, when none holds the byte before it followed by it.
                         if piece[i] >= 0xC2, let start = characterStarts.begin(in: piece, at: i) {
+                            if previous >= 0 {
+                                if start.parts == .whole ? !characterStarts.mayJoin(previous, start.code)
+                                                         : !characterStarts.mayJoin(previous, thenByte: piece[i]) { cut() }
+                            } else if i > 0 && start.parts == .whole && !characterStarts.mayJoin(byte: piece[i - 1], then: start.code) {
+                                cut()
+                            }
                             switch start.parts {
                             case .whole:
-                                if previous >= 0 && !characterStarts.mayJoin(previous, start.code) {
-                                    cuts[cutCount] = Int32(count)
-                                    cutCount += 1
-                                }
                                 add(start.id, i, i + start.length)
                                 previous = start.code
                             case .firstTwo:
@@ -159,6 +168,7 @@ extension BPEModel {
                             }
                             i += start.length
                         } else {
+                            if previous >= 0 && !characterStarts.mayJoin(previous, thenByte: piece[i]) { cut() }
                             add(byteIds[Int(piece[i])], i, i + 1)
                             previous = -1
                             i += 1

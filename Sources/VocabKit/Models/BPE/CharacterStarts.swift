@@ -85,7 +85,7 @@ struct CharacterStarts: Sendable {
         mutating func add(_ token: [UInt8], id: UInt32) {
             wide[Int(id)] = token.isEmpty ? 3 : (token[0] >= 0xC0 ? 1 : 0) | (token[token.count - 1] & 0xC0 == 0x80 ? 2 : 0)
             if token.count == 2 || token.count == 3, token[0] >= 0xC2 { characters.append((id, token)) }
-            if token.count >= 4 { joins.add(pairsIn: token) }
+            if token.count >= 3 { joins.add(pairsIn: token) }
         }
     }
 
@@ -225,6 +225,14 @@ struct CharacterStarts: Sendable {
     /// that no token holds the first's bytes followed by the second's. O(1), one load.
     @inline(__always)
     func mayJoin(_ left: Int, _ right: Int) -> Bool { joins.mayContain(left, right) }
+
+    /// Whether a byte may stand before a character (by code) inside a token. O(1), one load.
+    @inline(__always)
+    func mayJoin(byte: UInt8, then code: Int) -> Bool { joins.mayContain(byte: byte, then: code) }
+
+    /// Whether a character (by code) may stand before a byte inside a token. O(1), one load.
+    @inline(__always)
+    func mayJoin(_ code: Int, thenByte byte: UInt8) -> Bool { joins.mayContain(code, thenByte: byte) }
 
     /// How the character at `i` of a piece starts: from its token, or (three bytes) from the
     /// token of its first two bytes and its last byte, or from its first byte and the token of
