@@ -58,55 +58,96 @@ struct BPEModelTests {
 
     static let llama3 = try! Tokenizer(contentsOf: TestCorpora.fixture("gguf/ggml-vocab-llama-bpe.gguf"))
 
-    /// Encodes each piece with `model` and checks the tokens against plain BPE from the bytes;
-    /// returns how many characters started from their token (`CharacterStarts`), how many from
-    /// the token of two of their bytes, and how many pairs of them the encoder cut between
-    /// (`JoinFilter`).
+    /// Encodes each piece with `model` and checks the tokens against plain BPE from the bytes,
+    /// and every cut of the encoder (`JoinFilter`) against plain BPE's token boundaries; returns
+    /// how many characters started from their token (`CharacterStarts`), how many from the
+    /// token of two of their bytes, how many cuts fell between two such characters and how
+    /// many between one and a byte.
     @discardableResult
-    static func expectReference(_ model: BPEModel, _ pieces: [[UInt8]], _ label: String) -> (starts: Int, partial: Int, cuts: Int) {
+    static func expectReference(_ model: BPEModel, _ pieces: [[UInt8]], _ label: String)
+        -> (starts: Int, partial: Int, cuts: Int, byteCuts: Int) {
         let rank: (UInt32, UInt32) -> (rank: UInt32, result: UInt32)? = { a, b in
             model.mergeTable.merge(a, b).map { ($0.rank, $0.result) }
         }
         var plain = model
         plain.ignoresMerges = false
         var scratch = BPEScratch()
-        var characterStarts = 0, partial = 0, cuts = 0
+        var characterStarts = 0, partial = 0, cuts = 0, byteCuts = 0
         for piece in pieces {
             var output: [PieceToken] = []
+            let expected = referenceBPE(piece.map { model.byteIds[Int($0)] }, rank)
+            var boundaries = Set<Int32>(), offset: Int32 = 0
+            for id in expected { offset += Int32(model.tokens[Int(id)].count); boundaries.insert(offset) }
             piece.withUnsafeBufferPointer { bytes in
                 plain.encode(piece: bytes, into: &output, scratch: &scratch)
-                // The encoder's own cuts, against the count below.
+                // The encoder's own cuts: each at a boundary of plain BPE's tokens, and as many as
+                // the count below finds.
                 var symbols = BPEScratch()
                 let encoderCuts = model.initialSymbols(bytes, into: &symbols).cuts
-                let cutsBefore = cuts
-                defer { #expect(encoderCuts == cuts - cutsBefore, "\(label): cuts") }
+                for k in 0..<encoderCuts {
+                    let at = symbols.symbols[Int(symbols.cuts[k])].start
+                    #expect(boundaries.contains(at), "\(label): a cut at byte \(at) inside a token of \(piece.prefix(16))")
+                }
+                let cutsBefore = cuts + byteCuts
+                defer { #expect(encoderCuts == cuts + byteCuts - cutsBefore, "\(label): cuts") }
                 var i = 0, previous = -1
                 while !model.characterStarts.isEmpty && i < bytes.count {
                     let starts = model.characterStarts
                     if let start = starts.begin(in: bytes, at: i), start.parts != .whole {
                         partial += 1
-                        if previous >= 0 && !starts.mayJoin(previous, thenByte: bytes[i]) { cuts += 1 }
+                        if previous >= 0 && !starts.mayJoin(previous, thenByte: bytes[i]) { byteCuts += 1 }
                         previous = -1
                         i += start.length
                     } else if let (_, length, code) = starts.start(in: bytes, at: i) {
                         characterStarts += 1
-                        if previous >= 0 ? !starts.mayJoin(previous, code) : i > 0 && !starts.mayJoin(byte: bytes[i - 1], then: code) { cuts += 1 }
+                        if previous >= 0 {
+                            if !starts.mayJoin(previous, code) { cuts += 1 }
+                        } else if i > 0 && !starts.mayJoin(byte: bytes[i - 1], then: code) {
+                            byteCuts += 1
+                        }
                         previous = code
                         i += length
                     } else {
-                        if previous >= 0 && !starts.mayJoin(previous, thenByte: bytes[i]) { cuts += 1 }
+                        if previous >= 0 && !starts.mayJoin(previous, thenByte: bytes[i]) { byteCuts += 1 }
                         previous = -1
                         i += 1
                     }
                 }
             }
-            let expected = referenceBPE(piece.map { model.byteIds[Int($0)] }, rank)
             #expect(output.map(\.id) == expected, "\(label): piece \(String(decoding: piece, as: UTF8.self).prefix(40).debugDescription) \(piece.prefix(12))")
             // Offsets tile the piece.
             #expect(output.first?.start == 0 && output.last.map { Int($0.end) } == piece.count)
             #expect(zip(output, output.dropFirst()).allSatisfy { $0.end == $1.start })
         }
-        return (characterStarts, partial, cuts)
+        return (characterStarts, partial, cuts, byteCuts)
+    }
+
+    @Test("cuts fall beside a character started whole exactly where no token joins it to its neighbour")
+    func cutsBesideWholeCharacters() throws {
+        let bytes = (0..<256).map { [UInt8($0)] }
+        let han: [UInt8] = [0xE4, 0xB8, 0xAD]  // 中
+        func cuts(_ model: BPEModel, _ piece: [UInt8]) -> [Int32] {
+            var scratch = BPEScratch()
+            let count = piece.withUnsafeBufferPointer { model.initialSymbols($0, into: &scratch).cuts }
+            return Array(scratch.cuts[..<count])
+        }
+        // 256 E4B8, 257 中: "a中b" is [a, 中, b], cut before and after 中.
+        let alone = try BPEModel(tokens: bytes + [[0xE4, 0xB8], han], merges: [(0xE4, 0xB8, 256), (256, 0xAD, 257)], isByteLevel: true)
+        #expect(cuts(alone, [0x61] + han + [0x62]) == [1, 2])
+        #expect(cuts(alone, han + han) == [1])
+        // With x中 and 中x (ranks above 中's own), "x中x" is not cut.
+        let joined = try BPEModel(tokens: bytes + [[0xE4, 0xB8], han, han + [0x78], [0x78] + han],
+                                  merges: [(0xE4, 0xB8, 256), (256, 0xAD, 257), (257, 0x78, 258), (0x78, 257, 259)], isByteLevel: true)
+        #expect(cuts(joined, [0x78] + han + [0x78]) == [])
+        #expect(cuts(joined, [0x79] + han + [0x78]) == [1])
+        // A token of three bytes holds a byte and a character: " é" joins the space to é.
+        let spaced = try BPEModel(tokens: bytes + [[0xC3, 0xA9], [0x20, 0xC3, 0xA9]], merges: [(0xC3, 0xA9, 256), (0x20, 256, 257)], isByteLevel: true)
+        #expect(cuts(spaced, [0x20, 0xC3, 0xA9]) == [] && cuts(spaced, [0x21, 0xC3, 0xA9]) == [1])
+        for (name, model) in [("alone", alone), ("joined", joined), ("spaced", spaced)] {
+            let counts = Self.expectReference(model, [[0x61] + han + [0x62], han + han, [0x78] + han + [0x78], [0x79] + han + [0x78],
+                                                      [0x20, 0xC3, 0xA9], [0x21, 0xC3, 0xA9], [0x20, 0xC3, 0xA9, 0x20, 0xC3, 0xA9]], name)
+            #expect(counts.cuts + counts.byteCuts > 0, "\(name)")
+        }
     }
 
     @Test("both merge paths and character starts equal the reference BPE on every corpus piece, CJK mixes and long pieces")
@@ -151,6 +192,7 @@ struct BPEModelTests {
             // and pieces were cut between them.
             #expect(fromCorpora.starts > 10_000 && fromMixes.starts > 2_000, "\(label): \(fromCorpora), \(fromMixes) character starts")
             #expect(fromCorpora.cuts > 5_000 && fromMixes.cuts > 500, "\(label): \(fromCorpora), \(fromMixes) cuts")
+            #expect(fromCorpora.byteCuts > 5_000 && fromMixes.byteCuts > 500, "\(label): \(fromCorpora), \(fromMixes) byte cuts")
             #expect(fromCorpora.partial > 1_000 && fromMixes.partial > 500, "\(label): \(fromCorpora), \(fromMixes) partial starts")
         }
     }
@@ -262,7 +304,7 @@ struct BPEModelTests {
         var random = SeededRandom(seed: 99)
         func next(_ bound: Int) -> Int { random.next(bound) }
         let units: [[UInt8]] = ["日", "本", "é", "ü", "—", "“", "中", "あ"].map { Array($0.utf8) } + [[0x20], [0x61], [0xE6], [0x97], [0xA5]]
-        var started = 0, partial = 0, cut = 0, vocabularies = 0
+        var started = 0, partial = 0, cut = 0, byteCut = 0, vocabularies = 0
         for round in 0..<200 {
             let ranksByResult = round % 2 == 1
             let texts: [[UInt8]] = (0..<12).map { _ in (0..<(2 + next(10))).flatMap { _ in units[next(units.count)] } }
@@ -291,11 +333,12 @@ struct BPEModelTests {
             let count = Self.expectReference(model, pieces, "round \(round)")
             started += count.starts
             cut += count.cuts
+            byteCut += count.byteCuts
             partial += count.partial
             if count.starts > 0 { vocabularies += 1 }
         }
         #expect(started > 500 && vocabularies > 40, "\(started) character starts in \(vocabularies) vocabularies")
-        #expect(cut > 100 && partial > 100, "\(cut) cuts, \(partial) partial starts")
+        #expect(cut > 100 && byteCut > 100 && partial > 100, "\(cut) cuts, \(byteCut) byte cuts, \(partial) partial starts")
     }
 
     @Test("decode(encode(x)) == x on random Unicode and invalid input is reported")

@@ -5,7 +5,7 @@ import Testing
 struct JoinFilterTests {
     static func code(_ character: Character) -> Int { Int(character.unicodeScalars.first!.value) }
 
-    @Test("holds every pair of adjacent two- and three-byte characters of a token, at any offset, and nothing else")
+    @Test("holds every pair of adjacent two- or three-byte characters of a token, and of such a character and a byte, at any offset, and nothing else")
     func pairs() {
         var filter = JoinFilter()
         #expect(!filter.mayContain(Self.code("中"), Self.code("文")))  // empty
@@ -24,10 +24,14 @@ struct JoinFilterTests {
         // Four-byte characters and ASCII are not characters here; they break pairs.
         filter.add(pairsIn: Array("中😀文a字".utf8))
         #expect(!filter.mayContain(Self.code("中"), Self.code("文")) && !filter.mayContain(Self.code("文"), Self.code("字")))
-        // Pairs of no token: with 2^18 bits and three pairs set, random pairs read absent.
+        // Pairs of no token: with 2^19 bits and a few dozen keys set, random pairs read absent.
         var present = 0
         for left in 0x4E00..<0x4F00 { for right in 0x3040..<0x3050 where filter.mayContain(left, right) { present += 1 } }
         #expect(present < 10)
         #expect(JoinFilter(full: ()).mayContain(Self.code("ü"), Self.code("文")))
+        // The kinds are apart: E9 then 中 is not é (U+00E9) then 中.
+        var tags = JoinFilter()
+        tags.add(pairsIn: [0xE9, 0xE4, 0xB8, 0xAD])
+        #expect(tags.mayContain(byte: 0xE9, then: Self.code("中")) && !tags.mayContain(0xE9, Self.code("中")))
     }
 }

@@ -51,9 +51,10 @@ extension BPEModel {
     /// 1. With `ignoresMerges`, a piece that is a whole token is that token.
     /// 2. The piece becomes its initial symbols (bytes or characters, see the type's documentation;
     ///    byte-level pieces start some characters from their token or from their first merge,
-    ///    see `CharacterStarts`). Between two characters started from their tokens that no token
-    ///    holds side by side (`JoinFilter`) no merge can fire, since its result would hold both:
-    ///    the symbols are cut there into runs, each merged alone.
+    ///    see `CharacterStarts`). Beside a character started from its token, where no token
+    ///    holds it with the character or byte on the other side (`JoinFilter`), no merge can
+    ///    fire, since its result would hold both (every merge's result being its sides' bytes,
+    ///    which `CharacterStarts` checks): the symbols are cut there into runs, each merged alone.
     /// 3. In each run, the lowest-ranked adjacent pair merges first, leftmost first among equals,
     ///    until no adjacent pair has a merge rule.
     ///

@@ -45,7 +45,7 @@ import Glibc
 /// random CJK mixes, random vocabularies and vocabularies written so that each condition must
 /// refuse.
 ///
-/// Memory: one UInt64 per code below U+10000 (512 KB) and a `JoinFilter` (32 KB) when built;
+/// Memory: one UInt64 per code below U+10000 (512 KB) and a `JoinFilter` (64 KB) when built;
 /// building takes four arrays of the vocabulary's size (16 bytes per token) for the time of
 /// the build.
 struct CharacterStarts: Sendable {
@@ -55,8 +55,9 @@ struct CharacterStarts: Sendable {
     /// bytes merged, 1: the last two) << 9 | the contexts' bits where it starts from that merge.
     private let entries: [UInt64]
 
-    /// A bit per hashed pair of characters that stand next to each other inside some token
-    /// (`JoinFilter`), from every token.
+    /// The pairs of characters, or of a character and a byte, that stand side by side inside
+    /// some token of three bytes or more (`JoinFilter`); full (nothing cut) when some merge's
+    /// result is not its sides' bytes.
     private let joins: JoinFilter
 
     /// Whether any character qualifies, whole or in two parts (false for a vocabulary without
@@ -77,7 +78,7 @@ struct CharacterStarts: Sendable {
         var wide: [UInt8]
         /// The tokens of two or three bytes that start like a character, with their ids.
         var characters: [(id: UInt32, bytes: [UInt8])] = []
-        /// Every pair of two- or three-byte characters that stand next to each other in a token.
+        /// The pairs of characters, and of a character and a byte, side by side in a token.
         var joins = JoinFilter()
 
         init(count: Int) { wide = [UInt8](repeating: 0, count: count) }
@@ -100,8 +101,9 @@ struct CharacterStarts: Sendable {
     /// 2. Each token of one two- or three-byte sequence: its bytes merged alone, with the
     ///    conditions above checked for each context, whole and after its first merge.
     ///
-    /// Measured: the byte comparison adds 4–7 ms to loading cl100k's `.tiktoken` (55 → 61 ms)
-    /// and 5–15 ms to Llama 3's `tokenizer.json` (about 145 → 152 ms).
+    /// Measured (best of 2 s of loads, three interleaved runs): the byte comparison and the
+    /// byte pairs of `JoinFilter` add 1–9 ms to loading cl100k's `.tiktoken` (56–61 → 62–71 ms)
+    /// and 8–11 ms to Llama 3's `tokenizer.json` (142–146 → 152–157 ms).
     ///
     /// `byteIds` must name a token for every byte (the model checks; it starts bytes from them).
     /// - Complexity: O(V + M + B), V tokens, M merges and B the merges' result bytes (`edges`
@@ -109,6 +111,7 @@ struct CharacterStarts: Sendable {
     init(edges: Edges, tokens: [[UInt8]], merges: [(UInt32, UInt32, UInt32)], ranksByResult: Bool, byteIds: [UInt32], table: MergeTable) {
         assert(byteIds.allSatisfy { $0 != UInt32.max }, "a byte without a token")
         let count = edges.wide.count
+        // Without entries no character starts whole, so the filter is never read.
         guard count < 1 << 23, !merges.isEmpty else {
             entries = []
             joins = edges.joins
