@@ -123,10 +123,9 @@ extension BPEModel {
     /// split into runs that no merge crosses, in `scratch.cuts[..<cuts]`.
     func initialSymbols(_ piece: UnsafeBufferPointer<UInt8>, into scratch: inout BPEScratch) -> (count: Int, cuts: Int) {
         if isByteLevel && hasEveryByte {
-            // Characters that qualify start from their token (`CharacterStarts`), the rest from
-            // bytes. Between two characters that start from their tokens and that no token holds
-            // side by side, no merge can ever fire (its result would hold both): a cut.
-            // At most a symbol and a cut per byte: written through pointers, without appends.
+            // Characters that qualify start from their token or their first merge
+            // (`CharacterStarts`), the rest from bytes; cuts as the encode's step 2 says. At most
+            // a symbol and a cut per byte: written through pointers, without appends.
             let blank = BPEScratch.Symbol(id: 0, start: 0, end: 0)
             if scratch.symbols.count < piece.count { scratch.symbols = .init(repeating: blank, count: max(piece.count, 64)) }
             if scratch.cuts.count < piece.count { scratch.cuts = .init(repeating: 0, count: max(piece.count, 64)) }
