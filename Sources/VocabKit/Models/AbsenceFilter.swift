@@ -9,8 +9,9 @@
 struct AbsenceFilter: Sendable {
     private var words: [UInt64]
 
-    /// An empty filter for a table of `slots` slots (a power of two, at least 8).
-    init(slots: Int) { words = [UInt64](repeating: 0, count: slots / 8) }
+    /// An empty filter for a table of `slots` slots (a power of two, at least 8); with
+    /// `everyBucket`, one whose every bit is set (nothing is proved absent).
+    init(slots: Int, everyBucket: Bool = false) { words = [UInt64](repeating: everyBucket ? ~0 : 0, count: slots / 8) }
 
     @inline(__always)
     mutating func insert(bucket: Int) { words[bucket >> 6] |= 1 &<< UInt64(bucket & 63) }

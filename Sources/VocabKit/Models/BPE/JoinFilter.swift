@@ -15,13 +15,14 @@
 /// 79% and 76%); in Japanese at 54% and 31% (cl100k: 70% and 70%).
 struct JoinFilter: Sendable {
     static let bits = 19
-    private var words: [UInt64] = []
+    /// The bits (`AbsenceFilter`'s, one bucket per hashed pair); nil until the first pair.
+    private var filter: AbsenceFilter?
 
     /// An empty filter: no pair is present.
     init() {}
 
     /// A filter where every pair may be present (nothing is ever cut).
-    init(full: Void) { words = [UInt64](repeating: ~0, count: 1 << (Self.bits - 6)) }
+    init(full: Void) { filter = AbsenceFilter(slots: 1 << (Self.bits - 3), everyBucket: true) }
 
     @inline(__always)
     private static func bit(_ key: UInt64) -> Int {
@@ -37,17 +38,12 @@ struct JoinFilter: Sendable {
     private static func byteLast(_ code: Int, _ byte: UInt8) -> UInt64 { 2 << 40 | UInt64(truncatingIfNeeded: code) << 8 | UInt64(byte) }
 
     private mutating func insert(_ key: UInt64) {
-        if words.isEmpty { words = [UInt64](repeating: 0, count: 1 << (Self.bits - 6)) }
-        let bit = Self.bit(key)
-        words[bit >> 6] |= 1 &<< UInt64(bit & 63)
+        if filter == nil { filter = AbsenceFilter(slots: 1 << (Self.bits - 3)) }
+        filter?.insert(bucket: Self.bit(key))
     }
 
     @inline(__always)
-    private func contains(_ key: UInt64) -> Bool {
-        guard !words.isEmpty else { return false }
-        let bit = Self.bit(key)
-        return words.withUnsafeBufferPointer { $0[bit >> 6] } &>> UInt64(bit & 63) & 1 != 0
-    }
+    private func contains(_ key: UInt64) -> Bool { filter?.mayContain(bucket: Self.bit(key)) ?? false }
 
     /// Adds, at every offset of `token` (a token may start inside a character), each two- or
     /// three-byte character with the character or the byte after it and the byte before it.
