@@ -4,6 +4,8 @@
 
 #include <cstring>
 #include <unicode/uchar.h>
+#include <unicode/ucpmap.h>
+#include <unicode/uset.h>
 #include <unicode/uscript.h>
 #include <unicode/unistr.h>
 #include <unicode/uversion.h>
@@ -42,7 +44,7 @@ void vk_icu_version(char *out, int32_t capacity) {
     if (capacity > 0) out[capacity - 1] = 0;
 }
 
-void vk_fill_category_table(uint8_t *table) {
+void vk_fill_category_table_reference(uint8_t *table) {
     for (UChar32 c = 0; c <= 0x10FFFF; ++c) {
         uint8_t value = static_cast<uint8_t>(u_charType(c)) & 0x1F;
         if (u_hasBinaryProperty(c, UCHAR_WHITE_SPACE)) value |= 0x20;
@@ -51,11 +53,67 @@ void vk_fill_category_table(uint8_t *table) {
     }
 }
 
-void vk_fill_script_table(uint16_t *table) {
+void vk_fill_script_table_reference(uint16_t *table) {
     for (UChar32 c = 0; c <= 0x10FFFF; ++c) {
         UErrorCode status = U_ZERO_ERROR;
         UScriptCode script = uscript_getScript(c, &status);
         table[c] = U_SUCCESS(status) ? static_cast<uint16_t>(script) : 0;
+    }
+}
+
+}  // extern "C"
+
+namespace {
+
+// Writes one range of code points that share a general category.
+UBool U_CALLCONV fillCategoryRange(const void *context, UChar32 start, UChar32 limit, UCharCategory type) {
+    uint8_t *table = static_cast<uint8_t *>(const_cast<void *>(context));
+    std::memset(table + start, static_cast<uint8_t>(type) & 0x1F, static_cast<size_t>(limit - start));
+    return true;
+}
+
+// Sets `bit` for every code point of a binary property's set, range by range; false when ICU
+// cannot give the set.
+bool orPropertyRanges(uint8_t *table, UProperty property, uint8_t bit) {
+    UErrorCode status = U_ZERO_ERROR;
+    const USet *set = u_getBinaryPropertySet(property, &status);
+    if (U_FAILURE(status) || set == nullptr) return false;
+    int32_t count = uset_getItemCount(set);
+    for (int32_t i = 0; i < count; ++i) {
+        UChar32 start = 0, end = -1;
+        UErrorCode itemStatus = U_ZERO_ERROR;
+        // Items of length 0 are ranges (a property set holds no strings).
+        if (uset_getItem(set, i, &start, &end, nullptr, 0, &itemStatus) != 0 || U_FAILURE(itemStatus)) continue;
+        for (UChar32 c = start; c <= end && c <= 0x10FFFF; ++c) table[c] |= bit;
+    }
+    return true;
+}
+
+}  // namespace
+
+extern "C" {
+
+void vk_fill_category_table(uint8_t *table) {
+    u_enumCharTypes(fillCategoryRange, table);
+    if (!orPropertyRanges(table, UCHAR_WHITE_SPACE, 0x20) || !orPropertyRanges(table, UCHAR_ALPHABETIC, 0x40)) {
+        vk_fill_category_table_reference(table);
+    }
+}
+
+void vk_fill_script_table(uint16_t *table) {
+    UErrorCode status = U_ZERO_ERROR;
+    const UCPMap *map = u_getIntPropertyMap(UCHAR_SCRIPT, &status);
+    if (U_FAILURE(status) || map == nullptr) {
+        vk_fill_script_table_reference(table);
+        return;
+    }
+    UChar32 start = 0;
+    while (start <= 0x10FFFF) {
+        uint32_t value = 0;
+        UChar32 end = ucpmap_getRange(map, start, UCPMAP_RANGE_NORMAL, 0, nullptr, nullptr, &value);
+        if (end < start) break;
+        for (UChar32 c = start; c <= end; ++c) table[c] = static_cast<uint16_t>(value);
+        start = end + 1;
     }
 }
 

@@ -143,9 +143,39 @@ struct BPEModelTests {
         // A token of three bytes holds a byte and a character: " é" joins the space to é.
         let spaced = try BPEModel(tokens: bytes + [[0xC3, 0xA9], [0x20, 0xC3, 0xA9]], merges: [(0xC3, 0xA9, 256), (0x20, 256, 257)], isByteLevel: true)
         #expect(cuts(spaced, [0x20, 0xC3, 0xA9]) == [] && cuts(spaced, [0x21, 0xC3, 0xA9]) == [1])
-        for (name, model) in [("alone", alone), ("joined", joined), ("spaced", spaced)] {
+        // Beside a character started in two parts. "b中中" with 256 B8AD (rank 0), 257 aE4 (1),
+        // 258 中 (2), 259 中中 (3): the first 中 starts as [E4, B8AD] (an ASCII byte before it
+        // may merge with E4 first), the second whole after AD; from bytes [b, 中中], so no cut
+        // between AD and the second 中. Without 中中 the cut falls there (symbol 3).
+        func parts(_ model: BPEModel, _ piece: [UInt8], at i: Int) -> CharacterStarts.Start.Parts? {
+            piece.withUnsafeBufferPointer { model.characterStarts.begin(in: $0, at: i)?.parts }
+        }
+        let lastTwoTokens = bytes + [[0xB8, 0xAD], [0x61, 0xE4], han]
+        let lastTwoMerges: [(UInt32, UInt32, UInt32)] = [(0xB8, 0xAD, 256), (0x61, 0xE4, 257), (0xE4, 256, 258)]
+        let twice = try BPEModel(tokens: lastTwoTokens + [han + han], merges: lastTwoMerges + [(258, 258, 259)], isByteLevel: true)
+        let once = try BPEModel(tokens: lastTwoTokens, merges: lastTwoMerges, isByteLevel: true)
+        let bHanHan = [0x62] + han + han
+        #expect(parts(twice, bHanHan, at: 1) == .lastTwo && parts(twice, bHanHan, at: 4) == .whole)
+        #expect(cuts(twice, bHanHan) == [] && cuts(once, bHanHan) == [3])
+        // A whole character followed by one in two parts whose first part joins it. "文中" with
+        // 256 E4B8 (0), 258 E696 (1), 259 文 (2), 260 文E4B8 (3), 257 中 (4): 中's first part
+        // meets 文 before 中 completes, so 中 starts as [E4B8, AD]; from bytes [文E4B8, AD], so no
+        // cut after 文. Without 文E4B8, 中 starts whole and the cut falls there (symbol 1).
+        let wen: [UInt8] = [0xE6, 0x96, 0x87]  // 文
+        func firstTwo(joining: Bool) throws -> BPEModel {
+            try BPEModel(tokens: bytes + [[0xE4, 0xB8], han, [0xE6, 0x96], wen] + (joining ? [wen + [0xE4, 0xB8]] : []),
+                         merges: [(0xE4, 0xB8, 256), (0xE6, 0x96, 258), (258, 0x87, 259)] + (joining ? [(259, 256, 260)] : []) + [(256, 0xAD, 257)],
+                         isByteLevel: true)
+        }
+        let joinsFirst = try firstTwo(joining: true), apart = try firstTwo(joining: false)
+        #expect(parts(joinsFirst, wen + han, at: 0) == .whole && parts(joinsFirst, wen + han, at: 3) == .firstTwo)
+        #expect(parts(apart, wen + han, at: 3) == .whole)
+        #expect(cuts(joinsFirst, wen + han) == [] && cuts(apart, wen + han) == [1])
+        for (name, model) in [("alone", alone), ("joined", joined), ("spaced", spaced), ("twice", twice), ("once", once),
+                              ("joins first", joinsFirst), ("apart", apart)] {
             let counts = Self.expectReference(model, [[0x61] + han + [0x62], han + han, [0x78] + han + [0x78], [0x79] + han + [0x78],
-                                                      [0x20, 0xC3, 0xA9], [0x21, 0xC3, 0xA9], [0x20, 0xC3, 0xA9, 0x20, 0xC3, 0xA9]], name)
+                                                      [0x20, 0xC3, 0xA9], [0x21, 0xC3, 0xA9], [0x20, 0xC3, 0xA9, 0x20, 0xC3, 0xA9],
+                                                      bHanHan, wen + han, wen + han + han], name)
             #expect(counts.cuts + counts.byteCuts > 0, "\(name)")
         }
     }
