@@ -132,6 +132,9 @@ def main():
         cl100k = os.path.join(FIXTURES, "tiktoken", "cl100k_base.tiktoken")
         cl100k_json = os.path.join(work, "cl100k.json")
         subprocess.run([vocab, "convert", "--tokenizer", cl100k, "--output", cl100k_json], check=True, stdout=subprocess.DEVNULL)
+        o200k = os.path.join(FIXTURES, "tiktoken", "o200k_base.tiktoken")
+        o200k_json = os.path.join(work, "o200k.json")
+        subprocess.run([vocab, "convert", "--tokenizer", o200k, "--output", o200k_json], check=True, stdout=subprocess.DEVNULL)
         cases = [
             ("cl100k", cl100k, [("tiktoken", cl100k, [PATTERNS["cl100k"]]), ("hf", cl100k_json, [])]),
             ("bert", os.path.join(FIXTURES, "bert", "tokenizer.json"), [("hf", os.path.join(FIXTURES, "bert", "tokenizer.json"), [])]),
@@ -162,6 +165,8 @@ def main():
             loads = [
                 ("cl100k .tiktoken", cl100k, [("tiktoken", cl100k, [PATTERNS["cl100k"]])]),
                 ("cl100k tokenizer.json", cl100k_json, [("hf", cl100k_json, [])]),
+                ("o200k .tiktoken", o200k, [("tiktoken", o200k, [PATTERNS["o200k"]])]),
+                ("o200k tokenizer.json", o200k_json, [("hf", o200k_json, [])]),
                 ("bert tokenizer.json", cases[1][1], [("hf", cases[1][1], [])]),
                 ("mistral .model", cases[3][1], [("sentencepiece", cases[3][1], [])]),
                 ("unigram .model", cases[2][1], [("sentencepiece", cases[2][1], [])]),

@@ -14,7 +14,7 @@ medians (each run's MB/s is kept in the row's `runs`, peak RSS is the largest); 
 the medians.
 
 1. Encoding, per model type, per text, at 1 and 2 threads (lines split on "\\n", empty lines
-   skipped; MB/s of the lines' UTF-8): cl100k `.tiktoken` and Llama 3 (llama.cpp's test
+   skipped; MB/s of the lines' UTF-8): cl100k and o200k `.tiktoken` and Llama 3 (llama.cpp's test
    vocabulary, converted) against tiktoken (the per-line `encode_ordinary` loop at one thread,
    `encode_ordinary_batch` at more) and HuggingFace `encode_batch_fast` on the tokenizer.json that
    `vocab convert` writes (RAYON_NUM_THREADS); the Unigram and Mistral `.model` files against
@@ -124,7 +124,7 @@ def main():
     p.add_argument("--corpora", default=os.path.join(ROOT, "Corpora"))
     p.add_argument("--texts", default="en,code-python,zh,ja")
     p.add_argument("--threads", default="1,2")
-    p.add_argument("--models", default="", help="comma-separated subset of cl100k,llama3,unigram,mistral,bert,hybrid (default: all)")
+    p.add_argument("--models", default="", help="comma-separated subset of cl100k,o200k,llama3,unigram,mistral,bert,hybrid (default: all)")
     p.add_argument("--worst-sizes", default="100000,1000000,10000000")
     p.add_argument("--repeat", type=int, default=1,
                    help="encoding rows: run each side this many times, interleaved, and report the medians (the machines are shared and noisy)")
@@ -168,8 +168,9 @@ def main():
 
     # Tokenizer files: the fixtures, the shipped vocabularies, and conversions for the peers.
     cl100k = os.path.join(FIXTURES, "tiktoken", "cl100k_base.tiktoken")
+    o200k = os.path.join(FIXTURES, "tiktoken", "o200k_base.tiktoken")
     converted = {}
-    for name, source, suffix in [("cl100k", cl100k, ".json"), ("llama3", os.path.join(FIXTURES, "gguf", "ggml-vocab-llama-bpe.gguf"), ".json"),
+    for name, source, suffix in [("cl100k", cl100k, ".json"), ("o200k", o200k, ".json"), ("llama3", os.path.join(FIXTURES, "gguf", "ggml-vocab-llama-bpe.gguf"), ".json"),
                                  ("llama3", os.path.join(FIXTURES, "gguf", "ggml-vocab-llama-bpe.gguf"), ".tiktoken")]:
         target = os.path.join(work, name + suffix)
         subprocess.run([vocab, "convert", "--tokenizer", source, "--output", target], check=True, stdout=subprocess.DEVNULL)
@@ -180,6 +181,7 @@ def main():
     hybrid = os.path.join(ROOT, "Vocabs", "hybrid-en-32k", "tokenizer.json")
     models = [  # name, VocabKit's file, peers: (library, file, extra arguments)
         ("cl100k", cl100k, [("tiktoken", cl100k, [PATTERNS["cl100k"]]), ("hf", converted["cl100k.json"], [])]),
+        ("o200k", o200k, [("tiktoken", o200k, [PATTERNS["o200k"]]), ("hf", converted["o200k.json"], [])]),
         ("llama3", converted["llama3.json"], [("tiktoken", converted["llama3.tiktoken"], [LLAMA3_PATTERN]), ("hf", converted["llama3.json"], [])]),
         ("unigram", unigram, [("sentencepiece", unigram, [])]),
         ("mistral", mistral, [("sentencepiece", mistral, [])]),

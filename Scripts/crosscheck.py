@@ -10,7 +10,7 @@ and `vocab pretokenize --format jsonl` print with:
   * HuggingFace tokenizers' normalizers (NFKC, Lowercase, BertNormalizer) and pre-tokenizers
     (BertPreTokenizer, Whitespace, WhitespaceSplit, Digits, Metaspace, UnicodeScripts), including
     the offsets (converted from VocabKit's bytes to Python's characters),
-  * tiktoken's ids for r50k_base, cl100k_base and Llama 3 (llama.cpp's test vocabulary, converted
+  * tiktoken's ids for r50k_base, cl100k_base, o200k_base and Llama 3 (llama.cpp's test vocabulary, converted
     from its GGUF file), and HuggingFace's ids for GPT-2's original
     encoder.json and vocab.bpe (`vocab encode`), with the files in Tests/Fixtures,
   * HuggingFace's WordPiece with the real BERT uncased tokenizer.json and vocab.txt, and with
@@ -152,7 +152,7 @@ def main():
     import tiktoken.load
     from tokenizers import Tokenizer, models, pre_tokenizers as pt, decoders
     encodings = {}
-    for name, pattern in (("r50k_base", "gpt2"), ("cl100k_base", "cl100k")):
+    for name, pattern in (("r50k_base", "gpt2"), ("cl100k_base", "cl100k"), ("o200k_base", "o200k")):
         path = os.path.join(FIXTURES, "tiktoken", f"{name}.tiktoken")
         ranks = tiktoken.load.load_tiktoken_bpe(path)
         encodings[path] = tiktoken.Encoding(name, pat_str=PATTERNS[pattern], mergeable_ranks=ranks, special_tokens={}).encode_ordinary

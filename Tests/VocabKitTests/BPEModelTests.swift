@@ -24,6 +24,7 @@ func referenceBPE(_ ids: [UInt32], _ rank: (UInt32, UInt32) -> (rank: UInt32, re
 struct BPEModelTests {
     static let cl100k = try! Tokenizer(contentsOf: TestCorpora.fixture("tiktoken/cl100k_base.tiktoken"))
     static let r50k = try! Tokenizer(contentsOf: TestCorpora.fixture("tiktoken/r50k_base.tiktoken"))
+    static let o200k = try! Tokenizer(contentsOf: TestCorpora.fixture("tiktoken/o200k_base.tiktoken"))
     static let gpt2 = try! Tokenizer(contentsOf: TestCorpora.fixture("gpt2"))
 
     @Test("ids equal tiktoken's for known texts")
@@ -36,6 +37,14 @@ struct BPEModelTests {
         #expect(try Self.r50k.encode("👩‍👩‍👧‍👦 emoji").ids == [41840, 102, 447, 235, 41840, 102, 447, 235, 41840, 100, 447, 235, 41840, 99, 44805])
         #expect(try Self.r50k.encode("The quick brown fox jumps over the lazy dog.").ids == [464, 2068, 7586, 21831, 18045, 625, 262, 16931, 3290, 13])
         #expect(try Self.gpt2.encode("The quick brown fox jumps over the lazy dog.").ids == [464, 2068, 7586, 21831, 18045, 625, 262, 16931, 3290, 13])
+        // o200k (tiktoken 0.14's ids for the same file).
+        #expect(try Self.o200k.encode("Hello world").ids == [13225, 2375])
+        #expect(try Self.o200k.encode("The quick brown fox jumps over the lazy dog.").ids == [976, 4853, 19705, 68347, 65613, 1072, 290, 29082, 6446, 13])
+        #expect(try Self.o200k.encode("日本語のテキスト").ids == [9048, 40909, 3385, 16056, 18368, 38236])
+        #expect(try Self.o200k.encode("中文分词和汉字编码测试").ids == [10667, 2957, 31892, 5884, 47799, 8134, 118053, 82843])
+        #expect(try Self.o200k.encode("    def f(x):\n        return x ** 2\n").ids == [271, 1056, 285, 4061, 1883, 309, 622, 1215, 6240, 220, 17, 198])
+        #expect(try Self.o200k.encode("HELLO there's CamelCase URLs/path\n").ids == [111642, 2699, 15333, 112127, 6187, 67852, 119244, 198])
+        #expect(try Self.o200k.encode("a<|endoftext|>b", specialTokens: .recognized).ids == [64, 199999, 65])
     }
 
     @Test("special tokens' text: refused by default, recognized, admitted by name, or encoded as text")
@@ -209,7 +218,7 @@ struct BPEModelTests {
                     // Runs longer than the scan's limit after and before a cut.
                     Array(("的了" + String(repeating: "ab", count: 60)).utf8), Array((String(repeating: "ab", count: 60) + "的了").utf8),
                     Array(("的了" + String(repeating: "xyz", count: 40) + "的了" + String(repeating: "q", count: 90) + "的了").utf8)]
-        for (label, tokenizer) in [("cl100k", Self.cl100k), ("r50k", Self.r50k), ("llama3", Self.llama3)] {
+        for (label, tokenizer) in [("cl100k", Self.cl100k), ("r50k", Self.r50k), ("llama3", Self.llama3), ("o200k", Self.o200k)] {
             guard case .bpe(let model) = tokenizer.model else { Issue.record("\(label) is not BPE"); continue }
             var pieces: [[UInt8]] = []
             for name in TestCorpora.names {
