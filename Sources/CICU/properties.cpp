@@ -73,17 +73,17 @@ UBool U_CALLCONV fillCategoryRange(const void *context, UChar32 start, UChar32 l
 }
 
 // Sets `bit` for every code point of a binary property's set, range by range; false when ICU
-// cannot give the set.
+// cannot give the set or one of its ranges.
 bool orPropertyRanges(uint8_t *table, UProperty property, uint8_t bit) {
     UErrorCode status = U_ZERO_ERROR;
     const USet *set = u_getBinaryPropertySet(property, &status);
     if (U_FAILURE(status) || set == nullptr) return false;
-    int32_t count = uset_getItemCount(set);
+    // The set's first uset_getRangeCount items are its ranges (end inclusive).
+    int32_t count = uset_getRangeCount(set);
     for (int32_t i = 0; i < count; ++i) {
         UChar32 start = 0, end = -1;
         UErrorCode itemStatus = U_ZERO_ERROR;
-        // Items of length 0 are ranges (a property set holds no strings).
-        if (uset_getItem(set, i, &start, &end, nullptr, 0, &itemStatus) != 0 || U_FAILURE(itemStatus)) continue;
+        if (uset_getItem(set, i, &start, &end, nullptr, 0, &itemStatus) != 0 || U_FAILURE(itemStatus)) return false;
         for (UChar32 c = start; c <= end && c <= 0x10FFFF; ++c) table[c] |= bit;
     }
     return true;
@@ -111,7 +111,10 @@ void vk_fill_script_table(uint16_t *table) {
     while (start <= 0x10FFFF) {
         uint32_t value = 0;
         UChar32 end = ucpmap_getRange(map, start, UCPMAP_RANGE_NORMAL, 0, nullptr, nullptr, &value);
-        if (end < start) break;
+        if (end < start) {  // not expected: ICU's map covers every code point
+            vk_fill_script_table_reference(table);
+            return;
+        }
         for (UChar32 c = start; c <= end; ++c) table[c] = static_cast<uint16_t>(value);
         start = end + 1;
     }

@@ -153,8 +153,8 @@ struct BPEModelTests {
         let spaced = try BPEModel(tokens: bytes + [[0xC3, 0xA9], [0x20, 0xC3, 0xA9]], merges: [(0xC3, 0xA9, 256), (0x20, 256, 257)], isByteLevel: true)
         #expect(cuts(spaced, [0x20, 0xC3, 0xA9]) == [] && cuts(spaced, [0x21, 0xC3, 0xA9]) == [1])
         // Beside a character started in two parts. "b中中" with 256 B8AD (rank 0), 257 aE4 (1),
-        // 258 中 (2), 259 中中 (3): the first 中 starts as [E4, B8AD] (an ASCII byte before it
-        // may merge with E4 first), the second whole after AD; from bytes [b, 中中], so no cut
+        // 258 中 (2), 259 中中 (3): the first 中 starts as [E4, B8AD] (aE4 refuses a whole start
+        // after any byte, 'b' included), the second whole after AD; from bytes [b, 中中], so no cut
         // between AD and the second 中. Without 中中 the cut falls there (symbol 3).
         func parts(_ model: BPEModel, _ piece: [UInt8], at i: Int) -> CharacterStarts.Start.Parts? {
             piece.withUnsafeBufferPointer { model.characterStarts.begin(in: $0, at: i)?.parts }

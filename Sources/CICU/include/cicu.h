@@ -30,12 +30,12 @@ void vk_icu_version(char *out, int32_t capacity);
 /// Fills `table[cp]` for every code point 0..0x10FFFF (0x110000 entries) with the ICU general
 /// category (UCharCategory, 0..29) in the low 5 bits, bit 5 set when the code point has the
 /// Unicode White_Space property, bit 6 when it has the Alphabetic property. Range by range
-/// (ICU's enumerations of categories and property sets): about a millisecond.
+/// (ICU's enumerations of categories and property sets): under a millisecond.
 void vk_fill_category_table(uint8_t *table);
 /// Fills `table[cp]` with the ICU script code (UScriptCode) of every code point.
 void vk_fill_script_table(uint16_t *table);
-/// The two tables above, filled one code point at a time (ICU's per-character calls, about
-/// 25 ms each): the reference the range-by-range fills are tested against.
+/// The two tables above, filled one code point at a time (ICU's per-character calls; about
+/// 13 ms for the category table): the reference the range-by-range fills are tested against.
 void vk_fill_category_table_reference(uint8_t *table);
 void vk_fill_script_table_reference(uint16_t *table);
 /// Writes the full (context-free) lowercase mapping of `cp` as UTF-8 into `out`, returns its

@@ -8,8 +8,8 @@ import CICU
 /// splitters look up every character).
 ///
 /// Filled once per process, on first use, from ICU's ranges (runs of code points with one
-/// category, the property sets' ranges): about 1 ms. Filled one code point at a time it took
-/// about 15 ms, paid by the first text a process encoded, on one thread while any other
+/// category, the property sets' ranges): under 1 ms. Filled one code point at a time it took
+/// about 13 ms, paid by the first text a process encoded, on one thread while any other
 /// waited; with 5 MB texts that alone held the 1 → 2 thread scaling of BPE encoding under 1.8x.
 package enum UnicodeTables {
     static let whiteSpaceBit: UInt8 = 0x20
