@@ -131,6 +131,11 @@ struct BPEModelTests {
         return (characterStarts, partial, cuts, byteCuts)
     }
 
+    /// How the character at `i` of `piece` starts with `model` (nil: from its bytes).
+    static func parts(_ model: BPEModel, _ piece: [UInt8], at i: Int) -> CharacterStarts.Start.Parts? {
+        piece.withUnsafeBufferPointer { model.characterStarts.begin(in: $0, at: i)?.parts }
+    }
+
     @Test("cuts fall beside a character started whole exactly where no token joins it to its neighbour")
     func cutsBesideWholeCharacters() throws {
         let bytes = (0..<256).map { [UInt8($0)] }
@@ -156,15 +161,12 @@ struct BPEModelTests {
         // 258 中 (2), 259 中中 (3): the first 中 starts as [E4, B8AD] (aE4 refuses a whole start
         // after any byte, 'b' included), the second whole after AD; from bytes [b, 中中], so no cut
         // between AD and the second 中. Without 中中 the cut falls there (symbol 3).
-        func parts(_ model: BPEModel, _ piece: [UInt8], at i: Int) -> CharacterStarts.Start.Parts? {
-            piece.withUnsafeBufferPointer { model.characterStarts.begin(in: $0, at: i)?.parts }
-        }
         let lastTwoTokens = bytes + [[0xB8, 0xAD], [0x61, 0xE4], han]
         let lastTwoMerges: [(UInt32, UInt32, UInt32)] = [(0xB8, 0xAD, 256), (0x61, 0xE4, 257), (0xE4, 256, 258)]
         let twice = try BPEModel(tokens: lastTwoTokens + [han + han], merges: lastTwoMerges + [(258, 258, 259)], isByteLevel: true)
         let once = try BPEModel(tokens: lastTwoTokens, merges: lastTwoMerges, isByteLevel: true)
         let bHanHan = [0x62] + han + han
-        #expect(parts(twice, bHanHan, at: 1) == .lastTwo && parts(twice, bHanHan, at: 4) == .whole)
+        #expect(Self.parts(twice, bHanHan, at: 1) == .lastTwo && Self.parts(twice, bHanHan, at: 4) == .whole)
         #expect(cuts(twice, bHanHan) == [] && cuts(once, bHanHan) == [3])
         // A whole character followed by one in two parts whose first part joins it. "文中" with
         // 256 E4B8 (0), 258 E696 (1), 259 文 (2), 260 文E4B8 (3), 257 中 (4): 中's first part
@@ -177,8 +179,8 @@ struct BPEModelTests {
                          isByteLevel: true)
         }
         let joinsFirst = try firstTwo(joining: true), apart = try firstTwo(joining: false)
-        #expect(parts(joinsFirst, wen + han, at: 0) == .whole && parts(joinsFirst, wen + han, at: 3) == .firstTwo)
-        #expect(parts(apart, wen + han, at: 3) == .whole)
+        #expect(Self.parts(joinsFirst, wen + han, at: 0) == .whole && Self.parts(joinsFirst, wen + han, at: 3) == .firstTwo)
+        #expect(Self.parts(apart, wen + han, at: 3) == .whole)
         #expect(cuts(joinsFirst, wen + han) == [] && cuts(apart, wen + han) == [1])
         for (name, model) in [("alone", alone), ("joined", joined), ("spaced", spaced), ("twice", twice), ("once", once),
                               ("joins first", joinsFirst), ("apart", apart)] {
@@ -281,40 +283,37 @@ struct BPEModelTests {
         // no merge of the two below it. Hand-written ranks break both.
         // "ba中": 256 E4B8, 257 aE4B8 (rank 0, below E4B8's own 2), 258 ba, 259 中. From bytes
         // [ba, 中]; from [E4B8, AD], [b, aE4B8, AD].
-        func parts(_ model: BPEModel, _ piece: [UInt8], at i: Int) -> CharacterStarts.Start.Parts? {
-            piece.withUnsafeBufferPointer { model.characterStarts.begin(in: $0, at: i)?.parts }
-        }
         let usedEarly = try model([[0xE4, 0xB8], [0x61, 0xE4, 0xB8], [0x62, 0x61], han],
                                   [(0x61, 256, 257), (0x62, 0x61, 258), (0xE4, 0xB8, 256), (256, 0xAD, 259)])
-        #expect(parts(usedEarly, [0x62, 0x61] + han, at: 2) == nil)
-        #expect(parts(usedEarly, [0xC3, 0xA9] + han, at: 2) == .whole)  // no such merge with a non-ASCII neighbour
+        #expect(Self.parts(usedEarly, [0x62, 0x61] + han, at: 2) == nil)
+        #expect(Self.parts(usedEarly, [0xC3, 0xA9] + han, at: 2) == .whole)  // no such merge with a non-ASCII neighbour
         // "中xy": 256 E4B8, 259 中 from E4B8 AD at rank 0, below E4B8's own 3; 中x at rank 1.
         // From bytes [中, xy]; from [E4B8, AD], [中x, y].
         let finishedEarly = try model([[0xE4, 0xB8], [0x78, 0x79], [0xE4, 0xB8, 0xAD, 0x78], han],
                                       [(256, 0xAD, 259), (259, 0x78, 258), (0x78, 0x79, 257), (0xE4, 0xB8, 256)])
-        #expect(parts(finishedEarly, han + [0x78, 0x79], at: 0) == nil)
+        #expect(Self.parts(finishedEarly, han + [0x78, 0x79], at: 0) == nil)
         // "a中" in `early`: B8 AD merge first (rank 0), and neither part meets 'a' at or below it.
-        #expect(parts(early, [0x61] + han, at: 1) == .lastTwo)
+        #expect(Self.parts(early, [0x61] + han, at: 1) == .lastTwo)
         // The first merge's own condition holds for two parts as for the whole: "a中" with aE4 at
         // rank 0, below E4 B8's 1, is [aE4, B8, AD] from bytes, [a, 中] from E4B8 and AD.
         let edgeFirst = try model([[0x61, 0xE4], [0xE4, 0xB8], han], [(0x61, 0xE4, 256), (0xE4, 0xB8, 257), (257, 0xAD, 258)])
-        #expect(parts(edgeFirst, [0x61] + han, at: 1) == nil)
-        #expect(parts(edgeFirst, [0xC3, 0xA9] + han, at: 2) == .whole)
+        #expect(Self.parts(edgeFirst, [0x61] + han, at: 1) == nil)
+        #expect(Self.parts(edgeFirst, [0xC3, 0xA9] + han, at: 2) == .whole)
         // UTF-8's byte classes: AD 82 (rank 0) can follow 中 only where the text has a stray
         // continuation byte, and E4 E4 (rank 1) only after a stray lead byte; a lead byte after
         // 中 or a continuation byte before it is UTF-8's own and meets neither.
         let classes = try model([[0xE4, 0xB8], han, [0xAD, 0x82], [0xE4, 0xE4]],
                                 [(0xAD, 0x82, 258), (0xE4, 0xE4, 259), (0xE4, 0xB8, 256), (256, 0xAD, 257)])
-        #expect(parts(classes, han + [0x82], at: 0) == nil)
-        #expect(parts(classes, [0xE4] + han, at: 1) == nil)
-        #expect(parts(classes, han + han, at: 0) == .whole && parts(classes, han + han, at: 3) == .whole)
-        #expect(parts(classes, [0xC3, 0xA9] + han + [0xC3, 0xA9], at: 2) == .whole)
+        #expect(Self.parts(classes, han + [0x82], at: 0) == nil)
+        #expect(Self.parts(classes, [0xE4] + han, at: 1) == nil)
+        #expect(Self.parts(classes, han + han, at: 0) == .whole && Self.parts(classes, han + han, at: 3) == .whole)
+        #expect(Self.parts(classes, [0xC3, 0xA9] + han + [0xC3, 0xA9], at: 2) == .whole)
         // A merge whose result is not its sides' bytes: 中 + 文 makes é. Both characters start
         // whole and no token holds 中文, but cutting there would lose that merge: no cuts.
         let wen: [UInt8] = [0xE6, 0x96, 0x87]  // 文
         let renamed = try model([[0xE4, 0xB8], han, [0xE6, 0x96], wen, [0xC3, 0xA9]],
                                 [(0xE4, 0xB8, 256), (256, 0xAD, 257), (0xE6, 0x96, 258), (258, 0x87, 259), (257, 259, 260)])
-        #expect(parts(renamed, han + wen, at: 0) == .whole && parts(renamed, han + wen, at: 3) == .whole)
+        #expect(Self.parts(renamed, han + wen, at: 0) == .whole && Self.parts(renamed, han + wen, at: 3) == .whole)
         #expect(renamed.characterStarts.mayJoin(0x4E2D, 0x6587))
         for (name, vocabulary) in [("late", late), ("early", early), ("odd", odd), ("used early", usedEarly), ("finished early", finishedEarly),
                                    ("edge first", edgeFirst), ("classes", classes), ("renamed", renamed)] {

@@ -16,33 +16,24 @@ package enum UnicodeTables {
     static let alphabeticBit: UInt8 = 0x40
 
     /// The category table; see the type's documentation.
-    static let categories: [UInt8] = {
-        var table = [UInt8](repeating: 0, count: 0x110000)
-        table.withUnsafeMutableBufferPointer { vk_fill_category_table($0.baseAddress!) }
-        return table
-    }()
-
-    /// The category table filled one code point at a time (the reference for tests). O(0x110000).
-    package static func referenceCategories() -> [UInt8] {
-        var table = [UInt8](repeating: 0, count: 0x110000)
-        table.withUnsafeMutableBufferPointer { vk_fill_category_table_reference($0.baseAddress!) }
-        return table
-    }
-
-    /// The script table filled one code point at a time (the reference for tests). O(0x110000).
-    package static func referenceScripts() -> [UInt16] {
-        var table = [UInt16](repeating: 0, count: 0x110000)
-        table.withUnsafeMutableBufferPointer { vk_fill_script_table_reference($0.baseAddress!) }
-        return table
-    }
+    static let categories: [UInt8] = table(filledBy: vk_fill_category_table)
 
     /// ICU script codes (`UScriptCode`) per code point, filled on first use from ICU's ranges
     /// (2.2 MB).
-    static let scripts: [UInt16] = {
-        var table = [UInt16](repeating: 0, count: 0x110000)
-        table.withUnsafeMutableBufferPointer { vk_fill_script_table($0.baseAddress!) }
+    static let scripts: [UInt16] = table(filledBy: vk_fill_script_table)
+
+    /// The category table filled one code point at a time (the reference for tests). O(0x110000).
+    package static func referenceCategories() -> [UInt8] { table(filledBy: vk_fill_category_table_reference) }
+
+    /// The script table filled one code point at a time (the reference for tests). O(0x110000).
+    package static func referenceScripts() -> [UInt16] { table(filledBy: vk_fill_script_table_reference) }
+
+    /// A table of one entry per code point (0x110000), zeroed, then filled by a CICU function.
+    private static func table<Entry: FixedWidthInteger>(filledBy fill: (UnsafeMutablePointer<Entry>?) -> Void) -> [Entry] {
+        var table = [Entry](repeating: 0, count: 0x110000)
+        table.withUnsafeMutableBufferPointer { fill($0.baseAddress!) }
         return table
-    }()
+    }
 
     /// The context-free full lowercase mapping of every code point whose lowercase differs from
     /// itself (about 1,400 of them), as UTF-8. Context-free: Σ always lowercases to σ, as in
